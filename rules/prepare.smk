@@ -1,0 +1,26 @@
+checkpoint prepare_data:
+    """Validate every table, then write the data bundle and one context per document.
+
+    A checkpoint, so that Snakemake re-examines the documents after it ran: a context whose
+    content did not change (same checksum) does not rebuild its document.
+    """
+    input:
+        DATA_FILES,
+    output:
+        bundle="build/data/bundle.json",
+        contexts=expand("build/context/brief-{slug}.json", slug=SLUGS),
+        bibs=expand("build/context/brief-{slug}.bib.json", slug=SLUGS),
+    params:
+        data=config["data_dir"],
+        epoch=EPOCH,
+    log:
+        "logs/prepare_data/prepare_data.log",
+    shell:
+        """
+        {COOPDOCS} prepare \
+            --data {params.data:q} \
+            --bundle {output.bundle:q} \
+            --contexts build/context \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """

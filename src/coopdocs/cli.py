@@ -1,0 +1,194 @@
+"""The ``coopdocs`` command line: the entry points the workflow's rules call.
+
+Each subcommand imports only what it needs, because the workflow starts one process per
+document and format (see the measured costs in the README).
+
+    coopdocs validate [--data data] [--json]
+    coopdocs prepare  --data data --config config/config.yaml --bundle OUT --contexts DIR --epoch N
+    coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
+    coopdocs convert  --to docx|html|typst --input X.md --output Y [--bibliography B] [--csl S] ...
+    coopdocs pdf      --input X.typ --output X.pdf --epoch N
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _write_json_atomic(path: Path, value: object) -> None:
+    from .convert import atomic_output
+
+    text = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _report_problems(problems: list, as_json: bool) -> None:
+    if as_json:
+        json.dump([p.as_dict() for p in problems], sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        print(str(p), file=sys.stderr)
+    if errors:
+        print(f"\n{len(errors)} error(s) in the data; nothing was built. Fix them and run again.", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the data package; print every problem; exit 1 on any error."""
+    from .datapackage import DataError, load_package
+
+    try:
+        package = load_package(Path(args.data), root=Path.cwd())
+    except DataError as exc:
+        _report_problems(exc.problems, args.json)
+        return 1
+    _report_problems(package.warnings, args.json)
+    if not args.json:
+        counts = ", ".join(f"{len(v)} {k}" for k, v in package.tables.items())
+        print(f"data valid: {counts}", file=sys.stderr)
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
+    from .buildinfo import iso_date
+    from .contexts import bibliography, brief_context
+    from .datapackage import DataError, load_package
+
+    try:
+        package = load_package(Path(args.data), root=Path.cwd())
+    except DataError as exc:
+        _report_problems(exc.problems, args.json_errors)
+        return 1
+    _report_problems(package.warnings, False)
+    build = {
+        "epoch": args.epoch,
+        "date": iso_date(args.epoch),
+        "data_title": package.descriptor.get("title", ""),
+        "data_version": package.descriptor.get("version", ""),
+    }
+    contexts_dir = Path(args.contexts)
+    # Compute everything first, then write: a failure leaves no mix of old and new files.
+    outputs: dict[Path, object] = {}
+    for country in package.tables["countries"]:
+        ctx = brief_context(package, country["code"], build)
+        stem = f"brief-{country['slug']}"
+        outputs[contexts_dir / f"{stem}.json"] = ctx
+        outputs[contexts_dir / f"{stem}.bib.json"] = bibliography(package, ctx["sources"] + [])
+    bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+              for name, recs in package.tables.items()}
+    outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle}
+    for path, value in sorted(outputs.items()):
+        _write_json_atomic(path, value)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render one document's Markdown from its context and template."""
+    import jinja2
+
+    from .convert import atomic_output
+    from .markdown import render
+
+    context = json.loads(Path(args.context).read_text(encoding="utf-8"))
+    try:
+        text = render(Path(args.templates), args.template, context)
+    except jinja2.TemplateError as exc:
+        where = f"{getattr(exc, 'filename', None) or args.template}:{getattr(exc, 'lineno', '?')}"
+        print(f"{where}: template error: {exc}", file=sys.stderr)
+        return 1
+    with atomic_output(Path(args.out)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert Markdown with pandoc (citeproc) to DOCX, HTML or Typst."""
+    from .convert import ConversionError, pandoc
+
+    opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
+    try:
+        pandoc(
+            Path(args.input), Path(args.output), args.to, epoch=args.epoch,
+            bibliography=opt(args.bibliography), csl=opt(args.csl), reference_doc=opt(args.reference_doc),
+            template=opt(args.template), lua_filters=[Path(f) for f in args.lua_filter or []],
+            resource_path=opt(args.resource_path),
+        )
+    except ConversionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Compile a Typst file to PDF/A-2b."""
+    from .convert import ConversionError, typst_pdf
+
+    try:
+        typst_pdf(Path(args.input), Path(args.output), epoch=args.epoch, assets=[Path(a) for a in args.asset or []])
+    except ConversionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``coopdocs`` command."""
+    parser = argparse.ArgumentParser(prog="coopdocs", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check the data package and report every problem")
+    p.add_argument("--data", default="data")
+    p.add_argument("--json", action="store_true", help="print problems as JSON for scripts")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("prepare", help="validate, then write the data bundle and per-document contexts")
+    p.add_argument("--data", default="data")
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--contexts", required=True)
+    p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--json-errors", action="store_true")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("render", help="render a document's Markdown from its context")
+    p.add_argument("--context", required=True)
+    p.add_argument("--template", required=True)
+    p.add_argument("--templates", default="templates")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")
+    p.add_argument("--to", required=True, choices=["docx", "html", "typst"])
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--bibliography")
+    p.add_argument("--csl")
+    p.add_argument("--reference-doc")
+    p.add_argument("--template")
+    p.add_argument("--lua-filter", action="append")
+    p.add_argument("--resource-path")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--asset", action="append")
+    p.set_defaults(func=cmd_pdf)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``coopdocs`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Build the render context of each document from the validated data package.
+
+A context is everything one document needs, ready for presentation: records resolved (actor
+names instead of IDs, theme labels instead of theme IDs), sorted by explicit keys, plus the IDs
+of the records and sources the document draws on. Contexts are plain JSON, written one file per
+document, so that a change to one record changes only the contexts (and so the documents) that
+use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Any
+
+from .datapackage import Package, Record
+
+UNION_KIND = "union"
+
+
+def _clean(record: Record) -> Record:
+    """A copy of a record without loader bookkeeping (line numbers)."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def year_span(start: int | None, end: int | None) -> str:
+    """A human period: '2016–2019', 'from 2016', 'until 2019', or ''.
+
+    >>> year_span(2016, 2019), year_span(2016, None), year_span(2016, 2016)
+    ('2016–2019', 'from 2016', '2016')
+    """
+    if start and end:
+        return str(start) if start == end else f"{start}–{end}"
+    if start:
+        return f"from {start}"
+    if end:
+        return f"until {end}"
+    return ""
+
+
+def record_date(record: Record) -> str:
+    """The date or period of a record as shown in documents."""
+    date = record.get("date") or ""
+    span = year_span(record.get("start_year"), record.get("end_year"))
+    if date and span:
+        return f"{date} ({span})"
+    return date or span
+
+
+def sort_key_year(record: Record) -> tuple:
+    """Chronological order with the ID as tie-break, so row order in files never matters."""
+    year = record.get("date") or (str(record["start_year"]) if record.get("start_year") else "")
+    return (year or "9999", record["id"])
+
+
+class Resolver:
+    """Look-ups shared by every context: names of actors, labels of themes, countries."""
+
+    def __init__(self, package: Package):
+        self.package = package
+        self.actors = package.index("actors")
+        self.themes = package.index("themes")
+        self.countries = package.index("countries")
+        # The government actor of each country, so that 'Russia as funder' can be found.
+        self.government_of: dict[str, str] = {}
+        for actor in package.tables["actors"]:
+            if actor["type"] == "government" and actor.get("country"):
+                self.government_of.setdefault(actor["country"], actor["id"])
+
+    def actor_names(self, ids: list[str]) -> list[str]:
+        """Display names of actors, in the order given."""
+        return [self.actors[i]["short_name"] or self.actors[i]["name"] for i in ids]
+
+    def country_names(self, codes: list[str]) -> list[str]:
+        """Short names of countries, in the order given."""
+        return [self.countries[c]["name"] for c in codes]
+
+    def theme_labels(self, ids: list[str]) -> list[str]:
+        """Labels of themes, in the order given."""
+        return [self.themes[t]["label"] for t in ids]
+
+
+def _instrument(r: Record, res: Resolver) -> Record:
+    out = _clean(r)
+    out["party_names"] = res.actor_names(r["parties"])
+    out["country_names"] = res.country_names(r["countries"])
+    out["when"] = record_date(r)
+    out["type_label"] = r["type"].replace("-", " ")
+    return out
+
+
+def _project(r: Record, res: Resolver, outcomes: list[Record]) -> Record:
+    out = _clean(r)
+    out["funder_names"] = res.actor_names(r["funders"])
+    out["partner_names"] = res.actor_names(r["partners"])
+    out["country_names"] = res.country_names(r["countries"])
+    out["theme_labels"] = res.theme_labels(r["themes"])
+    out["when"] = year_span(r.get("start_year"), r.get("end_year"))
+    out["outcomes"] = [_clean(o) for o in sorted(outcomes, key=lambda o: o["id"])]
+    return out
+
+
+def _event(r: Record, res: Resolver) -> Record:
+    out = _clean(r)
+    out["actor_names"] = res.actor_names(r["actors"])
+    out["country_names"] = res.country_names(r["countries"])
+    return out
+
+
+def digest(value: Any) -> str:
+    """A short, stable content digest of a JSON-serialisable value."""
+    blob = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def brief_context(package: Package, code: str, build: dict[str, Any]) -> dict[str, Any]:
+    """The context of the brief of one country (or of the Union, kind 'union')."""
+    res = Resolver(package)
+    country = res.countries[code]
+    is_union = country["kind"] == UNION_KIND
+    t = package.tables
+    outcomes_by_project: dict[str, list[Record]] = {}
+    for o in t["outcomes"]:
+        outcomes_by_project.setdefault(o["project"], []).append(o)
+
+    def concerns(r: Record) -> bool:
+        return code in (r.get("countries") or [])
+
+    instruments = [_instrument(r, res) for r in sorted(filter(concerns, t["instruments"]), key=sort_key_year)]
+    projects_here = sorted(filter(concerns, t["projects"]), key=sort_key_year)
+    projects = [_project(r, res, outcomes_by_project.get(r["id"], [])) for r in projects_here]
+    events = [_event(r, res) for r in sorted(filter(concerns, t["events"]), key=sort_key_year)]
+    roles = [_clean(r) for r in sorted(t["roles"], key=lambda r: (r.get("start_year") or 0, r["id"])) if r["country"] == code]
+    offices = [_clean(r) for r in t["offices"] if r["country"] == code]
+    contributions = [_clean(r) for r in t["contributions"] if r["country"] == code]
+    for c in contributions:
+        c["recipient_name"] = res.actor_names([c["recipient"]])[0]
+
+    # Links to other member states: projects here funded by another state's government, and
+    # projects elsewhere funded by this state's government.
+    government = res.government_of.get(code)
+    other_governments = {g: c for c, g in res.government_of.items() if c != code}
+    funded_by_others = []
+    for p in projects:
+        donors = sorted({other_governments[f] for f in p["funders"] if f in other_governments})
+        if donors:
+            funded_by_others.append({"project": p["id"], "title": p["title"], "donors": res.country_names(donors),
+                                     "sources": p["sources"]})
+    funds_elsewhere_records = sorted(
+        (r for r in t["projects"] if government and government in r["funders"] and any(c != code for c in r["countries"])),
+        key=sort_key_year,
+    )
+    funds_elsewhere = [
+        {"project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year")),
+         "recipients": res.country_names([c for c in r["countries"] if c != code]), "sources": r["sources"]}
+        for r in funds_elsewhere_records
+    ]
+
+    theme_counts = Counter(th for p in projects_here for th in p["themes"])
+    themes = [
+        {"id": th, "label": res.themes[th]["label"], "count": n,
+         "projects": sorted(p["id"] for p in projects_here if th in p["themes"])}
+        for th, n in sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+    main_directions = [i for i in instruments if i["type"] == "main-directions"] if is_union else []
+    proposals = [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
+
+    used: list[Record] = [country] + roles + offices + contributions + instruments + projects + events + proposals
+    used += [o for p in projects for o in p["outcomes"]]
+    used += [r for r in t["projects"] if r["id"] in {f["project"] for f in funds_elsewhere}]
+    record_ids = sorted({r.get("id") or r.get("code") for r in used})
+    sources = sorted({s for r in used for s in r.get("sources") or []})
+
+    context = {
+        "document": {
+            "kind": "brief",
+            "id": f"brief-{country['slug']}",
+            "slug": country["slug"],
+            "title": f"{country['name']} and UNIDO" if not is_union else f"The {country['name']} and UNIDO",
+            "subtitle": "Country brief on cooperation with UNIDO" if not is_union else "Union-level brief: the Eurasian Economic Commission and UNIDO",
+        },
+        "build": build,
+        "citing_works": citing_works(package, sources),
+        "country": _clean(country),
+        "is_union": is_union,
+        "roles": roles,
+        "offices": offices,
+        "contributions": contributions,
+        "instruments": instruments,
+        "main_directions": main_directions,
+        "projects": projects,
+        "events": events,
+        "funded_by_others": funded_by_others,
+        "funds_elsewhere": funds_elsewhere,
+        "themes": themes,
+        "proposals": proposals,
+        "records": record_ids,
+        "sources": sources,
+    }
+    context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
+    return context
+
+
+def citing_works(package: Package, source_ids: list[str]) -> list[Record]:
+    """The works (publications) whose numbered references the given sources are."""
+    sources = package.index("sources")
+    wanted = {sources[s]["citing_work"] for s in source_ids}
+    return [_clean(w) for w in package.tables["publications"] if w["id"] in wanted]
+
+
+def bibliography(package: Package, source_ids: list[str]) -> list[dict[str, Any]]:
+    """CSL-JSON items for the given sources and for the work that cites them.
+
+    Each source is known only by its number in the citing work, so its entry is titled with what
+    the work says it is and names the work and the number.
+    """
+    sources = package.index("sources")
+    works = package.index("publications")
+    items: list[dict[str, Any]] = []
+    cited_works = set()
+    for sid in sorted(source_ids):
+        s = sources[sid]
+        work = works[s["citing_work"]]
+        cited_works.add(work["id"])
+        family = work["authors"][0].split(",")[0].strip()
+        item: dict[str, Any] = {
+            "id": sid,
+            "type": "document",
+            "title": s["description"],
+            "container-title": f"Source [{s['ref_number']}] of {family} ({work['year']}), reference list lost; described from its citation",
+        }
+        if s.get("year"):
+            item["issued"] = {"date-parts": [[s["year"]]]}
+        if s.get("url"):
+            item["URL"] = s["url"]
+        items.append(item)
+    for wid in sorted(cited_works):
+        w = works[wid]
+        item = {
+            "id": wid,
+            "type": "article-journal",
+            "title": w["title"],
+            "container-title": w["container_title"],
+            "issued": {"date-parts": [[w["year"]]]},
+            "author": [{"family": a.split(",")[0].strip(), "given": a.split(",", 1)[1].strip()} if "," in a else {"literal": a}
+                       for a in w["authors"]],
+        }
+        if w.get("issue"):
+            item["issue"] = w["issue"]
+        if w.get("doi"):
+            item["DOI"] = w["doi"]
+        items.append(item)
+    return items

@@ -1,0 +1,140 @@
+"""Run pandoc and Typst: Markdown to DOCX, HTML and Typst, and Typst to PDF.
+
+Every output is written to a temporary file in the destination folder and moved into place with
+``os.replace`` only when the tool succeeded, so an interrupted or failed run leaves the previous
+output intact or no output, never a truncated one. pandoc runs with ``--sandbox`` (it may read only
+the files named on its command line); Typst compiles in a build root that holds only the
+generated ``.typ`` file, with system fonts ignored so that every machine uses the same bundled
+fonts.
+
+This module only imports the standard library at module level: it runs once per document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+# Markdown as the templates write it; data can only ever add Str nodes (see markdown.escape).
+# 'citations' stays on because the templates cite ('[@ref045]'); data cannot, because '@' and '['
+# are escaped. Everything that could carry raw output, math, metadata or file reads is off.
+PANDOC_READER = (
+    "markdown"
+    "-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+    "-yaml_metadata_block-smart-native_divs-native_spans-latex_macros-emoji-subscript-superscript"
+)
+
+
+class ConversionError(RuntimeError):
+    """pandoc or Typst failed; the message holds the tool's own diagnostics."""
+
+
+def pandoc_path() -> str:
+    """Path of the pandoc binary shipped inside the pypandoc-binary wheel (no import of pypandoc)."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec and spec.submodule_search_locations:
+        candidate = Path(list(spec.submodule_search_locations)[0]) / "files" / "pandoc"
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("pandoc")
+    if not found:
+        raise ConversionError("pandoc not found: install the project (pip install -e .) to get pypandoc-binary")
+    return found
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ConversionError(f"{what} failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
+    if proc.stderr.strip():
+        # pandoc warnings (e.g. a citation it could not resolve) are worth seeing in the log.
+        sys.stderr.write(proc.stderr)
+
+
+def pandoc(
+    source: Path,
+    target: Path,
+    to: str,
+    *,
+    epoch: int,
+    bibliography: Path | None = None,
+    csl: Path | None = None,
+    reference_doc: Path | None = None,
+    template: Path | None = None,
+    lua_filters: list[Path] | None = None,
+    metadata: dict[str, str] | None = None,
+    resource_path: Path | None = None,
+) -> None:
+    """Convert the Markdown file ``source`` to ``target`` in format ``to`` (docx, html, typst)."""
+    cmd = [pandoc_path(), "--sandbox", "--from", PANDOC_READER, "--to", to, "--standalone"]
+    for f in lua_filters or []:
+        cmd += ["--lua-filter", str(f)]
+    if bibliography is not None:
+        cmd += ["--citeproc", "--bibliography", str(bibliography)]
+    if csl is not None:
+        cmd += ["--csl", str(csl)]
+    if reference_doc is not None:
+        cmd += ["--reference-doc", str(reference_doc)]
+    if template is not None:
+        cmd += ["--template", str(template)]
+    if resource_path is not None:
+        cmd += ["--resource-path", str(resource_path)]
+    for key, value in sorted((metadata or {}).items()):
+        cmd += ["--metadata", f"{key}={value}"]
+    if to == "html":
+        cmd += ["--section-divs", "--html-q-tags"]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
+    with atomic_output(target) as tmp:
+        _run(cmd + ["--output", str(tmp), str(source)], env, f"pandoc {source} -> {target}")
+
+
+def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:
+    """Compile the Typst file ``source`` to the PDF ``target`` in an isolated build root.
+
+    The build root is a fresh temporary folder holding only the ``.typ`` file and ``assets``
+    (figures), so a document cannot read anything else on the machine.
+    """
+    import typst  # the compiler is only needed here; keep other commands light
+
+    with tempfile.TemporaryDirectory(prefix="coopdocs-typst-") as root:
+        root_path = Path(root)
+        main = root_path / "main.typ"
+        shutil.copyfile(source, main)
+        for asset in assets or []:
+            dest = root_path / asset.name
+            shutil.copyfile(asset, dest)
+        try:
+            pdf = typst.compile(
+                str(main),
+                root=str(root_path),
+                ignore_system_fonts=True,
+                timestamp=epoch,
+                pdf_standards=["a-2b"] if pdf_a else [],
+            )
+        except Exception as exc:  # typst raises TypstError with its diagnostics
+            raise ConversionError(f"typst {source} -> {target} failed:\n{exc}") from exc
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(pdf)

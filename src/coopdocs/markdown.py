@@ -1,0 +1,109 @@
+"""Rendering Markdown from Jinja2 templates with every data value escaped.
+
+Data is text, never markup: every value a template prints passes through :func:`escape` (the
+environment's ``finalize``), which backslash-escapes every ASCII punctuation character, so that
+pandoc's Markdown reader reads it back as the literal characters typed. Only values the template
+builds itself from validated identifiers (citations, anchors) are wrapped in :class:`Trusted` and
+pass unescaped. pandoc reads the result with the dangerous extensions switched off (see
+:data:`PANDOC_READER`), so even a mistake here cannot produce raw HTML, raw OOXML/Typst, math or
+metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+
+from .convert import PANDOC_READER  # noqa: F401 - re-exported: the reader our escaping targets
+
+_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+_SPACE = re.compile(r"\s+")
+_CITE_KEY = re.compile(r"[a-z][a-z0-9]*")
+_ANCHOR = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+class Trusted(str):
+    """Markdown built by the program from validated pieces; printed without escaping."""
+
+
+def escape(value: Any) -> str:
+    """Escape one value so that pandoc's Markdown reader returns exactly its text.
+
+    Whitespace runs (newlines included) become one space, so a value can never start a line
+    and so never a heading, list, quote, table or code block.
+
+    >>> escape("*bold* [x](y) #1")
+    '\\\\*bold\\\\* \\\\[x\\\\]\\\\(y\\\\) \\\\#1'
+    """
+    if isinstance(value, Trusted):
+        return str(value)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _SPACE.sub(" ", str(value)).strip()
+    return _PUNCT.sub(r"\\\1", text)
+
+
+def cite(sources: Iterable[str]) -> Trusted:
+    """A pandoc citation for the given source keys: ``[@ref045; @ref046]``.
+
+    >>> cite(["ref045", "ref046"])
+    '[@ref045; @ref046]'
+    """
+    keys = sorted(set(sources))
+    for key in keys:
+        if not _CITE_KEY.fullmatch(key):
+            raise ValueError(f"not a citation key: {key!r}")
+    if not keys:
+        return Trusted("")
+    return Trusted("[" + "; ".join("@" + k for k in keys) + "]")
+
+
+def anchor(record_id: str) -> Trusted:
+    """A pandoc attribute that gives an element the record's ID: ``{#prj-by-x}``."""
+    if not _ANCHOR.fullmatch(record_id):
+        raise ValueError(f"not a record id: {record_id!r}")
+    return Trusted("{#" + record_id + "}")
+
+
+def number(value: float | int) -> str:
+    """A figure with thousands separators, without a spurious '.0'.
+
+    >>> number(2600000000000.0), number(2.6), number(500)
+    ('2,600,000,000,000', '2.6', '500')
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def make_environment(template_dir: Path) -> jinja2.Environment:
+    """The one Jinja environment every document is rendered with."""
+    env = jinja2.Environment(
+        # Templates live in one folder, partials included by relative name.
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        # A misspelt variable is an error naming the template and line, not an empty string.
+        undefined=jinja2.StrictUndefined,
+        # Every printed value is escaped for Markdown unless the program marked it Trusted.
+        finalize=escape,
+        # HTML autoescape would add &amp; entities to Markdown; our escaping is finalize.
+        autoescape=False,
+        # Markdown is line-oriented: keep the template's final newline and tidy block tags.
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cite"] = cite
+    env.filters["anchor"] = anchor
+    env.filters["md"] = escape
+    env.filters["number"] = number
+    return env
+
+
+def render(template_dir: Path, template: str, context: dict[str, Any]) -> str:
+    """Render ``template`` (a name under ``template_dir``) with ``context`` to Markdown text."""
+    return make_environment(template_dir).get_template(template).render(**context)

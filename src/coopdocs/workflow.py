@@ -1,0 +1,49 @@
+"""Helpers the Snakefile calls at parse time: targets derived from the data, build settings.
+
+Only the standard library is used: the Snakefile is parsed once per run (and once per job on a
+cluster), so this must stay cheap. Full validation happens in the ``prepare_data`` rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+from .buildinfo import BuildInfoError, source_date_epoch
+
+
+def brief_slugs(data_dir: str | Path) -> list[str]:
+    """Slugs of the briefs to build: one per row of the countries table, sorted.
+
+    Reads only the ``slug`` column; a missing or malformed file yields no slugs here and is
+    reported properly by validation.
+    """
+    descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8"))
+    path = next(Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return sorted({row["slug"].strip() for row in csv.DictReader(fh) if (row.get("slug") or "").strip()})
+    except (OSError, KeyError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def data_files(data_dir: str | Path) -> list[str]:
+    """Every file of the data package: the descriptor and each table it names."""
+    descriptor_path = Path(data_dir) / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    return [str(descriptor_path)] + sorted(str(Path(data_dir) / r["path"]) for r in descriptor["resources"])
+
+
+def build_epoch(root: str | Path, fallback: int) -> int:
+    """SOURCE_DATE_EPOCH for this build; exits with a clear message when it is invalid."""
+    try:
+        return source_date_epoch(Path(root), fallback)
+    except BuildInfoError as exc:
+        sys.exit(f"coopdocs: {exc}")
+
+
+def template_files(templates_dir: str | Path) -> list[str]:
+    """Every Jinja template and partial: a change to any of them reruns the Markdown renders."""
+    return sorted(str(p) for p in Path(templates_dir).rglob("*.j2"))
