@@ -1,18 +1,25 @@
 rule render_brief:
     """Render a brief's Markdown from its context and the Jinja templates."""
     input:
-        unpack(brief_context),
+        unpack(
+            after_prepare(
+                context="build/context/brief-{slug}.json",
+                bib="build/context/brief-{slug}.bib.json",
+            )
+        ),
         templates=TEMPLATE_FILES,
     output:
         "build/md/brief-{slug}.md",
     params:
-        templates=config["templates_dir"],
+        templates=lambda wildcards, input: config["templates_dir"],
         template=config["brief_template"],
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/render_brief/{slug}.log",
     shell:
         """
-        {COOPDOCS} render \
+        coopdocs render \
             --context {input.context:q} \
             --templates {params.templates:q} \
             --template {params.template:q} \
@@ -24,19 +31,25 @@ rule render_brief:
 rule convert_docx:
     """Markdown to DOCX with pandoc (citeproc, the CSL style, the Word reference document)."""
     input:
-        md="build/md/brief-{slug}.md",
-        bib="build/context/brief-{slug}.bib.json",
+        unpack(
+            after_prepare(
+                md="build/md/brief-{slug}.md",
+                bib="build/context/brief-{slug}.bib.json",
+            )
+        ),
         csl=config["csl"],
         reference=config["reference_docx"],
     output:
         "reports/briefs/{slug}.docx",
     params:
         epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/convert_docx/{slug}.log",
     shell:
         """
-        {COOPDOCS} convert --to docx \
+        coopdocs convert --to docx \
             --input {input.md:q} \
             --output {output:q} \
             --bibliography {input.bib:q} \
@@ -50,19 +63,25 @@ rule convert_docx:
 rule convert_html:
     """Markdown to standalone HTML with pandoc (citeproc, the house template)."""
     input:
-        md="build/md/brief-{slug}.md",
-        bib="build/context/brief-{slug}.bib.json",
+        unpack(
+            after_prepare(
+                md="build/md/brief-{slug}.md",
+                bib="build/context/brief-{slug}.bib.json",
+            )
+        ),
         csl=config["csl"],
         template=config["html_template"],
     output:
         "reports/briefs/{slug}.html",
     params:
         epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/convert_html/{slug}.log",
     shell:
         """
-        {COOPDOCS} convert --to html \
+        coopdocs convert --to html \
             --input {input.md:q} \
             --output {output:q} \
             --bibliography {input.bib:q} \
@@ -76,19 +95,25 @@ rule convert_html:
 rule convert_typst:
     """Markdown to Typst with pandoc (citeproc, the house Typst template)."""
     input:
-        md="build/md/brief-{slug}.md",
-        bib="build/context/brief-{slug}.bib.json",
+        unpack(
+            after_prepare(
+                md="build/md/brief-{slug}.md",
+                bib="build/context/brief-{slug}.bib.json",
+            )
+        ),
         csl=config["csl"],
         template=config["typst_template"],
     output:
         "build/typst/brief-{slug}.typ",
     params:
         epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/convert_typst/{slug}.log",
     shell:
         """
-        {COOPDOCS} convert --to typst \
+        coopdocs convert --to typst \
             --input {input.md:q} \
             --output {output:q} \
             --bibliography {input.bib:q} \
@@ -102,17 +127,19 @@ rule convert_typst:
 rule compile_pdf:
     """Typst to PDF/A-2b with the typst compiler, in an isolated build root."""
     input:
-        "build/typst/brief-{slug}.typ",
+        unpack(after_prepare(typ="build/typst/brief-{slug}.typ")),
     output:
         "reports/briefs/{slug}.pdf",
     params:
         epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/compile_pdf/{slug}.log",
     shell:
         """
-        {COOPDOCS} pdf \
-            --input {input:q} \
+        coopdocs pdf \
+            --input {input.typ:q} \
             --output {output:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}

@@ -1,14 +1,22 @@
 # Parse-time helpers: targets and settings derived from the data and the config.
+import os
 import sys
 
 from coopdocs import workflow as cw
+
+envvars:
+    "PATH",
+
+
+# Jobs run `coopdocs` from the interpreter that runs Snakemake (the project's .venv), unless a
+# rule's conda environment (--sdm conda) puts its own first on PATH.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])
 TEMPLATE_FILES = cw.template_files(config["templates_dir"])
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"])
-# The project's own command, run by this interpreter (no reliance on PATH).
-COOPDOCS = f"{sys.executable} -m coopdocs"
+SOFTWARE_ENV = "../envs/coopdocs.yaml"
 FORMATS = ["docx", "html", "pdf"]
 
 
@@ -21,10 +29,16 @@ def all_outputs():
     return expand("reports/briefs/{slug}.{fmt}", slug=SLUGS, fmt=FORMATS)
 
 
-def brief_context(wildcards):
-    """The context of one brief; resolved after prepare_data ran (content-based rebuilds)."""
-    checkpoints.prepare_data.get()
-    return {
-        "context": f"build/context/brief-{wildcards.slug}.json",
-        "bib": f"build/context/brief-{wildcards.slug}.bib.json",
-    }
+def after_prepare(**patterns):
+    """Input function: ``patterns`` formatted with the job's wildcards, known after prepare_data.
+
+    Every per-document rule takes its inputs through this, so Snakemake decides whether a job
+    must run only after the checkpoint has written the contexts: a document whose context kept
+    the same content (same checksum) is not rebuilt, and neither is anything downstream of it.
+    """
+
+    def inputs(wildcards):
+        checkpoints.prepare_data.get()
+        return {name: pattern.format(**wildcards) for name, pattern in patterns.items()}
+
+    return inputs

@@ -5,19 +5,22 @@ checkpoint prepare_data:
     content did not change (same checksum) does not rebuild its document.
     """
     input:
-        DATA_FILES,
+        descriptor=DATA_FILES[0],
+        tables=DATA_FILES[1:],
     output:
         bundle="build/data/bundle.json",
         contexts=expand("build/context/brief-{slug}.json", slug=SLUGS),
         bibs=expand("build/context/brief-{slug}.bib.json", slug=SLUGS),
     params:
-        data=config["data_dir"],
+        data=lambda wildcards, input: os.path.dirname(input.descriptor),
         epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
     log:
         "logs/prepare_data/prepare_data.log",
     shell:
         """
-        {COOPDOCS} prepare \
+        coopdocs prepare \
             --data {params.data:q} \
             --bundle {output.bundle:q} \
             --contexts build/context \

@@ -43,6 +43,8 @@ def record_date(record: Record) -> str:
     """The date or period of a record as shown in documents."""
     date = record.get("date") or ""
     span = year_span(record.get("start_year"), record.get("end_year"))
+    if len(date) == 4 and span and date == str(record.get("start_year")):
+        return span  # '2013' adds nothing to '2013–2017'
     if date and span:
         return f"{date} ({span})"
     return date or span
