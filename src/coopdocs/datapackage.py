@@ -255,7 +255,9 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
     descriptor = load_descriptor(descriptor_path)
     problems: list[Problem] = []
     tables: dict[str, list[Record]] = {}
-    lines: dict[str, dict[str, int]] = {}  # table -> primary key -> line, for FK messages
+    # Primary keys of every row, valid or not: a row with one bad cell still exists, so records
+    # that refer to it must not get a second, misleading "does not match" error.
+    keys: dict[str, set] = {}
     shown_of: dict[str, str] = {}
 
     for res in descriptor["resources"]:
@@ -263,7 +265,7 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
         path = data_dir / res["path"]
         shown = _display(path, root)
         shown_of[name] = shown
-        tables[name], lines[name] = [], {}
+        tables[name], keys[name] = [], set()
         if not path.is_file():
             problems.append(Problem(shown, 0, "", "", "the table file is missing", f"the file named by resource {name!r} in datapackage.json"))
             continue
@@ -312,12 +314,11 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                     else:
                         seen[fname][key] = line
                 record[fname] = value
+            if record.get(schema["primaryKey"]) is not None:
+                keys[name].add(record[schema["primaryKey"]])
             if ok:
                 record["_line"] = line
                 tables[name].append(record)
-                pk = record.get(schema["primaryKey"])
-                if pk is not None:
-                    lines[name][pk] = line
 
     # Foreign keys: every reference resolves (list fields item by item).
     for res in descriptor["resources"]:
@@ -326,7 +327,8 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
             fname = fk["fields"]
             target = fk["reference"]["resource"] or name
             tkey = fk["reference"]["fields"]
-            known = {r[tkey] for r in tables.get(target, [])}
+            target_pk = _resource(descriptor, target)["schema"]["primaryKey"]
+            known = keys.get(target, set()) if tkey == target_pk else {r[tkey] for r in tables.get(target, [])}
             for record in tables[name]:
                 value = record.get(fname)
                 items = value if isinstance(value, list) else ([] if value is None else [value])

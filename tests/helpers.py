@@ -1,0 +1,23 @@
+"""Small helpers shared by the tests (importable as ``helpers``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV table as dictionaries of text."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_table(path: Path, rows: list[dict[str, str]], header: list[str] | None = None) -> None:
+    """Write rows back as CSV with the given (or the first row's) header."""
+    header = header or list(rows[0].keys())
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")

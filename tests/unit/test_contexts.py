@@ -1,0 +1,72 @@
+"""Render contexts: the right records in each brief, resolved and sorted."""
+
+from __future__ import annotations
+
+import pytest
+
+from coopdocs.buildinfo import BuildInfoError, iso_date, parse_epoch, source_date_epoch
+from coopdocs.contexts import bibliography, brief_context, record_date, year_span
+
+BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
+
+
+def test_each_brief_holds_only_its_country(real_package):
+    for country in real_package.tables["countries"]:
+        ctx = brief_context(real_package, country["code"], BUILD)
+        for key in ("instruments", "projects", "events"):
+            for r in ctx[key]:
+                assert country["code"] in r["countries"], (country["code"], r["id"])
+        assert ctx["sources"] and all(s.startswith("ref") for s in ctx["sources"])
+        assert ctx["document"]["slug"] == country["slug"]
+
+
+def test_russia_funds_projects_in_other_member_states(real_package):
+    russia = brief_context(real_package, "RU", BUILD)
+    recipients = {name for f in russia["funds_elsewhere"] for name in f["recipients"]}
+    assert {"Belarus", "Armenia"} <= recipients
+    belarus = brief_context(real_package, "BY", BUILD)
+    assert any("Russia" in f["donors"] for f in belarus["funded_by_others"])
+
+
+def test_union_brief_has_main_directions_and_proposals(real_package):
+    eaeu = brief_context(real_package, "EAEU", BUILD)
+    years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["main_directions"]}
+    assert {2019, 2021, 2022} <= years
+    assert len(eaeu["proposals"]) == len(real_package.tables["proposals"])
+    assert [p["number"] for p in eaeu["proposals"]] == sorted(p["number"] for p in eaeu["proposals"])
+
+
+def test_records_and_sources_lists_are_complete(real_package):
+    ctx = brief_context(real_package, "KZ", BUILD)
+    for p in ctx["projects"]:
+        assert p["id"] in ctx["records"]
+        assert set(p["sources"]) <= set(ctx["sources"])
+    assert "KZ" in ctx["records"]
+
+
+def test_context_digest_ignores_build_date(real_package):
+    a = brief_context(real_package, "AM", BUILD)
+    b = brief_context(real_package, "AM", dict(BUILD, date="2030-01-01"))
+    assert a["data_digest"] == b["data_digest"]
+
+
+def test_bibliography_names_the_article_reference_number(real_package):
+    items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"])}
+    assert "Source [45] of Shugurov (2022)" in items["ref045"]["container-title"]
+    assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"
+
+
+def test_periods_read_naturally():
+    assert year_span(2013, 2017) == "2013–2017"
+    assert record_date({"date": "2013", "start_year": 2013, "end_year": 2017}) == "2013–2017"
+    assert record_date({"date": "2021-12-23", "start_year": 2021, "end_year": 2025}) == "2021-12-23 (2021–2025)"
+
+
+def test_source_date_epoch_is_checked(tmp_path):
+    assert parse_epoch(" 1672358400 ") == 1672358400
+    for bad in ("", "yesterday", "-5", "1.5"):
+        with pytest.raises(BuildInfoError):
+            parse_epoch(bad)
+    assert source_date_epoch(tmp_path, 123, {"SOURCE_DATE_EPOCH": "42"}) == 42
+    assert source_date_epoch(tmp_path, 123, {}) == 123  # not a git work tree: the fallback
+    assert iso_date(0) == "1970-01-01"

@@ -1,0 +1,45 @@
+"""End-to-end fixtures: the real workflow run on the real data in a temporary copy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs"]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy what a build needs (not reports/, not .snakemake/) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def snakemake(project: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run Snakemake in ``project``; return the completed process (output captured)."""
+    full_env = dict(os.environ, SOURCE_DATE_EPOCH="1672358400")
+    full_env.update(env or {})
+    proc = subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True, env=full_env, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A project copy with every report built once; tests must not modify it."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    snakemake(project)
+    return project

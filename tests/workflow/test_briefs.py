@@ -1,0 +1,176 @@
+"""End to end: the workflow on the real data, read back from DOCX, PDF and HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from conftest import copy_project, snakemake
+from helpers import read_table, write_table
+
+SLUGS = ["armenia", "belarus", "eaeu", "kazakhstan", "kyrgyzstan", "russia"]
+LEAKS = re.compile(r"\[@|\{#|\\[*_\[\]#`]|:::|\{\{|\{%")
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(parser.parts)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_brief_in_every_format(built):
+    for slug in SLUGS:
+        for fmt in ("docx", "pdf", "html"):
+            path = built / "reports" / "briefs" / f"{slug}.{fmt}"
+            assert path.is_file() and path.stat().st_size > 5000, path
+    assert not list((built / "reports").rglob("*.part")), "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "html"])
+def test_belarus_facts_and_citations(built, fmt):
+    path = built / "reports" / "briefs" / f"belarus.{fmt}"
+    text = squash({"docx": docx_text, "pdf": pdf_text, "html": html_text}[fmt](path))
+    assert "Belarus and UNIDO" in text
+    assert "1985" in text
+    assert "General Conference" in text
+    # Numbered citations and a reference list saying which source of the article each is.
+    assert re.search(r"\[\d+\]", text)
+    assert "Source [" in text and "of Shugurov (2022)" in text
+    assert "10.7256/2454-0633.2022.4.39227" in text
+    for heading in ("Legal and programmatic basis", "Projects and programmes", "Events and high-level meetings",
+                    "Links with other member states", "Thematic profile", "References"):
+        assert heading in text, heading
+    assert not LEAKS.search(text), LEAKS.search(text)
+
+
+def test_kazakhstan_pdf_states_membership_with_citation(built):
+    text = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
+    sentence = re.search(r"Kazakhstan has been a member of UNIDO since 1997\. (\[\d+\](, )?)+", text)
+    assert sentence, text[:2000]
+
+
+def test_russia_brief_shows_russia_as_donor(built):
+    text = squash(docx_text(built / "reports" / "briefs" / "russia.docx"))
+    assert "Russia funds" in text and "Belarus" in text
+
+
+def test_union_brief_has_main_directions_table(built):
+    document = docx.Document(str(built / "reports" / "briefs" / "eaeu.docx"))
+    tables = [t for t in document.tables if t.rows[0].cells[0].text.strip() == "Year"]
+    assert tables, "no Main Directions table"
+    rows = {r.cells[0].text.strip(): r.cells[2].text.strip() for r in tables[0].rows[1:]}
+    assert rows.get("2019") == "no"
+    assert rows.get("2021") == "yes"
+
+
+def test_docx_holds_only_its_own_media_and_no_raw_xml_from_data(built):
+    with zipfile.ZipFile(built / "reports" / "briefs" / "armenia.docx") as z:
+        assert not [n for n in z.namelist() if n.startswith("word/media/")]
+        assert "<w:body" in z.read("word/document.xml").decode("utf-8")
+
+
+def test_pdf_is_pdf_a_with_the_build_date(built):
+    reader = pypdf.PdfReader(str(built / "reports" / "briefs" / "armenia.pdf"))
+    assert reader.metadata["/CreationDate"].startswith("D:20221230")
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+    assert "pdfaid:part" in raw and "2" in re.search(r"pdfaid:part[^0-9]*([0-9])", raw).group(1)
+
+
+def test_html_is_standalone_with_anchors(built):
+    html = (built / "reports" / "briefs" / "kyrgyzstan.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<style>" in html
+    assert 'id="overview-kyrgyzstan"' in html and 'id="refs"' in html
+    assert not re.search(r'(src|href)="(file:|/)', html)
+
+
+def test_rerun_is_a_no_op(built):
+    proc = snakemake(built, "--dry-run")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_same_inputs_same_bytes(built, tmp_path):
+    other = copy_project(tmp_path / "again")
+    snakemake(other, "--cores", "1")
+    for path in sorted((built / "reports").rglob("*.*")):
+        twin = other / path.relative_to(built)
+        assert twin.read_bytes() == path.read_bytes(), path.relative_to(built)
+
+
+def test_lint_is_clean(built):
+    proc = snakemake(built, "--lint")
+    assert "Congratulations, your workflow is in a good condition!" in proc.stdout + proc.stderr
+
+
+def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built):
+    project = tmp_path / "p"
+    shutil.copytree(built, project, symlinks=True)
+    before = {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*.*")}
+    path = project / "data" / "projects.csv"
+    rows = read_table(path)
+    target = next(r for r in rows if r["countries"] == "KG" and "gov-ru" not in r["funders"])
+    target["end_year"] = "2031"
+    write_table(path, rows)
+    snakemake(project)
+    changed = sorted(p.name for p, t in before.items() if p.stat().st_mtime_ns != t)
+    assert changed == ["kyrgyzstan.docx", "kyrgyzstan.html", "kyrgyzstan.pdf"]
+    assert "2031" in pdf_text(project / "reports" / "briefs" / "kyrgyzstan.pdf")
+
+
+def test_bad_data_stops_the_build_before_rendering(tmp_path, built):
+    project = tmp_path / "p"
+    shutil.copytree(built, project, symlinks=True)
+    before = {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*.*")}
+    path = project / "data" / "events.csv"
+    rows = read_table(path)
+    rows[0]["countries"] = "XX"
+    rows[1]["date"] = "soon"
+    write_table(path, rows)
+    proc = snakemake(project, check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "data/events.csv:2: field 'countries': value 'XX'" in output
+    assert "data/events.csv:3: field 'date': value 'soon'" in output
+    assert {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*.*")} == before
