@@ -13,11 +13,13 @@ validate(config, "config/schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/prepare.smk"
+include: "rules/tables.smk"
 include: "rules/briefs.smk"
+include: "rules/convert.smk"
 
 
 rule all:
-    """Every report: the country briefs in DOCX, HTML and PDF."""
+    """Every report: briefs and the comparative tables (DOCX, HTML, PDF), tables (CSV, XLSX), figures."""
     input:
         all_outputs(),
     default_target: True

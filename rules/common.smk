@@ -4,6 +4,7 @@ import sys
 
 from coopdocs import workflow as cw
 
+
 envvars:
     "PATH",
 
@@ -18,27 +19,55 @@ TEMPLATE_FILES = cw.template_files(config["templates_dir"])
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"])
 SOFTWARE_ENV = "../envs/coopdocs.yaml"
 FORMATS = ["docx", "html", "pdf"]
+TABLE_IDS = cw.TABLE_IDS
+FIGURES = ["timeline", "themes-by-state"] + [f"timeline-{slug}" for slug in SLUGS]
 
 
 wildcard_constraints:
     slug="|".join(SLUGS) if SLUGS else "(?!)",
+    folder="briefs|tables|article",
+    name="[a-z0-9]+(-[a-z0-9]+)*",
+
+
+def documents():
+    """Every document as (folder, name): the briefs, the comparative tables."""
+    return [("briefs", slug) for slug in SLUGS] + [("tables", "comparative-tables")]
 
 
 def all_outputs():
     """Every final output of the build."""
-    return expand("reports/briefs/{slug}.{fmt}", slug=SLUGS, fmt=FORMATS)
+    docs = [f"reports/{folder}/{name}.{fmt}" for folder, name in documents() for fmt in FORMATS]
+    tables = expand("reports/tables/{table}.{ext}", table=TABLE_IDS, ext=["csv", "xlsx"])
+    figures = expand("reports/figures/{figure}.{ext}", figure=FIGURES, ext=["svg", "png"])
+    return docs + tables + figures
 
 
-def after_prepare(**patterns):
-    """Input function: ``patterns`` formatted with the job's wildcards, known after prepare_data.
+def document_figures(folder, name):
+    """Names of the figures a document shows."""
+    if folder == "briefs":
+        return [f"timeline-{name}"]
+    return ["timeline", "themes-by-state"]
+
+
+def after_checkpoints(**patterns):
+    """Input function: ``patterns`` formatted with the job's wildcards, known after the checkpoints.
 
     Every per-document rule takes its inputs through this, so Snakemake decides whether a job
-    must run only after the checkpoint has written the contexts: a document whose context kept
-    the same content (same checksum) is not rebuilt, and neither is anything downstream of it.
+    must run only after prepare_data and compute_tables have (re)written their outputs: a
+    document whose context, bibliography and figures kept the same content (same checksum) is
+    not rebuilt, and neither is anything downstream of it. A pattern ending in ``{figures}``
+    expands to the document's figure files with that suffix.
     """
 
     def inputs(wildcards):
         checkpoints.prepare_data.get()
-        return {name: pattern.format(**wildcards) for name, pattern in patterns.items()}
+        checkpoints.compute_tables.get()
+        out = {}
+        for key, pattern in patterns.items():
+            if "{figure}" in pattern:
+                out[key] = [pattern.format(figure=f) for f in document_figures(wildcards.folder, wildcards.name)]
+            else:
+                out[key] = pattern.format(**wildcards)
+        return out
 
     return inputs

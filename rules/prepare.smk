@@ -1,5 +1,5 @@
 checkpoint prepare_data:
-    """Validate every table, then write the data bundle and one context per document.
+    """Validate every table, then write the data bundle and one context per brief.
 
     A checkpoint, so that Snakemake re-examines the documents after it ran: a context whose
     content did not change (same checksum) does not rebuild its document.
@@ -9,10 +9,11 @@ checkpoint prepare_data:
         tables=DATA_FILES[1:],
     output:
         bundle="build/data/bundle.json",
-        contexts=expand("build/context/brief-{slug}.json", slug=SLUGS),
-        bibs=expand("build/context/brief-{slug}.bib.json", slug=SLUGS),
+        contexts=expand("build/context/briefs/{slug}.json", slug=SLUGS),
+        bibs=expand("build/context/briefs/{slug}.bib.json", slug=SLUGS),
     params:
         data=lambda wildcards, input: os.path.dirname(input.descriptor),
+        contexts=lambda wildcards, output: os.path.dirname(os.path.dirname(output.contexts[0])),
         epoch=EPOCH,
     conda:
         SOFTWARE_ENV
@@ -23,7 +24,7 @@ checkpoint prepare_data:
         coopdocs prepare \
             --data {params.data:q} \
             --bundle {output.bundle:q} \
-            --contexts build/context \
+            --contexts {params.contexts:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """

@@ -77,9 +77,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
         ctx = brief_context(package, country["code"], build)
-        stem = f"brief-{country['slug']}"
-        outputs[contexts_dir / f"{stem}.json"] = ctx
-        outputs[contexts_dir / f"{stem}.bib.json"] = bibliography(package, ctx["sources"] + [])
+        stem = country["slug"]
+        outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
+        outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"])
     bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
               for name, recs in package.tables.items()}
     outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle}
@@ -107,6 +107,19 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tables(args: argparse.Namespace) -> int:
+    """Compute the comparative tables and figures from the data bundle and write them."""
+    from .buildinfo import iso_date
+    from .report_tables import write_all
+
+    bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
+    build = {"epoch": args.epoch, "date": iso_date(args.epoch), "data_title": bundle["descriptor"].get("title", ""),
+             "data_version": bundle["descriptor"].get("version", "")}
+    write_all(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
+              args.epoch, build)
+    return 0
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     """Convert Markdown with pandoc (citeproc) to DOCX, HTML or Typst."""
     from .convert import ConversionError, pandoc
@@ -118,6 +131,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             bibliography=opt(args.bibliography), csl=opt(args.csl), reference_doc=opt(args.reference_doc),
             template=opt(args.template), lua_filters=[Path(f) for f in args.lua_filter or []],
             resource_path=opt(args.resource_path),
+            metadata={"figures-dir": args.figures_dir} if args.figures_dir else None,
         )
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)
@@ -162,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_render)
 
+    p = sub.add_parser("tables", help="compute comparative tables (CSV, XLSX), figures and the tables context")
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--tables-dir", required=True)
+    p.add_argument("--figures-dir", required=True)
+    p.add_argument("--context", required=True)
+    p.add_argument("--bib", required=True)
+    p.add_argument("--epoch", type=int, required=True)
+    p.set_defaults(func=cmd_tables)
+
     p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")
     p.add_argument("--to", required=True, choices=["docx", "html", "typst"])
     p.add_argument("--input", required=True)
@@ -173,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template")
     p.add_argument("--lua-filter", action="append")
     p.add_argument("--resource-path")
+    p.add_argument("--figures-dir", help="folder of the project's figures (read by the figures Lua filter)")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")

@@ -231,7 +231,7 @@ def bibliography(package: Package, source_ids: list[str]) -> list[dict[str, Any]
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": f"Source [{s['ref_number']}] of {family} ({work['year']}), reference list lost; described from its citation",
+            "container-title": f"Cited as [{s['ref_number']}] in {family} ({work['year']})",
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}

@@ -49,17 +49,28 @@ def pandoc_path() -> str:
     return found
 
 
+def _same_bytes(a: Path, b: Path) -> bool:
+    if not b.is_file() or a.stat().st_size != b.stat().st_size:
+        return False
+    return a.read_bytes() == b.read_bytes()
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
+
+    When the new content equals the file already there, the old file is kept untouched (same
+    mtime): tools that look at modification times then see that nothing changed.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
+        if not _same_bytes(tmp_path, target):
+            os.chmod(tmp_path, 0o644)
+            os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()

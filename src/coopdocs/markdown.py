@@ -70,6 +70,16 @@ def anchor(record_id: str) -> Trusted:
     return Trusted("{#" + record_id + "}")
 
 
+_FIGURE_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.svg")
+
+
+def figure_file(name: str) -> Trusted:
+    """The file name of one of the project's figures, for image syntax (validated, unescaped)."""
+    if not _FIGURE_FILE.fullmatch(name):
+        raise ValueError(f"not a figure file name: {name!r}")
+    return Trusted(name)
+
+
 def number(value: float | int) -> str:
     """A figure with thousands separators, without a spurious '.0'.
 
@@ -101,6 +111,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
     env.filters["number"] = number
+    env.filters["figure_file"] = figure_file
     return env
 
 

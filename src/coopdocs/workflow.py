@@ -13,6 +13,9 @@ from pathlib import Path
 
 from .buildinfo import BuildInfoError, source_date_epoch
 
+# Identifiers of the comparative tables (coopdocs.tables.TABLES), here without importing pandas.
+TABLE_IDS = ["institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder", "timeline", "main-directions"]
+
 
 def brief_slugs(data_dir: str | Path) -> list[str]:
     """Slugs of the briefs to build: one per row of the countries table, sorted.

@@ -1,0 +1,135 @@
+"""Figures drawn with matplotlib: the timeline of cooperation and the themes × states matrix.
+
+Deterministic by construction: the Agg backend, matplotlib's bundled DejaVu fonts, a fixed SVG
+hash salt, no date or software stamp in SVG or PNG metadata, and data sorted by explicit keys.
+Each figure is written as SVG (HTML and PDF) and as a 200 dpi PNG (DOCX).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402 - after selecting the backend
+import pandas as pd  # noqa: E402
+
+ACCENT = "#1f3864"
+KIND_STYLE = {
+    "instrument": {"marker": "D", "color": "#c55a11", "label": "Instrument"},
+    "event": {"marker": "o", "color": "#548235", "label": "Event"},
+}
+PROJECT_COLOUR = "#8eaadb"
+
+plt.rcParams.update({
+    "svg.hashsalt": "coopdocs",  # stable element ids in SVG
+    "svg.fonttype": "path",  # glyphs as paths: the SVG looks the same without the fonts installed
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.edgecolor": "#666666",
+    "axes.titlesize": 9,
+})
+
+
+def save(fig, stem: Path) -> list[Path]:
+    """Write ``stem``.svg and ``stem``.png without timestamps; return both paths."""
+    from .convert import atomic_output
+
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext, kwargs in ((".svg", {"metadata": {"Date": None, "Creator": None}}),
+                        (".png", {"dpi": 200, "metadata": {"Software": None}})):
+        target = stem.with_suffix(ext)
+        with atomic_output(target) as tmp:
+            fig.savefig(tmp, format=ext[1:], bbox_inches="tight", **kwargs)
+        written.append(target)
+    plt.close(fig)
+    return written
+
+
+def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects with a start year, with a drawable end (a single year is drawn as one year)."""
+    p = projects.copy()
+    p["end"] = p["end_year"].fillna(p["start_year"]).astype(int)
+    p["start"] = p["start_year"].astype(int)
+    return p
+
+
+def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem: Path) -> list[Path]:
+    """All states: projects as bars from start to end, instruments and events as marks."""
+    lanes = len(order)
+    fig, ax = plt.subplots(figsize=(7.2, 0.62 * lanes + 1.3))
+    for lane, (code, name) in enumerate(order):
+        rows = timeline[timeline["country_code"] == code]
+        projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()])
+        n = max(len(projects), 1)
+        for k, (_, p) in enumerate(projects.sort_values(["start", "record_id"]).iterrows()):
+            y = lane - 0.32 + 0.64 * (k + 0.5) / n
+            ax.plot([p["start"], p["end"] + 0.9], [y, y], color=PROJECT_COLOUR, linewidth=max(1.0, 9.0 / n), solid_capstyle="butt")
+        for kind, style in KIND_STYLE.items():
+            marks = rows[rows["kind"] == kind]
+            counts = marks.groupby("year").size()
+            ax.scatter(counts.index + (0.3 if kind == "instrument" else 0.65), [lane] * len(counts),
+                       s=12 + 10 * counts.values, marker=style["marker"], color=style["color"], zorder=3,
+                       edgecolors="white", linewidths=0.5)
+    ax.set_yticks(range(lanes), [name for _, name in order])
+    ax.invert_yaxis()
+    years = timeline["year"].dropna().astype(int)
+    ax.set_xlim(years.min() - 1, max(years.max(), int(timeline["end_year"].dropna().max() or 0)) + 2)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label="Project (start to end)")]
+    handles += [plt.Line2D([], [], linestyle="", marker=s["marker"], color=s["color"], label=s["label"] + "s (size: number)")
+                for s in KIND_STYLE.values()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
+    return save(fig, stem)
+
+
+def timeline_country(timeline: pd.DataFrame, code: str, name: str, stem: Path) -> list[Path]:
+    """One state: each project as a labelled bar, instruments and events as marks on their own rows."""
+    rows = timeline[timeline["country_code"] == code]
+    projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()]).sort_values(["start", "record_id"])
+    labels = [textwrap.shorten(t, 48, placeholder="…") for t in projects["title"]]
+    lanes = ["Instruments", "Events"] + labels
+    fig, ax = plt.subplots(figsize=(7.2, 0.28 * len(lanes) + 1.0))
+    for k, (_, p) in enumerate(projects.iterrows()):
+        ax.plot([p["start"], p["end"] + 0.9], [k + 2, k + 2], color=PROJECT_COLOUR, linewidth=6, solid_capstyle="butt")
+    for lane, kind in enumerate(("instrument", "event")):
+        marks = rows[rows["kind"] == kind]
+        counts = marks.groupby("year").size()
+        style = KIND_STYLE[kind]
+        ax.scatter(counts.index + 0.45, [lane] * len(counts), s=14 + 10 * counts.values, marker=style["marker"],
+                   color=style["color"], zorder=3, edgecolors="white", linewidths=0.5)
+    ax.set_yticks(range(len(lanes)), lanes)
+    ax.invert_yaxis()
+    years = rows["year"].dropna().astype(int)
+    if len(years):
+        last = max(years.max(), int(rows["end_year"].dropna().max()) if rows["end_year"].notna().any() else 0)
+        ax.set_xlim(years.min() - 1, last + 2)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(f"{name}: instruments, events and projects by year", loc="left", color=ACCENT)
+    return save(fig, stem)
+
+
+def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Path) -> list[Path]:
+    """Themes × states: a heat map of project counts with the count in each cell."""
+    codes = [c for c, _ in order]
+    wide = by_theme.pivot_table(index="theme", columns="country_code", values="count", aggfunc="sum").reindex(columns=codes).fillna(0)
+    wide = wide[wide.sum(axis=1) > 0].sort_index()
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(wide) + 1.2))
+    image = ax.imshow(wide.values, cmap="Blues", aspect="auto", vmin=0)
+    for (i, j), value in pd.DataFrame(wide.values).stack().items():
+        if value:
+            ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=7,
+                    color="white" if value > wide.values.max() * 0.6 else "black")
+    ax.set_xticks(range(len(codes)), [n for _, n in order])
+    ax.set_yticks(range(len(wide)), list(wide.index))
+    ax.tick_params(length=0)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="projects")
+    return save(fig, stem)

@@ -1,0 +1,244 @@
+"""Comparative tables across the member states, computed from the data with pandas.
+
+Each table is a tidy :class:`pandas.DataFrame` (one header row, one observation per row) with
+``records`` and ``sources`` columns naming the records it counts and the sources they cite, so
+every row can be traced. :func:`compute_tables` returns all of them in a fixed order; the
+writers (CSV, XLSX) and the comparative-tables document read them from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+
+Tables = dict[str, list[dict[str, Any]]]
+LIST_SEP = "; "
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One comparative table: its identifier, caption, reading note and builder."""
+
+    id: str
+    caption: str
+    note: str
+    build: Callable[[Tables], pd.DataFrame]
+
+
+def _subjects(t: Tables) -> list[dict[str, Any]]:
+    """Member states in name order, then the Union level."""
+    states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
+    union = sorted((c for c in t["countries"] if c["kind"] == "union"), key=lambda c: c["name"])
+    return states + union
+
+
+def _join(values) -> str:
+    return LIST_SEP.join(values)
+
+
+def _ids(records) -> str:
+    return ";".join(sorted({r.get("id") or r.get("code") for r in records}))
+
+
+def _sources(records) -> str:
+    return ";".join(sorted({s for r in records for s in r.get("sources") or []}))
+
+
+def _span(start, end) -> str:
+    if start and end:
+        return str(start) if start == end else f"{start}–{end}"
+    return f"from {start}" if start else (f"until {end}" if end else "")
+
+
+def _year(record: dict[str, Any]) -> int | None:
+    date = record.get("date")
+    if date:
+        return int(date[:4])
+    return record.get("start_year")
+
+
+def government_of(t: Tables) -> dict[str, str]:
+    """The government actor of each country code (first by id when there are several)."""
+    out: dict[str, str] = {}
+    for a in sorted(t["actors"], key=lambda a: a["id"]):
+        if a["type"] == "government" and a.get("country"):
+            out.setdefault(a["country"], a["id"])
+    return out
+
+
+PROGRAMME_TYPES = ("framework-programme", "country-programme", "partnership-programme")
+
+
+def institutional_profile(t: Tables) -> pd.DataFrame:
+    """One row per member state: membership, roles, offices, programmes, funding of others."""
+    govs = government_of(t)
+    rows = []
+    for c in _subjects(t):
+        if c["kind"] == "union":
+            continue
+        code = c["code"]
+        roles = sorted((r for r in t["roles"] if r["country"] == code), key=lambda r: (r.get("start_year") or 0, r["id"]))
+        offices = sorted((o for o in t["offices"] if o["country"] == code), key=lambda o: o["id"])
+        programmes = sorted((i for i in t["instruments"] if code in i["countries"] and i["type"] in PROGRAMME_TYPES),
+                            key=lambda i: (_year(i) or 0, i["id"]))
+        gov = govs.get(code)
+        funded = sorted((p for p in t["projects"] if gov and gov in p["funders"] and any(x != code for x in p["countries"])),
+                        key=lambda p: p["id"])
+        used = [c] + roles + offices + programmes + funded
+        rows.append({
+            "country_code": code,
+            "country": c["name"],
+            "unido_member_since": c.get("unido_member_since") or "",
+            "cooperation_since": c.get("cooperation_since") or "",
+            "governing_body_roles": _join(
+                f"{r['body'].replace('-', ' ')}: {r['role']}" + (f" ({_span(r.get('start_year'), r.get('end_year'))})" if r.get("start_year") else "")
+                for r in roles),
+            "unido_offices": _join(o["name"] for o in offices),
+            "programmes": _join(f"{i['title']}" + (f" ({_span(i.get('start_year'), i.get('end_year'))})" if i.get("start_year") else "")
+                                for i in programmes),
+            "funds_projects_elsewhere": "yes" if funded else "no",
+            "projects_funded_elsewhere": len(funded),
+            "records": _ids(used),
+            "sources": _sources(used),
+        })
+    return pd.DataFrame(rows)
+
+
+def legal_basis(t: Tables) -> pd.DataFrame:
+    """Instrument types × member states and the Union: count and list with dates."""
+    types = sorted({i["type"] for i in t["instruments"] if i["countries"]})
+    rows = []
+    for kind in types:
+        for c in _subjects(t):
+            found = sorted((i for i in t["instruments"] if i["type"] == kind and c["code"] in i["countries"]),
+                           key=lambda i: (_year(i) or 0, i["id"]))
+            rows.append({
+                "instrument_type": kind,
+                "country_code": c["code"],
+                "country": c["name"],
+                "count": len(found),
+                "instruments": _join(i["title"] + (f" ({i.get('date') or _span(i.get('start_year'), i.get('end_year'))})"
+                                                   if (i.get("date") or i.get("start_year")) else "") for i in found),
+                "records": _ids(found),
+                "sources": _sources(found),
+            })
+    return pd.DataFrame(rows)
+
+
+def projects_by_theme(t: Tables) -> pd.DataFrame:
+    """Thematic areas × member states (and the Union): number of projects and which."""
+    rows = []
+    for theme in sorted(t["themes"], key=lambda th: th["label"]):
+        for c in _subjects(t):
+            found = sorted((p for p in t["projects"] if theme["id"] in p["themes"] and c["code"] in p["countries"]),
+                           key=lambda p: p["id"])
+            rows.append({
+                "theme_id": theme["id"],
+                "theme": theme["label"],
+                "country_code": c["code"],
+                "country": c["name"],
+                "count": len(found),
+                "projects": _join(p["title"] for p in found),
+                "records": _ids(found),
+                "sources": _sources(found),
+            })
+    return pd.DataFrame(rows)
+
+
+def projects_by_funder(t: Tables) -> pd.DataFrame:
+    """Funders × recipient states: number of projects and stated budgets (USD)."""
+    actors = {a["id"]: a for a in t["actors"]}
+    rows = []
+    funders = sorted({f for p in t["projects"] for f in p["funders"]}, key=lambda f: actors[f]["name"])
+    for fid in funders:
+        for c in _subjects(t):
+            found = sorted((p for p in t["projects"] if fid in p["funders"] and c["code"] in p["countries"]),
+                           key=lambda p: p["id"])
+            if not found:
+                continue
+            budgets = [p["budget_usd"] for p in found if p.get("budget_usd") is not None]
+            rows.append({
+                "funder_id": fid,
+                "funder": actors[fid]["short_name"] or actors[fid]["name"],
+                "funder_country": actors[fid].get("country") or "",
+                "country_code": c["code"],
+                "country": c["name"],
+                "count": len(found),
+                "budget_usd": float(sum(budgets)) if budgets else None,
+                "projects_with_budget": len(budgets),
+                "projects": _join(p["title"] for p in found),
+                "records": _ids(found),
+                "sources": _sources(found),
+            })
+    return pd.DataFrame(rows)
+
+
+def timeline(t: Tables) -> pd.DataFrame:
+    """Every dated instrument, project and event, one row per record and state, by year."""
+    names = {c["code"]: c["name"] for c in t["countries"]}
+    rows = []
+    for kind, table in (("instrument", "instruments"), ("project", "projects"), ("event", "events")):
+        for r in t[table]:
+            year = _year(r)
+            if year is None:
+                continue
+            for code in r["countries"]:
+                rows.append({
+                    "year": year,
+                    "country_code": code,
+                    "country": names[code],
+                    "kind": kind,
+                    "record_id": r["id"],
+                    "title": r["title"],
+                    "date": r.get("date") or "",
+                    "start_year": r.get("start_year"),
+                    "end_year": r.get("end_year"),
+                    "records": r["id"],
+                    "sources": _sources([r]),
+                })
+    df = pd.DataFrame(rows)
+    return df.sort_values(["year", "country_code", "kind", "record_id"], kind="stable").reset_index(drop=True)
+
+
+def main_directions(t: Tables) -> pd.DataFrame:
+    """The Union's yearly Main Directions of International Activity and whether each names UNIDO."""
+    rows = []
+    for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (_year(i) or 0, i["id"])):
+        rows.append({
+            "year": _span(i.get("start_year"), i.get("end_year")) or (i.get("date") or "")[:4],
+            "title": i["title"],
+            "mentions_unido": i.get("mentions_unido") or "not stated",
+            "how": i.get("unido_mention") or "",
+            "records": i["id"],
+            "sources": _sources([i]),
+        })
+    return pd.DataFrame(rows)
+
+
+TABLES: list[TableSpec] = [
+    TableSpec("institutional-profile", "Institutional profile of the member states' cooperation with UNIDO",
+              "One row per member state: when membership or cooperation began, terms on UNIDO governing bodies, "
+              "UNIDO offices and centres on its soil, framework and country programmes, and whether the state "
+              "funds UNIDO projects in other member states.", institutional_profile),
+    TableSpec("legal-basis", "Legal and programmatic basis: instruments by type and member state",
+              "Number of instruments of each type per member state and at the Union level; a record that names "
+              "several states counts once for each.", legal_basis),
+    TableSpec("projects-by-theme", "Projects by thematic area and member state",
+              "Number of projects in each thematic area per member state; a project with several themes or "
+              "states counts in each of its cells.", projects_by_theme),
+    TableSpec("projects-by-funder", "Projects by funder and recipient state",
+              "Number of projects each funder supports per recipient state, with the sum of budgets where the "
+              "data states one; it shows Russia's role as a donor to the other member states.", projects_by_funder),
+    TableSpec("timeline", "Timeline of instruments, projects and events",
+              "Every dated instrument, project and event, by year (date of adoption or start) and state.", timeline),
+    TableSpec("main-directions", "The Union's Main Directions of International Activity by year",
+              "Whether each year's Main Directions of International Activity names UNIDO, and how; the year "
+              "without UNIDO stands out.", main_directions),
+]
+
+
+def compute_tables(t: Tables) -> dict[str, pd.DataFrame]:
+    """Every comparative table, keyed by table id, in document order."""
+    return {spec.id: spec.build(t) for spec in TABLES}

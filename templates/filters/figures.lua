@@ -1,0 +1,34 @@
+-- Puts the project's own figures into pandoc's media bag, so that pandoc can keep running with
+-- --sandbox (which forbids reading any file not named on the command line). Only plain file
+-- names ("timeline-belarus.svg") inside the folder given as `figures-dir` metadata on the command
+-- line are read; data cannot create images at all (templates escape every value).
+-- DOCX gets the 200 dpi PNG twin of each SVG; HTML gets the SVG inline as a data URI; Typst keeps
+-- the file name (the PDF step copies the SVG into its build root).
+local dir = nil
+
+local function meta(m)
+  if m["figures-dir"] then dir = pandoc.utils.stringify(m["figures-dir"]) end
+end
+
+local function image(img)
+  local name = img.src
+  if FORMAT == "typst" then return nil end
+  if not dir or not name:match("^[a-z0-9-]+%.svg$") then
+    error("figure '" .. name .. "' is not a figure of this project")
+  end
+  local file, mime = name, "image/svg+xml"
+  if FORMAT == "docx" then file, mime = name:gsub("%.svg$", ".png"), "image/png" end
+  local fh = io.open(dir .. "/" .. file, "rb")
+  if not fh then error("figure not found: " .. dir .. "/" .. file) end
+  local data = fh:read("a")
+  fh:close()
+  if FORMAT:match("^html") then
+    img.src = pandoc.mediabag.make_data_uri(mime, data)
+  else
+    pandoc.mediabag.insert(file, mime, data)
+    img.src = file
+  end
+  return img
+end
+
+return { { Meta = meta }, { Image = image } }
