@@ -30,8 +30,8 @@ wildcard_constraints:
 
 
 def documents():
-    """Every document as (folder, name): the briefs, the comparative tables."""
-    return [("briefs", slug) for slug in SLUGS] + [("tables", "comparative-tables")]
+    """Every document as (folder, name): the briefs, the comparative tables, the review article."""
+    return [("briefs", slug) for slug in SLUGS] + [("tables", "comparative-tables"), ("article", "review")]
 
 
 def all_outputs():

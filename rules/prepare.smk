@@ -14,6 +14,7 @@ checkpoint prepare_data:
     params:
         data=lambda wildcards, input: os.path.dirname(input.descriptor),
         contexts=lambda wildcards, output: os.path.dirname(os.path.dirname(output.contexts[0])),
+        organisation=config["organisation"],
         epoch=EPOCH,
     conda:
         SOFTWARE_ENV
@@ -25,6 +26,7 @@ checkpoint prepare_data:
             --data {params.data:q} \
             --bundle {output.bundle:q} \
             --contexts {params.contexts:q} \
+            --organisation {params.organisation:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """

@@ -6,15 +6,19 @@ checkpoint compute_tables:
     """
     input:
         bundle="build/data/bundle.json",
+        config="config/config.yaml",
     output:
         csv=expand("reports/tables/{table}.csv", table=TABLE_IDS),
         xlsx=expand("reports/tables/{table}.xlsx", table=TABLE_IDS),
         figures=expand("reports/figures/{figure}.{ext}", figure=FIGURES, ext=["svg", "png"]),
         context="build/context/tables/comparative-tables.json",
         bib="build/context/tables/comparative-tables.bib.json",
+        article_context="build/context/article/review.json",
+        article_bib="build/context/article/review.bib.json",
     params:
         tables_dir=lambda wildcards, output: os.path.dirname(output.csv[0]),
         figures_dir=lambda wildcards, output: os.path.dirname(output.figures[0]),
+        organisation=config["organisation"],
         epoch=EPOCH,
     resources:
         mem_mb=1000,
@@ -30,6 +34,10 @@ checkpoint compute_tables:
             --figures-dir {params.figures_dir:q} \
             --context {output.context:q} \
             --bib {output.bib:q} \
+            --config {input.config:q} \
+            --article-context {output.article_context:q} \
+            --article-bib {output.article_bib:q} \
+            --organisation {params.organisation:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """
@@ -49,6 +57,31 @@ rule render_tables:
         SOFTWARE_ENV
     log:
         "logs/render_tables/comparative-tables.log",
+    shell:
+        """
+        coopdocs render \
+            --context {input.context:q} \
+            --templates {params.templates:q} \
+            --template {params.template:q} \
+            --out {output:q} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """
+
+
+rule render_article:
+    """Render the review article's Markdown from its context (prose in the templates)."""
+    input:
+        unpack(after_checkpoints(context="build/context/article/review.json")),
+        templates=TEMPLATE_FILES,
+    output:
+        "build/md/article/review.md",
+    params:
+        templates=lambda wildcards, input: config["templates_dir"],
+        template=config["article_template"],
+    conda:
+        SOFTWARE_ENV
+    log:
+        "logs/render_article/review.log",
     shell:
         """
         coopdocs render \

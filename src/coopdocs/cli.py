@@ -76,7 +76,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     # Compute everything first, then write: a failure leaves no mix of old and new files.
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
-        ctx = brief_context(package, country["code"], build)
+        ctx = brief_context(package, country["code"], build, args.organisation)
         stem = country["slug"]
         outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
         outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"])
@@ -115,8 +115,16 @@ def cmd_tables(args: argparse.Namespace) -> int:
     bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
     build = {"epoch": args.epoch, "date": iso_date(args.epoch), "data_title": bundle["descriptor"].get("title", ""),
              "data_version": bundle["descriptor"].get("version", "")}
+    meta = None
+    if args.config:
+        import yaml
+
+        meta = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))["article"]
+        meta = dict(meta, date=build["date"])
     write_all(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
-              args.epoch, build)
+              args.epoch, build, article_meta=meta, organisation_id=args.organisation,
+              article_context_path=Path(args.article_context) if args.article_context else None,
+              article_bib_path=Path(args.article_bib) if args.article_bib else None)
     return 0
 
 
@@ -167,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contexts", required=True)
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--json-errors", action="store_true")
+    p.add_argument("--organisation", default="unido", help="actor id of the organisation the documents are about")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("render", help="render a document's Markdown from its context")
@@ -183,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", required=True)
     p.add_argument("--bib", required=True)
     p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--config", help="config.yaml whose 'article' key holds the article's metadata")
+    p.add_argument("--organisation", default="unido", help="actor id of the organisation the documents are about")
+    p.add_argument("--article-context")
+    p.add_argument("--article-bib")
     p.set_defaults(func=cmd_tables)
 
     p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")

@@ -116,9 +116,15 @@ def digest(value: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:12]
 
 
-def brief_context(package: Package, code: str, build: dict[str, Any]) -> dict[str, Any]:
+def organisation(package: Package, actor_id: str) -> Record:
+    """The organisation the documents are about (an actor), e.g. UNIDO."""
+    return _clean(package.index("actors")[actor_id])
+
+
+def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido") -> dict[str, Any]:
     """The context of the brief of one country (or of the Union, kind 'union')."""
     res = Resolver(package)
+    org = organisation(package, organisation_id)
     country = res.countries[code]
     is_union = country["kind"] == UNION_KIND
     t = package.tables
@@ -180,10 +186,12 @@ def brief_context(package: Package, code: str, build: dict[str, Any]) -> dict[st
             "kind": "brief",
             "id": f"brief-{country['slug']}",
             "slug": country["slug"],
-            "title": f"{country['name']} and UNIDO" if not is_union else f"The {country['name']} and UNIDO",
-            "subtitle": "Country brief on cooperation with UNIDO" if not is_union else "Union-level brief: the Eurasian Economic Commission and UNIDO",
+            "title": f"{country['name']} and {org['short_name']}" if not is_union else f"The {country['name']} and {org['short_name']}",
+            "subtitle": f"Country brief on cooperation with {org['short_name']}" if not is_union
+            else f"Union-level brief on cooperation with {org['short_name']}",
         },
         "build": build,
+        "org": org,
         "citing_works": citing_works(package, sources),
         "country": _clean(country),
         "is_union": is_union,

@@ -166,7 +166,7 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
     sources = sorted({s for df in frames.values() for v in df["sources"] for s in str(v).split(";") if s})
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     context = {
-        "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables: the EAEU member states and UNIDO"},
+        "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables of the member states"},
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],
@@ -185,10 +185,12 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
 
 
 def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_path: Path, bib_path: Path,
-              epoch: int, build: dict[str, Any]) -> None:
-    """Compute every table and figure from the data bundle and write them all."""
+              epoch: int, build: dict[str, Any], article_meta: dict[str, Any] | None = None,
+              article_context_path: Path | None = None, article_bib_path: Path | None = None,
+              organisation_id: str = "unido") -> None:
+    """Compute every table and figure from the data bundle and write them all (and the article's context)."""
     from . import figures
-    from .contexts import bibliography
+    from .contexts import bibliography, organisation
     from .datapackage import Package
     from .tables import _subjects
 
@@ -207,10 +209,22 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
                          figures_dir / "themes-by-state")
     for c in t["countries"]:
         figures.timeline_country(frames["timeline"], c["code"], c["name"], figures_dir / f"timeline-{c['slug']}")
-    context = build_document_context(frames, t, build)
     package = Package(descriptor=bundle["descriptor"], tables=t)
+    context = build_document_context(frames, t, build)
+    context["org"] = organisation(package, organisation_id)
+    unions = [c for c in t["countries"] if c["kind"] == "union"]
+    context["union"] = {k: v for k, v in unions[0].items() if not k.startswith("_")} if unions else None
     with atomic_output(context_path) as tmp:
         tmp.write_text(json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_output(bib_path) as tmp:
         tmp.write_text(json.dumps(bibliography(package, context["sources"]), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                        encoding="utf-8")
+    if article_context_path is not None:
+        from .article import article_context
+
+        article = article_context(package, frames, article_meta or {}, build, organisation_id)
+        with atomic_output(article_context_path) as tmp:
+            tmp.write_text(json.dumps(article, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        with atomic_output(article_bib_path) as tmp:
+            tmp.write_text(json.dumps(bibliography(package, article["sources"]), indent=1, sort_keys=True,
+                                      ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,194 @@
+"""Context of the consolidated review article.
+
+The article consolidates the briefs (one section per member state, built from the same records
+through :func:`coopdocs.contexts.brief_context`) and the comparative tables and figures (from
+:mod:`coopdocs.tables`). Every name, date, number or count the article's prose shows comes from
+here; the template only words it. Tables and figures are numbered in the order the article shows
+them, so "Table 2" means the same table in DOCX, PDF and HTML.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from .contexts import brief_context, citing_works, digest, organisation
+from .datapackage import Package
+
+# The order in which the article shows its tables and figures (section by section).
+ARTICLE_TABLES = [
+    ("main-directions", "The Union's Main Directions of International Activity and UNIDO, by year"),
+    ("institutional-profile", "Institutional profile of the member states' cooperation with UNIDO"),
+    ("legal-basis", "Instruments of cooperation by type and member state"),
+    ("projects-by-theme", "Projects by thematic area and member state"),
+    ("projects-by-funder", "Projects by funder and recipient state"),
+]
+ARTICLE_FIGURES = [
+    ("timeline", "timeline.svg", "Instruments, projects and events per member state and the Union, by year"),
+    ("themes-by-state", "themes-by-state.svg", "Projects by thematic area and member state"),
+]
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    import json
+
+    rows = json.loads(df.to_json(orient="records", force_ascii=False))
+    for row in rows:
+        row["records"] = [x for x in str(row.get("records") or "").split(";") if x]
+        row["sources"] = [x for x in str(row.get("sources") or "").split(";") if x]
+    return rows
+
+
+def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]:
+    out = []
+    for key, group in df.groupby(row, sort=True):
+        counts = {r["country_code"]: int(r["count"]) for _, r in group.iterrows()}
+        if sum(counts.values()):
+            sources = sorted({s for v in group["sources"] for s in str(v).split(";") if s})
+            out.append({"label": str(key).replace("-", " "), "counts": [counts.get(c, 0) for c, _ in order],
+                        "total": sum(counts.values()), "sources": sources})
+    return {"columns": [n for _, n in order], "rows": out}
+
+
+def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
+    """The most frequent key (ties broken alphabetically) and its count."""
+    if not counter:
+        return None, 0
+    key = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return key
+
+
+def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dict[str, Any], build: dict[str, Any],
+                    organisation_id: str = "unido") -> dict[str, Any]:
+    """Everything the review article's template needs, ready to word."""
+    t = package.tables
+    countries = package.index("countries")
+    states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
+    unions = [c for c in t["countries"] if c["kind"] == "union"]
+    order = [(c["code"], c["name"]) for c in states + unions]
+
+    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id) for c in t["countries"]}
+
+    tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
+    figures = {fid: {"id": f"fig-{fid}", "number": n, "file": file, "caption": caption}
+               for n, (fid, file, caption) in enumerate(ARTICLE_FIGURES, start=1)}
+    tables["main-directions"]["rows"] = _records(frames["main-directions"])
+    tables["institutional-profile"]["rows"] = _records(frames["institutional-profile"])
+    tables["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order)
+    tables["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order)
+    tables["projects-by-funder"]["rows"] = _records(frames["projects-by-funder"])
+
+    # UNIDO's own framework: instruments and events tied to no member state.
+    framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
+    unido_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"], e["id"]))
+    unido_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
+
+    # Highlights for the comparative analysis, computed, never typed.
+    instrument_counts = Counter({c["name"]: len(briefs[c["code"]]["instruments"]) for c in states})
+    project_counts = Counter({c["name"]: len(briefs[c["code"]]["projects"]) for c in states})
+    theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
+    theme_labels = {th["id"]: th["label"] for th in t["themes"]}
+    top_theme, top_theme_n = _top(theme_counts)
+    most_instruments = _top(instrument_counts)
+    most_projects = _top(project_counts)
+    donors = []
+    for c in states:
+        elsewhere = briefs[c["code"]]["funds_elsewhere"]
+        if elsewhere:
+            recipients = sorted({r for f in elsewhere for r in f["recipients"]})
+            donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
+                           "sources": sorted({s for f in elsewhere for s in f["sources"]})})
+    md = tables["main-directions"]["rows"]
+    md_yes = [r["year"] for r in md if r["mentions_unido"] == "yes"]
+    md_no = [r["year"] for r in md if r["mentions_unido"] == "no"]
+    member_since = sorted(((c.get("unido_member_since") or c.get("cooperation_since") or "", c["name"]) for c in states if c.get("unido_member_since") or c.get("cooperation_since")))
+    years = [int((r.get("date") or str(r.get("start_year") or ""))[:4]) for tbl in ("instruments", "projects", "events")
+             for r in t[tbl] if (r.get("date") or r.get("start_year"))]
+
+    union = briefs[unions[0]["code"]] if unions else None
+    union_by_type: dict[str, list] = {}
+    if union:
+        for i in union["instruments"]:
+            union_by_type.setdefault(i["type"], []).append(i)
+
+    state_sections = []
+    for c in states:
+        b = briefs[c["code"]]
+        state_sections.append({
+            "country": b["country"], "roles": b["roles"], "offices": b["offices"], "contributions": b["contributions"],
+            "instruments": b["instruments"], "projects": b["projects"], "events": b["events"],
+            "funded_by_others": b["funded_by_others"], "funds_elsewhere": b["funds_elsewhere"], "themes": b["themes"][:3],
+            "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
+        })
+
+    used_ids = set()
+    for b in briefs.values():
+        used_ids.update(b["records"])
+    used_ids.update(i["id"] for i in framework)
+    used_ids.update(e["id"] for e in unido_events)
+    used_ids.update(o["id"] for o in unido_offices)
+    used_ids.update(p["id"] for p in t["proposals"])
+    sources = sorted({s for b in briefs.values() for s in b["sources"]}
+                     | {s for r in framework + unido_events + unido_offices for s in r["sources"]}
+                     | {s for p in t["proposals"] for s in p["sources"]})
+
+    context = {
+        "document": {"kind": "article", "id": "review", "title": meta["title"], "subtitle": meta.get("subtitle", "")},
+        "meta": meta,
+        "org": organisation(package, organisation_id),
+        "union_body": organisation(package, meta["union_body"]) if meta.get("union_body") else {"name": "institutions", "short_name": "Union"},
+        "build": build,
+        "stats": {
+            "states": [c["name"] for c in states],
+            "n_states": len(states),
+            "n_instruments": len(t["instruments"]),
+            "n_projects": len(t["projects"]),
+            "n_events": len(t["events"]),
+            "n_outcomes": len(t["outcomes"]),
+            "n_proposals": len(t["proposals"]),
+            "n_sources": len(t["sources"]),
+            "n_actors": len(t["actors"]),
+            "first_year": min(years) if years else None,
+            "last_year": max(years) if years else None,
+            "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
+        },
+        "unido": {"framework": framework, "events": unido_events, "offices": unido_offices},
+        "states": state_sections,
+        "union": {
+            "country": union["country"] if union else None,
+            "by_type": union_by_type,
+            "instruments": union["instruments"] if union else [],
+            "projects": union["projects"] if union else [],
+            "events": union["events"] if union else [],
+        },
+        "highlights": {
+            "most_instruments": {"name": most_instruments[0], "count": most_instruments[1]},
+            "most_projects": {"name": most_projects[0], "count": most_projects[1]},
+            "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
+            "themes_used": len(theme_counts),
+            "donors": donors,
+            "md_yes": md_yes,
+            "md_no": md_no,
+            "earliest": member_since[0] if member_since else None,
+            "latest": member_since[-1] if member_since else None,
+        },
+        "tables": tables,
+        "figures": figures,
+        "proposals": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"])],
+        "citing_works": citing_works(package, sources),
+        "records": sorted(used_ids),
+        "sources": sources,
+    }
+    for p in context["proposals"]:
+        p.pop("_line", None)
+    for group in (context["unido"]["framework"], context["unido"]["events"], context["unido"]["offices"]):
+        for r in group:
+            r.pop("_line", None)
+            if "date" in r or "start_year" in r:
+                from .contexts import record_date
+
+                r["when"] = record_date(r)
+    context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
+    return context
