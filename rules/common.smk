@@ -16,6 +16,7 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])
 TEMPLATE_FILES = cw.template_files(config["templates_dir"])
+CODE_FILES = cw.code_files(workflow.basedir)
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"])
 SOFTWARE_ENV = "../envs/coopdocs.yaml"
 FORMATS = ["docx", "html", "pdf"]

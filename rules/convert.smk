@@ -14,6 +14,7 @@ rule convert_docx:
         csl=config["csl"],
         reference=config["reference_docx"],
         lua=config["figures_filter"],
+        records_lua=config["records_filter"],
     output:
         "reports/{folder}/{name}.docx",
     params:
@@ -32,6 +33,7 @@ rule convert_docx:
             --csl {input.csl:q} \
             --reference-doc {input.reference:q} \
             --lua-filter {input.lua:q} \
+            --lua-filter {input.records_lua:q} \
             --figures-dir {params.figures_dir:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
@@ -51,6 +53,7 @@ rule convert_html:
         csl=config["csl"],
         template=config["html_template"],
         lua=config["figures_filter"],
+        records_lua=config["records_filter"],
     output:
         "reports/{folder}/{name}.html",
     params:
@@ -69,6 +72,7 @@ rule convert_html:
             --csl {input.csl:q} \
             --template {input.template:q} \
             --lua-filter {input.lua:q} \
+            --lua-filter {input.records_lua:q} \
             --figures-dir {params.figures_dir:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
@@ -86,6 +90,7 @@ rule convert_typst:
         ),
         csl=config["csl"],
         template=config["typst_template"],
+        records_lua=config["records_filter"],
     output:
         "build/typst/{folder}/{name}.typ",
     params:
@@ -102,6 +107,7 @@ rule convert_typst:
             --bibliography {input.bib:q} \
             --csl {input.csl:q} \
             --template {input.template:q} \
+            --lua-filter {input.records_lua:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """
@@ -117,7 +123,12 @@ rule compile_pdf:
             )
         ),
     output:
-        "reports/{folder}/{name}.pdf",
+        report(
+            "reports/{folder}/{name}.pdf",
+            caption="../report/document.rst",
+            category="Documents",
+            subcategory="{folder}",
+        ),
     params:
         epoch=EPOCH,
         assets=lambda wildcards: " ".join(

@@ -8,9 +8,17 @@ checkpoint compute_tables:
         bundle="build/data/bundle.json",
         config="config/config.yaml",
     output:
-        csv=expand("reports/tables/{table}.csv", table=TABLE_IDS),
+        csv=report(
+            expand("reports/tables/{table}.csv", table=TABLE_IDS),
+            caption="../report/table.rst",
+            category="Tables",
+        ),
         xlsx=expand("reports/tables/{table}.xlsx", table=TABLE_IDS),
-        figures=expand("reports/figures/{figure}.{ext}", figure=FIGURES, ext=["svg", "png"]),
+        figures=report(
+            expand("reports/figures/{figure}.{ext}", figure=FIGURES, ext=["svg", "png"]),
+            caption="../report/figure.rst",
+            category="Figures",
+        ),
         context="build/context/tables/comparative-tables.json",
         bib="build/context/tables/comparative-tables.bib.json",
         article_context="build/context/article/review.json",

@@ -53,6 +53,14 @@ def main() -> None:
         styles[name].font.size = Pt(9)
     styles["Compact"].font.size = Pt(9)
     styles["Hyperlink"].font.color.rgb = ACCENT
+    # Small grey record marks (the record ID after each record's text), used through the
+    # custom-style "Record ID" that templates/filters/records.lua puts on them.
+    from docx.enum.style import WD_STYLE_TYPE
+
+    if "Record ID" not in [st.name for st in styles]:
+        mark = styles.add_style("Record ID", WD_STYLE_TYPE.CHARACTER)
+        mark.font.size = Pt(6.5)
+        mark.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
     out = io.BytesIO()
     doc.core_properties.author = "coopdocs"
     doc.save(out)

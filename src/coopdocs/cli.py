@@ -72,17 +72,20 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         "data_title": package.descriptor.get("title", ""),
         "data_version": package.descriptor.get("version", ""),
     }
+    from .gitinfo import changed_records
+
+    git = changed_records(Path(args.data), package.descriptor)
     contexts_dir = Path(args.contexts)
     # Compute everything first, then write: a failure leaves no mix of old and new files.
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
-        ctx = brief_context(package, country["code"], build, args.organisation)
+        ctx = brief_context(package, country["code"], build, args.organisation, git)
         stem = country["slug"]
         outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
         outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"])
     bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
               for name, recs in package.tables.items()}
-    outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle}
+    outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle, "git": git}
     for path, value in sorted(outputs.items()):
         _write_json_atomic(path, value)
     return 0
@@ -125,6 +128,40 @@ def cmd_tables(args: argparse.Namespace) -> int:
               args.epoch, build, article_meta=meta, organisation_id=args.organisation,
               article_context_path=Path(args.article_context) if args.article_context else None,
               article_bib_path=Path(args.article_bib) if args.article_bib else None)
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    """Write reports/manifest.json and the RO-Crate from what the build produced."""
+    import yaml
+
+    from .gitinfo import head_commit, is_dirty
+    from .provenance import write
+
+    root = Path.cwd()
+    settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    commit = head_commit(root)
+    write(root, settings, args.epoch, {"commit": commit, "dirty": is_dirty(root) if commit else None})
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    """Answer 'where is this record/source used?' or 'what feeds this output (or phrase)?'."""
+    from .trace import Build, TraceError, format_human, trace_item, trace_output
+
+    try:
+        build = Build.load(Path.cwd())
+        target = args.target
+        is_output = target.startswith("reports/") or Path(target).suffix in {".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png"}
+        result = trace_output(build, target, args.phrase) if is_output else trace_item(build, target)
+    except TraceError as exc:
+        print(f"coopdocs trace: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result, sys.stdout, indent=1, ensure_ascii=False, sort_keys=True)
+        sys.stdout.write("\n")
+    else:
+        print(format_human(result))
     return 0
 
 
@@ -197,6 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--article-context")
     p.add_argument("--article-bib")
     p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser("manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json")
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--epoch", type=int, required=True)
+    p.set_defaults(func=cmd_manifest)
+
+    p = sub.add_parser("trace", help="which outputs use a record or source; which records feed an output",
+                       description="coopdocs trace prj-kz-gcip-cleantech-2019 | trace 45 | trace ref045 | "
+                                   "trace reports/briefs/kazakhstan.pdf [--phrase 'Green Bridge']")
+    p.add_argument("target", help="a record ID, a source (ref045, 45) or an output path under reports/")
+    p.add_argument("--phrase", help="with an output: the passage to explain (words as they appear in the document)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")
     p.add_argument("--to", required=True, choices=["docx", "html", "typst"])

@@ -121,7 +121,42 @@ def organisation(package: Package, actor_id: str) -> Record:
     return _clean(package.index("actors")[actor_id])
 
 
-def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido") -> dict[str, Any]:
+# The field that names a record in the provenance appendix, per table.
+LABEL_FIELD = {"countries": "name", "actors": "name", "roles": "description", "offices": "name",
+               "instruments": "title", "projects": "title", "outcomes": "description", "contributions": "description",
+               "events": "title", "proposals": "title", "publications": "title", "sources": "description", "themes": "label"}
+
+
+def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | None) -> dict[str, Any]:
+    """The 'Data provenance' appendix of one document: its records with their sources, and the data version.
+
+    Each entry names the record, its table, a short label, the source IDs and the source numbers in
+    the citing work (the article's reference numbers).
+    """
+    from .gitinfo import data_version
+
+    numbers = {s["id"]: s["ref_number"] for s in package.tables["sources"]}
+    wanted = set(record_ids)
+    entries = []
+    for table, field in LABEL_FIELD.items():
+        if table in ("sources", "publications", "themes"):
+            continue
+        key = package.primary_key(table)
+        for r in package.tables[table]:
+            if r[key] in wanted:
+                label = str(r.get(field) or "").rstrip(". ")
+                if len(label) > 90:
+                    label = label[:89].rsplit(" ", 1)[0] + "…"
+                srcs = sorted(r.get("sources") or [])
+                entries.append({"id": r[key], "table": table, "label": label, "sources": srcs,
+                                "numbers": sorted(numbers[x] for x in srcs if x in numbers)})
+    entries.sort(key=lambda e: (list(LABEL_FIELD).index(e["table"]), str(e["id"])))
+    return {"version": data_version(git or {}, record_ids), "records": entries,
+            "source_numbers": {k: v for k, v in numbers.items()}}
+
+
+def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido",
+                  git: dict[str, Any] | None = None) -> dict[str, Any]:
     """The context of the brief of one country (or of the Union, kind 'union')."""
     res = Resolver(package)
     org = organisation(package, organisation_id)
@@ -161,7 +196,8 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     )
     funds_elsewhere = [
         {"project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year")),
-         "recipients": res.country_names([c for c in r["countries"] if c != code]), "sources": r["sources"]}
+         "recipients": res.country_names([c for c in r["countries"] if c != code]), "sources": r["sources"],
+         "here": code in r["countries"]}
         for r in funds_elsewhere_records
     ]
 
@@ -209,7 +245,8 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         "records": record_ids,
         "sources": sources,
     }
-    context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
+    context["provenance"] = provenance(package, record_ids, git)
+    context["data_digest"] = digest({k: v for k, v in context.items() if k not in ("build", "provenance")})
     return context
 
 

@@ -16,8 +16,9 @@ Supported Table Schema subset (documented in the README):
 
 Text normalisation (documented): a leading BOM is dropped, CRLF is read as LF, text is NFC
 normalised, U+2028/U+2029 and runs of whitespace inside a cell become one space and cells are
-stripped. NUL and other control characters, bidirectional override characters and bytes that are
-not UTF-8 are rejected by line and field.
+stripped. NUL and other control characters, Unicode non-characters (U+FFFE, U+FFFF, ...; not
+allowed in XML), bidirectional override characters and bytes that are not UTF-8 are rejected by
+line and field.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidirectional embedding/override/isolate controls: they reorder what a reader sees (the
 # "Trojan Source" family), so a data file may not contain them.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane): XML may
+# not contain them, so pandoc silently drops them from a DOCX; reject them instead.
+_NONCHAR = re.compile("[\ufdd0-\ufdef" + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17)) + "]")
 _WHITESPACE = re.compile(r"\s+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -133,20 +137,47 @@ def _display(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Read a CSV file as text; return the header and (line number, cells) for each row."""
+def _undecodable_cells(text: str, shown: str) -> list[Problem]:
+    """Problems for every cell of ``text`` (decoded with surrogateescape) that holds non-UTF-8 bytes."""
+    found: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    start = 1
+    try:
+        for cells in reader:
+            for i, cell in enumerate(cells):
+                if any("\udc80" <= ch <= "\udcff" for ch in cell):
+                    name = header[i] if header and i < len(header) else ""
+                    shown_value = repr(cell.encode("utf-8", errors="surrogateescape"))[2:-1]
+                    found.append(Problem(shown, start, name, shown_value, "bytes that are not UTF-8",
+                                         "UTF-8 text; re-save the file as UTF-8"))
+            if not header:
+                header = [c.strip() for c in cells]
+            start = reader.line_num + 1
+    except csv.Error:
+        pass
+    return found
+
+
+def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """Read a CSV file as text; return the header and (line number, cells) for each row.
+
+    The header is None when the file is not UTF-8 (already reported, cell by cell).
+    """
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 4]
-        problems.append(
-            Problem(shown, line, "", repr(bad)[2:-1], "bytes that are not UTF-8", "UTF-8 text; re-save the file as UTF-8")
-        )
-        return [], []
+        # Name every cell that holds such bytes (line and field), not just the first offset.
+        found = _undecodable_cells(raw.decode("utf-8", errors="surrogateescape"), shown)
+        if not found:
+            line = raw[: exc.start].count(b"\n") + 1
+            bad = raw[exc.start : exc.start + 4]
+            found = [Problem(shown, line, "", repr(bad)[2:-1], "bytes that are not UTF-8", "UTF-8 text; re-save the file as UTF-8")]
+        problems.extend(found)
+        return None, []  # no header to check: the file's cells could not be read
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
@@ -168,6 +199,11 @@ def _check_text(raw: str, shown: str, line: int, name: str, problems: list[Probl
         ch = _CONTROL.search(raw).group()
         problems.append(Problem(shown, line, name, raw.encode("unicode_escape").decode("ascii"),
                                 f"contains the control character U+{ord(ch):04X}", "printable text"))
+        return None
+    if _NONCHAR.search(raw):
+        ch = _NONCHAR.search(raw).group()
+        problems.append(Problem(shown, line, name, raw.encode("unicode_escape").decode("ascii"),
+                                f"contains the non-character U+{ord(ch):04X}", "printable text"))
         return None
     if _BIDI.search(raw):
         ch = _BIDI.search(raw).group()
@@ -258,6 +294,9 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
     # Primary keys of every row, valid or not: a row with one bad cell still exists, so records
     # that refer to it must not get a second, misleading "does not match" error.
     keys: dict[str, set] = {}
+    # Every row as far as its cells converted, valid or not: a row with a type error may also
+    # hold an unknown reference, and both must be reported in the same pass.
+    checked: dict[str, list[Record]] = {}
     shown_of: dict[str, str] = {}
 
     for res in descriptor["resources"]:
@@ -265,11 +304,13 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
         path = data_dir / res["path"]
         shown = _display(path, root)
         shown_of[name] = shown
-        tables[name], keys[name] = [], set()
+        tables[name], keys[name], checked[name] = [], set(), []
         if not path.is_file():
             problems.append(Problem(shown, 0, "", "", "the table file is missing", f"the file named by resource {name!r} in datapackage.json"))
             continue
         header, rows = _read_rows(path, shown, problems)
+        if header is None:
+            continue
         names = [f["name"] for f in schema["fields"]]
         unknown = [h for h in header if h not in names]
         absent = [n for n in names if n not in header]
@@ -316,8 +357,9 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                 record[fname] = value
             if record.get(schema["primaryKey"]) is not None:
                 keys[name].add(record[schema["primaryKey"]])
+            record["_line"] = line
+            checked[name].append(record)
             if ok:
-                record["_line"] = line
                 tables[name].append(record)
 
     # Foreign keys: every reference resolves (list fields item by item).
@@ -329,7 +371,7 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
             tkey = fk["reference"]["fields"]
             target_pk = _resource(descriptor, target)["schema"]["primaryKey"]
             known = keys.get(target, set()) if tkey == target_pk else {r[tkey] for r in tables.get(target, [])}
-            for record in tables[name]:
+            for record in checked[name]:
                 value = record.get(fname)
                 items = value if isinstance(value, list) else ([] if value is None else [value])
                 for item in items:

@@ -22,7 +22,7 @@ from .convert import PANDOC_READER  # noqa: F401 - re-exported: the reader our e
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")
 _CITE_KEY = re.compile(r"[a-z][a-z0-9]*")
-_ANCHOR = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_ANCHOR = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 
 
 class Trusted(str):
@@ -91,6 +91,31 @@ def number(value: float | int) -> str:
     return f"{value:,}"
 
 
+def record_link(record_id: str) -> Trusted:
+    """A small visible link to the record's entry in the 'Data provenance' appendix.
+
+    >>> record_link("prj-by-x")
+    '[prj-by-x](#prov-prj-by-x){.record-id}'
+    """
+    anchor(record_id)  # validates
+    return Trusted(f"[{record_id}](#prov-{record_id}){{.record-id}}")
+
+
+@jinja2.pass_context
+def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Trusted:
+    """Attributes that make a bracketed span the record's anchor, with a tooltip naming its sources.
+
+    Used as ``[ ... ]{{ r.id | record_attrs(r.sources) }}``: the span gets the record's ID (an
+    HTML anchor, a DOCX bookmark, a Typst label) and, in HTML, a title such as
+    "Record prj-by-x · article references 45, 46".
+    """
+    anchor(record_id)
+    numbers = context.get("provenance", {}).get("source_numbers", {})
+    refs = sorted({numbers[s] for s in sources if s in numbers})
+    title = f"Record {record_id}" + (" · article references " + ", ".join(map(str, refs)) if refs else "")
+    return Trusted("{#" + record_id + ' .record title="' + title + '"}')
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
     """The one Jinja environment every document is rendered with."""
     env = jinja2.Environment(
@@ -112,9 +137,33 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
     env.filters["md"] = escape
     env.filters["number"] = number
     env.filters["figure_file"] = figure_file
+    env.filters["record_link"] = record_link
+    env.filters["record_attrs"] = record_attrs
     return env
 
 
 def render(template_dir: Path, template: str, context: dict[str, Any]) -> str:
     """Render ``template`` (a name under ``template_dir``) with ``context`` to Markdown text."""
-    return make_environment(template_dir).get_template(template).render(**context)
+    try:
+        return make_environment(template_dir).get_template(template).render(**context)
+    except jinja2.UndefinedError as exc:
+        # A misspelt variable: name the template (or partial) and line, as a syntax error does.
+        _locate(exc, Path(template_dir))
+        raise
+
+
+def _locate(exc: jinja2.TemplateError, template_dir: Path) -> None:
+    """Set ``filename`` and ``lineno`` on ``exc`` from the innermost template frame of its traceback."""
+    base = template_dir.resolve()
+    tb, where = exc.__traceback__, None
+    while tb is not None:
+        name = Path(tb.tb_frame.f_code.co_filename)
+        try:
+            rel = name.resolve().relative_to(base)
+        except (ValueError, OSError):
+            rel = None
+        if rel is not None:
+            where = (template_dir / rel).as_posix(), tb.tb_lineno
+        tb = tb.tb_next
+    if where is not None:
+        exc.filename, exc.lineno = where

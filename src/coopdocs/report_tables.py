@@ -190,7 +190,7 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
               organisation_id: str = "unido") -> None:
     """Compute every table and figure from the data bundle and write them all (and the article's context)."""
     from . import figures
-    from .contexts import bibliography, organisation
+    from .contexts import bibliography, organisation, provenance
     from .datapackage import Package
     from .tables import _subjects
 
@@ -212,6 +212,7 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     package = Package(descriptor=bundle["descriptor"], tables=t)
     context = build_document_context(frames, t, build)
     context["org"] = organisation(package, organisation_id)
+    context["provenance"] = provenance(package, context["records"], bundle.get("git"))
     unions = [c for c in t["countries"] if c["kind"] == "union"]
     context["union"] = {k: v for k, v in unions[0].items() if not k.startswith("_")} if unions else None
     with atomic_output(context_path) as tmp:
@@ -223,6 +224,7 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
         from .article import article_context
 
         article = article_context(package, frames, article_meta or {}, build, organisation_id)
+        article["provenance"] = provenance(package, article["records"], bundle.get("git"))
         with atomic_output(article_context_path) as tmp:
             tmp.write_text(json.dumps(article, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         with atomic_output(article_bib_path) as tmp:

@@ -50,3 +50,9 @@ def build_epoch(root: str | Path, fallback: int) -> int:
 def template_files(templates_dir: str | Path) -> list[str]:
     """Every Jinja template and partial: a change to any of them reruns the Markdown renders."""
     return sorted(str(p) for p in Path(templates_dir).rglob("*.j2"))
+
+
+def code_files(root: str | Path) -> list[str]:
+    """The package's source files (relative to the project), when the project has them."""
+    package = Path(root) / "src" / "coopdocs"
+    return sorted(p.relative_to(root).as_posix() for p in package.glob("*.py")) if package.is_dir() else []

@@ -162,11 +162,14 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built):
     assert rebuilt == ["briefs/kyrgyzstan.docx", "briefs/kyrgyzstan.html", "briefs/kyrgyzstan.pdf"]
     changed = sorted(str(p.relative_to(reports)) for p, b in content.items() if p.read_bytes() != b)
     # The project's end year shows in its brief, the timeline table and figures, the tables
+    # document, the review article and the build's manifest; every other output keeps its bytes.
+    # (Previously: the project's end year shows in its brief, the timeline table and figures, the tables
     # document and the review article; every other output keeps its bytes.
     assert changed == sorted(rebuilt + ["article/review.docx", "article/review.html", "article/review.pdf","figures/timeline-kyrgyzstan.png", "figures/timeline-kyrgyzstan.svg",
                                         "figures/timeline.png", "figures/timeline.svg", "tables/timeline.csv",
                                         "tables/timeline.xlsx", "tables/comparative-tables.docx",
-                                        "tables/comparative-tables.html", "tables/comparative-tables.pdf"])
+                                        "tables/comparative-tables.html", "tables/comparative-tables.pdf",
+                                        "manifest.json", "ro-crate-metadata.json"])
     assert "2031" in pdf_text(project / "reports" / "briefs" / "kyrgyzstan.pdf")
 
 

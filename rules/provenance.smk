@@ -1,0 +1,25 @@
+rule write_manifest:
+    """List every output with hashes, records, sources and inputs; describe the run as an RO-Crate."""
+    input:
+        outputs=all_outputs(),
+        contexts=[f"build/context/{folder}/{name}.json" for folder, name in documents()],
+        data=DATA_FILES,
+        templates=TEMPLATE_FILES,
+        code=CODE_FILES,
+        config="config/config.yaml",
+    output:
+        manifest="reports/manifest.json",
+        crate="reports/ro-crate-metadata.json",
+    params:
+        epoch=EPOCH,
+    conda:
+        SOFTWARE_ENV
+    log:
+        "logs/write_manifest/write_manifest.log",
+    shell:
+        """
+        coopdocs manifest \
+            --config {input.config:q} \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """

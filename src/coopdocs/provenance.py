@@ -1,0 +1,224 @@
+"""Machine-readable provenance of a build: ``reports/manifest.json`` and a Workflow Run RO-Crate.
+
+The manifest lists every output file with its hash, size, kind, subject and format, the records
+and sources it draws on, and every input file (data, template, style, CSL, filter, code) that
+produced it, each with its hash; plus, once for the build, the tool versions, the git commit and
+dirty flag, and SOURCE_DATE_EPOCH. Nothing in it depends on the clock or on absolute paths, so
+the same inputs give the same manifest bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FORMATS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".csv": "csv", ".xlsx": "xlsx", ".svg": "svg", ".png": "png"}
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf", "html": "text/html", "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "svg": "image/svg+xml", "png": "image/png", "json": "application/json",
+}
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _file_entry(root: Path, rel: str) -> dict[str, Any]:
+    return {"path": rel, "sha256": sha256(root / rel)}
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of the tools that make the outputs."""
+    from .convert import pandoc_path
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    pandoc = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    return {
+        "python": platform.python_version(),
+        "snakemake": version("snakemake"),
+        "pandoc": pandoc.replace("pandoc ", "").strip(),
+        "typst": version("typst"),
+        "coopdocs": version("coopdocs"),
+        "matplotlib": version("matplotlib"),
+        "pandas": version("pandas"),
+    }
+
+
+def _split(cell: str) -> list[str]:
+    return [x for x in (cell or "").split(";") if x]
+
+
+def _table_refs(path: Path) -> tuple[list[str], list[str]]:
+    records, sources = set(), set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            records.update(_split(row.get("records", "")))
+            sources.update(_split(row.get("sources", "")))
+    return sorted(records), sorted(sources)
+
+
+def _figure_refs(root: Path, name: str) -> tuple[list[str], list[str]]:
+    """Records and sources behind a figure, read from the table it draws."""
+    tables = root / "reports" / "tables"
+    if name == "themes-by-state":
+        return _table_refs(tables / "projects-by-theme.csv")
+    slug = name[len("timeline-"):] if name.startswith("timeline-") else None
+    records, sources = set(), set()
+    countries = {}
+    bundle = root / "build" / "data" / "bundle.json"
+    if slug and bundle.is_file():
+        countries = {c["slug"]: c["code"] for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]}
+    with (tables / "timeline.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if slug is None or row["country_code"] == countries.get(slug):
+                records.update(_split(row["records"]))
+                sources.update(_split(row["sources"]))
+    return sorted(records), sorted(sources)
+
+
+def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of everything under ``reports/`` (except diffs and the manifest and crate themselves).
+
+    ``settings`` is the workflow configuration (paths of templates, styles and filters).
+    """
+    data_dir = root / settings["data_dir"]
+    descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    data_files = [f"{settings['data_dir']}/datapackage.json"] + sorted(f"{settings['data_dir']}/{r['path']}" for r in descriptor["resources"])
+    templates = sorted(p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).rglob("*.j2"))
+    code = sorted(p.relative_to(root).as_posix() for p in (root / "src" / "coopdocs").glob("*.py")) if (root / "src" / "coopdocs").is_dir() else []
+    workflow = ["Snakefile"] + sorted(p.relative_to(root).as_posix() for p in (root / "rules").glob("*.smk"))
+    configs = ["config/config.yaml", "config/schema.yaml"]
+    locks = [f for f in ("uv.lock", "pyproject.toml") if (root / f).is_file()]
+    common = data_files + configs + workflow + code + locks
+    by_format = {
+        "docx": [settings["csl"], settings["reference_docx"], settings["figures_filter"], settings["records_filter"]],
+        "html": [settings["csl"], settings["html_template"], settings["figures_filter"], settings["records_filter"]],
+        "pdf": [settings["csl"], settings["typst_template"], settings["records_filter"]],
+    }
+    outputs = []
+    reports = root / "reports"
+    skip = {"manifest.json", "ro-crate-metadata.json"}
+    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        parts = path.relative_to(reports).parts
+        if parts[0] in ("diff", "archive") or path.name in skip or path.suffix not in FORMATS or path.name.startswith("."):
+            continue
+        fmt = FORMATS[path.suffix]
+        folder, stem = parts[0], path.stem
+        inputs = list(common)
+        if folder in ("briefs", "article") or (folder == "tables" and stem == "comparative-tables"):
+            kind = {"briefs": "brief", "article": "article", "tables": "tables-document"}[folder]
+            context = json.loads((root / "build" / "context" / folder / f"{stem}.json").read_text(encoding="utf-8"))
+            records, sources = context["records"], context["sources"]
+            inputs += templates + by_format[fmt]
+        elif folder == "tables":
+            kind = "table"
+            records, sources = _table_refs(reports / "tables" / f"{stem}.csv")
+        elif folder == "figures":
+            kind = "figure"
+            records, sources = _figure_refs(root, stem)
+        else:
+            kind, records, sources = "other", [], []
+        entry = {
+            "path": rel, "sha256": sha256(path), "bytes": path.stat().st_size, "kind": kind, "subject": stem,
+            "format": fmt, "records": records, "sources": sources,
+            "inputs": [_file_entry(root, f) for f in sorted(set(inputs)) if (root / f).is_file()],
+        }
+        outputs.append(entry)
+    return {
+        "manifest_version": 1,
+        "generator": "coopdocs",
+        "source_date_epoch": epoch,
+        "build_date": dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "git": {"commit": git.get("commit", ""), "dirty": git.get("dirty")},
+        "tools": tool_versions(),
+        "outputs": outputs,
+    }
+
+
+def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A Workflow Run RO-Crate (profile 0.5) describing the run, rooted at ``reports/``.
+
+    Outputs are data entities inside the crate; the workflow, its rule files and the input data
+    are referenced by paths relative to the crate root (``../data/...``).
+    """
+    when = manifest["build_date"]
+    output_ids = [o["path"][len("reports/"):] for o in manifest["outputs"]]
+    input_paths = sorted({i["path"] for o in manifest["outputs"] for i in o["inputs"] if i["path"].startswith("data/")})
+    input_hash = {i["path"]: i["sha256"] for o in manifest["outputs"] for i in o["inputs"]}
+    tools = manifest["tools"]
+    graph: list[dict[str, Any]] = [
+        {"@id": "ro-crate-metadata.json", "@type": "CreativeWork",
+         "conformsTo": [{"@id": "https://w3id.org/ro/crate/1.1"}, {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"}],
+         "about": {"@id": "./"}},
+        {"@id": "./", "@type": "Dataset", "name": "coopdocs build",
+         "description": "Documents, tables and figures generated by the coopdocs workflow from the data package.",
+         "datePublished": when, "license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+         "conformsTo": [{"@id": "https://w3id.org/ro/wfrun/process/0.5"}, {"@id": "https://w3id.org/ro/wfrun/workflow/0.5"},
+                        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"}],
+         "mainEntity": {"@id": "../Snakefile"},
+         "hasPart": [{"@id": "../Snakefile"}] + [{"@id": f"../{p}"} for p in input_paths] + [{"@id": i} for i in output_ids],
+         "mentions": [{"@id": "#run"}]},
+        {"@id": "https://w3id.org/ro/wfrun/process/0.5", "@type": "CreativeWork", "name": "Process Run Crate", "version": "0.5"},
+        {"@id": "https://w3id.org/ro/wfrun/workflow/0.5", "@type": "CreativeWork", "name": "Workflow Run Crate", "version": "0.5"},
+        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0", "@type": "CreativeWork", "name": "Workflow RO-Crate", "version": "1.0"},
+        {"@id": "https://creativecommons.org/licenses/by/4.0/", "@type": "CreativeWork", "name": "CC BY 4.0"},
+        {"@id": "../Snakefile", "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow"], "name": "coopdocs workflow",
+         "programmingLanguage": {"@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake"},
+         "input": [{"@id": f"#param-{p}"} for p in input_paths], "output": [{"@id": f"#out-{i}"} for i in output_ids]},
+        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake", "@type": "ComputerLanguage", "name": "Snakemake",
+         "identifier": {"@id": "https://snakemake.readthedocs.io"}, "url": {"@id": "https://snakemake.readthedocs.io"},
+         "version": tools["snakemake"]},
+        {"@id": "#run", "@type": "CreateAction", "name": "coopdocs build", "endTime": when,
+         "instrument": {"@id": "../Snakefile"},
+         "object": [{"@id": f"../{p}"} for p in input_paths],
+         "result": [{"@id": i} for i in output_ids],
+         "actionStatus": {"@id": "http://schema.org/CompletedActionStatus"}},
+    ]
+    for p in input_paths:
+        graph.append({"@id": f"#param-{p}", "@type": "FormalParameter", "name": p, "additionalType": "File",
+                      "encodingFormat": MEDIA_TYPES["csv"] if p.endswith(".csv") else MEDIA_TYPES["json"]})
+        graph.append({"@id": f"../{p}", "@type": "File", "name": p, "sha256": input_hash[p],
+                      "exampleOfWork": {"@id": f"#param-{p}"}})
+    for name, version in sorted(tools.items()):
+        graph.append({"@id": f"#tool-{name}", "@type": "SoftwareApplication", "name": name, "version": version})
+    for o, oid in zip(manifest["outputs"], output_ids):
+        graph.append({"@id": f"#out-{oid}", "@type": "FormalParameter", "name": oid, "additionalType": "File",
+                      "encodingFormat": MEDIA_TYPES[o["format"]]})
+        graph.append({"@id": oid, "@type": "File", "name": oid, "contentSize": o["bytes"], "sha256": o["sha256"],
+                      "encodingFormat": MEDIA_TYPES[o["format"]], "exampleOfWork": {"@id": f"#out-{oid}"},
+                      "about": o["subject"], "keywords": o["kind"]})
+    graph[1]["mentions"].append({"@id": "#tools"})
+    graph.append({"@id": "#tools", "@type": "ItemList", "name": "tools",
+                  "itemListElement": [{"@id": f"#tool-{name}"} for name in sorted(tools)]})
+    return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph}
+
+
+def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> None:
+    """Write ``reports/manifest.json`` and ``reports/ro-crate-metadata.json``."""
+    from .convert import atomic_output
+
+    manifest = build_manifest(root, settings, epoch, git)
+    crate = build_rocrate(manifest, root)
+    for name, value in (("manifest.json", manifest), ("ro-crate-metadata.json", crate)):
+        with atomic_output(root / "reports" / name) as tmp:
+            tmp.write_text(json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,203 @@
+"""``coopdocs trace``: from a record or source to the outputs that use it, and back.
+
+It reads what a build left behind: ``reports/manifest.json`` (records and sources per output),
+``build/data/bundle.json`` (the records) and the Markdown of each document (``build/md/``), in
+which every record's text is marked with its ID and every citation names its source, so the
+section (heading) of each use can be found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{#[^}]*\})?\s*$")
+_MARKS = re.compile(r"\{#([A-Za-z0-9-]+) \.record[^}]*\}|\(#prov-([A-Za-z0-9-]+)\)\{\.record-id\}")
+_CITES = re.compile(r"@([a-z][a-z0-9]*)")
+
+
+class TraceError(LookupError):
+    """The question cannot be answered: no build, or an unknown record, source or output."""
+
+
+@dataclass
+class Build:
+    """What a finished build left behind, loaded once."""
+
+    root: Path
+    manifest: dict[str, Any]
+    records: dict[str, dict[str, Any]]
+    sources: dict[str, dict[str, Any]]
+    markdown: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> "Build":
+        """Load the manifest, the data bundle and the documents' Markdown under ``root``."""
+        manifest_path = root / "reports" / "manifest.json"
+        bundle_path = root / "build" / "data" / "bundle.json"
+        if not manifest_path.is_file() or not bundle_path.is_file():
+            raise TraceError("no finished build here: run the build first (python3 bootstrap.py build)")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
+        records: dict[str, dict[str, Any]] = {}
+        for res in bundle["descriptor"]["resources"]:
+            key = res["schema"]["primaryKey"]
+            for r in bundle["tables"][res["name"]]:
+                records[str(r[key])] = dict(r, _table=res["name"])
+        sources = {s["id"]: s for s in bundle["tables"].get("sources", [])}
+        markdown = {}
+        for md in sorted((root / "build" / "md").rglob("*.md")):
+            markdown[md.relative_to(root / "build" / "md").with_suffix("").as_posix()] = md.read_text(encoding="utf-8").splitlines()
+        return cls(root, manifest, records, sources, markdown)
+
+    def document_key(self, output_path: str) -> str | None:
+        """'briefs/kazakhstan' for 'reports/briefs/kazakhstan.pdf' (documents only)."""
+        rel = Path(output_path).relative_to("reports").with_suffix("").as_posix()
+        return rel if rel in self.markdown else None
+
+
+def plain(line: str) -> str:
+    """Markdown of one line reduced to its visible words (no escapes, marks, citations or syntax)."""
+    text = re.sub(r"\[@[^\]]*\]", " ", line)
+    text = re.sub(r"\[([A-Za-z0-9-]+)\]\(#prov-[^)]*\)\{\.record-id\}", " ", text)
+    text = re.sub(r"\{#[^}]*\}", " ", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = re.sub(r"[*_|]|^#+\s|^\s*(- |\d+\. )|^:\s", " ", text)
+    text = text.replace("[", " ").replace("]", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def sections_of(lines: list[str], predicate) -> list[str]:
+    """Headings (plain text) of the sections holding a line for which ``predicate`` is true."""
+    heading, found = "(before the first heading)", []
+    for line in lines:
+        m = _HEADING.match(line)
+        if m:
+            heading = plain(m.group(2))
+            continue
+        if predicate(line) and heading not in found:
+            found.append(heading)
+    return found
+
+
+def resolve_source(build: Build, query: str) -> str | None:
+    """A source ID for 'ref045', '45', '[45]' or 'ref 45'; None when the query is not a source."""
+    if query in build.sources:
+        return query
+    m = re.fullmatch(r"\[?(?:ref\s*)?0*([0-9]+)\]?", query.strip(), re.I)
+    if not m:
+        return None
+    number = int(m.group(1))
+    for sid, s in build.sources.items():
+        if s.get("ref_number") == number:
+            return sid
+    raise TraceError(f"no source with reference number {number}")
+
+
+def trace_item(build: Build, query: str) -> dict[str, Any]:
+    """Which outputs use a record or a source, and in which sections."""
+    source = resolve_source(build, query)
+    if source is None and query not in build.records:
+        raise TraceError(f"{query!r} is neither a record ID nor a source (try a record ID such as "
+                         f"{next(iter(sorted(k for k in build.records if k.startswith('prj-'))), 'prj-...')} or a reference number such as 45)")
+    if source:
+        key, item = "sources", build.sources[source]
+        cited_by = sorted(rid for rid, r in build.records.items() if source in (r.get("sources") or []))
+        marker = re.compile(rf"@{re.escape(source)}\b")
+        about = {"source": source, "ref_number": item.get("ref_number"), "description": item.get("description"),
+                 "cited_by_records": cited_by}
+        target = source
+    else:
+        key, item = "records", build.records[query]
+        marker = re.compile(rf"\{{#(?:[A-Za-z0-9-]+-)?{re.escape(query)} \.record|\(#prov-{re.escape(query)}\)|\{{#{re.escape(query)}\}}")
+        about = {"record": query, "table": item["_table"],
+                 "label": item.get("title") or item.get("name") or item.get("description"),
+                 "sources": [{"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")} for s in sorted(item.get("sources") or [])]}
+        target = query
+    uses = []
+    for out in build.manifest["outputs"]:
+        if target not in out.get(key, []):
+            continue
+        doc = build.document_key(out["path"])
+        sections = sections_of(build.markdown[doc], marker.search) if doc else []
+        uses.append({"path": out["path"], "kind": out["kind"], "format": out["format"], "sections": sections})
+    return {"query": query, **about, "outputs": uses}
+
+
+def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str, Any]:
+    """Which records and sources feed an output; with a phrase, those behind the passage holding it."""
+    rel = Path(path)
+    if rel.is_absolute():
+        rel = rel.relative_to(build.root)
+    entry = next((o for o in build.manifest["outputs"] if o["path"] == rel.as_posix()), None)
+    if entry is None:
+        raise TraceError(f"{path} is not an output of this build (see reports/manifest.json)")
+    result: dict[str, Any] = {"path": entry["path"], "kind": entry["kind"], "format": entry["format"],
+                              "records": entry["records"], "sources": [
+                                  {"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")} for s in entry["sources"]],
+                              "inputs": [i["path"] for i in entry["inputs"]]}
+    if phrase is None:
+        return result
+    doc = build.document_key(entry["path"])
+    if doc is None:
+        raise TraceError(f"{path} is not a document; --phrase needs a brief, table document or article")
+    wanted = re.sub(r"\s+", " ", phrase).strip().casefold()
+    matches, heading = [], "(before the first heading)"
+    for number, line in enumerate(build.markdown[doc], start=1):
+        m = _HEADING.match(line)
+        if m:
+            heading = plain(m.group(2))
+        if wanted and wanted in plain(line).casefold():
+            records = sorted({a or b for a, b in _MARKS.findall(line)})
+            records = sorted({build_record_id(build, r) for r in records})
+            sources = sorted({c for c in _CITES.findall(line) if c in build.sources})
+            matches.append({"section": heading, "line": number, "text": plain(line)[:300], "records": records,
+                            "sources": [{"id": s, "ref_number": build.sources[s].get("ref_number")} for s in sources]})
+    if not matches:
+        raise TraceError(f"the phrase {phrase!r} does not occur in {entry['path']}")
+    result["matches"] = matches
+    return result
+
+
+def build_record_id(build: Build, anchor: str) -> str:
+    """The record ID behind an anchor: the anchor itself, or a section-prefixed form of it."""
+    if anchor in build.records:
+        return anchor
+    for i in range(1, anchor.count("-") + 1):
+        tail = anchor.split("-", i)[-1]
+        if tail in build.records:
+            return tail
+    return anchor
+
+
+def format_human(result: dict[str, Any]) -> str:
+    """A readable report of a trace result."""
+    lines: list[str] = []
+    if "record" in result:
+        refs = ", ".join(f"[{s['ref_number']}] ({s['id']})" for s in result["sources"])
+        lines.append(f"record {result['record']} ({result['table']}): {result['label']}")
+        lines.append(f"  sources: {refs or 'none'}")
+    elif "source" in result:
+        lines.append(f"source {result['source']}: the article's reference [{result['ref_number']}]: {result['description']}")
+        lines.append(f"  cited by {len(result['cited_by_records'])} records: {', '.join(result['cited_by_records'])}")
+    if "outputs" in result:
+        lines.append(f"  used by {len(result['outputs'])} outputs:")
+        for o in result["outputs"]:
+            where = f" — sections: {'; '.join(o['sections'])}" if o["sections"] else ""
+            lines.append(f"    {o['path']} ({o['kind']}){where}")
+        return "\n".join(lines)
+    lines.append(f"{result['path']} ({result['kind']}, {result['format']})")
+    if "matches" in result:
+        for m in result["matches"]:
+            refs = ", ".join(f"[{s['ref_number']}] ({s['id']})" for s in m["sources"])
+            lines.append(f"  in '{m['section']}': {m['text']}")
+            lines.append(f"    records: {', '.join(m['records']) or 'none marked on this line'}; article references: {refs or 'none'}")
+        return "\n".join(lines)
+    lines.append(f"  {len(result['records'])} records: {', '.join(result['records'])}")
+    lines.append(f"  {len(result['sources'])} sources (article reference numbers): "
+                 + ", ".join(str(s["ref_number"]) for s in result["sources"]))
+    lines.append(f"  {len(result['inputs'])} input files, e.g. {', '.join(result['inputs'][:4])}")
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""Traceability: record marks in every format, the provenance appendix, manifest, RO-Crate, trace."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import snakemake
+from helpers import read_table, write_table
+from test_briefs import docx_text, html_text, pdf_text, squash
+
+COOPDOCS = [sys.executable, "-m", "coopdocs"]
+
+
+def coopdocs(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*COOPDOCS, *args], cwd=project, capture_output=True, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr)
+    return proc
+
+
+def manifest(project: Path) -> dict:
+    return json.loads((project / "reports" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_manifest_hashes_match_and_every_document_cites(built):
+    m = manifest(built)
+    assert m["source_date_epoch"] == 1672358400
+    assert {"python", "snakemake", "pandoc", "typst", "coopdocs"} <= set(m["tools"])
+    assert m["tools"]["pandoc"].startswith("3.9")
+    assert "commit" in m["git"] and "dirty" in m["git"]
+    listed = {o["path"] for o in m["outputs"]}
+    on_disk = {p.relative_to(built).as_posix() for p in (built / "reports").rglob("*.*")
+               if p.suffix in (".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png")}
+    assert listed == on_disk
+    for o in m["outputs"]:
+        data = (built / o["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == o["sha256"] and len(data) == o["bytes"], o["path"]
+        assert o["kind"] in {"brief", "article", "tables-document", "table", "figure"}
+        assert o["kind"] == "figure" or o["sources"], o["path"]
+        paths = [i["path"] for i in o["inputs"]]
+        assert "data/projects.csv" in paths and "config/config.yaml" in paths
+        for i in o["inputs"]:
+            assert hashlib.sha256((built / i["path"]).read_bytes()).hexdigest() == i["sha256"]
+        if o["format"] == "docx" and o["kind"] != "table":
+            assert "templates/docx/reference.docx" in paths and any(p.endswith(".csl") for p in paths)
+        if o["format"] == "pdf":
+            assert "templates/typst/document.typ" in paths
+
+
+def test_rocrate_loads_and_lists_every_output(built):
+    from rocrate.rocrate import ROCrate
+
+    crate = ROCrate(str(built / "reports"))
+    ids = {e.id for e in crate.get_entities()}
+    for o in manifest(built)["outputs"]:
+        assert o["path"][len("reports/"):] in ids, o["path"]
+    assert crate.mainEntity.id == "../Snakefile"
+    profiles = {p if isinstance(p, str) else p.id for p in crate.root_dataset["conformsTo"]}
+    assert "https://w3id.org/ro/wfrun/workflow/0.5" in {getattr(p, "id", p) for p in crate.root_dataset["conformsTo"]} or \
+        "https://w3id.org/ro/wfrun/workflow/0.5" in profiles
+    run = crate.get("#run")
+    assert run.type == "CreateAction" and len(run["result"]) == len(manifest(built)["outputs"])
+
+
+def test_records_are_marked_in_html_docx_and_pdf(built):
+    context = json.loads((built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8"))
+    project = context["projects"][0]["id"]
+    event = context["events"][0]["id"]
+    html = (built / "reports" / "briefs" / "kazakhstan.html").read_text(encoding="utf-8")
+    assert re.search(rf'<span id="{event}" class="record"\s+title="Record {event} · article references? [0-9, ]+"', html)
+    assert re.search(rf'href="#prov-{event}"\s+class="record-id"', html) and f'id="prov-{event}"' in html
+    with zipfile.ZipFile(built / "reports" / "briefs" / "kazakhstan.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert f'w:name="{event}"' in xml and f'w:name="{project}"' in xml and f'w:name="prov-{event}"' in xml
+    pdf = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
+    assert event in pdf and "Data provenance" in pdf
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "html"])
+def test_every_document_ends_with_a_provenance_appendix(built, fmt):
+    for doc in ("briefs/kazakhstan", "tables/comparative-tables", "article/review"):
+        path = built / "reports" / f"{doc}.{fmt}"
+        text = squash({"docx": docx_text, "pdf": pdf_text, "html": html_text}[fmt](path))
+        appendix = text.rsplit("Data provenance", 1)
+        assert len(appendix) == 2, (doc, fmt)
+        tail = appendix[1]
+        assert "2022-12-30" in tail and "not under version control" in tail
+        context = json.loads((built / "build" / "context" / f"{doc}.json").read_text(encoding="utf-8"))
+        entry = context["provenance"]["records"][0]
+        assert entry["id"] in tail and str(entry["numbers"][0]) in tail
+
+
+def test_trace_a_record_and_a_source(built):
+    out = json.loads(coopdocs(built, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout)
+    paths = {o["path"]: o for o in out["outputs"]}
+    assert "reports/briefs/kazakhstan.pdf" in paths and "reports/article/review.docx" in paths
+    assert "reports/briefs/belarus.pdf" not in paths
+    assert "Projects and programmes" in paths["reports/briefs/kazakhstan.pdf"]["sections"]
+    assert [s["ref_number"] for s in out["sources"]] == [72, 73, 74]
+    src = json.loads(coopdocs(built, "trace", "45", "--json").stdout)
+    assert src["source"] == "ref045" and "reports/briefs/belarus.docx" in {o["path"] for o in src["outputs"]}
+    human = coopdocs(built, "trace", "ref045").stdout
+    assert "reference [45]" in human and "reports/briefs/belarus.pdf" in human
+    bad = coopdocs(built, "trace", "no-such-record", check=False)
+    assert bad.returncode == 2 and "neither a record ID nor a source" in bad.stderr
+
+
+def test_trace_an_output_and_a_phrase_in_the_kazakhstan_pdf(built):
+    out = json.loads(coopdocs(built, "trace", "reports/briefs/kazakhstan.pdf", "--json").stdout)
+    assert "KZ" in out["records"] and out["sources"] and "data/projects.csv" in out["inputs"]
+    # An editor copies a sentence from the PDF; trace names the record and the article's reference numbers.
+    pdf = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
+    context = json.loads((built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8"))
+    office = context["offices"][0]
+    phrase = " ".join(office["description"].split()[:6])
+    assert phrase in pdf
+    found = json.loads(coopdocs(built, "trace", "reports/briefs/kazakhstan.pdf", "--phrase", phrase, "--json").stdout)
+    first = found["matches"][0]
+    assert office["id"] in first["records"]
+    office_numbers = {int(s[3:]) for s in office["sources"]}
+    assert office_numbers <= {s["ref_number"] for s in first["sources"]}
+
+
+def test_editing_one_record_changes_only_its_trace_and_entries(tmp_path, built):
+    project = tmp_path / "p"
+    shutil.copytree(built, project, symlinks=True)
+    before = {o["path"]: o for o in manifest(project)["outputs"]}
+    trace_before = json.loads(coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout)
+    other_before = coopdocs(project, "trace", "prj-by-grodno-agro-industrial-park", "--json").stdout
+    path = project / "data" / "projects.csv"
+    rows = read_table(path)
+    target = next(r for r in rows if r["id"] == "prj-kz-gcip-cleantech-2019")
+    target["sources"] = target["sources"] + ";ref070"
+    write_table(path, rows)
+    snakemake(project)
+    trace_after = json.loads(coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout)
+    assert [s["ref_number"] for s in trace_after["sources"]] == [70, 72, 73, 74] != [s["ref_number"] for s in trace_before["sources"]]
+    assert coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019").stdout.count("[70]") == 1
+    assert coopdocs(project, "trace", "prj-by-grodno-agro-industrial-park", "--json").stdout == other_before
+    after = {o["path"]: o for o in manifest(project)["outputs"]}
+    changed = {p for p in after if after[p]["sha256"] != before[p]["sha256"]}
+    input_changed = {p for p in after if after[p]["inputs"] != before[p]["inputs"]}
+    # Every entry's inputs list data/projects.csv, so its hash changes everywhere; the outputs
+    # themselves change only where the record is used.
+    assert input_changed == set(after)
+    assert {"reports/briefs/kazakhstan.pdf", "reports/article/review.pdf", "reports/tables/timeline.csv"} <= changed
+    assert not {p for p in changed if "/briefs/" in p and "kazakhstan" not in p}
+
+
+def test_snakemake_report_has_captions(built, tmp_path):
+    target = tmp_path / "report.html"
+    snakemake(built, "--report", str(target))
+    html = target.read_text(encoding="utf-8", errors="replace")
+    assert "PDF/A-2b (Typst)" in html and "coopdocs" in html
