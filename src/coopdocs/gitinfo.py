@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,23 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return out.stdout.decode("utf-8") if out.returncode == 0 else None
 
 
+# Archival builds and their verification build a source snapshot (a `git archive` of one commit)
+# that is not a work tree; they name the commit here, and the snapshot is by definition clean.
+SNAPSHOT_COMMIT_ENV = "COOPDOCS_SOURCE_COMMIT"
+
+
 def head_commit(root: Path) -> str:
     """The full hash of HEAD, or '' outside a git work tree (or before the first commit)."""
+    if os.environ.get(SNAPSHOT_COMMIT_ENV):
+        return os.environ[SNAPSHOT_COMMIT_ENV]
     out = _git(["rev-parse", "--verify", "-q", "HEAD"], root)
     return out.strip() if out else ""
 
 
 def is_dirty(root: Path) -> bool:
     """Whether the work tree has uncommitted changes to tracked files (or untracked, unignored files)."""
+    if os.environ.get(SNAPSHOT_COMMIT_ENV):
+        return False
     out = _git(["status", "--porcelain", "--untracked-files=normal"], root)
     return bool(out and out.strip())
 
@@ -52,8 +62,8 @@ def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any
     and nothing is listed.
     """
     commit = head_commit(data_dir)
-    if not commit:
-        return {"commit": "", "changed": []}
+    if not commit or os.environ.get(SNAPSHOT_COMMIT_ENV):
+        return {"commit": commit, "changed": []}
     prefix = (_git(["rev-parse", "--show-prefix"], data_dir) or "").strip()
     changed: set[str] = set()
     for res in descriptor["resources"]:

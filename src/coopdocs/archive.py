@@ -1,0 +1,276 @@
+"""Archival builds: a self-describing BagIt archive that can rebuild itself and verify every byte.
+
+``coopdocs archive`` builds the committed state of the repository (a ``git archive`` of HEAD,
+extracted into a temporary folder, so no stale or uncommitted file can slip in) with an explicit
+``SOURCE_DATE_EPOCH``, and packs the result as a BagIt bag in ``reports/archive/<name>-<version>/``
+plus a deterministic ``.zip`` of it. ``coopdocs verify <archive>`` rebuilds from the archive's own
+source snapshot and lock file in a temporary folder and compares every hash.
+
+Archive layout (the bag's payload is under ``data/``, as BagIt requires)::
+
+    bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
+    data/README.md             what is inside and how to rebuild and verify
+    data/SHA256SUMS            sha256 of every other payload file
+    data/reports/...           documents (PDF/A-2b, DOCX, HTML), tables, figures, manifest, RO-Crate
+    data/data/...              the data snapshot with its schema (datapackage.json)
+    data/bibliography.json     CSL-JSON of every source and of the citing work
+    data/uv.lock               the exact lock file
+    data/source.tar            the source snapshot (git archive of the commit)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .buildinfo import BuildInfoError, parse_epoch
+
+# Set by archive/verify for the build of a source snapshot (which is not a git work tree): the
+# commit the snapshot was made from, so that documents and manifest state the same version.
+COMMIT_ENV = "COOPDOCS_SOURCE_COMMIT"
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be made or checked; the message says why and what to do."""
+
+
+def _git(root: Path, *args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise ArchiveError(f"git {' '.join(args)} failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def archival_epoch(environ: dict[str, str] | None = None) -> int:
+    """SOURCE_DATE_EPOCH for an archival build: required, and a non-negative integer."""
+    env = os.environ if environ is None else environ
+    value = env.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        raise ArchiveError(
+            "archival builds need an explicit SOURCE_DATE_EPOCH; for the commit's time run\n"
+            "  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) coopdocs archive\n"
+            "or pass --epoch-from-commit"
+        )
+    try:
+        return parse_epoch(value)
+    except BuildInfoError as exc:
+        raise ArchiveError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01; "
+                           "for the commit's time use SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)") from exc
+
+
+def check_clean(root: Path) -> str:
+    """The HEAD commit, or ArchiveError when the work tree has uncommitted changes."""
+    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
+        raise ArchiveError(f"{root} is not a git work tree")
+    status = _git(root, "status", "--porcelain", "--untracked-files=normal")
+    if status:
+        shown = "\n".join("  " + line for line in status.splitlines()[:10])
+        raise ArchiveError("the work tree has uncommitted changes; commit or stash them first "
+                           f"(an archive must be the build of one commit):\n{shown}")
+    return _git(root, "rev-parse", "HEAD")
+
+
+def version_name(root: Path) -> str:
+    """The archive's version: the tag on HEAD, else ``git describe``, else the short commit."""
+    out = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=root, capture_output=True, text=True, check=False)
+    return (out.stdout.strip() or _git(root, "rev-parse", "--short=12", "HEAD")).replace("/", "-")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_snapshot(source_tar: Path, workdir: Path, epoch: int, commit: str, python: str | None = None,
+                   cores: int = 2) -> Path:
+    """Extract a source snapshot into ``workdir`` and build every report there; return the project folder."""
+    project = workdir / "project"
+    project.mkdir(parents=True)
+    with tarfile.open(source_tar) as tar:
+        tar.extractall(project, filter="data")
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), **{COMMIT_ENV: commit})
+    python = python or sys.executable
+    snakemake = str(Path(python).parent / "snakemake")
+    proc = subprocess.run([snakemake, "--cores", str(cores), "--quiet"], cwd=project, env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ArchiveError(f"the build of the snapshot failed:\n{proc.stderr[-4000:]}")
+    return project
+
+
+def _write_deterministic_zip(folder: Path, target: Path, epoch: int) -> None:
+    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc).timetuple()[:6]
+    tmp = target.with_suffix(".zip.part")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, path.read_bytes())
+    os.replace(tmp, target)
+
+
+README = """# {name} {version}: archival build
+
+This folder is a BagIt bag (RFC 8493). Its payload (`data/`) holds the publication build of
+commit {commit} of the coopdocs project, made with SOURCE_DATE_EPOCH={epoch} ({date}).
+
+- `reports/`: the documents (PDF/A-2b, DOCX, HTML), the comparative tables (CSV, XLSX), the
+  figures, `manifest.json` (every output with hashes, records, sources and inputs) and
+  `ro-crate-metadata.json` (the run as a Workflow Run RO-Crate).
+- `data/`: the data snapshot with its schema (`datapackage.json`).
+- `bibliography.json`: every source (the article's numbered references) as CSL-JSON.
+- `uv.lock`: the exact versions of every Python package (pandoc and Typst come inside wheels).
+- `source.tar`: the source of the project at that commit (`git archive`).
+- `SHA256SUMS`: the sha256 of every payload file (check with `sha256sum -c SHA256SUMS`).
+
+To rebuild and check every byte, with the project installed (or from the extracted source:
+`python3 bootstrap.py setup`):
+
+    coopdocs verify {folder}.zip
+
+which extracts `source.tar`, installs `uv.lock` when it differs from the running environment,
+builds with SOURCE_DATE_EPOCH={epoch}, and compares every file against `SHA256SUMS`.
+"""
+
+
+def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int = 2) -> Path:
+    """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``."""
+    import bagit
+
+    from .contexts import bibliography
+    from .datapackage import load_package
+
+    commit = check_clean(root)
+    version = version_name(root)
+    descriptor = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    name = f"{descriptor.get('name', 'coopdocs')}-{version}"
+    out_dir = out_dir or root / "reports" / "archive"
+    with tempfile.TemporaryDirectory(prefix="coopdocs-archive-") as tmp:
+        tmp_path = Path(tmp)
+        source_tar = tmp_path / "source.tar"
+        _git(root, "archive", "--format=tar", f"--output={source_tar}", "HEAD")
+        project = build_snapshot(source_tar, tmp_path / "build", epoch, commit, cores=cores)
+        bag = tmp_path / name
+        payload = bag
+        payload.mkdir()
+        shutil.copytree(project / "reports", payload / "reports", ignore=shutil.ignore_patterns("archive", "diff"))
+        shutil.copytree(project / "data", payload / "data")
+        lock = project / "uv.lock"
+        if lock.is_file():
+            shutil.copy2(lock, payload / "uv.lock")
+        shutil.copy2(source_tar, payload / "source.tar")
+        package = load_package(project / "data")
+        bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
+        (payload / "bibliography.json").write_text(json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        date = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date().isoformat()
+        (payload / "README.md").write_text(README.format(name=descriptor.get("name", "coopdocs"), version=version, commit=commit,
+                                                         epoch=epoch, date=date, folder=name), encoding="utf-8")
+        files = sorted(p for p in payload.rglob("*") if p.is_file())
+        sums = "".join(f"{_sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
+        (payload / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        for p in payload.rglob("*"):
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        bagit.make_bag(str(bag), {"Bagging-Date": date, "Source-Organization": "coopdocs",
+                                  "External-Identifier": f"git:{commit}", "External-Description": f"coopdocs archival build {version}",
+                                  "Bag-Software-Agent": "coopdocs (bagit.py)"}, checksums=["sha256"])
+        target = out_dir / name
+        if target.exists():
+            shutil.rmtree(target)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(bag, target)
+    _write_deterministic_zip(target, out_dir / f"{name}.zip", epoch)
+    return target
+
+
+def _open_archive(archive: Path, tmp: Path) -> Path:
+    """The bag folder of an archive given as a folder or as its .zip."""
+    if archive.is_dir():
+        return archive
+    if archive.suffix == ".zip" and archive.is_file():
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(tmp / "unzipped")
+        folders = [p for p in (tmp / "unzipped").iterdir() if p.is_dir()]
+        if len(folders) != 1:
+            raise ArchiveError(f"{archive} does not hold one archive folder")
+        return folders[0]
+    raise ArchiveError(f"{archive} is neither an archive folder nor its .zip")
+
+
+def _environment_python(bag_payload: Path, tmp: Path, fresh: bool) -> str:
+    """A Python with exactly the archive's lock installed: the running one when its lock matches."""
+    running_lock = Path(sys.prefix).parent / "uv.lock"
+    lock = bag_payload / "uv.lock"
+    if not fresh and running_lock.is_file() and lock.is_file() and running_lock.read_bytes() == lock.read_bytes():
+        return sys.executable
+    uv = shutil.which("uv") or str(Path(sys.prefix).parent / ".tools" / "bin" / "uv")
+    if not Path(uv).exists() and not shutil.which(uv):
+        raise ArchiveError("the archive's lock differs from this environment and uv is not available to install it")
+    project = tmp / "env-project"
+    project.mkdir()
+    with tarfile.open(bag_payload / "source.tar") as tar:
+        tar.extractall(project, filter="data")
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(tmp / "venv"), UV_PYTHON=sys.executable, UV_PYTHON_DOWNLOADS="never")
+    proc = subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=project, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ArchiveError(f"installing the archive's lock file failed:\n{proc.stderr[-3000:]}")
+    return str(tmp / "venv" / "bin" / "python")
+
+
+def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
+    """Rebuild an archive from its own source and lock file; return the differences (empty: identical)."""
+    import bagit
+
+    differences: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="coopdocs-verify-") as tmp:
+        tmp_path = Path(tmp)
+        bag_dir = _open_archive(archive, tmp_path)
+        bag = bagit.Bag(str(bag_dir))
+        try:
+            bag.validate()
+        except bagit.BagValidationError as exc:
+            differences.append(f"bag: {exc}")
+        payload = bag_dir / "data"
+        sums: dict[str, str] = {}
+        for line in (payload / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+            digest, rel = line.split("  ", 1)
+            sums[rel] = digest
+            if _sha256(payload / rel) != digest:
+                differences.append(f"{rel}: does not match SHA256SUMS in the archive")
+        manifest = json.loads((payload / "reports" / "manifest.json").read_text(encoding="utf-8"))
+        python = _environment_python(payload, tmp_path, fresh_env)
+        project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", manifest["source_date_epoch"],
+                                 manifest["git"]["commit"], python=python, cores=cores)
+        for rel, digest in sorted(sums.items()):
+            if not rel.startswith("reports/"):
+                continue
+            rebuilt = project / rel
+            if not rebuilt.is_file():
+                differences.append(f"{rel}: not produced by the rebuild")
+            elif _sha256(rebuilt) != digest:
+                differences.append(f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {_sha256(rebuilt)[:12]})")
+        archived = {rel for rel in sums if rel.startswith("reports/")}
+        for path in sorted((project / "reports").rglob("*")):
+            rel = path.relative_to(project).as_posix()
+            if path.is_file() and rel not in archived and "/archive/" not in rel and "/diff/" not in rel:
+                differences.append(f"{rel}: produced by the rebuild but missing from the archive")
+    return differences
+
+
+def archive_summary(differences: list[str]) -> dict[str, Any]:
+    """A JSON-ready verdict of :func:`verify`."""
+    return {"identical": not differences, "differences": differences}
