@@ -13,6 +13,7 @@ This module only imports the standard library at module level: it runs once per 
 from __future__ import annotations
 
 import contextlib
+import glob
 import importlib.util
 import os
 import shutil
@@ -60,9 +61,15 @@ def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
 
     When the new content equals the file already there, the old file is kept untouched (same
-    mtime): tools that look at modification times then see that nothing changed.
+    mtime): tools that look at modification times then see that nothing changed. Temporary files
+    of this target left by a run that was killed outright are removed first.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed outright (SIGKILL, power loss) cannot clean up after itself: remove what such a
+    # run left for this target. One job writes one target at a time (Snakemake's lock ensures it).
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)

@@ -1,0 +1,283 @@
+"""Helpers for the robustness tests: the project's own build steps run in-process, text read back
+from DOCX, HTML and PDF, structure signatures, and the workflow helpers of tests/workflow.
+
+Importable as ``rbtools`` from any test module in this folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html.parser
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import unicodedata
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The end-to-end helpers of tests/workflow (copy_project, snakemake), loaded under their own
+# module name so that they do not depend on which conftest pytest imported last.
+_spec = importlib.util.spec_from_file_location("coopdocs_workflow_conftest", ROOT / "tests" / "workflow" / "conftest.py")
+_workflow = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_workflow)
+copy_project = _workflow.copy_project
+snakemake = _workflow.snakemake
+SNAKEMAKE = _workflow.SNAKEMAKE
+PROJECT_FILES = _workflow.PROJECT_FILES
+
+EPOCH = 1672358400
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+# --- the documented normalisation -------------------------------------------------------------
+
+def norm(text: str) -> str:
+    """What a data value should look like in every output: NFC, whitespace runs as one space."""
+    text = unicodedata.normalize("NFC", text).replace("\u2028", " ").replace("\u2029", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
+
+
+# --- text read back ---------------------------------------------------------------------------
+
+def docx_xml(path: Path, member: str = "word/document.xml") -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(member).decode("utf-8")
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph's text (runs, hyperlinks, table cells), read from document.xml itself."""
+    root = ET.fromstring(docx_xml(path))
+    paras = []
+    for p in root.iter(W + "p"):
+        parts = []
+        for el in p.iter():
+            if el.tag == W + "t" and el.text:
+                parts.append(el.text)
+            elif el.tag in (W + "tab", W + "br"):
+                parts.append(" ")
+        paras.append("".join(parts))
+    return "\n".join(paras)
+
+
+def docx_media(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return sorted(n for n in z.namelist() if n.startswith("word/media/"))
+
+
+def docx_signature(path: Path) -> dict:
+    """Structure of a DOCX: paragraph styles in order and counts of structural elements."""
+    root = ET.fromstring(docx_xml(path))
+    styles = []
+    for p in root.iter(W + "p"):
+        st = p.find(f"{W}pPr/{W}pStyle")
+        styles.append(st.get(W + "val") if st is not None else "")
+    count = lambda tag: sum(1 for _ in root.iter(W + tag))  # noqa: E731
+    tags = {el.tag for el in root.iter()}
+    return {"styles": styles, "hyperlinks": count("hyperlink"), "drawings": count("drawing"),
+            "tables": count("tbl"), "footnotes": count("footnoteReference"), "fields": count("fldSimple") + count("instrText"),
+            "tags": tags, "media": docx_media(path)}
+
+
+class _HTML(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.skip += tag in ("style", "script", "title")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script", "title")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def _parse_html(path: Path) -> _HTML:
+    parser = _HTML()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def html_text(path: Path) -> str:
+    return "".join(_parse_html(path).parts)
+
+
+def html_tags(path: Path) -> list[str]:
+    """Start tags in document order: any element added by data changes this list."""
+    return _parse_html(path).tags
+
+
+def pdf_text(path: Path) -> str:
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+
+
+def pdf_outline(path: Path) -> list[str]:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path))
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item)
+            else:
+                yield item.title
+
+    return list(walk(reader.outline))
+
+
+def in_pdf_text(value: str, text: str) -> bool:
+    """Whether ``value`` appears in PDF-extracted ``text``.
+
+    PDF text extraction does not record spaces or line breaks, only glyph positions, and Typst
+    hyphenates justified text: so whitespace may appear or vanish between any two characters and
+    a line may end in an inserted hyphen. Every other character must be there, in order.
+    """
+    chars = [c for c in norm(value) if not c.isspace()]
+    pattern = r"(?:\s*|-\s+)".join(re.escape(c) for c in chars)
+    return re.search(pattern, unicodedata.normalize("NFC", text)) is not None
+
+
+def docx_ok(path: Path) -> bool:
+    """A complete DOCX: a valid zip whose members all pass their CRC check, XML that parses."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if z.testzip() is not None:
+                return False
+            for name in z.namelist():
+                if name.endswith(".xml") or name.endswith(".rels"):
+                    ET.fromstring(z.read(name))
+        return True
+    except (zipfile.BadZipFile, ET.ParseError, OSError, EOFError):
+        return False
+
+
+def pdf_ok(path: Path) -> bool:
+    data = path.read_bytes()
+    return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+def html_ok(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text.lstrip().startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+
+
+def output_ok(path: Path) -> bool:
+    return {"docx": docx_ok, "pdf": pdf_ok, "html": html_ok}.get(path.suffix[1:], lambda p: True)(path)
+
+
+# --- the project's build steps, in-process ----------------------------------------------------
+
+def _config(project: Path) -> dict:
+    return yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _cwd(path: Path):
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def _cli(*args: str) -> None:
+    from coopdocs.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(list(args))
+    if code != 0:
+        raise AssertionError(f"coopdocs {' '.join(args)} failed:\n{err.getvalue()}")
+
+
+def build_brief(project: Path, slug: str, figures_dir: Path, formats=("docx", "html", "pdf")) -> dict[str, Path]:
+    """Build one brief from ``project/data`` with the same commands the workflow's rules run.
+
+    ``figures_dir`` holds the project's figures (from a real build). Returns the outputs by format.
+    """
+    cfg = _config(project)
+    lua = [cfg["figures_filter"]] + ([cfg["records_filter"]] if cfg.get("records_filter") else [])
+    lua_args = [a for f in lua for a in ("--lua-filter", f)]
+    figs = str(figures_dir)
+    out: dict[str, Path] = {}
+    with _cwd(project):
+        _cli("prepare", "--data", cfg["data_dir"], "--bundle", "build/data/bundle.json", "--contexts", "build/context",
+             "--organisation", cfg["organisation"], "--epoch", str(EPOCH))
+        ctx, bib = f"build/context/briefs/{slug}.json", f"build/context/briefs/{slug}.bib.json"
+        md = f"build/md/briefs/{slug}.md"
+        _cli("render", "--context", ctx, "--templates", cfg["templates_dir"], "--template", cfg["brief_template"], "--out", md)
+        common = ["--input", md, "--bibliography", bib, "--csl", cfg["csl"], "--epoch", str(EPOCH)]
+        if "docx" in formats:
+            _cli("convert", "--to", "docx", *common, "--output", f"reports/briefs/{slug}.docx",
+                 "--reference-doc", cfg["reference_docx"], *lua_args, "--figures-dir", figs)
+            out["docx"] = project / f"reports/briefs/{slug}.docx"
+        if "html" in formats:
+            _cli("convert", "--to", "html", *common, "--output", f"reports/briefs/{slug}.html",
+                 "--template", cfg["html_template"], *lua_args, "--figures-dir", figs)
+            out["html"] = project / f"reports/briefs/{slug}.html"
+        if "pdf" in formats:
+            typ = f"build/typst/briefs/{slug}.typ"
+            typ_lua = [a for f in lua[1:] for a in ("--lua-filter", f)]
+            _cli("convert", "--to", "typst", *common, "--output", typ, "--template", cfg["typst_template"], *typ_lua)
+            _cli("pdf", "--input", typ, "--output", f"reports/briefs/{slug}.pdf", "--epoch", str(EPOCH),
+                 "--asset", str(figures_dir / f"timeline-{slug}.svg"))
+            out["pdf"] = project / f"reports/briefs/{slug}.pdf"
+    return out
+
+
+def copy_tree(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def jobs_of(output: str) -> list[str]:
+    """(rule, output) lines of a Snakemake run or dry run: 'rule convert_docx: reports/briefs/x.docx'."""
+    jobs, rule = [], None
+    for line in output.splitlines():
+        m = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):", line)
+        if m:
+            rule = m.group(1)
+            continue
+        m = re.match(r"^\s+output: (.+)$", line)
+        if m and rule:
+            jobs.append(f"{rule}: {m.group(1)}")
+            rule = None
+    return sorted(jobs)
+
+
+def run_snakemake(project: Path, *args: str, env: dict | None = None, umask: int | None = None, cores: int = 2,
+                  timeout: float = 900) -> "subprocess.CompletedProcess":
+    """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH fixed unless ``env`` says otherwise), optionally
+    under another umask; the completed process is returned, not checked."""
+    import subprocess
+
+    full_env = dict(os.environ, SOURCE_DATE_EPOCH=str(EPOCH))
+    full_env.update(env or {})
+    preexec = (lambda: os.umask(umask)) if umask is not None else None
+    return subprocess.run([SNAKEMAKE, "--cores", str(cores), *args], cwd=project, capture_output=True, text=True,
+                          env=full_env, timeout=timeout, preexec_fn=preexec)
