@@ -6,7 +6,7 @@ rule render_brief:
                 context="build/context/briefs/{name}.json",
             )
         ),
-        templates=TEMPLATE_FILES,
+        templates=cw.template_files(config["templates_dir"], config["brief_template"]),
     output:
         "build/md/{folder}/{name}.md",
     wildcard_constraints:

@@ -55,7 +55,7 @@ rule render_tables:
     """Render the comparative-tables document's Markdown from its context."""
     input:
         unpack(after_checkpoints(context="build/context/tables/comparative-tables.json")),
-        templates=TEMPLATE_FILES,
+        templates=cw.template_files(config["templates_dir"], config["tables_template"]),
     output:
         "build/md/tables/comparative-tables.md",
     params:
@@ -80,7 +80,7 @@ rule render_article:
     """Render the review article's Markdown from its context (prose in the templates)."""
     input:
         unpack(after_checkpoints(context="build/context/article/review.json")),
-        templates=TEMPLATE_FILES,
+        templates=cw.template_files(config["templates_dir"], config["article_template"]),
     output:
         "build/md/article/review.md",
     params:

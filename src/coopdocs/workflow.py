@@ -47,9 +47,17 @@ def build_epoch(root: str | Path, fallback: int) -> int:
         sys.exit(f"coopdocs: {exc}")
 
 
-def template_files(templates_dir: str | Path) -> list[str]:
-    """Every Jinja template and partial: a change to any of them reruns the Markdown renders."""
-    return sorted(str(p) for p in Path(templates_dir).rglob("*.j2"))
+def template_files(templates_dir: str | Path, template: str | None = None) -> list[str]:
+    """The Jinja files a render reads: ``template`` and every partial (all templates if None).
+
+    A change to one document kind's template then reruns only that kind's renders; a change to a
+    shared partial reruns them all.
+    """
+    root = Path(templates_dir)
+    if template is None:
+        return sorted(str(p) for p in root.rglob("*.j2"))
+    partials = sorted(str(p) for p in (root / "partials").rglob("*.j2")) if (root / "partials").is_dir() else []
+    return [str(root / template)] + partials
 
 
 def code_files(root: str | Path) -> list[str]:

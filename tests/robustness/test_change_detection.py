@@ -76,10 +76,6 @@ def test_case15_editing_the_brief_template_schedules_every_brief(baseline, tmp_p
 
 
 @pytest.mark.workflow
-@pytest.mark.xfail(strict=True, reason=(
-    "render_tables and render_article declare every *.j2 under templates/ as input (TEMPLATE_FILES), so an "
-    "edit to brief.md.j2 also reruns the tables document and the article; fix in rules/ + workflow.py: give "
-    "each render rule its own template plus templates/partials/ as input"))
 def test_case15_editing_the_brief_template_schedules_only_briefs(baseline, tmp_path):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     _append(project / "templates/brief.md.j2", "\n{# edited #}\n")
