@@ -1,0 +1,497 @@
+"""Benchmark the coopdocs build: clean, no-op and one-edit builds, scaling in countries, the floor.
+
+Plain Python (standard library, plus the project's own dependencies for the floor and the plot).
+Every build runs in a temporary copy of the project (Snakefile, rules, templates, config, envs,
+profiles, and the data in data/), never in the working tree, with SOURCE_DATE_EPOCH fixed.
+
+    .venv/bin/python benchmarks/run.py                        # sizes real,50,200; 3 runs of the real data
+    .venv/bin/python benchmarks/run.py --quick                # sizes real,20; 1 run each (about 2 min)
+    .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
+
+What is measured, per size ("real" is data/; a number is a synthetic package of that many states
+made by coopdocs.synthetic with --seed):
+
+* clean build with -c2 (and -c1 up to --c1-max-countries): wall time, peak memory (max RSS of
+  the largest process, from getrusage of the children, and the peak of the summed RSS of the whole
+  snakemake process tree, sampled every 0.1 s from /proc), the number of jobs, and the time the
+  jobs themselves ran per rule (from Snakemake's metadata: start and end time of every job);
+* the floor: the bare tools on the same documents, one after another in one process: for each
+  Markdown file the build left in build/md, pandoc to DOCX, HTML and Typst (with the very
+  arguments the rules use, through coopdocs.convert), then Typst to PDF with the typst module;
+  next to it the compute stages as single commands (coopdocs prepare, coopdocs tables, and every
+  Jinja render in one process);
+* no-op rebuild (nothing changed) and, for the real data, the rebuild after editing one record
+  (a Kyrgyz project's description);
+* the dry run (DAG building and checkpoint evaluation without jobs) on the built tree.
+
+Results: benchmarks/results/results.json (every run), results.md (a table) and scaling.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+SNAKEMAKE = str(VENV_BIN / "snakemake")
+COOPDOCS = str(VENV_BIN / "coopdocs")
+PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "envs", "profiles"]
+EPOCH = "1672358400"
+RESULTS = ROOT / "benchmarks" / "results"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+sys.path.insert(0, str(ROOT / "src"))
+
+
+# --------------------------------------------------------------------------- measuring processes
+
+class TreeMemory(threading.Thread):
+    """Sample the summed resident memory of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, period: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.period, self.peak = pid, period, 0
+        self._done = threading.Event()
+
+    def _tree_rss(self) -> int:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    stat = fh.read().decode(errors="replace")
+                ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            except (OSError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+        total, todo = 0, [self.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/statm") as fh:
+                    total += int(fh.read().split()[1]) * PAGE
+            except (OSError, ValueError, IndexError):
+                pass
+            todo.extend(children.get(pid, []))
+        return total
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            self._done.wait(self.period)
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None) -> dict:
+    """Run ``cmd``; return wall time, exit code, output tail, max RSS of any child and tree peak."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sampler = TreeMemory(proc.pid)
+    sampler.start()
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        out += "\n[benchmark: timed out]"
+    wall = time.perf_counter() - start
+    tree_peak = sampler.stop()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = usage.ru_maxrss
+    steps = re.findall(r"(\d+) of (\d+) steps", out)
+    return {
+        "wall_s": round(wall, 3),
+        # CPU time (user + system) of the whole process tree: less sensitive than wall time to
+        # other work on the machine; load is the 1-minute load average when the run started.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime - cpu_before, 3),
+        "load_before": round(load, 2),
+        "returncode": proc.returncode,
+        # ru_maxrss of the children is the largest single process seen so far (KiB): it only
+        # tells us something when this run set a new maximum.
+        "max_rss_single_mb": round(after / 1024, 1) if after > before else None,
+        "tree_peak_rss_mb": round(tree_peak / 2**20, 1),
+        "jobs": int(steps[-1][1]) if steps else 0,
+        "tail": out[-1500:] if proc.returncode else "",
+    }
+
+
+def job_times(project: Path) -> dict[str, dict]:
+    """Per rule: number of jobs and summed job run time, from Snakemake's metadata records.
+
+    Snakemake keeps one record per output file; the outputs of one job share its job hash.
+    """
+    jobs: dict[tuple, list[float]] = {}
+    meta = project / ".snakemake" / "metadata"
+    for f in meta.iterdir() if meta.is_dir() else []:
+        try:
+            rec = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        if rec.get("starttime") is None or rec.get("endtime") is None:
+            continue
+        key = (rec.get("rule"), rec.get("job_hash"))
+        span = jobs.setdefault(key, [rec["starttime"], rec["endtime"]])
+        span[0], span[1] = min(span[0], rec["starttime"]), max(span[1], rec["endtime"])
+    per_rule: dict[str, dict] = {}
+    for (rule, _), (start, end) in sorted(jobs.items(), key=lambda kv: str(kv[0])):
+        r = per_rule.setdefault(rule, {"jobs": 0, "busy_s": 0.0})
+        r["jobs"] += 1
+        r["busy_s"] = round(r["busy_s"] + end - start, 3)
+    return dict(sorted(per_rule.items()))
+
+
+# --------------------------------------------------------------------------- projects
+
+def make_project(dest: Path, size: str, seed: int) -> Path:
+    """A project copy in ``dest`` with the real data or a synthetic package of ``size`` states."""
+    dest.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    if size == "real":
+        shutil.copytree(ROOT / "data", dest / "data")
+    else:
+        from coopdocs.synthetic import generate
+
+        generate(dest / "data", int(size), seed)
+    return dest
+
+
+def clean(project: Path) -> None:
+    for name in ("build", "reports", "logs", ".snakemake"):
+        shutil.rmtree(project / name, ignore_errors=True)
+
+
+def snakemake(project: Path, cores: int, *extra: str, timeout: float | None = None) -> dict:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    cmd = [SNAKEMAKE, "--cores", str(cores), *extra]
+    result = run_measured(cmd, project, env, timeout)
+    if result["returncode"] != 0:
+        print(f"    snakemake failed in {project}:\n{result['tail']}", file=sys.stderr)
+    return result
+
+
+def edit_one_record(project: Path, n: int) -> str:
+    """Change the description of one Kyrgyz project (a new text each time); return its id."""
+    path = project / "data" / "projects.csv"
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    target = next(r for r in rows if r["countries"] == "KG")
+    target["description"] = re.sub(r" \(benchmark edit \d+\)$", "", target["description"]) + f" (benchmark edit {n})"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return target["id"]
+
+
+def changed_reports(project: Path, since: float) -> int:
+    return sum(1 for p in (project / "reports").rglob("*") if p.is_file() and p.stat().st_mtime >= since)
+
+
+# --------------------------------------------------------------------------- the floor
+
+FLOOR_SCRIPT = r"""
+import json, sys, time
+from pathlib import Path
+from coopdocs.convert import pandoc, typst_pdf
+import yaml
+
+project, scratch, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+config = yaml.safe_load((project / "config/config.yaml").read_text())
+p = lambda key: project / config[key]
+figures = project / "reports/figures"
+times = {"pandoc_docx": 0.0, "pandoc_html": 0.0, "pandoc_typst": 0.0, "typst_pdf": 0.0}
+per_folder = {}
+docs = sorted((project / "build/md").rglob("*.md"))
+for md in docs:
+    folder, name = md.parent.name, md.stem
+    bib = project / "build/context" / folder / f"{name}.bib.json"
+    out = scratch / folder / name
+    t = t_doc = time.perf_counter()
+    pandoc(md, out.with_suffix(".docx"), "docx", epoch=epoch, bibliography=bib, csl=p("csl"),
+           reference_doc=p("reference_docx"), lua_filters=[p("figures_filter")], metadata={"figures-dir": str(figures)})
+    times["pandoc_docx"] += time.perf_counter() - t; t = time.perf_counter()
+    pandoc(md, out.with_suffix(".html"), "html", epoch=epoch, bibliography=bib, csl=p("csl"),
+           template=p("html_template"), lua_filters=[p("figures_filter")], metadata={"figures-dir": str(figures)})
+    times["pandoc_html"] += time.perf_counter() - t; t = time.perf_counter()
+    typ = out.with_suffix(".typ")
+    pandoc(md, typ, "typst", epoch=epoch, bibliography=bib, csl=p("csl"), template=p("typst_template"))
+    times["pandoc_typst"] += time.perf_counter() - t; t = time.perf_counter()
+    figs = [f"timeline-{name}"] if folder == "briefs" else ["timeline", "themes-by-state"]
+    typst_pdf(typ, out.with_suffix(".pdf"), epoch=epoch, assets=[figures / f"{f}.svg" for f in figs])
+    times["typst_pdf"] += time.perf_counter() - t
+    per_folder[folder] = round(per_folder.get(folder, 0.0) + time.perf_counter() - t_doc, 3)
+print(json.dumps({"documents": len(docs), **{k: round(v, 3) for k, v in times.items()}, "per_folder": per_folder}))
+"""
+
+# Each compute stage as a single command, timed from outside (includes interpreter start-up).
+RENDER_ALL_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+import yaml
+from coopdocs.markdown import render
+
+project, scratch = Path(sys.argv[1]), Path(sys.argv[2])
+config = yaml.safe_load((project / "config/config.yaml").read_text())
+templates = {"briefs": config["brief_template"], "tables": config["tables_template"], "article": config["article_template"]}
+for ctx in sorted((project / "build/context").rglob("*.json")):
+    if ctx.name.endswith(".bib.json") or ctx.parent.name not in templates:
+        continue
+    text = render(project / config["templates_dir"], templates[ctx.parent.name], json.loads(ctx.read_text()))
+    (scratch / f"{ctx.parent.name}-{ctx.stem}.md").write_text(text)
+"""
+
+
+def floor(project: Path) -> dict:
+    """Bare pandoc + Typst on the build's own Markdown, sequentially in one process."""
+    with tempfile.TemporaryDirectory(prefix="coopdocs-floor-") as scratch:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before, load = usage.ru_utime + usage.ru_stime, os.getloadavg()[0]
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(project), scratch, EPOCH],
+                              capture_output=True, text=True, cwd=project)
+        wall = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "load_before": round(load, 2),
+            **json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
+def stages(project: Path) -> dict:
+    """Wall time of prepare, tables and all renders, each as one command, into a scratch tree."""
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="coopdocs-stages-") as scratch:
+        s = Path(scratch)
+        commands = {
+            "prepare": [COOPDOCS, "prepare", "--data", "data", "--bundle", str(s / "bundle.json"),
+                        "--contexts", str(s / "context"), "--epoch", EPOCH],
+            "tables": [COOPDOCS, "tables", "--bundle", str(s / "bundle.json"), "--tables-dir", str(s / "tables"),
+                       "--figures-dir", str(s / "figures"), "--context", str(s / "t.json"), "--bib", str(s / "t.bib.json"),
+                       "--config", "config/config.yaml", "--article-context", str(s / "a.json"),
+                       "--article-bib", str(s / "a.bib.json"), "--epoch", EPOCH],
+            "render_all": [sys.executable, "-c", RENDER_ALL_SCRIPT, str(project), scratch],
+            "coopdocs_startup": [COOPDOCS, "--help"],
+        }
+        for name, cmd in commands.items():
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
+            out[name] = round(time.perf_counter() - start, 3)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{name}: {proc.stderr[-2000:]}")
+    return out
+
+
+# --------------------------------------------------------------------------- one size
+
+def summary(values: list[float]) -> dict:
+    values = [v for v in values if v is not None]
+    if not values:
+        return {}
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3), "n": len(values)}
+
+
+def bench_size(size: str, args, workdir: Path) -> dict:
+    runs = args.runs if size == "real" else args.synthetic_runs
+    project = make_project(workdir / f"project-{size}", size, args.seed)
+    rows = {p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in (project / "data").glob("*.csv")}
+    res: dict = {"size": size, "countries": rows["countries"] - 1, "rows": rows, "runs": {}}
+    timeout = args.timeout_min * 60
+
+    def record(name: str, result: dict) -> None:
+        res["runs"].setdefault(name, []).append(result)
+        print(f"  {size:>5} {name:<12} {result.get('wall_s', 0):8.2f} s  "
+              f"tree peak {result.get('tree_peak_rss_mb', '-')} MB  jobs {result.get('jobs', '-')}", flush=True)
+
+    cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
+    for c in cores:
+        for _ in range(runs):
+            clean(project)
+            r = snakemake(project, c, timeout=timeout)
+            if c == 2:
+                r["job_times"] = job_times(project)
+            record(f"clean_c{c}", r)
+            if r["returncode"] != 0:
+                return res
+    # The tree is now a complete -c1 (or -c2) build: measure what works on it.
+    for _ in range(runs):
+        record("noop", snakemake(project, 2))
+    for _ in range(max(1, runs if size == "real" else 1)):
+        start = time.perf_counter()
+        r = run_measured([SNAKEMAKE, "--cores", "2", "-n"], project,
+                         dict(os.environ, SOURCE_DATE_EPOCH=EPOCH))
+        r["wall_s"] = round(time.perf_counter() - start, 3)
+        record("dryrun", r)
+    if size == "real":
+        for i in range(runs):
+            edit_one_record(project, i + 1)
+            since = time.time() - 0.01
+            r = snakemake(project, 2)
+            r["reports_rewritten"] = changed_reports(project, since)
+            record("edit_one", r)
+    for _ in range(runs if size == "real" else args.floor_runs):
+        record("floor", floor(project))
+    res["stages"] = stages(project)
+    print(f"  {size:>5} stages {res['stages']}", flush=True)
+    res["summary"] = {name: summary([r["wall_s"] for r in rs]) for name, rs in res["runs"].items()}
+    for name in ("clean_c2", "clean_c1", "floor", "noop", "edit_one"):
+        if name in res["runs"]:
+            res["summary"][f"{name}_cpu"] = summary([r.get("cpu_s") for r in res["runs"][name]])
+    res["summary"]["tree_peak_rss_mb"] = summary([r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])])
+    singles = [r.get("max_rss_single_mb") for rs in res["runs"].values() for r in rs if r.get("max_rss_single_mb")]
+    res["summary"]["max_rss_single_mb"] = max(singles) if singles else None
+    res["jobs"] = res["runs"]["clean_c2"][0]["jobs"]
+    return res
+
+
+# --------------------------------------------------------------------------- reports
+
+def fmt(s: dict) -> str:
+    if not s:
+        return "–"
+    if s["n"] == 1:
+        return f"{s['median']:.2f}"
+    return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    lines = [
+        f"# Benchmark results ({results['started']})",
+        "",
+        f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}, Python "
+        f"{results['machine']['python']}, Snakemake {results['machine']['snakemake']}. Times in seconds: median "
+        "(min–max) over the runs; one number means one run. Memory in MB.",
+        "",
+        "| data | states | jobs | clean -c2 | clean -c1 | floor (pandoc+Typst) | -c2 / floor | CPU s clean -c2 | "
+        "CPU s floor | no-op | dry run | one-record edit | tree peak RSS | largest process RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["sizes"]:
+        s = r["summary"]
+        ratio = (s["clean_c2"]["median"] / s["floor"]["median"]) if s.get("clean_c2") and s.get("floor") else None
+        lines.append(
+            f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | {fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
+            f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
+            f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
+            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
+            if ratio is not None else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |")
+    lines += ["", "Stages as single commands (s): prepare, tables (pandas + matplotlib, all figures), every Jinja "
+              "render in one process, and the start-up of `coopdocs --help`; busy time of the jobs per rule "
+              "(sum of job run times in the first -c2 build, from Snakemake's metadata).", "",
+              "| data | prepare | tables | render all | coopdocs start-up | job busy time per rule (jobs: s) |",
+              "|---|---|---|---|---|---|"]
+    for r in results["sizes"]:
+        st = r.get("stages", {})
+        jt = (r["runs"].get("clean_c2") or [{}])[0].get("job_times", {})
+        busy = "; ".join(f"{k} ({v['jobs']}): {v['busy_s']:.1f}" for k, v in jt.items())
+        lines.append(f"| {r['size']} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
+                     f"{st.get('coopdocs_startup', '–')} | {busy} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pts = [r for r in results["sizes"] if r.get("summary", {}).get("clean_c2") and r.get("summary", {}).get("floor")]
+    pts.sort(key=lambda r: r["countries"])
+    if not pts:
+        return
+    x = [r["countries"] for r in pts]
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for key, label, style in (("clean_c2", "clean build, 2 cores", "o-"), ("clean_c1", "clean build, 1 core", "s--"),
+                              ("floor", "floor: pandoc + Typst, sequential", "^-")):
+        xs = [r["countries"] for r in pts if r["summary"].get(key)]
+        ys = [r["summary"][key]["median"] for r in pts if r["summary"].get(key)]
+        if xs:
+            ax.plot(xs, ys, style, label=label)
+    ax.plot(x, [0.75 * r["summary"]["floor"]["median"] for r in pts], ":", color="grey", label="target: 0.75 × floor")
+    ax.set_xlabel("member states (+ the Union)")
+    ax.set_ylabel("wall time (s)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    ax.set_title("coopdocs build time vs number of countries")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement on the real data")
+    parser.add_argument("--synthetic-runs", type=int, default=1, help="clean builds per synthetic size")
+    parser.add_argument("--floor-runs", type=int, default=1, help="floor runs per synthetic size")
+    parser.add_argument("--c1-max-countries", type=int, default=50, help="also build with -c1 up to this many states")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout-min", type=float, default=40, help="give up a build after this many minutes")
+    parser.add_argument("--quick", action="store_true", help="sizes real,20 and one run of everything")
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.runs, args.synthetic_runs, args.c1_max_countries = "real,20", 1, 1, 20
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    version = subprocess.run([SNAKEMAKE, "--version"], capture_output=True, text=True).stdout.strip()
+    results = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "snakemake": version},
+        "options": vars(args),
+        "sizes": [],
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="coopdocs-bench-"))
+    try:
+        for size in args.sizes.split(","):
+            print(f"size {size}", flush=True)
+            t0 = time.perf_counter()
+            results["sizes"].append(bench_size(size.strip(), args, workdir))
+            results["sizes"][-1]["benchmark_wall_s"] = round(time.perf_counter() - t0, 1)
+            # Write after every size, so a long run leaves its results even if stopped.
+            (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+            write_markdown(results, out / "results.md")
+            plot(results, out / "scaling.png")
+            shutil.rmtree(workdir / f"project-{size}", ignore_errors=True) if not args.keep else None
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print((out / "results.md").read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
