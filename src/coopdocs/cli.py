@@ -201,6 +201,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not differences else 1
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Build two versions and write a change report and redlines to reports/diff/<A>..<B>/."""
+    from .diff import main as diff_main
+
+    return diff_main(Path.cwd(), args.a, args.b, cores=args.cores)
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     """Convert Markdown with pandoc (citeproc) to DOCX, HTML or Typst."""
     from .convert import ConversionError, pandoc
@@ -294,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh-env", action="store_true", help="always install the archive's uv.lock into a new environment")
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("diff", help="what changed between two versions: change report and Word redlines",
+                       description="coopdocs diff [A] [B]: A, B are git revisions or WORKTREE (defaults: the last "
+                                   "tag, else HEAD; and WORKTREE); writes reports/diff/<A>..<B>/; exit 0 no change, "
+                                   "1 changes, 2 error")
+    p.add_argument("a", nargs="?", help="first version (default: the last tag, else HEAD)")
+    p.add_argument("b", nargs="?", help="second version (default: WORKTREE, the work tree)")
+    p.add_argument("--cores", type=int, default=2)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")
     p.add_argument("--to", required=True, choices=["docx", "html", "typst"])

@@ -1,0 +1,666 @@
+"""Redlines: compare two pandoc ASTs and merge them into one with tracked changes.
+
+The merged document holds the new version's text with every deletion as a ``Span`` of class
+``deletion`` and every insertion as a ``Span`` of class ``insertion`` (attributes ``author`` and
+``date``). pandoc's DOCX writer turns these spans into native Word revisions (``w:del`` and
+``w:ins``) that Word and LibreOffice accept or reject one by one; :func:`html_ins_del` turns them
+into ``<ins>``/``<del>`` for HTML.
+
+How the two versions are aligned:
+
+- **Blocks** (paragraphs, headings, lists, tables, ...) are aligned with
+  :class:`difflib.SequenceMatcher` on their exact content. Inside a run of blocks that differ,
+  old and new blocks of the same kind are paired when their text is similar enough
+  (:data:`PAIR_THRESHOLD`); a paired block is diffed inside, an unpaired one is wholly deleted
+  or inserted.
+- **Prose** is diffed word by word: a paragraph's inlines are flattened into tokens (words,
+  punctuation, spaces, each with the formatting around it) and the token sequences are aligned;
+  a word that changed formatting shows as deleted and inserted.
+- **Tables** are aligned row by row, and a changed row is diffed cell by cell.
+- **Lists** are aligned item by item, and a changed item is diffed block by block.
+
+:func:`normalise` prepares one version's AST (as pandoc ``--citeproc`` writes it) for the
+comparison: citations are shown as the source article's reference numbers (``[ref 45, 46]``)
+instead of the document's own sequence numbers, and the reference list is sorted by those
+numbers, so that references renumbered only because another citation was added or removed do
+not show as changes. Figures are shown by their caption.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+AUTHOR = "coopdocs"
+# Two blocks of the same kind in a changed stretch are diffed inside when their text is at least
+# this similar; otherwise the old one is shown deleted and the new one inserted.
+PAIR_THRESHOLD = 0.5
+# Above this many candidate pairs in one changed stretch, blocks are paired greedily in order.
+_PAIR_DP_LIMIT = 40000
+
+_WORD = re.compile(r"\w+|[^\w]", re.UNICODE)
+_REF_KEY = re.compile(r"ref0*([0-9]+)")
+_CONTAINERS_SIMPLE = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------------------------
+# Plain text of AST nodes
+
+
+def stringify(node: Any) -> str:
+    """The plain text of an AST node or list of nodes (like ``pandoc.utils.stringify``)."""
+    out: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            for x in n:
+                walk(x)
+            return
+        if not isinstance(n, dict) or "t" not in n:
+            return
+        t, c = n["t"], n.get("c")
+        if t == "Str":
+            out.append(c)
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t in ("Code", "Math", "RawInline"):
+            out.append(c[1] if t != "Math" else c[1])
+        elif t in ("Para", "Plain", "Header", "CodeBlock") and out and not out[-1].endswith(" "):
+            out.append(" ")
+            walk(c)
+        else:
+            walk(c)
+
+    walk(node)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation of one version
+
+
+def citation_label(keys: Iterable[str]) -> str:
+    """How a citation reads in the comparison: the article's reference numbers, then other keys.
+
+    >>> citation_label(["ref045", "ref006", "shugurov2022"])
+    '[ref 6, 45; shugurov2022]'
+    """
+    numbers, others = [], []
+    for key in keys:
+        m = _REF_KEY.fullmatch(key)
+        if m:
+            numbers.append(int(m.group(1)))
+        else:
+            others.append(key)
+    parts = []
+    if numbers:
+        parts.append("ref " + ", ".join(str(n) for n in sorted(set(numbers))))
+    parts += sorted(set(others))
+    return "[" + "; ".join(parts) + "]"
+
+
+def _text_inlines(text: str) -> list[dict]:
+    out: list[dict] = []
+    for i, word in enumerate(text.split(" ")):
+        if i:
+            out.append({"t": "Space"})
+        if word:
+            out.append({"t": "Str", "c": word})
+    return out
+
+
+def _ref_sort_key(key: str) -> tuple:
+    m = _REF_KEY.fullmatch(key)
+    return (0, int(m.group(1)), key) if m else (1, 0, key)
+
+
+def _normalise_node(node: Any) -> Any:
+    if isinstance(node, list):
+        out: list = []
+        for x in node:
+            y = _normalise_node(x)
+            if isinstance(y, _Splice):
+                out.extend(y.items)
+            else:
+                out.append(y)
+        return out
+    if not isinstance(node, dict) or "t" not in node:
+        return node
+    t, c = node["t"], node.get("c")
+    if t == "Cite":
+        keys = [ci["citationId"] for ci in c[0]]
+        return {"t": "Span", "c": [["", ["citation"], []], _text_inlines(citation_label(keys))]}
+    if t == "Image":
+        alt = _normalise_node(c[1])
+        return _Splice([{"t": "Str", "c": "[image:"}, {"t": "Space"}, *alt, {"t": "Str", "c": "]"}])
+    if t == "Figure":
+        caption = stringify(c[1][1]) or stringify(c[2])
+        return {"t": "Para", "c": [{"t": "Emph", "c": _text_inlines("[Figure] " + caption)}]}
+    if t == "Div" and c[0][0] == "refs":
+        entries = [_normalise_node(e) for e in c[1]]
+        entries.sort(key=lambda e: _ref_sort_key(e["c"][0][0][4:]) if e.get("t") == "Div" and e["c"][0][0].startswith("ref-") else (2, 0, ""))
+        for e in entries:
+            if e.get("t") == "Div" and e["c"][0][0].startswith("ref-"):
+                _relabel_entry(e, citation_label([e["c"][0][0][4:]]))
+        return {"t": "Div", "c": [c[0], entries]}
+    if isinstance(c, list):
+        return {"t": t, "c": _normalise_node(c)}
+    return node
+
+
+class _Splice:
+    """Several inlines that replace one (an image shown as its alternative text)."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+
+def _relabel_entry(entry: dict, label: str) -> None:
+    """Replace the number in a reference-list entry (``csl-left-margin``) by ``label``."""
+
+    def walk(n: Any) -> bool:
+        if isinstance(n, list):
+            return any(walk(x) for x in n)
+        if isinstance(n, dict):
+            if n.get("t") == "Span" and "csl-left-margin" in n["c"][0][1]:
+                n["c"][1] = _text_inlines(label)
+                return True
+            return walk(n.get("c"))
+        return False
+
+    if not walk(entry):
+        first = entry["c"][1][0] if entry["c"][1] else None
+        if first and first.get("t") in ("Para", "Plain"):
+            first["c"] = _text_inlines(label) + [{"t": "Space"}] + first["c"]
+
+
+def normalise(ast: dict) -> dict:
+    """Prepare a pandoc JSON AST (written with ``--citeproc``) for comparison; see the module doc."""
+    out = dict(ast)
+    out["blocks"] = _normalise_node(ast["blocks"])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Alignment
+
+
+def align(old: list, new: list, key: Callable[[Any], str], text: Callable[[Any], str],
+          kind: Callable[[Any], str]) -> list[tuple[str, Any, Any]]:
+    """Align two sequences: a list of ``("equal"|"pair"|"delete"|"insert", old_item, new_item)``.
+
+    Items are first matched exactly (``key``) with SequenceMatcher; within each changed stretch,
+    items of the same ``kind`` whose ``text`` is similar are paired, keeping the order.
+    """
+    keys_old, keys_new = [key(x) for x in old], [key(x) for x in new]
+    sm = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    out: list[tuple[str, Any, Any]] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            out += [("equal", old[i], new[j]) for i, j in zip(range(i1, i2), range(j1, j2))]
+        elif op == "delete":
+            out += [("delete", old[i], None) for i in range(i1, i2)]
+        elif op == "insert":
+            out += [("insert", None, new[j]) for j in range(j1, j2)]
+        else:
+            out += _pair(old[i1:i2], new[j1:j2], text, kind)
+    return out
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    sm = difflib.SequenceMatcher(None, _WORD.findall(a), _WORD.findall(b), autojunk=False)
+    if sm.real_quick_ratio() < PAIR_THRESHOLD or sm.quick_ratio() < PAIR_THRESHOLD:
+        return 0.0
+    return sm.ratio()
+
+
+def _pair(old: list, new: list, text: Callable, kind: Callable) -> list[tuple[str, Any, Any]]:
+    """Pair similar items of a changed stretch in order (dynamic programming on total similarity)."""
+    n, m = len(old), len(new)
+    if n == 1 and m == 1 and kind(old[0]) == kind(new[0]):
+        return [("pair", old[0], new[0])]  # one block replaced by one of its kind: diff inside
+    if n * m > _PAIR_DP_LIMIT:
+        score = lambda i, j: 1.0 if kind(old[i]) == kind(new[j]) else 0.0  # noqa: E731
+    else:
+        t_old, t_new = [text(x) for x in old], [text(x) for x in new]
+
+        def score(i: int, j: int) -> float:
+            if kind(old[i]) != kind(new[j]):
+                return 0.0
+            s = _similarity(t_old[i], t_new[j])
+            return s if s >= PAIR_THRESHOLD else 0.0
+
+    if n * m > _PAIR_DP_LIMIT:
+        # Greedy: pair in order while the kinds agree.
+        out, i, j = [], 0, 0
+        while i < n and j < m:
+            if score(i, j):
+                out.append(("pair", old[i], new[j]))
+                i += 1
+                j += 1
+            else:
+                out.append(("delete", old[i], None))
+                i += 1
+        out += [("delete", old[k], None) for k in range(i, n)] + [("insert", None, new[k]) for k in range(j, m)]
+        return out
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    scores = [[score(i, j) for j in range(m)] for i in range(n)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            s = scores[i][j]
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], (s + best[i + 1][j + 1]) if s else 0.0)
+    out, i, j = [], 0, 0
+    while i < n and j < m:
+        s = scores[i][j]
+        if s and best[i][j] == s + best[i + 1][j + 1]:
+            out.append(("pair", old[i], new[j]))
+            i += 1
+            j += 1
+        elif best[i][j] == best[i + 1][j]:
+            out.append(("delete", old[i], None))
+            i += 1
+        else:
+            out.append(("insert", None, new[j]))
+            j += 1
+    out += [("delete", old[k], None) for k in range(i, n)] + [("insert", None, new[k]) for k in range(j, m)]
+    # Show each stretch's deletions before its insertions, as editors expect.
+    return _deletions_first(out)
+
+
+def _deletions_first(ops: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+    out: list[tuple[str, Any, Any]] = []
+    pending_del: list = []
+    pending_ins: list = []
+    for op in ops:
+        if op[0] == "pair":
+            out += pending_del + pending_ins
+            pending_del, pending_ins = [], []
+            out.append(op)
+        elif op[0] == "delete":
+            pending_del.append(op)
+        else:
+            pending_ins.append(op)
+    return out + pending_del + pending_ins
+
+
+# --------------------------------------------------------------------------------------------
+# Merging
+
+
+@dataclass
+class _Tok:
+    cmp: tuple
+    atom: dict
+    path: tuple  # wrapper payloads (JSON strings), outermost first
+
+
+class Merger:
+    """Merge two normalised ASTs into one with insertion and deletion spans."""
+
+    def __init__(self, date: str, author: str = AUTHOR) -> None:
+        self.date = date
+        self.author = author
+        self.changes = 0
+
+    # -- marks --------------------------------------------------------------------------------
+
+    def _change_span(self, mark: str, inlines: list) -> dict:
+        cls = "insertion" if mark == "ins" else "deletion"
+        return {"t": "Span", "c": [["", [cls], [["author", self.author], ["date", self.date]]], inlines]}
+
+    def mark_inlines(self, inlines: list, mark: str) -> list:
+        """Wrap a whole list of inlines as inserted or deleted."""
+        if not inlines:
+            return inlines
+        self.changes += 1
+        return [self._change_span(mark, inlines)]
+
+    def mark_block(self, block: dict, mark: str) -> dict | None:
+        """A whole block shown as inserted or deleted (None: nothing to show)."""
+        t, c = block.get("t"), block.get("c")
+        if t in ("Para", "Plain"):
+            return {"t": t, "c": self.mark_inlines(c, mark)}
+        if t == "Header":
+            attr = c[1] if mark == "ins" else ["", c[1][1], c[1][2]]
+            return {"t": t, "c": [c[0], attr, self.mark_inlines(c[2], mark)]}
+        if t == "LineBlock":
+            return {"t": t, "c": [self.mark_inlines(line, mark) for line in c]}
+        if t == "BulletList":
+            return {"t": t, "c": [self.mark_blocks(item, mark) for item in c]}
+        if t == "OrderedList":
+            return {"t": t, "c": [c[0], [self.mark_blocks(item, mark) for item in c[1]]]}
+        if t == "DefinitionList":
+            return {"t": t, "c": [[self.mark_inlines(term, mark), [self.mark_blocks(d, mark) for d in defs]] for term, defs in c]}
+        if t == "BlockQuote":
+            return {"t": t, "c": self.mark_blocks(c, mark)}
+        if t == "Div":
+            attr = c[0] if mark == "ins" else ["", c[0][1], c[0][2]]
+            return {"t": t, "c": [attr, self.mark_blocks(c[1], mark)]}
+        if t == "Table":
+            return self._mark_table(block, mark)
+        if t == "CodeBlock":
+            return {"t": "Para", "c": self.mark_inlines([{"t": "Code", "c": [c[0], c[1]]}], mark)}
+        if t == "HorizontalRule":
+            return block if mark == "ins" else None
+        return None  # RawBlock and anything unknown: nothing to show
+
+    def mark_blocks(self, blocks: list, mark: str) -> list:
+        """Every block of a list shown as inserted or deleted."""
+        return [b for b in (self.mark_block(x, mark) for x in blocks) if b is not None]
+
+    def _mark_rows(self, rows: list, mark: str) -> list:
+        return [[r[0], [[cell[0], cell[1], cell[2], cell[3], self.mark_blocks(cell[4], mark)] for cell in r[1]]] for r in rows]
+
+    def _mark_table(self, block: dict, mark: str) -> dict:
+        attr, caption, colspecs, head, bodies, foot = block["c"]
+        return {"t": "Table", "c": [
+            attr if mark == "ins" else ["", attr[1], attr[2]],
+            [caption[0], self.mark_blocks(caption[1], mark)],
+            colspecs,
+            [head[0], self._mark_rows(head[1], mark)],
+            [[b[0], b[1], self._mark_rows(b[2], mark), self._mark_rows(b[3], mark)] for b in bodies],
+            [foot[0], self._mark_rows(foot[1], mark)],
+        ]}
+
+    # -- inlines ------------------------------------------------------------------------------
+
+    def _flatten(self, inlines: list, cmp_path: tuple = (), path: tuple = ()) -> list[_Tok]:
+        toks: list[_Tok] = []
+        for x in inlines:
+            t, c = x.get("t"), x.get("c")
+            wrapper = children = None
+            if t in _CONTAINERS_SIMPLE:
+                wrapper, cmp, children = [t], (t,), c
+            elif t == "Quoted":
+                wrapper, cmp, children = [t, c[0]], (t, _dumps(c[0])), c[1]
+            elif t == "Span":
+                wrapper, cmp, children = [t, c[0]], (t, c[0][0], tuple(c[0][1])), c[1]
+            elif t == "Link":
+                wrapper, cmp, children = [t, c[0], c[2]], (t, c[0][0], tuple(c[0][1]), c[2][0]), c[1]
+            elif t == "Cite":
+                wrapper, cmp, children = [t, c[0]], (t, _dumps([ci["citationId"] for ci in c[0]])), c[1]
+            if wrapper is not None and children:
+                toks += self._flatten(children, cmp_path + (cmp,), path + (_dumps(wrapper),))
+            elif t == "Str":
+                toks += [_Tok((cmp_path, "S", w), {"t": "Str", "c": w}, path) for w in _WORD.findall(c)]
+            elif t in ("Space", "SoftBreak"):
+                toks.append(_Tok((cmp_path, " "), {"t": "Space"}, path))
+            else:
+                toks.append(_Tok((cmp_path, "A", _dumps(x)), x, path))
+        return toks
+
+    def _rebuild(self, toks: list[tuple[_Tok, str | None]], depth: int = 0) -> list:
+        out: list = []
+        i = 0
+        while i < len(toks):
+            tok, mark = toks[i]
+            full = tok.path + ((_dumps(["Change", mark]),) if mark else ())
+            if len(full) == depth:
+                out.append(tok.atom)
+                i += 1
+                continue
+            head = full[depth]
+            j = i
+            while j < len(toks):
+                t2, m2 = toks[j]
+                f2 = t2.path + ((_dumps(["Change", m2]),) if m2 else ())
+                if len(f2) <= depth or f2[depth] != head:
+                    break
+                j += 1
+            children = self._rebuild(toks[i:j], depth + 1)
+            out.append(self._wrap(json.loads(head), children))
+            i = j
+        return _join_strs(out)
+
+    def _wrap(self, wrapper: list, children: list) -> dict:
+        t = wrapper[0]
+        if t == "Change":
+            self.changes += 1
+            return self._change_span(wrapper[1], children)
+        if t in _CONTAINERS_SIMPLE:
+            return {"t": t, "c": children}
+        if t in ("Quoted", "Span", "Cite"):
+            return {"t": t, "c": [wrapper[1], children]}
+        if t == "Link":
+            return {"t": t, "c": [wrapper[1], children, wrapper[2]]}
+        raise ValueError(f"unknown wrapper {t}")
+
+    def merge_inlines(self, old: list, new: list) -> list:
+        """Word-by-word merge of two lists of inlines."""
+        if _dumps(old) == _dumps(new):
+            return new
+        a, b = self._flatten(old), self._flatten(new)
+        sm = difflib.SequenceMatcher(None, [t.cmp for t in a], [t.cmp for t in b], autojunk=False)
+        seq: list[tuple[_Tok, str | None]] = []
+        for op, i1, i2, j1, j2 in sm.get_opcodes():
+            if op == "equal":
+                seq += [(t, None) for t in b[j1:j2]]
+            else:
+                seq += [(t, "del") for t in a[i1:i2]]
+                seq += [(t, "ins") for t in b[j1:j2]]
+        return self._rebuild(_absorb_spaces(seq))
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def merge_blocks(self, old: list, new: list) -> list:
+        """Merge two lists of blocks: aligned, paired blocks diffed inside."""
+        out: list = []
+        for op, a, b in align(old, new, _dumps, stringify, _kind):
+            if op == "equal":
+                out.append(b)
+            elif op == "delete":
+                m = self.mark_block(a, "del")
+                if m is not None:
+                    out.append(m)
+            elif op == "insert":
+                m = self.mark_block(b, "ins")
+                if m is not None:
+                    out.append(m)
+            else:
+                out += self.merge_block(a, b)
+        return out
+
+    def merge_block(self, a: dict, b: dict) -> list:
+        """Merge two blocks of the same kind; a list of one block, or the old deleted and the new inserted."""
+        t, ca, cb = b["t"], a.get("c"), b.get("c")
+        if t in ("Para", "Plain"):
+            return [{"t": t, "c": self.merge_inlines(ca, cb)}]
+        if t == "Header" and ca[0] == cb[0]:
+            return [{"t": t, "c": [cb[0], cb[1], self.merge_inlines(ca[2], cb[2])]}]
+        if t == "BulletList":
+            return [{"t": t, "c": self._merge_items(ca, cb)}]
+        if t == "OrderedList":
+            return [{"t": t, "c": [cb[0], self._merge_items(ca[1], cb[1])]}]
+        if t == "BlockQuote":
+            return [{"t": t, "c": self.merge_blocks(ca, cb)}]
+        if t == "Div":
+            return [{"t": t, "c": [cb[0], self.merge_blocks(ca[1], cb[1])]}]
+        if t == "Table":
+            merged = self._merge_table(a, b)
+            if merged is not None:
+                return [merged]
+        return [m for m in (self.mark_block(a, "del"), self.mark_block(b, "ins")) if m is not None]
+
+    def _merge_items(self, old: list, new: list) -> list:
+        out = []
+        for op, a, b in align(old, new, _dumps, stringify, lambda _: "item"):
+            if op == "equal":
+                out.append(b)
+            elif op == "delete":
+                out.append(self.mark_blocks(a, "del"))
+            elif op == "insert":
+                out.append(self.mark_blocks(b, "ins"))
+            else:
+                out.append(self.merge_blocks(a, b))
+        return out
+
+    def _merge_rows(self, old: list, new: list) -> list:
+        out = []
+        for op, a, b in align(old, new, _dumps, stringify, lambda r: f"row{len(r[1])}"):
+            if op == "equal":
+                out.append(b)
+            elif op == "delete":
+                out += self._mark_rows([a], "del")
+            elif op == "insert":
+                out += self._mark_rows([b], "ins")
+            else:
+                cells = [[cb[0], cb[1], cb[2], cb[3], self.merge_blocks(ca[4], cb[4])] for ca, cb in zip(a[1], b[1])]
+                out.append([b[0], cells])
+        return out
+
+    def _merge_table(self, a: dict, b: dict) -> dict | None:
+        attr_a, cap_a, cols_a, head_a, bodies_a, foot_a = a["c"]
+        attr_b, cap_b, cols_b, head_b, bodies_b, foot_b = b["c"]
+        if len(cols_a) != len(cols_b) or len(bodies_a) != len(bodies_b):
+            return None
+        bodies = [[bb[0], bb[1], self._merge_rows(ba[2], bb[2]), self._merge_rows(ba[3], bb[3])]
+                  for ba, bb in zip(bodies_a, bodies_b)]
+        return {"t": "Table", "c": [
+            attr_b, [cap_b[0], self.merge_blocks(cap_a[1], cap_b[1])], cols_b,
+            [head_b[0], self._merge_rows(head_a[1], head_b[1])], bodies,
+            [foot_b[0], self._merge_rows(foot_a[1], foot_b[1])],
+        ]}
+
+    def merge(self, old: dict, new: dict) -> dict:
+        """The merged document of two normalised ASTs (metadata of the new one)."""
+        out = dict(new)
+        out["blocks"] = dedupe_ids(self.merge_blocks(old.get("blocks", []), new.get("blocks", [])))
+        return out
+
+
+def _kind(block: dict) -> str:
+    t = block.get("t", "")
+    if t == "Header":
+        return f"Header{block['c'][0]}"
+    if t == "Table":
+        return f"Table{len(block['c'][2])}"
+    return t
+
+
+def _absorb_spaces(seq: list[tuple[_Tok, str | None]]) -> list[tuple[_Tok, str | None]]:
+    """Regroup each run of changes so that it reads as one deleted then one inserted phrase.
+
+    A run is a stretch of changed tokens, including single unchanged spaces between two changed
+    tokens; such a space is shown both deleted and inserted (it is in both versions), so that
+    ``del(A) ' ' ins(B) del(C)`` reads ``del(A C) ins(B)``-style rather than word salad.
+    """
+    out: list[tuple[_Tok, str | None]] = []
+    i = 0
+    while i < len(seq):
+        # Group a run of marked tokens (with single unchanged spaces between them) so that all
+        # deletions come first and insertions after, e.g. "del(2017) del(–) ins(2018) ins(–)".
+        if seq[i][1] is None:
+            out.append(seq[i])
+            i += 1
+            continue
+        j = i
+        while j < len(seq) and (seq[j][1] is not None or (
+                seq[j][0].atom.get("t") == "Space" and j + 1 < len(seq) and seq[j + 1][1] is not None)):
+            j += 1
+        run = seq[i:j]
+        if any(m is None for _, m in run):
+            dels = [(t, "del") if m is None else (t, m) for t, m in run if m in (None, "del")]
+            ins = [(t, "ins") if m is None else (t, m) for t, m in run if m in (None, "ins")]
+            out += dels + ins
+        else:
+            out += [x for x in run if x[1] == "del"] + [x for x in run if x[1] == "ins"]
+        i = j
+    return out
+
+
+def _join_strs(inlines: list) -> list:
+    """Join adjacent Str inlines (words split for the diff) back together."""
+    out: list = []
+    for x in inlines:
+        if x.get("t") == "Str" and out and out[-1].get("t") == "Str":
+            out[-1] = {"t": "Str", "c": out[-1]["c"] + x["c"]}
+        else:
+            out.append(x)
+    return out
+
+
+def dedupe_ids(blocks: list) -> list:
+    """Drop repeated identifiers (a heading both deleted and re-inserted keeps its ID once)."""
+    seen: set[str] = set()
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            # attr triples: [id, [classes], [[k, v]...]]
+            if len(n) == 3 and isinstance(n[0], str) and isinstance(n[1], list) and isinstance(n[2], list) \
+                    and all(isinstance(c, str) for c in n[1]):
+                if n[0]:
+                    if n[0] in seen:
+                        n[0] = ""
+                    else:
+                        seen.add(n[0])
+                return
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            walk(n.get("c"))
+
+    walk(blocks)
+    return blocks
+
+
+def html_ins_del(ast: dict) -> dict:
+    """A copy of a merged AST whose change spans become raw ``<ins>``/``<del>`` HTML."""
+    doc = copy.deepcopy(ast)
+
+    def walk(n: Any) -> Any:
+        if isinstance(n, list):
+            out: list = []
+            for x in n:
+                y = walk(x)
+                if isinstance(y, _Splice):
+                    out.extend(y.items)
+                else:
+                    out.append(y)
+            return out
+        if isinstance(n, dict) and "t" in n:
+            if n["t"] == "Span" and set(n["c"][0][1]) & {"insertion", "deletion"}:
+                tag = "ins" if "insertion" in n["c"][0][1] else "del"
+                kv = dict(n["c"][0][2])
+                opening = f'<{tag} datetime="{_attr(kv.get("date", ""))}" title="{_attr(kv.get("author", ""))}">'
+                return _Splice([{"t": "RawInline", "c": ["html", opening]}, *walk(n["c"][1]),
+                                {"t": "RawInline", "c": ["html", f"</{tag}>"]}])
+            if "c" in n:
+                return {"t": n["t"], "c": walk(n["c"])}
+        return n
+
+    doc["blocks"] = walk(doc["blocks"])
+    return doc
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def count_changes(node: Any) -> tuple[int, int]:
+    """Numbers of insertion and deletion spans in an AST node."""
+    ins = dels = 0
+
+    def walk(n: Any) -> None:
+        nonlocal ins, dels
+        if isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            if n.get("t") == "Span":
+                classes = n["c"][0][1]
+                ins += "insertion" in classes
+                dels += "deletion" in classes
+            walk(n.get("c"))
+
+    walk(node)
+    return ins, dels

@@ -1,0 +1,198 @@
+"""`coopdocs diff`: change report and redlines between two versions of a small git history.
+
+One temporary git repository is made from the project (v1), then one commit changes a
+project's years, adds a project, deletes an event and fixes a word in the brief template's
+Union-only paragraph. `coopdocs diff v1 HEAD` must report exactly those changes, redline exactly
+those words as Word revisions, and leave the untouched briefs alone; `coopdocs diff v1 v1` exits 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import read_table, write_table
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report"]
+COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
+EPOCH = "1672358400"
+
+CHANGED_PROJECT = "prj-am-textile-phase-2"
+ADDED_PROJECT = "prj-kz-diff-test-added"
+REMOVED_EVENT = "evt-kz-mfa-vienna-2019"
+TEMPLATE_OLD = "The Union adopts its Main Directions of International Activity each year."
+TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity every year."
+
+
+def git(repo: Path, *args: str) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org", GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
+               GIT_COMMITTER_DATE="2023-01-01T00:00:00Z")
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    return subprocess.run([COOPDOCS, "diff", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("diff") / "project"
+    repo.mkdir()
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, repo / name)
+        elif src.is_file():
+            shutil.copy2(src, repo / name)
+    (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+    template = repo / "templates" / "brief.md.j2"
+    assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "v1")
+    git(repo, "tag", "v1")
+
+    projects = read_table(repo / "data" / "projects.csv")
+    header = list(projects[0].keys())
+    row = next(p for p in projects if p["id"] == CHANGED_PROJECT)
+    assert (row["start_year"], row["end_year"]) == ("2017", "2019")
+    row["start_year"] = "2018"
+    template_row = next(p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre")
+    added = dict(template_row, id=ADDED_PROJECT, title="Pilot of zebra-crossing sensors in Kazakhstan",
+                 start_year="2021", end_year="2022", description="A test project added by the diff test.", note="")
+    projects.append(added)
+    write_table(repo / "data" / "projects.csv", projects, header)
+    events = read_table(repo / "data" / "events.csv")
+    header = list(events[0].keys())
+    write_table(repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header)
+    template.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "v2")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def result(repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    proc = diff(repo, "v1", "HEAD")
+    return proc, repo / "reports" / "diff" / "v1..HEAD"
+
+
+def _plain(md: Path) -> str:
+    """The change report's Markdown without its escaping backslashes (every data value is escaped)."""
+    return re.sub(r"\\(.)", r"\1", md.read_text(encoding="utf-8"))
+
+
+def _revisions(docx: Path) -> tuple[list[str], list[str]]:
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    ins = ["".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m)) for m in re.findall(r"<w:ins [^>]*>(.*?)</w:ins>", xml, re.S)]
+    dels = ["".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", m)) for m in re.findall(r"<w:del [^>]*>(.*?)</w:del>", xml, re.S)]
+    return [s for s in ins if s.strip()], [s for s in dels if s.strip()]
+
+
+def test_exit_status_and_summary(result):
+    proc, out = result
+    assert proc.returncode == 1, proc.stderr
+    line = proc.stdout.strip()
+    assert line.startswith("1 record changed, 1 added, 1 removed;"), line
+    assert line.endswith("→ reports/diff/v1..HEAD/")
+    for name in ("changes.md", "changes.html", "changes.docx"):
+        assert (out / name).is_file()
+
+
+def test_change_report_lists_exactly_the_record_changes(result):
+    _, out = result
+    md = _plain(out / "changes.md")
+    records = md.split("# Records", 1)[1].split("\n# Sources", 1)[0]
+    listed = re.findall(r"^- \*\*([^*]+)\*\*", records, re.M)
+    assert sorted(listed) == sorted([CHANGED_PROJECT, ADDED_PROJECT, REMOVED_EVENT])
+    assert "## projects" in records and "## events" in records
+    changed = records.split("### Changed", 1)[1].split("###", 1)[0]
+    assert "start_year: 2017 → 2018" in changed, changed
+    assert "end_year" not in changed
+    assert ADDED_PROJECT in records.split("### Added", 1)[1]
+    assert REMOVED_EVENT in records.split("### Removed", 1)[1]
+    # Affected documents and sections are named.
+    assert "affects briefs/armenia" in changed
+    assert "Phase II" in changed  # the project's own section heading
+
+
+def test_documents_changed_and_unchanged(result):
+    _, out = result
+    md = _plain(out / "changes.md")
+    docs = md.split("\n# Documents", 1)[1]
+    table = docs.split(": Documents whose content changed.", 1)[0]
+    for brief in ("armenia", "kazakhstan", "eaeu"):
+        assert f"briefs/{brief}" in table
+        assert (out / f"briefs-{brief}.docx").is_file() and (out / f"briefs-{brief}.html").is_file()
+    unchanged_line = next(line for line in docs.splitlines() if line.startswith("Unchanged:"))
+    for brief in ("belarus", "kyrgyzstan"):
+        assert f"briefs/{brief}" in unchanged_line
+        assert not (out / f"briefs-{brief}.docx").exists()
+    # The template edit changes the Union brief without any record change.
+    eaeu_row = next(line for line in table.splitlines() if "briefs/eaeu" in line)
+    assert "none (wording, template or code)" in eaeu_row
+    assert "briefs/eaeu" in next(line for line in docs.splitlines() if line.startswith("Changed without any record change"))
+
+
+def test_redline_has_exactly_the_changed_words(result):
+    import docx
+
+    _, out = result
+    ins, dels = _revisions(out / "briefs-armenia.docx")
+    assert "2018" in ins and "2017" in dels, (ins, dels)
+    # Nothing else changed in Armenia's brief but the year (table and text) and its records digest.
+    assert all(re.fullmatch(r"2018|[0-9a-f]{12}", s.strip()) for s in ins), ins
+    assert all(re.fullmatch(r"2017|[0-9a-f]{12}", s.strip()) for s in dels), dels
+    xml = zipfile.ZipFile(out / "briefs-armenia.docx").read("word/document.xml").decode("utf-8")
+    assert re.search(r'<w:ins [^>]*w:author="coopdocs"[^>]*w:date="2022-12-30T00:00:00Z"', xml)
+    ids = re.findall(r'<w:(?:ins|del) w:id="(\d+)"', xml)
+    assert len(ids) == len(set(ids))
+    docx.Document(str(out / "briefs-armenia.docx"))
+    # The template fix: exactly one word replaced in the Union brief.
+    ins, dels = _revisions(out / "briefs-eaeu.docx")
+    assert ins == ["every"] and dels == ["each"], (ins, dels)
+    # HTML marks the same.
+    html = (out / "briefs-eaeu.html").read_text(encoding="utf-8")
+    assert re.search(r"<del [^>]*>each</del>\s*<ins [^>]*>every</ins>", html)
+    # The added project is inserted in Kazakhstan's brief, the removed event deleted.
+    ins, dels = _revisions(out / "briefs-kazakhstan.docx")
+    assert any("zebra-crossing" in s for s in ins)
+    assert any("Vienna" in s for s in dels)
+
+
+def test_redline_opens_in_libreoffice(result, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    _, out = result
+    env = dict(os.environ, HOME=str(tmp_path))
+    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path), str(out / "briefs-armenia.docx")],
+                          capture_output=True, text=True, timeout=180, env=env)
+    pdf = tmp_path / "briefs-armenia.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 1000, proc.stdout + proc.stderr
+
+
+def test_same_version_exits_zero(repo):
+    proc = diff(repo, "v1", "v1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("0 records changed, 0 added, 0 removed; 0 documents changed")
+
+
+def test_errors_exit_two(repo, tmp_path):
+    proc = diff(repo, "v1", "no-such-revision")
+    assert proc.returncode == 2 and "unknown revision" in proc.stderr
+    plain = tmp_path / "not-a-repo"
+    plain.mkdir()
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=str(tmp_path))
+    proc = subprocess.run([COOPDOCS, "diff"], cwd=plain, env=env, capture_output=True, text=True)
+    assert proc.returncode == 2 and "not in a git repository" in proc.stderr
