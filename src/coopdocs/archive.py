@@ -21,7 +21,6 @@ Archive layout (the bag's payload is under ``data/``, as BagIt requires)::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .buildinfo import BuildInfoError, parse_epoch
+from .provenance import sha256
 
 # Set by archive/verify for the build of a source snapshot (which is not a git work tree): the
 # commit the snapshot was made from, so that documents and manifest state the same version.
@@ -85,14 +85,6 @@ def version_name(root: Path) -> str:
     """The archive's version: the tag on HEAD, else ``git describe``, else the short commit."""
     out = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=root, capture_output=True, text=True, check=False)
     return (out.stdout.strip() or _git(root, "rev-parse", "--short=12", "HEAD")).replace("/", "-")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def build_snapshot(source_tar: Path, workdir: Path, epoch: int, commit: str, python: str | None = None,
@@ -181,7 +173,7 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
         (payload / "README.md").write_text(README.format(name=descriptor.get("name", "coopdocs"), version=version, commit=commit,
                                                          epoch=epoch, date=date, folder=name), encoding="utf-8")
         files = sorted(p for p in payload.rglob("*") if p.is_file())
-        sums = "".join(f"{_sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
+        sums = "".join(f"{sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
         (payload / "SHA256SUMS").write_text(sums, encoding="utf-8")
         for p in payload.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
@@ -249,7 +241,7 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
         for line in (payload / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
             digest, rel = line.split("  ", 1)
             sums[rel] = digest
-            if _sha256(payload / rel) != digest:
+            if sha256(payload / rel) != digest:
                 differences.append(f"{rel}: does not match SHA256SUMS in the archive")
         manifest = json.loads((payload / "reports" / "manifest.json").read_text(encoding="utf-8"))
         python = _environment_python(payload, tmp_path, fresh_env)
@@ -261,8 +253,8 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             rebuilt = project / rel
             if not rebuilt.is_file():
                 differences.append(f"{rel}: not produced by the rebuild")
-            elif _sha256(rebuilt) != digest:
-                differences.append(f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {_sha256(rebuilt)[:12]})")
+            elif sha256(rebuilt) != digest:
+                differences.append(f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {sha256(rebuilt)[:12]})")
         archived = {rel for rel in sums if rel.startswith("reports/")}
         for path in sorted((project / "reports").rglob("*")):
             rel = path.relative_to(project).as_posix()

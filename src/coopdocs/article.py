@@ -16,6 +16,7 @@ import pandas as pd
 
 from .contexts import brief_context, citing_works, digest, organisation
 from .datapackage import Package
+from .report_tables import frame_rows
 
 # The order in which the article shows its tables and figures (section by section).
 ARTICLE_TABLES = [
@@ -29,16 +30,6 @@ ARTICLE_FIGURES = [
     ("timeline", "timeline.svg", "Instruments, projects and events per member state and the Union, by year"),
     ("themes-by-state", "themes-by-state.svg", "Projects by thematic area and member state"),
 ]
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    import json
-
-    rows = json.loads(df.to_json(orient="records", force_ascii=False))
-    for row in rows:
-        row["records"] = [x for x in str(row.get("records") or "").split(";") if x]
-        row["sources"] = [x for x in str(row.get("sources") or "").split(";") if x]
-    return rows
 
 
 def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]:
@@ -69,16 +60,17 @@ def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dic
     unions = [c for c in t["countries"] if c["kind"] == "union"]
     order = [(c["code"], c["name"]) for c in states + unions]
 
-    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id) for c in t["countries"]}
+    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id, with_provenance=False)
+              for c in t["countries"]}
 
     tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
     figures = {fid: {"id": f"fig-{fid}", "number": n, "file": file, "caption": caption}
                for n, (fid, file, caption) in enumerate(ARTICLE_FIGURES, start=1)}
-    tables["main-directions"]["rows"] = _records(frames["main-directions"])
-    tables["institutional-profile"]["rows"] = _records(frames["institutional-profile"])
+    tables["main-directions"]["rows"] = frame_rows(frames["main-directions"])
+    tables["institutional-profile"]["rows"] = frame_rows(frames["institutional-profile"])
     tables["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order)
     tables["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order)
-    tables["projects-by-funder"]["rows"] = _records(frames["projects-by-funder"])
+    tables["projects-by-funder"]["rows"] = frame_rows(frames["projects-by-funder"])
 
     # UNIDO's own framework: instruments and events tied to no member state.
     framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))

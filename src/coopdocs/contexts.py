@@ -59,12 +59,23 @@ def sort_key_year(record: Record) -> tuple:
 class Resolver:
     """Look-ups shared by every context: names of actors, labels of themes, countries."""
 
+    @classmethod
+    def of(cls, package: Package) -> "Resolver":
+        """The package's resolver, built once and reused by every context made from it."""
+        cached = package.__dict__.get("_resolver")
+        if cached is None:
+            cached = package.__dict__["_resolver"] = cls(package)
+        return cached
+
     def __init__(self, package: Package):
         self.package = package
         self.actors = package.index("actors")
         self.themes = package.index("themes")
         self.countries = package.index("countries")
         # The government actor of each country, so that 'Russia as funder' can be found.
+        self.outcomes_by_project: dict[str, list[Record]] = {}
+        for o in package.tables["outcomes"]:
+            self.outcomes_by_project.setdefault(o["project"], []).append(o)
         self.government_of: dict[str, str] = {}
         for actor in package.tables["actors"]:
             if actor["type"] == "government" and actor.get("country"):
@@ -156,16 +167,17 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
 
 
 def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido",
-                  git: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The context of the brief of one country (or of the Union, kind 'union')."""
-    res = Resolver(package)
+                  git: dict[str, Any] | None = None, with_provenance: bool = True) -> dict[str, Any]:
+    """The context of the brief of one country (or of the Union, kind 'union').
+
+    ``with_provenance=False`` skips the appendix, for callers that only reuse the sections.
+    """
+    res = Resolver.of(package)
     org = organisation(package, organisation_id)
     country = res.countries[code]
     is_union = country["kind"] == UNION_KIND
     t = package.tables
-    outcomes_by_project: dict[str, list[Record]] = {}
-    for o in t["outcomes"]:
-        outcomes_by_project.setdefault(o["project"], []).append(o)
+    outcomes_by_project = res.outcomes_by_project
 
     def concerns(r: Record) -> bool:
         return code in (r.get("countries") or [])
@@ -245,7 +257,8 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         "records": record_ids,
         "sources": sources,
     }
-    context["provenance"] = provenance(package, record_ids, git)
+    if with_provenance:
+        context["provenance"] = provenance(package, record_ids, git)
     context["data_digest"] = digest({k: v for k, v in context.items() if k not in ("build", "provenance")})
     return context
 

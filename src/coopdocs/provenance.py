@@ -17,7 +17,7 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FORMATS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".csv": "csv", ".xlsx": "xlsx", ".svg": "svg", ".png": "png"}
 MEDIA_TYPES = {
@@ -76,23 +76,28 @@ def _table_refs(path: Path) -> tuple[list[str], list[str]]:
     return sorted(records), sorted(sources)
 
 
-def _figure_refs(root: Path, name: str) -> tuple[list[str], list[str]]:
-    """Records and sources behind a figure, read from the table it draws."""
+def _figure_refs(root: Path) -> "Callable[[str], tuple[list[str], list[str]]]":
+    """A look-up of the records and sources behind each figure, read from the tables it draws.
+
+    The timeline table and the country slugs are read once per manifest, not once per figure
+    (one figure per state: at 200 states the per-figure reads dominated the manifest job).
+    """
     tables = root / "reports" / "tables"
-    if name == "themes-by-state":
-        return _table_refs(tables / "projects-by-theme.csv")
-    slug = name[len("timeline-"):] if name.startswith("timeline-") else None
-    records, sources = set(), set()
-    countries = {}
     bundle = root / "build" / "data" / "bundle.json"
-    if slug and bundle.is_file():
-        countries = {c["slug"]: c["code"] for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]}
+    code_of = ({c["slug"]: c["code"] for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]}
+               if bundle.is_file() else {})
     with (tables / "timeline.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if slug is None or row["country_code"] == countries.get(slug):
-                records.update(_split(row["records"]))
-                sources.update(_split(row["sources"]))
-    return sorted(records), sorted(sources)
+        timeline = list(csv.DictReader(fh))
+
+    def refs(name: str) -> tuple[list[str], list[str]]:
+        if name == "themes-by-state":
+            return _table_refs(tables / "projects-by-theme.csv")
+        code = code_of.get(name[len("timeline-"):]) if name.startswith("timeline-") else None
+        rows = [r for r in timeline if code is None or r["country_code"] == code]
+        return (sorted({x for r in rows for x in _split(r["records"])}),
+                sorted({x for r in rows for x in _split(r["sources"])}))
+
+    return refs
 
 
 def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +121,7 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
     }
     outputs = []
     reports = root / "reports"
+    figure_refs = _figure_refs(root) if (reports / "tables" / "timeline.csv").is_file() else None
     skip = {"manifest.json", "ro-crate-metadata.json"}
     for path in sorted(p for p in reports.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
@@ -135,7 +141,7 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
             records, sources = _table_refs(reports / "tables" / f"{stem}.csv")
         elif folder == "figures":
             kind = "figure"
-            records, sources = _figure_refs(root, stem)
+            records, sources = figure_refs(stem) if figure_refs else ([], [])
         else:
             kind, records, sources = "other", [], []
         entry = {

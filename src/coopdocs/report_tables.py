@@ -119,6 +119,15 @@ def to_xlsx_bytes(df: pd.DataFrame, title: str, epoch: int) -> bytes:
     return normalise_zip(buf.getvalue(), epoch)
 
 
+def frame_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts, with ``records`` and ``sources`` as lists of IDs."""
+    rows = json.loads(df.to_json(orient="records", force_ascii=False))
+    for row in rows:
+        row["records"] = [x for x in str(row.get("records") or "").split(";") if x]
+        row["sources"] = [x for x in str(row.get("sources") or "").split(";") if x]
+    return rows
+
+
 def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:
     """A wide counts matrix (rows × states) with the sources behind each row."""
     codes = [c for c, _ in order]
@@ -149,10 +158,7 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
     tables = []
     for number, spec in enumerate(TABLES, start=1):
         df = frames[spec.id]
-        rows = json.loads(df.to_json(orient="records", force_ascii=False))
-        for row in rows:
-            row["records"] = [x for x in str(row["records"] or "").split(";") if x]
-            row["sources"] = [x for x in str(row["sources"] or "").split(";") if x]
+        rows = frame_rows(df)
         tables.append({"number": number, "id": spec.id, "caption": spec.caption, "note": spec.note,
                        "csv": f"{spec.id}.csv", "rows": rows})
     by_id = {t_["id"]: t_ for t_ in tables}
