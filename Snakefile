@@ -17,7 +17,6 @@ report: "report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/prepare.smk"
 include: "rules/tables.smk"
-include: "rules/briefs.smk"
 include: "rules/convert.smk"
 include: "rules/provenance.smk"
 

@@ -61,14 +61,31 @@ sys.path.insert(0, str(ROOT / "src"))
 # --------------------------------------------------------------------------- measuring processes
 
 class TreeMemory(threading.Thread):
-    """Sample the summed resident memory of a process and all its descendants until stopped."""
+    """Sample the summed memory of a process and all its descendants until stopped.
+
+    Two sums: resident memory (RSS), which counts pages shared between processes (the code of
+    two pandoc processes running at once, ~95 MB each) once per process, and the proportional
+    set size (PSS, from /proc/PID/smaps_rollup), which splits each shared page between the
+    processes sharing it: the memory the build actually occupies.
+    """
 
     def __init__(self, pid: int, period: float = 0.1):
         super().__init__(daemon=True)
-        self.pid, self.period, self.peak = pid, period, 0
+        self.pid, self.period, self.peak, self.peak_pss = pid, period, 0, 0
         self._done = threading.Event()
 
-    def _tree_rss(self) -> int:
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+    def _tree_rss(self) -> tuple[int, int]:
         children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -80,7 +97,7 @@ class TreeMemory(threading.Thread):
             except (OSError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-        total, todo = 0, [self.pid]
+        total, pss, todo = 0, 0, [self.pid]
         while todo:
             pid = todo.pop()
             try:
@@ -88,12 +105,14 @@ class TreeMemory(threading.Thread):
                     total += int(fh.read().split()[1]) * PAGE
             except (OSError, ValueError, IndexError):
                 pass
+            pss += self._pss(pid)
             todo.extend(children.get(pid, []))
-        return total
+        return total, pss
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, self._tree_rss())
+            rss, pss = self._tree_rss()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._done.wait(self.period)
 
     def stop(self) -> int:
@@ -119,6 +138,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float 
         out += "\n[benchmark: timed out]"
     wall = time.perf_counter() - start
     tree_peak = sampler.stop()
+    tree_peak_pss = sampler.peak_pss
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = usage.ru_maxrss
     steps = re.findall(r"(\d+) of (\d+) steps", out)
@@ -133,6 +153,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float 
         # tells us something when this run set a new maximum.
         "max_rss_single_mb": round(after / 1024, 1) if after > before else None,
         "tree_peak_rss_mb": round(tree_peak / 2**20, 1),
+        "tree_peak_pss_mb": round(tree_peak_pss / 2**20, 1),
         "jobs": int(steps[-1][1]) if steps else 0,
         "tail": out[-1500:] if proc.returncode else "",
     }
@@ -221,32 +242,46 @@ def changed_reports(project: Path, since: float) -> int:
 FLOOR_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
-from coopdocs.convert import pandoc, typst_pdf
+from coopdocs.convert import PANDOC_READER, pandoc, typst_pdf
+from coopdocs.timeline import draw
 import yaml
 
 project, scratch, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 config = yaml.safe_load((project / "config/config.yaml").read_text())
 p = lambda key: project / config[key]
 figures = project / "reports/figures"
-times = {"pandoc_docx": 0.0, "pandoc_html": 0.0, "pandoc_typst": 0.0, "typst_pdf": 0.0}
+meta = {"figures-dir": str(figures)}
+both = [p("figures_filter"), p("records_filter")]
+times = {"pandoc_json": 0.0, "pandoc_docx": 0.0, "pandoc_html": 0.0, "pandoc_typst": 0.0, "typst_pdf": 0.0,
+         "typst_figures": 0.0}
 per_folder = {}
 docs = sorted((project / "build/md").rglob("*.md"))
 for md in docs:
     folder, name = md.parent.name, md.stem
     bib = project / "build/context" / folder / f"{name}.bib.json"
     out = scratch / folder / name
+    out.parent.mkdir(parents=True, exist_ok=True)
     t = t_doc = time.perf_counter()
-    pandoc(md, out.with_suffix(".docx"), "docx", epoch=epoch, bibliography=bib, csl=p("csl"),
-           reference_doc=p("reference_docx"), lua_filters=[p("figures_filter")], metadata={"figures-dir": str(figures)})
+    figs = [figures / f"{f}.svg" for f in ("timeline", "themes-by-state")]
+    if folder == "briefs":  # the brief's timeline figure is Typst's work too
+        context = json.loads((project / "build/context" / folder / f"{name}.json").read_text())
+        figs = [out.with_name(f"timeline-{name}.svg")]
+        draw(context, p("timeline_template"), figs[0], out.with_name(f"timeline-{name}.png"))
+        times["typst_figures"] += time.perf_counter() - t; t = time.perf_counter()
+    ast = out.with_suffix(".json")
+    pandoc(md, ast, "json", epoch=epoch, source_format=PANDOC_READER, bibliography=bib, csl=p("csl"))
+    times["pandoc_json"] += time.perf_counter() - t; t = time.perf_counter()
+    pandoc(ast, out.with_suffix(".docx"), "docx", epoch=epoch, source_format="json",
+           reference_doc=p("reference_docx"), lua_filters=both, metadata=meta)
     times["pandoc_docx"] += time.perf_counter() - t; t = time.perf_counter()
-    pandoc(md, out.with_suffix(".html"), "html", epoch=epoch, bibliography=bib, csl=p("csl"),
-           template=p("html_template"), lua_filters=[p("figures_filter")], metadata={"figures-dir": str(figures)})
+    pandoc(ast, out.with_suffix(".html"), "html", epoch=epoch, source_format="json",
+           template=p("html_template"), lua_filters=both, metadata=meta)
     times["pandoc_html"] += time.perf_counter() - t; t = time.perf_counter()
     typ = out.with_suffix(".typ")
-    pandoc(md, typ, "typst", epoch=epoch, bibliography=bib, csl=p("csl"), template=p("typst_template"))
+    pandoc(ast, typ, "typst-citations", epoch=epoch, source_format="json", template=p("typst_template"),
+           lua_filters=[p("records_filter")])
     times["pandoc_typst"] += time.perf_counter() - t; t = time.perf_counter()
-    figs = [f"timeline-{name}"] if folder == "briefs" else ["timeline", "themes-by-state"]
-    typst_pdf(typ, out.with_suffix(".pdf"), epoch=epoch, assets=[figures / f"{f}.svg" for f in figs])
+    typst_pdf(typ, out.with_suffix(".pdf"), epoch=epoch, assets=figs)
     times["typst_pdf"] += time.perf_counter() - t
     per_folder[folder] = round(per_folder.get(folder, 0.0) + time.perf_counter() - t_doc, 3)
 print(json.dumps({"documents": len(docs), **{k: round(v, 3) for k, v in times.items()}, "per_folder": per_folder}))
@@ -331,7 +366,7 @@ def bench_size(size: str, args, workdir: Path) -> dict:
     def record(name: str, result: dict) -> None:
         res["runs"].setdefault(name, []).append(result)
         print(f"  {size:>5} {name:<12} {result.get('wall_s', 0):8.2f} s  "
-              f"tree peak {result.get('tree_peak_rss_mb', '-')} MB  jobs {result.get('jobs', '-')}", flush=True)
+              f"tree peak {result.get('tree_peak_rss_mb', '-')} MB RSS, {result.get('tree_peak_pss_mb', '-')} MB PSS  jobs {result.get('jobs', '-')}", flush=True)
 
     cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
     for c in cores:
@@ -368,6 +403,7 @@ def bench_size(size: str, args, workdir: Path) -> dict:
         if name in res["runs"]:
             res["summary"][f"{name}_cpu"] = summary([r.get("cpu_s") for r in res["runs"][name]])
     res["summary"]["tree_peak_rss_mb"] = summary([r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])])
+    res["summary"]["tree_peak_pss_mb"] = summary([r.get("tree_peak_pss_mb") for r in res["runs"].get("clean_c2", [])])
     singles = [r.get("max_rss_single_mb") for rs in res["runs"].values() for r in rs if r.get("max_rss_single_mb")]
     res["summary"]["max_rss_single_mb"] = max(singles) if singles else None
     res["jobs"] = res["runs"]["clean_c2"][0]["jobs"]
@@ -393,8 +429,8 @@ def write_markdown(results: dict, path: Path) -> None:
         "(min–max) over the runs; one number means one run. Memory in MB.",
         "",
         "| data | states | jobs | clean -c2 | clean -c1 | floor (pandoc+Typst) | -c2 / floor | CPU s clean -c2 | "
-        "CPU s floor | no-op | dry run | one-record edit | tree peak RSS | largest process RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "CPU s floor | no-op | dry run | one-record edit | tree peak PSS | tree peak RSS | largest process RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["sizes"]:
         s = r["summary"]
@@ -403,7 +439,7 @@ def write_markdown(results: dict, path: Path) -> None:
             f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | {fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
             f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
             f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
-            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
+            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | {fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
             if ratio is not None else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |")
     lines += ["", "Stages as single commands (s): prepare, tables (pandas + matplotlib, all figures), every Jinja "
               "render in one process, and the start-up of `coopdocs --help`; busy time of the jobs per rule "

@@ -1,5 +1,7 @@
 # Parse-time helpers: targets and settings derived from the data and the config.
 import os
+import re
+import shlex
 import sys
 
 from coopdocs import workflow as cw
@@ -13,21 +15,45 @@ envvars:
 # rule's conda environment (--sdm conda) puts its own first on PATH.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
+# One pending scheduler re-evaluation at a time (see coopdocs.workflow.single_rate_limit_timer):
+# without this the Snakemake main process spent 53 of a 200-state build's 246 CPU-seconds looping.
+cw.single_rate_limit_timer()
+
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])
 TEMPLATE_FILES = cw.template_files(config["templates_dir"])
 CODE_FILES = cw.code_files(workflow.basedir)
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"])
 SOFTWARE_ENV = "../envs/coopdocs.yaml"
+DOCUMENT_TEMPLATES = {"briefs": config["brief_template"], "tables": config["tables_template"], "article": config["article_template"]}
 FORMATS = ["docx", "html", "pdf"]
 TABLE_IDS = cw.TABLE_IDS
-FIGURES = ["timeline", "themes-by-state"] + [f"timeline-{slug}" for slug in SLUGS]
+# Overview figures (compute_tables, matplotlib) and one timeline per brief (drawn by its own job).
+OVERVIEW_FIGURES = ["timeline", "themes-by-state"]
+# Threads of the tables document's and the article's jobs (see rules/convert.smk).
+AGGREGATE_THREADS = 2 if len(SLUGS) <= 20 else 1
+FIGURES = OVERVIEW_FIGURES + [f"timeline-{slug}" for slug in SLUGS]
 
 
 wildcard_constraints:
     slug="|".join(SLUGS) if SLUGS else "(?!)",
     folder="briefs|tables|article",
     name="[a-z0-9]+(-[a-z0-9]+)*",
+
+
+def static(command, **values):
+    """``command`` with each ``<<name>>`` replaced by the shell-quoted ``values[name]``, at parse time.
+
+    Settings known when the workflow is parsed (the build epoch, folders from the config) are put
+    into the command text instead of ``params:``. Snakemake's "code" rerun trigger compares the
+    command text, so a changed value still reruns the jobs; and with no ``params`` at all
+    Snakemake does not import pandas (0.3 s of every run) to compare them.
+    """
+
+    def value(match):
+        return shlex.quote(str(values[match.group(1)]))
+
+    return re.sub(r"<<(\w+)>>", value, command)
 
 
 def documents():
@@ -43,30 +69,51 @@ def all_outputs():
     return docs + tables + figures
 
 
+def document_outputs(folder, name="{name}"):
+    """The files one document job writes (intermediates under build/, documents under reports/)."""
+    return dict(
+        md=f"build/md/{folder}/{name}.md",
+        ast=f"build/ast/{folder}/{name}.json",
+        typ=f"build/typst/{folder}/{name}.typ",
+        docx=f"reports/{folder}/{name}.docx",
+        html=f"reports/{folder}/{name}.html",
+        pdf=report(
+            f"reports/{folder}/{name}.pdf",
+            caption="../report/document.rst",
+            category="Documents",
+            subcategory=folder,
+        ),
+    )
+
+
 def document_figures(folder, name):
     """Names of the figures a document shows."""
     if folder == "briefs":
         return [f"timeline-{name}"]
-    return ["timeline", "themes-by-state"]
+    return list(OVERVIEW_FIGURES)
 
 
-def after_checkpoints(**patterns):
+def after_checkpoints(folder, **patterns):
     """Input function: ``patterns`` formatted with the job's wildcards, known after the checkpoints.
 
-    Every per-document rule takes its inputs through this, so Snakemake decides whether a job
-    must run only after prepare_data and compute_tables have (re)written their outputs: a
-    document whose context, bibliography and figures kept the same content (same checksum) is
-    not rebuilt, and neither is anything downstream of it. A pattern ending in ``{figures}``
-    expands to the document's figure files with that suffix.
+    Every document job takes its inputs through this, so Snakemake decides whether a job must
+    run only after the checkpoints it depends on have (re)written their outputs: a document whose
+    context, bibliography and figures kept the same content (same checksum) is not rebuilt. A
+    brief depends on prepare_data only (its figure is drawn by its own job), so briefs start as
+    soon as the data is validated; the tables document and the article also wait for
+    compute_tables. A pattern containing ``{figure}`` expands to the overview figures the
+    document shows (none for a brief).
     """
 
     def inputs(wildcards):
         checkpoints.prepare_data.get()
-        checkpoints.compute_tables.get()
+        brief = folder == "briefs"
+        if not brief:
+            checkpoints.compute_tables.get()
         out = {}
         for key, pattern in patterns.items():
             if "{figure}" in pattern:
-                out[key] = [pattern.format(figure=f) for f in document_figures(wildcards.folder, wildcards.name)]
+                out[key] = [] if brief else [pattern.format(figure=f) for f in document_figures(folder, None)]
             else:
                 out[key] = pattern.format(**wildcards)
         return out

@@ -1,149 +1,148 @@
-# Conversions shared by every document: reports/<folder>/<name>.{docx,html,pdf}.
+# One job per document: Markdown, DOCX, HTML, Typst and PDF (coopdocs.publish). One job instead of
+# five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
+
+PUBLISH = """
+coopdocs publish \
+    --context {input.context:q} \
+    --bibliography {input.bib:q} \
+    --templates <<templates>> \
+    --template <<template>> \
+    --csl {input.csl:q} \
+    --reference-doc {input.reference:q} \
+    --html-template {input.html_template:q} \
+    --typst-template {input.typst_template:q} \
+    --figures-filter {input.figures_lua:q} \
+    --records-filter {input.records_lua:q} \
+    --figures-dir reports/figures \
+    --md {output.md:q} --ast {output.ast:q} --typ {output.typ:q} \
+    --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
+    <<extra>> \
+    --parallel {threads} \
+    --epoch <<epoch>> \
+    2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+"""
+
+STYLE_INPUTS = dict(
+    csl=config["csl"],
+    reference=config["reference_docx"],
+    html_template=config["html_template"],
+    typst_template=config["typst_template"],
+    figures_lua=config["figures_filter"],
+    records_lua=config["records_filter"],
+)
 
 
-rule convert_docx:
-    """Markdown to DOCX with pandoc (citeproc, the CSL style, the Word reference document)."""
+rule publish_brief:
+    """A country brief: its Markdown, its timeline figure (Typst), DOCX, HTML and PDF/A."""
     input:
         unpack(
             after_checkpoints(
-                md="build/md/{folder}/{name}.md",
-                bib="build/context/{folder}/{name}.bib.json",
-                figures="reports/figures/{figure}.png",
+                "briefs",
+                context="build/context/briefs/{name}.json",
+                bib="build/context/briefs/{name}.bib.json",
             )
         ),
-        csl=config["csl"],
-        reference=config["reference_docx"],
-        lua=config["figures_filter"],
-        records_lua=config["records_filter"],
+        **STYLE_INPUTS,
+        templates=cw.template_files(config["templates_dir"], config["brief_template"]),
+        timeline=config["timeline_template"],
     output:
-        "reports/{folder}/{name}.docx",
-    params:
-        epoch=EPOCH,
-        figures_dir="reports/figures",
+        **document_outputs("briefs"),
+        svg="reports/figures/timeline-{name}.svg",
+        png="reports/figures/timeline-{name}.png",
+    wildcard_constraints:
+        name="|".join(SLUGS) if SLUGS else "(?!)",
+    threads: 1
+    resources:
+        mem_mb=400,
     conda:
         SOFTWARE_ENV
     log:
-        "logs/convert_docx/{folder}-{name}.log",
+        "logs/publish/briefs-{name}.log",
     shell:
-        """
-        coopdocs convert --to docx \
-            --input {input.md:q} \
-            --output {output:q} \
-            --bibliography {input.bib:q} \
-            --csl {input.csl:q} \
-            --reference-doc {input.reference:q} \
-            --lua-filter {input.lua:q} \
-            --lua-filter {input.records_lua:q} \
-            --figures-dir {params.figures_dir:q} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
+        static(
+            PUBLISH.replace(
+                "<<extra>>",
+                "--timeline-template {input.timeline:q} --timeline-svg {output.svg:q} --timeline-png {output.png:q}",
+            ),
+            templates=config["templates_dir"],
+            template=config["brief_template"],
+            epoch=EPOCH,
+        )
 
 
-rule convert_html:
-    """Markdown to standalone HTML with pandoc (citeproc, the house template, figures inline)."""
+rule publish_tables:
+    """The comparative-tables document: Markdown, The comparative-tables documentX, HTML and PDF/A.
+
+    It goes first (priority) so that it runs beside the briefs. Two threads (its pandoc writers
+    and the PDF run side by side) only when there are few briefs to overlap with: with many, the
+    scheduler held a two-thread job back until both cores were free, i.e. after the last brief,
+    and its single-threaded Markdown reading then left a core idle (measured at 200 states).
+    """
     input:
         unpack(
             after_checkpoints(
-                md="build/md/{folder}/{name}.md",
-                bib="build/context/{folder}/{name}.bib.json",
+                "tables",
+                context="build/context/tables/comparative-tables.json",
+                bib="build/context/tables/comparative-tables.bib.json",
                 figures="reports/figures/{figure}.svg",
+                pngs="reports/figures/{figure}.png",
             )
         ),
-        csl=config["csl"],
-        template=config["html_template"],
-        lua=config["figures_filter"],
-        records_lua=config["records_filter"],
+        **STYLE_INPUTS,
+        templates=cw.template_files(config["templates_dir"], config["tables_template"]),
     output:
-        "reports/{folder}/{name}.html",
-    params:
-        epoch=EPOCH,
-        figures_dir="reports/figures",
+        **document_outputs("tables", "comparative-tables"),
+    threads: AGGREGATE_THREADS
+    priority: 10
+    resources:
+        mem_mb=1000,
     conda:
         SOFTWARE_ENV
     log:
-        "logs/convert_html/{folder}-{name}.log",
+        "logs/publish/tables-comparative-tables.log",
     shell:
-        """
-        coopdocs convert --to html \
-            --input {input.md:q} \
-            --output {output:q} \
-            --bibliography {input.bib:q} \
-            --csl {input.csl:q} \
-            --template {input.template:q} \
-            --lua-filter {input.lua:q} \
-            --lua-filter {input.records_lua:q} \
-            --figures-dir {params.figures_dir:q} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
+        static(
+            PUBLISH.replace("<<extra>>", "--figures {input.figures:q}"),
+            templates=config["templates_dir"],
+            template=config["tables_template"],
+            epoch=EPOCH,
+        )
 
 
-rule convert_typst:
-    """Markdown to Typst with pandoc (citeproc, the house Typst template)."""
+rule publish_article:
+    """The review article: Markdown, The review articleX, HTML and PDF/A.
+
+    It goes first (priority) so that it runs beside the briefs. Two threads (its pandoc writers
+    and the PDF run side by side) only when there are few briefs to overlap with: with many, the
+    scheduler held a two-thread job back until both cores were free, i.e. after the last brief,
+    and its single-threaded Markdown reading then left a core idle (measured at 200 states).
+    """
     input:
         unpack(
             after_checkpoints(
-                md="build/md/{folder}/{name}.md",
-                bib="build/context/{folder}/{name}.bib.json",
-            )
-        ),
-        csl=config["csl"],
-        template=config["typst_template"],
-        records_lua=config["records_filter"],
-    output:
-        "build/typst/{folder}/{name}.typ",
-    params:
-        epoch=EPOCH,
-    conda:
-        SOFTWARE_ENV
-    log:
-        "logs/convert_typst/{folder}-{name}.log",
-    shell:
-        """
-        coopdocs convert --to typst \
-            --input {input.md:q} \
-            --output {output:q} \
-            --bibliography {input.bib:q} \
-            --csl {input.csl:q} \
-            --template {input.template:q} \
-            --lua-filter {input.records_lua:q} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
-
-
-rule compile_pdf:
-    """Typst to PDF/A-2b with the typst compiler, in an isolated build root holding the figures."""
-    input:
-        unpack(
-            after_checkpoints(
-                typ="build/typst/{folder}/{name}.typ",
+                "article",
+                context="build/context/article/review.json",
+                bib="build/context/article/review.bib.json",
                 figures="reports/figures/{figure}.svg",
+                pngs="reports/figures/{figure}.png",
             )
         ),
+        **STYLE_INPUTS,
+        templates=cw.template_files(config["templates_dir"], config["article_template"]),
     output:
-        report(
-            "reports/{folder}/{name}.pdf",
-            caption="../report/document.rst",
-            category="Documents",
-            subcategory="{folder}",
-        ),
-    params:
-        epoch=EPOCH,
-        assets=lambda wildcards: " ".join(
-            f"--asset reports/figures/{f}.svg" for f in document_figures(wildcards.folder, wildcards.name)
-        ),
+        **document_outputs("article", "review"),
+    threads: AGGREGATE_THREADS
+    priority: 10
+    resources:
+        mem_mb=1000,
     conda:
         SOFTWARE_ENV
     log:
-        "logs/compile_pdf/{folder}-{name}.log",
+        "logs/publish/article-review.log",
     shell:
-        """
-        coopdocs pdf \
-            --input {input.typ:q} \
-            --output {output:q} \
-            {params.assets} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
+        static(
+            PUBLISH.replace("<<extra>>", "--figures {input.figures:q}"),
+            templates=config["templates_dir"],
+            template=config["article_template"],
+            epoch=EPOCH,
+        )

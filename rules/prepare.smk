@@ -11,22 +11,22 @@ checkpoint prepare_data:
         bundle="build/data/bundle.json",
         contexts=expand("build/context/briefs/{slug}.json", slug=SLUGS),
         bibs=expand("build/context/briefs/{slug}.bib.json", slug=SLUGS),
-    params:
-        data=lambda wildcards, input: os.path.dirname(input.descriptor),
-        contexts=lambda wildcards, output: os.path.dirname(os.path.dirname(output.contexts[0])),
-        organisation=config["organisation"],
-        epoch=EPOCH,
     conda:
         SOFTWARE_ENV
     log:
         "logs/prepare_data/prepare_data.log",
     shell:
-        """
-        coopdocs prepare \
-            --data {params.data:q} \
-            --bundle {output.bundle:q} \
-            --contexts {params.contexts:q} \
-            --organisation {params.organisation:q} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
+        static(
+            """
+            coopdocs prepare \
+                --data <<data>> \
+                --bundle {output.bundle:q} \
+                --contexts build/context \
+                --organisation <<organisation>> \
+                --epoch <<epoch>> \
+                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+            """,
+            data=config["data_dir"],
+            organisation=config["organisation"],
+            epoch=EPOCH,
+        )

@@ -10,16 +10,17 @@ rule write_manifest:
     output:
         manifest="reports/manifest.json",
         crate="reports/ro-crate-metadata.json",
-    params:
-        epoch=EPOCH,
     conda:
         SOFTWARE_ENV
     log:
         "logs/write_manifest/write_manifest.log",
     shell:
-        """
-        coopdocs manifest \
-            --config {input.config:q} \
-            --epoch {params.epoch} \
-            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-        """
+        static(
+            """
+            coopdocs manifest \
+                --config {input.config:q} \
+                --epoch <<epoch>> \
+                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+            """,
+            epoch=EPOCH,
+        )

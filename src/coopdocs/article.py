@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .contexts import brief_context, citing_works, digest, organisation
+from .contexts import Resolver, brief_context, citing_works, digest, organisation
 from .datapackage import Package
 from .report_tables import frame_rows
 
@@ -52,16 +52,28 @@ def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
 
 
 def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dict[str, Any], build: dict[str, Any],
-                    organisation_id: str = "unido") -> dict[str, Any]:
-    """Everything the review article's template needs, ready to word."""
+                    organisation_id: str = "unido", keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
+    """Everything the review article's template needs, ready to word.
+
+    ``frames`` are the tables as the article shows them (coopdocs.report_tables.focus_frames).
+    With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
+    the comparisons of the most active states still cover every state.
+    """
+    from .report_tables import OTHER
+
     t = package.tables
-    countries = package.index("countries")
-    states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
+    all_states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
+    kept = set(keep) if keep is not None else {c["code"] for c in t["countries"]}
+    states = [c for c in all_states if c["code"] in kept]
     unions = [c for c in t["countries"] if c["kind"] == "union"]
-    order = [(c["code"], c["name"]) for c in states + unions]
+    order = [(c["code"], c["name"]) for c in states]
+    if others:
+        order.append((OTHER, f"Other states ({others})"))
+    order += [(c["code"], c["name"]) for c in unions]
 
     briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id, with_provenance=False)
-              for c in t["countries"]}
+              for c in states + unions}
+    res = Resolver.of(package)
 
     tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
     figures = {fid: {"id": f"fig-{fid}", "number": n, "file": file, "caption": caption}
@@ -78,8 +90,8 @@ def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dic
     unido_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
 
     # Highlights for the comparative analysis, computed, never typed.
-    instrument_counts = Counter({c["name"]: len(briefs[c["code"]]["instruments"]) for c in states})
-    project_counts = Counter({c["name"]: len(briefs[c["code"]]["projects"]) for c in states})
+    instrument_counts = Counter({c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states})
+    project_counts = Counter({c["name"]: len(res.of_country("projects", c["code"])) for c in all_states})
     theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
     theme_labels = {th["id"]: th["label"] for th in t["themes"]}
     top_theme, top_theme_n = _top(theme_counts)
@@ -95,7 +107,7 @@ def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dic
     md = tables["main-directions"]["rows"]
     md_yes = [r["year"] for r in md if r["mentions_unido"] == "yes"]
     md_no = [r["year"] for r in md if r["mentions_unido"] == "no"]
-    member_since = sorted(((c.get("unido_member_since") or c.get("cooperation_since") or "", c["name"]) for c in states if c.get("unido_member_since") or c.get("cooperation_since")))
+    member_since = sorted(((c.get("unido_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states if c.get("unido_member_since") or c.get("cooperation_since")))
     years = [int((r.get("date") or str(r.get("start_year") or ""))[:4]) for tbl in ("instruments", "projects", "events")
              for r in t[tbl] if (r.get("date") or r.get("start_year"))]
 
@@ -132,9 +144,10 @@ def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dic
         "org": organisation(package, organisation_id),
         "union_body": organisation(package, meta["union_body"]) if meta.get("union_body") else {"name": "institutions", "short_name": "Union"},
         "build": build,
+        "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
-            "states": [c["name"] for c in states],
-            "n_states": len(states),
+            "states": [c["name"] for c in all_states],
+            "n_states": len(all_states),
             "n_instruments": len(t["instruments"]),
             "n_projects": len(t["projects"]),
             "n_events": len(t["events"]),

@@ -8,6 +8,7 @@ document and format (see the measured costs in the README).
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs convert  --to docx|html|typst --input X.md --output Y [--bibliography B] [--csl S] ...
     coopdocs pdf      --input X.typ --output X.pdf --epoch N
+    coopdocs publish  --context C.json --template brief.md.j2 --md .. --docx .. --html .. --pdf .. (one document)
 """
 
 from __future__ import annotations
@@ -118,16 +119,18 @@ def cmd_tables(args: argparse.Namespace) -> int:
     bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
     build = {"epoch": args.epoch, "date": iso_date(args.epoch), "data_title": bundle["descriptor"].get("title", ""),
              "data_version": bundle["descriptor"].get("version", "")}
-    meta = None
+    meta, detailed = None, None
     if args.config:
         import yaml
 
-        meta = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))["article"]
-        meta = dict(meta, date=build["date"])
+        settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+        meta = dict(settings["article"], date=build["date"])
+        detailed = settings.get("detailed_states_max")
     write_all(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
               args.epoch, build, article_meta=meta, organisation_id=args.organisation,
               article_context_path=Path(args.article_context) if args.article_context else None,
-              article_bib_path=Path(args.article_bib) if args.article_bib else None)
+              article_bib_path=Path(args.article_bib) if args.article_bib else None,
+              cache_dir=Path(args.cache_dir) if args.cache_dir else None, detailed_states=detailed)
     return 0
 
 
@@ -239,6 +242,36 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Build one document: Markdown, DOCX, HTML, Typst and PDF (and a brief's timeline figure)."""
+    import jinja2
+
+    from .convert import ConversionError
+    from .publish import Document, Outputs, Styles, publish
+
+    P = Path
+    doc = Document(context=P(args.context), bibliography=P(args.bibliography), templates_dir=P(args.templates),
+                   template=args.template, figures_dir=P(args.figures_dir), figures=[P(f) for f in args.figures],
+                   timeline_template=P(args.timeline_template) if args.timeline_template else None)
+    styles = Styles(csl=P(args.csl), reference_doc=P(args.reference_doc), html_template=P(args.html_template),
+                    typst_template=P(args.typst_template), figures_filter=P(args.figures_filter),
+                    records_filter=P(args.records_filter))
+    opt = lambda v: P(v) if v else None  # noqa: E731 - tiny local adapter
+    out = Outputs(md=P(args.md), ast=P(args.ast), typ=P(args.typ), docx=opt(args.docx), html=opt(args.html), pdf=opt(args.pdf),
+                  timeline_svg=P(args.timeline_svg) if args.timeline_svg else None,
+                  timeline_png=P(args.timeline_png) if args.timeline_png else None)
+    try:
+        publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
+    except jinja2.TemplateError as exc:
+        where = f"{getattr(exc, 'filename', None) or args.template}:{getattr(exc, 'lineno', '?')}"
+        print(f"{where}: template error: {exc}", file=sys.stderr)
+        return 1
+    except ConversionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``coopdocs`` command."""
     parser = argparse.ArgumentParser(prog="coopdocs", description=__doc__.split("\n\n")[0])
@@ -276,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", default="unido", help="actor id of the organisation the documents are about")
     p.add_argument("--article-context")
     p.add_argument("--article-bib")
+    p.add_argument("--cache-dir", help="folder of figures and workbooks by content digest (skips unchanged ones)")
     p.set_defaults(func=cmd_tables)
 
     p = sub.add_parser("manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json")
@@ -324,6 +358,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resource-path")
     p.add_argument("--figures-dir", help="folder of the project's figures (read by the figures Lua filter)")
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("publish", help="build one document: Markdown, DOCX, HTML and PDF from its context")
+    for name in ("context", "bibliography", "template", "md", "ast", "typ", "csl",
+                 "reference-doc", "html-template", "typst-template", "figures-filter", "records-filter", "figures-dir"):
+        p.add_argument(f"--{name}", required=True)
+    for fmt in ("docx", "html", "pdf"):
+        p.add_argument(f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)")
+    p.add_argument("--templates", default="templates")
+    p.add_argument("--figures", nargs="*", default=[], help="SVG figures the document shows (made by other jobs)")
+    p.add_argument("--timeline-template", help="briefs: Typst template of the state's timeline figure")
+    p.add_argument("--timeline-svg")
+    p.add_argument("--timeline-png")
+    p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")
     p.add_argument("--input", required=True)

@@ -80,6 +80,30 @@ class Resolver:
         for actor in package.tables["actors"]:
             if actor["type"] == "government" and actor.get("country"):
                 self.government_of.setdefault(actor["country"], actor["id"])
+        self.country_of_government = {g: c for c, g in self.government_of.items()}
+        # Records per country, in table order: one pass over each table instead of one per country
+        # (a brief per country scanning every table made preparing 1,000 states quadratic).
+        t = package.tables
+        self.by_country: dict[str, dict[str, list[Record]]] = {}
+        for table in ("instruments", "projects", "events"):
+            index: dict[str, list[Record]] = {}
+            for r in t[table]:
+                for code in dict.fromkeys(r.get("countries") or []):
+                    index.setdefault(code, []).append(r)
+            self.by_country[table] = index
+        for table in ("roles", "offices", "contributions"):
+            index = {}
+            for r in t[table]:
+                index.setdefault(r["country"], []).append(r)
+            self.by_country[table] = index
+        self.funded_by: dict[str, list[Record]] = {}
+        for r in t["projects"]:
+            for funder in dict.fromkeys(r["funders"]):
+                self.funded_by.setdefault(funder, []).append(r)
+
+    def of_country(self, table: str, code: str) -> list[Record]:
+        """The records of ``table`` that concern country ``code``, in table order."""
+        return self.by_country[table].get(code, [])
 
     def actor_names(self, ids: list[str]) -> list[str]:
         """Display names of actors, in the order given."""
@@ -179,31 +203,28 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     t = package.tables
     outcomes_by_project = res.outcomes_by_project
 
-    def concerns(r: Record) -> bool:
-        return code in (r.get("countries") or [])
-
-    instruments = [_instrument(r, res) for r in sorted(filter(concerns, t["instruments"]), key=sort_key_year)]
-    projects_here = sorted(filter(concerns, t["projects"]), key=sort_key_year)
+    instruments = [_instrument(r, res) for r in sorted(res.of_country("instruments", code), key=sort_key_year)]
+    projects_here = sorted(res.of_country("projects", code), key=sort_key_year)
     projects = [_project(r, res, outcomes_by_project.get(r["id"], [])) for r in projects_here]
-    events = [_event(r, res) for r in sorted(filter(concerns, t["events"]), key=sort_key_year)]
-    roles = [_clean(r) for r in sorted(t["roles"], key=lambda r: (r.get("start_year") or 0, r["id"])) if r["country"] == code]
-    offices = [_clean(r) for r in t["offices"] if r["country"] == code]
-    contributions = [_clean(r) for r in t["contributions"] if r["country"] == code]
+    events = [_event(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)]
+    roles = [_clean(r) for r in sorted(res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"]))]
+    offices = [_clean(r) for r in res.of_country("offices", code)]
+    contributions = [_clean(r) for r in res.of_country("contributions", code)]
     for c in contributions:
         c["recipient_name"] = res.actor_names([c["recipient"]])[0]
 
     # Links to other member states: projects here funded by another state's government, and
     # projects elsewhere funded by this state's government.
     government = res.government_of.get(code)
-    other_governments = {g: c for c, g in res.government_of.items() if c != code}
     funded_by_others = []
     for p in projects:
-        donors = sorted({other_governments[f] for f in p["funders"] if f in other_governments})
+        donors = sorted({res.country_of_government[f] for f in p["funders"]
+                         if f in res.country_of_government and res.country_of_government[f] != code})
         if donors:
             funded_by_others.append({"project": p["id"], "title": p["title"], "donors": res.country_names(donors),
                                      "sources": p["sources"]})
     funds_elsewhere_records = sorted(
-        (r for r in t["projects"] if government and government in r["funders"] and any(c != code for c in r["countries"])),
+        (r for r in (res.funded_by.get(government, []) if government else []) if any(c != code for c in r["countries"])),
         key=sort_key_year,
     )
     funds_elsewhere = [

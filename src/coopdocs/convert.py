@@ -92,12 +92,10 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
         sys.stderr.write(proc.stderr)
 
 
-def pandoc(
-    source: Path,
-    target: Path,
+def pandoc_command(
     to: str,
     *,
-    epoch: int,
+    source_format: str = PANDOC_READER,
     bibliography: Path | None = None,
     csl: Path | None = None,
     reference_doc: Path | None = None,
@@ -105,9 +103,11 @@ def pandoc(
     lua_filters: list[Path] | None = None,
     metadata: dict[str, str] | None = None,
     resource_path: Path | None = None,
-) -> None:
-    """Convert the Markdown file ``source`` to ``target`` in format ``to`` (docx, html, typst)."""
-    cmd = [pandoc_path(), "--sandbox", "--from", PANDOC_READER, "--to", to, "--standalone"]
+) -> list[str]:
+    """The pandoc command line (without input and output) for one conversion, as the build runs it."""
+    cmd = [pandoc_path(), "--sandbox", "--from", source_format, "--to", to]
+    if not to.startswith("json"):
+        cmd.append("--standalone")
     for f in lua_filters or []:
         cmd += ["--lua-filter", str(f)]
     if bibliography is not None:
@@ -122,11 +122,48 @@ def pandoc(
         cmd += ["--resource-path", str(resource_path)]
     for key, value in sorted((metadata or {}).items()):
         cmd += ["--metadata", f"{key}={value}"]
-    if to == "html":
+    if to.startswith("html"):
         cmd += ["--section-divs", "--html-q-tags"]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
+    return cmd
+
+
+def pandoc_env(epoch: int) -> dict[str, str]:
+    """The environment pandoc runs in: fixed epoch, locale and time zone, nothing else inherited."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
+
+
+def pandoc(source: Path, target: Path, to: str, *, epoch: int, **options) -> None:
+    """Convert ``source`` (Markdown, or another format given as ``source_format``) to ``target``.
+
+    ``options`` are those of :func:`pandoc_command` (bibliography, csl, reference_doc, template,
+    lua_filters, metadata, resource_path, source_format).
+    """
+    cmd = pandoc_command(to, **options)
     with atomic_output(target) as tmp:
-        _run(cmd + ["--output", str(tmp), str(source)], env, f"pandoc {source} -> {target}")
+        _run(cmd + ["--output", str(tmp), str(source)], pandoc_env(epoch), f"pandoc {source} -> {target}")
+
+
+class PandocRun:
+    """A pandoc conversion running in the background; its output is written atomically.
+
+    Start it inside a ``contextlib.ExitStack`` (``stack``): the target is moved into place when
+    the stack closes without an exception, and discarded otherwise (see :func:`atomic_output`).
+    """
+
+    def __init__(self, cmd: list[str], source: Path, target: Path, epoch: int, stack: contextlib.ExitStack):
+        self.source, self.target = source, target
+        self.tmp = tmp = stack.enter_context(atomic_output(target))
+        self.proc = subprocess.Popen(cmd + ["--output", str(tmp), str(source)], env=pandoc_env(epoch), text=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait(self) -> str | None:
+        """Wait for pandoc; return its error message if it failed (warnings go to stderr)."""
+        _, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            return f"pandoc {self.source} -> {self.target} failed (exit {self.proc.returncode}):\n{err.strip()}"
+        if err.strip():
+            sys.stderr.write(err)
+        return None
 
 
 def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:

@@ -1,4 +1,6 @@
-"""Figures drawn with matplotlib: the timeline of cooperation and the themes × states matrix.
+"""Overview figures drawn with matplotlib: the timeline of all states and the themes × states matrix.
+
+Each brief's own timeline is drawn by Typst in the brief's job (coopdocs.timeline).
 
 Deterministic by construction: the Agg backend, matplotlib's bundled DejaVu fonts, a fixed SVG
 hash salt, no date or software stamp in SVG or PNG metadata, and data sorted by explicit keys.
@@ -7,7 +9,6 @@ Each figure is written as SVG (HTML and PDF) and as a 200 dpi PNG (DOCX).
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -86,34 +87,6 @@ def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem
     handles += [plt.Line2D([], [], linestyle="", marker=s["marker"], color=s["color"], label=s["label"] + "s (size: number)")
                 for s in KIND_STYLE.values()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    return save(fig, stem)
-
-
-def timeline_country(timeline: pd.DataFrame, code: str, name: str, stem: Path) -> list[Path]:
-    """One state: each project as a labelled bar, instruments and events as marks on their own rows."""
-    rows = timeline[timeline["country_code"] == code]
-    projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()]).sort_values(["start", "record_id"])
-    labels = [textwrap.shorten(t, 48, placeholder="…") for t in projects["title"]]
-    lanes = ["Instruments", "Events"] + labels
-    fig, ax = plt.subplots(figsize=(7.2, 0.28 * len(lanes) + 1.0))
-    for k, (_, p) in enumerate(projects.iterrows()):
-        ax.plot([p["start"], p["end"] + 0.9], [k + 2, k + 2], color=PROJECT_COLOUR, linewidth=6, solid_capstyle="butt")
-    for lane, kind in enumerate(("instrument", "event")):
-        marks = rows[rows["kind"] == kind]
-        counts = marks.groupby("year").size()
-        style = KIND_STYLE[kind]
-        ax.scatter(counts.index + 0.45, [lane] * len(counts), s=14 + 10 * counts.values, marker=style["marker"],
-                   color=style["color"], zorder=3, edgecolors="white", linewidths=0.5)
-    ax.set_yticks(range(len(lanes)), lanes)
-    ax.invert_yaxis()
-    years = rows["year"].dropna().astype(int)
-    if len(years):
-        last = max(years.max(), int(rows["end_year"].dropna().max()) if rows["end_year"].notna().any() else 0)
-        ax.set_xlim(years.min() - 1, last + 2)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(f"{name}: instruments, events and projects by year", loc="left", color=ACCENT)
     return save(fig, stem)
 
 

@@ -1,4 +1,4 @@
-"""Write the comparative tables (CSV, XLSX), the figures, and the tables document's context.
+"""Write the comparative tables (CSV, XLSX), the overview figures, and the tables document's context.
 
 Run once per data change by the ``compute_tables`` rule (``coopdocs tables``); heavy imports
 (pandas, matplotlib, openpyxl) are paid once for all tables and figures.
@@ -128,6 +128,62 @@ def frame_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+OTHER = "OTHER"  # country code of the 'Other states' column of a focused table
+
+
+def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]:
+    """The member states the aggregate documents show one by one, and how many others there are.
+
+    With at most ``limit`` member states (or no limit) every state is shown. With more, the
+    ``limit`` states with the most instruments, projects and events (ties by name) are shown and
+    the others are summed as "Other states": a document with a section or column per state stops
+    being readable, and pandoc's time and memory grow with it (1.7 GB at 200 states). The CSV and
+    XLSX tables and the states' own briefs stay complete. The Union level is always shown.
+    """
+    states = [c for c in t["countries"] if c["kind"] != "union"]
+    unions = [c["code"] for c in t["countries"] if c["kind"] == "union"]
+    if limit is None or len(states) <= limit:
+        return [c["code"] for c in states] + unions, 0
+    counts: dict[str, int] = {}
+    for table in ("instruments", "projects", "events"):
+        for r in t[table]:
+            for code in dict.fromkeys(r.get("countries") or []):
+                counts[code] = counts.get(code, 0) + 1
+    ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), c["name"], c["code"]))
+    return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
+
+
+def focus_frames(frames: dict[str, pd.DataFrame], keep: list[str], others: int) -> dict[str, pd.DataFrame]:
+    """The tables restricted to the states in ``keep``; per-state counts of the others summed.
+
+    Counts (legal basis, projects by theme) of the states not kept are summed into one row per
+    line with country code ``OTHER``, without records or sources: those rows are traced in the
+    complete CSV and in the states' briefs, not in the aggregate documents.
+    """
+    if not others:
+        return frames
+    kept = set(keep)
+    out = dict(frames)
+    for tid in ("institutional-profile", "timeline"):
+        df = frames[tid]
+        out[tid] = df[df["country_code"].isin(kept)].reset_index(drop=True)
+    df = frames["projects-by-funder"]
+    out["projects-by-funder"] = df[df["country_code"].isin(kept) | df["funder_country"].isin(kept)].reset_index(drop=True)
+    for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
+        df = frames[tid]
+        inside = df[df["country_code"].isin(kept)]
+        outside = df[~df["country_code"].isin(kept)]
+        group_cols = [key] + ([label_col] if label_col else [])
+        summed = outside.groupby(group_cols, sort=True, as_index=False)["count"].sum()
+        summed["country_code"] = OTHER
+        summed["country"] = f"Other states ({others})"
+        for col in df.columns:
+            if col not in summed.columns:
+                summed[col] = ""
+        out[tid] = pd.concat([inside, summed[df.columns]], ignore_index=True)
+    return out
+
+
 def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:
     """A wide counts matrix (rows × states) with the sources behind each row."""
     codes = [c for c, _ in order]
@@ -140,7 +196,7 @@ def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]], labels: di
         cells = []
         for code, name in order:
             hit = group[group["country_code"] == code]
-            if len(hit) and int(hit.iloc[0]["count"]):
+            if len(hit) and int(hit.iloc[0]["count"]) and str(hit.iloc[0]["records"]):
                 items = [labels[x] for x in str(hit.iloc[0]["records"]).split(";") if x]
                 cells.append({"state": name, "count": int(hit.iloc[0]["count"]), "entries": items,
                               "sources": [x for x in str(hit.iloc[0]["sources"]).split(";") if x]})
@@ -149,12 +205,30 @@ def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]], labels: di
     return {"columns": [n for _, n in order], "rows": rows}
 
 
-def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], build: dict[str, Any]) -> dict[str, Any]:
-    """Context of the comparative-tables document: captions, notes, rows and their sources."""
+def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool) -> list[tuple[str, str]]:
+    """(code, name) of the columns of a per-state table: kept states by name, 'Other states', the Union."""
     from .tables import _subjects
 
-    order = [(c["code"], c["name"]) for c in _subjects(t)]
-    states = [(c, n) for c, n in order if any(x["code"] == c and x["kind"] != "union" for x in t["countries"])]
+    kept = set(keep)
+    subjects = [c for c in _subjects(t) if c["code"] in kept]
+    order = [(c["code"], c["name"]) for c in subjects if c["kind"] != "union"]
+    if others and with_other:
+        order.append((OTHER, f"Other states ({others})"))
+    return order + [(c["code"], c["name"]) for c in subjects if c["kind"] == "union"]
+
+
+def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], build: dict[str, Any],
+                           keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
+    """Context of the comparative-tables document: captions, notes, rows and their sources.
+
+    ``frames`` are the tables as the document shows them (see :func:`focus_frames`): with
+    ``others`` > 0 only the states in ``keep`` have rows and columns of their own.
+    """
+    if keep is None:
+        keep = [c["code"] for c in t["countries"]]
+    order = focus_order(t, keep, others, with_other=True)
+    states = [(c, n) for c, n in focus_order(t, keep, others, with_other=False)
+              if any(x["code"] == c and x["kind"] != "union" for x in t["countries"])]
     tables = []
     for number, spec in enumerate(TABLES, start=1):
         df = frames[spec.id]
@@ -176,6 +250,8 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],
+        "focus": {"shown": len(states), "others": others,
+                  "total": len(states) + others},
         "figures": [
             {"number": 1, "id": "fig-timeline", "file": "timeline.svg",
              "caption": "Instruments, projects and events per member state and the Union, by year"},
@@ -190,12 +266,73 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
     return context
 
 
+def cached_xlsx(df: pd.DataFrame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
+    """The XLSX of a table, from ``cache_dir`` when the same table was written before.
+
+    Keyed by what the workbook is made of (the table's CSV text, its title, the epoch, this
+    module's code and openpyxl's version): an edit that leaves a table alone then skips
+    openpyxl (0.25 s to import) for it.
+    """
+    import hashlib
+    import importlib.metadata
+
+    if cache_dir is None:
+        return to_xlsx_bytes(df, title, epoch)
+    key = hashlib.sha256()
+    for part in (csv_text, title, str(epoch), importlib.metadata.version("openpyxl")):
+        key.update(part.encode("utf-8") + b"\0")
+    key.update(Path(__file__).read_bytes())
+    cached = cache_dir / f"xlsx-{key.hexdigest()[:32]}.xlsx"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = to_xlsx_bytes(df, title, epoch)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(cached) as tmp:
+        tmp.write_bytes(data)
+    return data
+
+
+def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: pd.DataFrame, order: list) -> None:
+    """Draw the overview figure ``kind`` (a function of coopdocs.figures) to ``stem``.svg/.png.
+
+    The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
+    table, the order of the states, the drawing code and matplotlib's version): an edit that leaves
+    the figure's data alone (a description, a date inside the same year) then costs neither the
+    ~1 s import of matplotlib nor the drawing. The files are bytes-identical either way.
+    """
+    import hashlib
+    import importlib.metadata
+    import shutil
+
+    code = (Path(__file__).parent / "figures.py").read_bytes()
+    key = hashlib.sha256()
+    for part in (kind, to_csv_text(frame), json.dumps(order), importlib.metadata.version("matplotlib")):
+        key.update(part.encode("utf-8") + b"\0")
+    key.update(code)
+    name = f"{kind}-{key.hexdigest()[:32]}"
+    cached = [cache_dir / f"{name}{ext}" for ext in (".svg", ".png")] if cache_dir else []
+    targets = [stem.with_suffix(ext) for ext in (".svg", ".png")]
+    if cached and all(c.is_file() for c in cached):
+        for c, target in zip(cached, targets):
+            with atomic_output(target) as tmp:
+                shutil.copyfile(c, tmp)
+        return
+    from . import figures
+
+    getattr(figures, kind)(frame, order, stem)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for c, target in zip(cached, targets):
+            with atomic_output(c) as tmp:
+                shutil.copyfile(target, tmp)
+
+
 def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_path: Path, bib_path: Path,
               epoch: int, build: dict[str, Any], article_meta: dict[str, Any] | None = None,
               article_context_path: Path | None = None, article_bib_path: Path | None = None,
-              organisation_id: str = "unido") -> None:
+              organisation_id: str = "unido", cache_dir: Path | None = None,
+              detailed_states: int | None = None) -> None:
     """Compute every table and figure from the data bundle and write them all (and the article's context)."""
-    from . import figures
     from .contexts import bibliography, organisation, provenance
     from .datapackage import Package
     from .tables import _subjects
@@ -205,18 +342,22 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     frames = compute_tables(t)
     for spec in TABLES:
         df = frames[spec.id]
+        csv_text = to_csv_text(df)
         with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
-            tmp.write_text(to_csv_text(df), encoding="utf-8")
+            tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
-            tmp.write_bytes(to_xlsx_bytes(df, spec.caption, epoch))
-    order = [(c["code"], c["name"]) for c in _subjects(t)]
-    figures.timeline_overview(frames["timeline"], order, figures_dir / "timeline")
-    figures.theme_matrix(frames["projects-by-theme"], [o for o in order if o[0] != "EAEU"] + [o for o in order if o[0] == "EAEU"],
-                         figures_dir / "themes-by-state")
-    for c in t["countries"]:
-        figures.timeline_country(frames["timeline"], c["code"], c["name"], figures_dir / f"timeline-{c['slug']}")
+            tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
+    # The documents and figures show at most `detailed_states` states one by one (focus_states).
+    keep, others = focus_states(t, detailed_states)
+    shown = focus_frames(frames, keep, others)
+    unions = {c["code"] for c in t["countries"] if c["kind"] == "union"}
+    order = focus_order(t, keep, others, with_other=False)
+    theme_order = [o for o in focus_order(t, keep, others, with_other=True) if o[0] not in unions] + \
+        [o for o in order if o[0] in unions]
+    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order)
+    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order)
     package = Package(descriptor=bundle["descriptor"], tables=t)
-    context = build_document_context(frames, t, build)
+    context = build_document_context(shown, t, build, keep, others)
     context["org"] = organisation(package, organisation_id)
     context["provenance"] = provenance(package, context["records"], bundle.get("git"))
     unions = [c for c in t["countries"] if c["kind"] == "union"]
@@ -229,7 +370,7 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     if article_context_path is not None:
         from .article import article_context
 
-        article = article_context(package, frames, article_meta or {}, build, organisation_id)
+        article = article_context(package, shown, article_meta or {}, build, organisation_id, keep=keep, others=others)
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))
         with atomic_output(article_context_path) as tmp:
             tmp.write_text(json.dumps(article, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

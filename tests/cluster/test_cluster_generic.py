@@ -65,13 +65,14 @@ def test_cluster_generic_build_is_byte_identical_to_local(tmp_path: Path):
     # Every job went through sbatch, with the resources the profile and the rules declare.
     lines = [line.split() for line in submissions.read_text().splitlines()]
     rules = {name.removeprefix("coopdocs-") for _, name, *_ in lines}
-    assert {"prepare_data", "compute_tables", "render_brief", "convert_docx", "convert_html", "convert_typst",
-            "compile_pdf"} <= rules
+    assert {"prepare_data", "compute_tables", "publish_brief", "publish_tables", "publish_article",
+            "write_manifest"} <= rules
     memory = {name.removeprefix("coopdocs-"): int(mem) for _, name, _, mem, _ in lines}
     assert memory["compute_tables"] == 1000  # declared by the rule
-    assert memory["convert_docx"] == 500  # default-resources of the profile
+    assert memory["publish_brief"] == 400  # declared by the rule
+    assert memory["write_manifest"] == 500  # default-resources of the profile
     assert all(int(t) == 15 for *_, t in lines)
-    assert list((cluster / "logs" / "slurm").glob("compile_pdf-*.log"))
+    assert list((cluster / "logs" / "slurm").glob("publish_brief-*.log"))
 
     local_reports, cluster_reports = _reports(local), _reports(cluster)
     assert len(local_reports) >= 30

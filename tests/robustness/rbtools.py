@@ -211,38 +211,32 @@ def _cli(*args: str) -> None:
         raise AssertionError(f"coopdocs {' '.join(args)} failed:\n{err.getvalue()}")
 
 
-def build_brief(project: Path, slug: str, figures_dir: Path, formats=("docx", "html", "pdf")) -> dict[str, Path]:
+def build_brief(project: Path, slug: str, figures_dir: Path | None = None, formats=("docx", "html", "pdf")) -> dict[str, Path]:
     """Build one brief from ``project/data`` with the same commands the workflow's rules run.
 
-    ``figures_dir`` holds the project's figures (from a real build). Returns the outputs by format.
+    A brief draws its own timeline figure, into ``project/reports/figures`` (``figures_dir`` is
+    accepted for older callers and ignored). Returns the outputs by format.
     """
     cfg = _config(project)
-    lua = [cfg["figures_filter"]] + ([cfg["records_filter"]] if cfg.get("records_filter") else [])
-    lua_args = [a for f in lua for a in ("--lua-filter", f)]
-    figs = str(figures_dir)
     out: dict[str, Path] = {}
     with _cwd(project):
         _cli("prepare", "--data", cfg["data_dir"], "--bundle", "build/data/bundle.json", "--contexts", "build/context",
              "--organisation", cfg["organisation"], "--epoch", str(EPOCH))
-        ctx, bib = f"build/context/briefs/{slug}.json", f"build/context/briefs/{slug}.bib.json"
-        md = f"build/md/briefs/{slug}.md"
-        _cli("render", "--context", ctx, "--templates", cfg["templates_dir"], "--template", cfg["brief_template"], "--out", md)
-        common = ["--input", md, "--bibliography", bib, "--csl", cfg["csl"], "--epoch", str(EPOCH)]
-        if "docx" in formats:
-            _cli("convert", "--to", "docx", *common, "--output", f"reports/briefs/{slug}.docx",
-                 "--reference-doc", cfg["reference_docx"], *lua_args, "--figures-dir", figs)
-            out["docx"] = project / f"reports/briefs/{slug}.docx"
-        if "html" in formats:
-            _cli("convert", "--to", "html", *common, "--output", f"reports/briefs/{slug}.html",
-                 "--template", cfg["html_template"], *lua_args, "--figures-dir", figs)
-            out["html"] = project / f"reports/briefs/{slug}.html"
-        if "pdf" in formats:
-            typ = f"build/typst/briefs/{slug}.typ"
-            typ_lua = [a for f in lua[1:] for a in ("--lua-filter", f)]
-            _cli("convert", "--to", "typst", *common, "--output", typ, "--template", cfg["typst_template"], *typ_lua)
-            _cli("pdf", "--input", typ, "--output", f"reports/briefs/{slug}.pdf", "--epoch", str(EPOCH),
-                 "--asset", str(figures_dir / f"timeline-{slug}.svg"))
-            out["pdf"] = project / f"reports/briefs/{slug}.pdf"
+        _cli("publish", "--context", f"build/context/briefs/{slug}.json",
+             "--bibliography", f"build/context/briefs/{slug}.bib.json",
+             "--templates", cfg["templates_dir"], "--template", cfg["brief_template"],
+             "--csl", cfg["csl"], "--reference-doc", cfg["reference_docx"], "--html-template", cfg["html_template"],
+             "--typst-template", cfg["typst_template"], "--figures-filter", cfg["figures_filter"],
+             "--records-filter", cfg["records_filter"], "--figures-dir", "reports/figures",
+             "--md", f"build/md/briefs/{slug}.md", "--ast", f"build/ast/briefs/{slug}.json",
+             "--typ", f"build/typst/briefs/{slug}.typ",
+             *[a for fmt in formats for a in (f"--{fmt}", f"reports/briefs/{slug}.{fmt}")],
+             "--timeline-template", cfg["timeline_template"],
+             "--timeline-svg", f"reports/figures/timeline-{slug}.svg",
+             "--timeline-png", f"reports/figures/timeline-{slug}.png",
+             "--epoch", str(EPOCH))
+        for fmt in formats:
+            out[fmt] = project / f"reports/briefs/{slug}.{fmt}"
     return out
 
 
@@ -256,7 +250,7 @@ def every_file(folder: Path) -> dict[str, bytes]:
 
 
 def jobs_of(output: str) -> list[str]:
-    """(rule, output) lines of a Snakemake run or dry run: 'rule convert_docx: reports/briefs/x.docx'."""
+    """(rule, output) lines of a Snakemake run or dry run: 'rule publish_brief: build/md/briefs/x.md, ...'."""
     jobs, rule = [], None
     for line in output.splitlines():
         m = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):", line)

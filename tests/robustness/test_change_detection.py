@@ -1,7 +1,9 @@
 """Declared inputs (RELIABILITY case 15): changing only a template, reference.docx, the CSL style or
 the schema reruns exactly the documents that depend on it. Dry runs (`snakemake -n`) on a copy of a
 finished build list the jobs; the checkpoints are up to date there, so the dry run sees every
-document job. A schema edit reruns the checkpoint itself, so that case is a real run whose
+document job. One job builds all formats of a document (docs/performance.md: one job instead of
+five per document), so the unit of "affected" is the document: a change to reference.docx reruns
+every document (each has a DOCX), a change to the timeline figure's template only the briefs. A schema edit reruns the checkpoint itself, so that case is a real run whose
 document outputs must keep their modification times.
 """
 
@@ -51,10 +53,11 @@ def _edit_reference_docx(path) -> None:
 
 
 EDITS = {
-    "reference-docx": (lambda p: _edit_reference_docx(p / "templates/docx/reference.docx"), dict(fmt="docx")),
+    "reference-docx": (lambda p: _edit_reference_docx(p / "templates/docx/reference.docx"), {}),
     "csl": (lambda p: _append(p / "templates/csl/american-medical-association-brackets.csl", "\n<!-- edited -->\n"), {}),
-    "typst-template": (lambda p: _append(p / "templates/typst/document.typ", "\n// edited\n"), dict(fmt="pdf")),
-    "html-template": (lambda p: _append(p / "templates/html/document.html", "\n<!-- edited -->\n"), dict(fmt="html")),
+    "typst-template": (lambda p: _append(p / "templates/typst/document.typ", "\n// edited\n"), {}),
+    "html-template": (lambda p: _append(p / "templates/html/document.html", "\n<!-- edited -->\n"), {}),
+    "timeline-figure-template": (lambda p: _append(p / "templates/typst/timeline.typ", "\n// edited\n"), dict(folder="briefs")),
     "shared-partial": (lambda p: _append(p / "templates/partials/metadata.md.j2", "\n{# edited #}\n"), {}),
 }
 

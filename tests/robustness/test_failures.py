@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -64,10 +65,12 @@ def test_case11_template_syntax_error_names_template_and_line(baseline, tmp_path
 # --- case 12 and 14: kill the build ----------------------------------------------------------
 
 def _make_conversion_due(project: Path) -> None:
-    """Change the Armenian brief's Markdown so that its conversions must run again (Snakemake
+    """Change the Armenian brief's context so that its document job must run again (Snakemake
     compares checksums, so touching the file is not enough)."""
-    md = project / "build" / "md" / "briefs" / "armenia.md"
-    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    path = project / "build" / "context" / "briefs" / "armenia.json"
+    context = json.loads(path.read_text(encoding="utf-8"))
+    context["country"]["summary"] += " One more sentence."
+    path.write_text(json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _parts(project: Path) -> list[str]:
@@ -138,7 +141,8 @@ def test_case12_killed_during_pandoc_or_typst_leaves_old_output_or_none_and_next
         proc2 = rbtools.run_snakemake(project, rel)
     assert proc2.returncode == 0, (proc2.stdout + proc2.stderr)[-4000:]
     # Recovered: the output was made again, complete and valid, and nothing was left behind.
-    assert f"output: {rel}" in proc2.stdout + proc2.stderr, "the interrupted job was not run again"
+    rerun = [line for line in (proc2.stdout + proc2.stderr).splitlines() if line.strip().startswith("output:")]
+    assert any(rel in line.split(": ", 1)[1].split(", ") for line in rerun), "the interrupted job was not run again"
     assert rbtools.output_ok(target)
     for path in (project / "reports").rglob("*.*"):
         assert rbtools.output_ok(path), path
@@ -197,7 +201,7 @@ def test_case13_pandoc_failure_in_the_workflow_shows_its_message_and_leaves_no_o
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert "pandoc" in output and "failed (exit" in output, output[-3000:]
-    assert "convert_docx" in output
+    assert "publish_brief" in output
     target = project / "reports" / "briefs" / "armenia.docx"
     assert not target.exists() or rbtools.docx_ok(target)
     assert not target.exists(), "the failed job's output must be removed"

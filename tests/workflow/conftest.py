@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src"]
+PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles"]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 

@@ -1,0 +1,125 @@
+"""Build one document from its context: Markdown, then DOCX, HTML and PDF, in one process.
+
+The path of every document (a brief, the comparative tables, the review article):
+
+1. render the Markdown from the context with the Jinja templates;
+2. for a brief, draw its timeline figure with Typst (SVG and PNG);
+3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST;
+4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once);
+5. Typst compiles the PDF/A-2b.
+
+Reading the Markdown and running citeproc once instead of three times is about 40 % of a
+document's pandoc time, and one job per document instead of five is what keeps the workflow's
+overhead near the bare tools' time (docs/performance.md). Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, typst_pdf
+
+
+@dataclass
+class Styles:
+    """The files that give every document its look (all declared inputs of the rule)."""
+
+    csl: Path
+    reference_doc: Path
+    html_template: Path
+    typst_template: Path
+    figures_filter: Path
+    records_filter: Path
+
+
+@dataclass
+class Outputs:
+    """Where one document's files go; a format left out (None) is not built."""
+
+    md: Path
+    ast: Path
+    typ: Path
+    docx: Path | None = None
+    html: Path | None = None
+    pdf: Path | None = None
+    timeline_svg: Path | None = None
+    timeline_png: Path | None = None
+
+
+@dataclass
+class Document:
+    """One document to publish: its context, bibliography, template and the figures it shows."""
+
+    context: Path
+    bibliography: Path
+    templates_dir: Path
+    template: str
+    figures_dir: Path
+    figures: list[Path] = field(default_factory=list)  # SVGs the document shows (made elsewhere)
+    timeline_template: Path | None = None  # briefs: draw the state's timeline here
+
+
+def render_markdown(doc: Document, target: Path) -> dict:
+    """Render the document's Markdown to ``target``; return its context."""
+    from .markdown import render
+
+    context = json.loads(doc.context.read_text(encoding="utf-8"))
+    text = render(doc.templates_dir, doc.template, context)
+    with atomic_output(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return context
+
+
+def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:
+    """Build every file of ``doc`` (see the module docstring); ``parallel`` pandoc writers at once."""
+    context = render_markdown(doc, out.md)
+    figures = list(doc.figures)
+    if doc.timeline_template is not None:
+        from .timeline import draw
+
+        assert out.timeline_svg is not None and out.timeline_png is not None
+        draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
+        figures.append(out.timeline_svg)
+    pandoc(out.md, out.ast, "json", epoch=epoch, source_format=PANDOC_READER,
+           bibliography=doc.bibliography, csl=styles.csl)
+    meta = {"figures-dir": str(doc.figures_dir)}
+    both = [styles.figures_filter, styles.records_filter]
+    # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
+    typst_cmd = pandoc_command("typst-citations", source_format="json", template=styles.typst_template,
+                               lua_filters=[styles.records_filter])
+    docx_cmd = pandoc_command("docx", source_format="json", reference_doc=styles.reference_doc, lua_filters=both,
+                              metadata=meta)
+    html_cmd = pandoc_command("html", source_format="json", template=styles.html_template, lua_filters=both,
+                              metadata=meta)
+    wanted = [(cmd, target) for cmd, target in ((typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html))
+              if target is not None]
+    with contextlib.ExitStack() as stack:
+        if parallel <= 1 or out.pdf is None:
+            for cmd, target in wanted:
+                _raise_failures([PandocRun(cmd, out.ast, target, epoch, stack)])
+            stack.close()  # commit the files before the PDF reads the Typst one
+            if out.pdf is not None:
+                typst_pdf(out.typ, out.pdf, epoch=epoch, assets=figures)
+            return
+        # Two or more at once: DOCX runs beside the Typst writer, HTML beside the PDF compile.
+        typst_run = PandocRun(typst_cmd, out.ast, out.typ, epoch, stack)
+        queue = wanted[1:]  # DOCX and HTML, those asked for
+        first = [PandocRun(cmd, out.ast, target, epoch, stack) for cmd, target in queue[:1]]
+        _raise_failures([typst_run], wait_also=first)
+        rest = [PandocRun(cmd, out.ast, target, epoch, stack) for cmd, target in queue[1:]]
+        try:
+            typst_pdf(typst_run.tmp, out.pdf, epoch=epoch, assets=figures)
+        finally:
+            _raise_failures(first + rest)
+
+
+def _raise_failures(runs: list, wait_also: list | None = None) -> None:
+    """Wait for ``runs``; raise one ConversionError naming every failure (after ``wait_also`` ends too)."""
+    errors = [e for e in (r.wait() for r in runs) if e]
+    if errors:
+        for r in wait_also or []:
+            r.wait()
+        raise ConversionError("\n".join(errors))
