@@ -18,6 +18,8 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 # One pending scheduler re-evaluation at a time (see coopdocs.workflow.single_rate_limit_timer):
 # without this the Snakemake main process spent 53 of a 200-state build's 246 CPU-seconds looping.
 cw.single_rate_limit_timer()
+# Input sizes measured once per file, not once per scheduling pass (coopdocs.workflow).
+cw.cached_input_sizes()
 
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])
@@ -106,10 +108,10 @@ def after_checkpoints(folder, **patterns):
     """
 
     def inputs(wildcards):
-        checkpoints.prepare_data.get()
+        cw.checkpoint_done(checkpoints, "prepare_data")
         brief = folder == "briefs"
         if not brief:
-            checkpoints.compute_tables.get()
+            cw.checkpoint_done(checkpoints, "compute_tables")
         out = {}
         for key, pattern in patterns.items():
             if "{figure}" in pattern:

@@ -22,7 +22,9 @@ from pathlib import Path
 def _write_json_atomic(path: Path, value: object) -> None:
     from .convert import atomic_output
 
-    text = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # Compact: with `indent` the json module falls back to its pure-Python encoder, which made
+    # writing the contexts of 1,000 states take over a minute.
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
     with atomic_output(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 

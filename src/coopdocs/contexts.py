@@ -81,6 +81,7 @@ class Resolver:
             if actor["type"] == "government" and actor.get("country"):
                 self.government_of.setdefault(actor["country"], actor["id"])
         self.country_of_government = {g: c for c, g in self.government_of.items()}
+        self.source_numbers = {s["id"]: s["ref_number"] for s in package.tables["sources"]}
         # Records per country, in table order: one pass over each table instead of one per country
         # (a brief per country scanning every table made preparing 1,000 states quadratic).
         t = package.tables
@@ -170,24 +171,27 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
     """
     from .gitinfo import data_version
 
-    numbers = {s["id"]: s["ref_number"] for s in package.tables["sources"]}
-    wanted = set(record_ids)
+    numbers = Resolver.of(package).source_numbers
     entries = []
-    for table, field in LABEL_FIELD.items():
-        if table in ("sources", "publications", "themes"):
-            continue
-        key = package.primary_key(table)
-        for r in package.tables[table]:
-            if r[key] in wanted:
-                label = str(r.get(field) or "").rstrip(". ")
-                if len(label) > 90:
-                    label = label[:89].rsplit(" ", 1)[0] + "…"
-                srcs = sorted(r.get("sources") or [])
-                entries.append({"id": r[key], "table": table, "label": label, "sources": srcs,
-                                "numbers": sorted(numbers[x] for x in srcs if x in numbers)})
-    entries.sort(key=lambda e: (list(LABEL_FIELD).index(e["table"]), str(e["id"])))
+    tables = [table for table in LABEL_FIELD if table not in ("sources", "publications", "themes")]
+    for rid in sorted(set(record_ids), key=str):
+        for table in tables:
+            r = package.index(table).get(rid)
+            if r is None:
+                continue
+            field = LABEL_FIELD[table]
+            label = str(r.get(field) or "").rstrip(". ")
+            if len(label) > 90:
+                label = label[:89].rsplit(" ", 1)[0] + "…"
+            srcs = sorted(r.get("sources") or [])
+            entries.append({"id": rid, "table": table, "label": label, "sources": srcs,
+                            "numbers": sorted(numbers[x] for x in srcs if x in numbers)})
+    entries.sort(key=lambda e: (tables.index(e["table"]), str(e["id"])))
+    # Only the numbers of this document's sources: the whole table would put every source of a
+    # thousand states into every brief's context.
+    cited = sorted({x for e in entries for x in e["sources"] if x in numbers})
     return {"version": data_version(git or {}, record_ids), "records": entries,
-            "source_numbers": {k: v for k, v in numbers.items()}}
+            "source_numbers": {x: numbers[x] for x in cited}}
 
 
 def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido",
@@ -246,7 +250,8 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
 
     used: list[Record] = [country] + roles + offices + contributions + instruments + projects + events + proposals
     used += [o for p in projects for o in p["outcomes"]]
-    used += [r for r in t["projects"] if r["id"] in {f["project"] for f in funds_elsewhere}]
+    elsewhere_ids = {f["project"] for f in funds_elsewhere}
+    used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
     record_ids = sorted({r.get("id") or r.get("code") for r in used})
     sources = sorted({s for r in used for s in r.get("sources") or []})
 

@@ -13,7 +13,6 @@ This module only imports the standard library at module level: it runs once per 
 from __future__ import annotations
 
 import contextlib
-import glob
 import importlib.util
 import os
 import shutil
@@ -56,6 +55,25 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.read_bytes() == b.read_bytes()
 
 
+# Leftover temporary files per folder, listed once per process: a glob per written file made
+# writing thousands of files into one folder quadratic (1,000 states: 2,000 contexts).
+_PARTS: dict[Path, dict[str, list[Path]]] = {}
+
+
+def _stale_parts(target: Path) -> list[Path]:
+    """Temporary files (``.<name>.<random>.part``) that an earlier, killed run left for ``target``."""
+    folder = target.parent
+    if folder not in _PARTS:
+        index: dict[str, list[Path]] = {}
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") and name.endswith(".part") and name.count(".") >= 3:
+                    index.setdefault(name[1:-len(".part")].rsplit(".", 1)[0], []).append(folder / name)
+        _PARTS[folder] = index
+    return _PARTS[folder].pop(target.name, [])
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
@@ -67,7 +85,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     # A run killed outright (SIGKILL, power loss) cannot clean up after itself: remove what such a
     # run left for this target. One job writes one target at a time (Snakemake's lock ensures it).
-    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+    for stale in _stale_parts(target):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)

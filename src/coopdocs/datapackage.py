@@ -102,9 +102,12 @@ class Package:
     warnings: list[Problem] = field(default_factory=list)
 
     def index(self, table: str) -> dict[str, Record]:
-        """Records of ``table`` keyed by their primary key."""
-        key = self.primary_key(table)
-        return {r[key]: r for r in self.tables[table]}
+        """Records of ``table`` keyed by their primary key (built once per table; do not modify)."""
+        cache = self.__dict__.setdefault("_indexes", {})
+        if table not in cache:
+            key = self.primary_key(table)
+            cache[table] = {r[key]: r for r in self.tables[table]}
+        return cache[table]
 
     def primary_key(self, table: str) -> str:
         """Name of the primary-key field of ``table``."""

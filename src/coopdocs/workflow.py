@@ -100,3 +100,68 @@ def single_rate_limit_timer() -> None:
 
     schedule_once.coopdocs_single_timer = True
     JobScheduler._schedule_reevalutation = schedule_once
+
+
+def cached_input_sizes() -> None:
+    """Measure each input file's size once per run in Snakemake's scheduler (Snakemake 9).
+
+    Before every scheduling pass the scheduler stats every input of every job that is ready to
+    run (``update_input_sizes``), although a waiting job's inputs do not change: with 1,000 briefs
+    ready that is ~2,000 files twice per finished job, and the main process took a fifth of a
+    core. Files already measured keep their size; files not there yet (None) are measured again.
+    If the scheduler does not have the method (another Snakemake version), nothing is changed.
+    """
+    import asyncio
+    from itertools import filterfalse
+
+    try:
+        from snakemake.scheduling.job_scheduler import JobScheduler
+    except ImportError:
+        return
+    original = getattr(JobScheduler, "update_input_sizes", None)
+    if original is None or getattr(original, "coopdocs_cached", False):
+        return
+
+    async def update_input_sizes(self, jobs) -> None:
+        async def get_size(path):
+            return path, await path.size() if await path.exists() else None
+
+        paths = {path for job in jobs for path in job.input}
+        known = self._input_sizes
+        todo = [path for path in paths if known.get(path) is None]
+        if todo:
+            known.update(await asyncio.gather(*[get_size(path) for path in todo]))
+        if len(known) > 10000:
+            for path in list(filterfalse(paths.__contains__, known)):
+                del known[path]
+
+    update_input_sizes.coopdocs_cached = True
+    JobScheduler.update_input_sizes = update_input_sizes
+
+
+_COMPLETE_CHECKPOINTS: set[str] = set()
+_PENDING_CHECKPOINTS: dict[str, Exception] = {}
+
+
+def checkpoint_done(checkpoints, name: str) -> None:
+    """Raise Snakemake's "incomplete checkpoint" signal until checkpoint ``name`` has run.
+
+    For input functions (``checkpoints`` is the Snakefile's object). ``Checkpoint.get()``
+    expands every output of the checkpoint on each call, and prepare_data has two per brief:
+    called from each brief's input function, building and re-evaluating the DAG was quadratic (a
+    no-op at 1,000 states spent 48 s in it). So the signal is raised again from the first one
+    until the checkpoint's first output is known to exist, and one successful call is remembered
+    (a checkpoint that is complete stays complete for the rest of the run).
+    """
+    if name in _COMPLETE_CHECKPOINTS:
+        return
+    pending = _PENDING_CHECKPOINTS.get(name)
+    if pending is not None and pending.targetfile not in checkpoints.created_output:
+        raise type(pending)(pending.rule, pending.targetfile)
+    try:
+        getattr(checkpoints, name).get()
+    except Exception as exc:  # IncompleteCheckpointException: Snakemake's signal, passed on
+        if hasattr(exc, "targetfile") and hasattr(exc, "rule"):
+            _PENDING_CHECKPOINTS[name] = exc
+        raise
+    _COMPLETE_CHECKPOINTS.add(name)
