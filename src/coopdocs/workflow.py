@@ -66,6 +66,23 @@ def code_files(root: str | Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in package.glob("*.py")) if package.is_dir() else []
 
 
+def _patch_scheduler(method: str, replacement) -> None:
+    """Put ``replacement`` in place of Snakemake's ``JobScheduler.<method>``, once per process.
+
+    Nothing is changed when the scheduler has no such method (another Snakemake version): the
+    workflow then runs with Snakemake's own behaviour, only slower.
+    """
+    try:
+        from snakemake.scheduling.job_scheduler import JobScheduler
+    except ImportError:
+        return
+    current = getattr(JobScheduler, method, None)
+    if current is None or getattr(current, "coopdocs_patch", False):
+        return
+    replacement.coopdocs_patch = True
+    setattr(JobScheduler, method, replacement)
+
+
 def single_rate_limit_timer() -> None:
     """Keep at most one pending job-rate-limiter timer in Snakemake's scheduler (Snakemake 9).
 
@@ -81,14 +98,6 @@ def single_rate_limit_timer() -> None:
     """
     import threading
 
-    try:
-        from snakemake.scheduling.job_scheduler import JobScheduler
-    except ImportError:
-        return
-    original = getattr(JobScheduler, "_schedule_reevalutation", None)
-    if original is None or getattr(original, "coopdocs_single_timer", False):
-        return
-
     def schedule_once(self, delay) -> None:
         pending = getattr(self, "_coopdocs_timer", None)
         if pending is not None and pending.is_alive():
@@ -98,8 +107,7 @@ def single_rate_limit_timer() -> None:
         self._coopdocs_timer = timer
         timer.start()
 
-    schedule_once.coopdocs_single_timer = True
-    JobScheduler._schedule_reevalutation = schedule_once
+    _patch_scheduler("_schedule_reevalutation", schedule_once)
 
 
 def cached_input_sizes() -> None:
@@ -114,14 +122,6 @@ def cached_input_sizes() -> None:
     import asyncio
     from itertools import filterfalse
 
-    try:
-        from snakemake.scheduling.job_scheduler import JobScheduler
-    except ImportError:
-        return
-    original = getattr(JobScheduler, "update_input_sizes", None)
-    if original is None or getattr(original, "coopdocs_cached", False):
-        return
-
     async def update_input_sizes(self, jobs) -> None:
         async def get_size(path):
             return path, await path.size() if await path.exists() else None
@@ -135,8 +135,7 @@ def cached_input_sizes() -> None:
             for path in list(filterfalse(paths.__contains__, known)):
                 del known[path]
 
-    update_input_sizes.coopdocs_cached = True
-    JobScheduler.update_input_sizes = update_input_sizes
+    _patch_scheduler("update_input_sizes", update_input_sizes)
 
 
 _COMPLETE_CHECKPOINTS: set[str] = set()
