@@ -29,6 +29,12 @@ def _write_json_atomic(path: Path, value: object) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def _report_template_error(exc: Exception, template: str) -> None:
+    """Print a Jinja error as ``file:line: template error: message`` (the partial, if it is there)."""
+    where = f"{getattr(exc, 'filename', None) or template}:{getattr(exc, 'lineno', '?')}"
+    print(f"{where}: template error: {exc}", file=sys.stderr)
+
+
 def _report_problems(problems: list, as_json: bool) -> None:
     if as_json:
         json.dump([p.as_dict() for p in problems], sys.stdout, indent=1, ensure_ascii=False)
@@ -105,8 +111,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         text = render(Path(args.templates), args.template, context)
     except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or args.template}:{getattr(exc, 'lineno', '?')}"
-        print(f"{where}: template error: {exc}", file=sys.stderr)
+        _report_template_error(exc, args.template)
         return 1
     with atomic_output(Path(args.out)) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -265,8 +270,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     try:
         publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
     except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or args.template}:{getattr(exc, 'lineno', '?')}"
-        print(f"{where}: template error: {exc}", file=sys.stderr)
+        _report_template_error(exc, args.template)
         return 1
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)

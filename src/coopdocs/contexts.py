@@ -39,6 +39,15 @@ def year_span(start: int | None, end: int | None) -> str:
     return ""
 
 
+def record_year(record: Record) -> int | None:
+    """The year a record is placed at on a time line: its date's year, else its start year."""
+    date = record.get("date")
+    if date:
+        return int(str(date)[:4])
+    start = record.get("start_year")
+    return int(start) if start is not None else None
+
+
 def record_date(record: Record) -> str:
     """The date or period of a record as shown in documents."""
     date = record.get("date") or ""

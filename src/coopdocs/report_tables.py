@@ -272,6 +272,18 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
     return context
 
 
+def _cache_key(library: str, code: Path, *parts: str) -> str:
+    """Digest of what a cached file is made of: its inputs, the code that makes it, the library version."""
+    import hashlib
+    import importlib.metadata
+
+    key = hashlib.sha256()
+    for part in (*parts, importlib.metadata.version(library)):
+        key.update(part.encode("utf-8") + b"\0")
+    key.update(code.read_bytes())
+    return key.hexdigest()[:32]
+
+
 def cached_xlsx(df: pd.DataFrame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
@@ -279,20 +291,12 @@ def cached_xlsx(df: pd.DataFrame, csv_text: str, title: str, epoch: int, cache_d
     module's code and openpyxl's version): an edit that leaves a table alone then skips
     openpyxl (0.25 s to import) for it.
     """
-    import hashlib
-    import importlib.metadata
-
     if cache_dir is None:
         return to_xlsx_bytes(df, title, epoch)
-    key = hashlib.sha256()
-    for part in (csv_text, title, str(epoch), importlib.metadata.version("openpyxl")):
-        key.update(part.encode("utf-8") + b"\0")
-    key.update(Path(__file__).read_bytes())
-    cached = cache_dir / f"xlsx-{key.hexdigest()[:32]}.xlsx"
+    cached = cache_dir / f"xlsx-{_cache_key('openpyxl', Path(__file__), csv_text, title, str(epoch))}.xlsx"
     if cached.is_file():
         return cached.read_bytes()
     data = to_xlsx_bytes(df, title, epoch)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     with atomic_output(cached) as tmp:
         tmp.write_bytes(data)
     return data
@@ -306,16 +310,10 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: pd.DataF
     the figure's data alone (a description, a date inside the same year) then costs neither the
     ~1 s import of matplotlib nor the drawing. The files are bytes-identical either way.
     """
-    import hashlib
-    import importlib.metadata
     import shutil
 
-    code = (Path(__file__).parent / "figures.py").read_bytes()
-    key = hashlib.sha256()
-    for part in (kind, to_csv_text(frame), json.dumps(order), importlib.metadata.version("matplotlib")):
-        key.update(part.encode("utf-8") + b"\0")
-    key.update(code)
-    name = f"{kind}-{key.hexdigest()[:32]}"
+    key = _cache_key("matplotlib", Path(__file__).parent / "figures.py", kind, to_csv_text(frame), json.dumps(order))
+    name = f"{kind}-{key}"
     cached = [cache_dir / f"{name}{ext}" for ext in (".svg", ".png")] if cache_dir else []
     targets = [stem.with_suffix(ext) for ext in (".svg", ".png")]
     if cached and all(c.is_file() for c in cached):
@@ -327,7 +325,6 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: pd.DataF
 
     getattr(figures, kind)(frame, order, stem)
     if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
         for c, target in zip(cached, targets):
             with atomic_output(c) as tmp:
                 shutil.copyfile(target, tmp)

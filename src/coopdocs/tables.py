@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .contexts import record_year
+
 Tables = dict[str, list[dict[str, Any]]]
 LIST_SEP = "; "
 
@@ -65,13 +67,6 @@ def _span(start, end) -> str:
     return f"from {start}" if start else (f"until {end}" if end else "")
 
 
-def _year(record: dict[str, Any]) -> int | None:
-    date = record.get("date")
-    if date:
-        return int(date[:4])
-    return record.get("start_year")
-
-
 def government_of(t: Tables) -> dict[str, str]:
     """The government actor of each country code (first by id when there are several)."""
     out: dict[str, str] = {}
@@ -98,7 +93,7 @@ def institutional_profile(t: Tables) -> pd.DataFrame:
         code = c["code"]
         roles = sorted(roles_of.get(code, []), key=lambda r: (r.get("start_year") or 0, r["id"]))
         offices = sorted(offices_of.get(code, []), key=lambda o: o["id"])
-        programmes = sorted(programmes_of.get(code, []), key=lambda i: (_year(i) or 0, i["id"]))
+        programmes = sorted(programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"]))
         gov = govs.get(code)
         funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in p["countries"])),
                         key=lambda p: p["id"])
@@ -129,7 +124,7 @@ def legal_basis(t: Tables) -> pd.DataFrame:
     rows = []
     for kind in types:
         for c in _subjects(t):
-            found = sorted(by_cell.get((kind, c["code"]), []), key=lambda i: (_year(i) or 0, i["id"]))
+            found = sorted(by_cell.get((kind, c["code"]), []), key=lambda i: (record_year(i) or 0, i["id"]))
             rows.append({
                 "instrument_type": kind,
                 "country_code": c["code"],
@@ -198,7 +193,7 @@ def timeline(t: Tables) -> pd.DataFrame:
     rows = []
     for kind, table in (("instrument", "instruments"), ("project", "projects"), ("event", "events")):
         for r in t[table]:
-            year = _year(r)
+            year = record_year(r)
             if year is None:
                 continue
             for code in r["countries"]:
@@ -222,7 +217,7 @@ def timeline(t: Tables) -> pd.DataFrame:
 def main_directions(t: Tables) -> pd.DataFrame:
     """The Union's yearly Main Directions of International Activity and whether each names UNIDO."""
     rows = []
-    for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (_year(i) or 0, i["id"])):
+    for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (record_year(i) or 0, i["id"])):
         rows.append({
             "year": _span(i.get("start_year"), i.get("end_year")) or (i.get("date") or "")[:4],
             "title": i["title"],

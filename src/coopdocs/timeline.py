@@ -14,30 +14,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
+from .contexts import record_year
+
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
-
-
-def record_year(record: dict[str, Any]) -> int | None:
-    """The year a record is placed at: its date's year, else its start year (as the timeline table)."""
-    date = record.get("date")
-    if date:
-        return int(str(date)[:4])
-    start = record.get("start_year")
-    return int(start) if start is not None else None
-
-
-def _shorten(text: str, width: int = LABEL_WIDTH) -> str:
-    """Collapse whitespace and cut at a word boundary with an ellipsis (as textwrap.shorten)."""
-    words = " ".join(str(text).split())
-    if len(words) <= width:
-        return words
-    cut = words[: width - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def _ticks(first: float, last: float) -> list[int]:
@@ -78,7 +61,7 @@ def figure_data(context: dict[str, Any]) -> dict[str, Any]:
         x0, x1 = 2000, 2010
     return {
         "title": f"{country['name']}: instruments, events and projects by year",
-        "lanes": ["Instruments", "Events"] + [_shorten(p["title"]) for p in projects],
+        "lanes": ["Instruments", "Events"] + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
         "bars": bars,
         "marks": marks,
         "x0": x0,

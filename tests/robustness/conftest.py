@@ -17,8 +17,3 @@ def baseline(tmp_path_factory) -> Path:
     rbtools.snakemake(project)
     return project
 
-
-@pytest.fixture(scope="session")
-def figures(baseline) -> Path:
-    """The project's own figures, from the baseline build."""
-    return baseline / "reports" / "figures"

@@ -211,11 +211,11 @@ def _cli(*args: str) -> None:
         raise AssertionError(f"coopdocs {' '.join(args)} failed:\n{err.getvalue()}")
 
 
-def build_brief(project: Path, slug: str, figures_dir: Path | None = None, formats=("docx", "html", "pdf")) -> dict[str, Path]:
+def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> dict[str, Path]:
     """Build one brief from ``project/data`` with the same commands the workflow's rules run.
 
-    A brief draws its own timeline figure, into ``project/reports/figures`` (``figures_dir`` is
-    accepted for older callers and ignored). Returns the outputs by format.
+    A brief draws its own timeline figure, into ``project/reports/figures``. Returns the outputs
+    by format.
     """
     cfg = _config(project)
     out: dict[str, Path] = {}

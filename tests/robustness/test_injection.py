@@ -138,7 +138,7 @@ def hostile_text(chars) -> st.SearchStrategy[str]:
 
 
 @pytest.fixture(scope="module")
-def brief_project(tmp_path_factory, figures) -> dict:
+def brief_project(tmp_path_factory) -> dict:
     """A project copy, the fields of the Armenian brief to fill, and the outputs from plain text."""
     project = rbtools.copy_project(tmp_path_factory.mktemp("hyp") / "project")
     data = project / "data"
@@ -147,10 +147,10 @@ def brief_project(tmp_path_factory, figures) -> dict:
     records = pick_records(data, "AM")
     fields = [(t, records[t], f) for t, f in FREE_TEXT if t in records]
     set_fields(data, {key: f"plain text f{i}x" for i, key in enumerate(fields)})
-    out = rbtools.build_brief(project, "armenia", figures)
+    out = rbtools.build_brief(project, "armenia")
     plain_dir = tmp_path_factory.mktemp("hyp-plain")
     plain = {fmt: Path(shutil.copy(path, plain_dir / path.name)) for fmt, path in out.items()}
-    return {"project": project, "pristine": pristine, "fields": fields, "plain": plain, "figures": figures}
+    return {"project": project, "pristine": pristine, "fields": fields, "plain": plain}
 
 
 def _check_example(env: dict, text: str, formats: tuple[str, ...]) -> None:
@@ -159,7 +159,7 @@ def _check_example(env: dict, text: str, formats: tuple[str, ...]) -> None:
     shutil.copytree(env["pristine"], data)
     values = {key: f"{text}\n{text} f{i}x" for i, key in enumerate(env["fields"])}
     set_fields(data, values)
-    out = rbtools.build_brief(project, "armenia", env["figures"], formats=formats)
+    out = rbtools.build_brief(project, "armenia", formats=formats)
     texts = {}
     if "docx" in out:
         assert rbtools.docx_ok(out["docx"])
@@ -245,7 +245,7 @@ def nasty_build(tmp_path_factory, baseline) -> dict:
     # The same project with plain text in the same fields, for the structure comparison.
     plain_project = rbtools.copy_project(base / "plain")
     set_fields(plain_project / "data", {(t, rid, f): f"plain text {name}" for name, (_, t, rid, f) in placed.items()})
-    plain = {slug: rbtools.build_brief(plain_project, slug, project / "reports" / "figures") for slug in sorted(set(slugs.values()))}
+    plain = {slug: rbtools.build_brief(plain_project, slug) for slug in sorted(set(slugs.values()))}
     return {"project": project, "strings": strings, "placed": placed, "plain": plain, "elapsed": elapsed, "canary": canary}
 
 
@@ -369,6 +369,6 @@ def test_case10_very_deep_nesting_in_process_finishes_or_names_the_record(brief_
     key = brief_project["fields"][0]
     set_fields(data, {key: value})
     started = time.monotonic()
-    out = rbtools.build_brief(brief_project["project"], "armenia", brief_project["figures"], formats=("docx", "html"))
+    out = rbtools.build_brief(brief_project["project"], "armenia", formats=("docx", "html"))
     assert time.monotonic() - started < 60
     assert_text_everywhere(value, out)
