@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pandas as pd
-
 from .contexts import Resolver, brief_context, citing_works, digest, organisation
 from .datapackage import Package
-from .report_tables import frame_rows
+from .report_tables import frame_rows, group_rows
+from .tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
 ARTICLE_TABLES = [
@@ -32,12 +31,12 @@ ARTICLE_FIGURES = [
 ]
 
 
-def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]:
+def _matrix(df: Frame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]:
     out = []
-    for key, group in df.groupby(row, sort=True):
-        counts = {r["country_code"]: int(r["count"]) for _, r in group.iterrows()}
+    for key, group in group_rows(df, row):
+        counts = {r["country_code"]: int(r["count"]) for r in group}
         if sum(counts.values()):
-            sources = sorted({s for v in group["sources"] for s in str(v).split(";") if s})
+            sources = sorted({s for r in group for s in str(r["sources"]).split(";") if s})
             out.append({"label": str(key).replace("-", " "), "counts": [counts.get(c, 0) for c, _ in order],
                         "total": sum(counts.values()), "sources": sources})
     return {"columns": [n for _, n in order], "rows": out}
@@ -51,7 +50,7 @@ def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
     return key
 
 
-def article_context(package: Package, frames: dict[str, pd.DataFrame], meta: dict[str, Any], build: dict[str, Any],
+def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, Any], build: dict[str, Any],
                     organisation_id: str = "unido", keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 

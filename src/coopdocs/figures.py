@@ -35,6 +35,11 @@ plt.rcParams.update({
 })
 
 
+def data_frame(frame) -> pd.DataFrame:
+    """A :class:`coopdocs.tables.Frame` as the pandas DataFrame the drawing code reshapes."""
+    return pd.DataFrame(frame.rows, columns=frame.columns)
+
+
 def save(fig, stem: Path) -> list[Path]:
     """Write ``stem``.svg and ``stem``.png without timestamps; return both paths."""
     from .convert import atomic_output

@@ -1,25 +1,26 @@
 """Write the comparative tables (CSV, XLSX), the overview figures, and the tables document's context.
 
-Run once per data change by the ``compute_tables`` rule (``coopdocs tables``); heavy imports
-(pandas, matplotlib, openpyxl) are paid once for all tables and figures.
+Run once per data change by the ``compute_tables`` rule (``coopdocs tables``). The heavy
+libraries (matplotlib with pandas for the figures, openpyxl for the workbooks) are imported only
+when a figure or workbook is not in the cache, i.e. when its data changed.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import io
 import json
+import math
 import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .contexts import digest
 from .convert import atomic_output
-from .tables import TABLES, compute_tables
+from .tables import TABLES, Frame, compute_tables
 
 # Column headings for people (CSV keeps the tidy machine names).
 HEADINGS = {
@@ -38,22 +39,22 @@ HEADINGS = {
 
 def _cell(value: Any) -> str:
     """A cell as text: integers without '.0', missing values empty."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def to_csv_text(df: pd.DataFrame) -> str:
+def to_csv_text(df: Frame) -> str:
     """Tidy CSV text: one header row, LF line ends, integers without a decimal part."""
     import csv
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(df.columns))
-    for row in df.itertuples(index=False):
-        writer.writerow([_cell(v) for v in row])
+    for row in df.rows:
+        writer.writerow([_cell(row[c]) for c in df.columns])
     return buf.getvalue()
 
 
@@ -76,7 +77,7 @@ def normalise_zip(data: bytes, epoch: int) -> bytes:
     return out.getvalue()
 
 
-def to_xlsx_bytes(df: pd.DataFrame, title: str, epoch: int) -> bytes:
+def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -93,15 +94,15 @@ def to_xlsx_bytes(df: pd.DataFrame, title: str, epoch: int) -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3864")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in df.itertuples(index=False):
+    for row in df.rows:
         values = []
-        for v in row:
-            if v is None or (isinstance(v, float) and pd.isna(v)):
+        for v in (row[c] for c in df.columns):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
                 values.append(None)
             elif isinstance(v, float) and v.is_integer():
                 values.append(int(v))
             else:
-                values.append(v.item() if hasattr(v, "item") else v)
+                values.append(v)
         ws.append(values)
     # One style for every data cell, registered once: assigning an Alignment per cell makes
     # openpyxl hash and deduplicate it each time (17 s for the tables of 400 states).
@@ -111,7 +112,7 @@ def to_xlsx_bytes(df: pd.DataFrame, title: str, epoch: int) -> bytes:
         for cell in row:
             cell._style = copy.copy(data_style)
     for idx, column in enumerate(df.columns, start=1):
-        longest = max([len(HEADINGS.get(column, column))] + [len(_cell(v)) for v in df[column]])
+        longest = max([len(HEADINGS.get(column, column))] + [len(_cell(v)) for v in df.column(column)])
         ws.column_dimensions[get_column_letter(idx)].width = max(8, min(60, longest + 2))
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
@@ -125,13 +126,18 @@ def to_xlsx_bytes(df: pd.DataFrame, title: str, epoch: int) -> bytes:
     return normalise_zip(buf.getvalue(), epoch)
 
 
-def frame_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+def frame_rows(df: Frame) -> list[dict[str, Any]]:
     """A table's rows as JSON-ready dicts, with ``records`` and ``sources`` as lists of IDs."""
-    rows = json.loads(df.to_json(orient="records", force_ascii=False))
+    rows = [dict(r) for r in df.rows]
     for row in rows:
-        row["records"] = [x for x in str(row.get("records") or "").split(";") if x]
-        row["sources"] = [x for x in str(row.get("sources") or "").split(";") if x]
+        row["records"] = _ids(row.get("records"))
+        row["sources"] = _ids(row.get("sources"))
     return rows
+
+
+def _ids(cell: Any) -> list[str]:
+    """The IDs of a ``records`` or ``sources`` cell (';'-separated)."""
+    return [x for x in str(cell or "").split(";") if x]
 
 
 OTHER = "OTHER"  # country code of the 'Other states' column of a focused table
@@ -159,7 +165,7 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
 
 
-def focus_frames(frames: dict[str, pd.DataFrame], keep: list[str], others: int) -> dict[str, pd.DataFrame]:
+def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict[str, Frame]:
     """The tables restricted to the states in ``keep``; per-state counts of the others summed.
 
     Counts (legal basis, projects by theme) of the states not kept are summed into one row per
@@ -171,41 +177,53 @@ def focus_frames(frames: dict[str, pd.DataFrame], keep: list[str], others: int) 
     kept = set(keep)
     out = dict(frames)
     for tid in ("institutional-profile", "timeline"):
-        df = frames[tid]
-        out[tid] = df[df["country_code"].isin(kept)].reset_index(drop=True)
-    df = frames["projects-by-funder"]
-    out["projects-by-funder"] = df[df["country_code"].isin(kept) | df["funder_country"].isin(kept)].reset_index(drop=True)
+        out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
+    out["projects-by-funder"] = frames["projects-by-funder"].where(
+        lambda r: r["country_code"] in kept or r["funder_country"] in kept)
     for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
         df = frames[tid]
-        inside = df[df["country_code"].isin(kept)]
-        outside = df[~df["country_code"].isin(kept)]
         group_cols = [key] + ([label_col] if label_col else [])
-        summed = outside.groupby(group_cols, sort=True, as_index=False)["count"].sum()
-        summed["country_code"] = OTHER
-        summed["country"] = f"Other states ({others})"
-        for col in df.columns:
-            if col not in summed.columns:
-                summed[col] = ""
-        out[tid] = pd.concat([inside, summed[df.columns]], ignore_index=True)
+        sums: dict[tuple, int] = {}
+        for r in df.rows:
+            if r["country_code"] not in kept:
+                group = tuple(r[c] for c in group_cols)
+                sums[group] = sums.get(group, 0) + r["count"]
+        summed = []
+        for group, count in sorted(sums.items()):
+            row = dict.fromkeys(df.columns, "")
+            row.update(zip(group_cols, group))
+            row.update(count=count, country_code=OTHER, country=f"Other states ({others})")
+            summed.append(row)
+        out[tid] = Frame(df.columns, [r for r in df.rows if r["country_code"] in kept] + summed)
     return out
 
 
-def _matrix(df: pd.DataFrame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:
+def group_rows(df: Frame, column: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """The rows of ``df`` grouped by the value of ``column``, groups sorted by it, rows in order."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for r in df.rows:
+        groups.setdefault(r[column], []).append(r)
+    return sorted(groups.items(), key=lambda kv: kv[0])
+
+
+def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:
     """A wide counts matrix (rows × states) with the sources behind each row."""
     codes = [c for c, _ in order]
     rows = []
-    for key, group in df.groupby(row, sort=True):
-        counts = {r["country_code"]: int(r["count"]) for _, r in group.iterrows()}
+    for key, group in group_rows(df, row):
+        counts = {r["country_code"]: int(r["count"]) for r in group}
         if not sum(counts.values()):
             continue
-        sources = sorted({s for v in group["sources"] for s in v.split(";") if s})
+        sources = sorted({s for r in group for s in _ids(r["sources"])})
+        first = {}
+        for r in group:
+            first.setdefault(r["country_code"], r)
         cells = []
         for code, name in order:
-            hit = group[group["country_code"] == code]
-            if len(hit) and int(hit.iloc[0]["count"]) and str(hit.iloc[0]["records"]):
-                items = [labels[x] for x in str(hit.iloc[0]["records"]).split(";") if x]
-                cells.append({"state": name, "count": int(hit.iloc[0]["count"]), "entries": items,
-                              "sources": [x for x in str(hit.iloc[0]["sources"]).split(";") if x]})
+            hit = first.get(code)
+            if hit is not None and int(hit["count"]) and str(hit["records"]):
+                cells.append({"state": name, "count": int(hit["count"]), "entries": [labels[x] for x in _ids(hit["records"])],
+                              "sources": _ids(hit["sources"])})
         rows.append({"label": str(key), "counts": [counts.get(c, 0) for c in codes],
                      "total": sum(counts.values()), "sources": sources, "cells": cells})
     return {"columns": [n for _, n in order], "rows": rows}
@@ -223,7 +241,7 @@ def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bo
     return order + [(c["code"], c["name"]) for c in subjects if c["kind"] == "union"]
 
 
-def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], build: dict[str, Any],
+def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: dict[str, Any],
                            keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
     """Context of the comparative-tables document: captions, notes, rows and their sources.
 
@@ -248,8 +266,8 @@ def build_document_context(frames: dict[str, pd.DataFrame], t: dict[str, list], 
         labels[i["id"]] = i["title"] + (f" ({when})" if when else "")
     by_id["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order, labels)
     by_id["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order, labels)
-    records = sorted({r for df in frames.values() for v in df["records"] for r in str(v).split(";") if r})
-    sources = sorted({s for df in frames.values() for v in df["sources"] for s in str(v).split(";") if s})
+    records = sorted({r for df in frames.values() for row in df.rows for r in _ids(row["records"])})
+    sources = sorted({s for df in frames.values() for row in df.rows for s in _ids(row["sources"])})
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     context = {
         "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables of the member states"},
@@ -284,7 +302,7 @@ def _cache_key(library: str, code: Path, *parts: str) -> str:
     return key.hexdigest()[:32]
 
 
-def cached_xlsx(df: pd.DataFrame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
+def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
     Keyed by what the workbook is made of (the table's CSV text, its title, the epoch, this
@@ -302,7 +320,7 @@ def cached_xlsx(df: pd.DataFrame, csv_text: str, title: str, epoch: int, cache_d
     return data
 
 
-def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: pd.DataFrame, order: list) -> None:
+def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
@@ -323,7 +341,7 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: pd.DataF
         return
     from . import figures
 
-    getattr(figures, kind)(frame, order, stem)
+    getattr(figures, kind)(figures.data_frame(frame), order, stem)
     if cache_dir is not None:
         for c, target in zip(cached, targets):
             with atomic_output(c) as tmp:
@@ -343,13 +361,6 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     t = bundle["tables"]
     frames = compute_tables(t)
-    for spec in TABLES:
-        df = frames[spec.id]
-        csv_text = to_csv_text(df)
-        with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
-            tmp.write_text(csv_text, encoding="utf-8")
-        with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
-            tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
     # The documents and figures show at most `detailed_states` states one by one (focus_states).
     keep, others = focus_states(t, detailed_states)
     shown = focus_frames(frames, keep, others)
@@ -357,14 +368,12 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     order = focus_order(t, keep, others, with_other=False)
     theme_order = [o for o in focus_order(t, keep, others, with_other=True) if o[0] not in unions] + \
         [o for o in order if o[0] in unions]
-    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order)
-    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order)
     package = Package(descriptor=bundle["descriptor"], tables=t)
     context = build_document_context(shown, t, build, keep, others)
     context["org"] = organisation(package, organisation_id)
     context["provenance"] = provenance(package, context["records"], bundle.get("git"))
-    unions = [c for c in t["countries"] if c["kind"] == "union"]
-    context["union"] = {k: v for k, v in unions[0].items() if not k.startswith("_")} if unions else None
+    union_rows = [c for c in t["countries"] if c["kind"] == "union"]
+    context["union"] = {k: v for k, v in union_rows[0].items() if not k.startswith("_")} if union_rows else None
     with atomic_output(context_path) as tmp:
         tmp.write_text(json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_output(bib_path) as tmp:
@@ -380,3 +389,17 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
         with atomic_output(article_bib_path) as tmp:
             tmp.write_text(json.dumps(bibliography(package, article["sources"]), indent=1, sort_keys=True,
                                       ensure_ascii=False) + "\n", encoding="utf-8")
+        del article
+    # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
+    # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).
+    del bundle, t, package, context
+    gc.collect()
+    for spec in TABLES:
+        df = frames[spec.id]
+        csv_text = to_csv_text(df)
+        with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
+            tmp.write_text(csv_text, encoding="utf-8")
+        with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
+            tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
+    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order)
+    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order)

@@ -1,9 +1,14 @@
-"""Comparative tables across the member states, computed from the data with pandas.
+"""Comparative tables across the member states, computed from the data as plain Python rows.
 
-Each table is a tidy :class:`pandas.DataFrame` (one header row, one observation per row) with
-``records`` and ``sources`` columns naming the records it counts and the sources they cite, so
-every row can be traced. :func:`compute_tables` returns all of them in a fixed order; the
-writers (CSV, XLSX) and the comparative-tables document read them from there.
+Each table is a tidy :class:`Frame` (named columns, one observation per row) with ``records``
+and ``sources`` columns naming the records it counts and the sources they cite, so every row can
+be traced. :func:`compute_tables` returns all of them in a fixed order; the writers (CSV, XLSX)
+and the documents' contexts read them from there.
+
+The tables are counts and joins over a few thousand records: plain dicts do it in the same time
+as pandas did, without pandas' 0.45 s import and ~60 MB, which were a sixth of a one-record
+edit's rebuild and the largest part of the tables job's memory at 1,000 states
+(docs/performance.md). pandas stays where it reshapes data for matplotlib (coopdocs.figures).
 """
 
 from __future__ import annotations
@@ -11,12 +16,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import pandas as pd
-
 from .contexts import record_year
 
 Tables = dict[str, list[dict[str, Any]]]
 LIST_SEP = "; "
+
+
+@dataclass
+class Frame:
+    """A tidy table: its column names in order and one dict per row, each holding every column."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> "Frame":
+        """A frame of ``rows``, all built with the same keys in the same order (none: no columns)."""
+        return cls(list(rows[0]) if rows else [], rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list[Any]:
+        """The values of column ``name``, in row order."""
+        return [r[name] for r in self.rows]
+
+    def where(self, keep: Callable[[dict[str, Any]], bool]) -> "Frame":
+        """The rows for which ``keep(row)`` is true, same columns."""
+        return Frame(self.columns, [r for r in self.rows if keep(r)])
 
 
 @dataclass(frozen=True)
@@ -26,7 +53,7 @@ class TableSpec:
     id: str
     caption: str
     note: str
-    build: Callable[[Tables], pd.DataFrame]
+    build: Callable[[Tables], Frame]
 
 
 def _subjects(t: Tables) -> list[dict[str, Any]]:
@@ -79,7 +106,7 @@ def government_of(t: Tables) -> dict[str, str]:
 PROGRAMME_TYPES = ("framework-programme", "country-programme", "partnership-programme")
 
 
-def institutional_profile(t: Tables) -> pd.DataFrame:
+def institutional_profile(t: Tables) -> Frame:
     """One row per member state: membership, roles, offices, programmes, funding of others."""
     govs = government_of(t)
     roles_of = _group(t["roles"], lambda r: [r["country"]])
@@ -114,10 +141,10 @@ def institutional_profile(t: Tables) -> pd.DataFrame:
             "records": _ids(used),
             "sources": _sources(used),
         })
-    return pd.DataFrame(rows)
+    return Frame.of(rows)
 
 
-def legal_basis(t: Tables) -> pd.DataFrame:
+def legal_basis(t: Tables) -> Frame:
     """Instrument types × member states and the Union: count and list with dates."""
     types = sorted({i["type"] for i in t["instruments"] if i["countries"]})
     by_cell = _group(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
@@ -135,10 +162,10 @@ def legal_basis(t: Tables) -> pd.DataFrame:
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return pd.DataFrame(rows)
+    return Frame.of(rows)
 
 
-def projects_by_theme(t: Tables) -> pd.DataFrame:
+def projects_by_theme(t: Tables) -> Frame:
     """Thematic areas × member states (and the Union): number of projects and which."""
     by_cell = _group(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
     rows = []
@@ -155,10 +182,10 @@ def projects_by_theme(t: Tables) -> pd.DataFrame:
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return pd.DataFrame(rows)
+    return Frame.of(rows)
 
 
-def projects_by_funder(t: Tables) -> pd.DataFrame:
+def projects_by_funder(t: Tables) -> Frame:
     """Funders × recipient states: number of projects and stated budgets (USD)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
@@ -184,10 +211,10 @@ def projects_by_funder(t: Tables) -> pd.DataFrame:
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return pd.DataFrame(rows)
+    return Frame.of(rows)
 
 
-def timeline(t: Tables) -> pd.DataFrame:
+def timeline(t: Tables) -> Frame:
     """Every dated instrument, project and event, one row per record and state, by year."""
     names = {c["code"]: c["name"] for c in t["countries"]}
     rows = []
@@ -210,11 +237,10 @@ def timeline(t: Tables) -> pd.DataFrame:
                     "records": r["id"],
                     "sources": _sources([r]),
                 })
-    df = pd.DataFrame(rows)
-    return df.sort_values(["year", "country_code", "kind", "record_id"], kind="stable").reset_index(drop=True)
+    return Frame.of(sorted(rows, key=lambda r: (r["year"], r["country_code"], r["kind"], r["record_id"])))
 
 
-def main_directions(t: Tables) -> pd.DataFrame:
+def main_directions(t: Tables) -> Frame:
     """The Union's yearly Main Directions of International Activity and whether each names UNIDO."""
     rows = []
     for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (record_year(i) or 0, i["id"])):
@@ -226,7 +252,7 @@ def main_directions(t: Tables) -> pd.DataFrame:
             "records": i["id"],
             "sources": _sources([i]),
         })
-    return pd.DataFrame(rows)
+    return Frame.of(rows)
 
 
 TABLES: list[TableSpec] = [
@@ -251,6 +277,6 @@ TABLES: list[TableSpec] = [
 ]
 
 
-def compute_tables(t: Tables) -> dict[str, pd.DataFrame]:
+def compute_tables(t: Tables) -> dict[str, Frame]:
     """Every comparative table, keyed by table id, in document order."""
     return {spec.id: spec.build(t) for spec in TABLES}

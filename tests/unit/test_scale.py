@@ -59,18 +59,18 @@ def test_focused_tables_sum_the_other_states_and_drop_their_rows(package):
     t = package.tables
     keep, others = focus_states(t, 12)
     frames = focus_frames(compute_tables(t), keep, others)
-    assert set(keep[:12]) <= set(frames["institutional-profile"]["country_code"]) <= set(keep)
-    assert set(frames["timeline"]["country_code"]) <= set(keep)
+    assert set(keep[:12]) <= set(frames["institutional-profile"].column("country_code")) <= set(keep)
+    assert set(frames["timeline"].column("country_code")) <= set(keep)
     # Instruments by type of the states not kept, counted from the raw records.
     expected: Counter = Counter()
     for i in t["instruments"]:
         for code in set(i["countries"]):
             if code not in keep:
                 expected[i["type"]] += 1
-    other = frames["legal-basis"][frames["legal-basis"]["country_code"] == OTHER]
-    got = {row["instrument_type"]: int(row["count"]) for _, row in other.iterrows() if int(row["count"])}
+    other = frames["legal-basis"].where(lambda r: r["country_code"] == OTHER)
+    got = {row["instrument_type"]: int(row["count"]) for row in other.rows if int(row["count"])}
     assert got == {k: v for k, v in expected.items() if v}
-    assert set(other["records"]) == {""} and set(other["sources"]) == {""}
+    assert set(other.column("records")) == {""} and set(other.column("sources")) == {""}
 
 
 def test_tables_document_shows_kept_states_and_an_other_column(package):
