@@ -243,7 +243,7 @@ def changed_reports(project: Path, since: float) -> int:
 FLOOR_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
-from coopdocs.convert import PANDOC_READER, pandoc, typst_pdf
+from coopdocs.convert import PANDOC_READER, pandoc, pandoc_heap, typst_pdf
 from coopdocs.timeline import draw
 import yaml
 
@@ -270,16 +270,17 @@ for md in docs:
         draw(context, p("timeline_template"), figs[0], out.with_name(f"timeline-{name}.png"))
         times["typst_figures"] += time.perf_counter() - t; t = time.perf_counter()
     ast = out.with_suffix(".json")
-    pandoc(md, ast, "json", epoch=epoch, source_format=PANDOC_READER, bibliography=bib, csl=p("csl"))
+    heap = pandoc_heap(md)  # the heap the build gives pandoc for this document
+    pandoc(md, ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER, bibliography=bib, csl=p("csl"))
     times["pandoc_json"] += time.perf_counter() - t; t = time.perf_counter()
-    pandoc(ast, out.with_suffix(".docx"), "docx", epoch=epoch, source_format="json",
+    pandoc(ast, out.with_suffix(".docx"), "docx", epoch=epoch, heap=heap, source_format="json",
            reference_doc=p("reference_docx"), lua_filters=both, metadata=meta)
     times["pandoc_docx"] += time.perf_counter() - t; t = time.perf_counter()
-    pandoc(ast, out.with_suffix(".html"), "html", epoch=epoch, source_format="json",
+    pandoc(ast, out.with_suffix(".html"), "html", epoch=epoch, heap=heap, source_format="json",
            template=p("html_template"), lua_filters=both, metadata=meta)
     times["pandoc_html"] += time.perf_counter() - t; t = time.perf_counter()
     typ = out.with_suffix(".typ")
-    pandoc(ast, typ, "typst-citations", epoch=epoch, source_format="json", template=p("typst_template"),
+    pandoc(ast, typ, "typst-citations", epoch=epoch, heap=heap, source_format="json", template=p("typst_template"),
            lua_filters=[p("records_filter")])
     times["pandoc_typst"] += time.perf_counter() - t; t = time.perf_counter()
     typst_pdf(typ, out.with_suffix(".pdf"), epoch=epoch, assets=figs)

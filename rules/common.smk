@@ -5,6 +5,7 @@ import shlex
 import sys
 
 from coopdocs import workflow as cw
+from snakemake.exceptions import WorkflowError
 
 
 envvars:
@@ -32,8 +33,28 @@ FORMATS = ["docx", "html", "pdf"]
 TABLE_IDS = cw.TABLE_IDS
 # Overview figures (compute_tables, matplotlib) and one timeline per brief (drawn by its own job).
 OVERVIEW_FIGURES = ["timeline", "themes-by-state"]
-# Threads of the tables document's and the article's jobs (see rules/convert.smk).
-AGGREGATE_THREADS = 2 if len(SLUGS) <= 20 else 1
+
+
+def local_cores():
+    """The cores of a local run; 1 on a cluster run, where every job has a node of its own."""
+    try:
+        return workflow.cores
+    except WorkflowError:  # no --cores: a cluster executor (Snakemake sets 1 later)
+        return 1
+
+
+# A build with many briefs is "large": its aggregate jobs hold a whole data set in memory
+# (compute_tables every record, ~290 MB at 1,000 states; the tables document and the article a
+# pandoc of ~240 MB), so each of them takes every local core and runs alone, its pandoc writers
+# one after another. The build's memory peak is then Snakemake plus the largest job, not
+# Snakemake plus a heavy job plus two briefs (1,000 states: 726 MB before; docs/performance.md),
+# for ~10 s of a core left idle. A small build keeps them beside the briefs, with two writers.
+LARGE_BUILD = len(SLUGS) > 20
+# Threads of compute_tables, and of the tables document's and the article's jobs.
+TABLES_THREADS = local_cores() if LARGE_BUILD else 1
+AGGREGATE_THREADS = local_cores() if LARGE_BUILD else 2
+# pandoc writers at once in the tables document's and the article's jobs.
+AGGREGATE_WRITERS = "1" if LARGE_BUILD else "{threads}"
 FIGURES = OVERVIEW_FIGURES + [f"timeline-{slug}" for slug in SLUGS]
 
 

@@ -1,10 +1,13 @@
 # One job per document: Markdown, DOCX, HTML, Typst and PDF (coopdocs.publish). One job instead of
 # five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
 
+# The context and bibliography (inputs known only after the checkpoints, see after_checkpoints)
+# are named by their paths, not as {input.context}: `snakemake -n` formats the command of every
+# job before the checkpoints have run, when those inputs are not known yet.
 PUBLISH = """
 coopdocs publish \
-    --context {input.context:q} \
-    --bibliography {input.bib:q} \
+    --context <<context>> \
+    --bibliography <<bib>> \
     --templates <<templates>> \
     --template <<template>> \
     --csl {input.csl:q} \
@@ -17,10 +20,12 @@ coopdocs publish \
     --md {output.md:q} --ast {output.ast:q} --typ {output.typ:q} \
     --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
     <<extra>> \
-    --parallel {threads} \
+    --parallel <<writers>> \
     --epoch <<epoch>> \
     2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
 """
+
+OVERVIEW_FIGURE_ARGS = "--figures " + " ".join(shlex.quote(f"reports/figures/{f}.svg") for f in OVERVIEW_FIGURES)
 
 STYLE_INPUTS = dict(
     csl=config["csl"],
@@ -66,17 +71,19 @@ rule publish_brief:
             ),
             templates=config["templates_dir"],
             template=config["brief_template"],
+            context="build/context/briefs/{wildcards.name}.json",
+            bib="build/context/briefs/{wildcards.name}.bib.json",
+            writers="{threads}",
             epoch=EPOCH,
         )
 
 
 rule publish_tables:
-    """The comparative-tables document: Markdown, The comparative-tables documentX, HTML and PDF/A.
+    """The comparative-tables document: Markdown, DOCX, HTML and PDF/A.
 
-    It goes first (priority) so that it runs beside the briefs. Two threads (its pandoc writers
-    and the PDF run side by side) only when there are few briefs to overlap with: with many, the
-    scheduler held a two-thread job back until both cores were free, i.e. after the last brief,
-    and its single-threaded Markdown reading then left a core idle (measured at 200 states).
+    It goes first (priority). In a small build it has two threads (its pandoc writers and the
+    PDF run side by side) beside the briefs; in a large one it runs alone, one writer at a time
+    (LARGE_BUILD in rules/common.smk: memory).
     """
     input:
         unpack(
@@ -102,20 +109,22 @@ rule publish_tables:
         "logs/publish/tables-comparative-tables.log",
     shell:
         static(
-            PUBLISH.replace("<<extra>>", "--figures {input.figures:q}"),
+            PUBLISH.replace("<<extra>>", OVERVIEW_FIGURE_ARGS),
             templates=config["templates_dir"],
             template=config["tables_template"],
+            context="build/context/tables/comparative-tables.json",
+            bib="build/context/tables/comparative-tables.bib.json",
+            writers=AGGREGATE_WRITERS,
             epoch=EPOCH,
         )
 
 
 rule publish_article:
-    """The review article: Markdown, The review articleX, HTML and PDF/A.
+    """The review article: Markdown, DOCX, HTML and PDF/A.
 
-    It goes first (priority) so that it runs beside the briefs. Two threads (its pandoc writers
-    and the PDF run side by side) only when there are few briefs to overlap with: with many, the
-    scheduler held a two-thread job back until both cores were free, i.e. after the last brief,
-    and its single-threaded Markdown reading then left a core idle (measured at 200 states).
+    It goes first (priority). In a small build it has two threads (its pandoc writers and the
+    PDF run side by side) beside the briefs; in a large one it runs alone, one writer at a time
+    (LARGE_BUILD in rules/common.smk: memory).
     """
     input:
         unpack(
@@ -141,8 +150,11 @@ rule publish_article:
         "logs/publish/article-review.log",
     shell:
         static(
-            PUBLISH.replace("<<extra>>", "--figures {input.figures:q}"),
+            PUBLISH.replace("<<extra>>", OVERVIEW_FIGURE_ARGS),
             templates=config["templates_dir"],
             template=config["article_template"],
+            context="build/context/article/review.json",
+            bib="build/context/article/review.bib.json",
+            writers=AGGREGATE_WRITERS,
             epoch=EPOCH,
         )

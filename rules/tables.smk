@@ -24,6 +24,9 @@ checkpoint compute_tables:
         bib="build/context/tables/comparative-tables.bib.json",
         article_context="build/context/article/review.json",
         article_bib="build/context/article/review.bib.json",
+    threads: TABLES_THREADS
+    # Before the briefs: in a large build it then runs alone at the start (LARGE_BUILD).
+    priority: 20
     resources:
         mem_mb=1000,
     conda:

@@ -145,28 +145,41 @@ def pandoc_command(
     return cmd
 
 
-# pandoc's runtime asks for a 64 MB heap up front (it is built with -with-rtsopts=-H64m); 32 MB
-# is as fast for our documents (measured: brief 0.19 s either way, article 0.70 / 0.73 s) and
-# saves ~35 MB per pandoc process, which is most of a brief job's memory beside the binary's
-# own 95 MB of code (docs/performance.md).
-PANDOC_RTS = "-H32m"
+# pandoc's runtime sizes its heap for 64 MB up front (the binary is built with -with-rtsopts=-H64m).
+# A document below SMALL_DOCUMENT bytes of Markdown (every brief) is converted as fast with 16 MB
+# (measured per brief: read 0.21 s either way, the three writers alike) in 126 MB instead of
+# 185 MB per pandoc process: with two briefs at once that is most of the build's memory beside
+# Snakemake's (docs/performance.md). A long document keeps the default: reading the review
+# article took 0.91 s with 16 MB against 0.70 s.
+SMALL_DOCUMENT = 64 * 1024
+SMALL_HEAP = "16m"
 
 
-def pandoc_env(epoch: int) -> dict[str, str]:
-    """The environment pandoc runs in: fixed epoch, locale, time zone and heap; nothing else inherited."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC",
-            "GHCRTS": PANDOC_RTS}
+def pandoc_heap(markdown: Path) -> str | None:
+    """The heap pandoc is given for a document whose Markdown is ``markdown`` (None: pandoc's default)."""
+    return SMALL_HEAP if markdown.stat().st_size < SMALL_DOCUMENT else None
 
 
-def pandoc(source: Path, target: Path, to: str, *, epoch: int, **options) -> None:
+def pandoc_env(epoch: int, heap: str | None = None) -> dict[str, str]:
+    """The environment pandoc runs in: fixed epoch, locale and time zone, nothing else inherited.
+
+    ``heap`` (e.g. "16m") replaces the heap size pandoc's runtime asks for (see pandoc_heap).
+    """
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
+    if heap:
+        env["GHCRTS"] = f"-H{heap}"
+    return env
+
+
+def pandoc(source: Path, target: Path, to: str, *, epoch: int, heap: str | None = None, **options) -> None:
     """Convert ``source`` (Markdown, or another format given as ``source_format``) to ``target``.
 
     ``options`` are those of :func:`pandoc_command` (bibliography, csl, reference_doc, template,
-    lua_filters, metadata, resource_path, source_format).
+    lua_filters, metadata, resource_path, source_format); ``heap`` that of :func:`pandoc_env`.
     """
     cmd = pandoc_command(to, **options)
     with atomic_output(target) as tmp:
-        _run(cmd + ["--output", str(tmp), str(source)], pandoc_env(epoch), f"pandoc {source} -> {target}")
+        _run(cmd + ["--output", str(tmp), str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> {target}")
 
 
 class PandocRun:
@@ -176,10 +189,11 @@ class PandocRun:
     the stack closes without an exception, and discarded otherwise (see :func:`atomic_output`).
     """
 
-    def __init__(self, cmd: list[str], source: Path, target: Path, epoch: int, stack: contextlib.ExitStack):
+    def __init__(self, cmd: list[str], source: Path, target: Path, epoch: int, stack: contextlib.ExitStack,
+                 heap: str | None = None):
         self.source, self.target = source, target
         self.tmp = tmp = stack.enter_context(atomic_output(target))
-        self.proc = subprocess.Popen(cmd + ["--output", str(tmp), str(source)], env=pandoc_env(epoch), text=True,
+        self.proc = subprocess.Popen(cmd + ["--output", str(tmp), str(source)], env=pandoc_env(epoch, heap), text=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def wait(self) -> str | None:

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, typst_pdf
+from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, pandoc_heap, typst_pdf
 
 
 @dataclass
@@ -83,7 +83,8 @@ def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
-    pandoc(out.md, out.ast, "json", epoch=epoch, source_format=PANDOC_READER,
+    heap = pandoc_heap(out.md)
+    pandoc(out.md, out.ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER,
            bibliography=doc.bibliography, csl=styles.csl)
     meta = {"figures-dir": str(doc.figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
@@ -99,17 +100,17 @@ def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel
     with contextlib.ExitStack() as stack:
         if parallel <= 1 or out.pdf is None:
             for cmd, target in wanted:
-                _raise_failures([PandocRun(cmd, out.ast, target, epoch, stack)])
+                _raise_failures([PandocRun(cmd, out.ast, target, epoch, stack, heap)])
             stack.close()  # commit the files before the PDF reads the Typst one
             if out.pdf is not None:
                 typst_pdf(out.typ, out.pdf, epoch=epoch, assets=figures)
             return
         # Two or more at once: DOCX runs beside the Typst writer, HTML beside the PDF compile.
-        typst_run = PandocRun(typst_cmd, out.ast, out.typ, epoch, stack)
+        typst_run = PandocRun(typst_cmd, out.ast, out.typ, epoch, stack, heap)
         queue = wanted[1:]  # DOCX and HTML, those asked for
-        first = [PandocRun(cmd, out.ast, target, epoch, stack) for cmd, target in queue[:1]]
+        first = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[:1]]
         _raise_failures([typst_run], wait_also=first)
-        rest = [PandocRun(cmd, out.ast, target, epoch, stack) for cmd, target in queue[1:]]
+        rest = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[1:]]
         try:
             typst_pdf(typst_run.tmp, out.pdf, epoch=epoch, assets=figures)
         finally:
