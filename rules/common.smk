@@ -67,6 +67,8 @@ wildcard_constraints:
 def static(command, **values):
     """``command`` with each ``<<name>>`` replaced by the shell-quoted ``values[name]``, at parse time.
 
+    A list value becomes its items, each quoted, separated by spaces.
+
     Settings known when the workflow is parsed (the build epoch, folders from the config) are put
     into the command text instead of ``params:``. Snakemake's "code" rerun trigger compares the
     command text, so a changed value still reruns the jobs; and with no ``params`` at all
@@ -74,7 +76,10 @@ def static(command, **values):
     """
 
     def value(match):
-        return shlex.quote(str(values[match.group(1)]))
+        value = values[match.group(1)]
+        if isinstance(value, (list, tuple)):
+            return " ".join(shlex.quote(str(v)) for v in value)
+        return shlex.quote(str(value))
 
     return re.sub(r"<<(\w+)>>", value, command)
 
@@ -109,13 +114,6 @@ def document_outputs(folder, name="{name}"):
     )
 
 
-def document_figures(folder, name):
-    """Names of the figures a document shows."""
-    if folder == "briefs":
-        return [f"timeline-{name}"]
-    return list(OVERVIEW_FIGURES)
-
-
 def after_checkpoints(folder, **patterns):
     """Input function: ``patterns`` formatted with the job's wildcards, known after the checkpoints.
 
@@ -125,20 +123,30 @@ def after_checkpoints(folder, **patterns):
     brief depends on prepare_data only (its figure is drawn by its own job), so briefs start as
     soon as the data is validated; the tables document and the article also wait for
     compute_tables. A pattern containing ``{figure}`` expands to the overview figures the
-    document shows (none for a brief).
+    document shows (none for a brief). ``folder`` None: the job's ``{folder}`` wildcard.
     """
 
     def inputs(wildcards):
         cw.checkpoint_done(checkpoints, "prepare_data")
-        brief = folder == "briefs"
+        brief = (folder or wildcards.folder) == "briefs"
         if not brief:
             cw.checkpoint_done(checkpoints, "compute_tables")
         out = {}
         for key, pattern in patterns.items():
             if "{figure}" in pattern:
-                out[key] = [] if brief else [pattern.format(figure=f) for f in document_figures(folder, None)]
+                out[key] = [] if brief else [pattern.format(figure=f) for f in OVERVIEW_FIGURES]
             else:
                 out[key] = pattern.format(**wildcards)
         return out
 
     return inputs
+
+
+def aggregate_template(wildcards):
+    """The Jinja template of the tables document or the article (by the job's folder)."""
+    return os.path.join(config["templates_dir"], DOCUMENT_TEMPLATES[wildcards.folder])
+
+
+def aggregate_template_files(wildcards):
+    """The template and the partials the tables document's or the article's Markdown is rendered from."""
+    return cw.template_files(config["templates_dir"], DOCUMENT_TEMPLATES[wildcards.folder])

@@ -21,11 +21,10 @@ coopdocs publish \
     --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
     <<extra>> \
     --parallel <<writers>> \
+    --jinja-cache build/cache/jinja \
     --epoch <<epoch>> \
     2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
 """
-
-OVERVIEW_FIGURE_ARGS = "--figures " + " ".join(shlex.quote(f"reports/figures/{f}.svg") for f in OVERVIEW_FIGURES)
 
 STYLE_INPUTS = dict(
     csl=config["csl"],
@@ -78,49 +77,61 @@ rule publish_brief:
         )
 
 
-rule publish_tables:
-    """The comparative-tables document: Markdown, DOCX, HTML and PDF/A.
+# The comparative-tables document and the review article are long: reading their Markdown and
+# resolving citations is ~0.9 s on one core, the writers and the PDF ~0.8 s on two. Two jobs
+# each, so that the reading starts as soon as the context is there, beside a brief, instead of
+# waiting for two free cores (one-record edit: 3.5 s -> 3.x s; docs/performance.md).
+AGGREGATES = "tables|article"
 
-    It goes first (priority). In a small build it has two threads (its pandoc writers and the
-    PDF run side by side) beside the briefs; in a large one it runs alone, one writer at a time
-    (LARGE_BUILD in rules/common.smk: memory).
-    """
+
+
+rule read_document:
+    """The Markdown of the tables document or the article, and its JSON AST with citations resolved."""
     input:
         unpack(
             after_checkpoints(
-                "tables",
-                context="build/context/tables/comparative-tables.json",
-                bib="build/context/tables/comparative-tables.bib.json",
-                figures="reports/figures/{figure}.svg",
-                pngs="reports/figures/{figure}.png",
+                None,
+                context="build/context/{folder}/{name}.json",
+                bib="build/context/{folder}/{name}.bib.json",
             )
         ),
-        **STYLE_INPUTS,
-        templates=cw.template_files(config["templates_dir"], config["tables_template"]),
+        csl=config["csl"],
+        template=aggregate_template,
+        templates=aggregate_template_files,
     output:
-        **document_outputs("tables", "comparative-tables"),
-    threads: AGGREGATE_THREADS
+        md="build/md/{folder}/{name}.md",
+        ast="build/ast/{folder}/{name}.json",
+    wildcard_constraints:
+        folder=AGGREGATES,
+    threads: 1
     priority: 10
     resources:
         mem_mb=1000,
     conda:
         SOFTWARE_ENV
     log:
-        "logs/publish/tables-comparative-tables.log",
+        "logs/read/{folder}-{name}.log",
     shell:
         static(
-            PUBLISH.replace("<<extra>>", OVERVIEW_FIGURE_ARGS),
+            """
+            coopdocs publish --stage read \
+                --context build/context/{wildcards.folder}/{wildcards.name}.json \
+                --bibliography build/context/{wildcards.folder}/{wildcards.name}.bib.json \
+                --templates <<templates>> \
+                --template {input.template:q} \
+                --csl {input.csl:q} \
+                --md {output.md:q} --ast {output.ast:q} \
+                --jinja-cache build/cache/jinja \
+                --epoch <<epoch>> \
+                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+            """,
             templates=config["templates_dir"],
-            template=config["tables_template"],
-            context="build/context/tables/comparative-tables.json",
-            bib="build/context/tables/comparative-tables.bib.json",
-            writers=AGGREGATE_WRITERS,
             epoch=EPOCH,
         )
 
 
-rule publish_article:
-    """The review article: Markdown, DOCX, HTML and PDF/A.
+rule publish_document:
+    """DOCX, HTML and PDF/A of the tables document or the article, from its AST.
 
     It goes first (priority). In a small build it has two threads (its pandoc writers and the
     PDF run side by side) beside the briefs; in a large one it runs alone, one writer at a time
@@ -129,17 +140,18 @@ rule publish_article:
     input:
         unpack(
             after_checkpoints(
-                "article",
-                context="build/context/article/review.json",
-                bib="build/context/article/review.bib.json",
+                None,
                 figures="reports/figures/{figure}.svg",
                 pngs="reports/figures/{figure}.png",
             )
         ),
-        **STYLE_INPUTS,
-        templates=cw.template_files(config["templates_dir"], config["article_template"]),
+        md="build/md/{folder}/{name}.md",
+        ast="build/ast/{folder}/{name}.json",
+        **{k: v for k, v in STYLE_INPUTS.items() if k != "csl"},
     output:
-        **document_outputs("article", "review"),
+        **{k: v for k, v in document_outputs("{folder}").items() if k not in ("md", "ast")},
+    wildcard_constraints:
+        folder=AGGREGATES,
     threads: AGGREGATE_THREADS
     priority: 10
     resources:
@@ -147,14 +159,25 @@ rule publish_article:
     conda:
         SOFTWARE_ENV
     log:
-        "logs/publish/article-review.log",
+        "logs/publish/{folder}-{name}.log",
     shell:
         static(
-            PUBLISH.replace("<<extra>>", OVERVIEW_FIGURE_ARGS),
-            templates=config["templates_dir"],
-            template=config["article_template"],
-            context="build/context/article/review.json",
-            bib="build/context/article/review.bib.json",
+            """
+            coopdocs publish --stage write \
+                --md {input.md:q} --ast {input.ast:q} \
+                --reference-doc {input.reference:q} \
+                --html-template {input.html_template:q} \
+                --typst-template {input.typst_template:q} \
+                --figures-filter {input.figures_lua:q} \
+                --records-filter {input.records_lua:q} \
+                --figures-dir reports/figures \
+                <<figures>> \
+                --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
+                --parallel <<writers>> \
+                --epoch <<epoch>> \
+                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+            """,
+            figures=["--figures"] + [f"reports/figures/{f}.svg" for f in OVERVIEW_FIGURES],
             writers=AGGREGATE_WRITERS,
             epoch=EPOCH,
         )

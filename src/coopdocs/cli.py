@@ -249,28 +249,49 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+# What each stage of `coopdocs publish` reads and writes (besides --md, --ast and --epoch).
+PUBLISH_STAGE_OPTIONS = {
+    "read": ("context", "bibliography", "template", "csl"),
+    "write": ("typ", "reference_doc", "html_template", "typst_template", "figures_filter", "records_filter",
+              "figures_dir"),
+}
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Build one document: Markdown, DOCX, HTML, Typst and PDF (and a brief's timeline figure)."""
+    needed = [o for stage, options in PUBLISH_STAGE_OPTIONS.items() if args.stage in (stage, "all") for o in options]
+    missing = [f"--{o.replace('_', '-')}" for o in needed if getattr(args, o) is None]
+    if missing:
+        print(f"coopdocs publish --stage {args.stage}: missing {', '.join(missing)}", file=sys.stderr)
+        return 2
     import jinja2
 
+    from . import publish as pub
     from .convert import ConversionError
-    from .publish import Document, Outputs, Styles, publish
 
     P = Path
-    doc = Document(context=P(args.context), bibliography=P(args.bibliography), templates_dir=P(args.templates),
-                   template=args.template, figures_dir=P(args.figures_dir), figures=[P(f) for f in args.figures],
-                   timeline_template=P(args.timeline_template) if args.timeline_template else None)
-    styles = Styles(csl=P(args.csl), reference_doc=P(args.reference_doc), html_template=P(args.html_template),
-                    typst_template=P(args.typst_template), figures_filter=P(args.figures_filter),
-                    records_filter=P(args.records_filter))
     opt = lambda v: P(v) if v else None  # noqa: E731 - tiny local adapter
-    out = Outputs(md=P(args.md), ast=P(args.ast), typ=P(args.typ), docx=opt(args.docx), html=opt(args.html), pdf=opt(args.pdf),
-                  timeline_svg=P(args.timeline_svg) if args.timeline_svg else None,
-                  timeline_png=P(args.timeline_png) if args.timeline_png else None)
+    template = args.template
+    if template and P(template).parent != P("."):  # a path inside --templates (as the rules give it)
+        template = P(template).relative_to(P(args.templates)).as_posix()
+    doc = pub.Document(context=opt(args.context), bibliography=opt(args.bibliography), templates_dir=P(args.templates),
+                       template=template, figures_dir=opt(args.figures_dir), figures=[P(f) for f in args.figures],
+                       timeline_template=opt(args.timeline_template), jinja_cache=opt(args.jinja_cache))
+    styles = pub.Styles(csl=opt(args.csl), reference_doc=opt(args.reference_doc), html_template=opt(args.html_template),
+                        typst_template=opt(args.typst_template), figures_filter=opt(args.figures_filter),
+                        records_filter=opt(args.records_filter))
+    out = pub.Outputs(md=P(args.md), ast=P(args.ast), typ=opt(args.typ), docx=opt(args.docx), html=opt(args.html),
+                      pdf=opt(args.pdf), timeline_svg=opt(args.timeline_svg), timeline_png=opt(args.timeline_png))
     try:
-        publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
+        if args.stage == "read":
+            pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
+        elif args.stage == "write":
+            pub.write(styles, out, epoch=args.epoch, figures_dir=doc.figures_dir, figures=doc.figures,
+                      parallel=args.parallel)
+        else:
+            pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
     except jinja2.TemplateError as exc:
-        _report_template_error(exc, args.template)
+        _report_template_error(exc, template)
         return 1
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)
@@ -366,9 +387,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("publish", help="build one document: Markdown, DOCX, HTML and PDF from its context")
-    for name in ("context", "bibliography", "template", "md", "ast", "typ", "csl",
+    p.add_argument("--stage", choices=["all", "read", "write"], default="all",
+                   help="all (default); read: Markdown and the JSON AST with citations; write: DOCX, HTML, "
+                        "Typst and PDF from that AST")
+    p.add_argument("--md", required=True)
+    p.add_argument("--ast", required=True)
+    for name in ("context", "bibliography", "template", "typ", "csl",
                  "reference-doc", "html-template", "typst-template", "figures-filter", "records-filter", "figures-dir"):
-        p.add_argument(f"--{name}", required=True)
+        p.add_argument(f"--{name}", help="required by the stages that use it")
     for fmt in ("docx", "html", "pdf"):
         p.add_argument(f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)")
     p.add_argument("--templates", default="templates")
@@ -378,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeline-png")
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
+    p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")

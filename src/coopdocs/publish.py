@@ -11,6 +11,10 @@ The path of every document (a brief, the comparative tables, the review article)
 Reading the Markdown and running citeproc once instead of three times is about 40 % of a
 document's pandoc time, and one job per document instead of five is what keeps the workflow's
 overhead near the bare tools' time (docs/performance.md). Every file is written atomically.
+
+A long document can be built in two jobs (``coopdocs publish --stage read`` for steps 1–3 on one
+core, ``--stage write`` for steps 4–5 on two), so that its single-threaded reading does not wait
+for two free cores (see rules/convert.smk).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Document:
     figures_dir: Path
     figures: list[Path] = field(default_factory=list)  # SVGs the document shows (made elsewhere)
     timeline_template: Path | None = None  # briefs: draw the state's timeline here
+    jinja_cache: Path | None = None  # compiled templates kept between jobs (markdown.make_environment)
 
 
 def render_markdown(doc: Document, target: Path) -> dict:
@@ -67,14 +72,19 @@ def render_markdown(doc: Document, target: Path) -> dict:
     from .markdown import render
 
     context = json.loads(doc.context.read_text(encoding="utf-8"))
-    text = render(doc.templates_dir, doc.template, context)
+    if doc.jinja_cache is not None:
+        doc.jinja_cache.mkdir(parents=True, exist_ok=True)
+    text = render(doc.templates_dir, doc.template, context, doc.jinja_cache)
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return context
 
 
-def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:
-    """Build every file of ``doc`` (see the module docstring); ``parallel`` pandoc writers at once."""
+def read(doc: Document, out: Outputs, *, epoch: int, csl: Path) -> list[Path]:
+    """Steps 1–3: the Markdown, a brief's timeline figure, and the JSON AST with citations resolved.
+
+    Returns the figures the document shows (``doc.figures`` and the timeline drawn here).
+    """
     context = render_markdown(doc, out.md)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
@@ -83,10 +93,15 @@ def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
+    pandoc(out.md, out.ast, "json", epoch=epoch, heap=pandoc_heap(out.md), source_format=PANDOC_READER,
+           bibliography=doc.bibliography, csl=csl)
+    return figures
+
+
+def write(styles: Styles, out: Outputs, *, epoch: int, figures_dir: Path, figures: list[Path], parallel: int = 1) -> None:
+    """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
     heap = pandoc_heap(out.md)
-    pandoc(out.md, out.ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER,
-           bibliography=doc.bibliography, csl=styles.csl)
-    meta = {"figures-dir": str(doc.figures_dir)}
+    meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
     typst_cmd = pandoc_command("typst-citations", source_format="json", template=styles.typst_template,
@@ -115,6 +130,12 @@ def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel
             typst_pdf(typst_run.tmp, out.pdf, epoch=epoch, assets=figures)
         finally:
             _raise_failures(first + rest)
+
+
+def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:
+    """Build every file of ``doc`` (see the module docstring); ``parallel`` pandoc writers at once."""
+    figures = read(doc, out, epoch=epoch, csl=styles.csl)
+    write(styles, out, epoch=epoch, figures_dir=doc.figures_dir, figures=figures, parallel=parallel)
 
 
 def _raise_failures(runs: list, wait_also: list | None = None) -> None:

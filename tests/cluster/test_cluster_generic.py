@@ -65,7 +65,7 @@ def test_cluster_generic_build_is_byte_identical_to_local(tmp_path: Path):
     # Every job went through sbatch, with the resources the profile and the rules declare.
     lines = [line.split() for line in submissions.read_text().splitlines()]
     rules = {name.removeprefix("coopdocs-") for _, name, *_ in lines}
-    assert {"prepare_data", "compute_tables", "publish_brief", "publish_tables", "publish_article",
+    assert {"prepare_data", "compute_tables", "publish_brief", "read_document", "publish_document",
             "write_manifest"} <= rules
     memory = {name.removeprefix("coopdocs-"): int(mem) for _, name, _, mem, _ in lines}
     assert memory["compute_tables"] == 1000  # declared by the rule
