@@ -52,6 +52,8 @@ def local_cores():
 LARGE_BUILD = len(SLUGS) > 20
 # Threads of compute_tables, and of the tables document's and the article's jobs.
 TABLES_THREADS = local_cores() if LARGE_BUILD else 1
+# A large build runs compute_tables first, alone, before the briefs.
+TABLES_PRIORITY = 20 if LARGE_BUILD else 0
 AGGREGATE_THREADS = local_cores() if LARGE_BUILD else 2
 # pandoc writers at once in the tables document's and the article's jobs.
 AGGREGATE_WRITERS = "1" if LARGE_BUILD else "{threads}"

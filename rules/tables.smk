@@ -2,8 +2,9 @@ checkpoint compute_tables:
     """Compute the comparative tables (CSV, XLSX), the overview figures and the contexts of the
     tables document and the article from the data bundle.
 
-    One job for all of them: pandas (and matplotlib, when a figure changed) are imported once. A checkpoint, so that a
-    figure or table whose bytes did not change does not rebuild the documents that show it.
+    One job for all of them: openpyxl and matplotlib are imported once, and only when a workbook
+    or figure changed (build/cache/tables). A checkpoint, so that a figure or context whose bytes
+    did not change does not rebuild the documents that show it.
     """
     input:
         bundle="build/data/bundle.json",
@@ -25,8 +26,7 @@ checkpoint compute_tables:
         article_context="build/context/article/review.json",
         article_bib="build/context/article/review.bib.json",
     threads: TABLES_THREADS
-    # Before the briefs: in a large build it then runs alone at the start (LARGE_BUILD).
-    priority: 20
+    priority: TABLES_PRIORITY
     resources:
         mem_mb=1000,
     conda:

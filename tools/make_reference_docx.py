@@ -39,7 +39,8 @@ def main() -> None:
             st.font.name = body_font
             st.font.size = Pt(10.5)
     for name in ("Body Text", "First Paragraph"):
-        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        # Left-aligned as in the PDF and HTML (WCAG 2, 1.4.8: text not justified).
+        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
         styles[name].paragraph_format.space_after = Pt(6)
     for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12), ("Heading 3", 10.5), ("Heading 4", 10.5)):
         st = styles[name]

@@ -1,14 +1,16 @@
 """The ``coopdocs`` command line: the entry points the workflow's rules call.
 
 Each subcommand imports only what it needs, because the workflow starts one process per
-document and format (see the measured costs in the README).
+document (see the measured costs in docs/performance.md).
 
     coopdocs validate [--data data] [--json]
     coopdocs prepare  --data data --config config/config.yaml --bundle OUT --contexts DIR --epoch N
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs convert  --to docx|html|typst --input X.md --output Y [--bibliography B] [--csl S] ...
     coopdocs pdf      --input X.typ --output X.pdf --epoch N
+    coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
     coopdocs publish  --context C.json --template brief.md.j2 --md .. --docx .. --html .. --pdf .. (one document)
+                      [--stage read|write: Markdown and AST | DOCX, HTML, Typst and PDF]
 """
 
 from __future__ import annotations
