@@ -21,16 +21,6 @@ import sys
 from pathlib import Path
 
 
-def _write_json_atomic(path: Path, value: object) -> None:
-    from .convert import atomic_output
-
-    # Compact: with `indent` the json module falls back to its pure-Python encoder, which made
-    # writing the contexts of 1,000 states take over a minute.
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with atomic_output(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
 def _report_template_error(exc: Exception, template: str) -> None:
     """Print a Jinja error as ``file:line: template error: message`` (the partial, if it is there)."""
     where = f"{getattr(exc, 'filename', None) or template}:{getattr(exc, 'lineno', '?')}"
@@ -69,6 +59,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
     from .buildinfo import iso_date
     from .contexts import bibliography, brief_context
+    from .convert import write_json
     from .datapackage import DataError, load_package
 
     try:
@@ -98,7 +89,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
               for name, recs in package.tables.items()}
     outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle, "git": git}
     for path, value in sorted(outputs.items()):
-        _write_json_atomic(path, value)
+        write_json(path, value)
     return 0
 
 
@@ -251,18 +242,23 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-# What each stage of `coopdocs publish` reads and writes (besides --md, --ast and --epoch).
-PUBLISH_STAGE_OPTIONS = {
-    "read": ("context", "bibliography", "template", "csl"),
-    "write": ("typ", "reference_doc", "html_template", "typst_template", "figures_filter", "records_filter",
-              "figures_dir"),
-}
+def _publish_options_needed(args: argparse.Namespace) -> list[str]:
+    """The options ``coopdocs publish`` needs for its stage and the outputs asked for."""
+    needed = []
+    if args.stage in ("read", "all"):
+        needed += ["context", "bibliography", "template", "csl"]
+    if args.stage in ("write", "all"):
+        needed += ["figures_dir", "records_filter"]
+        needed += ["typ", "typst_template"] if args.pdf or args.stage == "all" else []
+        needed += ["typst_template"] if args.typ else []
+        needed += ["reference_doc", "figures_filter"] if args.docx else []
+        needed += ["html_template", "figures_filter"] if args.html else []
+    return list(dict.fromkeys(needed))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Build one document: Markdown, DOCX, HTML, Typst and PDF (and a brief's timeline figure)."""
-    needed = [o for stage, options in PUBLISH_STAGE_OPTIONS.items() if args.stage in (stage, "all") for o in options]
-    missing = [f"--{o.replace('_', '-')}" for o in needed if getattr(args, o) is None]
+    missing = [f"--{o.replace('_', '-')}" for o in _publish_options_needed(args) if getattr(args, o) is None]
     if missing:
         print(f"coopdocs publish --stage {args.stage}: missing {', '.join(missing)}", file=sys.stderr)
         return 2

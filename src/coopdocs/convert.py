@@ -13,6 +13,7 @@ This module only imports the standard library at module level: it runs once per 
 from __future__ import annotations
 
 import contextlib
+import json
 import importlib.util
 import os
 import shutil
@@ -99,6 +100,17 @@ def atomic_output(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+
+
+def write_json(path: Path, value: object) -> None:
+    """Write ``value`` to ``path`` atomically as compact, key-sorted JSON (build intermediates).
+
+    Compact: with ``indent`` the json module falls back to its pure-Python encoder, which made
+    writing the contexts of 1,000 states take over a minute (and 50 ms of a one-record edit).
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _run(cmd: list[str], env: dict[str, str], what: str) -> None:

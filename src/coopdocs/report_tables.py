@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .contexts import digest
-from .convert import atomic_output
+from .convert import atomic_output, write_json
 from .tables import TABLES, Frame, compute_tables
 
 # Column headings for people (CSV keeps the tidy machine names).
@@ -374,21 +374,15 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     context["provenance"] = provenance(package, context["records"], bundle.get("git"))
     union_rows = [c for c in t["countries"] if c["kind"] == "union"]
     context["union"] = {k: v for k, v in union_rows[0].items() if not k.startswith("_")} if union_rows else None
-    with atomic_output(context_path) as tmp:
-        tmp.write_text(json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    with atomic_output(bib_path) as tmp:
-        tmp.write_text(json.dumps(bibliography(package, context["sources"]), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+    write_json(context_path, context)
+    write_json(bib_path, bibliography(package, context["sources"]))
     if article_context_path is not None:
         from .article import article_context
 
         article = article_context(package, shown, article_meta or {}, build, organisation_id, keep=keep, others=others)
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))
-        with atomic_output(article_context_path) as tmp:
-            tmp.write_text(json.dumps(article, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        with atomic_output(article_bib_path) as tmp:
-            tmp.write_text(json.dumps(bibliography(package, article["sources"]), indent=1, sort_keys=True,
-                                      ensure_ascii=False) + "\n", encoding="utf-8")
+        write_json(article_context_path, article)
+        write_json(article_bib_path, bibliography(package, article["sources"]))
         del article
     # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
     # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).
