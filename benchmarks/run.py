@@ -443,7 +443,7 @@ def write_markdown(results: dict, path: Path) -> None:
             f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
             f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | {fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
             if ratio is not None else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |")
-    lines += ["", "Stages as single commands (s): prepare, tables (pandas + matplotlib, all figures), every Jinja "
+    lines += ["", "Stages as single commands (s): prepare, tables (CSV, XLSX, both overview figures with matplotlib, the two aggregate contexts; no cache), every Jinja "
               "render in one process, and the start-up of `coopdocs --help`; busy time of the jobs per rule "
               "(sum of job run times in the first -c2 build, from Snakemake's metadata).", "",
               "| data | prepare | tables | render all | coopdocs start-up | job busy time per rule (jobs: s) |",

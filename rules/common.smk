@@ -50,8 +50,9 @@ def local_cores():
 # Snakemake plus a heavy job plus two briefs (1,000 states: 726 MB before; docs/performance.md),
 # for ~10 s of a core left idle. A small build keeps them beside the briefs, with two writers.
 LARGE_BUILD = len(SLUGS) > 20
-# Threads of compute_tables, and of the tables document's and the article's jobs.
+# Threads of compute_tables, and of the tables document's and the article's jobs (reading; writing).
 TABLES_THREADS = local_cores() if LARGE_BUILD else 1
+READ_THREADS = local_cores() if LARGE_BUILD else 1
 # A large build runs compute_tables first, alone, before the briefs.
 TABLES_PRIORITY = 20 if LARGE_BUILD else 0
 AGGREGATE_THREADS = local_cores() if LARGE_BUILD else 2

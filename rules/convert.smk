@@ -103,7 +103,7 @@ rule read_document:
         ast="build/ast/{folder}/{name}.json",
     wildcard_constraints:
         folder=AGGREGATES,
-    threads: 1
+    threads: READ_THREADS
     priority: 10
     resources:
         mem_mb=1000,
