@@ -78,11 +78,11 @@ rule publish_brief:
 
 
 # The comparative-tables document and the review article are long: reading their Markdown and
-# resolving citations is ~0.9 s on one core, the writers and the PDF ~0.8 s on two. Two jobs
+# resolving citations is ~0.8 s on one core, the writers and the PDF ~0.8 s on two. Two jobs
 # each, so that the reading starts as soon as the context is there, beside a brief, instead of
-# waiting for two free cores (one-record edit: 3.5 s -> 3.x s; docs/performance.md).
+# waiting for two free cores (one-record edit: 3.46 -> 3.28 s; docs/performance.md).
 AGGREGATES = "tables|article"
-
+AGGREGATE_OUTPUTS = document_outputs("{folder}")
 
 
 rule read_document:
@@ -99,8 +99,8 @@ rule read_document:
         template=aggregate_template,
         templates=aggregate_template_files,
     output:
-        md="build/md/{folder}/{name}.md",
-        ast="build/ast/{folder}/{name}.json",
+        md=AGGREGATE_OUTPUTS["md"],
+        ast=AGGREGATE_OUTPUTS["ast"],
     wildcard_constraints:
         folder=AGGREGATES,
     threads: READ_THREADS
@@ -145,11 +145,11 @@ rule publish_document:
                 pngs="reports/figures/{figure}.png",
             )
         ),
-        md="build/md/{folder}/{name}.md",
-        ast="build/ast/{folder}/{name}.json",
+        md=AGGREGATE_OUTPUTS["md"],
+        ast=AGGREGATE_OUTPUTS["ast"],
         **{k: v for k, v in STYLE_INPUTS.items() if k != "csl"},
     output:
-        **{k: v for k, v in document_outputs("{folder}").items() if k not in ("md", "ast")},
+        **{k: v for k, v in AGGREGATE_OUTPUTS.items() if k not in ("md", "ast")},
     wildcard_constraints:
         folder=AGGREGATES,
     threads: AGGREGATE_THREADS

@@ -14,7 +14,7 @@ from typing import Any
 
 from .contexts import Resolver, brief_context, citing_works, digest, organisation
 from .datapackage import Package
-from .report_tables import frame_rows, group_rows
+from .report_tables import cell_ids, frame_rows, group_rows
 from .tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
@@ -36,7 +36,7 @@ def _matrix(df: Frame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]
     for key, group in group_rows(df, row):
         counts = {r["country_code"]: int(r["count"]) for r in group}
         if sum(counts.values()):
-            sources = sorted({s for r in group for s in str(r["sources"]).split(";") if s})
+            sources = sorted({s for r in group for s in cell_ids(r["sources"])})
             out.append({"label": str(key).replace("-", " "), "counts": [counts.get(c, 0) for c, _ in order],
                         "total": sum(counts.values()), "sources": sources})
     return {"columns": [n for _, n in order], "rows": out}

@@ -20,7 +20,7 @@ from typing import Any
 
 from .contexts import digest
 from .convert import atomic_output, write_json
-from .tables import TABLES, Frame, compute_tables
+from .tables import TABLES, Frame, _group, compute_tables
 
 # Column headings for people (CSV keeps the tidy machine names).
 HEADINGS = {
@@ -130,12 +130,12 @@ def frame_rows(df: Frame) -> list[dict[str, Any]]:
     """A table's rows as JSON-ready dicts, with ``records`` and ``sources`` as lists of IDs."""
     rows = [dict(r) for r in df.rows]
     for row in rows:
-        row["records"] = _ids(row.get("records"))
-        row["sources"] = _ids(row.get("sources"))
+        row["records"] = cell_ids(row.get("records"))
+        row["sources"] = cell_ids(row.get("sources"))
     return rows
 
 
-def _ids(cell: Any) -> list[str]:
+def cell_ids(cell: Any) -> list[str]:
     """The IDs of a ``records`` or ``sources`` cell (';'-separated)."""
     return [x for x in str(cell or "").split(";") if x]
 
@@ -200,10 +200,7 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict
 
 def group_rows(df: Frame, column: str) -> list[tuple[Any, list[dict[str, Any]]]]:
     """The rows of ``df`` grouped by the value of ``column``, groups sorted by it, rows in order."""
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for r in df.rows:
-        groups.setdefault(r[column], []).append(r)
-    return sorted(groups.items(), key=lambda kv: kv[0])
+    return sorted(_group(df.rows, lambda r: [r[column]]).items(), key=lambda kv: kv[0])
 
 
 def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:
@@ -214,7 +211,7 @@ def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str,
         counts = {r["country_code"]: int(r["count"]) for r in group}
         if not sum(counts.values()):
             continue
-        sources = sorted({s for r in group for s in _ids(r["sources"])})
+        sources = sorted({s for r in group for s in cell_ids(r["sources"])})
         first = {}
         for r in group:
             first.setdefault(r["country_code"], r)
@@ -222,8 +219,8 @@ def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str,
         for code, name in order:
             hit = first.get(code)
             if hit is not None and int(hit["count"]) and str(hit["records"]):
-                cells.append({"state": name, "count": int(hit["count"]), "entries": [labels[x] for x in _ids(hit["records"])],
-                              "sources": _ids(hit["sources"])})
+                cells.append({"state": name, "count": int(hit["count"]), "entries": [labels[x] for x in cell_ids(hit["records"])],
+                              "sources": cell_ids(hit["sources"])})
         rows.append({"label": str(key), "counts": [counts.get(c, 0) for c in codes],
                      "total": sum(counts.values()), "sources": sources, "cells": cells})
     return {"columns": [n for _, n in order], "rows": rows}
@@ -266,8 +263,8 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
         labels[i["id"]] = i["title"] + (f" ({when})" if when else "")
     by_id["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order, labels)
     by_id["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order, labels)
-    records = sorted({r for df in frames.values() for row in df.rows for r in _ids(row["records"])})
-    sources = sorted({s for df in frames.values() for row in df.rows for s in _ids(row["sources"])})
+    records = sorted({r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])})
+    sources = sorted({s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])})
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     context = {
         "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables of the member states"},
