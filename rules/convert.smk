@@ -86,7 +86,12 @@ AGGREGATE_OUTPUTS = document_outputs("{folder}")
 
 
 rule read_document:
-    """The Markdown of the tables document or the article, and its JSON AST with citations resolved."""
+    """The Markdown of the tables document or the article, and its JSON AST with citations resolved.
+
+    Only the sections whose Markdown changed since the last build go through pandoc's reader;
+    the others come from build/cache/sections (a cache: deleting it costs one slower read;
+    coopdocs.sections).
+    """
     input:
         unpack(
             after_checkpoints(
@@ -122,6 +127,7 @@ rule read_document:
                 --csl {input.csl:q} \
                 --md {output.md:q} --ast {output.ast:q} \
                 --jinja-cache build/cache/jinja \
+                --sections-cache build/cache/sections/{wildcards.folder}/{wildcards.name} \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,

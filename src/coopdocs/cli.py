@@ -20,6 +20,8 @@ import json
 import sys
 from pathlib import Path
 
+from .workflow import freeze_heap_at_exit
+
 
 def _report_template_error(exc: Exception, template: str) -> None:
     """Print a Jinja error as ``file:line: template error: message`` (the partial, if it is there)."""
@@ -262,8 +264,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if missing:
         print(f"coopdocs publish --stage {args.stage}: missing {', '.join(missing)}", file=sys.stderr)
         return 2
-    import jinja2
+    if args.stage == "write":  # renders no template: no need to import Jinja (50 ms)
+        template_errors: tuple = ()
+    else:
+        import jinja2
 
+        template_errors = (jinja2.TemplateError,)
     from . import publish as pub
     from .convert import ConversionError
 
@@ -274,7 +280,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         template = P(template).relative_to(P(args.templates)).as_posix()
     doc = pub.Document(context=opt(args.context), bibliography=opt(args.bibliography), templates_dir=P(args.templates),
                        template=template, figures_dir=opt(args.figures_dir), figures=[P(f) for f in args.figures],
-                       timeline_template=opt(args.timeline_template), jinja_cache=opt(args.jinja_cache))
+                       timeline_template=opt(args.timeline_template), jinja_cache=opt(args.jinja_cache),
+                       sections_cache=opt(args.sections_cache))
     styles = pub.Styles(csl=opt(args.csl), reference_doc=opt(args.reference_doc), html_template=opt(args.html_template),
                         typst_template=opt(args.typst_template), figures_filter=opt(args.figures_filter),
                         records_filter=opt(args.records_filter))
@@ -288,7 +295,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                       parallel=args.parallel)
         else:
             pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
-    except jinja2.TemplateError as exc:
+    except template_errors as exc:
         _report_template_error(exc, template)
         return 1
     except ConversionError as exc:
@@ -403,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
+    p.add_argument("--sections-cache",
+                   help="folder to keep this document's read sections in: a rebuild reads only the sections that changed")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")
@@ -416,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coopdocs`` console script."""
+    freeze_heap_at_exit()
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -26,10 +26,14 @@ from typing import Iterator
 # Markdown as the templates write it; data can only ever add Str nodes (see markdown.escape).
 # 'citations' stays on because the templates cite ('[@ref045]'); data cannot, because '@' and '['
 # are escaped. Everything that could carry raw output, math, metadata or file reads is off.
+# Implicit header references ('[Heading text]' as a link) are off too: templates link to a heading
+# by its identifier ('[text](#id)'), and a section can then be read without the others
+# (coopdocs.sections).
 PANDOC_READER = (
     "markdown"
     "-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
     "-yaml_metadata_block-smart-native_divs-native_spans-latex_macros-emoji-subscript-superscript"
+    "-implicit_header_references"
 )
 
 

@@ -4,7 +4,8 @@ The path of every document (a brief, the comparative tables, the review article)
 
 1. render the Markdown from the context with the Jinja templates;
 2. for a brief, draw its timeline figure with Typst (SVG and PNG);
-3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST;
+3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST (a long
+   document with a sections cache re-reads only its changed sections: coopdocs.sections);
 4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once);
 5. Typst compiles the PDF/A-2b.
 
@@ -25,6 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, pandoc_heap, typst_pdf
+
+
+# Above this much Markdown a document is read whole even with a sections cache: splitting it holds
+# its whole AST in Python objects (~10x the JSON), which a 1,000-state article cannot afford.
+SECTIONS_MAX = 2 * 1024 * 1024
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Document:
     figures: list[Path] = field(default_factory=list)  # SVGs the document shows (made elsewhere)
     timeline_template: Path | None = None  # briefs: draw the state's timeline here
     jinja_cache: Path | None = None  # compiled templates kept between jobs (markdown.make_environment)
+    sections_cache: Path | None = None  # read sections kept between builds (coopdocs.sections)
 
 
 def render_markdown(doc: Document, target: Path) -> dict:
@@ -93,7 +100,14 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path) -> list[Path]:
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
-    pandoc(out.md, out.ast, "json", epoch=epoch, heap=pandoc_heap(out.md), source_format=PANDOC_READER,
+    heap = pandoc_heap(out.md)
+    if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
+        from . import sections
+
+        if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
+                         csl=csl):
+            return figures
+    pandoc(out.md, out.ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER,
            bibliography=doc.bibliography, csl=csl)
     return figures
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,6 +14,8 @@ import pypdf
 import pytest
 
 from conftest import copy_project, snakemake
+from coopdocs.convert import PANDOC_READER, pandoc
+from coopdocs.sections import split
 from helpers import read_table, write_table
 
 SLUGS = ["armenia", "belarus", "eaeu", "kazakhstan", "kyrgyzstan", "russia"]
@@ -145,7 +148,7 @@ def test_lint_is_clean(built):
     assert "Congratulations, your workflow is in a good condition!" in proc.stdout + proc.stderr
 
 
-def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built):
+def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatch):
     project = tmp_path / "p"
     shutil.copytree(built, project, symlinks=True)
     reports = project / "reports"
@@ -160,6 +163,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built):
     # documents' inputs, known only after the checkpoints, are not (it used to fail here).
     dry = snakemake(project, "--dry-run")
     assert "checkpoint prepare_data:" in dry.stdout + dry.stderr
+    started = time.time_ns()
     proc = snakemake(project)
     # The jobs that ran: validation, the tables (the end year is in the timeline table), the
     # Kyrgyz brief, the two documents that show every state, and the manifest; no other brief.
@@ -189,6 +193,19 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built):
                                         "tables/comparative-tables.html", "tables/comparative-tables.pdf",
                                         "manifest.json", "ro-crate-metadata.json"])
     assert "2031" in pdf_text(project / "reports" / "briefs" / "kyrgyzstan.pdf")
+    # The two long documents were read again section by section, only the changed sections
+    # through pandoc (coopdocs.sections): their ASTs are those of a whole read of the new Markdown.
+    monkeypatch.chdir(project)  # the AST's metadata names the bibliography as the rule does, relative
+    for doc in ("article/review", "tables/comparative-tables"):
+        whole = tmp_path / f"{doc.replace('/', '-')}.json"
+        pandoc(Path(f"build/md/{doc}.md"), whole, "json", epoch=0, source_format=PANDOC_READER,
+               bibliography=Path(f"build/context/{doc}.bib.json"),
+               csl=Path("templates/csl/american-medical-association-brackets.csl"))
+        assert whole.read_bytes() == Path(f"build/ast/{doc}.json").read_bytes(), doc
+        cached = list(Path(f"build/cache/sections/{doc}").iterdir())
+        assert len(cached) == len(split(Path(f"build/md/{doc}.md").read_text(encoding="utf-8"))) > 5
+        read_again = [p for p in cached if p.stat().st_mtime_ns >= started]
+        assert 0 < len(read_again) < len(cached) / 2, doc
 
 
 def test_bad_data_stops_the_build_before_rendering(tmp_path, built):
