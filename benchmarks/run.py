@@ -121,16 +121,24 @@ class TreeMemory(threading.Thread):
         return self.peak
 
 
-def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None) -> dict:
-    """Run ``cmd``; return wall time, exit code, output tail, max RSS of any child and tree peak."""
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None,
+                 sample_memory: bool = True) -> dict:
+    """Run ``cmd``; return wall time, exit code, output tail, max RSS of any child and tree peak.
+
+    ``sample_memory`` False: no tree sampling (memory fields 0), for the short latency
+    measurements (no-op, dry run, edit), where the sampler's own work is not negligible.
+    """
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    # Sampling /proc every 0.25 s costs ~3 % of a core (0.1 s: 8 %), which the build would feel.
-    sampler = TreeMemory(proc.pid, period=0.25)
-    sampler.start()
+    # Sampling /proc every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
+    # smaps_rollup of pandoc (whose runtime reserves a terabyte of address space) is slow: in a
+    # 3 s one-record edit the sampler added ~0.25 s (interleaved runs, 2026-11-27).
+    sampler = TreeMemory(proc.pid, period=0.25) if sample_memory else None
+    if sampler is not None:
+        sampler.start()
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -138,8 +146,8 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float 
         out, _ = proc.communicate()
         out += "\n[benchmark: timed out]"
     wall = time.perf_counter() - start
-    tree_peak = sampler.stop()
-    tree_peak_pss = sampler.peak_pss
+    tree_peak = sampler.stop() if sampler is not None else 0
+    tree_peak_pss = sampler.peak_pss if sampler is not None else 0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = usage.ru_maxrss
     steps = re.findall(r"(\d+) of (\d+) steps", out)
@@ -210,10 +218,10 @@ def clean(project: Path) -> None:
         shutil.rmtree(project / name, ignore_errors=True)
 
 
-def snakemake(project: Path, cores: int, *extra: str, timeout: float | None = None) -> dict:
+def snakemake(project: Path, cores: int, *extra: str, timeout: float | None = None, sample_memory: bool = True) -> dict:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
     cmd = [SNAKEMAKE, "--cores", str(cores), *extra]
-    result = run_measured(cmd, project, env, timeout)
+    result = run_measured(cmd, project, env, timeout, sample_memory)
     if result["returncode"] != 0:
         print(f"    snakemake failed in {project}:\n{result['tail']}", file=sys.stderr)
     return result
@@ -380,20 +388,17 @@ def bench_size(size: str, args, workdir: Path) -> dict:
             record(f"clean_c{c}", r)
             if r["returncode"] != 0:
                 return res
-    # The tree is now a complete -c1 (or -c2) build: measure what works on it.
+    # The tree is now a complete -c1 (or -c2) build: measure what works on it. Latencies are
+    # measured without the memory sampler (see run_measured); memory is a clean build's figure.
     for _ in range(runs):
-        record("noop", snakemake(project, 2))
+        record("noop", snakemake(project, 2, sample_memory=False))
     for _ in range(max(1, runs if size == "real" else 1)):
-        start = time.perf_counter()
-        r = run_measured([SNAKEMAKE, "--cores", "2", "-n"], project,
-                         dict(os.environ, SOURCE_DATE_EPOCH=EPOCH))
-        r["wall_s"] = round(time.perf_counter() - start, 3)
-        record("dryrun", r)
+        record("dryrun", snakemake(project, 2, "-n", sample_memory=False))
     if size == "real":
-        for i in range(runs):
+        for i in range(args.edit_runs):
             edit_one_record(project, i + 1)
             since = time.time() - 0.01
-            r = snakemake(project, 2)
+            r = snakemake(project, 2, sample_memory=False)
             r["reports_rewritten"] = changed_reports(project, since)
             record("edit_one", r)
     for _ in range(runs if size == "real" else args.floor_runs):
@@ -491,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement on the real data")
+    parser.add_argument("--edit-runs", type=int, default=5, help="one-record edits measured on the real data")
     parser.add_argument("--synthetic-runs", type=int, default=1, help="clean builds per synthetic size")
     parser.add_argument("--floor-runs", type=int, default=1, help="floor runs per synthetic size")
     parser.add_argument("--c1-max-countries", type=int, default=50, help="also build with -c1 up to this many states")
@@ -501,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.synthetic_runs, args.c1_max_countries = "real,20", 1, 1, 20
+        args.sizes, args.runs, args.edit_runs, args.synthetic_runs, args.c1_max_countries = "real,20", 1, 1, 1, 20
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     version = subprocess.run([SNAKEMAKE, "--version"], capture_output=True, text=True).stdout.strip()
