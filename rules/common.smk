@@ -45,13 +45,17 @@ def local_cores():
         return 1
 
 
-# A build with many briefs is "large": its aggregate jobs hold a whole data set in memory
+# A build of much data is "large": its aggregate jobs hold a whole data set in memory
 # (compute_tables every record, ~290 MB at 1,000 states; the tables document and the article a
 # pandoc of ~240 MB), so each of them takes every local core and runs alone, its pandoc writers
 # one after another. The build's memory peak is then Snakemake plus the largest job, not
 # Snakemake plus a heavy job plus two briefs (1,000 states: 726 MB before; docs/performance.md),
 # for ~10 s of a core left idle. A small build keeps them beside the briefs, with two writers.
-LARGE_BUILD = len(SLUGS) > 20
+# Decided by the bytes of the data's tables, which those jobs' memory follows (the number of
+# briefs did not: at 50 states serialising cost a third of the build for memory never needed):
+# 4 MB is ~270 synthetic states (15 KB each; the real data is 190 KB for 5).
+LARGE_DATA_BYTES = 4 * 1024 * 1024
+LARGE_BUILD = sum(os.path.getsize(f) for f in DATA_FILES if os.path.isfile(f)) > LARGE_DATA_BYTES
 # Threads of compute_tables, and of the tables document's and the article's jobs (reading; writing).
 TABLES_THREADS = local_cores() if LARGE_BUILD else 1
 READ_THREADS = local_cores() if LARGE_BUILD else 1
