@@ -52,9 +52,11 @@ def local_cores():
 # Snakemake plus a heavy job plus two briefs (1,000 states: 726 MB before; docs/performance.md),
 # for ~10 s of a core left idle. A small build keeps them beside the briefs, with two writers.
 # Decided by the bytes of the data's tables, which those jobs' memory follows (the number of
-# briefs did not: at 50 states serialising cost a third of the build for memory never needed):
-# 4 MB is ~270 synthetic states (15 KB each; the real data is 190 KB for 5).
-LARGE_DATA_BYTES = 4 * 1024 * 1024
+# briefs did not: at 50 states serialising cost a third of the build for memory never needed).
+# 2 MB is ~130 synthetic states (15 KB each; the real data is 190 KB for 5). Measured without
+# serialising: 50 states 431 MB PSS (0.86 MB of data), 200 states 496 MB (3.1 MB) and no faster
+# than serialised (0.757 x the floor against 0.73 x), so the line lies between them.
+LARGE_DATA_BYTES = 2 * 1024 * 1024
 LARGE_BUILD = sum(os.path.getsize(f) for f in DATA_FILES if os.path.isfile(f)) > LARGE_DATA_BYTES
 # Threads of compute_tables, and of the tables document's and the article's jobs (reading; writing).
 TABLES_THREADS = local_cores() if LARGE_BUILD else 1
