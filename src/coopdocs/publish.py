@@ -28,8 +28,9 @@ from pathlib import Path
 from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, pandoc_heap, typst_pdf
 
 
-# Above this much Markdown a document is read whole even with a sections cache: splitting it holds
-# its whole AST in Python objects (~10x the JSON), which a 1,000-state article cannot afford.
+# Above this much Markdown a document is read whole even with a sections cache: a cold read holds
+# its whole AST as Python objects (~10x the JSON, ~150 MB at 2 MB of Markdown), beside the memory
+# bound of large builds. The 1,000-state article has 466 KB.
 SECTIONS_MAX = 2 * 1024 * 1024
 
 
