@@ -123,37 +123,57 @@ def _ref_sort_key(key: str) -> tuple:
 
 
 def _normalise_node(node: Any) -> Any:
-    if isinstance(node, list):
-        out: list = []
-        for x in node:
-            y = _normalise_node(x)
-            if isinstance(y, _Splice):
-                out.extend(y.items)
-            else:
-                out.append(y)
-        return out
-    if not isinstance(node, dict) or "t" not in node:
-        return node
+    return _rewrite(node, _normalise_element)
+
+
+def _normalise_element(node: dict, rewrite: Callable[[Any], Any]) -> Any:
+    """Citations as their labels, images as their text, figures as captions, references sorted."""
     t, c = node["t"], node.get("c")
     if t == "Cite":
         keys = [ci["citationId"] for ci in c[0]]
         return {"t": "Span", "c": [["", ["citation"], []], _text_inlines(citation_label(keys))]}
     if t == "Image":
-        alt = _normalise_node(c[1])
+        alt = rewrite(c[1])
         return _Splice([{"t": "Str", "c": "[image:"}, {"t": "Space"}, *alt, {"t": "Str", "c": "]"}])
     if t == "Figure":
         caption = stringify(c[1][1]) or stringify(c[2])
         return {"t": "Para", "c": [{"t": "Emph", "c": _text_inlines("[Figure] " + caption)}]}
     if t == "Div" and c[0][0] == "refs":
-        entries = [_normalise_node(e) for e in c[1]]
+        entries = [rewrite(e) for e in c[1]]
         entries.sort(key=lambda e: _ref_sort_key(e["c"][0][0][4:]) if e.get("t") == "Div" and e["c"][0][0].startswith("ref-") else (2, 0, ""))
         for e in entries:
             if e.get("t") == "Div" and e["c"][0][0].startswith("ref-"):
                 _relabel_entry(e, citation_label([e["c"][0][0][4:]]))
         return {"t": "Div", "c": [c[0], entries]}
-    if isinstance(c, list):
-        return {"t": t, "c": _normalise_node(c)}
-    return node
+    return None
+
+
+def _rewrite(node: Any, element: Callable[[dict, Callable[[Any], Any]], Any]) -> Any:
+    """``node`` rebuilt, with ``element(el, rewrite)`` deciding each AST element ``el`` (outermost first).
+
+    ``element`` returns the element's replacement, a :class:`_Splice` of several (replacing one
+    item of the enclosing list), or None: the same element with its content rewritten. It can call
+    ``rewrite`` on parts it keeps.
+    """
+
+    def rewrite(n: Any) -> Any:
+        if isinstance(n, list):
+            out: list = []
+            for x in n:
+                y = rewrite(x)
+                if isinstance(y, _Splice):
+                    out.extend(y.items)
+                else:
+                    out.append(y)
+            return out
+        if not isinstance(n, dict) or "t" not in n:
+            return n
+        replaced = element(n, rewrite)
+        if replaced is not None:
+            return replaced
+        return {"t": n["t"], "c": rewrite(n["c"])} if isinstance(n.get("c"), list) else n
+
+    return rewrite(node)
 
 
 class _Splice:
@@ -617,28 +637,16 @@ def html_ins_del(ast: dict) -> dict:
     """A copy of a merged AST whose change spans become raw ``<ins>``/``<del>`` HTML."""
     doc = copy.deepcopy(ast)
 
-    def walk(n: Any) -> Any:
-        if isinstance(n, list):
-            out: list = []
-            for x in n:
-                y = walk(x)
-                if isinstance(y, _Splice):
-                    out.extend(y.items)
-                else:
-                    out.append(y)
-            return out
-        if isinstance(n, dict) and "t" in n:
-            if n["t"] == "Span" and set(n["c"][0][1]) & {"insertion", "deletion"}:
-                tag = "ins" if "insertion" in n["c"][0][1] else "del"
-                kv = dict(n["c"][0][2])
-                opening = f'<{tag} datetime="{_attr(kv.get("date", ""))}" title="{_attr(kv.get("author", ""))}">'
-                return _Splice([{"t": "RawInline", "c": ["html", opening]}, *walk(n["c"][1]),
-                                {"t": "RawInline", "c": ["html", f"</{tag}>"]}])
-            if "c" in n:
-                return {"t": n["t"], "c": walk(n["c"])}
-        return n
+    def change(n: dict, rewrite: Callable[[Any], Any]) -> Any:
+        if n["t"] == "Span" and set(n["c"][0][1]) & {"insertion", "deletion"}:
+            tag = "ins" if "insertion" in n["c"][0][1] else "del"
+            kv = dict(n["c"][0][2])
+            opening = f'<{tag} datetime="{_attr(kv.get("date", ""))}" title="{_attr(kv.get("author", ""))}">'
+            return _Splice([{"t": "RawInline", "c": ["html", opening]}, *rewrite(n["c"][1]),
+                            {"t": "RawInline", "c": ["html", f"</{tag}>"]}])
+        return None
 
-    doc["blocks"] = walk(doc["blocks"])
+    doc["blocks"] = _rewrite(doc["blocks"], change)
     return doc
 
 
