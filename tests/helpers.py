@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
+from typing import Iterable
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -21,3 +23,15 @@ def write_table(path: Path, rows: list[dict[str, str]], header: list[str] | None
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def copy_files(source: Path, dest: Path, names: Iterable[str]) -> Path:
+    """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest

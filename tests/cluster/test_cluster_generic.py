@@ -12,12 +12,13 @@ Takes about 1.5 minutes on two cores (each job starts its own Snakemake).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import copy_files
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -29,11 +30,7 @@ pytestmark = [pytest.mark.workflow, pytest.mark.timeout(600)]
 
 
 def _copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
-    return dest
+    return copy_files(ROOT, dest, PROJECT_FILES)
 
 
 def _run(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

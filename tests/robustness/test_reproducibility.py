@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,21 +18,14 @@ from pathlib import Path
 import pytest
 
 import rbtools
-from helpers import read_table, write_table
+from helpers import copy_files, read_table, write_table
 
 PROJECT_FILES = rbtools.PROJECT_FILES
 
 
 def fresh_copy(source: Path, dest: Path) -> Path:
     """The sources of ``source`` (no reports/, build/, logs/ or .snakemake/), copied to ``dest``."""
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        src = source / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
+    return copy_files(source, dest, PROJECT_FILES)
 
 
 def _other_locale() -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import copy_files
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles"]
@@ -17,14 +18,7 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 def copy_project(dest: Path) -> Path:
     """Copy what a build needs (not reports/, not .snakemake/) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
+    return copy_files(ROOT, dest, PROJECT_FILES)
 
 
 def snakemake(project: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import read_table, write_table
+from helpers import copy_files, read_table, write_table
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report"]
@@ -47,13 +47,7 @@ def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("diff") / "project"
-    repo.mkdir()
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        elif src.is_file():
-            shutil.copy2(src, repo / name)
+    copy_files(ROOT, repo, PROJECT_FILES)
     (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
     template = repo / "templates" / "brief.md.j2"
     assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
