@@ -4,6 +4,7 @@ import re
 import shlex
 import sys
 
+import coopdocs
 from coopdocs import workflow as cw
 from snakemake.exceptions import WorkflowError
 
@@ -21,8 +22,8 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 cw.single_rate_limit_timer()
 # Input sizes measured once per file, not once per scheduling pass (coopdocs.workflow).
 cw.cached_input_sizes()
-# No last full garbage collection when Snakemake exits (0.2-0.3 s of every run; coopdocs.workflow).
-cw.freeze_heap_at_exit()
+# No last full garbage collection when Snakemake exits (0.2-0.3 s of every run; coopdocs/__init__.py).
+coopdocs.freeze_heap_at_exit()
 
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])

@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from .workflow import freeze_heap_at_exit
+from . import freeze_heap_at_exit
 
 
 def _report_template_error(exc: Exception, template: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .contexts import digest
 from .convert import atomic_output, write_json
-from .tables import TABLES, Frame, _group, compute_tables
+from .tables import TABLES, Frame, compute_tables, group_records
 
 # Column headings for people (CSV keeps the tidy machine names).
 HEADINGS = {
@@ -200,7 +200,7 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict
 
 def group_rows(df: Frame, column: str) -> list[tuple[Any, list[dict[str, Any]]]]:
     """The rows of ``df`` grouped by the value of ``column``, groups sorted by it, rows in order."""
-    return sorted(_group(df.rows, lambda r: [r[column]]).items(), key=lambda kv: kv[0])
+    return sorted(group_records(df.rows, lambda r: [r[column]]).items(), key=lambda kv: kv[0])
 
 
 def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str, str]) -> dict[str, Any]:

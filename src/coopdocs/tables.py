@@ -63,7 +63,7 @@ def _subjects(t: Tables) -> list[dict[str, Any]]:
     return states + union
 
 
-def _group(records, keys: Callable[[dict[str, Any]], Any]) -> dict[Any, list[dict[str, Any]]]:
+def group_records(records, keys: Callable[[dict[str, Any]], Any]) -> dict[Any, list[dict[str, Any]]]:
     """Records by each key ``keys(record)`` yields, each record once per key.
 
     One pass instead of one scan of the whole table per (row, state) cell: the comparative
@@ -109,10 +109,10 @@ PROGRAMME_TYPES = ("framework-programme", "country-programme", "partnership-prog
 def institutional_profile(t: Tables) -> Frame:
     """One row per member state: membership, roles, offices, programmes, funding of others."""
     govs = government_of(t)
-    roles_of = _group(t["roles"], lambda r: [r["country"]])
-    offices_of = _group(t["offices"], lambda o: [o["country"]])
-    programmes_of = _group((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: i["countries"])
-    funded_by = _group(t["projects"], lambda p: p["funders"])
+    roles_of = group_records(t["roles"], lambda r: [r["country"]])
+    offices_of = group_records(t["offices"], lambda o: [o["country"]])
+    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: i["countries"])
+    funded_by = group_records(t["projects"], lambda p: p["funders"])
     rows = []
     for c in _subjects(t):
         if c["kind"] == "union":
@@ -147,7 +147,7 @@ def institutional_profile(t: Tables) -> Frame:
 def legal_basis(t: Tables) -> Frame:
     """Instrument types × member states and the Union: count and list with dates."""
     types = sorted({i["type"] for i in t["instruments"] if i["countries"]})
-    by_cell = _group(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
+    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
     rows = []
     for kind in types:
         for c in _subjects(t):
@@ -167,7 +167,7 @@ def legal_basis(t: Tables) -> Frame:
 
 def projects_by_theme(t: Tables) -> Frame:
     """Thematic areas × member states (and the Union): number of projects and which."""
-    by_cell = _group(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
+    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
     rows = []
     for theme in sorted(t["themes"], key=lambda th: th["label"]):
         for c in _subjects(t):
@@ -190,7 +190,7 @@ def projects_by_funder(t: Tables) -> Frame:
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
     funders = sorted({f for p in t["projects"] for f in p["funders"]}, key=lambda f: actors[f]["name"])
-    by_cell = _group(t["projects"], lambda p: ((f, code) for f in p["funders"] for code in p["countries"]))
+    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in p["funders"] for code in p["countries"]))
     subjects = _subjects(t)
     for fid in funders:
         for c in subjects:
