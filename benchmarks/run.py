@@ -9,7 +9,7 @@ profiles, and the data in data/), never in the working tree, with SOURCE_DATE_EP
     .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
 
 What is measured, per size ("real" is data/; a number is a synthetic package of that many states
-made by coopdocs.synthetic with --seed):
+made by synthetic with --seed):
 
 * clean build with -c2 (and -c1 up to --c1-max-countries): wall time, peak memory (max RSS of
   the largest process, from getrusage of the children, and the peak of the summed RSS of the whole
@@ -17,7 +17,7 @@ made by coopdocs.synthetic with --seed):
   jobs themselves ran per rule (from Snakemake's metadata: start and end time of every job);
 * the floor: the bare tools on the same documents, one after another in one process: for each
   Markdown file the build left in build/md, pandoc to DOCX, HTML and Typst (with the very
-  arguments the rules use, through coopdocs.convert), then Typst to PDF with the typst module;
+  arguments the rules use, through coopdocs.tools.pandoc), then Typst to PDF with the typst module;
   next to it the compute stages as single commands (coopdocs prepare, coopdocs tables, and every
   Jinja render in one process);
 * no-op rebuild (nothing changed) and, for the real data, the rebuild after editing one record
@@ -207,7 +207,7 @@ def make_project(dest: Path, size: str, seed: int) -> Path:
     if size == "real":
         shutil.copytree(ROOT / "data", dest / "data")
     else:
-        from coopdocs.synthetic import generate
+        from synthetic import generate
 
         generate(dest / "data", int(size), seed)
     return dest
@@ -251,8 +251,9 @@ def changed_reports(project: Path, since: float) -> int:
 FLOOR_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
-from coopdocs.convert import PANDOC_READER, pandoc, pandoc_heap, typst_pdf
-from coopdocs.timeline import draw
+from coopdocs.tools.pandoc import PANDOC_READER, pandoc, pandoc_heap
+from coopdocs.tools.typst import typst_pdf
+from coopdocs.compute.timeline import draw
 import yaml
 
 project, scratch, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
@@ -302,7 +303,7 @@ RENDER_ALL_SCRIPT = r"""
 import json, sys
 from pathlib import Path
 import yaml
-from coopdocs.markdown import render
+from coopdocs.render.markdown import render
 
 project, scratch = Path(sys.argv[1]), Path(sys.argv[2])
 config = yaml.safe_load((project / "config/config.yaml").read_text())

@@ -5,7 +5,7 @@ import shlex
 import sys
 
 import coopdocs
-from coopdocs import workflow as cw
+from coopdocs.workflow import helpers as cw
 from snakemake.exceptions import WorkflowError
 
 
@@ -17,10 +17,10 @@ envvars:
 # rule's conda environment (--sdm conda) puts its own first on PATH.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
-# One pending scheduler re-evaluation at a time (see coopdocs.workflow.single_rate_limit_timer):
+# One pending scheduler re-evaluation at a time (see coopdocs.workflow.helpers.single_rate_limit_timer):
 # without this the Snakemake main process spent 53 of a 200-state build's 246 CPU-seconds looping.
 cw.single_rate_limit_timer()
-# Input sizes measured once per file, not once per scheduling pass (coopdocs.workflow).
+# Input sizes measured once per file, not once per scheduling pass (coopdocs.workflow.helpers).
 cw.cached_input_sizes()
 # No last full garbage collection when Snakemake exits (0.2-0.3 s of every run; coopdocs/__init__.py).
 coopdocs.freeze_heap_at_exit()

@@ -1,4 +1,4 @@
-# One job per document: Markdown, DOCX, HTML, Typst and PDF (coopdocs.publish). One job instead of
+# One job per document: Markdown, DOCX, HTML, Typst and PDF (coopdocs.render.publish). One job instead of
 # five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
 
 # The context and bibliography (inputs known only after the checkpoints, see after_checkpoints)
@@ -90,7 +90,7 @@ rule read_document:
 
     Only the sections whose Markdown changed since the last build go through pandoc's reader;
     the others come from build/cache/sections (a cache: deleting it costs one slower read;
-    coopdocs.sections).
+    coopdocs.render.sections).
     """
     input:
         unpack(

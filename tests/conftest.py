@@ -20,7 +20,7 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def real_package():
     """The real data package, validated once per session."""
-    from coopdocs.datapackage import load_package
+    from coopdocs.load.datapackage import load_package
 
     return load_package(DATA, root=ROOT)
 

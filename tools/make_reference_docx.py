@@ -16,7 +16,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
-from coopdocs.convert import pandoc_path
+from coopdocs.tools.pandoc import pandoc_path
 
 ACCENT = RGBColor(0x1F, 0x38, 0x64)
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"

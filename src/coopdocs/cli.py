@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import freeze_heap_at_exit
+from coopdocs import freeze_heap_at_exit
 
 
 def _report_template_error(exc: Exception, template: str) -> None:
@@ -43,7 +43,7 @@ def _report_problems(problems: list, as_json: bool) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data package; print every problem; exit 1 on any error."""
-    from .datapackage import DataError, load_package
+    from coopdocs.load.datapackage import DataError, load_package
 
     try:
         package = load_package(Path(args.data), root=Path.cwd())
@@ -59,10 +59,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
-    from .buildinfo import iso_date
-    from .contexts import bibliography, brief_context
-    from .convert import write_json
-    from .datapackage import DataError, load_package
+    from coopdocs.tools.builddate import iso_date
+    from coopdocs.compute.contexts import bibliography, brief_context
+    from coopdocs.tools.files import write_json
+    from coopdocs.load.datapackage import DataError, load_package
 
     try:
         package = load_package(Path(args.data), root=Path.cwd())
@@ -76,7 +76,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         "data_title": package.descriptor.get("title", ""),
         "data_version": package.descriptor.get("version", ""),
     }
-    from .gitinfo import changed_records
+    from coopdocs.tools.git import changed_records
 
     git = changed_records(Path(args.data), package.descriptor)
     contexts_dir = Path(args.contexts)
@@ -99,8 +99,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Render one document's Markdown from its context and template."""
     import jinja2
 
-    from .convert import atomic_output
-    from .markdown import render
+    from coopdocs.tools.files import atomic_output
+    from coopdocs.render.markdown import render
 
     context = json.loads(Path(args.context).read_text(encoding="utf-8"))
     try:
@@ -115,8 +115,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_tables(args: argparse.Namespace) -> int:
     """Compute the comparative tables and figures from the data bundle and write them."""
-    from .buildinfo import iso_date
-    from .report_tables import write_all
+    from coopdocs.tools.builddate import iso_date
+    from coopdocs.compute.report_tables import write_all
 
     bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
     build = {"epoch": args.epoch, "date": iso_date(args.epoch), "data_title": bundle["descriptor"].get("title", ""),
@@ -140,8 +140,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
     import yaml
 
-    from .gitinfo import head_commit, is_dirty
-    from .provenance import write
+    from coopdocs.tools.git import head_commit, is_dirty
+    from coopdocs.describe.provenance import write
 
     root = Path.cwd()
     settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
@@ -152,7 +152,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     """Answer 'where is this record/source used?' or 'what feeds this output (or phrase)?'."""
-    from .trace import Build, TraceError, format_human, trace_item, trace_output
+    from coopdocs.describe.trace import Build, TraceError, format_human, trace_item, trace_output
 
     try:
         build = Build.load(Path.cwd())
@@ -174,12 +174,12 @@ def cmd_archive(args: argparse.Namespace) -> int:
     """Build the committed state in isolation and pack it as a BagIt archive plus a .zip."""
     import os
 
-    from .archive import ArchiveError, archival_epoch, make_archive
+    from coopdocs.archive.bag import ArchiveError, archival_epoch, make_archive
 
     root = Path.cwd()
     try:
         if args.epoch_from_commit:
-            from .buildinfo import git_commit_time
+            from coopdocs.tools.builddate import git_commit_time
 
             os.environ["SOURCE_DATE_EPOCH"] = str(git_commit_time(root))
         epoch = archival_epoch()
@@ -193,7 +193,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Rebuild an archive from its own source snapshot and lock file and compare every hash."""
-    from .archive import ArchiveError, verify
+    from coopdocs.archive.bag import ArchiveError, verify
 
     try:
         differences = verify(Path(args.archive), fresh_env=args.fresh_env, cores=args.cores)
@@ -208,14 +208,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Build two versions and write a change report and redlines to reports/diff/<A>..<B>/."""
-    from .diff import main as diff_main
+    from coopdocs.review.diff import main as diff_main
 
     return diff_main(Path.cwd(), args.a, args.b, cores=args.cores)
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Convert Markdown with pandoc (citeproc) to DOCX, HTML or Typst."""
-    from .convert import ConversionError, pandoc
+    from coopdocs.tools.pandoc import ConversionError, pandoc
 
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     try:
@@ -234,7 +234,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Compile a Typst file to PDF/A-2b."""
-    from .convert import ConversionError, typst_pdf
+    from coopdocs.tools.pandoc import ConversionError
+    from coopdocs.tools.typst import typst_pdf
 
     try:
         typst_pdf(Path(args.input), Path(args.output), epoch=args.epoch, assets=[Path(a) for a in args.asset or []])
@@ -270,8 +271,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         import jinja2
 
         template_errors = (jinja2.TemplateError,)
-    from . import publish as pub
-    from .convert import ConversionError
+    from coopdocs.render import publish as pub
+    from coopdocs.tools.pandoc import ConversionError
 
     P = Path
     opt = lambda v: P(v) if v else None  # noqa: E731 - tiny local adapter

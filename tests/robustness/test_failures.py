@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import rbtools
-from coopdocs.convert import ConversionError, pandoc
+from coopdocs.tools.pandoc import ConversionError, pandoc
 
 
 # --- case 11 ------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_case13_pandoc_failure_in_the_workflow_shows_its_message_and_leaves_no_o
 _KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
-from coopdocs.convert import atomic_output
+from coopdocs.tools.files import atomic_output
 with atomic_output(Path(sys.argv[1])) as tmp:
     with open(tmp, "wb") as fh:
         fh.write(b"PK\\x03\\x04 half a new zip")
@@ -231,7 +231,7 @@ def test_case12_a_writer_killed_mid_write_leaves_the_old_output_and_the_next_wri
     assert proc.returncode == -signal.SIGKILL
     assert target.read_bytes() == b"the previous complete output"
     assert len(list(tmp_path.glob(".brief.docx.*.part"))) == 1  # what a SIGKILL cannot clean up
-    from coopdocs.convert import atomic_output
+    from coopdocs.tools.files import atomic_output
 
     with atomic_output(target) as tmp:
         tmp.write_bytes(b"the new complete output")
@@ -240,7 +240,7 @@ def test_case12_a_writer_killed_mid_write_leaves_the_old_output_and_the_next_wri
 
 
 def test_case12_a_failed_write_keeps_the_old_output(tmp_path):
-    from coopdocs.convert import atomic_output
+    from coopdocs.tools.files import atomic_output
 
     target = tmp_path / "brief.pdf"
     target.write_bytes(b"%PDF-1.7 old %%EOF")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.convert import ConversionError, pandoc, typst_pdf
+from coopdocs.tools.pandoc import ConversionError, pandoc
+from coopdocs.tools.typst import typst_pdf
 
 CANARY = b"CANARY-51e0d2-SECRET"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import rbtools
-from coopdocs.datapackage import DataError, load_package
+from coopdocs.load.datapackage import DataError, load_package
 from helpers import read_table, write_table
 
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coopdocs.buildinfo import BuildInfoError, iso_date, parse_epoch, source_date_epoch
-from coopdocs.contexts import bibliography, brief_context, record_date, year_span
+from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
+from coopdocs.compute.contexts import bibliography, brief_context, record_date, year_span
 
 BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.datapackage import DataError, load_package, normalise_text
+from coopdocs.load.datapackage import DataError, load_package, normalise_text
 from helpers import read_table, write_table
 
 

@@ -28,7 +28,7 @@ def test_conda_requirements_match_the_lock_file():
 
 
 def test_pandoc_inside_the_wheel_is_3_9():
-    from coopdocs.convert import pandoc_path
+    from coopdocs.tools.pandoc import pandoc_path
 
     out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
     assert out.startswith("pandoc 3.9")

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopdocs.convert import PANDOC_READER, pandoc_path
-from coopdocs.markdown import Trusted, anchor, cite, escape, make_environment
+from coopdocs.tools.pandoc import PANDOC_READER, pandoc_path
+from coopdocs.render.markdown import Trusted, anchor, cite, escape, make_environment
 
 # Text the validator accepts: no control characters (other than whitespace), no bidi controls,
 # no surrogates.

@@ -1,4 +1,4 @@
-"""Redline merging (coopdocs.redline): word diffs, renumbered citations, Word revision IDs."""
+"""Redline merging (coopdocs.review.redline): word diffs, renumbered citations, Word revision IDs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from coopdocs.diff import _pandoc_json, finish_docx_revisions, write_redline
-from coopdocs.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.diff import _pandoc_json, finish_docx_revisions, write_redline
+from coopdocs.review.redline import Merger, count_changes, normalise, stringify
 
 DATE = "2022-12-30T00:00:00Z"
 BIB = [{"id": f"ref{n:03d}", "type": "document", "title": f"Source {n}."} for n in (1, 2, 45)]

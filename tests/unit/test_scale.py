@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs import synthetic
-from coopdocs.contexts import brief_context
-from coopdocs.datapackage import load_package
-from coopdocs.report_tables import OTHER, build_document_context, focus_frames, focus_states
-from coopdocs.tables import compute_tables
-from coopdocs.timeline import draw, figure_data, record_year
+import synthetic
+from coopdocs.compute.contexts import brief_context
+from coopdocs.load.datapackage import load_package
+from coopdocs.compute.report_tables import OTHER, build_document_context, focus_frames, focus_states
+from coopdocs.compute.tables import compute_tables
+from coopdocs.compute.timeline import draw, figure_data, record_year
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = {"epoch": 0, "date": "1970-01-01", "data_title": "t", "data_version": "1"}

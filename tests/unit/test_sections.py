@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopdocs import sections
-from coopdocs.convert import PANDOC_READER, pandoc
+from coopdocs.render import sections
+from coopdocs.tools.pandoc import PANDOC_READER, pandoc
 
 ROOT = Path(__file__).resolve().parents[2]
 CSL = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"

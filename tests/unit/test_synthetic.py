@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs import synthetic
-from coopdocs.datapackage import load_package
+import synthetic
+from coopdocs.load.datapackage import load_package
 
 PER_STATE_TABLES = ["countries", "actors", "instruments", "projects", "events", "sources"]
 
@@ -75,7 +75,7 @@ def test_widens_the_schema_only_when_needed(tmp_path: Path):
 
 
 def test_command_line(tmp_path: Path):
-    proc = subprocess.run([sys.executable, "-m", "coopdocs.synthetic", str(tmp_path / "out"), "--countries", "4",
+    proc = subprocess.run([sys.executable, str(synthetic.__file__), str(tmp_path / "out"), "--countries", "4",
                            "--seed", "2"], capture_output=True, text=True, check=True)
     assert '"countries": 4' in proc.stdout
     validate = subprocess.run([str(Path(sys.executable).parent / "coopdocs"), "validate", "--data", str(tmp_path / "out")],

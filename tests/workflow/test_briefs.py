@@ -14,8 +14,8 @@ import pypdf
 import pytest
 
 from conftest import copy_project, snakemake
-from coopdocs.convert import PANDOC_READER, pandoc
-from coopdocs.sections import split
+from coopdocs.tools.pandoc import PANDOC_READER, pandoc
+from coopdocs.render.sections import split
 from helpers import read_table, write_table
 
 SLUGS = ["armenia", "belarus", "eaeu", "kazakhstan", "kyrgyzstan", "russia"]
@@ -194,7 +194,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
                                         "manifest.json", "ro-crate-metadata.json"])
     assert "2031" in pdf_text(project / "reports" / "briefs" / "kyrgyzstan.pdf")
     # The two long documents were read again section by section, only the changed sections
-    # through pandoc (coopdocs.sections): their ASTs are those of a whole read of the new Markdown.
+    # through pandoc (coopdocs.render.sections): their ASTs are those of a whole read of the new Markdown.
     monkeypatch.chdir(project)  # the AST's metadata names the bibliography as the rule does, relative
     for doc in ("article/review", "tables/comparative-tables"):
         whole = tmp_path / f"{doc.replace('/', '-')}.json"

@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from .contexts import digest
-from .convert import atomic_output, write_json
-from .tables import TABLES, Frame, compute_tables, group_records
+from coopdocs.compute.contexts import digest
+from coopdocs.tools.files import atomic_output, write_json
+from coopdocs.compute.tables import TABLES, Frame, compute_tables, group_records
 
 # Column headings for people (CSV keeps the tidy machine names).
 HEADINGS = {
@@ -228,7 +228,7 @@ def _matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str,
 
 def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool) -> list[tuple[str, str]]:
     """(code, name) of the columns of a per-state table: kept states by name, 'Other states', the Union."""
-    from .tables import _subjects
+    from coopdocs.compute.tables import _subjects
 
     kept = set(keep)
     subjects = [c for c in _subjects(t) if c["code"] in kept]
@@ -318,7 +318,7 @@ def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Pat
 
 
 def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list) -> None:
-    """Draw the overview figure ``kind`` (a function of coopdocs.figures) to ``stem``.svg/.png.
+    """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
     table, the order of the states, the drawing code and matplotlib's version): an edit that leaves
@@ -336,7 +336,7 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
             with atomic_output(target) as tmp:
                 shutil.copyfile(c, tmp)
         return
-    from . import figures
+    from coopdocs.compute import figures
 
     getattr(figures, kind)(figures.data_frame(frame), order, stem)
     if cache_dir is not None:
@@ -351,9 +351,9 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
               organisation_id: str = "unido", cache_dir: Path | None = None,
               detailed_states: int | None = None) -> None:
     """Compute every table and figure from the data bundle and write them all (and the article's context)."""
-    from .contexts import bibliography, organisation, provenance
-    from .datapackage import Package
-    from .tables import _subjects
+    from coopdocs.compute.contexts import bibliography, organisation, provenance
+    from coopdocs.load.datapackage import Package
+    from coopdocs.compute.tables import _subjects
 
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     t = bundle["tables"]
@@ -374,7 +374,7 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
     write_json(context_path, context)
     write_json(bib_path, bibliography(package, context["sources"]))
     if article_context_path is not None:
-        from .article import article_context
+        from coopdocs.compute.article import article_context
 
         article = article_context(package, shown, article_meta or {}, build, organisation_id, keep=keep, others=others)
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))

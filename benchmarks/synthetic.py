@@ -16,7 +16,7 @@ The real schema cannot hold large packages, so the copy written here is widened 
 codes (more than 675 states need three letters) and source ids ``^ref[0-9]{3}$`` allow 999
 sources (the real data has about 17 per state, so about 50 states are already too many).
 
-    python -m coopdocs.synthetic OUT --countries 200 --seed 1
+    python benchmarks/synthetic.py OUT --countries 200 --seed 1
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "data"
+REAL_DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Per member state in the real data (AM, BY, KZ, KG, RU), records that name only that state.
 SINGLE_INSTRUMENTS = [4, 4, 8, 5, 7]
@@ -241,6 +241,8 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
             "unido_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
             "description": _sentence(rng, 25), "sources": src.cite(pool), "note": ""})
 
+    themes_all = _themes()
+
     def project(scope: str, countries: list[str], pool: list[str]) -> None:
         start, end = _year_span(rng)
         funders = ""
@@ -256,7 +258,7 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
         for c in countries:
             if local_actors.get(c) and rng.random() < 0.3:
                 partners.append(rng.choice(local_actors[c]))
-        themes = sorted(rng.sample(THEMES, rng.choice(THEMES_PER_PROJECT)))
+        themes = sorted(rng.sample(themes_all, rng.choice(THEMES_PER_PROJECT)))
         pid = rid("prj", scope)
         t["projects"].append({
             "id": pid, "title": f"{_phrase(rng, 6).capitalize()} ({', '.join(names.get(c, c) for c in countries)})"
@@ -358,7 +360,9 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
     return t
 
 
-THEMES = [r["id"] for r in _read(REAL_DATA / "themes.csv")]
+def _themes() -> list[str]:
+    """The theme ids of the real data (read when a package is generated, not at import)."""
+    return [r["id"] for r in _read(REAL_DATA / "themes.csv")]
 
 
 def _csv_text(rows: list[dict[str, Any]], header: list[str]) -> str:
@@ -397,8 +401,8 @@ def generate(out_dir: str | Path, n_countries: int, seed: int = 0) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m coopdocs.synthetic OUT --countries N --seed S``."""
-    parser = argparse.ArgumentParser(prog="python -m coopdocs.synthetic", description=__doc__.split("\n\n")[0])
+    """Command line: ``python benchmarks/synthetic.py OUT --countries N --seed S``."""
+    parser = argparse.ArgumentParser(prog="python benchmarks/synthetic.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", help="folder to write the data package into (created if missing)")
     parser.add_argument("--countries", type=int, default=50, help="number of member states (the Union is added)")
     parser.add_argument("--seed", type=int, default=0)

@@ -8,7 +8,7 @@ and the documents' contexts read them from there.
 The tables are counts and joins over a few thousand records: plain dicts do it in the same time
 as pandas did, without pandas' 0.45 s import and ~60 MB, which were a sixth of a one-record
 edit's rebuild and the largest part of the tables job's memory at 1,000 states
-(docs/performance.md). pandas stays where it reshapes data for matplotlib (coopdocs.figures).
+(docs/performance.md). pandas stays where it reshapes data for matplotlib (coopdocs.compute.figures).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .contexts import record_year
+from coopdocs.compute.contexts import record_year
 
 Tables = dict[str, list[dict[str, Any]]]
 LIST_SEP = "; "

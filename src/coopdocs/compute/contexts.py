@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from .datapackage import Package, Record
+from coopdocs.load.datapackage import Package, Record
 
 UNION_KIND = "union"
 
@@ -178,7 +178,7 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
     Each entry names the record, its table, a short label, the source IDs and the source numbers in
     the citing work (the article's reference numbers).
     """
-    from .gitinfo import data_version
+    from coopdocs.tools.git import data_version
 
     numbers = Resolver.of(package).source_numbers
     entries = []

@@ -11,7 +11,7 @@ agree); then ``reports/diff/<A>..<B>/`` gets:
   whose content changed without any record change (a template edit); unchanged documents.
 - ``<folder>-<name>.docx``: per changed document, a redline with native Word tracked changes
   (``w:ins``/``w:del``, author ``coopdocs``, dated from ``SOURCE_DATE_EPOCH``), and
-  ``<folder>-<name>.html`` with ``<ins>``/``<del>``. See :mod:`coopdocs.redline` for how the two
+  ``<folder>-<name>.html`` with ``<ins>``/``<del>``. See :mod:`coopdocs.review.redline` for how the two
   versions are aligned and how citations are compared.
 
 A version is a git revision or ``WORKTREE`` (the work tree as it is, tracked and untracked files
@@ -139,7 +139,7 @@ def snapshot(root: Path, version: Version, dest: Path) -> Path:
 
 def epoch_for(root: Path, b: Version) -> int:
     """The SOURCE_DATE_EPOCH both builds use: the environment's, else B's commit time (or HEAD's)."""
-    from .buildinfo import BuildInfoError, parse_epoch
+    from coopdocs.tools.builddate import BuildInfoError, parse_epoch
 
     value = os.environ.get("SOURCE_DATE_EPOCH", "")
     if value:
@@ -161,7 +161,7 @@ def md_targets(project: Path) -> list[str]:
     """The Markdown files of every document of a version (what the diff needs from a build)."""
     import yaml
 
-    from .workflow import brief_slugs
+    from coopdocs.workflow.helpers import brief_slugs
 
     config = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8")) or {}
     targets = [f"build/md/briefs/{slug}.md" for slug in brief_slugs(project / config.get("data_dir", "data"))]
@@ -294,7 +294,7 @@ def record_changes(old: Version, new: Version) -> list[RecordChange]:
 
 def _pandoc_json(project: Path, md: Path, bib: Path | None, csl: Path | None) -> dict:
     """A document's Markdown as pandoc JSON, citations resolved by citeproc."""
-    from .convert import PANDOC_READER, pandoc_path
+    from coopdocs.tools.pandoc import PANDOC_READER, pandoc_path
 
     cmd = [pandoc_path(), "--sandbox", "--from", PANDOC_READER, "--to", "json"]
     if bib is not None:
@@ -321,7 +321,7 @@ def _csl(project: Path) -> Path | None:
 
 def document_ast(version: Version, key: tuple[str, str]) -> dict | None:
     """The normalised AST of one document of a version (None if the version lacks it)."""
-    from .redline import normalise
+    from coopdocs.review.redline import normalise
 
     doc = version.documents.get(key)
     if doc is None:
@@ -339,7 +339,7 @@ def sections(ast: dict | None, rid: str, label: str) -> list[str]:
     (``#prov-<id>``), or (failing both anywhere in the document) contains its label. The
     provenance appendix and the reference list, which name every record, are left out.
     """
-    from .redline import stringify
+    from coopdocs.review.redline import stringify
 
     if ast is None:
         return []
@@ -398,7 +398,8 @@ del { background: #fde7e7; color: #9b1c1c; text-decoration: line-through; }
 
 
 def _run_pandoc_json(ast: dict, target: Path, to: str, epoch: int, extra: list[str]) -> None:
-    from .convert import ConversionError, atomic_output, pandoc_path
+    from coopdocs.tools.files import atomic_output
+    from coopdocs.tools.pandoc import ConversionError, pandoc_path
 
     cmd = [pandoc_path(), "--sandbox", "--from", "json", "--to", to, "--standalone", *extra]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
@@ -468,7 +469,7 @@ def finish_docx_revisions(path: Path) -> None:
 
 def write_redline(merged: dict, out_dir: Path, stem: str, epoch: int, templates: dict[str, Path | None]) -> None:
     """Write the redline DOCX (native tracked changes) and HTML (``<ins>``/``<del>``)."""
-    from .redline import html_ins_del
+    from coopdocs.review.redline import html_ins_del
 
     extra_docx = ["--reference-doc", str(templates["reference_docx"])] if templates.get("reference_docx") else []
     if templates.get("records_filter"):
@@ -527,7 +528,7 @@ def _doc_name(key: tuple[str, str]) -> str:
 def change_report(a: Version, b: Version, changes: list[RecordChange], docs: list[DocumentResult],
                   record_sections: dict[tuple[str, tuple[str, str]], list[str]], epoch: int) -> str:
     """The change report as Markdown; every data value passes through ``markdown.escape``."""
-    from .markdown import escape as e
+    from coopdocs.render.markdown import escape as e
 
     def vname(v: Version) -> str:
         return e(v.label) + (f" (commit {e(v.commit[:12])})" if v.commit else " (the work tree)")
@@ -621,7 +622,7 @@ def summary_line(changes: list[RecordChange], docs: list[DocumentResult], out: s
 def run(root: Path, spec_a: str | None = None, spec_b: str | None = None, cores: int = 2,
         out_base: Path | None = None) -> tuple[int, str]:
     """Compare two versions; write ``reports/diff/<A>..<B>/``; return (exit status, summary line)."""
-    from .redline import Merger, count_changes
+    from coopdocs.review.redline import Merger, count_changes
 
     root = root.resolve()
     check_repository(root)
@@ -727,7 +728,7 @@ def run(root: Path, spec_a: str | None = None, spec_b: str | None = None, cores:
 
 
 def _write_report_formats(md: Path, epoch: int, templates: dict[str, Path | None]) -> None:
-    from .convert import pandoc
+    from coopdocs.tools.pandoc import pandoc
 
     pandoc(md, md.with_suffix(".docx"), "docx", epoch=epoch, reference_doc=templates.get("reference_docx"))
     pandoc(md, md.with_suffix(".html"), "html", epoch=epoch, template=templates.get("html_template"))
@@ -736,7 +737,7 @@ def _write_report_formats(md: Path, epoch: int, templates: dict[str, Path | None
 
 def _with_preamble(merged: dict, a: Version, b: Version, title: str, date: str) -> dict:
     """The redline's metadata (title, date) and a first paragraph saying what it compares."""
-    from .redline import _text_inlines
+    from coopdocs.review.redline import _text_inlines
 
     def vname(v: Version) -> str:
         return f"{v.label} (commit {v.commit[:12]})" if v.commit else f"{v.label} (the work tree)"

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import jinja2
 
-from .convert import PANDOC_READER  # noqa: F401 - re-exported: the reader our escaping targets
+from coopdocs.tools.pandoc import PANDOC_READER  # noqa: F401 - re-exported: the reader our escaping targets
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")

@@ -1,8 +1,8 @@
 """Context of the consolidated review article.
 
 The article consolidates the briefs (one section per member state, built from the same records
-through :func:`coopdocs.contexts.brief_context`) and the comparative tables and figures (from
-:mod:`coopdocs.tables`). Every name, date, number or count the article's prose shows comes from
+through :func:`coopdocs.compute.contexts.brief_context`) and the comparative tables and figures (from
+:mod:`coopdocs.compute.tables`). Every name, date, number or count the article's prose shows comes from
 here; the template only words it. Tables and figures are numbered in the order the article shows
 them, so "Table 2" means the same table in DOCX, PDF and HTML.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .contexts import Resolver, brief_context, citing_works, digest, organisation
-from .datapackage import Package
-from .report_tables import cell_ids, frame_rows, group_rows
-from .tables import Frame
+from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation
+from coopdocs.load.datapackage import Package
+from coopdocs.compute.report_tables import cell_ids, frame_rows, group_rows
+from coopdocs.compute.tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
 ARTICLE_TABLES = [
@@ -54,11 +54,11 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
                     organisation_id: str = "unido", keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 
-    ``frames`` are the tables as the article shows them (coopdocs.report_tables.focus_frames).
+    ``frames`` are the tables as the article shows them (coopdocs.compute.report_tables.focus_frames).
     With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
     the comparisons of the most active states still cover every state.
     """
-    from .report_tables import OTHER
+    from coopdocs.compute.report_tables import OTHER
 
     t = package.tables
     all_states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
@@ -191,7 +191,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:
-                from .contexts import record_date
+                from coopdocs.compute.contexts import record_date
 
                 r["when"] = record_date(r)
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})

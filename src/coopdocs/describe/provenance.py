@@ -43,7 +43,7 @@ def _file_entry(root: Path, rel: str) -> dict[str, Any]:
 
 def tool_versions() -> dict[str, str]:
     """Versions of the tools that make the outputs."""
-    from .convert import pandoc_path
+    from coopdocs.tools.pandoc import pandoc_path
 
     def version(dist: str) -> str:
         try:
@@ -239,7 +239,7 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
 
 def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> None:
     """Write ``reports/manifest.json`` and ``reports/ro-crate-metadata.json``."""
-    from .convert import atomic_output
+    from coopdocs.tools.files import atomic_output
 
     manifest = build_manifest(root, settings, epoch, git)
     crate = build_rocrate(manifest, root)

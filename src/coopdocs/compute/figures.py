@@ -1,6 +1,6 @@
 """Overview figures drawn with matplotlib: the timeline of all states and the themes × states matrix.
 
-Each brief's own timeline is drawn by Typst in the brief's job (coopdocs.timeline).
+Each brief's own timeline is drawn by Typst in the brief's job (coopdocs.compute.timeline).
 
 Deterministic by construction: the Agg backend, matplotlib's bundled DejaVu fonts, a fixed SVG
 hash salt, no date or software stamp in SVG or PNG metadata, and data sorted by explicit keys.
@@ -36,13 +36,13 @@ plt.rcParams.update({
 
 
 def data_frame(frame) -> pd.DataFrame:
-    """A :class:`coopdocs.tables.Frame` as the pandas DataFrame the drawing code reshapes."""
+    """A :class:`coopdocs.compute.tables.Frame` as the pandas DataFrame the drawing code reshapes."""
     return pd.DataFrame(frame.rows, columns=frame.columns)
 
 
 def save(fig, stem: Path) -> list[Path]:
     """Write ``stem``.svg and ``stem``.png without timestamps; return both paths."""
-    from .convert import atomic_output
+    from coopdocs.tools.files import atomic_output
 
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []

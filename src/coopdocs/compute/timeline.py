@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from .contexts import record_year
+from coopdocs.compute.contexts import record_year
 
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
 
@@ -73,12 +73,13 @@ def figure_data(context: dict[str, Any]) -> dict[str, Any]:
 def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200) -> None:
     """Draw the timeline of the brief ``context`` with the Typst ``template`` to ``svg`` and ``png``.
 
-    Both files are written atomically (see :func:`coopdocs.convert.atomic_output`). The template is
+    Both files are written atomically (see :func:`coopdocs.tools.files.atomic_output`). The template is
     compiled in an isolated root holding only itself, with system fonts ignored.
     """
     import typst
 
-    from .convert import ConversionError, atomic_output
+    from coopdocs.tools.files import atomic_output
+    from coopdocs.tools.pandoc import ConversionError
 
     data = json.dumps(figure_data(context), sort_keys=True, ensure_ascii=False)
     with tempfile.TemporaryDirectory(prefix="coopdocs-figure-") as root:

@@ -1,11 +1,7 @@
-"""Run pandoc and Typst: Markdown to DOCX, HTML and Typst, and Typst to PDF.
+"""Run pandoc: Markdown to DOCX, HTML, Typst and its JSON AST; the one builder of its command lines.
 
-Every output is written to a temporary file in the destination folder and moved into place with
-``os.replace`` only when the tool succeeded, so an interrupted or failed run leaves the previous
-output intact or no output, never a truncated one. pandoc runs with ``--sandbox`` (it may read only
-the files named on its command line); Typst compiles in a build root that holds only the
-generated ``.typ`` file, with system fonts ignored so that every machine uses the same bundled
-fonts.
+Outputs are written atomically (coopdocs.tools.files). pandoc runs with ``--sandbox`` (it may read
+only the files named on its command line) in a fixed environment (epoch, locale, time zone).
 
 This module only imports the standard library at module level: it runs once per document.
 """
@@ -23,12 +19,14 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from coopdocs.tools.files import atomic_output
+
 # Markdown as the templates write it; data can only ever add Str nodes (see markdown.escape).
 # 'citations' stays on because the templates cite ('[@ref045]'); data cannot, because '@' and '['
 # are escaped. Everything that could carry raw output, math, metadata or file reads is off.
 # Implicit header references ('[Heading text]' as a link) are off too: templates link to a heading
 # by its identifier ('[text](#id)'), and a section can then be read without the others
-# (coopdocs.sections).
+# (coopdocs.render.sections).
 PANDOC_READER = (
     "markdown"
     "-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
@@ -52,69 +50,6 @@ def pandoc_path() -> str:
     if not found:
         raise ConversionError("pandoc not found: install the project (pip install -e .) to get pypandoc-binary")
     return found
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    if not b.is_file() or a.stat().st_size != b.stat().st_size:
-        return False
-    return a.read_bytes() == b.read_bytes()
-
-
-# Leftover temporary files per folder, listed once per process: a glob per written file made
-# writing thousands of files into one folder quadratic (1,000 states: 2,000 contexts).
-_PARTS: dict[Path, dict[str, list[Path]]] = {}
-
-
-def _stale_parts(target: Path) -> list[Path]:
-    """Temporary files (``.<name>.<random>.part``) that an earlier, killed run left for ``target``."""
-    folder = target.parent
-    if folder not in _PARTS:
-        index: dict[str, list[Path]] = {}
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") and name.endswith(".part") and name.count(".") >= 3:
-                    index.setdefault(name[1:-len(".part")].rsplit(".", 1)[0], []).append(folder / name)
-        _PARTS[folder] = index
-    return _PARTS[folder].pop(target.name, [])
-
-
-@contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
-
-    When the new content equals the file already there, the old file is kept untouched (same
-    mtime): tools that look at modification times then see that nothing changed. Temporary files
-    of this target left by a run that was killed outright are removed first.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A run killed outright (SIGKILL, power loss) cannot clean up after itself: remove what such a
-    # run left for this target. One job writes one target at a time (Snakemake's lock ensures it).
-    for stale in _stale_parts(target):
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        if not _same_bytes(tmp_path, target):
-            os.chmod(tmp_path, 0o644)
-            os.replace(tmp_path, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-
-
-def write_json(path: Path, value: object) -> None:
-    """Write ``value`` to ``path`` atomically as compact, key-sorted JSON (build intermediates).
-
-    Compact: with ``indent`` the json module falls back to its pure-Python encoder, which made
-    writing the contexts of 1,000 states take over a minute (and 50 ms of a one-record edit).
-    """
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-    with atomic_output(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
@@ -222,30 +157,3 @@ class PandocRun:
         return None
 
 
-def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:
-    """Compile the Typst file ``source`` to the PDF ``target`` in an isolated build root.
-
-    The build root is a fresh temporary folder holding only the ``.typ`` file and ``assets``
-    (figures), so a document cannot read anything else on the machine.
-    """
-    import typst  # the compiler is only needed here; keep other commands light
-
-    with tempfile.TemporaryDirectory(prefix="coopdocs-typst-") as root:
-        root_path = Path(root)
-        main = root_path / "main.typ"
-        shutil.copyfile(source, main)
-        for asset in assets or []:
-            dest = root_path / asset.name
-            shutil.copyfile(asset, dest)
-        try:
-            pdf = typst.compile(
-                str(main),
-                root=str(root_path),
-                ignore_system_fonts=True,
-                timestamp=epoch,
-                pdf_standards=["a-2b"] if pdf_a else [],
-            )
-        except Exception as exc:  # typst raises TypstError with its diagnostics
-            raise ConversionError(f"typst {source} -> {target} failed:\n{exc}") from exc
-    with atomic_output(target) as tmp:
-        tmp.write_bytes(pdf)

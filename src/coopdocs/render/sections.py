@@ -36,7 +36,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .convert import PANDOC_READER, atomic_output, pandoc, pandoc_path
+from coopdocs.tools.files import atomic_output
+from coopdocs.tools.pandoc import PANDOC_READER, pandoc, pandoc_path
 
 # A line that starts a section: an ATX heading with an explicit identifier, e.g. "## 3.1. Armenia {#bilateral-armenia}".
 SECTION_HEADING = re.compile(r"#{1,6}[ \t][^\n]*\{#([^\s}]+)[^}\n]*\}[ \t]*")

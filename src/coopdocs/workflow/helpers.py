@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from .buildinfo import BuildInfoError, source_date_epoch
+from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
 
-# Identifiers of the comparative tables (coopdocs.tables.TABLES), here without importing pandas.
+# Identifiers of the comparative tables (coopdocs.compute.tables.TABLES), here without importing pandas.
 TABLE_IDS = ["institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder", "timeline", "main-directions"]
 
 

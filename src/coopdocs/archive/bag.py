@@ -33,8 +33,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from .buildinfo import BuildInfoError, parse_epoch
-from .provenance import sha256
+from coopdocs.tools.builddate import BuildInfoError, parse_epoch
+from coopdocs.describe.provenance import sha256
 
 # Set by archive/verify for the build of a source snapshot (which is not a git work tree): the
 # commit the snapshot was made from, so that documents and manifest state the same version.
@@ -144,8 +144,8 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
     """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``."""
     import bagit
 
-    from .contexts import bibliography
-    from .datapackage import load_package
+    from coopdocs.compute.contexts import bibliography
+    from coopdocs.load.datapackage import load_package
 
     commit = check_clean(root)
     version = version_name(root)

@@ -5,7 +5,7 @@ The path of every document (a brief, the comparative tables, the review article)
 1. render the Markdown from the context with the Jinja templates;
 2. for a brief, draw its timeline figure with Typst (SVG and PNG);
 3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST (a long
-   document with a sections cache re-reads only its changed sections: coopdocs.sections);
+   document with a sections cache re-reads only its changed sections: coopdocs.render.sections);
 4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once);
 5. Typst compiles the PDF/A-2b.
 
@@ -25,7 +25,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .convert import PANDOC_READER, ConversionError, PandocRun, atomic_output, pandoc, pandoc_command, pandoc_heap, typst_pdf
+from coopdocs.tools.files import atomic_output
+from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, PandocRun, pandoc, pandoc_command, pandoc_heap
+from coopdocs.tools.typst import typst_pdf
 
 
 # Above this much Markdown a document is read whole even with a sections cache: a cold read holds
@@ -72,12 +74,12 @@ class Document:
     figures: list[Path] = field(default_factory=list)  # SVGs the document shows (made elsewhere)
     timeline_template: Path | None = None  # briefs: draw the state's timeline here
     jinja_cache: Path | None = None  # compiled templates kept between jobs (markdown.make_environment)
-    sections_cache: Path | None = None  # read sections kept between builds (coopdocs.sections)
+    sections_cache: Path | None = None  # read sections kept between builds (coopdocs.render.sections)
 
 
 def render_markdown(doc: Document, target: Path) -> dict:
     """Render the document's Markdown to ``target``; return its context."""
-    from .markdown import render
+    from coopdocs.render.markdown import render
 
     context = json.loads(doc.context.read_text(encoding="utf-8"))
     if doc.jinja_cache is not None:
@@ -96,14 +98,14 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path) -> list[Path]:
     context = render_markdown(doc, out.md)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from .timeline import draw
+        from coopdocs.compute.timeline import draw
 
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
     if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
-        from . import sections
+        from coopdocs.render import sections
 
         if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
                          csl=csl):
