@@ -109,7 +109,7 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
     descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     data_files = [f"{settings['data_dir']}/datapackage.json"] + sorted(f"{settings['data_dir']}/{r['path']}" for r in descriptor["resources"])
     templates = sorted(p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).rglob("*.j2"))
-    code = sorted(p.relative_to(root).as_posix() for p in (root / "src" / "coopdocs").glob("*.py")) if (root / "src" / "coopdocs").is_dir() else []
+    code = sorted(p.relative_to(root).as_posix() for p in (root / "src" / "coopdocs").rglob("*.py")) if (root / "src" / "coopdocs").is_dir() else []
     workflow = ["Snakefile"] + sorted(p.relative_to(root).as_posix() for p in (root / "rules").glob("*.smk"))
     configs = ["config/config.yaml", "config/schema.yaml"]
     locks = [f for f in ("uv.lock", "pyproject.toml") if (root / f).is_file()]

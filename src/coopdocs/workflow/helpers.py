@@ -63,7 +63,7 @@ def template_files(templates_dir: str | Path, template: str | None = None) -> li
 def code_files(root: str | Path) -> list[str]:
     """The package's source files (relative to the project), when the project has them."""
     package = Path(root) / "src" / "coopdocs"
-    return sorted(p.relative_to(root).as_posix() for p in package.glob("*.py")) if package.is_dir() else []
+    return sorted(p.relative_to(root).as_posix() for p in package.rglob("*.py")) if package.is_dir() else []
 
 
 def _patch_scheduler(method: str, replacement) -> None:
