@@ -6,6 +6,7 @@ openpyxl is imported only when a workbook is not in the cache, i.e. when its tab
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import io
 import math
@@ -44,8 +45,6 @@ def _cell(value: Any) -> str:
 
 def to_csv_text(df: Frame) -> str:
     """Tidy CSV text: one header row, LF line ends, integers without a decimal part."""
-    import csv
-
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(df.columns))

@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopdocs.compute.timeline import draw
+from coopdocs.render import sections
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, PandocRun, pandoc, pandoc_command, pandoc_heap
 from coopdocs.tools.typst import typst_pdf
@@ -98,15 +100,11 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path) -> list[Path]:
     context = render_markdown(doc, out.md)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from coopdocs.compute.timeline import draw
-
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
     if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
-        from coopdocs.render import sections
-
         if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
                          csl=csl):
             return figures
