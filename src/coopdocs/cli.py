@@ -7,6 +7,7 @@ document (see the measured costs in docs/performance.md).
     coopdocs prepare  --data data --config config/config.yaml --bundle OUT --contexts DIR --epoch N
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
+    coopdocs preview  [DOCUMENT] [--port 8000]   (author preview, HTML in the browser)
     coopdocs publish  --context C.json --template brief.md.j2 --md .. --docx .. --html .. --pdf .. (one document)
                       [--stage read|write: Markdown and AST | DOCX, HTML, Typst and PDF]
 """
@@ -183,6 +184,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return diff_main(Path.cwd(), args.a, args.b, cores=args.cores)
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Serve the HTML of a document (or all) on 127.0.0.1 and reload it when its sources change."""
+    from coopdocs.preview.server import resolve_document, serve
+
+    return serve(Path.cwd(), resolve_document(args.document), args.port)
+
+
 def _publish_options_needed(args: argparse.Namespace) -> list[str]:
     """The options ``coopdocs publish`` needs for its stage and the outputs asked for."""
     needed = []
@@ -315,6 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", nargs="?", help="second version (default: WORKTREE, the work tree)")
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("preview", help="serve a document's HTML on 127.0.0.1; the page reloads when data, "
+                                        "templates or config change",
+                       description="coopdocs preview [DOCUMENT]: DOCUMENT is a brief's slug (armenia), tables or "
+                                   "article; without it, an index of every document. HTML only: DOCX and PDF are "
+                                   "the build's.")
+    p.add_argument("document", nargs="?", help="a brief's slug, 'tables' or 'article' (default: an index)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("publish", help="build one document: Markdown, DOCX, HTML and PDF from its context")
     p.add_argument("--stage", choices=["all", "read", "write"], default="all",

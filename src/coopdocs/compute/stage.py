@@ -27,15 +27,18 @@ def build_info(descriptor: dict[str, Any], epoch: int) -> dict[str, Any]:
 
 
 def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts_dir: Path, epoch: int,
-                   organisation_id: str) -> None:
+                   organisation_id: str, slugs: set[str] | None = None) -> None:
     """Write the data bundle and each brief's context and bibliography (the prepare_data job).
 
+    ``slugs``: only the briefs with these slugs (the preview of one brief); None: every brief.
     Everything is computed first, then written: a failure leaves no mix of old and new files.
     """
     build = build_info(package.descriptor, epoch)
     git = changed_records(data_dir, package.descriptor)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
+        if slugs is not None and country["slug"] not in slugs:
+            continue
         ctx = brief_context(package, country["code"], build, organisation_id, git)
         stem = country["slug"]
         outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
