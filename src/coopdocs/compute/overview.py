@@ -12,15 +12,25 @@ from coopdocs.tools.cache import cache_key
 from coopdocs.tools.files import atomic_output
 
 
+# The columns each figure of coopdocs.compute.figures draws from: the cache key covers these only,
+# so an edit of a title or a source (which the tables carry, the figures do not show) does not
+# draw the figure again (matplotlib's import and drawing, ~1-2 s of compute_tables).
+DRAWN_COLUMNS = {
+    "timeline_overview": ["country_code", "kind", "year", "record_id", "start_year", "end_year"],
+    "theme_matrix": ["theme", "country_code", "count"],
+}
+
+
 def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
-    table, the order of the states, the drawing code and matplotlib's version): an edit that leaves
+    table's drawn columns, :data:`DRAWN_COLUMNS`, the order of the states, the drawing code and matplotlib's version): an edit that leaves
     the figure's data alone (a description, a date inside the same year) then costs neither the
     ~1 s import of matplotlib nor the drawing. The files are bytes-identical either way.
     """
-    key = cache_key("matplotlib", Path(__file__).parent / "figures.py", kind, to_csv_text(frame), json.dumps(order))
+    drawn = Frame(DRAWN_COLUMNS[kind], [{c: row[c] for c in DRAWN_COLUMNS[kind]} for row in frame.rows])
+    key = cache_key("matplotlib", Path(__file__).parent / "figures.py", kind, to_csv_text(drawn), json.dumps(order))
     name = f"{kind}-{key}"
     cached = [cache_dir / f"{name}{ext}" for ext in (".svg", ".png")] if cache_dir else []
     targets = [stem.with_suffix(ext) for ext in (".svg", ".png")]

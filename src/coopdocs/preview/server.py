@@ -174,20 +174,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
 
-def watch(server: PreviewServer, wanted: list[str] | None, stop: threading.Event) -> None:
-    """Refresh whenever a watched file changes, until ``stop`` is set."""
+def watch(server: PreviewServer, wanted: list[str] | None, stop: threading.Event, ready: threading.Event) -> None:
+    """Refresh whenever a watched file changes, until ``stop`` is set; set ``ready`` once watching.
+
+    step: changes are taken 30 ms after the last one of a burst (an editor's save writes several
+    times); debounce: at most 500 ms of grouping. The watcher wakes every 200 ms with no change
+    (an empty batch): the first wake says it is watching, so a save right after ``start`` is seen.
+    A changed config may name other folders: the watch then starts again on those.
+    """
     import watchfiles  # the watcher is only needed by a running preview
 
     while not stop.is_set():
         paths = server.session.watched()
-        # step: yield 30 ms after the last change of a burst (an editor's save writes several
-        # times); debounce: at most 500 ms of grouping. A changed config may name new folders,
-        # so the watch starts again after every batch.
-        for _changes in watchfiles.watch(*paths, stop_event=stop, step=30, debounce=500, rust_timeout=1000,
-                                         yield_on_timeout=False):
+        for changes in watchfiles.watch(*paths, stop_event=stop, step=30, debounce=500, rust_timeout=200,
+                                        yield_on_timeout=True):
+            ready.set()
+            if not changes:
+                continue
             server.refresh(wanted)
             if server.session.watched() != paths:
                 break
+    ready.set()
 
 
 def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, threading.Event]:
@@ -199,8 +206,9 @@ def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, t
     wanted = [document] if document else None
     server = PreviewServer(session, port, document)
     server.refresh(wanted)
-    stop = threading.Event()
-    threading.Thread(target=watch, args=(server, wanted, stop), daemon=True).start()
+    stop, watching = threading.Event(), threading.Event()
+    threading.Thread(target=watch, args=(server, wanted, stop, watching), daemon=True).start()
+    watching.wait(timeout=30)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def shut_down() -> None:

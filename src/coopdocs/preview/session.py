@@ -162,6 +162,8 @@ class PreviewSession:
             templates_dir=self.path("templates_dir"), template=self.settings[template_key], figures_dir=figures_dir,
             figures=[] if folder == "briefs" else [figures_dir / f for f in OVERVIEW_FIGURES],
             timeline_template=self.path("timeline_template") if folder == "briefs" else None,
+            # Long documents re-read only their changed sections, as in the build (same AST).
+            sections_cache=None if folder == "briefs" else self.out / "cache" / "sections" / folder / name,
         )
         styles = pub.Styles(csl=self.path("csl"), reference_doc=self.path("reference_docx"),
                             html_template=self.path("html_template"), typst_template=self.path("typst_template"),

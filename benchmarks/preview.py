@@ -1,0 +1,138 @@
+"""Benchmark coopdocs preview: from saving a changed record to the new HTML being served.
+
+For a brief and for the review article, in a temporary copy of the project: start the preview
+(as ``coopdocs preview`` does), then, ``--runs`` times, change a record's title in
+``data/projects.csv`` and poll the page over HTTP until it shows the new title; the time from the
+write to that response is one figure. Next to it, in the same run, the one-record-edit build:
+the same edit, then ``snakemake --cores 2`` in a built copy of the project (every format).
+
+    .venv/bin/python benchmarks/preview.py            # 5 runs each
+    .venv/bin/python benchmarks/preview.py --runs 3
+
+Prints a table and writes benchmarks/results/preview.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+EPOCH = "1672358400"
+PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "envs", "profiles", "data", "src", "report"]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def copy_project(dest: Path) -> Path:
+    """What a build needs, copied into ``dest``."""
+    dest.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def set_title(project: Path, record: str, title: str) -> None:
+    """Write ``title`` as the title of project ``record`` (an author's save)."""
+    path = project / "data" / "projects.csv"
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    header = text.splitlines()[0].split(",")
+    next(r for r in rows if r["id"] == record)["title"] = title
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def record_of(project: Path, country: str) -> str:
+    """A project record of ``country`` alone."""
+    with (project / "data" / "projects.csv").open(encoding="utf-8") as fh:
+        return next(r["id"] for r in csv.DictReader(fh) if r["countries"] == country)
+
+
+def save_to_page(project: Path, document: str, record: str, runs: int) -> list[float]:
+    """Seconds from saving a new title to the page showing it, ``runs`` times."""
+    from coopdocs.preview.server import start
+
+    server, stop = start(project, document, 0)
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}/"
+    times = []
+    try:
+        for i in range(runs):
+            title = f"Benchmark title {document} {i}"
+            saved = time.perf_counter()
+            set_title(project, record, title)
+            while True:
+                with urllib.request.urlopen(url, timeout=60) as response:
+                    if title in response.read().decode("utf-8"):
+                        break
+                time.sleep(0.005)
+                if time.perf_counter() - saved > 60:
+                    raise RuntimeError(f"the page of {document} did not show the edit within 60 s")
+            times.append(time.perf_counter() - saved)
+            time.sleep(0.3)  # let the watcher settle before the next save
+    finally:
+        stop.set()
+    return times
+
+
+def edit_builds(project: Path, record: str, runs: int) -> list[float]:
+    """Seconds of ``snakemake --cores 2`` after a one-record edit, in a built project, ``runs`` times."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    subprocess.run([SNAKEMAKE, "--cores", "2", "--quiet"], cwd=project, env=env, check=True, capture_output=True)
+    times = []
+    for i in range(runs):
+        set_title(project, record, f"Benchmark build title {i}")
+        start = time.perf_counter()
+        subprocess.run([SNAKEMAKE, "--cores", "2", "--quiet"], cwd=project, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="coopdocs-preview-bench-") as tmp:
+        tmp_path = Path(tmp)
+        build = copy_project(tmp_path / "build")
+        results["one-record edit build"] = edit_builds(build, record_of(build, "KZ"), args.runs)
+        brief = copy_project(tmp_path / "brief")
+        results["preview: brief"] = save_to_page(brief, "briefs/kazakhstan", record_of(brief, "KZ"), args.runs)
+        article = copy_project(tmp_path / "article")
+        results["preview: article"] = save_to_page(article, "article/review", record_of(article, "KZ"), args.runs)
+    base = statistics.median(results["one-record edit build"])
+    print(f"{'what':28} {'median s':>9} {'min':>6} {'max':>6} {'x build':>8}")
+    for name, times in results.items():
+        med = statistics.median(times)
+        print(f"{name:28} {med:9.2f} {min(times):6.2f} {max(times):6.2f} {med / base:8.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "preview.json").write_text(json.dumps({"runs": args.runs, "seconds": results,
+                                                      "cpus": os.cpu_count()}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
