@@ -38,6 +38,12 @@ TABLE_IDS = cw.TABLE_IDS
 OVERVIEW_FIGURES = ["timeline", "themes-by-state"]
 
 
+# Resources: every rule declares mem_mb (MB for the whole job, including the Snakemake process
+# that runs it on a cluster node) and runtime (minutes of wall time), besides its threads. Locally
+# they only bound concurrency (--resources); through profiles/slurm they are each job's SLURM
+# request (--mem, --time, --cpus-per-task), checked on a real SLURM by tests/cluster.
+
+
 def local_cores():
     """The cores of a local run; 1 on a cluster run, where every job has a node of its own."""
     try:

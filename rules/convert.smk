@@ -56,8 +56,11 @@ rule publish_brief:
     wildcard_constraints:
         name="|".join(SLUGS) if SLUGS else "(?!)",
     threads: 1
+    # About 1 s per brief on the real data (docs/performance.md): 10 minutes is a wide margin that
+    # still lets a SLURM scheduler backfill the briefs into short gaps.
     resources:
         mem_mb=400,
+        runtime=10,
     conda:
         SOFTWARE_ENV
     log:
@@ -112,6 +115,7 @@ rule read_document:
     priority: 10
     resources:
         mem_mb=1000,
+        runtime=15,
     conda:
         SOFTWARE_ENV
     log:
@@ -162,6 +166,7 @@ rule publish_document:
     priority: 10
     resources:
         mem_mb=1000,
+        runtime=15,
     conda:
         SOFTWARE_ENV
     log:

@@ -11,6 +11,10 @@ checkpoint prepare_data:
         bundle="build/data/bundle.json",
         contexts=expand("build/context/briefs/{slug}.json", slug=SLUGS),
         bibs=expand("build/context/briefs/{slug}.bib.json", slug=SLUGS),
+    # 354 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 7 s.
+    resources:
+        mem_mb=1000,
+        runtime=15,
     conda:
         SOFTWARE_ENV
     log:

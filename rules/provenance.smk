@@ -10,6 +10,10 @@ rule write_manifest:
     output:
         manifest="reports/manifest.json",
         crate="reports/ro-crate-metadata.json",
+    # 413 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 9 s.
+    resources:
+        mem_mb=1000,
+        runtime=15,
     conda:
         SOFTWARE_ENV
     log:

@@ -29,6 +29,7 @@ checkpoint compute_tables:
     priority: TABLES_PRIORITY
     resources:
         mem_mb=1000,
+        runtime=15,
     conda:
         SOFTWARE_ENV
     log:
