@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.contexts import digest
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.compute.tables import TABLES, Frame, compute_tables, group_records
@@ -176,11 +177,11 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict
         return frames
     kept = set(keep)
     out = dict(frames)
-    for tid in ("institutional-profile", "timeline"):
+    for tid in (layout.INSTITUTIONAL_PROFILE, layout.TIMELINE_TABLE):
         out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
-    out["projects-by-funder"] = frames["projects-by-funder"].where(
+    out[layout.PROJECTS_BY_FUNDER] = frames[layout.PROJECTS_BY_FUNDER].where(
         lambda r: r["country_code"] in kept or r["funder_country"] in kept)
-    for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
+    for tid, key, label_col in ((layout.LEGAL_BASIS, "instrument_type", None), (layout.PROJECTS_BY_THEME, "theme_id", "theme")):
         df = frames[tid]
         group_cols = [key] + ([label_col] if label_col else [])
         sums: dict[tuple, int] = {}
@@ -261,22 +262,23 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
     for i in t["instruments"]:
         when = i.get("date") or "–".join(str(y) for y in dict.fromkeys([i.get("start_year"), i.get("end_year")]) if y)
         labels[i["id"]] = i["title"] + (f" ({when})" if when else "")
-    by_id["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order, labels)
-    by_id["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order, labels)
+    by_id[layout.LEGAL_BASIS]["matrix"] = _matrix(frames[layout.LEGAL_BASIS], "instrument_type", order, labels)
+    by_id[layout.PROJECTS_BY_THEME]["matrix"] = _matrix(frames[layout.PROJECTS_BY_THEME], "theme", order, labels)
     records = sorted({r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])})
     sources = sorted({s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])})
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     context = {
-        "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables of the member states"},
+        "document": {"kind": layout.TABLES_DOCUMENT.folder, "id": layout.TABLES_DOCUMENT.name,
+                     "title": "Comparative tables of the member states"},
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],
         "focus": {"shown": len(states), "others": others,
                   "total": len(states) + others},
         "figures": [
-            {"number": 1, "id": "fig-timeline", "file": "timeline.svg",
+            {"number": 1, "id": "fig-timeline", "file": layout.figure_file(layout.TIMELINE_FIGURE, "svg"),
              "caption": "Instruments, projects and events per member state and the Union, by year"},
-            {"number": 2, "id": "fig-themes", "file": "themes-by-state.svg",
+            {"number": 2, "id": "fig-themes", "file": layout.figure_file(layout.THEMES_FIGURE, "svg"),
              "caption": "Projects by thematic area and member state"},
         ],
         "citing_works": [{k: v for k, v in w.items() if not k.startswith("_")} for w in t["publications"] if w["id"] in works],
@@ -392,5 +394,6 @@ def write_all(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_pa
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
             tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
-    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order)
-    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order)
+    cached_figure(figures_dir / layout.TIMELINE_FIGURE, cache_dir, "timeline_overview", shown[layout.TIMELINE_TABLE], order)
+    cached_figure(figures_dir / layout.THEMES_FIGURE, cache_dir, "theme_matrix", shown[layout.PROJECTS_BY_THEME],
+                  theme_order)
