@@ -24,9 +24,11 @@ include: "rules/convert.smk"
 include: "rules/provenance.smk"
 
 
+# Every report: briefs, the comparative tables and the article (DOCX, HTML, PDF), tables (CSV,
+# XLSX), figures, the manifest. (A comment, not a docstring: snakefmt 2.1 puts default_target
+# before a docstring, which it then cannot parse.)
 rule all:
-    """Every report: briefs and the comparative tables (DOCX, HTML, PDF), tables (CSV, XLSX), figures."""
+    default_target: True
     input:
         L.all_outputs(SLUGS),
         L.MANIFEST,
-    default_target: True

@@ -35,7 +35,9 @@ def document_outputs(folder, name="{name}"):
     """The files one document's job(s) write; the PDF goes into Snakemake's report."""
     files = L.document_files(folder, name)
     caption = "../report/document.rst"
-    return dict(files, pdf=report(files["pdf"], caption=caption, category="Documents", subcategory=folder))
+    return dict(
+        files, pdf=report(files["pdf"], caption=caption, category="Documents", subcategory=folder)
+    )
 
 
 def after_checkpoints(folder, **patterns):

@@ -43,15 +43,15 @@ rule publish_brief:
         **document_outputs(L.BRIEF.folder),
         svg=L.figure_output(L.timeline_figure("{name}"), "svg"),
         png=L.figure_output(L.timeline_figure("{name}"), "png"),
+    log:
+        L.log("publish", L.BRIEF.folder, "{name}"),
     wildcard_constraints:
         name=cw.one_of(SLUGS),
+    conda:
+        SOFTWARE_ENV
     threads: 1
     resources:
         mem_mb=400,
-    conda:
-        SOFTWARE_ENV
-    log:
-        L.log("publish", L.BRIEF.folder, "{name}"),
     shell:
         static(
             PUBLISH,
@@ -95,16 +95,16 @@ rule read_document:
     output:
         md=SPLIT_OUTPUTS["md"],
         ast=SPLIT_OUTPUTS["ast"],
-    wildcard_constraints:
-        folder=SPLIT,
-    threads: HEAVY.threads
-    priority: 10
-    resources:
-        mem_mb=1000,
-    conda:
-        SOFTWARE_ENV
     log:
         L.log("read", "{folder}", "{name}"),
+    wildcard_constraints:
+        folder=SPLIT,
+    priority: 10
+    conda:
+        SOFTWARE_ENV
+    threads: HEAVY.threads
+    resources:
+        mem_mb=1000,
     shell:
         static(
             """
@@ -144,21 +144,21 @@ rule publish_document:
                 pngs=L.figure_output("{figure}", "png"),
             )
         ),
+        **L.style_files(config, L.write_styles()),
         md=SPLIT_OUTPUTS["md"],
         ast=SPLIT_OUTPUTS["ast"],
-        **L.style_files(config, L.write_styles()),
     output:
         **{k: v for k, v in SPLIT_OUTPUTS.items() if k not in ("md", "ast")},
-    wildcard_constraints:
-        folder=SPLIT,
-    threads: HEAVY.write_threads
-    priority: 10
-    resources:
-        mem_mb=1000,
-    conda:
-        SOFTWARE_ENV
     log:
         L.log("publish", "{folder}", "{name}"),
+    wildcard_constraints:
+        folder=SPLIT,
+    priority: 10
+    conda:
+        SOFTWARE_ENV
+    threads: HEAVY.write_threads
+    resources:
+        mem_mb=1000,
     shell:
         static(
             """

@@ -11,10 +11,10 @@ checkpoint prepare_data:
         bundle=L.BUNDLE,
         contexts=[d.context for d in BRIEFS],
         bibs=[d.bibliography for d in BRIEFS],
-    conda:
-        SOFTWARE_ENV
     log:
         L.log("prepare_data"),
+    conda:
+        SOFTWARE_ENV
     shell:
         static(
             """

@@ -10,10 +10,10 @@ rule write_manifest:
     output:
         manifest=L.MANIFEST,
         crate=L.CRATE,
-    conda:
-        SOFTWARE_ENV
     log:
         L.log("write_manifest"),
+    conda:
+        SOFTWARE_ENV
     shell:
         static(
             """

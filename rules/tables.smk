@@ -25,14 +25,14 @@ checkpoint compute_tables:
         bib=TABLES_DOCUMENT.bibliography,
         article_context=ARTICLE.context,
         article_bib=ARTICLE.bibliography,
-    threads: HEAVY.threads
-    priority: HEAVY.priority
-    resources:
-        mem_mb=1000,
-    conda:
-        SOFTWARE_ENV
     log:
         L.log("compute_tables"),
+    priority: HEAVY.priority
+    conda:
+        SOFTWARE_ENV
+    threads: HEAVY.threads
+    resources:
+        mem_mb=1000,
     shell:
         static(
             """
