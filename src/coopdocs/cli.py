@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from coopdocs import freeze_heap_at_exit
+from coopdocs import freeze_heap_at_exit, layout
 
 
 def _report_template_error(exc: Exception, template: str) -> None:
@@ -128,7 +128,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     try:
         build = Build.load(Path.cwd())
         target = args.target
-        is_output = target.startswith("reports/") or Path(target).suffix in {".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png"}
+        is_output = target.startswith(f"{layout.REPORTS}/") or Path(target).suffix[1:] in layout.OUTPUT_FORMATS
         result = trace_output(build, target, args.phrase) if is_output else trace_item(build, target)
     except TraceError as exc:
         print(f"coopdocs trace: {exc}", file=sys.stderr)
@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("context", "bibliography", "template", "typ", "csl",
                  "reference-doc", "html-template", "typst-template", "figures-filter", "records-filter", "figures-dir"):
         p.add_argument(f"--{name}", help="required by the stages that use it")
-    for fmt in ("docx", "html", "pdf"):
+    for fmt in layout.FORMATS:
         p.add_argument(f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)")
     p.add_argument("--templates", default="templates")
     p.add_argument("--figures", nargs="*", default=[], help="SVG figures the document shows (made by other jobs)")

@@ -30,6 +30,9 @@ ADDED_PROJECT = "prj-kz-diff-test-added"
 REMOVED_EVENT = "evt-kz-mfa-vienna-2019"
 TEMPLATE_OLD = "The Union adopts its Main Directions of International Activity each year."
 TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity every year."
+# v3: a record that only the review article shows (no brief, no table).
+ARTICLE_EVENT = "evt-unido-gc15-2013"
+EVENT_OLD, EVENT_NEW = "UNIDO General Conference, 15th session", "UNIDO General Conference, fifteenth session"
 
 
 def git(repo: Path, *args: str) -> str:
@@ -71,13 +74,28 @@ def repo(tmp_path_factory) -> Path:
     write_table(repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header)
     template.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "v2")
+    git(repo, "tag", "v2")
     return repo
 
 
 @pytest.fixture(scope="module")
 def result(repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
-    proc = diff(repo, "v1", "HEAD")
-    return proc, repo / "reports" / "diff" / "v1..HEAD"
+    proc = diff(repo, "v1", "v2")
+    return proc, repo / "reports" / "diff" / "v1..v2"
+
+
+@pytest.fixture(scope="module")
+def article_only(repo: Path, result) -> tuple[subprocess.CompletedProcess, Path]:
+    """v3: a record only the article uses, compared with v2."""
+    events = read_table(repo / "data" / "events.csv")
+    row = next(e for e in events if e["id"] == ARTICLE_EVENT)
+    assert row["title"] == EVENT_OLD
+    row["title"] = EVENT_NEW
+    write_table(repo / "data" / "events.csv", events, list(events[0].keys()))
+    git(repo, "commit", "-q", "-am", "v3")
+    git(repo, "tag", "v3")
+    proc = diff(repo, "v2", "v3")
+    return proc, repo / "reports" / "diff" / "v2..v3"
 
 
 def _plain(md: Path) -> str:
@@ -97,7 +115,7 @@ def test_exit_status_and_summary(result):
     assert proc.returncode == 1, proc.stderr
     line = proc.stdout.strip()
     assert line.startswith("1 record changed, 1 added, 1 removed;"), line
-    assert line.endswith("→ reports/diff/v1..HEAD/")
+    assert line.endswith("→ reports/diff/v1..v2/")
     for name in ("changes.md", "changes.html", "changes.docx"):
         assert (out / name).is_file()
 
@@ -135,6 +153,38 @@ def test_documents_changed_and_unchanged(result):
     eaeu_row = next(line for line in table.splitlines() if "briefs/eaeu" in line)
     assert "none (wording, template or code)" in eaeu_row
     assert "briefs/eaeu" in next(line for line in docs.splitlines() if line.startswith("Changed without any record change"))
+
+
+def _changed_documents(out: Path) -> str:
+    docs = _plain(out / "changes.md").split("\n# Documents", 1)[1]
+    return docs.split(": Documents whose content changed.", 1)[0]
+
+
+def test_the_tables_document_and_the_article_are_compared(result):
+    """The changed and added projects are in the comparative tables and the article: both redlined."""
+    _, out = result
+    table = _changed_documents(out)
+    for doc in ("tables/comparative-tables", "article/review"):
+        assert doc in table, table
+        assert (out / f"{doc.replace('/', '-')}.docx").is_file() and (out / f"{doc.replace('/', '-')}.html").is_file()
+    changed = _plain(out / "changes.md").split("### Changed", 1)[1].split("###", 1)[0]
+    assert "tables/comparative-tables" in changed and "article/review" in changed
+    ins, _ = _revisions(out / "tables-comparative-tables.docx")
+    assert any("zebra-crossing" in s for s in ins), ins
+    ins, _ = _revisions(out / "article-review.docx")
+    assert ins, "the article's redline marks no insertion"
+
+
+def test_what_only_the_article_shows_is_compared(article_only):
+    proc, out = article_only
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("1 record changed, 0 added, 0 removed; 1 document changed"), proc.stdout
+    table = _changed_documents(out)
+    assert "article/review" in table and "briefs/" not in table and "tables/" not in table, table
+    assert "affects article/review" in _plain(out / "changes.md")
+    ins, dels = _revisions(out / "article-review.docx")
+    assert "fifteenth" in ins and "15th" in dels, (ins, dels)
+    assert not list(out.glob("briefs-*")) and not list(out.glob("tables-*"))
 
 
 def test_redline_has_exactly_the_changed_words(result):

@@ -15,7 +15,7 @@ from conftest import snakemake
 from helpers import read_table, write_table
 from test_briefs import html_text, pdf_text, squash
 
-TABLE_IDS = ["institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder", "timeline", "main-directions"]
+from coopdocs.layout import TABLE_IDS
 
 
 def items(cell: str) -> list[str]:

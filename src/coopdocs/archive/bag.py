@@ -32,6 +32,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.tools.builddate import BuildInfoError, parse_epoch
 from coopdocs.describe.provenance import sha256
 
@@ -242,7 +243,7 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             sums[rel] = digest
             if sha256(payload / rel) != digest:
                 differences.append(f"{rel}: does not match SHA256SUMS in the archive")
-        manifest = json.loads((payload / "reports" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
         python = _environment_python(payload, tmp_path, fresh_env)
         project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", manifest["source_date_epoch"],
                                  manifest["git"]["commit"], python=python, cores=cores)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation, record_date
 from coopdocs.load.datapackage import Package
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
@@ -19,15 +20,15 @@ from coopdocs.compute.tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
 ARTICLE_TABLES = [
-    ("main-directions", "The Union's Main Directions of International Activity and UNIDO, by year"),
-    ("institutional-profile", "Institutional profile of the member states' cooperation with UNIDO"),
-    ("legal-basis", "Instruments of cooperation by type and member state"),
-    ("projects-by-theme", "Projects by thematic area and member state"),
-    ("projects-by-funder", "Projects by funder and recipient state"),
+    (layout.MAIN_DIRECTIONS, "The Union's Main Directions of International Activity and UNIDO, by year"),
+    (layout.INSTITUTIONAL_PROFILE, "Institutional profile of the member states' cooperation with UNIDO"),
+    (layout.LEGAL_BASIS, "Instruments of cooperation by type and member state"),
+    (layout.PROJECTS_BY_THEME, "Projects by thematic area and member state"),
+    (layout.PROJECTS_BY_FUNDER, "Projects by funder and recipient state"),
 ]
 ARTICLE_FIGURES = [
-    ("timeline", "timeline.svg", "Instruments, projects and events per member state and the Union, by year"),
-    ("themes-by-state", "themes-by-state.svg", "Projects by thematic area and member state"),
+    (layout.TIMELINE_FIGURE, "Instruments, projects and events per member state and the Union, by year"),
+    (layout.THEMES_FIGURE, "Projects by thematic area and member state"),
 ]
 
 
@@ -67,13 +68,13 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     res = Resolver.of(package)
 
     tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
-    figures = {fid: {"id": f"fig-{fid}", "number": n, "file": file, "caption": caption}
-               for n, (fid, file, caption) in enumerate(ARTICLE_FIGURES, start=1)}
-    tables["main-directions"]["rows"] = frame_rows(frames["main-directions"])
-    tables["institutional-profile"]["rows"] = frame_rows(frames["institutional-profile"])
-    tables["legal-basis"]["matrix"] = count_matrix(frames["legal-basis"], "instrument_type", order, label=_words)
-    tables["projects-by-theme"]["matrix"] = count_matrix(frames["projects-by-theme"], "theme", order, label=_words)
-    tables["projects-by-funder"]["rows"] = frame_rows(frames["projects-by-funder"])
+    figures = {fid: {"id": f"fig-{fid}", "number": n, "file": layout.figure_file(fid, "svg"), "caption": caption}
+               for n, (fid, caption) in enumerate(ARTICLE_FIGURES, start=1)}
+    tables[layout.MAIN_DIRECTIONS]["rows"] = frame_rows(frames[layout.MAIN_DIRECTIONS])
+    tables[layout.INSTITUTIONAL_PROFILE]["rows"] = frame_rows(frames[layout.INSTITUTIONAL_PROFILE])
+    tables[layout.LEGAL_BASIS]["matrix"] = count_matrix(frames[layout.LEGAL_BASIS], "instrument_type", order, label=_words)
+    tables[layout.PROJECTS_BY_THEME]["matrix"] = count_matrix(frames[layout.PROJECTS_BY_THEME], "theme", order, label=_words)
+    tables[layout.PROJECTS_BY_FUNDER]["rows"] = frame_rows(frames[layout.PROJECTS_BY_FUNDER])
 
     # UNIDO's own framework: instruments and events tied to no member state.
     framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
@@ -95,7 +96,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             recipients = sorted({r for f in elsewhere for r in f["recipients"]})
             donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
                            "sources": sorted({s for f in elsewhere for s in f["sources"]})})
-    md = tables["main-directions"]["rows"]
+    md = tables[layout.MAIN_DIRECTIONS]["rows"]
     md_yes = [r["year"] for r in md if r["mentions_unido"] == "yes"]
     md_no = [r["year"] for r in md if r["mentions_unido"] == "no"]
     member_since = sorted(((c.get("unido_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states if c.get("unido_member_since") or c.get("cooperation_since")))
@@ -130,7 +131,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
                      | {s for p in t["proposals"] for s in p["sources"]})
 
     context = {
-        "document": {"kind": "article", "id": "review", "title": meta["title"], "subtitle": meta.get("subtitle", "")},
+        "document": {"kind": layout.ARTICLE.folder, "id": layout.ARTICLE.name, "title": meta["title"], "subtitle": meta.get("subtitle", "")},
         "meta": meta,
         "org": organisation(package, organisation_id),
         "union_body": organisation(package, meta["union_body"]) if meta.get("union_body") else {"name": "institutions", "short_name": "Union"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.tables import Frame, group_records, subjects
 
 def cell_ids(cell: Any) -> list[str]:
@@ -60,11 +61,12 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict
         return frames
     kept = set(keep)
     out = dict(frames)
-    for tid in ("institutional-profile", "timeline"):
+    for tid in (layout.INSTITUTIONAL_PROFILE, layout.TIMELINE_TABLE):
         out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
-    out["projects-by-funder"] = frames["projects-by-funder"].where(
+    out[layout.PROJECTS_BY_FUNDER] = frames[layout.PROJECTS_BY_FUNDER].where(
         lambda r: r["country_code"] in kept or r["funder_country"] in kept)
-    for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
+    for tid, key, label_col in ((layout.LEGAL_BASIS, "instrument_type", None),
+                                (layout.PROJECTS_BY_THEME, "theme_id", "theme")):
         df = frames[tid]
         group_cols = [key] + ([label_col] if label_col else [])
         sums: dict[tuple, int] = {}

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.article import article_context
 from coopdocs.compute.contexts import bibliography, brief_context, organisation, provenance
 from coopdocs.compute.overview import cached_figure
@@ -41,8 +42,8 @@ def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts
             continue
         ctx = brief_context(package, country["code"], build, organisation_id, git)
         stem = country["slug"]
-        outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
-        outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"])
+        outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
+        outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(package, ctx["sources"])
     bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
               for name, recs in package.tables.items()}
     outputs[bundle_path] = {"descriptor": package.descriptor, "tables": bundle, "git": git}
@@ -98,5 +99,7 @@ def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
             tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
-    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order)
-    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order)
+    cached_figure(figures_dir / layout.TIMELINE_FIGURE, cache_dir, "timeline_overview", shown[layout.TIMELINE_TABLE],
+                  order)
+    cached_figure(figures_dir / layout.THEMES_FIGURE, cache_dir, "theme_matrix", shown[layout.PROJECTS_BY_THEME],
+                  theme_order)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from coopdocs import layout
 from coopdocs.compute.contexts import record_year
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -256,22 +257,22 @@ def main_directions(t: Tables) -> Frame:
 
 
 TABLES: list[TableSpec] = [
-    TableSpec("institutional-profile", "Institutional profile of the member states' cooperation with UNIDO",
+    TableSpec(layout.INSTITUTIONAL_PROFILE, "Institutional profile of the member states' cooperation with UNIDO",
               "One row per member state: when membership or cooperation began, terms on UNIDO governing bodies, "
               "UNIDO offices and centres on its soil, framework and country programmes, and whether the state "
               "funds UNIDO projects in other member states.", institutional_profile),
-    TableSpec("legal-basis", "Legal and programmatic basis: instruments by type and member state",
+    TableSpec(layout.LEGAL_BASIS, "Legal and programmatic basis: instruments by type and member state",
               "Number of instruments of each type per member state and at the Union level; a record that names "
               "several states counts once for each.", legal_basis),
-    TableSpec("projects-by-theme", "Projects by thematic area and member state",
+    TableSpec(layout.PROJECTS_BY_THEME, "Projects by thematic area and member state",
               "Number of projects in each thematic area per member state; a project with several themes or "
               "states counts in each of its cells.", projects_by_theme),
-    TableSpec("projects-by-funder", "Projects by funder and recipient state",
+    TableSpec(layout.PROJECTS_BY_FUNDER, "Projects by funder and recipient state",
               "Number of projects each funder supports per recipient state, with the sum of budgets where the "
               "data states one; it shows Russia's role as a donor to the other member states.", projects_by_funder),
-    TableSpec("timeline", "Timeline of instruments, projects and events",
+    TableSpec(layout.TIMELINE_TABLE, "Timeline of instruments, projects and events",
               "Every dated instrument, project and event, by year (date of adoption or start) and state.", timeline),
-    TableSpec("main-directions", "The Union's Main Directions of International Activity by year",
+    TableSpec(layout.MAIN_DIRECTIONS, "The Union's Main Directions of International Activity by year",
               "Whether each year's Main Directions of International Activity names UNIDO, and how; the year "
               "without UNIDO stands out.", main_directions),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.contexts import digest
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame
@@ -32,22 +33,23 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
     for i in t["instruments"]:
         when = i.get("date") or "–".join(str(y) for y in dict.fromkeys([i.get("start_year"), i.get("end_year")]) if y)
         labels[i["id"]] = i["title"] + (f" ({when})" if when else "")
-    by_id["legal-basis"]["matrix"] = count_matrix(frames["legal-basis"], "instrument_type", order, labels)
-    by_id["projects-by-theme"]["matrix"] = count_matrix(frames["projects-by-theme"], "theme", order, labels)
+    by_id[layout.LEGAL_BASIS]["matrix"] = count_matrix(frames[layout.LEGAL_BASIS], "instrument_type", order, labels)
+    by_id[layout.PROJECTS_BY_THEME]["matrix"] = count_matrix(frames[layout.PROJECTS_BY_THEME], "theme", order, labels)
     records = sorted({r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])})
     sources = sorted({s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])})
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     context = {
-        "document": {"kind": "tables", "id": "comparative-tables", "title": "Comparative tables of the member states"},
+        "document": {"kind": layout.TABLES_DOCUMENT.folder, "id": layout.TABLES_DOCUMENT.name,
+                     "title": "Comparative tables of the member states"},
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],
         "focus": {"shown": len(states), "others": others,
                   "total": len(states) + others},
         "figures": [
-            {"number": 1, "id": "fig-timeline", "file": "timeline.svg",
+            {"number": 1, "id": "fig-timeline", "file": layout.figure_file(layout.TIMELINE_FIGURE, "svg"),
              "caption": "Instruments, projects and events per member state and the Union, by year"},
-            {"number": 2, "id": "fig-themes", "file": "themes-by-state.svg",
+            {"number": 2, "id": "fig-themes", "file": layout.figure_file(layout.THEMES_FIGURE, "svg"),
              "caption": "Projects by thematic area and member state"},
         ],
         "citing_works": [{k: v for k, v in w.items() if not k.startswith("_")} for w in t["publications"] if w["id"] in works],

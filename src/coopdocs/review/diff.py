@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 WORKTREE = "WORKTREE"
-_MD_TARGET = re.compile(r"""["'](build/md/([a-z]+)/([a-z0-9]+(?:-[a-z0-9]+)*)\.md)["']""")
 _SKIP_SECTIONS = {"data-provenance", "references"}
 
 
@@ -158,17 +157,16 @@ def epoch_for(root: Path, b: Version) -> int:
 
 
 def md_targets(project: Path) -> list[str]:
-    """The Markdown files of every document of a version (what the diff needs from a build)."""
+    """The Markdown files of every document of a version (what the diff needs from a build).
+
+    The documents are those of the layout contract (coopdocs.layout) for the version's briefs.
+    """
     import yaml
 
-    from coopdocs.workflow.helpers import brief_slugs
+    from coopdocs import layout
 
-    config = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8")) or {}
-    targets = [f"build/md/briefs/{slug}.md" for slug in brief_slugs(project / config.get("data_dir", "data"))]
-    for path in [project / "Snakefile", *sorted((project / "rules").glob("*.smk"))]:
-        if path.is_file():
-            targets += [m.group(1) for m in _MD_TARGET.finditer(path.read_text(encoding="utf-8"))]
-    return sorted(set(targets))
+    config = yaml.safe_load((project / layout.CONFIG).read_text(encoding="utf-8")) or {}
+    return sorted(d.md for d in layout.documents(layout.brief_slugs(project / config.get("data_dir", "data"))))
 
 
 def _build_env(project: Path, epoch: int) -> dict[str, str]:
@@ -212,19 +210,21 @@ def load(version: Version) -> None:
     """Read a built version: every document's context and Markdown, and the data tables."""
     project = version.project
     assert project is not None
-    for md in sorted((project / "build" / "md").glob("*/*.md")):
+    from coopdocs import layout
+
+    for md in sorted((project / layout.MD_DIR).glob("*/*.md")):
         folder, name = md.parent.name, md.stem
-        ctx_path = project / "build" / "context" / folder / f"{name}.json"
+        ctx_path = project / layout.context(folder, name)
         ctx = json.loads(ctx_path.read_text(encoding="utf-8")) if ctx_path.is_file() else {}
-        bib = project / "build" / "context" / folder / f"{name}.bib.json"
+        bib = project / layout.bibliography(folder, name)
         version.documents[(folder, name)] = {
             "md": md, "bib": bib if bib.is_file() else None, "context": ctx,
             "records": set(ctx.get("records", [])), "sources": set(ctx.get("sources", [])),
             "title": (ctx.get("document") or {}).get("title") or name,
         }
-    bundle = project / "build" / "data" / "bundle.json"
+    bundle = project / layout.BUNDLE
     if not bundle.is_file():
-        raise DiffError(f"the build of {version.label} wrote no data bundle (build/data/bundle.json)")
+        raise DiffError(f"the build of {version.label} wrote no data bundle ({layout.BUNDLE})")
     data = json.loads(bundle.read_text(encoding="utf-8"))
     keys = {r["name"]: r.get("schema", {}).get("primaryKey", "id") for r in data["descriptor"].get("resources", [])}
     for name, rows in data["tables"].items():
