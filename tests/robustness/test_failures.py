@@ -24,19 +24,33 @@ from coopdocs.tools.pandoc import ConversionError, pandoc
 
 # --- case 11 ------------------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def armenia_context(tmp_path_factory) -> Path:
+    """The Armenian brief's context as the build writes it (``coopdocs prepare``, in-process: no build)."""
+    from coopdocs.cli import main
+
+    out = tmp_path_factory.mktemp("prepared")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["prepare", "--data", str(rbtools.ROOT / "data"), "--bundle", str(out / "bundle.json"),
+                     "--contexts", str(out / "context"), "--organisation", "unido", "--epoch", str(rbtools.EPOCH)])
+    assert code == 0, err.getvalue()
+    return out / "context" / "briefs" / "armenia.json"
+
+
 @pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])
-def test_case11_template_typo_names_template_file_and_line(baseline, tmp_path, where, line):
+def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_path, where, line):
     from coopdocs.cli import main
 
     templates = tmp_path / "templates"
-    shutil.copytree(baseline / "templates", templates)
+    shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / where
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(line - 1, "{{ document.misspelt_variable }}\n")
     path.write_text("".join(lines), encoding="utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["render", "--context", str(baseline / "build/context/briefs/armenia.json"), "--templates", str(templates),
+        code = main(["render", "--context", str(armenia_context), "--templates", str(templates),
                      "--template", "brief.md.j2", "--out", str(tmp_path / "out.md")])
     assert code == 1
     message = err.getvalue().strip()
@@ -45,18 +59,18 @@ def test_case11_template_typo_names_template_file_and_line(baseline, tmp_path, w
     assert not (tmp_path / "out.md").exists() and not list(tmp_path.glob(".out.md.*"))
 
 
-def test_case11_template_syntax_error_names_template_and_line(baseline, tmp_path):
+def test_case11_template_syntax_error_names_template_and_line(armenia_context, tmp_path):
     from coopdocs.cli import main
 
     templates = tmp_path / "templates"
-    shutil.copytree(baseline / "templates", templates)
+    shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / "brief.md.j2"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(9, "{{ document.title | nosuchfilter }}\n")
     path.write_text("".join(lines), encoding="utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["render", "--context", str(baseline / "build/context/briefs/armenia.json"), "--templates", str(templates),
+        code = main(["render", "--context", str(armenia_context), "--templates", str(templates),
                      "--template", "brief.md.j2", "--out", str(tmp_path / "out.md")])
     assert code == 1
     assert err.getvalue().startswith(f"{path}:10: template error:"), err.getvalue()

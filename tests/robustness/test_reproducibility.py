@@ -108,8 +108,9 @@ needs_archive = pytest.mark.skipif(not _archive_available(), reason=(
     "what it must refuse and run as soon as `coopdocs archive --help` succeeds"))
 
 
-def _git_project(tmp_path: Path, baseline: Path) -> Path:
-    project = fresh_copy(baseline, tmp_path / "p")
+def _git_project(tmp_path: Path) -> Path:
+    """The project's sources (no build: archive must refuse before building) in a new git repository."""
+    project = rbtools.copy_project(tmp_path / "p")
     (project / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
     git = lambda *a: subprocess.run(["git", *a], cwd=project, check=True, capture_output=True)  # noqa: E731
     git("init", "-q")
@@ -126,8 +127,8 @@ def _archive(project: Path, env: dict) -> subprocess.CompletedProcess:
 
 @needs_archive
 @pytest.mark.parametrize("epoch", [None, "", "yesterday", "1672358400.5", "-1"], ids=["unset", "empty", "word", "fraction", "negative"])
-def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_path, baseline, epoch):
-    project = _git_project(tmp_path, baseline)
+def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_path, epoch):
+    project = _git_project(tmp_path)
     proc = _archive(project, {} if epoch is None else {"SOURCE_DATE_EPOCH": epoch})
     assert proc.returncode != 0
     assert "SOURCE_DATE_EPOCH" in proc.stdout + proc.stderr
@@ -136,8 +137,8 @@ def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_pat
 
 
 @needs_archive
-def test_case19_archive_refuses_a_dirty_work_tree(tmp_path, baseline):
-    project = _git_project(tmp_path, baseline)
+def test_case19_archive_refuses_a_dirty_work_tree(tmp_path):
+    project = _git_project(tmp_path)
     path = project / "data" / "events.csv"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     proc = _archive(project, {"SOURCE_DATE_EPOCH": str(rbtools.EPOCH)})
