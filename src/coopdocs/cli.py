@@ -6,9 +6,8 @@ document (see the measured costs in docs/performance.md).
     coopdocs validate [--data data] [--json]
     coopdocs prepare  --data data --config config/config.yaml --bundle OUT --contexts DIR --epoch N
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
-    coopdocs convert  --to docx|html|typst --input X.md --output Y [--bibliography B] [--csl S] ...
-    coopdocs pdf      --input X.typ --output X.pdf --epoch N
     coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
+    coopdocs preview  [DOCUMENT] [--port 8000]   (author preview, HTML in the browser)
     coopdocs publish  --context C.json --template brief.md.j2 --md .. --docx .. --html .. --pdf .. (one document)
                       [--stage read|write: Markdown and AST | DOCX, HTML, Typst and PDF]
 """
@@ -59,9 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
-    from coopdocs.tools.builddate import iso_date
-    from coopdocs.compute.contexts import bibliography, brief_context
-    from coopdocs.tools.files import write_json
+    from coopdocs.compute.stage import write_contexts
     from coopdocs.load.datapackage import DataError, load_package
 
     try:
@@ -70,28 +67,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         _report_problems(exc.problems, args.json_errors)
         return 1
     _report_problems(package.warnings, False)
-    build = {
-        "epoch": args.epoch,
-        "date": iso_date(args.epoch),
-        "data_title": package.descriptor.get("title", ""),
-        "data_version": package.descriptor.get("version", ""),
-    }
-    from coopdocs.tools.git import changed_records
-
-    git = changed_records(Path(args.data), package.descriptor)
-    contexts_dir = Path(args.contexts)
-    # Compute everything first, then write: a failure leaves no mix of old and new files.
-    outputs: dict[Path, object] = {}
-    for country in package.tables["countries"]:
-        ctx = brief_context(package, country["code"], build, args.organisation, git)
-        stem = country["slug"]
-        outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
-        outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"])
-    bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-              for name, recs in package.tables.items()}
-    outputs[Path(args.bundle)] = {"descriptor": package.descriptor, "tables": bundle, "git": git}
-    for path, value in sorted(outputs.items()):
-        write_json(path, value)
+    write_contexts(package, Path(args.data), Path(args.bundle), Path(args.contexts), args.epoch, args.organisation)
     return 0
 
 
@@ -115,24 +91,19 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_tables(args: argparse.Namespace) -> int:
     """Compute the comparative tables and figures from the data bundle and write them."""
-    from coopdocs.tools.builddate import iso_date
-    from coopdocs.compute.report_tables import write_all
+    from coopdocs.compute.stage import write_tables
 
-    bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
-    build = {"epoch": args.epoch, "date": iso_date(args.epoch), "data_title": bundle["descriptor"].get("title", ""),
-             "data_version": bundle["descriptor"].get("version", "")}
     meta, detailed = None, None
     if args.config:
         import yaml
 
         settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
-        meta = dict(settings["article"], date=build["date"])
-        detailed = settings.get("detailed_states_max")
-    write_all(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
-              args.epoch, build, article_meta=meta, organisation_id=args.organisation,
-              article_context_path=Path(args.article_context) if args.article_context else None,
-              article_bib_path=Path(args.article_bib) if args.article_bib else None,
-              cache_dir=Path(args.cache_dir) if args.cache_dir else None, detailed_states=detailed)
+        meta, detailed = settings["article"], settings.get("detailed_states_max")
+    opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
+    write_tables(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
+                 args.epoch, article_meta=meta, organisation_id=args.organisation,
+                 article_context_path=opt(args.article_context), article_bib_path=opt(args.article_bib),
+                 cache_dir=opt(args.cache_dir), detailed_states=detailed)
     return 0
 
 
@@ -213,36 +184,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return diff_main(Path.cwd(), args.a, args.b, cores=args.cores)
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
-    """Convert Markdown with pandoc (citeproc) to DOCX, HTML or Typst."""
-    from coopdocs.tools.pandoc import ConversionError, pandoc
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Serve the HTML of a document (or all) on 127.0.0.1 and reload it when its sources change."""
+    from coopdocs.preview.server import resolve_document, serve
 
-    opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
-    try:
-        pandoc(
-            Path(args.input), Path(args.output), args.to, epoch=args.epoch,
-            bibliography=opt(args.bibliography), csl=opt(args.csl), reference_doc=opt(args.reference_doc),
-            template=opt(args.template), lua_filters=[Path(f) for f in args.lua_filter or []],
-            resource_path=opt(args.resource_path),
-            metadata={"figures-dir": args.figures_dir} if args.figures_dir else None,
-        )
-    except ConversionError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_pdf(args: argparse.Namespace) -> int:
-    """Compile a Typst file to PDF/A-2b."""
-    from coopdocs.tools.pandoc import ConversionError
-    from coopdocs.tools.typst import typst_pdf
-
-    try:
-        typst_pdf(Path(args.input), Path(args.output), epoch=args.epoch, assets=[Path(a) for a in args.asset or []])
-    except ConversionError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    return 0
+    return serve(Path.cwd(), resolve_document(args.document), args.port)
 
 
 def _publish_options_needed(args: argparse.Namespace) -> list[str]:
@@ -378,19 +324,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("convert", help="convert Markdown to docx, html or typst with pandoc")
-    p.add_argument("--to", required=True, choices=["docx", "html", "typst"])
-    p.add_argument("--input", required=True)
-    p.add_argument("--output", required=True)
-    p.add_argument("--epoch", type=int, required=True)
-    p.add_argument("--bibliography")
-    p.add_argument("--csl")
-    p.add_argument("--reference-doc")
-    p.add_argument("--template")
-    p.add_argument("--lua-filter", action="append")
-    p.add_argument("--resource-path")
-    p.add_argument("--figures-dir", help="folder of the project's figures (read by the figures Lua filter)")
-    p.set_defaults(func=cmd_convert)
+    p = sub.add_parser("preview", help="serve a document's HTML on 127.0.0.1; the page reloads when data, "
+                                        "templates or config change",
+                       description="coopdocs preview [DOCUMENT]: DOCUMENT is a brief's slug (armenia), tables or "
+                                   "article; without it, an index of every document. HTML only: DOCX and PDF are "
+                                   "the build's.")
+    p.add_argument("document", nargs="?", help="a brief's slug, 'tables' or 'article' (default: an index)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("publish", help="build one document: Markdown, DOCX, HTML and PDF from its context")
     p.add_argument("--stage", choices=["all", "read", "write"], default="all",
@@ -415,12 +356,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder to keep this document's read sections in: a rebuild reads only the sections that changed")
     p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("pdf", help="compile Typst to PDF/A-2b")
-    p.add_argument("--input", required=True)
-    p.add_argument("--output", required=True)
-    p.add_argument("--epoch", type=int, required=True)
-    p.add_argument("--asset", action="append")
-    p.set_defaults(func=cmd_pdf)
     return parser
 
 

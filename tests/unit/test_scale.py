@@ -16,7 +16,8 @@ import pytest
 import synthetic
 from coopdocs.compute.contexts import brief_context
 from coopdocs.load.datapackage import load_package
-from coopdocs.compute.report_tables import OTHER, build_document_context, focus_frames, focus_states
+from coopdocs.compute.selection import OTHER, focus_frames, focus_states
+from coopdocs.compute.tables_document import build_document_context
 from coopdocs.compute.tables import compute_tables
 from coopdocs.compute.timeline import draw, figure_data, record_year
 

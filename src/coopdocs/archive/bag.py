@@ -21,7 +21,6 @@ Archive layout (the bag's payload is under ``data/``, as BagIt requires)::
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import shutil

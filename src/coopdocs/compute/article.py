@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation
+from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation, record_date
 from coopdocs.load.datapackage import Package
-from coopdocs.compute.report_tables import cell_ids, frame_rows, group_rows
+from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
 from coopdocs.compute.tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
@@ -31,15 +31,9 @@ ARTICLE_FIGURES = [
 ]
 
 
-def _matrix(df: Frame, row: str, order: list[tuple[str, str]]) -> dict[str, Any]:
-    out = []
-    for key, group in group_rows(df, row):
-        counts = {r["country_code"]: int(r["count"]) for r in group}
-        if sum(counts.values()):
-            sources = sorted({s for r in group for s in cell_ids(r["sources"])})
-            out.append({"label": str(key).replace("-", " "), "counts": [counts.get(c, 0) for c, _ in order],
-                        "total": sum(counts.values()), "sources": sources})
-    return {"columns": [n for _, n in order], "rows": out}
+def _words(key) -> str:
+    """A row key of a counts matrix as words ('framework-programme' -> 'framework programme')."""
+    return str(key).replace("-", " ")
 
 
 def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
@@ -54,12 +48,10 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
                     organisation_id: str = "unido", keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 
-    ``frames`` are the tables as the article shows them (coopdocs.compute.report_tables.focus_frames).
+    ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
     With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
     the comparisons of the most active states still cover every state.
     """
-    from coopdocs.compute.report_tables import OTHER
-
     t = package.tables
     all_states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
     kept = set(keep) if keep is not None else {c["code"] for c in t["countries"]}
@@ -79,8 +71,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
                for n, (fid, file, caption) in enumerate(ARTICLE_FIGURES, start=1)}
     tables["main-directions"]["rows"] = frame_rows(frames["main-directions"])
     tables["institutional-profile"]["rows"] = frame_rows(frames["institutional-profile"])
-    tables["legal-basis"]["matrix"] = _matrix(frames["legal-basis"], "instrument_type", order)
-    tables["projects-by-theme"]["matrix"] = _matrix(frames["projects-by-theme"], "theme", order)
+    tables["legal-basis"]["matrix"] = count_matrix(frames["legal-basis"], "instrument_type", order, label=_words)
+    tables["projects-by-theme"]["matrix"] = count_matrix(frames["projects-by-theme"], "theme", order, label=_words)
     tables["projects-by-funder"]["rows"] = frame_rows(frames["projects-by-funder"])
 
     # UNIDO's own framework: instruments and events tied to no member state.
@@ -191,8 +183,6 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:
-                from coopdocs.compute.contexts import record_date
-
                 r["when"] = record_date(r)
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
+from coopdocs.tools.git import data_version
 
 UNION_KIND = "union"
 
@@ -178,8 +179,6 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
     Each entry names the record, its table, a short label, the source IDs and the source numbers in
     the citing work (the article's reference numbers).
     """
-    from coopdocs.tools.git import data_version
-
     numbers = Resolver.of(package).source_numbers
     entries = []
     tables = [table for table in LABEL_FIELD if table not in ("sources", "publications", "themes")]

@@ -18,7 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after selecting the backend
 import pandas as pd  # noqa: E402
 
-ACCENT = "#1f3864"
+from coopdocs.tools.files import atomic_output  # noqa: E402
+
 KIND_STYLE = {
     "instrument": {"marker": "D", "color": "#c55a11", "label": "Instrument"},
     "event": {"marker": "o", "color": "#548235", "label": "Event"},
@@ -42,8 +43,6 @@ def data_frame(frame) -> pd.DataFrame:
 
 def save(fig, stem: Path) -> list[Path]:
     """Write ``stem``.svg and ``stem``.png without timestamps; return both paths."""
-    from coopdocs.tools.files import atomic_output
-
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for ext, kwargs in ((".svg", {"metadata": {"Date": None, "Creator": None}}),

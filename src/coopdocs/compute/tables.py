@@ -56,7 +56,7 @@ class TableSpec:
     build: Callable[[Tables], Frame]
 
 
-def _subjects(t: Tables) -> list[dict[str, Any]]:
+def subjects(t: Tables) -> list[dict[str, Any]]:
     """Member states in name order, then the Union level."""
     states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
     union = sorted((c for c in t["countries"] if c["kind"] == "union"), key=lambda c: c["name"])
@@ -114,7 +114,7 @@ def institutional_profile(t: Tables) -> Frame:
     programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: i["countries"])
     funded_by = group_records(t["projects"], lambda p: p["funders"])
     rows = []
-    for c in _subjects(t):
+    for c in subjects(t):
         if c["kind"] == "union":
             continue
         code = c["code"]
@@ -150,7 +150,7 @@ def legal_basis(t: Tables) -> Frame:
     by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
     rows = []
     for kind in types:
-        for c in _subjects(t):
+        for c in subjects(t):
             found = sorted(by_cell.get((kind, c["code"]), []), key=lambda i: (record_year(i) or 0, i["id"]))
             rows.append({
                 "instrument_type": kind,
@@ -170,7 +170,7 @@ def projects_by_theme(t: Tables) -> Frame:
     by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
     rows = []
     for theme in sorted(t["themes"], key=lambda th: th["label"]):
-        for c in _subjects(t):
+        for c in subjects(t):
             found = sorted(by_cell.get((theme["id"], c["code"]), []), key=lambda p: p["id"])
             rows.append({
                 "theme_id": theme["id"],
@@ -191,9 +191,9 @@ def projects_by_funder(t: Tables) -> Frame:
     rows = []
     funders = sorted({f for p in t["projects"] for f in p["funders"]}, key=lambda f: actors[f]["name"])
     by_cell = group_records(t["projects"], lambda p: ((f, code) for f in p["funders"] for code in p["countries"]))
-    subjects = _subjects(t)
+    states = subjects(t)
     for fid in funders:
-        for c in subjects:
+        for c in states:
             found = sorted(by_cell.get((fid, c["code"]), []), key=lambda p: p["id"])
             if not found:
                 continue

@@ -148,10 +148,16 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     return env
 
 
-def render(template_dir: Path, template: str, context: dict[str, Any], bytecode_cache: Path | None = None) -> str:
-    """Render ``template`` (a name under ``template_dir``) with ``context`` to Markdown text."""
+def render(template_dir: Path, template: str, context: dict[str, Any], bytecode_cache: Path | None = None,
+           environment: jinja2.Environment | None = None) -> str:
+    """Render ``template`` (a name under ``template_dir``) with ``context`` to Markdown text.
+
+    ``environment``: an environment from :func:`make_environment` for ``template_dir`` that the
+    caller keeps between renders (templates compiled once); by default a new one.
+    """
+    env = environment if environment is not None else make_environment(template_dir, bytecode_cache)
     try:
-        return make_environment(template_dir, bytecode_cache).get_template(template).render(**context)
+        return env.get_template(template).render(**context)
     except jinja2.UndefinedError as exc:
         # A misspelt variable: name the template (or partial) and line, as a syntax error does.
         _locate(exc, Path(template_dir))

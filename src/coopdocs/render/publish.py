@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopdocs.compute.timeline import draw
+from coopdocs.render import sections
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, PandocRun, pandoc, pandoc_command, pandoc_heap
 from coopdocs.tools.typst import typst_pdf
@@ -54,7 +56,7 @@ class Outputs:
 
     md: Path
     ast: Path
-    typ: Path
+    typ: Path | None
     docx: Path | None = None
     html: Path | None = None
     pdf: Path | None = None
@@ -77,36 +79,38 @@ class Document:
     sections_cache: Path | None = None  # read sections kept between builds (coopdocs.render.sections)
 
 
-def render_markdown(doc: Document, target: Path) -> dict:
-    """Render the document's Markdown to ``target``; return its context."""
+def render_markdown(doc: Document, target: Path, environment=None) -> dict:
+    """Render the document's Markdown to ``target``; return its context.
+
+    ``environment``: a Jinja environment made by ``markdown.make_environment`` and kept by a
+    long-running caller (the preview); by default one is made for this document.
+    """
+    # Jinja costs 50 ms to import: only the stages that render import it (not --stage write).
     from coopdocs.render.markdown import render
 
     context = json.loads(doc.context.read_text(encoding="utf-8"))
     if doc.jinja_cache is not None:
         doc.jinja_cache.mkdir(parents=True, exist_ok=True)
-    text = render(doc.templates_dir, doc.template, context, doc.jinja_cache)
+    text = render(doc.templates_dir, doc.template, context, doc.jinja_cache, environment=environment)
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return context
 
 
-def read(doc: Document, out: Outputs, *, epoch: int, csl: Path) -> list[Path]:
+def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None) -> list[Path]:
     """Steps 1–3: the Markdown, a brief's timeline figure, and the JSON AST with citations resolved.
 
     Returns the figures the document shows (``doc.figures`` and the timeline drawn here).
+    ``environment``: see :func:`render_markdown`.
     """
-    context = render_markdown(doc, out.md)
+    context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from coopdocs.compute.timeline import draw
-
         assert out.timeline_svg is not None and out.timeline_png is not None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
     if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
-        from coopdocs.render import sections
-
         if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
                          csl=csl):
             return figures

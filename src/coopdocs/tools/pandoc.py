@@ -9,15 +9,12 @@ This module only imports the standard library at module level: it runs once per 
 from __future__ import annotations
 
 import contextlib
-import json
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from typing import Iterator
 
 from coopdocs.tools.files import atomic_output
 

@@ -1,0 +1,129 @@
+"""The states the aggregate documents show one by one, and the tables as those documents show them.
+
+Shared by the comparative-tables document and the review article (coopdocs.compute.tables_document,
+coopdocs.compute.article): at scale both show the most active states and sum the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coopdocs.compute.tables import Frame, group_records, subjects
+
+def cell_ids(cell: Any) -> list[str]:
+    """The IDs of a ``records`` or ``sources`` cell (';'-separated)."""
+    return [x for x in str(cell or "").split(";") if x]
+
+
+def frame_rows(df: Frame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts, with ``records`` and ``sources`` as lists of IDs."""
+    rows = [dict(r) for r in df.rows]
+    for row in rows:
+        row["records"] = cell_ids(row.get("records"))
+        row["sources"] = cell_ids(row.get("sources"))
+    return rows
+
+
+OTHER = "OTHER"  # country code of the 'Other states' column of a focused table
+
+
+def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]:
+    """The member states the aggregate documents show one by one, and how many others there are.
+
+    With at most ``limit`` member states (or no limit) every state is shown. With more, the
+    ``limit`` states with the most instruments, projects and events (ties by name) are shown and
+    the others are summed as "Other states": a document with a section or column per state stops
+    being readable, and pandoc's time and memory grow with it (1.7 GB at 200 states). The CSV and
+    XLSX tables and the states' own briefs stay complete. The Union level is always shown.
+    """
+    states = [c for c in t["countries"] if c["kind"] != "union"]
+    unions = [c["code"] for c in t["countries"] if c["kind"] == "union"]
+    if limit is None or len(states) <= limit:
+        return [c["code"] for c in states] + unions, 0
+    counts: dict[str, int] = {}
+    for table in ("instruments", "projects", "events"):
+        for r in t[table]:
+            for code in dict.fromkeys(r.get("countries") or []):
+                counts[code] = counts.get(code, 0) + 1
+    ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), c["name"], c["code"]))
+    return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
+
+
+def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict[str, Frame]:
+    """The tables restricted to the states in ``keep``; per-state counts of the others summed.
+
+    Counts (legal basis, projects by theme) of the states not kept are summed into one row per
+    line with country code ``OTHER``, without records or sources: those rows are traced in the
+    complete CSV and in the states' briefs, not in the aggregate documents.
+    """
+    if not others:
+        return frames
+    kept = set(keep)
+    out = dict(frames)
+    for tid in ("institutional-profile", "timeline"):
+        out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
+    out["projects-by-funder"] = frames["projects-by-funder"].where(
+        lambda r: r["country_code"] in kept or r["funder_country"] in kept)
+    for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
+        df = frames[tid]
+        group_cols = [key] + ([label_col] if label_col else [])
+        sums: dict[tuple, int] = {}
+        for r in df.rows:
+            if r["country_code"] not in kept:
+                group = tuple(r[c] for c in group_cols)
+                sums[group] = sums.get(group, 0) + r["count"]
+        summed = []
+        for group, count in sorted(sums.items()):
+            row = dict.fromkeys(df.columns, "")
+            row.update(zip(group_cols, group))
+            row.update(count=count, country_code=OTHER, country=f"Other states ({others})")
+            summed.append(row)
+        out[tid] = Frame(df.columns, [r for r in df.rows if r["country_code"] in kept] + summed)
+    return out
+
+
+def group_rows(df: Frame, column: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """The rows of ``df`` grouped by the value of ``column``, groups sorted by it, rows in order."""
+    return sorted(group_records(df.rows, lambda r: [r[column]]).items(), key=lambda kv: kv[0])
+
+
+def count_matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str, str] | None = None,
+                 label=str) -> dict[str, Any]:
+    """A wide counts matrix (rows × states) with the sources behind each row.
+
+    ``label`` turns a row's key into its label. With ``labels`` (record id → label) each row also
+    lists, per state, the entries behind its count (``cells``).
+    """
+    codes = [c for c, _ in order]
+    rows = []
+    for key, group in group_rows(df, row):
+        counts = {r["country_code"]: int(r["count"]) for r in group}
+        if not sum(counts.values()):
+            continue
+        sources = sorted({s for r in group for s in cell_ids(r["sources"])})
+        if labels is None:
+            rows.append({"label": label(key), "counts": [counts.get(c, 0) for c in codes],
+                         "total": sum(counts.values()), "sources": sources})
+            continue
+        first = {}
+        for r in group:
+            first.setdefault(r["country_code"], r)
+        cells = []
+        for code, name in order:
+            hit = first.get(code)
+            if hit is not None and int(hit["count"]) and str(hit["records"]):
+                cells.append({"state": name, "count": int(hit["count"]), "entries": [labels[x] for x in cell_ids(hit["records"])],
+                              "sources": cell_ids(hit["sources"])})
+        rows.append({"label": label(key), "counts": [counts.get(c, 0) for c in codes],
+                     "total": sum(counts.values()), "sources": sources, "cells": cells})
+    return {"columns": [n for _, n in order], "rows": rows}
+
+
+def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool) -> list[tuple[str, str]]:
+    """(code, name) of the columns of a per-state table: kept states by name, 'Other states', the Union."""
+    kept = set(keep)
+    shown = [c for c in subjects(t) if c["code"] in kept]
+    order = [(c["code"], c["name"]) for c in shown if c["kind"] != "union"]
+    if others and with_other:
+        order.append((OTHER, f"Other states ({others})"))
+    return order + [(c["code"], c["name"]) for c in shown if c["kind"] == "union"]

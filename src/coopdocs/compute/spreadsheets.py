@@ -1,0 +1,139 @@
+"""The comparative tables as files: tidy CSV text and styled XLSX workbooks with fixed bytes.
+
+openpyxl is imported only when a workbook is not in the cache, i.e. when its table changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from coopdocs.compute.tables import Frame
+from coopdocs.tools.cache import cache_key
+from coopdocs.tools.files import atomic_output
+
+# Column headings for people (CSV keeps the tidy machine names).
+HEADINGS = {
+    "country_code": "Code", "country": "State", "unido_member_since": "UNIDO member since",
+    "cooperation_since": "Cooperation since", "governing_body_roles": "Roles in UNIDO bodies",
+    "unido_offices": "UNIDO offices and centres", "programmes": "Framework and country programmes",
+    "funds_projects_elsewhere": "Funds projects elsewhere", "projects_funded_elsewhere": "Projects funded elsewhere",
+    "instrument_type": "Instrument type", "count": "Count", "instruments": "Instruments",
+    "theme_id": "Theme id", "theme": "Thematic area", "projects": "Projects", "funder_id": "Funder id",
+    "funder": "Funder", "funder_country": "Funder's country", "budget_usd": "Budget (USD)",
+    "projects_with_budget": "Projects with a stated budget", "year": "Year", "kind": "Kind",
+    "record_id": "Record", "title": "Title", "date": "Date", "start_year": "Start", "end_year": "End",
+    "mentions_unido": "Names UNIDO", "how": "How", "records": "Records", "sources": "Sources",
+}
+
+
+def _cell(value: Any) -> str:
+    """A cell as text: integers without '.0', missing values empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def to_csv_text(df: Frame) -> str:
+    """Tidy CSV text: one header row, LF line ends, integers without a decimal part."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(df.columns))
+    for row in df.rows:
+        writer.writerow([_cell(row[c]) for c in df.columns])
+    return buf.getvalue()
+
+
+def normalise_zip(data: bytes, epoch: int) -> bytes:
+    """Rewrite an OOXML zip with fixed entry times and fixed document dates (reproducible bytes)."""
+    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc)  # zip cannot hold dates before 1980
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{iso}\g<3>", text)
+                content = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
+def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
+    """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "table"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=12, color="1F3864")
+    headers = [HEADINGS.get(c, c) for c in df.columns]
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F3864")
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in df.rows:
+        values = []
+        for v in (row[c] for c in df.columns):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                values.append(None)
+            elif isinstance(v, float) and v.is_integer():
+                values.append(int(v))
+            else:
+                values.append(v)
+        ws.append(values)
+    # One style for every data cell, registered once: assigning an Alignment per cell makes
+    # openpyxl hash and deduplicate it each time (17 s for the tables of 400 states).
+    ws["A3"].alignment = Alignment(vertical="top", wrap_text=True)
+    data_style = ws["A3"]._style
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell._style = copy.copy(data_style)
+    for idx, column in enumerate(df.columns, start=1):
+        longest = max([len(HEADINGS.get(column, column))] + [len(_cell(v)) for v in df.column(column)])
+        ws.column_dimensions[get_column_letter(idx)].width = max(8, min(60, longest + 2))
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
+    fixed = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).replace(tzinfo=None)
+    wb.properties.creator = "coopdocs"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.lastModifiedBy = "coopdocs"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return normalise_zip(buf.getvalue(), epoch)
+
+
+def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
+    """The XLSX of a table, from ``cache_dir`` when the same table was written before.
+
+    Keyed by what the workbook is made of (the table's CSV text, its title, the epoch, this
+    module's code and openpyxl's version): an edit that leaves a table alone then skips
+    openpyxl (0.25 s to import) for it.
+    """
+    if cache_dir is None:
+        return to_xlsx_bytes(df, title, epoch)
+    cached = cache_dir / f"xlsx-{cache_key('openpyxl', Path(__file__), csv_text, title, str(epoch))}.xlsx"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = to_xlsx_bytes(df, title, epoch)
+    with atomic_output(cached) as tmp:
+        tmp.write_bytes(data)
+    return data

@@ -1,0 +1,237 @@
+"""``coopdocs preview``: serve the documents' HTML on 127.0.0.1 and reload the page when its sources change.
+
+One process: a :class:`~coopdocs.preview.session.PreviewSession` keeps the HTML current, a
+watcher (watchfiles) tells it when data, templates or config change, and an HTTP server shows
+the pages. Each page is the session's HTML file, byte for byte, plus two things only the preview
+adds: a small script that listens to ``/events`` (server-sent events) and reloads the page when
+a refresh finished, and, while the sources have an error, a banner with the error above the last
+good version. The server binds to 127.0.0.1 only: the preview is for the author at this machine.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from coopdocs.preview.session import DocumentId, PreviewSession
+
+HOST = "127.0.0.1"
+# Marks what the preview adds to a page, so that a test (or a curious author) can take it out again.
+INJECTED_START = "<!-- coopdocs-preview -->"
+INJECTED_END = "<!-- /coopdocs-preview -->"
+RELOAD_SCRIPT = (
+    "<script>(function () {\n"
+    "  var source = new EventSource('/events?generation=%d');\n"
+    "  source.onmessage = function () { source.close(); location.reload(); };\n"
+    "})();</script>"
+)
+BANNER_STYLE = (
+    "position:sticky;top:0;z-index:1000;margin:0;padding:0.8em 1em;background:#fff4f4;color:#7a0000;"
+    "border-bottom:2px solid #b00020;font:0.9rem/1.4 monospace;white-space:pre-wrap"
+)
+
+
+class Generation:
+    """A counter of finished refreshes that request handlers can wait on (for server-sent events)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._changed = threading.Condition()
+
+    def bump(self) -> None:
+        """A refresh finished: wake every page waiting for one."""
+        with self._changed:
+            self.value += 1
+            self._changed.notify_all()
+
+    def wait_past(self, seen: int, timeout: float) -> int:
+        """Wait until the counter is past ``seen`` (or ``timeout`` seconds); return its value."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.value > seen, timeout=timeout)
+            return self.value
+
+
+def inject(page: str, generation: int, error: str | None) -> str:
+    """``page`` with the reload script before ``</body>`` and, on an error, a banner after ``<body>``."""
+    script = f"{INJECTED_START}{RELOAD_SCRIPT % generation}{INJECTED_END}"
+    end = page.rfind("</body>")
+    page = page[:end] + script + page[end:] if end >= 0 else page + script
+    if error:
+        banner = (f'{INJECTED_START}<pre role="alert" id="coopdocs-preview-error" style="{BANNER_STYLE}">'
+                  f"{html.escape(error)}</pre>{INJECTED_END}")
+        start = page.find("<body")
+        close = page.find(">", start) + 1 if start >= 0 else 0
+        page = page[:close] + banner + page[close:]
+    return page
+
+
+def strip_injected(page: str) -> str:
+    """The page as the session wrote it: what :func:`inject` added taken out."""
+    while INJECTED_START in page:
+        start = page.index(INJECTED_START)
+        end = page.index(INJECTED_END, start) + len(INJECTED_END)
+        page = page[:start] + page[end:]
+    return page
+
+
+def index_page(session: PreviewSession) -> str:
+    """The list of documents the preview can show."""
+    items = "\n".join(f'<li><a href="/{html.escape(d.key)}.html">{html.escape(session.titles.get(d, d.name))}</a> '
+                      f"<small>({html.escape(d.key)})</small></li>" for d in session.documents)
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>coopdocs preview</title></head>\n'
+            f"<body><main><h1>Documents</h1>\n<ul>\n{items}\n</ul></main></body>\n</html>\n")
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The HTTP server of one preview: the session, its lock and its refresh counter."""
+
+    daemon_threads = True
+
+    def __init__(self, session: PreviewSession, port: int, default: str | None):
+        super().__init__((HOST, port), _Handler)
+        self.session = session
+        self.default = default
+        self.generation = Generation()
+        self.lock = threading.Lock()  # one refresh at a time; pages are read between refreshes
+
+    def refresh(self, wanted: list[str] | None) -> None:
+        """Refresh the session and tell the open pages; print what happened for the author."""
+        with self.lock:
+            result = self.session.refresh(wanted)
+        if result.error:
+            print(f"coopdocs preview: {result.error}", file=sys.stderr, flush=True)
+        elif result.rebuilt:
+            print(f"coopdocs preview: rebuilt {', '.join(d.key for d in result.rebuilt)}", file=sys.stderr, flush=True)
+        self.generation.bump()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """GET / (the default document or the index), /<folder>/<name>.html, /events."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's signature
+        """Quiet: the author's terminal shows refreshes and errors, not every request."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        """Serve a page, the index or the event stream."""
+        path = urlsplit(self.path).path
+        if path == "/events":
+            self._events()
+            return
+        session = self.server.session
+        if path in ("/", "/index.html"):
+            if self.server.default is None:
+                with self.server.lock:
+                    body = inject(index_page(session), self.server.generation.value, session.error)
+                self._send(body)
+                return
+            path = f"/{self.server.default}.html"
+        doc = next((d for d in session.documents if f"/{d.key}.html" == path), None)
+        if doc is None:
+            self._send(f"not a document of this preview: {html.escape(path)}", HTTPStatus.NOT_FOUND)
+            return
+        with self.server.lock:
+            target = session.html(doc)
+            page = target.read_text(encoding="utf-8") if target.is_file() else (
+                "<!DOCTYPE html>\n<html><body><p>Not built yet.</p></body></html>")
+            body = inject(page, self.server.generation.value, session.error)
+        self._send(body)
+
+    def _send(self, body: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _events(self) -> None:
+        """Server-sent events: one message when a refresh after the page's own generation finished."""
+        query = urlsplit(self.path).query
+        seen = int(query.split("generation=", 1)[1].split("&")[0]) if "generation=" in query else 0
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            while True:
+                value = self.server.generation.wait_past(seen, timeout=15)
+                if value > seen:
+                    self.wfile.write(f"data: {value}\n\n".encode())
+                    self.wfile.flush()
+                    return
+                self.wfile.write(b": keep-alive\n\n")  # a comment: keeps proxies and the browser patient
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def watch(server: PreviewServer, wanted: list[str] | None, stop: threading.Event) -> None:
+    """Refresh whenever a watched file changes, until ``stop`` is set."""
+    import watchfiles  # the watcher is only needed by a running preview
+
+    while not stop.is_set():
+        paths = server.session.watched()
+        # step: yield 30 ms after the last change of a burst (an editor's save writes several
+        # times); debounce: at most 500 ms of grouping. A changed config may name new folders,
+        # so the watch starts again after every batch.
+        for _changes in watchfiles.watch(*paths, stop_event=stop, step=30, debounce=500, rust_timeout=1000,
+                                         yield_on_timeout=False):
+            server.refresh(wanted)
+            if server.session.watched() != paths:
+                break
+
+
+def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, threading.Event]:
+    """Build the preview of ``document`` (e.g. ``briefs/armenia``; None: every document) and start serving it.
+
+    Returns the server (its ``server_address`` holds the port) and the event that stops it.
+    """
+    session = PreviewSession(root)
+    wanted = [document] if document else None
+    server = PreviewServer(session, port, document)
+    server.refresh(wanted)
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(server, wanted, stop), daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def shut_down() -> None:
+        stop.wait()
+        server.shutdown()
+        server.server_close()
+
+    threading.Thread(target=shut_down, daemon=True).start()
+    return server, stop
+
+
+def serve(root: Path, document: str | None, port: int) -> int:
+    """Run a preview until interrupted (Ctrl-C)."""
+    server, stop = start(root, document, port)
+    host, bound = server.server_address[:2]
+    print(f"coopdocs preview: http://{host}:{bound}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def resolve_document(name: str | None) -> str | None:
+    """A document as the author names it (``armenia``, ``tables``, ``article``, ``briefs/armenia``) as a key."""
+    if not name:
+        return None
+    if "/" in name:
+        return name
+    return {"tables": "tables/comparative-tables", "article": "article/review"}.get(name, f"briefs/{name}")
+
+
+__all__ = ["DocumentId", "PreviewServer", "inject", "resolve_document", "serve", "start", "strip_injected"]
