@@ -29,7 +29,7 @@ TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 TWO_STATES = FIXTURES / "two-states"
 
-# Folder -> the markers of every test in it (registered in pyproject.toml, [tool.pytest.ini_options]).
+# Folder -> the markers of every test in it (registered in pyproject.toml's pytest options).
 TIERS = {
     "unit": ("unit",),
     "robustness": ("robustness",),
@@ -59,12 +59,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         for name in TIERS[tier]:
             item.add_marker(name)
-        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())) and "workflow" not in TIERS[tier]:
+        if (
+            BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+            and "workflow" not in TIERS[tier]
+        ):
             item.add_marker("workflow")
     if stray:
         raise pytest.UsageError(
-            "tests outside the tier folders (put them in tests/unit, tests/robustness, tests/workflow or "
-            "tests/cluster; see tests/conftest.py):\n  " + "\n  ".join(stray))
+            "tests outside the tier folders (put them in tests/unit, tests/robustness, "
+            "tests/workflow or tests/cluster; see tests/conftest.py):\n  " + "\n  ".join(stray)
+        )
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""One tiny document through coopdocs.render.publish (Markdown, AST, HTML, DOCX, Typst, PDF) with the
+"""One tiny document through coopdocs.render.publish (Markdown, AST, HTML, DOCX, Typst, PDF) with
 project's real styles, and the option check of ``coopdocs publish``."""
 
 from __future__ import annotations
@@ -27,10 +27,21 @@ TEMPLATE = """\
 
 # References
 """
-CONTEXT = {"document": {"title": "Tiny brief"}, "heading": "A heading", "value": "*not bold* <b>raw</b> $x$",
-           "sources": ["ref001"]}
-BIBLIOGRAPHY = [{"id": "ref001", "type": "article-journal", "title": "A cited source",
-                 "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2020]]}}]
+CONTEXT = {
+    "document": {"title": "Tiny brief"},
+    "heading": "A heading",
+    "value": "*not bold* <b>raw</b> $x$",
+    "sources": ["ref001"],
+}
+BIBLIOGRAPHY = [
+    {
+        "id": "ref001",
+        "type": "article-journal",
+        "title": "A cited source",
+        "author": [{"family": "Doe", "given": "Jane"}],
+        "issued": {"date-parts": [[2020]]},
+    }
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +51,35 @@ def doc(tmp_path_factory) -> pub.Document:
     (folder / "templates" / "doc.md.j2").write_text(TEMPLATE, encoding="utf-8")
     (folder / "ctx.json").write_text(json.dumps(CONTEXT), encoding="utf-8")
     (folder / "bib.json").write_text(json.dumps(BIBLIOGRAPHY), encoding="utf-8")
-    return pub.Document(context=folder / "ctx.json", bibliography=folder / "bib.json", templates_dir=folder / "templates",
-                        template="doc.md.j2", figures_dir=folder / "figures")
+    return pub.Document(
+        context=folder / "ctx.json",
+        bibliography=folder / "bib.json",
+        templates_dir=folder / "templates",
+        template="doc.md.j2",
+        figures_dir=folder / "figures",
+    )
 
 
 @pytest.fixture(scope="module")
 def styles() -> pub.Styles:
     t = ROOT / "templates"
-    return pub.Styles(csl=t / "csl" / "american-medical-association-brackets.csl", reference_doc=t / "docx" / "reference.docx",
-                      html_template=t / "html" / "document.html", typst_template=t / "typst" / "document.typ",
-                      figures_filter=t / "filters" / "figures.lua", records_filter=t / "filters" / "records.lua")
+    return pub.Styles(
+        csl=t / "csl" / "american-medical-association-brackets.csl",
+        reference_doc=t / "docx" / "reference.docx",
+        html_template=t / "html" / "document.html",
+        typst_template=t / "typst" / "document.typ",
+        figures_filter=t / "filters" / "figures.lua",
+        records_filter=t / "filters" / "records.lua",
+    )
 
 
 def outputs(folder: Path, formats=("docx", "html", "pdf")) -> pub.Outputs:
-    return pub.Outputs(md=folder / "doc.md", ast=folder / "doc.json", typ=folder / "doc.typ",
-                       **{fmt: folder / f"doc.{fmt}" for fmt in formats})
+    return pub.Outputs(
+        md=folder / "doc.md",
+        ast=folder / "doc.json",
+        typ=folder / "doc.typ",
+        **{fmt: folder / f"doc.{fmt}" for fmt in formats},
+    )
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -77,7 +102,11 @@ def test_markdown_escapes_the_data_and_marks_the_record(published):
 def test_every_format_shows_the_text_literally_with_the_citation_resolved(published):
     ast = json.loads((published / "doc.json").read_text(encoding="utf-8"))
     text = json.dumps(ast)  # citeproc ran once, at reading: the reference list is in the AST
-    assert "pandoc-api-version" in ast and "csl-bib-body" in text and '{"t": "Str", "c": "cited"}' in text
+    assert (
+        "pandoc-api-version" in ast
+        and "csl-bib-body" in text
+        and '{"t": "Str", "c": "cited"}' in text
+    )
 
     html = (published / "doc.html").read_text(encoding="utf-8")
     assert "<title>Tiny brief</title>" in html and "<h1>A heading</h1>" in html
@@ -87,7 +116,11 @@ def test_every_format_shows_the_text_literally_with_the_citation_resolved(publis
 
     with zipfile.ZipFile(published / "doc.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")
-    assert "A heading" in xml and "*not bold* &lt;b&gt;raw&lt;/b&gt; $x$" in xml and "A cited source" in xml
+    assert (
+        "A heading" in xml
+        and "*not bold* &lt;b&gt;raw&lt;/b&gt; $x$" in xml
+        and "A cited source" in xml
+    )
 
     assert (published / "doc.pdf").read_bytes().startswith(b"%PDF-")
     text = " ".join(page.extract_text() for page in PdfReader(published / "doc.pdf").pages)
@@ -123,9 +156,24 @@ def test_a_template_error_leaves_no_markdown(doc, styles, tmp_path):
 def test_command_line_names_the_options_a_stage_needs(tmp_path):
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["publish", "--stage", "write", "--md", str(tmp_path / "d.md"), "--ast", str(tmp_path / "d.json"),
-                     "--html", str(tmp_path / "d.html"), "--epoch", str(EPOCH)])
+        code = main(
+            [
+                "publish",
+                "--stage",
+                "write",
+                "--md",
+                str(tmp_path / "d.md"),
+                "--ast",
+                str(tmp_path / "d.json"),
+                "--html",
+                str(tmp_path / "d.html"),
+                "--epoch",
+                str(EPOCH),
+            ]
+        )
     assert code == 2
-    assert err.getvalue().strip() == ("coopdocs publish --stage write: missing --figures-dir, --records-filter, "
-                                      "--html-template, --figures-filter")
+    assert err.getvalue().strip() == (
+        "coopdocs publish --stage write: missing --figures-dir, --records-filter, "
+        "--html-template, --figures-filter"
+    )
     assert list(tmp_path.iterdir()) == []

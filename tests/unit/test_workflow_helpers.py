@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TWO_STATES
-from coopdocs.workflow.helpers import brief_slugs, build_epoch, code_files, data_files, template_files
+from coopdocs.workflow.helpers import (
+    brief_slugs,
+    build_epoch,
+    code_files,
+    data_files,
+    template_files,
+)
 
 
 def _package_copy(tmp_path: Path) -> Path:
@@ -20,7 +26,11 @@ def _package_copy(tmp_path: Path) -> Path:
 
 def test_brief_slugs_are_the_countries_slugs_sorted():
     assert brief_slugs(TWO_STATES) == ["belarus", "eaeu", "russia"]
-    assert brief_slugs(str(TWO_STATES)) == ["belarus", "eaeu", "russia"]  # the Snakefile passes text
+    assert brief_slugs(str(TWO_STATES)) == [
+        "belarus",
+        "eaeu",
+        "russia",
+    ]  # the Snakefile passes text
 
 
 def test_brief_slugs_skip_blank_and_repeated_slugs_and_read_a_bom(tmp_path):
@@ -36,7 +46,9 @@ def test_brief_slugs_skip_blank_and_repeated_slugs_and_read_a_bom(tmp_path):
 
 def test_brief_slugs_of_a_broken_table_are_empty_and_left_to_validation(tmp_path):
     data = _package_copy(tmp_path)
-    (data / "countries.csv").write_text("code,name\nBY,Belarus\n", encoding="utf-8")  # no slug column
+    (data / "countries.csv").write_text(
+        "code,name\nBY,Belarus\n", encoding="utf-8"
+    )  # no slug column
     assert brief_slugs(data) == []
     (data / "countries.csv").write_bytes(b"code,slug\nBY,\xff\xfe\n")  # not UTF-8
     assert brief_slugs(data) == []
@@ -66,7 +78,10 @@ def test_template_files_of_one_kind_are_its_template_and_the_partials():
     partials = sorted(str(p) for p in (templates / "partials").rglob("*.j2"))
     assert partials and brief[1:] == partials
     # an edit of the article's template does not rerun the briefs
-    assert str(templates / "article.md.j2") not in brief and str(templates / "tables.md.j2") not in brief
+    assert (
+        str(templates / "article.md.j2") not in brief
+        and str(templates / "tables.md.j2") not in brief
+    )
 
 
 def test_template_files_without_a_kind_are_every_template(tmp_path):
@@ -82,12 +97,22 @@ def test_template_files_without_a_kind_are_every_template(tmp_path):
 
 def test_code_files_cover_every_stage_package_relative_to_the_project(tmp_path):
     files = code_files(ROOT)
-    assert files == sorted(files) and all(not Path(f).is_absolute() and f.startswith("src/coopdocs/") for f in files)
-    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "src" / "coopdocs").rglob("*.py"))
+    assert files == sorted(files) and all(
+        not Path(f).is_absolute() and f.startswith("src/coopdocs/") for f in files
+    )
+    on_disk = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "src" / "coopdocs").rglob("*.py")
+    )
     assert files == on_disk
     # a change in any sub-package is an input of the build
-    assert {"src/coopdocs/cli.py", "src/coopdocs/workflow/helpers.py", "src/coopdocs/compute/article.py"} <= set(files)
-    assert code_files(tmp_path) == []  # a project without the package's sources (an installed package)
+    assert {
+        "src/coopdocs/cli.py",
+        "src/coopdocs/workflow/helpers.py",
+        "src/coopdocs/compute/article.py",
+    } <= set(files)
+    assert (
+        code_files(tmp_path) == []
+    )  # a project without the package's sources (an installed package)
 
 
 def test_build_epoch_takes_source_date_epoch_and_stops_on_a_bad_one(tmp_path, monkeypatch):
