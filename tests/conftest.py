@@ -13,7 +13,8 @@ hand), so that a tier can be chosen by folder or by marker:
 ``workflow`` means "runs the Snakemake workflow", wherever the test lives: besides the two folders
 above, a test that asks for a fixture which builds the project (:data:`BUILD_FIXTURES`) gets it, so
 ``pytest -m "not workflow"`` never starts a full build. A test file outside the tier folders is an
-error.
+error. Test file names are unique across the tiers (pytest imports them by their base name), and
+shared paths come from ``locations``, not from a conftest (there is one per tier).
 """
 
 from __future__ import annotations
@@ -23,11 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-TESTS = Path(__file__).resolve().parent
-FIXTURES = TESTS / "fixtures"
-TWO_STATES = FIXTURES / "two-states"
+from locations import DATA, ROOT, TESTS, TWO_STATES
 
 # Folder -> the markers of every test in it (registered in pyproject.toml's pytest options).
 TIERS = {

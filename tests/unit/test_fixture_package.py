@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TWO_STATES
+from locations import TWO_STATES
 
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
 

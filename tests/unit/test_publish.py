@@ -13,9 +13,9 @@ import jinja2
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
 from coopdocs.cli import main
 from coopdocs.render import publish as pub
+from locations import ROOT
 
 EPOCH = 1672358400
 TEMPLATE = """\

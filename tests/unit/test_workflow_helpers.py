@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TWO_STATES
 from coopdocs.workflow.helpers import (
     brief_slugs,
     build_epoch,
@@ -16,6 +15,7 @@ from coopdocs.workflow.helpers import (
     data_files,
     template_files,
 )
+from locations import ROOT, TWO_STATES
 
 
 def _package_copy(tmp_path: Path) -> Path:

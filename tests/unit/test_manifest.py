@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TWO_STATES
 from coopdocs.describe.provenance import build_manifest, build_rocrate, tool_versions, write
+from locations import ROOT, TWO_STATES
 
 EPOCH = 1672358400
 GIT = {"commit": "0123456789abcdef0123456789abcdef01234567", "dirty": False}
