@@ -34,14 +34,22 @@ def _copy_project(dest: Path) -> Path:
 
 
 def _run(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    proc = subprocess.run([SNAKEMAKE, *args], cwd=project, env=env, capture_output=True, text=True, timeout=540)
-    assert proc.returncode == 0, f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    proc = subprocess.run(
+        [SNAKEMAKE, *args], cwd=project, env=env, capture_output=True, text=True, timeout=540
+    )
+    assert proc.returncode == 0, (
+        f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    )
     return proc
 
 
 def _reports(project: Path) -> dict[str, bytes]:
     base = project / "reports"
-    return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(base).as_posix(): p.read_bytes()
+        for p in sorted(base.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_cluster_generic_build_is_byte_identical_to_local(tmp_path: Path):
@@ -51,19 +59,41 @@ def test_cluster_generic_build_is_byte_identical_to_local(tmp_path: Path):
 
     cluster = _copy_project(tmp_path / "cluster")
     submissions = tmp_path / "submissions.txt"
-    cluster_env = dict(env, PATH=f"{HERE / 'bin'}{os.pathsep}{env['PATH']}", FAKE_SBATCH_LOG=str(submissions),
-                       FAKE_SBATCH_STATE=str(tmp_path))
+    cluster_env = dict(
+        env,
+        PATH=f"{HERE / 'bin'}{os.pathsep}{env['PATH']}",
+        FAKE_SBATCH_LOG=str(submissions),
+        FAKE_SBATCH_STATE=str(tmp_path),
+    )
     # Two jobs at a time: the stand-in scheduler runs them on this machine's two cores.
     # Status rounds every second instead of every 10 s: the jobs here take about a second each.
-    proc = _run(cluster, "--profile", "profiles/slurm", "--jobs", "2", "--latency-wait", "5",
-                "--seconds-between-status-checks", "1", "--max-status-checks-per-second", "10", env=cluster_env)
+    proc = _run(
+        cluster,
+        "--profile",
+        "profiles/slurm",
+        "--jobs",
+        "2",
+        "--latency-wait",
+        "5",
+        "--seconds-between-status-checks",
+        "1",
+        "--max-status-checks-per-second",
+        "10",
+        env=cluster_env,
+    )
     assert "Submitted job" in proc.stderr + proc.stdout
 
     # Every job went through sbatch, with the resources the profile and the rules declare.
     lines = [line.split() for line in submissions.read_text().splitlines()]
     rules = {name.removeprefix("coopdocs-") for _, name, *_ in lines}
-    assert {"prepare_data", "compute_tables", "publish_brief", "read_document", "publish_document",
-            "write_manifest"} <= rules
+    assert {
+        "prepare_data",
+        "compute_tables",
+        "publish_brief",
+        "read_document",
+        "publish_document",
+        "write_manifest",
+    } <= rules
     memory = {name.removeprefix("coopdocs-"): int(mem) for _, name, _, mem, _ in lines}
     assert memory["compute_tables"] == 1000  # declared by the rule
     assert memory["publish_brief"] == 400  # declared by the rule
