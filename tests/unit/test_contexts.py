@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 from coopdocs.compute.contexts import bibliography, brief_context, record_date, year_span
+from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 
 BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
 
@@ -33,7 +33,9 @@ def test_union_brief_has_main_directions_and_proposals(real_package):
     years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["main_directions"]}
     assert {2019, 2021, 2022} <= years
     assert len(eaeu["proposals"]) == len(real_package.tables["proposals"])
-    assert [p["number"] for p in eaeu["proposals"]] == sorted(p["number"] for p in eaeu["proposals"])
+    assert [p["number"] for p in eaeu["proposals"]] == sorted(
+        p["number"] for p in eaeu["proposals"]
+    )
 
 
 def test_records_and_sources_lists_are_complete(real_package):
@@ -59,7 +61,10 @@ def test_bibliography_names_the_article_reference_number(real_package):
 def test_periods_read_naturally():
     assert year_span(2013, 2017) == "2013–2017"
     assert record_date({"date": "2013", "start_year": 2013, "end_year": 2017}) == "2013–2017"
-    assert record_date({"date": "2021-12-23", "start_year": 2021, "end_year": 2025}) == "2021-12-23 (2021–2025)"
+    assert (
+        record_date({"date": "2021-12-23", "start_year": 2021, "end_year": 2025})
+        == "2021-12-23 (2021–2025)"
+    )
 
 
 def test_source_date_epoch_is_checked(tmp_path):

@@ -19,8 +19,27 @@ def problems_of(data: Path) -> list:
 
 def test_real_data_is_valid_and_covers_the_article(real_package):
     t = real_package.tables
-    assert {c["slug"] for c in t["countries"]} == {"armenia", "belarus", "kazakhstan", "kyrgyzstan", "russia", "eaeu"}
-    records = sum(len(t[n]) for n in ("instruments", "projects", "events", "proposals", "roles", "offices", "outcomes", "contributions"))
+    assert {c["slug"] for c in t["countries"]} == {
+        "armenia",
+        "belarus",
+        "kazakhstan",
+        "kyrgyzstan",
+        "russia",
+        "eaeu",
+    }
+    records = sum(
+        len(t[n])
+        for n in (
+            "instruments",
+            "projects",
+            "events",
+            "proposals",
+            "roles",
+            "offices",
+            "outcomes",
+            "contributions",
+        )
+    )
     assert records > 80
     # One source per numbered reference of the article, 1 to 139.
     assert sorted(s["ref_number"] for s in t["sources"]) == list(range(1, 140))
@@ -28,7 +47,18 @@ def test_real_data_is_valid_and_covers_the_article(real_package):
     ref105 = real_package.index("sources")["ref105"]
     assert ref105["cited_count"] == 0
     # Every record cites at least one source.
-    for name in ("countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions", "events", "proposals"):
+    for name in (
+        "countries",
+        "actors",
+        "roles",
+        "offices",
+        "instruments",
+        "projects",
+        "outcomes",
+        "contributions",
+        "events",
+        "proposals",
+    ):
         for r in t[name]:
             assert r["sources"], f"{name} {r.get('id') or r.get('code')} cites no source"
 
@@ -39,12 +69,17 @@ def test_named_facts_are_in_the_data(real_package):
     assert idx["KZ"]["unido_member_since"] == "1997"
     assert idx["KG"]["unido_member_since"] == "1993"
     roles = real_package.tables["roles"]
-    assert any(r["country"] == "BY" and r["body"] == "general-conference" and r["start_year"] == 2017 for r in roles)
+    assert any(
+        r["country"] == "BY" and r["body"] == "general-conference" and r["start_year"] == 2017
+        for r in roles
+    )
     contributions = real_package.tables["contributions"]
     trillion = [c for c in contributions if c["country"] == "RU" and c["amount"] == 2.6e12]
     assert trillion and trillion[0]["flag"] == "implausible"
     md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
-    assert any("2019" in (i["date"] or str(i["start_year"])) and i["mentions_unido"] == "no" for i in md)
+    assert any(
+        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_unido"] == "no" for i in md
+    )
 
 
 def test_type_error_empty_required_and_unknown_code_reported_together(data_copy):
@@ -63,7 +98,10 @@ def test_type_error_empty_required_and_unknown_code_reported_together(data_copy)
         assert p.file == "data/projects.csv" and p.line >= 2
     text = "\n".join(map(str, found))
     assert "data/projects.csv:2: field 'start_year': value 'twenty': is not a whole number" in text
-    assert "data/projects.csv:4: field 'countries': value 'XX': does not match any 'code' in countries.csv" in text
+    assert (
+        "data/projects.csv:4: field 'countries': value 'XX': "
+        "does not match any 'code' in countries.csv" in text
+    )
 
 
 def test_line_numbers_count_multiline_cells(data_copy):
@@ -73,7 +111,10 @@ def test_line_numbers_count_multiline_cells(data_copy):
     rows[1]["date"] = "last year"
     write_table(path, rows)
     (problem,) = problems_of(data_copy)
-    assert (problem.line, problem.field) == (4, "date")  # row 2 starts on line 4 after a 2-line cell
+    assert (problem.line, problem.field) == (
+        4,
+        "date",
+    )  # row 2 starts on line 4 after a 2-line cell
 
 
 def test_enum_pattern_duplicate_and_dangling_source(data_copy):
@@ -96,7 +137,10 @@ def test_unknown_and_missing_columns(data_copy):
     text = path.read_text(encoding="utf-8").replace("city,", "town,", 1)
     path.write_text(text, encoding="utf-8")
     found = problems_of(data_copy)
-    assert {(p.field, p.message) for p in found} >= {("town", "unknown column"), ("city", "column missing from the header")}
+    assert {(p.field, p.message) for p in found} >= {
+        ("town", "unknown column"),
+        ("city", "column missing from the header"),
+    }
 
 
 def test_na_and_no_stay_text(data_copy):
@@ -122,8 +166,11 @@ def test_bom_crlf_and_nfd_are_normalised(data_copy):
 
 @pytest.mark.parametrize(
     "value, encoding, expected",
-    [("café", "latin-1", "bytes that are not UTF-8"), ("a\x00b", "utf-8", "control character U+0000"),
-     ("evil\u202egnp", "utf-8", "bidirectional control U+202E")],
+    [
+        ("café", "latin-1", "bytes that are not UTF-8"),
+        ("a\x00b", "utf-8", "control character U+0000"),
+        ("evil\u202egnp", "utf-8", "bidirectional control U+202E"),
+    ],
 )
 def test_bad_bytes_and_characters_rejected_by_line(data_copy, value, encoding, expected):
     path = data_copy / "proposals.csv"
@@ -165,4 +212,6 @@ def test_cli_validate_reports_every_error_as_json(data_copy, capsys, monkeypatch
     assert main(["validate", "--data", "data", "--json"]) == 1
     out = [p for p in json.loads(capsys.readouterr().out) if p["severity"] == "error"]
     assert {(p["file"], p["line"], p["field"], p["value"]) for p in out} == {
-        ("data/events.csv", 2, "countries", "ZZ"), ("data/events.csv", 3, "type", "party")}
+        ("data/events.csv", 2, "countries", "ZZ"),
+        ("data/events.csv", 3, "type", "party"),
+    }

@@ -1,4 +1,4 @@
-"""Redline merging (coopdocs.review.redline): word diffs, renumbered citations, Word revision IDs."""
+"""Redline merging (coopdocs.review.redline): word diffs, renumbered citations, revision IDs."""
 
 from __future__ import annotations
 
@@ -42,8 +42,17 @@ def changes(node) -> dict[str, list[str]]:
 
 
 def test_renumbered_citation_is_not_a_change(tmp_path):
-    old = ast(tmp_path, "old", "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n")
-    new = ast(tmp_path, "new", "New [@ref001].\n\nFirst [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n")
+    old = ast(
+        tmp_path,
+        "old",
+        "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n",
+    )
+    new = ast(
+        tmp_path,
+        "new",
+        "New [@ref001].\n\nFirst [@ref045].\n\nSecond [@ref002].\n\n"
+        "# References\n\n::: {#refs}\n:::\n",
+    )
     # citeproc numbers [1], [2] in order of appearance; the comparison shows the article's numbers.
     assert stringify(old["blocks"][0]) == "First [ref 45]."
     assert stringify(new["blocks"][1]) == "First [ref 45]."
@@ -79,7 +88,11 @@ def test_docx_revisions_unique_ids_and_paragraph_marks(tmp_path):
 
 
 def test_finish_is_idempotent_on_documents_without_changes(tmp_path):
-    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "x"}]}]}
+    doc = {
+        "pandoc-api-version": [1, 23, 1],
+        "meta": {},
+        "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "x"}]}],
+    }
     write_redline(doc, tmp_path, "plain", 0, {})
     finish_docx_revisions(tmp_path / "plain.docx")
     assert b"<w:ins" not in zipfile.ZipFile(tmp_path / "plain.docx").read("word/document.xml")

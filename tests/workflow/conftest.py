@@ -12,7 +12,17 @@ import pytest
 from helpers import copy_files
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles"]
+PROJECT_FILES = [
+    "Snakefile",
+    "rules",
+    "templates",
+    "config",
+    "data",
+    "envs",
+    "report",
+    "src",
+    "profiles",
+]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
@@ -21,13 +31,24 @@ def copy_project(dest: Path) -> Path:
     return copy_files(ROOT, dest, PROJECT_FILES)
 
 
-def snakemake(project: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+def snakemake(
+    project: Path, *args: str, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``project``; return the completed process (output captured)."""
     full_env = dict(os.environ, SOURCE_DATE_EPOCH="1672358400")
     full_env.update(env or {})
-    proc = subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True, env=full_env, timeout=900)
+    proc = subprocess.run(
+        [SNAKEMAKE, "--cores", "2", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=900,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

@@ -36,22 +36,34 @@ EVENT_OLD, EVENT_NEW = "UNIDO General Conference, 15th session", "UNIDO General 
 
 
 def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org", GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
-               GIT_COMMITTER_DATE="2023-01-01T00:00:00Z")
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE="2023-01-01T00:00:00Z",
+    )
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    return subprocess.run([COOPDOCS, "diff", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [COOPDOCS, "diff", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("diff") / "project"
     copy_files(ROOT, repo, PROJECT_FILES)
-    (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+    (repo / ".gitignore").write_text(
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8"
+    )
     template = repo / "templates" / "brief.md.j2"
     assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
@@ -64,15 +76,28 @@ def repo(tmp_path_factory) -> Path:
     row = next(p for p in projects if p["id"] == CHANGED_PROJECT)
     assert (row["start_year"], row["end_year"]) == ("2017", "2019")
     row["start_year"] = "2018"
-    template_row = next(p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre")
-    added = dict(template_row, id=ADDED_PROJECT, title="Pilot of zebra-crossing sensors in Kazakhstan",
-                 start_year="2021", end_year="2022", description="A test project added by the diff test.", note="")
+    template_row = next(
+        p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre"
+    )
+    added = dict(
+        template_row,
+        id=ADDED_PROJECT,
+        title="Pilot of zebra-crossing sensors in Kazakhstan",
+        start_year="2021",
+        end_year="2022",
+        description="A test project added by the diff test.",
+        note="",
+    )
     projects.append(added)
     write_table(repo / "data" / "projects.csv", projects, header)
     events = read_table(repo / "data" / "events.csv")
     header = list(events[0].keys())
-    write_table(repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header)
-    template.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8")
+    write_table(
+        repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header
+    )
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8"
+    )
     git(repo, "commit", "-q", "-am", "v2")
     git(repo, "tag", "v2")
     return repo
@@ -99,14 +124,20 @@ def article_only(repo: Path, result) -> tuple[subprocess.CompletedProcess, Path]
 
 
 def _plain(md: Path) -> str:
-    """The change report's Markdown without its escaping backslashes (every data value is escaped)."""
+    """The change report's Markdown without its escaping backslashes (data values are escaped)."""
     return re.sub(r"\\(.)", r"\1", md.read_text(encoding="utf-8"))
 
 
 def _revisions(docx: Path) -> tuple[list[str], list[str]]:
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
-    ins = ["".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m)) for m in re.findall(r"<w:ins [^>]*>(.*?)</w:ins>", xml, re.S)]
-    dels = ["".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", m)) for m in re.findall(r"<w:del [^>]*>(.*?)</w:del>", xml, re.S)]
+    ins = [
+        "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m))
+        for m in re.findall(r"<w:ins [^>]*>(.*?)</w:ins>", xml, re.S)
+    ]
+    dels = [
+        "".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", m))
+        for m in re.findall(r"<w:del [^>]*>(.*?)</w:del>", xml, re.S)
+    ]
     return [s for s in ins if s.strip()], [s for s in dels if s.strip()]
 
 
@@ -152,7 +183,9 @@ def test_documents_changed_and_unchanged(result):
     # The template edit changes the Union brief without any record change.
     eaeu_row = next(line for line in table.splitlines() if "briefs/eaeu" in line)
     assert "none (wording, template or code)" in eaeu_row
-    assert "briefs/eaeu" in next(line for line in docs.splitlines() if line.startswith("Changed without any record change"))
+    assert "briefs/eaeu" in next(
+        line for line in docs.splitlines() if line.startswith("Changed without any record change")
+    )
 
 
 def _changed_documents(out: Path) -> str:
@@ -219,9 +252,22 @@ def test_redline_opens_in_libreoffice(result, tmp_path):
         pytest.skip("LibreOffice is not installed")
     _, out = result
     env = dict(os.environ, HOME=str(tmp_path))
-    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                           "--outdir", str(tmp_path), str(out / "briefs-armenia.docx")],
-                          capture_output=True, text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out / "briefs-armenia.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     pdf = tmp_path / "briefs-armenia.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 1000, proc.stdout + proc.stderr
 
