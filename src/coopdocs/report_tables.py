@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from .contexts import digest, stated
+from .contexts import digest
 from .convert import atomic_output, write_json
 from .tables import TABLES, Frame, compute_tables, group_records
 
@@ -159,7 +159,7 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
     counts: dict[str, int] = {}
     for table in ("instruments", "projects", "events"):
         for r in t[table]:
-            for code in dict.fromkeys(stated(r, "countries")):
+            for code in dict.fromkeys(r.get("countries") or []):
                 counts[code] = counts.get(code, 0) + 1
     ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), c["name"], c["code"]))
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
