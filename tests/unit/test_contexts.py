@@ -38,6 +38,24 @@ def test_union_brief_has_main_directions_and_proposals(real_package):
     )
 
 
+def test_inferred_participation_is_shown_apart_and_not_counted(real_package):
+    belarus = brief_context(real_package, "BY", BUILD)
+    assert "prj-eurasec-industrial-integration" in [p["id"] for p in belarus["inferred_projects"]]
+    assert "prj-eurasec-industrial-integration" not in [p["id"] for p in belarus["projects"]]
+    counted = {p for th in belarus["themes"] for p in th["projects"]}
+    assert "prj-eurasec-industrial-integration" not in counted
+    russia = brief_context(real_package, "RU", BUILD)
+    eurasec = next(f for f in russia["funds_elsewhere"] if f["project"] == "prj-eurasec-industrial-integration")
+    assert eurasec["inferred"]
+    assert not any(f["inferred"] for f in russia["funds_elsewhere"] if f["project"] == "prj-am-textile-phase-2")
+
+
+def test_union_brief_separates_the_author_s_proposals_and_gives_the_prerequisites(real_package):
+    eaeu = brief_context(real_package, "EAEU", BUILD)
+    assert len(eaeu["proposals_author"]) == 8 and len(eaeu["proposals_derived"]) == 6
+    assert len(eaeu["prerequisites"]) == 5
+
+
 def test_records_and_sources_lists_are_complete(real_package):
     ctx = brief_context(real_package, "KZ", BUILD)
     for p in ctx["projects"]:
@@ -55,6 +73,7 @@ def test_context_digest_ignores_build_date(real_package):
 def test_bibliography_names_the_article_reference_number(real_package):
     items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"])}
     assert items["ref045"]["container-title"] == "Cited as [45] in Shugurov (2022)"
+    assert items["ref106"]["container-title"] == "Cited as [106; 106] in Shugurov (2022)"
     assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"
 
 

@@ -46,21 +46,12 @@ def test_real_data_is_valid_and_covers_the_article(real_package):
     # Reference 105 is never cited in the text and the data says so.
     ref105 = real_package.index("sources")["ref105"]
     assert ref105["cited_count"] == 0
-    # Every record cites at least one source.
-    for name in (
-        "countries",
-        "actors",
-        "roles",
-        "offices",
-        "instruments",
-        "projects",
-        "outcomes",
-        "contributions",
-        "events",
-        "proposals",
-    ):
+    # Every record cites a source, or says where the article states it without one (the
+    # citation policy: never a neighbouring number).
+    for name in ("countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions", "events",
+                 "proposals", "facts"):
         for r in t[name]:
-            assert r["sources"], f"{name} {r.get('id') or r.get('code')} cites no source"
+            assert r["sources"] or r["source_note"], f"{name} {r.get('id') or r.get('code')} cites no source and says nothing"
 
 
 def test_named_facts_are_in_the_data(real_package):
@@ -194,8 +185,33 @@ def test_shuffled_rows_give_the_same_package(data_copy, real_package):
         assert strip(shuffled.tables[name]) == strip(real_package.tables[name])
 
 
-def test_uncited_source_is_a_warning_not_an_error(real_package):
-    assert any(w.value == "ref105" and w.severity == "warning" for w in real_package.warnings)
+def test_uncited_source_is_a_warning_not_an_error(real_package, data_copy):
+    assert real_package.warnings == []  # every uncited reference has an unused_reason
+    path = data_copy / "sources.csv"
+    rows = read_table(path)
+    next(r for r in rows if r["id"] == "ref105")["unused_reason"] = ""
+    write_table(path, rows)
+    assert [(w.value, w.severity) for w in load_package(data_copy).warnings] == [("ref105", "warning")]
+
+
+def test_a_record_without_sources_must_say_why(data_copy):
+    path = data_copy / "roles.csv"
+    rows = read_table(path)
+    rows[0]["sources"], rows[0]["source_note"] = "", ""
+    write_table(path, rows)
+    (problem,) = problems_of(data_copy)
+    assert (problem.file, problem.line, problem.field) == ("data/roles.csv", 2, "source_note")
+    assert "cites no source and does not say why" in problem.message
+
+
+def test_inferred_items_must_be_among_the_items(data_copy):
+    path = data_copy / "projects.csv"
+    rows = read_table(path)
+    target = next(r for r in rows if r["id"] == "prj-eurasec-industrial-integration")
+    target["countries_inferred"] += ";AM"
+    write_table(path, rows)
+    (problem,) = problems_of(data_copy)
+    assert (problem.field, problem.value) == ("countries_inferred", "AM") and "is not in 'countries'" in problem.message
 
 
 def test_cli_validate_reports_every_error_as_json(data_copy, capsys, monkeypatch):

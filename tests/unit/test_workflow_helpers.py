@@ -55,7 +55,7 @@ def test_data_files_are_the_descriptor_then_every_table_it_names():
     files = data_files(TWO_STATES)
     assert files[0] == str(TWO_STATES / "datapackage.json")
     tables = files[1:]
-    assert tables == sorted(tables) and len(tables) == 13
+    assert tables == sorted(tables) and len(tables) == 14
     assert {Path(f).name for f in tables} == {p.name for p in TWO_STATES.glob("*.csv")}
     assert all(Path(f).is_file() for f in files)
 

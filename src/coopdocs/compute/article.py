@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation, record_date
+from coopdocs.compute.contexts import Resolver, brief_context, event_entry, project_entry, citing_works, digest, organisation, record_date, sort_key_fact, sort_key_year
 from coopdocs.load.datapackage import Package
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
 from coopdocs.compute.tables import Frame
@@ -78,8 +78,14 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
 
     # UNIDO's own framework: instruments and events tied to no member state.
     framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
-    unido_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"], e["id"]))
+    unido_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"] or "9999", e["id"]))
     unido_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
+    unido_facts = sorted((dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact)
+    # Projects and events in which some state's participation is only inferred: described once
+    # (section 3's last part), referred to from each state's section, counted nowhere.
+    regional_projects = [project_entry(r, res, res.outcomes_by_project.get(r["id"], []))
+                         for r in sorted((p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year)]
+    regional_events = [event_entry(r, res) for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)]
 
     # Highlights for the comparative analysis, computed, never typed.
     instrument_counts = Counter({c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states})
@@ -91,7 +97,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     most_projects = _top(project_counts)
     donors = []
     for c in states:
-        elsewhere = briefs[c["code"]]["funds_elsewhere"]
+        elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
             recipients = sorted({r for f in elsewhere for r in f["recipients"]})
             donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
@@ -115,7 +121,9 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         state_sections.append({
             "country": b["country"], "roles": b["roles"], "offices": b["offices"], "contributions": b["contributions"],
             "instruments": b["instruments"], "projects": b["projects"], "events": b["events"],
-            "funded_by_others": b["funded_by_others"], "funds_elsewhere": b["funds_elsewhere"], "themes": b["themes"][:3],
+            "funded_by_others": b["funded_by_others"], "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+            "themes": b["themes"][:3], "facts": b["facts"], "inferred_projects": b["inferred_projects"],
+            "inferred_events": b["inferred_events"],
             "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
         })
 
@@ -126,8 +134,12 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     used_ids.update(e["id"] for e in unido_events)
     used_ids.update(o["id"] for o in unido_offices)
     used_ids.update(p["id"] for p in t["proposals"])
+    used_ids.update(r["id"] for r in unido_facts + regional_projects + regional_events)
+    used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     sources = sorted({s for b in briefs.values() for s in b["sources"]}
-                     | {s for r in framework + unido_events + unido_offices for s in r["sources"]}
+                     | {s for r in framework + unido_events + unido_offices + unido_facts for s in r["sources"]}
+                     | {s for r in regional_projects + regional_events for s in r["sources"]}
+                     | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
                      | {s for p in t["proposals"] for s in p["sources"]})
 
     context = {
@@ -145,13 +157,15 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "n_events": len(t["events"]),
             "n_outcomes": len(t["outcomes"]),
             "n_proposals": len(t["proposals"]),
+            "n_facts": len(t.get("facts", [])),
             "n_sources": len(t["sources"]),
             "n_actors": len(t["actors"]),
             "first_year": min(years) if years else None,
             "last_year": max(years) if years else None,
             "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
         },
-        "unido": {"framework": framework, "events": unido_events, "offices": unido_offices},
+        "unido": {"framework": framework, "events": unido_events, "offices": unido_offices, "facts": unido_facts},
+        "regional": {"projects": regional_projects, "events": regional_events},
         "states": state_sections,
         "union": {
             "country": union["country"] if union else None,
@@ -159,6 +173,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "instruments": union["instruments"] if union else [],
             "projects": union["projects"] if union else [],
             "events": union["events"] if union else [],
+            "facts": union["facts"] if union else [],
+            "prerequisites": union["prerequisites"] if union else [],
         },
         "highlights": {
             "most_instruments": {"name": most_instruments[0], "count": most_instruments[1]},
@@ -174,13 +190,16 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         "tables": tables,
         "figures": figures,
         "proposals": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"])],
+        "proposals_author": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") == "author"],
+        "proposals_derived": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") != "author"],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
         "sources": sources,
     }
-    for p in context["proposals"]:
+    for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
         p.pop("_line", None)
-    for group in (context["unido"]["framework"], context["unido"]["events"], context["unido"]["offices"]):
+    for group in (context["unido"]["framework"], context["unido"]["events"], context["unido"]["offices"],
+                  context["unido"]["facts"]):
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.compute.contexts import stated
 from coopdocs.compute.tables import Frame, group_records, subjects
 
 def cell_ids(cell: Any) -> list[str]:
@@ -44,7 +45,7 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
     counts: dict[str, int] = {}
     for table in ("instruments", "projects", "events"):
         for r in t[table]:
-            for code in dict.fromkeys(r.get("countries") or []):
+            for code in dict.fromkeys(stated(r, "countries")):  # inferred participation never counts
                 counts[code] = counts.get(code, 0) + 1
     ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), c["name"], c["code"]))
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from coopdocs import layout
-from coopdocs.compute.contexts import record_year
+from coopdocs.compute.contexts import record_year, stated
 
 Tables = dict[str, list[dict[str, Any]]]
 LIST_SEP = "; "
@@ -112,8 +112,9 @@ def institutional_profile(t: Tables) -> Frame:
     govs = government_of(t)
     roles_of = group_records(t["roles"], lambda r: [r["country"]])
     offices_of = group_records(t["offices"], lambda o: [o["country"]])
-    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: i["countries"])
-    funded_by = group_records(t["projects"], lambda p: p["funders"])
+    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: stated(i, "countries"))
+    # Only what the article states counts: inferred funders and recipients are left out.
+    funded_by = group_records(t["projects"], lambda p: stated(p, "funders"))
     rows = []
     for c in subjects(t):
         if c["kind"] == "union":
@@ -123,7 +124,7 @@ def institutional_profile(t: Tables) -> Frame:
         offices = sorted(offices_of.get(code, []), key=lambda o: o["id"])
         programmes = sorted(programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"]))
         gov = govs.get(code)
-        funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in p["countries"])),
+        funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in stated(p, "countries"))),
                         key=lambda p: p["id"])
         used = [c] + roles + offices + programmes + funded
         rows.append({
@@ -147,8 +148,8 @@ def institutional_profile(t: Tables) -> Frame:
 
 def legal_basis(t: Tables) -> Frame:
     """Instrument types × member states and the Union: count and list with dates."""
-    types = sorted({i["type"] for i in t["instruments"] if i["countries"]})
-    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
+    types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
+    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries")))
     rows = []
     for kind in types:
         for c in subjects(t):
@@ -167,8 +168,8 @@ def legal_basis(t: Tables) -> Frame:
 
 
 def projects_by_theme(t: Tables) -> Frame:
-    """Thematic areas × member states (and the Union): number of projects and which."""
-    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
+    """Thematic areas × member states (and the Union): number of projects and which (stated participation only)."""
+    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")))
     rows = []
     for theme in sorted(t["themes"], key=lambda th: th["label"]):
         for c in subjects(t):
@@ -190,8 +191,8 @@ def projects_by_funder(t: Tables) -> Frame:
     """Funders × recipient states: number of projects and stated budgets (USD)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
-    funders = sorted({f for p in t["projects"] for f in p["funders"]}, key=lambda f: actors[f]["name"])
-    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in p["funders"] for code in p["countries"]))
+    funders = sorted({f for p in t["projects"] for f in stated(p, "funders")}, key=lambda f: actors[f]["name"])
+    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")))
     states = subjects(t)
     for fid in funders:
         for c in states:
@@ -224,7 +225,7 @@ def timeline(t: Tables) -> Frame:
             year = record_year(r)
             if year is None:
                 continue
-            for code in r["countries"]:
+            for code in stated(r, "countries"):
                 rows.append({
                     "year": year,
                     "country_code": code,
@@ -266,10 +267,12 @@ TABLES: list[TableSpec] = [
               "several states counts once for each.", legal_basis),
     TableSpec(layout.PROJECTS_BY_THEME, "Projects by thematic area and member state",
               "Number of projects in each thematic area per member state; a project with several themes or "
-              "states counts in each of its cells.", projects_by_theme),
+              "states counts in each of its cells. A state whose participation the article does not state, but "
+              "which is inferred, is not counted.", projects_by_theme),
     TableSpec(layout.PROJECTS_BY_FUNDER, "Projects by funder and recipient state",
               "Number of projects each funder supports per recipient state, with the sum of budgets where the "
-              "data states one; it shows Russia's role as a donor to the other member states.", projects_by_funder),
+              "data states one; it shows Russia's role as a donor to the other member states. Funders and "
+              "recipients that are only inferred are not counted.", projects_by_funder),
     TableSpec(layout.TIMELINE_TABLE, "Timeline of instruments, projects and events",
               "Every dated instrument, project and event, by year (date of adoption or start) and state.", timeline),
     TableSpec(layout.MAIN_DIRECTIONS, "The Union's Main Directions of International Activity by year",
