@@ -39,10 +39,12 @@ def data_files(data_dir: str | Path) -> list[str]:
     return [str(descriptor_path)] + sorted(str(Path(data_dir) / r["path"]) for r in descriptor["resources"])
 
 
-def build_epoch(root: str | Path, fallback: int) -> int:
-    """SOURCE_DATE_EPOCH for this build; exits with a clear message when it is invalid."""
+def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
+    """SOURCE_DATE_EPOCH for this build (coopdocs.tools.builddate: the last commit that changed the
+    build's inputs, ``config`` saying where the data and templates are); exits with a clear
+    message when it is invalid."""
     try:
-        return source_date_epoch(Path(root), fallback)
+        return source_date_epoch(Path(root), fallback, config=config)
     except BuildInfoError as exc:
         sys.exit(f"coopdocs: {exc}")
 
