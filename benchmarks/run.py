@@ -47,6 +47,13 @@ import threading
 import time
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interactive backend
+
+from synthetic import generate  # noqa: E402 - benchmarks/synthetic.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
@@ -205,8 +212,6 @@ def make_project(dest: Path, size: str, seed: int) -> Path:
     if size == "real":
         shutil.copytree(ROOT / "data", dest / "data")
     else:
-        from synthetic import generate
-
         generate(dest / "data", int(size), seed)
     return dest
 
@@ -462,11 +467,6 @@ def write_markdown(results: dict, path: Path) -> None:
 
 
 def plot(results: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     pts = [r for r in results["sizes"] if r.get("summary", {}).get("clean_c2") and r.get("summary", {}).get("floor")]
     pts.sort(key=lambda r: r["countries"])
     if not pts:
