@@ -95,9 +95,10 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     meta, detailed = None, None
     if args.config:
-        import yaml
+        from coopdocs.tools.config import load_config
 
-        settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+        # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
+        settings = load_config(Path.cwd(), Path(args.config), validate=False)
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     write_tables(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
@@ -109,13 +110,13 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
-    import yaml
-
-    from coopdocs.tools.git import head_commit, is_dirty
     from coopdocs.describe.provenance import write
+    from coopdocs.tools.config import load_config
+    from coopdocs.tools.git import head_commit, is_dirty
 
     root = Path.cwd()
-    settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
+    settings = load_config(root, Path(args.config), validate=False)
     commit = head_commit(root)
     write(root, settings, args.epoch, {"commit": commit, "dirty": is_dirty(root) if commit else None})
     return 0
@@ -143,17 +144,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_archive(args: argparse.Namespace) -> int:
     """Build the committed state in isolation and pack it as a BagIt archive plus a .zip."""
-    import os
-
     from coopdocs.archive.bag import ArchiveError, archival_epoch, make_archive
 
     root = Path.cwd()
     try:
-        if args.epoch_from_commit:
-            from coopdocs.tools.builddate import git_commit_time
-
-            os.environ["SOURCE_DATE_EPOCH"] = str(git_commit_time(root))
-        epoch = archival_epoch()
+        epoch = archival_epoch(root, from_commit=args.epoch_from_commit)
         target = make_archive(root, epoch, cores=args.cores)
     except ArchiveError as exc:
         print(f"coopdocs archive: refused: {exc}", file=sys.stderr)
@@ -305,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("archive", help="archival build of HEAD: BagIt folder + .zip under reports/archive/")
-    p.add_argument("--epoch-from-commit", action="store_true", help="use the commit's time as SOURCE_DATE_EPOCH")
+    p.add_argument("--epoch-from-commit", action="store_true", help="date the build as an ordinary build of HEAD: by its last commit that changed the build's inputs")
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 

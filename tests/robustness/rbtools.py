@@ -19,7 +19,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import yaml
+import helpers
+from coopdocs.tools.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,7 +203,7 @@ def output_ok(path: Path) -> bool:
 
 
 def _config(project: Path) -> dict:
-    return yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
+    return load_config(project)
 
 
 @contextlib.contextmanager
@@ -323,25 +324,8 @@ def jobs_of(output: str) -> list[str]:
     return sorted(jobs)
 
 
-def run_snakemake(
-    project: Path,
-    *args: str,
-    env: dict | None = None,
-    umask: int | None = None,
-    cores: int = 2,
-    timeout: float = 900,
-) -> subprocess.CompletedProcess:
-    """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH fixed unless ``env`` says otherwise),
-    optionally under another umask; the completed process is returned, not checked."""
-    full_env = dict(os.environ, SOURCE_DATE_EPOCH=str(EPOCH))
-    full_env.update(env or {})
-    preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run(
-        [SNAKEMAKE, "--cores", str(cores), *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        preexec_fn=preexec,
-    )
+def run_snakemake(project: Path, *args: str, env: dict | None = None, umask: int | None = None, cores: int = 2,
+                  timeout: float = 900) -> "subprocess.CompletedProcess":
+    """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH fixed unless ``env`` says otherwise), optionally
+    under another umask; the completed process is returned, not checked."""
+    return helpers.snakemake(project, *args, env=env, cores=cores, timeout=timeout, umask=umask)

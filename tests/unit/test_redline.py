@@ -7,8 +7,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from coopdocs.review.diff import _pandoc_json, finish_docx_revisions, write_redline
+from coopdocs.review.documents import pandoc_ast
 from coopdocs.review.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.redlines import finish_docx_revisions, write_redline
 
 DATE = "2022-12-30T00:00:00Z"
 BIB = [{"id": f"ref{n:03d}", "type": "document", "title": f"Source {n}."} for n in (1, 2, 45)]
@@ -19,7 +20,7 @@ def ast(tmp_path: Path, name: str, markdown: str) -> dict:
     bib.write_text(json.dumps(BIB), encoding="utf-8")
     md = tmp_path / f"{name}.md"
     md.write_text(markdown, encoding="utf-8")
-    return normalise(_pandoc_json(tmp_path, md, bib, None))
+    return normalise(pandoc_ast(md, bib, None, 1672358400))
 
 
 def changes(node) -> dict[str, list[str]]:

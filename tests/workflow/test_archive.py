@@ -15,6 +15,8 @@ import bagit
 import pypdf
 import pytest
 
+from helpers import copy_files
+
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [
     "Snakefile",
@@ -34,24 +36,11 @@ pytestmark = pytest.mark.timeout(900)
 
 def make_repo(dest: Path) -> Path:
     """A git repository holding the project, committed and tagged v1 at a fixed time."""
-    dest.mkdir(parents=True)
-    for name in FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
-    (dest / ".gitignore").write_text(
-        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n*.egg-info/\n", encoding="utf-8"
-    )
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_DATE="2022-12-30T12:00:00Z",
-        GIT_COMMITTER_DATE="2022-12-30T12:00:00Z",
-    )
-    for cmd in (
-        ["init", "-q"],
-        ["add", "-A"],
-        ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "v1"],
-        ["tag", "v1"],
-    ):
+    copy_files(ROOT, dest, FILES)
+    (dest / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n*.egg-info/\n", encoding="utf-8")
+    env = dict(os.environ, GIT_AUTHOR_DATE="2022-12-30T12:00:00Z", GIT_COMMITTER_DATE="2022-12-30T12:00:00Z")
+    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "v1"],
+                ["tag", "v1"]):
         subprocess.run(["git", *cmd], cwd=dest, check=True, env=env)
     return dest
 

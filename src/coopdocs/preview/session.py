@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
 from coopdocs import layout
 from coopdocs.compute.stage import write_contexts, write_tables
@@ -26,6 +25,7 @@ from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.render import publish as pub
 from coopdocs.render.markdown import make_environment
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
+from coopdocs.tools.config import ConfigError, load_config
 from coopdocs.tools.pandoc import ConversionError
 
 # Kept for callers that name a document by its id (the server, the tests).
@@ -49,7 +49,7 @@ class PreviewSession:
 
     def __init__(self, root: Path, config_path: Path | None = None, out: Path | None = None):
         self.root = root.resolve()
-        self.config_path = config_path or self.root / "config" / "config.yaml"
+        self.config_path = config_path or self.root / layout.CONFIG
         self.out = out or self.root / "build" / "preview"
         self.settings: dict[str, Any] = {}
         self.documents: list[Document] = []
@@ -90,7 +90,7 @@ class PreviewSession:
         result = Refresh()
         try:
             self._load_settings()
-            epoch = source_date_epoch(self.root, int(self.settings["source_date_epoch_fallback"]))
+            epoch = source_date_epoch(self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings)
             package = load_package(self.path("data_dir"), root=self.root)
             countries = package.tables["countries"]
             self.documents = layout.documents(sorted(c["slug"] for c in countries))
@@ -125,16 +125,14 @@ class PreviewSession:
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or 'template'}:{getattr(exc, 'lineno', '?')}"
             result.error = f"{where}: template error: {exc}"
-        except (ConversionError, BuildInfoError, PreviewError, OSError, yaml.YAMLError, KeyError) as exc:
+        except (ConversionError, BuildInfoError, ConfigError, PreviewError, OSError, KeyError) as exc:
             result.error = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
         self.error = result.error
         return result
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""
-        settings = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
-        if not isinstance(settings, dict):
-            raise PreviewError(f"{self.config_path}: not a mapping of settings")
+        settings = load_config(self.root, self.config_path)  # through its schema: errors show in the page
         if settings != self.settings:
             self.settings = settings
             self._environment = None

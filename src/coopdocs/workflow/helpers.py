@@ -23,10 +23,12 @@ from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
 from coopdocs.workflow.patches import checkpoint_done
 
 
-def build_epoch(root: str | Path, fallback: int) -> int:
-    """SOURCE_DATE_EPOCH for this build; exits with a clear message when it is invalid."""
+def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
+    """SOURCE_DATE_EPOCH for this build (coopdocs.tools.builddate: the last commit that changed the
+    build's inputs, ``config`` saying where the data and templates are); exits with a clear
+    message when it is invalid."""
     try:
-        return source_date_epoch(Path(root), fallback)
+        return source_date_epoch(Path(root), fallback, config=config)
     except BuildInfoError as exc:
         sys.exit(f"coopdocs: {exc}")
 
