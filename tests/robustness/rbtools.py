@@ -137,9 +137,20 @@ def html_tags(path: Path) -> list[str]:
 
 
 def pdf_text(path: Path) -> str:
+    """The text of a PDF without its page furniture (the running header and the "n / N" page
+    number), so that a paragraph that a page break cuts reads on as one text."""
+    from collections import Counter
+
     import pypdf
 
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    pages = [page.extract_text().splitlines() for page in pypdf.PdfReader(str(path)).pages]
+    pages = [[ln for ln in lines if not re.fullmatch(r"\s*\d+ / \d+\s*", ln)] for lines in pages]
+    firsts = Counter(lines[0] for lines in pages[1:] if lines)
+    header = firsts.most_common(1)[0][0] if len(pages) > 2 and firsts else None
+    for lines in pages[1:]:
+        if lines and lines[0] == header:
+            del lines[0]
+    return "\n".join("\n".join(lines) for lines in pages)
 
 
 def pdf_outline(path: Path) -> list[str]:
