@@ -407,6 +407,7 @@ def test_a_large_build_asks_slurm_for_the_cpus_its_jobs_use(slurm, local_reports
     assert sorted(job.rule for job in jobs.values()) == rules
     assert sorted(submitted) == sorted(jobs)
     records = _slurm_records(_run_id(log))
+    # One CPU for every job, publish_document too (two in a small build): the build was large.
     for jobid, job in jobs.items():
         record = records[submitted[jobid][0]]
         assert (record.state, record.cpus, job.threads) == ("COMPLETED", 1, 1), (job, record)
