@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.layout import brief_slugs, code_files, data_files, template_files
-from coopdocs.workflow.helpers import build_epoch
+from coopdocs.workflow.helpers import HeavyJobs, build_epoch, local_cores
 from locations import ROOT, TWO_STATES
 
 
@@ -114,3 +114,34 @@ def test_build_epoch_takes_source_date_epoch_and_stops_on_a_bad_one(tmp_path, mo
     with pytest.raises(SystemExit) as stop:
         build_epoch(tmp_path, 5)
     assert str(stop.value.code).startswith("coopdocs: SOURCE_DATE_EPOCH='yesterday'")
+
+
+class _Workflow:
+    """The two things local_cores reads of Snakemake's workflow object."""
+
+    def __init__(self, main: bool, cores: int | None):
+        self.is_main_process, self._cores = main, cores
+
+    @property
+    def cores(self) -> int:
+        from snakemake.exceptions import WorkflowError
+
+        if self._cores is None:  # as Snakemake's own property without --cores
+            raise WorkflowError("Workflow requires a total number of cores to be defined")
+        return self._cores
+
+
+def test_local_cores_are_the_runs_cores_and_one_for_every_cluster_process(tmp_path):
+    import snakemake.api  # noqa: F401  (snakemake.workflow alone is a circular import)
+    from snakemake.workflow import Workflow
+
+    assert isinstance(Workflow.is_main_process, property)  # the attribute exists in Snakemake
+    assert local_cores(_Workflow(main=True, cores=4)) == 4  # snakemake --cores 4
+    assert local_cores(_Workflow(main=True, cores=None)) == 1  # submitting to a cluster
+    # A cluster job's own Snakemake on a 64-core node: 1 as well, as the job asked SLURM for 1.
+    assert local_cores(_Workflow(main=False, cores=64)) == 1
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (3 * 1024 * 1024))  # a large build's data
+    node = HeavyJobs.for_data([str(big)], local_cores(_Workflow(main=False, cores=64)))
+    submitter = HeavyJobs.for_data([str(big)], local_cores(_Workflow(main=True, cores=None)))
+    assert node.large and node == submitter

@@ -50,9 +50,19 @@ def one_of(names: list[str]) -> str:
 
 
 def local_cores(workflow) -> int:
-    """The cores of a local run; 1 on a cluster run, where every job has a node of its own."""
+    """The cores of a local run; 1 on a cluster run, where every job has a node of its own.
+
+    A cluster job's own Snakemake (on the node, started with ``--cores all``) counts 1 as well:
+    the job's threads are its SLURM request (``--cpus-per-task``), set by the Snakemake that
+    submitted it, and the node's Snakemake asks ``srun`` for as many threads as it counts itself,
+    which SLURM refuses when they exceed the request ("More processors requested than
+    permitted": a large build on the node of tools/slurm-local.sh, which does not confine a job
+    to its CPUs).
+    """
     from snakemake.exceptions import WorkflowError
 
+    if not workflow.is_main_process:
+        return 1
     try:
         return workflow.cores
     except WorkflowError:  # no --cores: a cluster executor (Snakemake sets 1 later)
