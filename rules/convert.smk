@@ -128,11 +128,16 @@ rule read_document:
                 --md {output.md:q} --ast {output.ast:q} \
                 --jinja-cache build/cache/jinja \
                 --sections-cache build/cache/sections/{wildcards.folder}/{wildcards.name} \
+                --withdraw <<withdraw>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
             templates=config["templates_dir"],
             epoch=EPOCH,
+            # publish_document's outputs, removed before the read: a failed read must not leave
+            # documents made from the old AST that a later build calls current (issue 19).
+            withdraw=["build/typst/{wildcards.folder}/{wildcards.name}.typ"]
+            + [f"reports/{{wildcards.folder}}/{{wildcards.name}}.{fmt}" for fmt in FORMATS],
         )
 
 

@@ -228,6 +228,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                       pdf=opt(args.pdf), timeline_svg=opt(args.timeline_svg), timeline_png=opt(args.timeline_png))
     try:
         if args.stage == "read":
+            pub.withdraw([P(w) for w in args.withdraw])
             pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
         elif args.stage == "write":
             pub.write(styles, out, epoch=args.epoch, figures_dir=doc.figures_dir, figures=doc.figures,
@@ -335,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
+    p.add_argument("--withdraw", nargs="*", default=[],
+                   help="--stage read: files made from the previous AST (the write stage's outputs), removed "
+                        "before anything is read, so that a failed read never leaves them looking current")
     p.add_argument("--sections-cache",
                    help="folder to keep this document's read sections in: a rebuild reads only the sections that changed")
     p.set_defaults(func=cmd_publish)
