@@ -241,6 +241,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, a file that cannot be written: one line, not a traceback
+        print(f"coopdocs publish: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
