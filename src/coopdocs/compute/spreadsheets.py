@@ -31,6 +31,22 @@ HEADINGS = {
 }
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP, "CSV Injection"): "=HYPERLINK(...)", "=cmd|' /C calc'!A0", "@SUM(...)", "+1+1", "-1+1".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A CSV text cell that a spreadsheet program shows as text: a single quote before a formula trigger.
+
+    As OWASP recommends; numbers are left alone (-5 stays a number), only text is changed.
+
+    >>> neutralise("=1+1"), neutralise("-"), neutralise("a=b")
+    ("'=1+1", "'-", 'a=b')
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def _cell(value: Any) -> str:
     """A cell as text: integers without '.0', missing values empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -48,7 +64,7 @@ def to_csv_text(df: Frame) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(df.columns))
     for row in df.rows:
-        writer.writerow([_cell(row[c]) for c in df.columns])
+        writer.writerow([neutralise(row[c]) if isinstance(row[c], str) else _cell(row[c]) for c in df.columns])
     return buf.getvalue()
 
 
@@ -98,6 +114,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
             else:
                 values.append(v)
         ws.append(values)
+    _text_as_text(ws)
     # One style for every data cell, registered once: assigning an Alignment per cell makes
     # openpyxl hash and deduplicate it each time (17 s for the tables of 400 states).
     ws["A3"].alignment = Alignment(vertical="top", wrap_text=True)
@@ -126,6 +143,18 @@ def frame_text(df: Frame) -> str:
 
     return json.dumps([df.columns, [[row[c] for c in df.columns] for row in df.rows]], ensure_ascii=False,
                       separators=(",", ":"), default=repr)
+
+
+def _text_as_text(ws) -> None:
+    """Store every text cell as text: openpyxl makes a string starting with "=" a live formula.
+
+    Data is text, never code (RELIABILITY.md): "=HYPERLINK(...)" in a description must show as
+    typed, not run when an editor opens the workbook.
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
