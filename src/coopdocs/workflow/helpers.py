@@ -7,7 +7,6 @@ cluster), so this must stay cheap. Full validation happens in the ``prepare_data
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -17,14 +16,26 @@ from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
 TABLE_IDS = ["institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder", "timeline", "main-directions"]
 
 
+def _descriptor(data_dir: str | Path) -> dict:
+    """The data package's descriptor; a broken one stops the workflow with validation's one-line messages."""
+    from coopdocs.load.datapackage import DataError, load_descriptor
+
+    try:
+        return load_descriptor(Path(data_dir) / "datapackage.json")
+    except DataError as exc:
+        sys.exit("\n".join(map(str, exc.problems)) + "\ncoopdocs: the data package's descriptor is broken; nothing was built.")
+
+
 def brief_slugs(data_dir: str | Path) -> list[str]:
     """Slugs of the briefs to build: one per row of the countries table, sorted.
 
     Reads only the ``slug`` column; a missing or malformed file yields no slugs here and is
     reported properly by validation.
     """
-    descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8"))
-    path = next(Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries")
+    descriptor = _descriptor(data_dir)
+    path = next((Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries"), None)
+    if path is None:
+        return []
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return sorted({row["slug"].strip() for row in csv.DictReader(fh) if (row.get("slug") or "").strip()})
@@ -35,7 +46,7 @@ def brief_slugs(data_dir: str | Path) -> list[str]:
 def data_files(data_dir: str | Path) -> list[str]:
     """Every file of the data package: the descriptor and each table it names."""
     descriptor_path = Path(data_dir) / "datapackage.json"
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor = _descriptor(data_dir)
     return [str(descriptor_path)] + sorted(str(Path(data_dir) / r["path"]) for r in descriptor["resources"])
 
 
