@@ -162,7 +162,10 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Rebuild an archive from its own source snapshot and lock file and compare every hash."""
+    """Rebuild an archive from its own source snapshot and lock file and compare every hash.
+
+    This runs the archive's own workflow and code, after its integrity checks passed (coopdocs.archive.bag.verify).
+    """
     from coopdocs.archive.bag import ArchiveError, verify
 
     try:
@@ -306,7 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 
-    p = sub.add_parser("verify", help="rebuild an archive from its source and lock file; compare every hash")
+    p = sub.add_parser("verify", help="rebuild an archive from its source and lock file; compare every hash "
+                                      "(RUNS the archive's own workflow and code)",
+                       description="Check an archive's integrity (BagIt manifests and Payload-Oxum, SHA256SUMS, "
+                                   "source.tar against reports/manifest.json), then rebuild it from its own source "
+                                   "and uv.lock and compare every file. The rebuild RUNS THE ARCHIVE'S CODE (its "
+                                   "Snakefile, rules and package); nothing is run when the integrity check fails. "
+                                   "The checks prove integrity, not authorship: verify only archives you trust.")
     p.add_argument("archive", help="the archive folder or its .zip")
     p.add_argument("--fresh-env", action="store_true", help="always install the archive's uv.lock into a new environment")
     p.add_argument("--cores", type=int, default=2)

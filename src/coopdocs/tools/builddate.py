@@ -15,6 +15,10 @@ import subprocess
 from pathlib import Path
 
 
+# 2107-12-31T23:59:58Z: the last time a ZIP entry (DOCX, XLSX, the archive) can record.
+MAX_EPOCH = 4354819198
+
+
 class BuildInfoError(ValueError):
     """SOURCE_DATE_EPOCH or another build setting is unusable."""
 
@@ -29,6 +33,11 @@ def parse_epoch(value: str) -> int:
         raise BuildInfoError(
             f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01 "
             "(e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)); unset it to use the last commit's time"
+        )
+    if int(value.strip()) > MAX_EPOCH:
+        raise BuildInfoError(
+            f"SOURCE_DATE_EPOCH={value!r} is after 2107-12-31, the last date a ZIP file (DOCX, XLSX) can hold; "
+            "unset it to use the last commit's time"
         )
     return int(value.strip())
 
