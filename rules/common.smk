@@ -14,6 +14,8 @@ cw.interpreter_first_on_path()  # jobs run `coopdocs` of this interpreter (or of
 patches.apply()  # only for the pinned Snakemake; docs/performance.md says what each buys
 coopdocs.freeze_heap_at_exit()  # no last full garbage collection at exit (0.2-0.3 s of every run)
 
+# A broken datapackage.json stops here with validation's one-line messages (not a traceback).
+cw.descriptor_or_exit(config["data_dir"])
 SLUGS = L.brief_slugs(config["data_dir"])
 DOCUMENTS = L.documents(SLUGS)
 BRIEFS = [d for d in DOCUMENTS if d.kind is L.BRIEF]

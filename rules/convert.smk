@@ -121,6 +121,7 @@ rule read_document:
                 --md {output.md:q} --ast {output.ast:q} \
                 --jinja-cache <<jinja_cache>> \
                 --sections-cache <<sections_cache>> \
+                --withdraw <<withdraw>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
@@ -130,6 +131,10 @@ rule read_document:
             jinja_cache=L.JINJA_CACHE,
             sections_cache=L.sections_cache("{wildcards.folder}", "{wildcards.name}"),
             epoch=EPOCH,
+            # publish_document's outputs, removed before the read: a failed read must not leave
+            # documents made from the old AST that a later build calls current (issue 19).
+            withdraw=[L.typ("{wildcards.folder}", "{wildcards.name}")]
+            + [L.output("{wildcards.folder}", "{wildcards.name}", fmt) for fmt in L.FORMATS],
         )
 
 

@@ -158,7 +158,10 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Rebuild an archive from its own source snapshot and lock file and compare every hash."""
+    """Rebuild an archive from its own source snapshot and lock file and compare every hash.
+
+    This runs the archive's own workflow and code, after its integrity checks passed (coopdocs.archive.bag.verify).
+    """
     from coopdocs.archive.bag import ArchiveError, verify
 
     try:
@@ -231,6 +234,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                       pdf=opt(args.pdf), timeline_svg=opt(args.timeline_svg), timeline_png=opt(args.timeline_png))
     try:
         if args.stage == "read":
+            pub.withdraw([P(w) for w in args.withdraw])
             pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
         elif args.stage == "write":
             pub.write(styles, out, epoch=args.epoch, figures_dir=doc.figures_dir, figures=doc.figures,
@@ -242,6 +246,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 1
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a file that cannot be written: one line, not a traceback
+        print(f"coopdocs publish: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -304,7 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 
-    p = sub.add_parser("verify", help="rebuild an archive from its source and lock file; compare every hash")
+    p = sub.add_parser("verify", help="rebuild an archive from its source and lock file; compare every hash "
+                                      "(RUNS the archive's own workflow and code)",
+                       description="Check an archive's integrity (BagIt manifests and Payload-Oxum, SHA256SUMS, "
+                                   "source.tar against reports/manifest.json), then rebuild it from its own source "
+                                   "and uv.lock and compare every file. The rebuild RUNS THE ARCHIVE'S CODE (its "
+                                   "Snakefile, rules and package); nothing is run when the integrity check fails. "
+                                   "The checks prove integrity, not authorship: verify only archives you trust.")
     p.add_argument("archive", help="the archive folder or its .zip")
     p.add_argument("--fresh-env", action="store_true", help="always install the archive's uv.lock into a new environment")
     p.add_argument("--cores", type=int, default=2)
@@ -347,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
+    p.add_argument("--withdraw", nargs="*", default=[],
+                   help="--stage read: files made from the previous AST (the write stage's outputs), removed "
+                        "before anything is read, so that a failed read never leaves them looking current")
     p.add_argument("--sections-cache",
                    help="folder to keep this document's read sections in: a rebuild reads only the sections that changed")
     p.set_defaults(func=cmd_publish)

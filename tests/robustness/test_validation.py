@@ -268,12 +268,10 @@ def test_case04_bom_crlf_u2028_and_nfd_are_normalised_as_documented(project):
 
 def test_case04_normalised_text_gives_valid_docx_xml(tmp_path):
     project = rbtools.copy_project(tmp_path / "p")
-    value = "\ufeffCafe\u0301\u2028line\u2029two\r\nthree \u00a0 & <w:p/> \ue000 \U0001f600 end"
-    edit(
-        project,
-        "countries",
-        lambda rows: next(r for r in rows if r["code"] == "AM").update(summary=value),
-    )
+    # A private-use character and an emoji are rejected by validation since issue 19 (no bundled
+    # PDF font draws them; test_fonts_and_names.py): the rest still comes out as valid XML.
+    value = "\ufeffCafe\u0301\u2028line\u2029two\r\nthree \u00a0 & <w:p/> end"
+    edit(project, "countries", lambda rows: next(r for r in rows if r["code"] == "AM").update(summary=value))
     out = rbtools.build_brief(project, "armenia", formats=("docx", "html"))
     assert rbtools.docx_ok(out["docx"])
     expected = rbtools.norm(value.lstrip("\ufeff"))

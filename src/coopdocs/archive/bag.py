@@ -20,14 +20,18 @@ Archive layout (the bag's payload is under ``data/``, as BagIt requires)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import bagit
 
@@ -107,7 +111,9 @@ To rebuild and check every byte, with the project installed (or from the extract
     coopdocs verify {folder}.zip
 
 which extracts `source.tar`, installs `uv.lock` when it differs from the running environment,
-builds with SOURCE_DATE_EPOCH={epoch}, and compares every file against `SHA256SUMS`.
+builds with SOURCE_DATE_EPOCH={epoch}, and compares every file against `SHA256SUMS`. Verifying
+runs this archive's own workflow and code: it first checks the bag, `SHA256SUMS` and `source.tar`
+against `reports/manifest.json`, and runs nothing when they fail.
 """
 
 
@@ -156,12 +162,19 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
 
 
 def _open_archive(archive: Path, tmp: Path) -> Path:
-    """The bag folder of an archive given as a folder or as its .zip."""
+    """The bag folder of an archive given as a folder or as its .zip (refused: not a zip, unsafe names)."""
     if archive.is_dir():
         return archive
     if archive.suffix == ".zip" and archive.is_file():
-        with zipfile.ZipFile(archive) as z:
-            z.extractall(tmp / "unzipped")
+        try:
+            with zipfile.ZipFile(archive) as z:
+                for name in z.namelist():
+                    parts = PurePosixPath(name).parts
+                    if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or ":" in name:
+                        raise ArchiveError(f"{archive}: member {name!r} would leave the folder it is extracted to")
+                z.extractall(tmp / "unzipped")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+            raise ArchiveError(f"{archive}: not a readable zip archive ({exc})") from None
         folders = [p for p in (tmp / "unzipped").iterdir() if p.is_dir()]
         if len(folders) != 1:
             raise ArchiveError(f"{archive} does not hold one archive folder")
@@ -188,28 +201,117 @@ def _environment_python(bag_payload: Path, tmp: Path, fresh: bool) -> str:
     return str(tmp / "venv" / "bin" / "python")
 
 
+def _read_sums(payload: Path) -> dict[str, str]:
+    """SHA256SUMS of the payload as {path: digest}; a malformed line is one message naming it."""
+    path = payload / "SHA256SUMS"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{path.name}: cannot be read ({exc})") from None
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        digest, sep, rel = line.partition("  ")
+        parts = PurePosixPath(rel).parts
+        if (not sep or not re.fullmatch(r"[0-9a-f]{64}", digest) or not rel or rel.startswith("/")
+                or ".." in parts or "\\" in rel):
+            shown = line if len(line) <= 120 else line[:117] + "..."
+            raise ArchiveError(f"SHA256SUMS:{number}: value {shown!r}: not '<sha256>  <path inside the archive>'")
+        sums[rel] = digest
+    return sums
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return sha256(path) if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def check_source(payload: Path, manifest: dict[str, Any]) -> list[str]:
+    """Where ``source.tar`` differs from the inputs ``reports/manifest.json`` records (same build).
+
+    The manifest lists every file the build read (Snakefile, rules, code, templates, data, config)
+    with its sha256; the archive's source must hold exactly those bytes, or the rebuild would run
+    other code than the one that made the documents. A member that would leave the extraction
+    folder (absolute, ``..``, a link pointing out) is refused too.
+    """
+    recorded: dict[str, str] = {}
+    for output in manifest.get("outputs", []):
+        for item in output.get("inputs", []):
+            recorded[item["path"]] = item["sha256"]
+    problems: list[str] = []
+    try:
+        with tarfile.open(payload / "source.tar") as tar:
+            files = {}
+            for member in tar.getmembers():
+                parts = PurePosixPath(member.name).parts
+                if member.name.startswith("/") or ".." in parts:
+                    raise ArchiveError(f"source.tar: member {member.name!r} would leave the folder it is extracted to")
+                if (member.issym() or member.islnk()) and (member.linkname.startswith("/")
+                                                            or ".." in PurePosixPath(member.linkname).parts):
+                    raise ArchiveError(f"source.tar: link {member.name!r} -> {member.linkname!r} points outside the source")
+                if member.isfile():
+                    files[member.name] = member
+            for rel, digest in sorted(recorded.items()):
+                member = files.get(rel)
+                if member is None:
+                    problems.append(f"source.tar: {rel}: recorded in reports/manifest.json but missing")
+                    continue
+                data = tar.extractfile(member).read()
+                if hashlib.sha256(data).hexdigest() != digest:
+                    problems.append(f"source.tar: {rel}: differs from the file reports/manifest.json records")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise ArchiveError(f"source.tar: not a readable tar archive ({exc})") from None
+    return problems
+
+
 def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
-    """Rebuild an archive from its own source and lock file; return the differences (empty: identical)."""
+    """Rebuild an archive from its own source and lock file; return the differences (empty: identical).
+
+    The rebuild RUNS THE ARCHIVE'S CODE (its Snakefile, rules and package, and installs its lock
+    file). So nothing is run unless the archive is intact: the BagIt manifests and Payload-Oxum,
+    every line of SHA256SUMS, and its ``source.tar`` against the inputs ``reports/manifest.json``
+    records. An archive failing these is reported (its differences) or refused, never rebuilt.
+    These checks find damage and tampering that did not also rewrite the manifests: they prove
+    integrity, not authorship. Verify only archives from people you trust.
+    """
+    import bagit
+
     differences: list[str] = []
     with tempfile.TemporaryDirectory(prefix="coopdocs-verify-") as tmp:
         tmp_path = Path(tmp)
         bag_dir = _open_archive(archive, tmp_path)
-        bag = bagit.Bag(str(bag_dir))
+        try:
+            bag = bagit.Bag(str(bag_dir))
+        except (bagit.BagError, OSError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{archive}: not a BagIt archive ({exc})") from None
         try:
             bag.validate()
         except bagit.BagValidationError as exc:
             differences.append(f"bag: {exc}")
+        except (bagit.BagError, OSError, UnicodeDecodeError, ValueError) as exc:
+            differences.append(f"bag: cannot be validated ({exc})")
         payload = bag_dir / "data"
-        sums: dict[str, str] = {}
-        for line in (payload / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-            digest, rel = line.split("  ", 1)
-            sums[rel] = digest
-            if sha256(payload / rel) != digest:
+        sums = _read_sums(payload)
+        for rel, digest in sums.items():
+            if _file_sha256(payload / rel) != digest:
                 differences.append(f"{rel}: does not match SHA256SUMS in the archive")
-        manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
+        if differences:  # damaged or tampered: nothing of the archive is run
+            differences.append("archive: not rebuilt, since it failed its integrity check (verify runs the "
+                               "archive's own workflow only when its content is intact)")
+            return differences
+        try:
+            manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
+            epoch, commit = int(manifest["source_date_epoch"]), str(manifest["git"]["commit"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ArchiveError(f"reports/manifest.json: unreadable or incomplete ({exc!r})") from None
+        mismatches = check_source(payload, manifest)
+        if mismatches:
+            raise ArchiveError("refused: the archive's source does not match its own manifest, nothing was run:\n  "
+                               + "\n  ".join(mismatches))
         python = _environment_python(payload, tmp_path, fresh_env)
-        project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", manifest["source_date_epoch"],
-                                 manifest["git"]["commit"], python=python, cores=cores)
+        project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", epoch, commit, python=python,
+                                 cores=cores)
         for rel, digest in sorted(sums.items()):
             if not rel.startswith("reports/"):
                 continue

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.tables import Frame
-from coopdocs.tools.cache import cache_key
 from coopdocs.tools.builddate import iso_datetime
-from coopdocs.tools.files import atomic_output
 from coopdocs.tools.zips import ZIP_EPOCH_MIN, rewrite_zip
 
 # Column headings for people (CSV keeps the tidy machine names).
@@ -35,6 +33,22 @@ HEADINGS = {
 }
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP, "CSV Injection"): "=HYPERLINK(...)", "=cmd|' /C calc'!A0", "@SUM(...)", "+1+1", "-1+1".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A CSV text cell that a spreadsheet program shows as text: a single quote before a formula trigger.
+
+    As OWASP recommends; numbers are left alone (-5 stays a number), only text is changed.
+
+    >>> neutralise("=1+1"), neutralise("-"), neutralise("a=b")
+    ("'=1+1", "'-", 'a=b')
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def _cell(value: Any) -> str:
     """A cell as text: integers without '.0', missing values empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -50,7 +64,7 @@ def to_csv_text(df: Frame) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(df.columns))
     for row in df.rows:
-        writer.writerow([_cell(row[c]) for c in df.columns])
+        writer.writerow([neutralise(row[c]) if isinstance(row[c], str) else _cell(row[c]) for c in df.columns])
     return buf.getvalue()
 
 
@@ -94,6 +108,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
             else:
                 values.append(v)
         ws.append(values)
+    _text_as_text(ws)
     # One style for every data cell, registered once: assigning an Alignment per cell makes
     # openpyxl hash and deduplicate it each time (17 s for the tables of 400 states).
     ws["A3"].alignment = Alignment(vertical="top", wrap_text=True)
@@ -116,19 +131,45 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     return normalise_zip(buf.getvalue(), epoch)
 
 
+def frame_text(df: Frame) -> str:
+    """The table's columns and values with their types (1, 1.0 and "1" differ): part of a cache key."""
+    import json
+
+    return json.dumps([df.columns, [[row[c] for c in df.columns] for row in df.rows]], ensure_ascii=False,
+                      separators=(",", ":"), default=repr)
+
+
+def _text_as_text(ws) -> None:
+    """Store every text cell as text: openpyxl makes a string starting with "=" a live formula.
+
+    Data is text, never code (RELIABILITY.md): "=HYPERLINK(...)" in a description must show as
+    typed, not run when an editor opens the workbook.
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
-    Keyed by what the workbook is made of (the table's CSV text, its title, the epoch, this
-    module's code and openpyxl's version): an edit that leaves a table alone then skips
-    openpyxl (0.25 s to import) for it.
+    Keyed by what the workbook is made of (the table's values with their types, its title, the
+    epoch, this module's code, openpyxl's and zlib's versions) in a verified store
+    (coopdocs.tools.cache): an edit that leaves a table alone then skips openpyxl (0.25 s to
+    import) for it, and a damaged entry is made again.
     """
     if cache_dir is None:
         return to_xlsx_bytes(df, title, epoch)
-    cached = cache_dir / f"xlsx-{cache_key('openpyxl', Path(__file__), csv_text, title, str(epoch))}.xlsx"
-    if cached.is_file():
-        return cached.read_bytes()
-    data = to_xlsx_bytes(df, title, epoch)
-    with atomic_output(cached) as tmp:
-        tmp.write_bytes(data)
+    import zlib
+
+    from coopdocs.tools.cache import Store, digest
+
+    store = Store(cache_dir, ".xlsx.entry")
+    key = digest("xlsx", frame_text(df), title, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__)],
+                 libraries=["openpyxl"])
+    data = store.get(key)
+    if data is None:
+        data = to_xlsx_bytes(df, title, epoch)
+        store.put(key, data)
     return data

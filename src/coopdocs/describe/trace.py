@@ -140,7 +140,10 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
     """Which records and sources feed an output; with a phrase, those behind the passage holding it."""
     rel = Path(path)
     if rel.is_absolute():
-        rel = rel.relative_to(build.root)
+        try:
+            rel = rel.resolve().relative_to(build.root.resolve())
+        except (ValueError, OSError):
+            raise TraceError(f"{path} is outside this project ({build.root}): give an output under reports/") from None
     entry = next((o for o in build.manifest["outputs"] if o["path"] == rel.as_posix()), None)
     if entry is None:
         raise TraceError(f"{path} is not an output of this build (see {layout.MANIFEST})")

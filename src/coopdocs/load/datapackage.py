@@ -23,18 +23,40 @@ normalised, U+2028/U+2029 and runs of whitespace inside a cell become one space 
 stripped. NUL and other control characters, Unicode non-characters (U+FFFE, U+FFFF, ...; not
 allowed in XML), bidirectional override characters and bytes that are not UTF-8 are rejected by
 line and field.
+
+Beyond the descriptor (issue 19), whatever it says:
+
+* a date field (a ``string`` whose pattern is the ISO date prefix ``YYYY[-MM[-DD]]``) must be a
+  real calendar date with a year from 1900 to 2100; ``end_year`` may not come before ``start_year``;
+* the article's reference numbers (``sources.ref_number``) are unique;
+* a row that repeats the header (pasted mid-file) is an error, not a record;
+* every primary key is an identifier (letters, digits, single hyphens; a source's id a citation
+  key), and every slug, which becomes a file name, is lower-case letters, digits and hyphens, at
+  most 100 characters and not a name Windows reserves;
+* every character of every text must be one the bundled PDF fonts can draw (coopdocs.load.glyphs);
+* a table's path must be a file inside the data folder (not absolute, no ``..``, no symbolic link);
+* a pattern that takes longer than :data:`PATTERN_SECONDS` on one value (catastrophic backtracking,
+  such as ``(a+)+$``) is reported instead of hanging the build.
+
+Errors that follow from another one are not reported: when a table cannot be read (missing,
+not UTF-8, a wrong header, a cell over :data:`CELL_LIMIT` characters), references to its rows are
+not checked, and such root causes are listed first.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
 import math
 import re
+import signal
+import threading
+import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 Record = dict[str, Any]
@@ -49,6 +71,24 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _NONCHAR = re.compile("[\ufdd0-\ufdef" + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17)) + "]")
 _WHITESPACE = re.compile(r"\s+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+INTEGER_DIGITS = 18  # more digits than any count, year or amount here (Python refuses int() past 4,300)
+# The csv module's limit for one cell (csv.field_size_limit()), documented in the README.
+CELL_LIMIT = 131072
+# Dates: the pattern the descriptor gives them, and the years a date may have.
+DATE_PATTERN = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+DATE_YEARS = (1900, 2100)
+# Pairs of fields where the second may not come before the first.
+ORDERED_FIELDS = [("start_year", "end_year")]
+# Fields unique whatever the descriptor says: two sources with one reference number print the same "[45]".
+ALWAYS_UNIQUE = {("sources", "ref_number")}
+# Values that become names of files and anchors, checked whatever the descriptor's patterns say.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")  # coopdocs.render.markdown.anchor
+_CITE_KEY = re.compile(r"[a-z][a-z0-9]*")  # coopdocs.render.markdown.cite
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+SLUG_MAX = 100
+IDENTIFIER_MAX = 200
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+PATTERN_SECONDS = 2.0
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
@@ -67,6 +107,8 @@ class Problem:
     message: str
     expected: str = ""
     severity: str = "error"
+    # A root cause (a table that cannot be read, a broken descriptor): listed before the rest.
+    root: bool = field(default=False, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -85,14 +127,17 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as a JSON-ready dictionary."""
-        return asdict(self)
+        out = asdict(self)
+        del out["root"]
+        return out
 
 
 class DataError(Exception):
     """Raised when the data package does not validate; carries every problem found."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        # Root causes first (a table that could not be read before the references into it).
+        self.problems = sorted(problems, key=lambda p: (not p.root, p))
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(f"{len(errors)} error(s) in the data")
 
@@ -169,7 +214,9 @@ def _undecodable_cells(text: str, shown: str) -> list[Problem]:
 def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
     """Read a CSV file as text; return the header and (line number, cells) for each row.
 
-    The header is None when the file is not UTF-8 (already reported, cell by cell).
+    The header is None when the file is not UTF-8 (already reported, cell by cell). A CSV
+    error (broken quoting, a cell over CELL_LIMIT characters) stops the reading: the problem is
+    marked as a root cause, since the rows after it are missing.
     """
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -183,7 +230,7 @@ def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[st
             line = raw[: exc.start].count(b"\n") + 1
             bad = raw[exc.start : exc.start + 4]
             found = [Problem(shown, line, "", repr(bad)[2:-1], "bytes that are not UTF-8", "UTF-8 text; re-save the file as UTF-8")]
-        problems.extend(found)
+        problems.extend(Problem(p.file, p.line, p.field, p.value, p.message, p.expected, root=True) for p in found)
         return None, []  # no header to check: the file's cells could not be read
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
@@ -193,11 +240,20 @@ def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[st
         for cells in reader:
             if not header:
                 header = [c.strip() for c in cells]
+            elif [c.strip() for c in cells] == header:
+                problems.append(Problem(shown, start, "", "", "repeats the header row (pasted by mistake?)",
+                                        "the header once, on the first line"))
             elif any(c.strip() for c in cells):
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(shown, reader.line_num, "", "", f"not valid CSV: {exc}", "RFC 4180 quoting"))
+        if "field larger than field limit" in str(exc):
+            problems.append(Problem(shown, start, "", "", f"a cell is longer than {CELL_LIMIT:,} characters; "
+                                    "the rest of the file was not read", f"cells of at most {CELL_LIMIT:,} characters",
+                                    root=True))
+        else:
+            problems.append(Problem(shown, start, "", "", f"not valid CSV: {exc}; the rest of the file was not read",
+                                    "RFC 4180 quoting", root=True))
     return header, rows
 
 
@@ -233,9 +289,19 @@ def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: l
         if "enum" in cons and item not in cons["enum"]:
             bad("not in the controlled vocabulary", "one of " + ", ".join(map(str, cons["enum"])), item)
             ok = False
-        if "pattern" in cons and not re.fullmatch(cons["pattern"], item):
-            bad("does not match the required form", f"pattern {cons['pattern']}", item)
-            ok = False
+        if "pattern" in cons:
+            matched = _PATTERNS.fullmatch(cons["pattern"], item)
+            if matched is None:  # the pattern ran out of time: reported once, root cause
+                problems.append(Problem(shown, line, name, item, f"the schema's pattern {cons['pattern']} took over "
+                                        f"{PATTERN_SECONDS:g} s on this value (it backtracks catastrophically); it is "
+                                        "not checked any further", "a pattern without nested repetition, in "
+                                        "datapackage.json", root=True))
+            elif not matched:
+                bad("does not match the required form", f"pattern {cons['pattern']}", item)
+                ok = False
+            elif cons["pattern"] == DATE_PATTERN and not _real_date(item):
+                bad("is not a real date", f"a date of the calendar, year {DATE_YEARS[0]} to {DATE_YEARS[1]}", item)
+                ok = False
         return ok
 
     if kind == "string":
@@ -253,10 +319,16 @@ def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: l
         if not _INTEGER.fullmatch(text):
             bad("is not a whole number", "an integer such as 2019")
             return None
+        if len(text.lstrip("+-")) > INTEGER_DIGITS:
+            bad("is too long for a whole number", f"at most {INTEGER_DIGITS} digits")
+            return None
         value: Any = int(text)
     elif kind == "number":
-        if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+        if not _NUMBER.fullmatch(text):
             bad("is not a number", "a decimal number such as 2000000 or 2.6")
+            return None
+        if len(text) > 100 or not math.isfinite(float(text)):
+            bad("is too large a number", "a decimal number of at most 100 characters, below 1e308")
             return None
         value = float(text)
     else:  # pragma: no cover - the descriptor is checked on load
@@ -273,17 +345,257 @@ def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: l
     return value
 
 
+def _real_date(text: str) -> bool:
+    """Whether ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` is a date of the calendar within DATE_YEARS."""
+    parts = [int(p) for p in text.split("-")]
+    year = parts[0]
+    if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+        return False
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        return False
+    return len(parts) < 3 or 1 <= parts[2] <= calendar.monthrange(year, parts[1])[1]
+
+
+class _PatternTimeout(Exception):
+    pass
+
+
+class _PatternGuard:
+    """``re.fullmatch`` with a time limit per value (PATTERN_SECONDS), so that a schema pattern that
+    backtracks catastrophically (``(a+)+$``) cannot hang validation.
+
+    Python's regular expressions check for signals while matching: a timer ticking every 0.1 s
+    interrupts a match that has run too long. Used in the main thread only (where signals are
+    delivered) and when nobody else uses SIGALRM; otherwise patterns run unbounded. A pattern that
+    ran out of time once is not used again in the same validation.
+    """
+
+    def __init__(self):
+        self.started: float | None = None
+        self.active = False
+        self.slow: set[str] = set()
+
+    def __enter__(self):
+        self.slow = set()
+        self.active = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+                       and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+                       and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._tick)
+            signal.setitimer(signal.ITIMER_REAL, 0.1, 0.1)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+            self.active = False
+        return False
+
+    def _tick(self, signum, frame):
+        if self.started is not None and time.monotonic() - self.started > PATTERN_SECONDS:
+            self.started = None
+            raise _PatternTimeout()
+
+    def fullmatch(self, pattern: str, text: str) -> bool | None:
+        """Whether ``text`` matches ``pattern`` whole; None when the pattern ran out of time (now or before)."""
+        if pattern in self.slow:
+            return True  # reported once; not checked again
+        self.started = time.monotonic()
+        try:
+            return re.fullmatch(pattern, text) is not None
+        except _PatternTimeout:
+            self.slow.add(pattern)
+            return None
+        finally:
+            self.started = None
+
+
+_PATTERNS = _PatternGuard()
+
+
 SUPPORTED_TYPES = {"string", "integer", "number", "list"}
 
 
-def load_descriptor(path: Path) -> dict[str, Any]:
-    """Read ``datapackage.json`` and check that it only uses the supported Table Schema subset."""
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    for res in descriptor["resources"]:
-        for spec in res["schema"]["fields"]:
-            if spec.get("type", "string") not in SUPPORTED_TYPES:
-                raise ValueError(f"{path}: resource {res['name']!r} field {spec['name']!r}: unsupported type {spec['type']!r}")
+def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
+    """Read ``datapackage.json`` and check its structure (:func:`check_descriptor`).
+
+    Raises :class:`DataError` naming the file, the JSON path and the value of every problem:
+    a malformed descriptor is a message, never a traceback (``KeyError: 'schema'``, ``re.error``).
+    """
+    shown = shown or path.as_posix()
+
+    def fail(line: int, message: str, expected: str) -> DataError:
+        return DataError([Problem(shown, line, "", "", message, expected, root=True)])
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(0, "the data package's descriptor is missing", "datapackage.json in the data folder") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(0, f"cannot be read: {exc}", "a UTF-8 JSON file") from None
+    try:
+        descriptor = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        line = getattr(exc, "lineno", 0)
+        raise fail(line, f"not valid JSON: {getattr(exc, 'msg', exc)}", "a JSON object as Frictionless Data Package describes") from None
+    problems = check_descriptor(descriptor, shown)
+    if problems:
+        raise DataError(problems)
     return descriptor
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[Problem]:
+    """Every structural problem of a descriptor: each names the JSON path (as its field) and the value."""
+    problems: list[Problem] = []
+
+    def bad(where: str, value: Any, message: str, expected: str) -> None:
+        problems.append(Problem(shown, 0, where, "" if value is None else _short(value), message, expected, root=True))
+
+    if not isinstance(descriptor, dict):
+        bad("", descriptor, "is not a JSON object", "an object with a 'resources' list")
+        return problems
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        bad("resources", resources, "is missing or not a non-empty list", "a list of table resources")
+        return problems
+    fields_of: dict[str, set[str]] = {}
+    unusable: set[Any] = set()  # resources without a usable schema: references to them are not checked
+    for i, res in enumerate(resources):
+        where = f"resources[{i}]"
+        if not isinstance(res, dict):
+            bad(where, res, "is not an object", "an object with name, path and schema")
+            continue
+        name, path, schema = res.get("name"), res.get("path"), res.get("schema")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+            bad(f"{where}.name", name, "is missing or not a resource name", "lower-case letters, digits, '-' and '_'")
+        elif name in fields_of:
+            bad(f"{where}.name", name, "names a second resource", "each resource name once")
+        if not isinstance(path, str) or not path:
+            bad(f"{where}.path", path, "is missing or not a path", "the table's file, relative to the data folder")
+        else:
+            pure = PurePosixPath(path)
+            if pure.is_absolute() or ".." in pure.parts or "\\" in path or ":" in path or path.startswith("~"):
+                bad(f"{where}.path", path, "leaves the data folder", "a file name inside the data folder, without '..'")
+        if not isinstance(schema, dict):
+            bad(f"{where}.schema", schema, "is missing or not an object", "a Table Schema with fields and primaryKey")
+            unusable.add(name)
+            continue
+        fields = schema.get("fields")
+        if not isinstance(fields, list) or not fields:
+            bad(f"{where}.schema.fields", fields, "is missing or not a non-empty list", "the table's columns")
+            unusable.add(name)
+            continue
+        names: set[str] = set()
+        for j, spec in enumerate(fields):
+            fwhere = f"{where}.schema.fields[{j}]"
+            if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+                bad(fwhere, spec, "is not a field with a name", "an object with 'name' and 'type'")
+                continue
+            if spec["name"] in names:
+                bad(f"{fwhere}.name", spec["name"], "names a second column", "each column once")
+            names.add(spec["name"])
+            kind = spec.get("type", "string")
+            if kind not in SUPPORTED_TYPES:
+                bad(f"{fwhere}.type", kind, "is not a supported type", "one of " + ", ".join(sorted(SUPPORTED_TYPES)))
+            if "delimiter" in spec and (not isinstance(spec["delimiter"], str) or not spec["delimiter"]):
+                bad(f"{fwhere}.delimiter", spec["delimiter"], "is not a delimiter", "a non-empty string such as ';'")
+            cons = spec.get("constraints", {})
+            if not isinstance(cons, dict):
+                bad(f"{fwhere}.constraints", cons, "is not an object", "constraints such as required, pattern, enum")
+                continue
+            if "pattern" in cons:
+                try:
+                    re.compile(cons["pattern"])
+                except (re.error, TypeError, RecursionError, OverflowError) as exc:
+                    bad(f"{fwhere}.constraints.pattern", cons["pattern"], f"is not a regular expression ({exc})",
+                        "a valid regular expression")
+            if "enum" in cons and not isinstance(cons["enum"], list):
+                bad(f"{fwhere}.constraints.enum", cons["enum"], "is not a list", "the list of allowed values")
+            for bound in ("minimum", "maximum"):
+                if bound in cons and (isinstance(cons[bound], bool) or not isinstance(cons[bound], (int, float))):
+                    bad(f"{fwhere}.constraints.{bound}", cons[bound], "is not a number", "a number")
+            for flag in ("required", "unique"):
+                if flag in cons and not isinstance(cons[flag], bool):
+                    bad(f"{fwhere}.constraints.{flag}", cons[flag], "is not true or false", "true or false")
+        if isinstance(name, str) and name not in fields_of:
+            fields_of[name] = names
+        key = schema.get("primaryKey")
+        if not isinstance(key, str) or key not in names:
+            bad(f"{where}.schema.primaryKey", key, "is missing or names no column", "the name of one column")
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("schema"), dict):
+            continue
+        fks = res["schema"].get("foreignKeys", [])
+        if not isinstance(fks, list):
+            bad(f"resources[{i}].schema.foreignKeys", fks, "is not a list", "a list of foreign keys")
+            continue
+        own = fields_of.get(res.get("name"), set())
+        for j, fk in enumerate(fks):
+            where = f"resources[{i}].schema.foreignKeys[{j}]"
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            if not isinstance(fk, dict) or not isinstance(fk.get("fields"), str) or not isinstance(ref, dict):
+                bad(where, fk, "is not a foreign key", "an object with 'fields' and 'reference'")
+                continue
+            if fk["fields"] not in own:
+                bad(f"{where}.fields", fk["fields"], "names no column of this table", "one column's name")
+            target = ref.get("resource")
+            if target in unusable:
+                continue
+            target_fields = fields_of.get(target or res.get("name")) if isinstance(target, str) else None
+            if target_fields is None:
+                bad(f"{where}.reference.resource", target, "names no resource", "a resource's name ('' for this one)")
+            elif ref.get("fields") not in target_fields:
+                bad(f"{where}.reference.fields", ref.get("fields"), f"names no column of {target or res.get('name')}",
+                    "one column's name")
+    return problems
+
+
+def _table_path(data_dir: Path, relative: str, shown: str, problems: list[Problem]) -> Path | None:
+    """The table file ``relative`` inside ``data_dir``; None (and a problem) when it would leave it.
+
+    Absolute paths and ``..`` are refused by :func:`check_descriptor`; here no part of the path
+    may be a symbolic link, so no file outside the data folder is ever read.
+    """
+    path = data_dir
+    for part in PurePosixPath(relative).parts:
+        path = path / part
+        if path.is_symlink():
+            problems.append(Problem(shown, 0, "", relative, "is a symbolic link; the data folder's tables must be "
+                                    "plain files", "a file inside the data folder", root=True))
+            return None
+    try:
+        if not path.resolve().is_relative_to(data_dir.resolve()):
+            raise ValueError
+    except (OSError, ValueError):
+        problems.append(Problem(shown, 0, "", relative, "leaves the data folder", "a file inside the data folder",
+                                root=True))
+        return None
+    return path
+
+
+def _check_name(table: str, fname: str, value: Any, shown: str, line: int, problems: list[Problem]) -> bool:
+    """Values that become file names (slugs) and identifiers, whatever the descriptor's patterns say."""
+    text = str(value)
+    if fname == "slug":
+        if len(text) > SLUG_MAX or not _SLUG.fullmatch(text) or text in _RESERVED:
+            problems.append(Problem(shown, line, fname, text, "cannot be a file name",
+                                    f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
+                                    "not a name Windows reserves (con, nul, com1, ...)"))
+            return False
+        return True
+    pattern = _CITE_KEY if table == "sources" else _IDENTIFIER
+    if len(text) > IDENTIFIER_MAX or not pattern.fullmatch(text):
+        problems.append(Problem(shown, line, fname, text, "cannot be an identifier",
+                                "a lower-case letter, then letters and digits" if table == "sources" else
+                                f"letters, digits and single hyphens, at most {IDENTIFIER_MAX} characters"))
+        return False
+    return True
 
 
 def load_package(data_dir: Path, root: Path | None = None) -> Package:
@@ -295,7 +607,12 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
     ``root`` only shortens the file names in messages.
     """
     descriptor_path = data_dir / "datapackage.json"
-    descriptor = load_descriptor(descriptor_path)
+    descriptor = load_descriptor(descriptor_path, _display(descriptor_path, root))
+    with _PATTERNS:
+        return _load_tables(data_dir, descriptor, root)
+
+
+def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) -> Package:
     problems: list[Problem] = []
     tables: dict[str, list[Record]] = {}
     # Primary keys of every row, valid or not: a row with one bad cell still exists, so records
@@ -305,29 +622,40 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
     # hold an unknown reference, and both must be reported in the same pass.
     checked: dict[str, list[Record]] = {}
     shown_of: dict[str, str] = {}
+    # Tables whose rows could not all be read: references into them are not checked (the
+    # reason is reported; a list of every reference that no longer resolves would bury it).
+    broken: set[str] = set()
 
     for res in descriptor["resources"]:
         name, schema = res["name"], res["schema"]
-        path = data_dir / res["path"]
-        shown = _display(path, root)
+        shown = _display(data_dir / res["path"], root)
         shown_of[name] = shown
         tables[name], keys[name], checked[name] = [], set(), []
-        if not path.is_file():
-            problems.append(Problem(shown, 0, "", "", "the table file is missing", f"the file named by resource {name!r} in datapackage.json"))
+        path = _table_path(data_dir, res["path"], shown, problems)
+        if path is None:
+            broken.add(name)
             continue
+        if not path.is_file():
+            problems.append(Problem(shown, 0, "", "", "the table file is missing", f"the file named by resource {name!r} in datapackage.json", root=True))
+            broken.add(name)
+            continue
+        before = len(problems)
         header, rows = _read_rows(path, shown, problems)
+        if any(p.root for p in problems[before:]):
+            broken.add(name)
         if header is None:
             continue
         names = [f["name"] for f in schema["fields"]]
         unknown = [h for h in header if h not in names]
         absent = [n for n in names if n not in header]
         for h in unknown:
-            problems.append(Problem(shown, 1, h, "", "unknown column", "one of " + ", ".join(names)))
+            problems.append(Problem(shown, 1, h, "", "unknown column", "one of " + ", ".join(names), root=True))
         for n in absent:
-            problems.append(Problem(shown, 1, n, "", "column missing from the header", "every column in the schema"))
+            problems.append(Problem(shown, 1, n, "", "column missing from the header", "every column in the schema", root=True))
         if len(set(header)) != len(header):
-            problems.append(Problem(shown, 1, "", "", "a column name appears twice", "each column once"))
+            problems.append(Problem(shown, 1, "", "", "a column name appears twice", "each column once", root=True))
         if unknown or absent:
+            broken.add(name)
             continue
         seen: dict[str, dict[Any, int]] = {f["name"]: {} for f in schema["fields"]}
         for line, cells in rows:
@@ -354,7 +682,11 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                 if value is None:
                     ok = False
                     continue
-                if cons.get("unique"):
+                if fname == "slug" or fname == schema["primaryKey"]:
+                    if not _check_name(name, fname, value, shown, line, problems):
+                        ok = False
+                        continue
+                if cons.get("unique") or (name, fname) in ALWAYS_UNIQUE:
                     key = tuple(value) if isinstance(value, list) else value
                     if key in seen[fname]:
                         problems.append(Problem(shown, line, fname, text, f"duplicates line {seen[fname][key]}", "a unique value"))
@@ -362,6 +694,12 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                     else:
                         seen[fname][key] = line
                 record[fname] = value
+            for first, second in ORDERED_FIELDS:
+                a, b = record.get(first), record.get(second)
+                if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b < a:
+                    problems.append(Problem(shown, line, second, str(b), f"comes before {first} {a}",
+                                            f"{second} at or after {first}"))
+                    ok = False
             if record.get(schema["primaryKey"]) is not None:
                 keys[name].add(record[schema["primaryKey"]])
             record["_line"] = line
@@ -375,6 +713,8 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
         for fk in res["schema"].get("foreignKeys", []):
             fname = fk["fields"]
             target = fk["reference"]["resource"] or name
+            if target in broken:
+                continue  # its rows could not be read: that problem is reported, not every reference to them
             tkey = fk["reference"]["fields"]
             target_pk = _resource(descriptor, target)["schema"]["primaryKey"]
             known = keys.get(target, set()) if tkey == target_pk else {r[tkey] for r in tables.get(target, [])}
@@ -416,9 +756,48 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                 warnings.append(Problem(shown_of["sources"], src["_line"], "id", src["id"],
                                         "no record cites this source", severity="warning"))
 
+    if not problems:
+        problems = _undrawable(descriptor, tables, shown_of)
     if problems:
         raise DataError(problems + warnings)
     for name, records in tables.items():
         key = _resource(descriptor, name)["schema"]["primaryKey"]
         records.sort(key=lambda r: str(r[key]))
     return Package(descriptor=descriptor, tables=tables, warnings=sorted(warnings))
+
+
+def _undrawable(descriptor: dict[str, Any], tables: dict[str, list[Record]], shown_of: dict[str, str]) -> list[Problem]:
+    """A problem for every text that holds a character no bundled PDF font draws (coopdocs.load.glyphs).
+
+    Typst's PDF/A export fails on such a character naming neither record nor field, and every
+    document using the record fails: say so here, by record, field and character.
+    """
+    from coopdocs.load.glyphs import describe, missing
+
+    chars: set[str] = set()
+    for records in tables.values():
+        for record in records:
+            for key, value in record.items():
+                for text in (value if isinstance(value, list) else [value]):
+                    if isinstance(text, str) and not text.isascii() and not key.startswith("_"):
+                        chars.update(text)
+    lacking = missing(chars)
+    if not lacking:
+        return []
+    problems = []
+    for res in descriptor["resources"]:
+        name, key = res["name"], res["schema"]["primaryKey"]
+        for record in tables.get(name, []):
+            for fname, value in record.items():
+                if fname.startswith("_"):
+                    continue
+                text = "; ".join(value) if isinstance(value, list) else value
+                if isinstance(text, str) and not text.isascii():
+                    bad = sorted({c for c in text if c in lacking})
+                    if bad:
+                        problems.append(Problem(shown_of[name], record["_line"], fname, text,
+                                                f"record {record.get(key)}: " + ", ".join(map(describe, bad)) +
+                                                " cannot be drawn by any font of the PDF",
+                                                "characters the bundled fonts have (Latin, Greek, Cyrillic, "
+                                                "punctuation and symbols); remove it or write it out"))
+    return problems

@@ -15,7 +15,10 @@ overhead near the bare tools' time (docs/performance.md). Every file is written 
 
 A long document can be built in two jobs (``coopdocs publish --stage read`` for steps 1–3 on one
 core, ``--stage write`` for steps 4–5 on two), so that its single-threaded reading does not wait
-for two free cores (see rules/convert.smk).
+for two free cores (see rules/convert.smk). The read job first withdraws the documents the write
+job made from the previous AST (:func:`withdraw`): when the read fails, Snakemake deletes its
+outputs, and Snakemake does not rerun a job only because an intermediate input is missing, so
+without this the next build would call the old documents current.
 """
 
 from __future__ import annotations
@@ -77,6 +80,21 @@ class Document:
     timeline_template: Path | None = None  # briefs: draw the state's timeline here
     jinja_cache: Path | None = None  # compiled templates kept between jobs (markdown.make_environment)
     sections_cache: Path | None = None  # read sections kept between builds (coopdocs.render.sections)
+
+
+def withdraw(paths: list[Path]) -> None:
+    """Remove the documents made from a long document's previous AST, before it is read again.
+
+    The tables document and the article are built by two jobs (read, then write). If the read
+    job fails or is killed, Snakemake removes its Markdown and AST; the DOCX, HTML and PDF of the
+    write job would then stay, and Snakemake treats a missing intermediate input as no reason to
+    rerun: the next build would exit 0 with documents that lack the edit (issue 19). With them
+    withdrawn first, a failed read leaves them absent, and the next build makes both jobs run
+    again. The published files are thus always the complete new version or absent, never a
+    version older than the AST on disk.
+    """
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def render_markdown(doc: Document, target: Path, environment=None) -> dict:

@@ -29,14 +29,13 @@ A document read whole is not worse off than before: one pandoc run with citeproc
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopdocs.tools.files import atomic_output
+from coopdocs.tools.cache import Store, digest
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc, pandoc_path
 
 # A line that starts a section: an ATX heading with an explicit identifier, e.g. "## 3.1. Armenia {#bilateral-armenia}".
@@ -47,7 +46,7 @@ DIV_FENCE = re.compile(r" {0,3}:{3,}")
 CROSS_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:|\(@[\w-]*\)", re.MULTILINE)
 NOTE_NUMBER = re.compile(r'"citationNoteNum":(\d+)')
 AUTO_SUFFIX = re.compile(r"-\d+$")
-CACHE_FORMAT = "1"  # bump when the cache files' layout changes
+CACHE_FORMAT = "2"  # bump when the cache files' layout changes
 
 
 @dataclass
@@ -174,33 +173,39 @@ def _shift_notes(blocks: str, by: int) -> str:
 
 
 def _cache_key(section: Section, salt: str) -> str:
-    return hashlib.sha256(f"{salt}\0{section.heading_id or ''}\0{section.text}".encode("utf-8")).hexdigest()
+    return digest(salt, section.heading_id or "", section.text)
 
 
-def _load(section: Section, cache_dir: Path) -> bool:
+def _load(section: Section, store: Store) -> bool:
+    """Fill in ``section`` from its verified cache entry (coopdocs.tools.cache); False on a miss."""
+    data = store.get(section.key)
+    if data is None:
+        return False
     try:
-        head, blocks = (cache_dir / f"{section.key}.json").read_text(encoding="utf-8").split("\n", 1)
+        head, blocks = data.decode("utf-8").split("\n", 1)
         info = json.loads(head)
-    except (OSError, ValueError):
+        notes, headers = info["notes"], tuple(info["headers"])
+    except (ValueError, KeyError, TypeError):  # verified, so written by another version of this code
         return False
     section.blocks, section.notes, section.headers, section.meta, section.api = (
-        blocks.rstrip("\n"), info["notes"], tuple(info["headers"]), info.get("meta"), info.get("api"))
+        blocks.rstrip("\n"), notes, headers, info.get("meta"), info.get("api"))
     return True
 
 
-def _store(section: Section, cache_dir: Path) -> None:
+def _store(section: Section, store: Store) -> None:
     info = {"notes": section.notes, "headers": list(section.headers)}
     if section.heading_id is None:
         info.update(meta=section.meta, api=section.api)
     head = json.dumps(info, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    with atomic_output(cache_dir / f"{section.key}.json") as tmp:
-        tmp.write_text(f"{head}\n{section.blocks}\n", encoding="utf-8")
+    store.put(section.key, f"{head}\n{section.blocks}\n".encode("utf-8"))
 
 
 def _salt() -> str:
-    """What else decides a section's blocks: the cache format, the reader and the pandoc binary."""
-    binary = Path(pandoc_path()).stat()
-    return f"{CACHE_FORMAT}\0{PANDOC_READER}\0{binary.st_size}\0{binary.st_mtime_ns}"
+    """What else decides a section's blocks: the cache format, the reader, this code and the pandoc binary."""
+    binary = Path(pandoc_path())
+    stat = binary.stat()
+    return digest(CACHE_FORMAT, PANDOC_READER, str(binary.resolve()), str(stat.st_size), str(stat.st_mtime_ns),
+                  code=[Path(__file__)], libraries=["pypandoc-binary"])
 
 
 def _stem(ident: str) -> str:
@@ -263,7 +268,8 @@ def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str
     for section in sections:
         section.key = _cache_key(section, salt)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    new = [s for s in sections if not _load(s, cache_dir)]
+    store = Store(cache_dir, ".section")
+    new = [s for s in sections if not _load(s, store)]
     with tempfile.TemporaryDirectory(prefix="coopdocs-sections-") as scratch:
         if new and not _read_new(new, epoch=epoch, scratch=Path(scratch)):
             return False
@@ -275,9 +281,6 @@ def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str
         pandoc(whole, target, "json", epoch=epoch, heap=heap, source_format="json",
                bibliography=bibliography, csl=csl)
     for section in new:
-        _store(section, cache_dir)
-    keep = {f"{s.key}.json" for s in sections}
-    for stale in cache_dir.glob("*.json"):
-        if stale.name not in keep:
-            stale.unlink(missing_ok=True)
+        _store(section, store)
+    store.keep_only(s.key for s in sections)
     return True

@@ -35,6 +35,10 @@ from coopdocs.tools import git
 BUILD_INPUTS = ("Snakefile", "rules", "config", "src", "pyproject.toml", "uv.lock")
 
 
+# 2107-12-31T23:59:58Z: the last time a ZIP entry (DOCX, XLSX, the archive) can record.
+MAX_EPOCH = 4354819198
+
+
 class BuildInfoError(ValueError):
     """SOURCE_DATE_EPOCH or another build setting is unusable."""
 
@@ -49,6 +53,11 @@ def parse_epoch(value: str) -> int:
         raise BuildInfoError(
             f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01 "
             "(e.g. SOURCE_DATE_EPOCH=1672358400); unset it to date the build by its last commit"
+        )
+    if int(value.strip()) > MAX_EPOCH:
+        raise BuildInfoError(
+            f"SOURCE_DATE_EPOCH={value!r} is after 2107-12-31, the last date a ZIP file (DOCX, XLSX) can hold; "
+            "unset it to use the last commit's time"
         )
     return int(value.strip())
 

@@ -23,6 +23,21 @@ from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
 from coopdocs.workflow.patches import checkpoint_done
 
 
+def descriptor_or_exit(data_dir: str | Path) -> dict:
+    """The data package's descriptor; a broken one stops the workflow with validation's one-line messages.
+
+    Called before the layout reads the descriptor for targets (coopdocs.layout.brief_slugs,
+    data_files), so that a malformed datapackage.json is reported as validation reports it, not
+    as a traceback pointing into rules/common.smk.
+    """
+    from coopdocs.load.datapackage import DataError, load_descriptor
+
+    try:
+        return load_descriptor(Path(data_dir) / "datapackage.json")
+    except DataError as exc:
+        sys.exit("\n".join(map(str, exc.problems)) + "\ncoopdocs: the data package's descriptor is broken; nothing was built.")
+
+
 def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
     """SOURCE_DATE_EPOCH for this build (coopdocs.tools.builddate: the last commit that changed the
     build's inputs, ``config`` saying where the data and templates are); exits with a clear
