@@ -105,15 +105,20 @@ def secret() -> bytes:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
+            # Written whole to a temporary file, then linked into place: a job starting at the same
+            # moment finds no key or a complete one, never a half-written one.
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another job made it at the same moment
-                data = path.read_bytes()
-            else:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(os.urandom(KEY_BYTES))
-                data = path.read_bytes()
+                with contextlib.suppress(FileExistsError):  # another job made it first: use theirs
+                    os.link(tmp, path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            data = path.read_bytes()
         if len(data) < KEY_BYTES:
             raise OSError(f"{path}: shorter than {KEY_BYTES} bytes (remove it to make a new one)")
         _secret = data
