@@ -15,6 +15,7 @@ from typing import Any
 from coopdocs.compute.contexts import Resolver, brief_context, citing_works, digest, organisation, record_date
 from coopdocs.load.datapackage import Package
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
+from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
@@ -69,6 +70,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
     figures = {fid: {"id": f"fig-{fid}", "number": n, "file": file, "caption": caption}
                for n, (fid, file, caption) in enumerate(ARTICLE_FIGURES, start=1)}
+    figures["timeline"]["alt"] = describe_timeline_overview(frames["timeline"], order)
+    figures["themes-by-state"]["alt"] = describe_theme_matrix(frames["projects-by-theme"], order)
     tables["main-directions"]["rows"] = frame_rows(frames["main-directions"])
     tables["institutional-profile"]["rows"] = frame_rows(frames["institutional-profile"])
     tables["legal-basis"]["matrix"] = count_matrix(frames["legal-basis"], "instrument_type", order, label=_words)

@@ -7,6 +7,7 @@ from typing import Any
 
 from coopdocs.compute.contexts import digest
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
+from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.tables import TABLES, Frame
 
 def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: dict[str, Any],
@@ -46,9 +47,11 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
                   "total": len(states) + others},
         "figures": [
             {"number": 1, "id": "fig-timeline", "file": "timeline.svg",
-             "caption": "Instruments, projects and events per member state and the Union, by year"},
+             "caption": "Instruments, projects and events per member state and the Union, by year",
+             "alt": describe_timeline_overview(frames["timeline"], order)},
             {"number": 2, "id": "fig-themes", "file": "themes-by-state.svg",
-             "caption": "Projects by thematic area and member state"},
+             "caption": "Projects by thematic area and member state",
+             "alt": describe_theme_matrix(frames["projects-by-theme"], order)},
         ],
         "citing_works": [{k: v for k, v in w.items() if not k.startswith("_")} for w in t["publications"] if w["id"] in works],
         "records": records,

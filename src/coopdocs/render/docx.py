@@ -79,11 +79,7 @@ def _paragraphs(cell, header: bool) -> list[tuple[str, list[float]]]:
         text, widths = [], []
         for r in p.iter(f"{_W}r"):
             rpr = r.find(f"{_W}rPr")
-            style = rpr.find(f"{_W}rStyle") if rpr is not None else None
-            size = STYLE_SIZES.get(style.get(f"{_W}val") if style is not None else "", CELL_SIZE)
-            sz = rpr.find(f"{_W}sz") if rpr is not None else None
-            if sz is not None:
-                size = int(sz.get(f"{_W}val")) / 2
+            size = _run_size(r)
             bold = header or (rpr is not None and rpr.find(f"{_W}b") is not None)
             for t in r.iter(f"{_W}t"):
                 for ch in t.text or "":
@@ -142,6 +138,51 @@ def _text_width(root) -> int:
     return int(page.get(f"{_W}w")) - int(margins.get(f"{_W}left")) - int(margins.get(f"{_W}right"))
 
 
+def _extents(rows, columns: int) -> tuple[list[float], list[float]]:
+    """Narrowest and widest useful width of each column (see :func:`cell_extent`)."""
+    low, high = [0.0] * columns, [0.0] * columns
+    for row in rows:
+        header = row.find(f"{_W}trPr/{_W}tblHeader") is not None
+        for i, cell in enumerate(row.findall(f"{_W}tc")[:columns]):
+            a, b = cell_extent(cell, header)
+            low[i], high[i] = max(low[i], a), max(high[i], b)
+    return low, high
+
+
+def _run_size(run) -> float:
+    rpr = run.find(f"{_W}rPr")
+    sz = rpr.find(f"{_W}sz") if rpr is not None else None
+    if sz is not None:
+        return int(sz.get(f"{_W}val")) / 2
+    style = rpr.find(f"{_W}rStyle") if rpr is not None else None
+    return STYLE_SIZES.get(style.get(f"{_W}val") if style is not None else "", CELL_SIZE)
+
+
+MIN_SIZE = 6.0
+_AFTER_SZ = {"szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath"}
+
+
+def _shrink(table, factor: float) -> None:
+    """Scale the size of every run of ``table`` by ``factor`` (down to half points, at least MIN_SIZE)."""
+    from lxml import etree
+
+    for run in table.iter(f"{_W}r"):
+        size = _run_size(run)
+        new = max(min(MIN_SIZE, size), int(size * factor * 2) / 2)
+        rpr = run.find(f"{_W}rPr")
+        if rpr is None:
+            rpr = etree.Element(f"{_W}rPr")
+            run.insert(0, rpr)
+        sz = rpr.find(f"{_W}sz")
+        if sz is None:
+            sz = etree.Element(f"{_W}sz")
+            # In the schema's order: before the properties that follow w:sz.
+            later = [i for i, child in enumerate(rpr) if etree.QName(child).localname in _AFTER_SZ]
+            rpr.insert(later[0] if later else len(rpr), sz)
+        sz.set(f"{_W}val", str(int(new * 2)))
+
+
 def fit_tables(document_xml: bytes) -> bytes:
     """``word/document.xml`` with every table's column widths set from its content."""
     from lxml import etree
@@ -157,12 +198,12 @@ def fit_tables(document_xml: bytes) -> bytes:
         rows = table.findall(f"{_W}tr")
         if not columns or any(r.find(f".//{_W}gridSpan") is not None for r in rows):
             continue  # a merged cell: keep pandoc's widths
-        low, high = [0.0] * columns, [0.0] * columns
-        for row in rows:
-            header = row.find(f"{_W}trPr/{_W}tblHeader") is not None
-            for i, cell in enumerate(row.findall(f"{_W}tc")[:columns]):
-                a, b = cell_extent(cell, header)
-                low[i], high[i] = max(low[i], a), max(high[i], b)
+        low, high = _extents(rows, columns)
+        if sum(low) > available:
+            # Even the narrowest columns do not fit (a long run of citation numbers beside many
+            # count columns): set this table's text smaller, as far as it takes, not below 6 pt.
+            _shrink(table, (available - columns * CELL_MARGINS) / (sum(low) - columns * CELL_MARGINS))
+            low, high = _extents(rows, columns)
         widths = column_widths(low, high, available)
         for col, width in zip(grid.findall(f"{_W}gridCol"), widths):
             col.set(f"{_W}w", str(width))
