@@ -249,9 +249,25 @@ def _core_value(xml: str, tag: str) -> str:
 _INTERNAL = {"bibliography", "csl", "figures-dir", "link-citations", "creator", "keywords", "subject", "lang", "date"}
 
 
-def core_properties(core: str, custom: str, stamp: str) -> tuple[str, str]:
-    """New ``docProps/core.xml`` and ``custom.xml``: title, author, subject, keywords, language, dates."""
-    props = _custom_properties(custom)
+def ast_metadata(ast: Path) -> dict[str, str]:
+    """The plain-text metadata (``MetaString`` values) of a pandoc JSON AST, read without its blocks."""
+    import json
+
+    text = ast.read_text(encoding="utf-8")
+    start = text.find('"meta":')
+    if start < 0:
+        return {}
+    meta, _ = json.JSONDecoder().raw_decode(text, start + len('"meta":'))
+    return {k: v["c"] for k, v in meta.items() if isinstance(v, dict) and v.get("t") == "MetaString"}
+
+
+def core_properties(core: str, custom: str, stamp: str, metadata: dict[str, str] | None = None) -> tuple[str, str]:
+    """New ``docProps/core.xml`` and ``custom.xml``: title, author, subject, keywords, language, dates.
+
+    ``metadata``: the document's (coopdocs.render.metadata, as read from its AST); pandoc's DOCX
+    writer leaves keywords given as one string empty.
+    """
+    props = dict(_custom_properties(custom), **(metadata or {}))
     fields = [
         ("dc:title", _core_value(core, "dc:title")),
         ("dc:subject", _core_value(core, "dc:subject") or props.get("subject", "")),
@@ -269,7 +285,7 @@ def core_properties(core: str, custom: str, stamp: str) -> tuple[str, str]:
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f'{body}<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
-    kept = [(name, value) for name, value in props.items() if name not in _INTERNAL]
+    kept = [(name, value) for name, value in _custom_properties(custom).items() if name not in _INTERNAL]
     entries = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
         f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>" for pid, (name, value) in enumerate(kept, start=2))
@@ -305,8 +321,8 @@ def house_bullets(xml: str) -> str:
     return re.sub(r'<w:lvl w:ilvl="(\d+)"[^>]*>.*?</w:lvl>', level, xml, flags=re.S)
 
 
-def finish(path: Path, *, epoch: int) -> None:
-    """Rewrite the DOCX at ``path`` in place (see the module docstring)."""
+def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) -> None:
+    """Rewrite the DOCX at ``path`` in place (see the module docstring); ``metadata`` as in core_properties."""
     stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc)  # zip dates start in 1980
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path) as src:
@@ -314,7 +330,7 @@ def finish(path: Path, *, epoch: int) -> None:
         parts = {name: src.read(name) for name in names}
     core = parts.get("docProps/core.xml", b"").decode("utf-8")
     custom = parts.get("docProps/custom.xml", b"").decode("utf-8")
-    new_core, new_custom = core_properties(core, custom, iso)
+    new_core, new_custom = core_properties(core, custom, iso, metadata)
     parts["docProps/core.xml"] = new_core.encode("utf-8")
     if "docProps/custom.xml" in parts:
         parts["docProps/custom.xml"] = new_custom.encode("utf-8")

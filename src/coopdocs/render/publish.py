@@ -161,7 +161,7 @@ def _finish(run: PandocRun, out: Outputs, epoch: int) -> None:
     if out.docx is not None and run.target == out.docx:
         from coopdocs.render import docx
 
-        docx.finish(run.tmp, epoch=epoch)
+        docx.finish(run.tmp, epoch=epoch, metadata=docx.ast_metadata(out.ast))
 
 
 def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:
