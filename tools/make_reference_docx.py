@@ -187,32 +187,49 @@ def main() -> None:
         if name in names:
             styles[name].font.size = Pt(10.5)
     # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em from cap height to baseline,
-    # about 1.15 lines of Times; 0.9 em between paragraphs), so that pages hold as much.
-    styles["Normal"].paragraph_format.line_spacing = 1.15
+    # 1.1 lines of Times; 0.9 em between paragraphs, 3 pt more than between lines), so that pages
+    # hold as much.
+    styles["Normal"].paragraph_format.line_spacing = 1.1
     for name in ("Body Text", "First Paragraph"):
         # Left-aligned as in the PDF and HTML (WCAG 2, 1.4.8: text not justified).
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
         styles[name].paragraph_format.space_before = Pt(0)
-        styles[name].paragraph_format.space_after = Pt(7)
+        styles[name].paragraph_format.space_after = Pt(3)
     for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12), ("Heading 3", 10.5), ("Heading 4", 10.5)):
         st = styles[name]
         st.font.size = Pt(size)
         st.font.bold = True
         st.font.color.rgb = ACCENT
-    for name, before, after in (("Heading 1", 21, 10.5), ("Heading 2", 13, 6.5), ("Heading 3", 10.5, 5),
-                                ("Heading 4", 10.5, 5)):
+    # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text.
+    for name, before, after in (("Heading 1", 14.7, 7.4), ("Heading 2", 11.5, 5.8), ("Heading 3", 10.5, 5.2),
+                                ("Heading 4", 10.5, 5.2)):
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for name in ("Table Caption", "Image Caption"):
         styles[name].font.italic = True
         styles[name].font.size = Pt(9)
-    # Table cells and tight lists: the PDF's 8.5 pt table text.
-    styles["Compact"].font.size = Pt(8.5)
+    # Tight lists (pandoc's "Compact") at the body size, as in the PDF; table cells get "Table Text",
+    # the PDF's 8.5 pt table text (coopdocs.render.docx puts it on every paragraph in a table).
+    styles["Compact"].font.size = Pt(10.5)
+    if "Table Text" not in names:
+        styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    table_text = styles["Table Text"]
+    table_text.base_style = styles["Compact"]
+    table_text.font.size = Pt(8.5)
+    table_text.paragraph_format.space_before = Pt(1)
+    table_text.paragraph_format.space_after = Pt(1)
+    table_text.paragraph_format.line_spacing = 1.1
+    # The date under the title: small and grey, as in the PDF, not a second title.
+    date = styles["Date"]
+    date.font.size = Pt(10)
+    date.font.bold = False
+    date.font.color.rgb = RGBColor(0x46, 0x46, 0x46)
+    date.paragraph_format.space_after = Pt(10)
     # The reference list as compact as the PDF's (the default would leave 10 pt after each entry).
     styles["Bibliography"].paragraph_format.space_after = Pt(2)
-    styles["Compact"].paragraph_format.space_before = Pt(1)
-    styles["Compact"].paragraph_format.space_after = Pt(1)
+    styles["Compact"].paragraph_format.space_before = Pt(0)
+    styles["Compact"].paragraph_format.space_after = Pt(0)
     styles["Hyperlink"].font.color.rgb = ACCENT
     # Small grey record marks (the record ID after each record's text), used through the
     # custom-style "Record ID" that templates/filters/records.lua puts on them.

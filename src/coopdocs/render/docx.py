@@ -11,7 +11,9 @@ pandoc's DOCX writer leaves four things that a reader sees:
   author and keywords. Here they are written from the build date and from the metadata that
   coopdocs.render.metadata gave pandoc (the same as the PDF's and the HTML's);
 - the running header's title field shows the document's title before any update;
-- list bullets in the house font (pandoc's are Symbol, Courier New and Wingdings glyphs).
+- list bullets in the house font (pandoc's are Symbol, Courier New and Wingdings glyphs), indented
+  as in the PDF;
+- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share).
 
 The file is rewritten with fixed entry times, so the same input gives the same bytes.
 """
@@ -44,7 +46,8 @@ _OTHER = {"\u2013": 500, "\u2014": 1000, "\u2018": 333, "\u2019": 333, "\u201c":
 _UNKNOWN = 1000  # a character outside the table: as wide as an em, so never too narrow
 
 # Font sizes (points) of the styles a table cell uses (templates/docx/reference.docx).
-CELL_SIZE = 8.5  # "Compact"
+CELL_SIZE = 8.5  # "Table Text"
+TABLE_STYLE = "TableText"  # the paragraph style of table cells (reference.docx)
 STYLE_SIZES = {"RecordID": 6.5}
 CELL_MARGINS = 2 * 80  # twips, left and right (the "Table" style)
 SLACK = 1.04  # rounding in the readers' layout, kerning of bold text
@@ -198,6 +201,9 @@ def fit_tables(document_xml: bytes) -> bytes:
         rows = table.findall(f"{_W}tr")
         if not columns or any(r.find(f".//{_W}gridSpan") is not None for r in rows):
             continue  # a merged cell: keep pandoc's widths
+        for pstyle in table.iter(f"{_W}pStyle"):
+            if pstyle.get(f"{_W}val") == "Compact":
+                pstyle.set(f"{_W}val", TABLE_STYLE)
         low, high = _extents(rows, columns)
         if sum(low) > available:
             # Even the narrowest columns do not fit (a long run of citation numbers beside many
@@ -316,6 +322,9 @@ def house_bullets(xml: str) -> str:
         bullet = _BULLETS[ilvl % 2]  # bullet, dash, bullet, ...
         body = re.sub(r'<w:lvlText w:val="[^"]*"\s*/>', f'<w:lvlText w:val="{bullet}" />', body)
         body = re.sub(r"<w:rPr>.*?</w:rPr>", "", body, flags=re.S)
+        # Indented as in the PDF: 0.5 cm a level, the text 0.3 cm after its bullet.
+        body = re.sub(r'<w:ind w:left="\d+" w:hanging="\d+"\s*/>',
+                      f'<w:ind w:left="{284 * (ilvl + 1) + 170}" w:hanging="170" />', body)
         fonts = '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:hint="default" /></w:rPr>'
         return body.replace("</w:lvl>", fonts + "</w:lvl>")
     return re.sub(r'<w:lvl w:ilvl="(\d+)"[^>]*>.*?</w:lvl>', level, xml, flags=re.S)
