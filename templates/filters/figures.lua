@@ -4,6 +4,7 @@
 -- line are read; data cannot create images at all (templates escape every value).
 -- DOCX gets the 200 dpi PNG twin of each SVG; HTML gets the SVG inline as a data URI; Typst keeps
 -- the file name (the PDF step copies the SVG into its build root).
+-- HTML tables also get scope="col" on their header cells (see `table` below).
 local dir = nil
 
 local function meta(m)
@@ -27,8 +28,20 @@ local function image(img)
   else
     pandoc.mediabag.insert(file, mime, data)
     img.src = file
+    -- The picture's description in Word and LibreOffice: the figure's text alternative (the
+    -- `alt` attribute the templates write, saying what the figure shows), not its caption.
+    if img.attributes.alt then img.caption = {pandoc.Str(img.attributes.alt)} end
   end
   return img
 end
 
-return { { Meta = meta }, { Image = image } }
+-- Header cells of a table name what they head (HTML: scope="col"), for screen readers.
+local function table(tbl)
+  if not FORMAT:match("^html") then return nil end
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do cell.attributes.scope = "col" end
+  end
+  return tbl
+end
+
+return { { Meta = meta }, { Image = image, Table = table } }

@@ -15,10 +15,12 @@ function Link(link)
   local target, text = record_id(link)
   if not target then return nil end
   if FORMAT == "docx" then
-    return pandoc.Span({link}, {["custom-style"] = "Record ID"})
+    -- The style goes inside the link: the link's own "Hyperlink" style would replace it outside.
+    link.content = {pandoc.Span(link.content, {["custom-style"] = "Record ID"})}
+    return link
   elseif FORMAT == "typst" and text:match("^[%w%-]+$") then
     return pandoc.RawInline("typst",
-      "#text(size: 6.5pt, fill: luma(120))[#link(<" .. target .. ">)[" .. text .. "]]")
+      "#text(size: 6.5pt, fill: luma(95))[#link(<" .. target .. ">)[" .. text .. "]]")
   end
   return nil
 end

@@ -112,7 +112,9 @@ def test_every_format_shows_the_text_literally_with_the_citation_resolved(publis
     assert "<title>Tiny brief</title>" in html and "<h1>A heading</h1>" in html
     assert '<span id="prj-x" class="record" title="Record prj-x">*not bold*' in html
     assert "&lt;b&gt;raw&lt;/b&gt; $x$" in html and "<b>raw" not in html and "<em>" not in html
-    assert 'data-cites="ref001">[1]</span>' in html and "A cited source" in html
+    # the citation links to its entry in the reference list (issue 20)
+    assert 'data-cites="ref001">[<a href="#ref-ref001"' in html and 'id="ref-ref001"' in html
+    assert "A cited source" in html
 
     with zipfile.ZipFile(published / "doc.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")

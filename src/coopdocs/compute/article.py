@@ -16,6 +16,7 @@ from coopdocs import layout
 from coopdocs.compute.contexts import Resolver, brief_context, event_entry, project_entry, citing_works, digest, organisation, record_date, sort_key_fact, sort_key_year
 from coopdocs.load.datapackage import Package
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
+from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.tables import Frame
 
 # The order in which the article shows its tables and figures (section by section).
@@ -70,6 +71,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
     figures = {fid: {"id": f"fig-{fid}", "number": n, "file": layout.figure_file(fid, "svg"), "caption": caption}
                for n, (fid, caption) in enumerate(ARTICLE_FIGURES, start=1)}
+    figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(frames[layout.TIMELINE_TABLE], order)
+    figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(frames[layout.PROJECTS_BY_THEME], order)
     tables[layout.MAIN_DIRECTIONS]["rows"] = frame_rows(frames[layout.MAIN_DIRECTIONS])
     tables[layout.INSTITUTIONAL_PROFILE]["rows"] = frame_rows(frames[layout.INSTITUTIONAL_PROFILE])
     tables[layout.LEGAL_BASIS]["matrix"] = count_matrix(frames[layout.LEGAL_BASIS], "instrument_type", order, label=_words)

@@ -53,3 +53,63 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
     if store is not None:
         for key, target in zip(keys, targets):
             store.put(key, target.read_bytes())
+
+
+# Text alternatives: what each figure shows, worded from the data it is drawn from, for readers who
+# cannot see it (HTML alt, the DOCX picture's description). Counted as the drawing code counts.
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _series(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _year(value) -> int | None:
+    try:
+        return None if value in (None, "") or value != value else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def describe_timeline_overview(frame: Frame, order: list[tuple[str, str]]) -> str:
+    """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words."""
+    kinds = {"instrument": 0, "event": 0, "project": 0}
+    years: list[int] = []
+    for row in frame.rows:
+        kind = row.get("kind")
+        if kind == "project":
+            start = _year(row.get("start_year"))
+            if start is None:
+                continue
+            kinds[kind] += 1
+            years += [start, _year(row.get("end_year")) or start]
+        elif kind in kinds and _year(row.get("year")) is not None:
+            kinds[kind] += 1
+            years.append(_year(row.get("year")))
+    names = [name for code, name in order if any(r.get("country_code") == code for r in frame.rows)]
+    what = _series([_count(kinds["instrument"], "instrument"), _count(kinds["event"], "event"),
+                    _count(kinds["project"], "project")])
+    span = f", {min(years)}–{max(years)}" if years else ""
+    return (f"Timeline of {what} of {_series(names) or 'no state'}{span}, one row each: "
+            "projects as bars from their first to their last year, instruments and events as marks "
+            "sized by their number in the year.")
+
+
+def describe_theme_matrix(frame: Frame, order: list[tuple[str, str]]) -> str:
+    """The themes × states heat map (coopdocs.compute.figures.theme_matrix) in words."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in frame.rows:
+        n = _year(row.get("count")) or 0
+        key = (str(row.get("theme")), str(row.get("country_code")))
+        counts[key] = counts.get(key, 0) + n
+    names = dict(order)
+    themes = sorted({t for (t, _), n in counts.items() if n})
+    states = [names[c] for c, _ in order if any(n for (t, cc), n in counts.items() if cc == c)]
+    if not themes:
+        return "Heat map of projects by thematic area and state: no project has a thematic area."
+    (theme, code), top = max(counts.items(), key=lambda kv: (kv[1], kv[0][0], kv[0][1]))
+    return (f"Heat map of project counts in {_count(len(themes), 'thematic area')} (rows) by state "
+            f"(columns: {_series(states)}); darker cells hold more projects, the most being {top} in "
+            f"{theme} for {names.get(code, code)}.")

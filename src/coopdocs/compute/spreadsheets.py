@@ -82,22 +82,33 @@ def normalise_zip(data: bytes, epoch: int) -> bytes:
 
 
 def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
-    """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text."""
+    """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text.
+
+    Row heights fit the wrapped text and the sheet prints one page wide (coopdocs.compute.xlsx_layout).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from coopdocs.compute import xlsx_layout as sheet
+    from openpyxl.utils.indexed_list import IndexedList
+
     wb = Workbook()
+    # The sheet's font (also the unit of column widths): Arial, whose metrics LibreOffice's
+    # Liberation Sans shares (coopdocs.compute.xlsx_layout).
+    wb._fonts = IndexedList([Font(name=sheet.FONT, size=sheet.SIZE, family=2)])
+    wb._named_styles["Normal"].font = Font(name=sheet.FONT, size=sheet.SIZE, family=2)
     ws = wb.active
     ws.title = "table"
     ws.append([title])
-    ws["A1"].font = Font(bold=True, size=12, color="1F3864")
+    ws["A1"].font = Font(name=sheet.FONT, bold=True, size=sheet.TITLE_SIZE, color="1F3864")
     headers = [HEADINGS.get(c, c) for c in df.columns]
     ws.append(headers)
     for cell in ws[2]:
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name=sheet.FONT, size=sheet.SIZE, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3864")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
+    table_rows = []
     for row in df.rows:
         values = []
         for v in (row[c] for c in df.columns):
@@ -108,6 +119,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
             else:
                 values.append(v)
         ws.append(values)
+        table_rows.append(values)
     _text_as_text(ws)
     # One style for every data cell, registered once: assigning an Alignment per cell makes
     # openpyxl hash and deduplicate it each time (17 s for the tables of 400 states).
@@ -116,9 +128,8 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             cell._style = copy.copy(data_style)
-    for idx, column in enumerate(df.columns, start=1):
-        longest = max([len(HEADINGS.get(column, column))] + [len(_cell(v)) for v in df.column(column)])
-        ws.column_dimensions[get_column_letter(idx)].width = max(8, min(60, longest + 2))
+    # Widths from the text, every row as high as its wrapped lines, and a print setup.
+    sheet.lay_out(ws, headers, [[_cell(v) for v in r] for r in table_rows], title)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
     fixed = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).replace(tzinfo=None)
@@ -166,7 +177,7 @@ def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Pat
     from coopdocs.tools.cache import Store, digest
 
     store = Store(cache_dir, ".xlsx.entry")
-    key = digest("xlsx", frame_text(df), title, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__)],
+    key = digest("xlsx", frame_text(df), title, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
                  libraries=["openpyxl"])
     data = store.get(key)
     if data is None:

@@ -8,6 +8,7 @@ from typing import Any
 from coopdocs import layout
 from coopdocs.compute.contexts import digest
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
+from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.tables import TABLES, Frame
 
 def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: dict[str, Any],
@@ -48,9 +49,11 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
                   "total": len(states) + others},
         "figures": [
             {"number": 1, "id": "fig-timeline", "file": layout.figure_file(layout.TIMELINE_FIGURE, "svg"),
-             "caption": "Instruments, projects and events per member state and the Union, by year"},
+             "caption": "Instruments, projects and events per member state and the Union, by year",
+             "alt": describe_timeline_overview(frames[layout.TIMELINE_TABLE], order)},
             {"number": 2, "id": "fig-themes", "file": layout.figure_file(layout.THEMES_FIGURE, "svg"),
-             "caption": "Projects by thematic area and member state"},
+             "caption": "Projects by thematic area and member state",
+             "alt": describe_theme_matrix(frames[layout.PROJECTS_BY_THEME], order)},
         ],
         "citing_works": [{k: v for k, v in w.items() if not k.startswith("_")} for w in t["publications"] if w["id"] in works],
         "records": records,

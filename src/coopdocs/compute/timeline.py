@@ -69,6 +69,27 @@ def figure_data(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def describe(context: dict[str, Any]) -> str:
+    """What the timeline of the brief ``context`` shows, in words (its text alternative).
+
+    >>> describe({"country": {"name": "Kazakhstan"}, "projects": [{"id": "p", "title": "P", "start_year": 2020,
+    ...           "end_year": 2027}], "instruments": [{"date": "2011-05-01"}], "events": []})
+    'Timeline of 1 instrument, 0 events and 1 project of Kazakhstan, 2011–2027.'
+    """
+    projects = [p for p in context.get("projects", []) if p.get("start_year") is not None]
+    years = [int(p["start_year"]) for p in projects]
+    years += [int(p["end_year"]) for p in projects if p.get("end_year") is not None]
+    counts = []
+    for key, word in (("instruments", "instrument"), ("events", "event")):
+        dated = [record_year(r) for r in context.get(key, [])]
+        dated = [y for y in dated if y is not None]
+        years += dated
+        counts.append(f"{len(dated)} {word}{'' if len(dated) == 1 else 's'}")
+    counts.append(f"{len(projects)} project{'' if len(projects) == 1 else 's'}")
+    span = f", {min(years)}–{max(years)}" if years else ", none of them dated"
+    return f"Timeline of {counts[0]}, {counts[1]} and {counts[2]} of {context['country']['name']}{span}."
+
+
 def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200) -> None:
     """Draw the timeline of the brief ``context`` with the Typst ``template`` to ``svg`` and ``png``.
 

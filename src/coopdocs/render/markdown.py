@@ -185,6 +185,29 @@ class VerifiedBytecodeCache(jinja2.BytecodeCache):
             self.store.put(self._key(bucket), marshal.dumps(bucket.code))
 
 
+def figure_attrs(figure_id: str, alt: str) -> Trusted:
+    """Attributes of a figure: its anchor and its text alternative (what the figure shows).
+
+    The text is data-derived, so it is made plain: whitespace collapsed, and the characters that
+    could end or escape the quoted value (quotes, backslashes, braces) replaced or dropped.
+
+    >>> figure_attrs("fig-a", 'Timeline of "A" {x}')
+    '{#fig-a alt="Timeline of \u2019A\u2019 x"}'
+    """
+    anchor(figure_id)
+    text = _SPACE.sub(" ", str(alt)).strip().replace('"', "\u2019").replace("\\", "")
+    text = re.sub(r"[{}<>]", "", text)
+    return Trusted("{#" + figure_id + ' alt="' + text + '"}')
+
+
+@jinja2.pass_context
+def timeline_description(context) -> str:
+    """The text alternative of a brief's timeline figure (coopdocs.compute.timeline.describe)."""
+    from coopdocs.compute.timeline import describe
+
+    return describe(context.get_all())
+
+
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
     """The one Jinja environment every document is rendered with.
 
@@ -216,6 +239,8 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["figure_attrs"] = figure_attrs
+    env.globals["timeline_description"] = timeline_description
     return env
 
 

@@ -6,7 +6,8 @@ The path of every document (a brief, the comparative tables, the review article)
 2. for a brief, draw its timeline figure with Typst (SVG and PNG);
 3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST (a long
    document with a sections cache re-reads only its changed sections: coopdocs.render.sections);
-4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once);
+4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once); the DOCX
+   gets table widths from its content and its properties (coopdocs.render.docx);
 5. Typst compiles the PDF/A-2b.
 
 Reading the Markdown and running citeproc once instead of three times is about 40 % of a
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from coopdocs.compute.timeline import draw
 from coopdocs.render import sections
+from coopdocs.render.metadata import document_metadata
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, PandocRun, pandoc, pandoc_command, pandoc_heap
 from coopdocs.tools.typst import typst_pdf
@@ -128,12 +130,13 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
         draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
+    metadata = document_metadata(context)
     if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
         if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
-                         csl=csl):
+                         csl=csl, metadata=metadata):
             return figures
     pandoc(out.md, out.ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER,
-           bibliography=doc.bibliography, csl=csl)
+           bibliography=doc.bibliography, csl=csl, metadata=metadata)
     return figures
 
 
@@ -154,7 +157,9 @@ def write(styles: Styles, out: Outputs, *, epoch: int, figures_dir: Path, figure
     with contextlib.ExitStack() as stack:
         if parallel <= 1 or out.pdf is None:
             for cmd, target in wanted:
-                _raise_failures([PandocRun(cmd, out.ast, target, epoch, stack, heap)])
+                run = PandocRun(cmd, out.ast, target, epoch, stack, heap)
+                _raise_failures([run])
+                _finish(run, out, epoch)
             stack.close()  # commit the files before the PDF reads the Typst one
             if out.pdf is not None:
                 typst_pdf(out.typ, out.pdf, epoch=epoch, assets=figures)
@@ -169,6 +174,16 @@ def write(styles: Styles, out: Outputs, *, epoch: int, figures_dir: Path, figure
             typst_pdf(typst_run.tmp, out.pdf, epoch=epoch, assets=figures)
         finally:
             _raise_failures(first + rest)
+        for run in first + rest:
+            _finish(run, out, epoch)
+
+
+def _finish(run: PandocRun, out: Outputs, epoch: int) -> None:
+    """What pandoc's writers leave to do (a DOCX's table widths and properties: coopdocs.render.docx)."""
+    if out.docx is not None and run.target == out.docx:
+        from coopdocs.render import docx
+
+        docx.finish(run.tmp, epoch=epoch, metadata=docx.ast_metadata(out.ast))
 
 
 def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:

@@ -256,7 +256,7 @@ def assemble(sections: list[Section]) -> str | None:
 
 
 def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str | None,
-         bibliography: Path | None, csl: Path | None) -> bool:
+         bibliography: Path | None, csl: Path | None, metadata: dict[str, str] | None = None) -> bool:
     """Write ``markdown``'s JSON AST with citations resolved to ``target``, reusing cached sections.
 
     Returns False (and writes nothing) when the document must be read whole instead.
@@ -279,7 +279,7 @@ def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str
         whole = Path(scratch) / "document.json"
         whole.write_text(document, encoding="utf-8")
         pandoc(whole, target, "json", epoch=epoch, heap=heap, source_format="json",
-               bibliography=bibliography, csl=csl)
+               bibliography=bibliography, csl=csl, metadata=metadata)
     for section in new:
         _store(section, store)
     store.keep_only(s.key for s in sections)

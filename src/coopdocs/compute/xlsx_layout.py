@@ -1,0 +1,160 @@
+"""How a comparative table's workbook looks when it is opened and printed (Excel, LibreOffice Calc).
+
+A spreadsheet does not lay its rows out by itself: a row is as high as the file says (or the
+default height), so wrapped text beyond the first line is cut off unless the file gives the row
+the height of its lines. Here every column gets a width from its text and every row the height
+of its longest wrapped cell, measured in the sheet's font: Arial, which ships with Excel, and
+which LibreOffice sets in Liberation Sans, with the same metrics (Debian's fonts-liberation).
+A table too wide for a landscape page at 80 % has its widest columns narrowed (their text wraps
+over more lines) down to their longest word. The print setup: the table as print area, A4
+landscape when its columns are wider than a portrait page, scaled to the page width, the header row repeated on every page, page numbers in the footer.
+
+Standard library only; the caller passes the openpyxl worksheet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+FONT = "Arial"
+SIZE = 10  # points
+TITLE_SIZE = 12
+
+# Advance widths (1/1000 em) of Arial = Liberation Sans, characters 32..126.
+_REGULAR = (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556,
+            556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278,
+            500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469,
+            556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+            278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584)
+_BOLD = (278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556,
+         556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722,
+         611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556,
+         611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778,
+         556, 556, 500, 389, 280, 389, 584)
+_OTHER = {"\u2013": 556, "\u2014": 1000, "\u2019": 278, "\u201c": 500, "\u201d": 500, "\u2022": 350, "\u00b7": 278}
+
+PX_PER_PT = 96 / 72
+CHAR_PX = 7  # one unit of column width: the widest digit of the sheet's default font, in pixels
+CELL_PADDING_PX = 7  # what a cell keeps free left and right of its text, and rounding
+LINE_PT = 12.75  # one line of 10 pt Arial in a row (Excel's and LibreOffice's default row height)
+ROW_PADDING_PT = 2.25
+FILTER_BUTTON_PX = 18
+WRAP_SLACK = 1.04  # text measured this much wider when wrapping: the readers' own rounding and margins
+MIN_WIDTH, MAX_WIDTH = 8, 60  # column widths in characters
+MIN_WRAPPED = 18  # a column narrowed to fit the page keeps at least this width (if it had it)
+# A4 (210 x 297 mm) less 12.7 mm margins left and right, in pixels at 96 dpi.
+MARGIN_IN = 0.5
+PORTRAIT_PX = (210 / 25.4 - 2 * MARGIN_IN) * 96
+LANDSCAPE_PX = (297 / 25.4 - 2 * MARGIN_IN) * 96
+MIN_SCALE = 0.8  # columns are narrowed (and rows wrap more) rather than print smaller than this
+
+
+def text_px(text: str, bold: bool = False, size: float = SIZE) -> float:
+    """Width of ``text`` in pixels at 96 dpi."""
+    widths = _BOLD if bold else _REGULAR
+    units = sum(widths[ord(c) - 32] if 32 <= ord(c) <= 126 else _OTHER.get(c, 1000) for c in text)
+    return units / 1000 * size * PX_PER_PT
+
+
+def _parts(word: str) -> list[str]:
+    """A word cut after each ';' (the records and sources cells list IDs joined by ';')."""
+    return [p for p in re.split(r"(?<=;)", word) if p]
+
+
+def lines_needed(text: str, width_px: float, bold: bool = False) -> int:
+    """Lines that ``text`` takes when wrapped at spaces into ``width_px`` (a word too long is cut)."""
+    total = 0
+    space = text_px(" ", bold)
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        for word in paragraph.split():
+            w = text_px(word, bold)
+            if used and used + space + w > width_px:
+                lines, used = lines + 1, 0.0
+            if used:
+                used += space
+            # A word wider than the column (a list of IDs joined by ';') is broken where it meets
+            # the edge, as both programs do.
+            while w > width_px:
+                lines += 1
+                w -= width_px
+            used += w
+        total += lines
+    return max(total, 1)
+
+
+def _chars(px: float) -> int:
+    return math.ceil((px + CELL_PADDING_PX) / CHAR_PX) + 1
+
+
+def column_width(header: str, values: list[Any]) -> float:
+    """Width (in characters) of a column: its longest line, between MIN_WIDTH and MAX_WIDTH."""
+    longest = max([text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
+                  + [text_px(str(v)) for v in values if v is not None])
+    return float(max(MIN_WIDTH, min(MAX_WIDTH, _chars(longest))))
+
+
+def narrowest_width(header: str, values: list[Any]) -> float:
+    """The width (in characters) below which a column would cut one of its words."""
+    words = [text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
+    words += [text_px(p) for v in values if v is not None for w in str(v).split() for p in _parts(w)]
+    return float(max(MIN_WRAPPED, min(MAX_WIDTH, _chars(max(words, default=0)))))
+
+
+def fit_widths(widths: list[float], narrowest: list[float], target: float) -> list[float]:
+    """Widths whose sum is at most ``target`` characters, narrowing the widest columns first.
+
+    No column goes below its ``narrowest`` width (its longest word); the widest are capped at one
+    common width, the largest that fits. If the narrowest widths alone exceed ``target``, those.
+    """
+    if sum(widths) <= target:
+        return widths
+    low, high = 0.0, max(widths)
+    for _ in range(40):  # bisect on the common cap
+        cap = (low + high) / 2
+        total = sum(max(min(n, w), min(w, cap)) for w, n in zip(widths, narrowest))
+        low, high = (cap, high) if total <= target else (low, cap)
+    return [float(math.floor(max(min(n, w), min(w, low)))) for w, n in zip(widths, narrowest)]
+
+
+def row_height(cells: list[tuple[str, float, bool]]) -> float:
+    """Height (points) of a row whose cells are (text, column width in characters, bold)."""
+    lines = max((lines_needed(text, (width * CHAR_PX - CELL_PADDING_PX) / WRAP_SLACK, bold)
+                 for text, width, bold in cells if text), default=1)
+    return lines * LINE_PT + ROW_PADDING_PT
+
+
+def lay_out(ws, headers: list[str], rows: list[list[Any]], title: str) -> None:
+    """Column widths, row heights and print setup of a table sheet (title row 1, header row 2)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    widths = [column_width(h, [r[i] for r in rows]) for i, h in enumerate(headers)]
+    # Wider than a landscape page printed at MIN_SCALE: wrap the widest columns more.
+    narrowest = [narrowest_width(h, [r[i] for r in rows]) for i, h in enumerate(headers)]
+    widths = fit_widths(widths, narrowest, LANDSCAPE_PX / MIN_SCALE / CHAR_PX - len(headers))
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[1].height = math.ceil(TITLE_SIZE * 1.3 + ROW_PADDING_PT)
+    # The header cells hold the autofilter's buttons at their right edge: their text wraps before.
+    ws.row_dimensions[2].height = row_height([(h, w - FILTER_BUTTON_PX / CHAR_PX, True) for h, w in zip(headers, widths)])
+    for r, row in enumerate(rows, start=3):
+        ws.row_dimensions[r].height = row_height([("" if v is None else str(v), w, False) for v, w in zip(row, widths)])
+    last = f"{get_column_letter(len(headers))}{len(rows) + 2}"
+    ws.print_area = f"A1:{last}"
+    ws.print_title_rows = "2:2"
+    total_px = sum(w * CHAR_PX + 5 for w in widths)
+    ws.page_setup.orientation = "landscape" if total_px > PORTRAIT_PX else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = MARGIN_IN
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.center.size = 8
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.left.size = 8

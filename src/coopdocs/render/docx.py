@@ -1,0 +1,360 @@
+"""Finish a DOCX that pandoc wrote, for the programs its readers open it in (Word, LibreOffice).
+
+pandoc's DOCX writer leaves four things that a reader sees:
+
+- table columns: pandoc divides the width by the Markdown's column markers, so a narrow column
+  breaks words and record IDs mid-word ("Armeni a"). Here every column gets a width from its
+  content: at least its longest unbreakable piece of text, measured in the house font (Times New
+  Roman, whose metrics Liberation Serif shares: see tools/make_reference_docx.py), the rest of
+  the width shared out by how much text each column holds;
+- the document's properties: created and modified dates (pandoc in its sandbox writes 1970-01-01),
+  author and keywords. Here they are written from the build date and from the metadata that
+  coopdocs.render.metadata gave pandoc (the same as the PDF's and the HTML's);
+- the running header's title field shows the document's title before any update;
+- list bullets in the house font (pandoc's are Symbol, Courier New and Wingdings glyphs), indented
+  as in the PDF;
+- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share).
+
+The file is rewritten with fixed entry times, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+
+# Advance widths (1/1000 em) of Times New Roman = Liberation Serif, characters 32..126.
+_REGULAR = (250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278, 500, 500, 500, 500, 500,
+            500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444, 921, 722, 667, 667, 722, 611, 556, 722, 722, 333,
+            389, 722, 611, 889, 722, 722, 556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469,
+            500, 333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389,
+            278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541)
+_BOLD = (250, 333, 555, 500, 500, 1000, 833, 278, 333, 333, 500, 570, 250, 333, 250, 278, 500, 500, 500, 500, 500, 500,
+         500, 500, 500, 500, 333, 333, 570, 570, 570, 500, 930, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778,
+         667, 944, 722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500, 333,
+         500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500,
+         722, 500, 500, 444, 394, 220, 394, 520)
+_OTHER = {"\u2013": 500, "\u2014": 1000, "\u2018": 333, "\u2019": 333, "\u201c": 500, "\u201d": 500, "\u2022": 350,
+          "\u2026": 1000, "\u00b7": 250, "\u00a0": 250}
+_UNKNOWN = 1000  # a character outside the table: as wide as an em, so never too narrow
+
+# Font sizes (points) of the styles a table cell uses (templates/docx/reference.docx).
+CELL_SIZE = 8.5  # "Table Text"
+TABLE_STYLE = "TableText"  # the paragraph style of table cells (reference.docx)
+STYLE_SIZES = {"RecordID": 6.5}
+CELL_MARGINS = 2 * 80  # twips, left and right (the "Table" style)
+SLACK = 1.04  # rounding in the readers' layout, kerning of bold text
+
+
+def char_width(ch: str, bold: bool = False) -> int:
+    """Advance width of ``ch`` in 1/1000 em."""
+    code = ord(ch)
+    if 32 <= code <= 126:
+        return (_BOLD if bold else _REGULAR)[code - 32]
+    return _OTHER.get(ch, _UNKNOWN)
+
+
+# A line may break after a space, after a hyphen before a letter, after an en or em dash, and
+# after a slash before a letter (Unicode line breaking, UAX 14, as LibreOffice and Word apply
+# it): the pieces between are what a column must be wide enough for.
+_BREAK_AFTER = re.compile(r"(?<=[\u2013\u2014])|(?<=[-/])(?=[^\W\d_])")
+
+
+def pieces(text: str) -> list[str]:
+    """The unbreakable pieces of ``text`` (its words, split where a line may break inside one)."""
+    out: list[str] = []
+    for word in text.split():
+        out += [p for p in _BREAK_AFTER.split(word) if p]
+    return out
+
+
+def _paragraphs(cell, header: bool) -> list[tuple[str, list[float]]]:
+    """Each paragraph of a table cell: its text and the width (twips) of each of its characters."""
+    out: list[tuple[str, list[float]]] = []
+    for p in cell.iter(f"{_W}p"):
+        text, widths = [], []
+        for r in p.iter(f"{_W}r"):
+            rpr = r.find(f"{_W}rPr")
+            size = _run_size(r)
+            bold = header or (rpr is not None and rpr.find(f"{_W}b") is not None)
+            for t in r.iter(f"{_W}t"):
+                for ch in t.text or "":
+                    text.append(ch)
+                    widths.append(char_width(ch, bold) * size * 20 / 1000)
+        out.append(("".join(text), widths))
+    return out
+
+
+def cell_extent(cell, header: bool) -> tuple[float, float]:
+    """(narrowest, widest) width of a cell in twips: its longest unbreakable piece, its longest line."""
+    longest_piece = longest_line = 0.0
+    for text, widths in _paragraphs(cell, header):
+        longest_line = max(longest_line, sum(widths))
+        for word in re.finditer(r"\S+", text):
+            cuts = [word.start()] + [word.start() + m.start() for m in _BREAK_AFTER.finditer(word.group())
+                                     if 0 < m.start() < len(word.group())] + [word.end()]
+            for a, b in zip(cuts, cuts[1:]):
+                longest_piece = max(longest_piece, sum(widths[a:b]))
+    return longest_piece * SLACK + CELL_MARGINS, longest_line * SLACK + CELL_MARGINS
+
+
+def column_widths(minimum: list[float], maximum: list[float], available: float) -> list[int]:
+    """Widths (twips) that add up to ``available``: every column at least its minimum if they fit.
+
+    As a browser lays out an automatic table: all columns at their widest when that fits (the room
+    left shared in proportion); otherwise each at its narrowest plus a share of the room left in
+    proportion to how much more it could use; if even the narrowest do not fit, in proportion to them.
+    """
+    n = len(minimum)
+    maximum = [max(a, b) for a, b in zip(minimum, maximum)]
+    if sum(maximum) <= available:
+        total = sum(maximum) or 1
+        widths = [m * available / total for m in maximum]
+    elif sum(minimum) <= available:
+        spare = available - sum(minimum)
+        wants = [b - a for a, b in zip(minimum, maximum)]
+        total = sum(wants) or 1
+        widths = [a + spare * w / total for a, w in zip(minimum, wants)]
+    else:
+        total = sum(minimum) or 1
+        widths = [m * available / total for m in minimum]
+    result = [int(w) for w in widths]
+    if n:
+        result[-1] += int(available) - sum(result)
+    return result
+
+
+def _text_width(root) -> int:
+    """Width of the text area in twips, from the document's last section properties."""
+    sect = root.find(f"{_W}body/{_W}sectPr")
+    page = sect.find(f"{_W}pgSz") if sect is not None else None
+    margins = sect.find(f"{_W}pgMar") if sect is not None else None
+    if page is None or margins is None:
+        return 9412  # A4 with 2.2 cm margins
+    return int(page.get(f"{_W}w")) - int(margins.get(f"{_W}left")) - int(margins.get(f"{_W}right"))
+
+
+def _extents(rows, columns: int) -> tuple[list[float], list[float]]:
+    """Narrowest and widest useful width of each column (see :func:`cell_extent`)."""
+    low, high = [0.0] * columns, [0.0] * columns
+    for row in rows:
+        header = row.find(f"{_W}trPr/{_W}tblHeader") is not None
+        for i, cell in enumerate(row.findall(f"{_W}tc")[:columns]):
+            a, b = cell_extent(cell, header)
+            low[i], high[i] = max(low[i], a), max(high[i], b)
+    return low, high
+
+
+def _run_size(run) -> float:
+    rpr = run.find(f"{_W}rPr")
+    sz = rpr.find(f"{_W}sz") if rpr is not None else None
+    if sz is not None:
+        return int(sz.get(f"{_W}val")) / 2
+    style = rpr.find(f"{_W}rStyle") if rpr is not None else None
+    return STYLE_SIZES.get(style.get(f"{_W}val") if style is not None else "", CELL_SIZE)
+
+
+MIN_SIZE = 6.0
+_AFTER_SZ = {"szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath"}
+
+
+def _shrink(table, factor: float) -> None:
+    """Scale the size of every run of ``table`` by ``factor`` (down to half points, at least MIN_SIZE)."""
+    from lxml import etree
+
+    for run in table.iter(f"{_W}r"):
+        size = _run_size(run)
+        new = max(min(MIN_SIZE, size), int(size * factor * 2) / 2)
+        rpr = run.find(f"{_W}rPr")
+        if rpr is None:
+            rpr = etree.Element(f"{_W}rPr")
+            run.insert(0, rpr)
+        sz = rpr.find(f"{_W}sz")
+        if sz is None:
+            sz = etree.Element(f"{_W}sz")
+            # In the schema's order: before the properties that follow w:sz.
+            later = [i for i, child in enumerate(rpr) if etree.QName(child).localname in _AFTER_SZ]
+            rpr.insert(later[0] if later else len(rpr), sz)
+        sz.set(f"{_W}val", str(int(new * 2)))
+
+
+def fit_tables(document_xml: bytes) -> bytes:
+    """``word/document.xml`` with every table's column widths set from its content."""
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    available = _text_width(root)
+    changed = False
+    for table in root.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None:
+            continue
+        columns = len(grid.findall(f"{_W}gridCol"))
+        rows = table.findall(f"{_W}tr")
+        if not columns or any(r.find(f".//{_W}gridSpan") is not None for r in rows):
+            continue  # a merged cell: keep pandoc's widths
+        for pstyle in table.iter(f"{_W}pStyle"):
+            if pstyle.get(f"{_W}val") == "Compact":
+                pstyle.set(f"{_W}val", TABLE_STYLE)
+        low, high = _extents(rows, columns)
+        if sum(low) > available:
+            # Even the narrowest columns do not fit (a long run of citation numbers beside many
+            # count columns): set this table's text smaller, as far as it takes, not below 6 pt.
+            _shrink(table, (available - columns * CELL_MARGINS) / (sum(low) - columns * CELL_MARGINS))
+            low, high = _extents(rows, columns)
+        widths = column_widths(low, high, available)
+        for col, width in zip(grid.findall(f"{_W}gridCol"), widths):
+            col.set(f"{_W}w", str(width))
+        tblpr = table.find(f"{_W}tblPr")
+        if tblpr is not None:
+            tblw = tblpr.find(f"{_W}tblW")
+            if tblw is not None:
+                tblw.set(f"{_W}type", "dxa")
+                tblw.set(f"{_W}w", str(sum(widths)))
+        for row in rows:
+            for cell, width in zip(row.findall(f"{_W}tc"), widths):
+                tcpr = cell.find(f"{_W}tcPr")
+                if tcpr is None:
+                    tcpr = etree.SubElement(cell, f"{_W}tcPr")
+                    cell.insert(0, tcpr)
+                tcw = tcpr.find(f"{_W}tcW")
+                if tcw is None:
+                    tcw = etree.Element(f"{_W}tcW")
+                    tcpr.insert(0, tcw)
+                tcw.set(f"{_W}w", str(width))
+                tcw.set(f"{_W}type", "dxa")
+        changed = True
+    if not changed:
+        return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _custom_properties(xml: str) -> dict[str, str]:
+    return {m.group(1): _unescape(m.group(2)) for m in
+            re.finditer(r'<property [^>]*name="([^"]+)"[^>]*><vt:lpwstr>([^<]*)</vt:lpwstr></property>', xml)}
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+def _core_value(xml: str, tag: str) -> str:
+    m = re.search(rf"<{tag}>([^<]*)</{tag}>", xml)
+    return _unescape(m.group(1)) if m else ""
+
+
+# Custom properties pandoc writes that are the build's own settings, not the document's.
+_INTERNAL = {"bibliography", "csl", "figures-dir", "link-citations", "creator", "keywords", "subject", "lang", "date"}
+
+
+def ast_metadata(ast: Path) -> dict[str, str]:
+    """The plain-text metadata (``MetaString`` values) of a pandoc JSON AST, read without its blocks."""
+    import json
+
+    text = ast.read_text(encoding="utf-8")
+    start = text.find('"meta":')
+    if start < 0:
+        return {}
+    meta, _ = json.JSONDecoder().raw_decode(text, start + len('"meta":'))
+    return {k: v["c"] for k, v in meta.items() if isinstance(v, dict) and v.get("t") == "MetaString"}
+
+
+def core_properties(core: str, custom: str, stamp: str, metadata: dict[str, str] | None = None) -> tuple[str, str]:
+    """New ``docProps/core.xml`` and ``custom.xml``: title, author, subject, keywords, language, dates.
+
+    ``metadata``: the document's (coopdocs.render.metadata, as read from its AST); pandoc's DOCX
+    writer leaves keywords given as one string empty.
+    """
+    props = dict(_custom_properties(custom), **(metadata or {}))
+    fields = [
+        ("dc:title", _core_value(core, "dc:title")),
+        ("dc:subject", _core_value(core, "dc:subject") or props.get("subject", "")),
+        ("dc:creator", props.get("creator") or _core_value(core, "dc:creator")),
+        ("cp:keywords", props.get("keywords") or _core_value(core, "cp:keywords")),
+        ("dc:description", _core_value(core, "dc:description")),
+        ("cp:lastModifiedBy", "coopdocs"),
+        ("dc:language", _core_value(core, "dc:language") or props.get("lang", "")),
+    ]
+    body = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in fields if value)
+    new_core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'{body}<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
+    kept = [(name, value) for name, value in _custom_properties(custom).items() if name not in _INTERNAL]
+    entries = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>" for pid, (name, value) in enumerate(kept, start=2))
+    new_custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>')
+    return new_core, new_custom
+
+
+def header_title(xml: str, title: str) -> str:
+    """Show ``title`` as the result of the header's TITLE field (before a reader updates fields)."""
+    return re.sub(r'(<w:instrText[^>]*> TITLE </w:instrText>.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
+                  r'<w:r>(?:<w:rPr>.*?</w:rPr>)?<w:t[^>]*>)[^<]*(</w:t>)',
+                  lambda m: m.group(1) + escape(title) + m.group(2), xml, flags=re.S)
+
+
+_BULLETS = ("\u2022", "\u2013", "\u25e6")  # level 1, 2, 3, then again
+
+
+def house_bullets(xml: str) -> str:
+    """Bullets of every list level as text in the house font (not Symbol/Wingdings glyphs)."""
+    def level(m: re.Match) -> str:
+        body = m.group(0)
+        if '<w:numFmt w:val="bullet"' not in body:
+            return body
+        ilvl = int(m.group(1))
+        bullet = _BULLETS[ilvl % 2]  # bullet, dash, bullet, ...
+        body = re.sub(r'<w:lvlText w:val="[^"]*"\s*/>', f'<w:lvlText w:val="{bullet}" />', body)
+        body = re.sub(r"<w:rPr>.*?</w:rPr>", "", body, flags=re.S)
+        # Indented as in the PDF: 0.5 cm a level, the text 0.3 cm after its bullet.
+        body = re.sub(r'<w:ind w:left="\d+" w:hanging="\d+"\s*/>',
+                      f'<w:ind w:left="{284 * (ilvl + 1) + 170}" w:hanging="170" />', body)
+        fonts = '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:hint="default" /></w:rPr>'
+        return body.replace("</w:lvl>", fonts + "</w:lvl>")
+    return re.sub(r'<w:lvl w:ilvl="(\d+)"[^>]*>.*?</w:lvl>', level, xml, flags=re.S)
+
+
+def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) -> None:
+    """Rewrite the DOCX at ``path`` in place (see the module docstring); ``metadata`` as in core_properties."""
+    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc)  # zip dates start in 1980
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as src:
+        names = src.namelist()
+        parts = {name: src.read(name) for name in names}
+    core = parts.get("docProps/core.xml", b"").decode("utf-8")
+    custom = parts.get("docProps/custom.xml", b"").decode("utf-8")
+    new_core, new_custom = core_properties(core, custom, iso, metadata)
+    parts["docProps/core.xml"] = new_core.encode("utf-8")
+    if "docProps/custom.xml" in parts:
+        parts["docProps/custom.xml"] = new_custom.encode("utf-8")
+    title = _core_value(core, "dc:title")
+    for name in names:
+        if re.fullmatch(r"word/header\d*\.xml", name):
+            parts[name] = header_title(parts[name].decode("utf-8"), title).encode("utf-8")
+    if "word/numbering.xml" in parts:
+        parts["word/numbering.xml"] = house_bullets(parts["word/numbering.xml"].decode("utf-8")).encode("utf-8")
+    parts["word/document.xml"] = fit_tables(parts["word/document.xml"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            entry = zipfile.ZipInfo(name, stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, parts[name])
+    path.write_bytes(out.getvalue())

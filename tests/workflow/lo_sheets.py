@@ -1,0 +1,114 @@
+"""Open workbooks in LibreOffice Calc and report what a reader sees: row heights and print setup.
+
+Run by tests/workflow/test_readers.py with Debian's python3 (which has LibreOffice's `uno` module
+from python3-uno), not the project's virtual environment:
+
+    /usr/bin/python3 lo_sheets.py PROFILE_DIR OUT_DIR BOOK.xlsx ...
+
+For each workbook it prints one JSON line: for every row of the used area its height as the file
+sets it and the height LibreOffice finds the row's text needs (its "optimal height"), both in
+1/100 mm; the page style's orientation and scaling; the print area and repeated rows; and the
+number of pages of the PDF that LibreOffice prints from it (into OUT_DIR).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import uno  # noqa: F401 - python3-uno; sets up the bridge
+from com.sun.star.beans import PropertyValue
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(profile: Path):
+    pipe = f"coopdocs-tests-{os.getpid()}"
+    proc = subprocess.Popen(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
+         "--norestore", "--nodefault", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(240):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            return proc, desktop
+        except Exception:  # noqa: BLE001 - not listening yet
+            if proc.poll() is not None:
+                raise SystemExit("soffice exited before it accepted a connection")
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("soffice did not accept a connection in 120 s")
+
+
+def inspect(desktop, book: Path, out_dir: Path) -> dict:
+    doc = desktop.loadComponentFromURL(book.resolve().as_uri(), "_blank", 0, (prop("Hidden", True),))
+    try:
+        sheet = doc.Sheets.getByIndex(0)
+        cursor = sheet.createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        last_row = cursor.RangeAddress.EndRow
+        last_col = cursor.RangeAddress.EndColumn
+        rows = sheet.Rows
+        given = [rows.getByIndex(r).Height for r in range(last_row + 1)]
+        for r in range(last_row + 1):
+            rows.getByIndex(r).OptimalHeight = True
+        needed = [rows.getByIndex(r).Height for r in range(last_row + 1)]
+        for r in range(last_row + 1):  # back to the file's heights before printing
+            rows.getByIndex(r).Height = given[r]
+        style = doc.StyleFamilies.getByName("PageStyles").getByName(sheet.PageStyle)
+        areas = [(a.StartColumn, a.StartRow, a.EndColumn, a.EndRow) for a in sheet.getPrintAreas()]
+        titles = sheet.getTitleRows()
+        widths = [sheet.Columns.getByIndex(c).Width for c in range(last_col + 1)]
+        pdf = out_dir / (book.stem + ".pdf")
+        doc.storeToURL(pdf.resolve().as_uri(), (prop("FilterName", "calc_pdf_Export"),))
+        return {
+            "book": book.name,
+            "rows_given": given,
+            "rows_needed": needed,
+            "column_widths": widths,
+            "last_column": last_col,
+            "landscape": bool(style.IsLandscape),
+            "page_width": style.Width,
+            "page_height": style.Height,
+            "margins": [style.LeftMargin, style.RightMargin, style.TopMargin, style.BottomMargin],
+            "scale_to_pages_x": style.ScaleToPagesX,
+            "scale_to_pages_y": style.ScaleToPagesY,
+            "print_areas": areas,
+            "title_rows": [titles.StartRow, titles.EndRow] if sheet.PrintTitleRows else None,
+            "pdf": str(pdf),
+        }
+    finally:
+        doc.close(True)
+
+
+def main() -> None:
+    profile, out_dir, books = Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    proc, desktop = connect(profile)
+    try:
+        for book in books:
+            print(json.dumps(inspect(desktop, book, out_dir)), flush=True)
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
+            pass
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()
