@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -18,6 +19,8 @@ from coopdocs.tools import revision
 ROOT = Path(__file__).resolve().parent.parent
 # The build date of every test build (2022-12-30), unless a test says otherwise.
 EPOCH = 1672358400
+# The environment's console scripts (coopdocs, snakemake), beside the interpreter running the tests.
+BIN = Path(sys.executable).parent
 
 
 def read_table(path: Path) -> list[dict[str, str]]:

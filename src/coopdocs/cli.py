@@ -112,13 +112,17 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
     from coopdocs.describe.provenance import write
     from coopdocs.tools.config import load_config
-    from coopdocs.tools.git import head_commit, is_dirty
+    from coopdocs.tools.builddate import input_paths
+    from coopdocs.tools.git import is_dirty, last_commit
 
     root = Path.cwd()
     # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
     settings = load_config(root, Path(args.config), validate=False)
-    commit = head_commit(root)
-    write(root, settings, args.epoch, {"commit": commit, "dirty": is_dirty(root) if commit else None})
+    # The build's version: the last commit that changed its inputs, and whether they have changes
+    # since (a commit or an edit of the README, the docs or the tests changes no byte).
+    inputs = input_paths(settings)
+    commit = last_commit(root, inputs)
+    write(root, settings, args.epoch, {"commit": commit, "dirty": is_dirty(root, inputs) if commit else None})
     return 0
 
 

@@ -46,10 +46,25 @@ def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
     git(clone, "commit", "-q", "-m", "v1", when=helpers.EPOCH)
     assert "Nothing to be done" in dry_run(clone).stdout
 
+    # The version a build states (documents, manifest) is that of the inputs, not HEAD's: made
+    # again after a README-only commit, the manifest and a brief's context keep their bytes.
+    # (In a copy: making them in the clone would change what its dry run compares.)
+    def stated_versions() -> tuple[bytes, bytes]:
+        side = tmp_path / f"side-{len(list(tmp_path.glob('side-*')))}"
+        shutil.copytree(clone, side, symlinks=True)
+        for cmd in (["prepare", "--data", "data", "--bundle", "build/data/bundle.json", "--contexts",
+                     "build/context", "--epoch", str(helpers.EPOCH)],
+                    ["manifest", "--epoch", str(helpers.EPOCH)]):
+            subprocess.run([str(helpers.BIN / "coopdocs"), *cmd], cwd=side, check=True, capture_output=True)
+        return ((side / "reports/manifest.json").read_bytes(),
+                (side / "build/context/briefs/armenia.json").read_bytes())
+
+    before = stated_versions()
     (clone / "README.md").write_text("# coopdocs\n\nA new paragraph.\n", encoding="utf-8")
     git(clone, "commit", "-q", "-am", "README only", when=helpers.EPOCH + 86400)
     proc = dry_run(clone)
     assert "Nothing to be done" in proc.stdout, proc.stdout[-3000:]
+    assert stated_versions() == before
 
     # A commit of an input (here the configuration, a comment only) moves the build date: the
     # documents are rebuilt.

@@ -82,11 +82,27 @@ def status(root: Path) -> str:
     return run(root, "status", "--porcelain", "--untracked-files=normal")
 
 
-def is_dirty(root: Path) -> bool:
-    """Whether the work tree has uncommitted changes to tracked files (or untracked, unignored files)."""
+def is_dirty(root: Path, paths: Iterable[str] | None = None) -> bool:
+    """Whether the work tree (or ``paths`` in it) has uncommitted changes to tracked files (or
+    untracked, unignored files)."""
     if os.environ.get(SNAPSHOT_COMMIT_ENV):
         return False
-    return bool(query(root, "status", "--porcelain", "--untracked-files=normal"))
+    args = ["status", "--porcelain", "--untracked-files=normal"]
+    if paths is not None:
+        args += ["--", *paths]
+    return bool(query(root, *args))
+
+
+def last_commit(root: Path, paths: Iterable[str], revision: str = "HEAD") -> str:
+    """The full hash of the last commit up to ``revision`` that changed one of ``paths`` (relative
+    to ``root``); HEAD's when none did; '' outside git.
+
+    What a build states as its version: a commit of the README, the docs or the tests alone then
+    changes no byte of any output (the build-date policy, coopdocs.tools.builddate).
+    """
+    if os.environ.get(SNAPSHOT_COMMIT_ENV):
+        return os.environ[SNAPSHOT_COMMIT_ENV]
+    return query(root, "log", "-1", "--format=%H", revision, "--", *paths) or head_commit(root)
 
 
 def commit_time(root: Path, revision: str = "HEAD", paths: Iterable[str] | None = None) -> int | None:
@@ -138,7 +154,7 @@ def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any
     Returns ``{"commit": hash or "", "changed": sorted IDs}``; outside git, ``commit`` is ''
     and nothing is listed.
     """
-    commit = head_commit(data_dir)
+    commit = last_commit(data_dir, ["."])  # the data's version: the last commit that changed it
     if not commit or os.environ.get(SNAPSHOT_COMMIT_ENV):
         return {"commit": commit, "changed": []}
     where = query(data_dir, "rev-parse", "--show-prefix") or ""
