@@ -28,6 +28,8 @@ coopdocs.freeze_heap_at_exit()
 SLUGS = cw.brief_slugs(config["data_dir"])
 DATA_FILES = cw.data_files(config["data_dir"])
 TEMPLATE_FILES = cw.template_files(config["templates_dir"])
+# The words the program writes into documents, workbooks and figures (coopdocs.load.strings).
+STRINGS_FILE = os.path.join(config["templates_dir"], "strings.yaml")
 CODE_FILES = cw.code_files(workflow.basedir)
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"])
 SOFTWARE_ENV = "../envs/coopdocs.yaml"

@@ -9,6 +9,7 @@ checkpoint compute_tables:
     input:
         bundle="build/data/bundle.json",
         config="config/config.yaml",
+        strings=STRINGS_FILE,
     output:
         csv=report(
             expand("reports/tables/{table}.csv", table=TABLE_IDS),
@@ -45,11 +46,10 @@ checkpoint compute_tables:
                 --config {input.config:q} \
                 --article-context {output.article_context:q} \
                 --article-bib {output.article_bib:q} \
-                --organisation <<organisation>> \
+                --strings {input.strings:q} \
                 --cache-dir build/cache/tables \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
-            organisation=config["organisation"],
             epoch=EPOCH,
         )

@@ -32,7 +32,7 @@ FREE_TEXT = [
     ("countries", "summary"), ("countries", "note"),
     ("offices", "name"), ("offices", "city"), ("offices", "description"),
     ("events", "title"), ("events", "place"), ("events", "description"),
-    ("instruments", "title"), ("instruments", "description"), ("instruments", "unido_mention"),
+    ("instruments", "title"), ("instruments", "description"), ("instruments", "organisation_mention"),
     ("projects", "title"), ("projects", "description"), ("projects", "note"),
     ("outcomes", "description"), ("outcomes", "unit"),
 ]

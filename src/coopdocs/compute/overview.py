@@ -21,16 +21,20 @@ DRAWN_COLUMNS = {
 }
 
 
-def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list) -> None:
+def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list,
+                  labels: dict[str, str] | None = None) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
-    table's drawn columns, :data:`DRAWN_COLUMNS`, the order of the states, the drawing code and matplotlib's version): an edit that leaves
+    table's drawn columns, :data:`DRAWN_COLUMNS`, the order of the states, the ``labels`` it draws
+    (the strings file's words), the drawing code and matplotlib's version): an edit that leaves
     the figure's data alone (a description, a date inside the same year) then costs neither the
     ~1 s import of matplotlib nor the drawing. The files are bytes-identical either way.
     """
     drawn = Frame(DRAWN_COLUMNS[kind], [{c: row[c] for c in DRAWN_COLUMNS[kind]} for row in frame.rows])
-    key = cache_key("matplotlib", Path(__file__).parent / "figures.py", kind, to_csv_text(drawn), json.dumps(order))
+    labels = labels or {}
+    key = cache_key("matplotlib", Path(__file__).parent / "figures.py", kind, to_csv_text(drawn), json.dumps(order),
+                    json.dumps(labels, sort_keys=True, ensure_ascii=False))
     name = f"{kind}-{key}"
     cached = [cache_dir / f"{name}{ext}" for ext in (".svg", ".png")] if cache_dir else []
     targets = [stem.with_suffix(ext) for ext in (".svg", ".png")]
@@ -42,7 +46,7 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
     # matplotlib (with pandas) costs ~1 s to import: only when the figure is not in the cache.
     from coopdocs.compute import figures
 
-    getattr(figures, kind)(figures.data_frame(frame), order, stem)
+    getattr(figures, kind)(figures.data_frame(frame), order, stem, labels)
     if cache_dir is not None:
         for c, target in zip(cached, targets):
             with atomic_output(c) as tmp:

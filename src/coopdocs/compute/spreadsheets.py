@@ -9,6 +9,7 @@ import copy
 import csv
 import datetime as dt
 import io
+import json
 import math
 import re
 import zipfile
@@ -19,19 +20,8 @@ from coopdocs.compute.tables import Frame
 from coopdocs.tools.cache import cache_key
 from coopdocs.tools.files import atomic_output
 
-# Column headings for people (CSV keeps the tidy machine names).
-HEADINGS = {
-    "country_code": "Code", "country": "State", "unido_member_since": "UNIDO member since",
-    "cooperation_since": "Cooperation since", "governing_body_roles": "Roles in UNIDO bodies",
-    "unido_offices": "UNIDO offices and centres", "programmes": "Framework and country programmes",
-    "funds_projects_elsewhere": "Funds projects elsewhere", "projects_funded_elsewhere": "Projects funded elsewhere",
-    "instrument_type": "Instrument type", "count": "Count", "instruments": "Instruments",
-    "theme_id": "Theme id", "theme": "Thematic area", "projects": "Projects", "funder_id": "Funder id",
-    "funder": "Funder", "funder_country": "Funder's country", "budget_usd": "Budget (USD)",
-    "projects_with_budget": "Projects with a stated budget", "year": "Year", "kind": "Kind",
-    "record_id": "Record", "title": "Title", "date": "Date", "start_year": "Start", "end_year": "End",
-    "mentions_unido": "Names UNIDO", "how": "How", "records": "Records", "sources": "Sources",
-}
+# Column headings for people come from the strings file (``headings``); the CSV keeps the tidy
+# machine names, and a column without a heading shows its machine name.
 
 
 def _cell(value: Any) -> str:
@@ -72,8 +62,12 @@ def normalise_zip(data: bytes, epoch: int) -> bytes:
     return out.getvalue()
 
 
-def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
-    """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text."""
+def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | None = None) -> bytes:
+    """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text.
+
+    ``headings``: the column headings by machine name (the strings file's ``headings``).
+    """
+    headings = headings or {}
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -83,7 +77,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     ws.title = "table"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=12, color="1F3864")
-    headers = [HEADINGS.get(c, c) for c in df.columns]
+    headers = [headings.get(c, c) for c in df.columns]
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True, color="FFFFFF")
@@ -107,7 +101,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
         for cell in row:
             cell._style = copy.copy(data_style)
     for idx, column in enumerate(df.columns, start=1):
-        longest = max([len(HEADINGS.get(column, column))] + [len(_cell(v)) for v in df.column(column)])
+        longest = max([len(headings.get(column, column))] + [len(_cell(v)) for v in df.column(column)])
         ws.column_dimensions[get_column_letter(idx)].width = max(8, min(60, longest + 2))
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
@@ -121,19 +115,21 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     return normalise_zip(buf.getvalue(), epoch)
 
 
-def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
+def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None,
+                headings: dict[str, str] | None = None) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
-    Keyed by what the workbook is made of (the table's CSV text, its title, the epoch, this
-    module's code and openpyxl's version): an edit that leaves a table alone then skips
-    openpyxl (0.25 s to import) for it.
+    Keyed by what the workbook is made of (the table's CSV text, its title and headings, the
+    epoch, this module's code and openpyxl's version): an edit that leaves a table alone then
+    skips openpyxl (0.25 s to import) for it.
     """
     if cache_dir is None:
-        return to_xlsx_bytes(df, title, epoch)
-    cached = cache_dir / f"xlsx-{cache_key('openpyxl', Path(__file__), csv_text, title, str(epoch))}.xlsx"
+        return to_xlsx_bytes(df, title, epoch, headings)
+    shown = json.dumps([(headings or {}).get(c, c) for c in df.columns], ensure_ascii=False)
+    cached = cache_dir / f"xlsx-{cache_key('openpyxl', Path(__file__), csv_text, title, shown, str(epoch))}.xlsx"
     if cached.is_file():
         return cached.read_bytes()
-    data = to_xlsx_bytes(df, title, epoch)
+    data = to_xlsx_bytes(df, title, epoch, headings)
     with atomic_output(cached) as tmp:
         tmp.write_bytes(data)
     return data

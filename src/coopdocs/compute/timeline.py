@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
+from coopdocs.load.strings import Words, word
 
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
 
@@ -33,8 +34,11 @@ def _ticks(first: float, last: float) -> list[int]:
     return list(range(start, int(last) + 1, step))
 
 
-def figure_data(context: dict[str, Any]) -> dict[str, Any]:
-    """What the timeline of the brief ``context`` draws: lanes, project bars, marks and the x range."""
+def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str, Any]:
+    """What the timeline of the brief ``context`` draws: lanes, project bars, marks and the x range.
+
+    ``words``: the strings file (the figure's title and lane names, ``figures.brief_timeline``).
+    """
     country = context["country"]
     projects = sorted((p for p in context.get("projects", []) if p.get("start_year") is not None),
                       key=lambda p: (int(p["start_year"]), p["id"]))
@@ -57,20 +61,23 @@ def figure_data(context: dict[str, Any]) -> dict[str, Any]:
         marks += [{"lane": lane, "kind": kind, "year": year + 0.45, "count": n} for year, n in sorted(counts.items())]
     if years:
         x0, x1 = min(years) - 1, max(max(years), max(ends, default=0)) + 2
-    else:  # nothing dated: an empty frame rather than no figure (the brief always shows one)
-        x0, x1 = 2000, 2010
+        ticks = _ticks(x0 + 0.5, x1 - 0.5)
+    else:  # nothing dated: an empty frame without years (the brief does not show it)
+        x0, x1, ticks = 0, 1, []
     return {
-        "title": f"{country['name']}: instruments, events and projects by year",
-        "lanes": ["Instruments", "Events"] + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
+        "title": word(words, "figures.brief_timeline.title", "{country}", country=country["name"]),
+        "lanes": [word(words, "figures.brief_timeline.instruments", "◆"), word(words, "figures.brief_timeline.events", "●")]
+        + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
         "bars": bars,
         "marks": marks,
         "x0": x0,
         "x1": x1,
-        "ticks": _ticks(x0 + 0.5, x1 - 0.5),
+        "ticks": ticks,
     }
 
 
-def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200) -> None:
+def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200,
+         words: Words | None = None) -> None:
     """Draw the timeline of the brief ``context`` with the Typst ``template`` to ``svg`` and ``png``.
 
     Both files are written atomically (see :func:`coopdocs.tools.files.atomic_output`). The template is
@@ -81,7 +88,7 @@ def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int
     from coopdocs.tools.files import atomic_output
     from coopdocs.tools.pandoc import ConversionError
 
-    data = json.dumps(figure_data(context), sort_keys=True, ensure_ascii=False)
+    data = json.dumps(figure_data(context, words), sort_keys=True, ensure_ascii=False)
     with tempfile.TemporaryDirectory(prefix="coopdocs-figure-") as root:
         main = Path(root) / "timeline.typ"
         main.write_bytes(template.read_bytes())

@@ -107,8 +107,11 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
     """
     data_dir = root / settings["data_dir"]
     descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    data_files = [f"{settings['data_dir']}/datapackage.json"] + sorted(f"{settings['data_dir']}/{r['path']}" for r in descriptor["resources"])
+    texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
+    data_files = [f"{settings['data_dir']}/datapackage.json"] + sorted(
+        {f"{settings['data_dir']}/{r['path']}" for r in descriptor["resources"]} | {f"{settings['data_dir']}/{p}" for p in texts.values()})
     templates = sorted(p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).rglob("*.j2"))
+    templates += [p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).glob("strings.yaml")]
     code = sorted(p.relative_to(root).as_posix() for p in (root / "src" / "coopdocs").rglob("*.py")) if (root / "src" / "coopdocs").is_dir() else []
     workflow = ["Snakefile"] + sorted(p.relative_to(root).as_posix() for p in (root / "rules").glob("*.smk"))
     configs = ["config/config.yaml", "config/schema.yaml"]

@@ -20,6 +20,8 @@ import jinja2
 import yaml
 
 from coopdocs.compute.stage import write_contexts, write_tables
+from coopdocs.load.settings import resolve_settings
+from coopdocs.load.strings import load_strings
 from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.render import publish as pub
 from coopdocs.render.markdown import make_environment
@@ -108,8 +110,13 @@ class PreviewSession:
                 raise PreviewError(f"no such document: {', '.join(unknown)} "
                                    f"(documents: {', '.join(d.key for d in self.documents)})")
             context = self.out / "context"
+            settings, problems = resolve_settings(package, self.settings.get("organisation"), self.settings.get("union"),
+                                                  self.settings.get("union_body"))
+            if problems:
+                raise DataError(problems)
+            words = load_strings(self.path("templates_dir"))
             write_contexts(package, self.path("data_dir"), self.out / "data" / "bundle.json", context, epoch,
-                           self.settings["organisation"], slugs={d.name for d in chosen if d.folder == "briefs"})
+                           settings, slugs={d.name for d in chosen if d.folder == "briefs"}, words=words)
             del package
             if any(d.folder != "briefs" for d in chosen):
                 write_tables(self.out / "data" / "bundle.json", self.out / "reports" / "tables",
@@ -118,7 +125,7 @@ class PreviewSession:
                              article_meta=self.settings["article"],
                              article_context_path=context / "article" / "review.json",
                              article_bib_path=context / "article" / "review.bib.json",
-                             organisation_id=self.settings["organisation"], cache_dir=self.out / "cache" / "tables",
+                             cache_dir=self.out / "cache" / "tables", words=words,
                              detailed_states=self.settings.get("detailed_states_max"))
             for doc in chosen:
                 if self._publish(doc, epoch):
@@ -177,7 +184,7 @@ class PreviewSession:
     def _fingerprint(self, doc: DocumentId, document: pub.Document, styles: pub.Styles, epoch: int) -> str:
         """A digest of everything the HTML of ``doc`` is made of (its context, templates, styles, figures)."""
         digest = hashlib.sha256(str(epoch).encode())
-        templates = sorted(document.templates_dir.rglob("*.j2"))
+        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(document.templates_dir.glob("strings.yaml"))
         files = [document.context, document.bibliography, *templates, *document.figures, styles.csl,
                  styles.html_template, styles.figures_filter, styles.records_filter]
         if document.timeline_template is not None:

@@ -33,10 +33,12 @@ def brief_slugs(data_dir: str | Path) -> list[str]:
 
 
 def data_files(data_dir: str | Path) -> list[str]:
-    """Every file of the data package: the descriptor and each table it names."""
+    """Every file of the data package: the descriptor, each table it names and its authored texts."""
     descriptor_path = Path(data_dir) / "datapackage.json"
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    return [str(descriptor_path)] + sorted(str(Path(data_dir) / r["path"]) for r in descriptor["resources"])
+    texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
+    return [str(descriptor_path)] + sorted({str(Path(data_dir) / r["path"]) for r in descriptor["resources"]}
+                                           | {str(Path(data_dir) / p) for p in texts.values()})
 
 
 def build_epoch(root: str | Path, fallback: int) -> int:
@@ -54,10 +56,12 @@ def template_files(templates_dir: str | Path, template: str | None = None) -> li
     shared partial reruns them all.
     """
     root = Path(templates_dir)
+    # The strings file (templates/strings.yaml) holds words every document shows.
+    strings = [str(root / "strings.yaml")] if (root / "strings.yaml").is_file() else []
     if template is None:
-        return sorted(str(p) for p in root.rglob("*.j2"))
+        return sorted(str(p) for p in root.rglob("*.j2")) + strings
     partials = sorted(str(p) for p in (root / "partials").rglob("*.j2")) if (root / "partials").is_dir() else []
-    return [str(root / template)] + partials
+    return [str(root / template)] + partials + strings
 
 
 def code_files(root: str | Path) -> list[str]:
