@@ -77,7 +77,7 @@ class Resolver:
         self.actors = package.index("actors")
         self.themes = package.index("themes")
         self.countries = package.index("countries")
-        # The government actor of each country, so that 'Russia as funder' can be found.
+        # The government actor of each country, so that a state funding projects elsewhere can be found.
         self.outcomes_by_project: dict[str, list[Record]] = {}
         for o in package.tables["outcomes"]:
             self.outcomes_by_project.setdefault(o["project"], []).append(o)

@@ -35,8 +35,8 @@ def resolve_settings(package: Package, organisation: str | None, union: str | No
     >>> p = Package({}, {"actors": [{"id": "iawc"}], "countries": [{"code": "NU", "kind": "union"}]})
     >>> resolve_settings(p, "iawc")[0]
     {'organisation': 'iawc', 'union': 'NU', 'union_body': None}
-    >>> str(resolve_settings(p, "unido")[1][0])
-    "config: field 'organisation': value 'unido': names no actor in actors.csv (expected one of iawc)"
+    >>> str(resolve_settings(p, "other")[1][0])
+    "config: field 'organisation': value 'other': names no actor in actors.csv (expected one of iawc)"
     """
     actors = sorted(a["id"] for a in package.tables.get("actors", []))
     unions = sorted(c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND)
