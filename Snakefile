@@ -1,14 +1,17 @@
 # coopdocs workflow: data/ -> validated contexts -> Markdown -> DOCX, HTML, Typst -> PDF.
-# This file is a table of contents; the rules live in rules/, the logic in src/coopdocs/.
+# This file is a table of contents: the rules live in rules/, the logic in src/coopdocs/, and
+# every output's name and path in src/coopdocs/layout.py.
 from snakemake.utils import min_version, validate
+
+from coopdocs import layout as L
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+configfile: L.CONFIG
 
 
-validate(config, "config/schema.yaml")
+validate(config, L.SCHEMA)
 
 
 report: "report/workflow.rst"
@@ -21,9 +24,11 @@ include: "rules/convert.smk"
 include: "rules/provenance.smk"
 
 
+# Every report: briefs, the comparative tables and the article (DOCX, HTML, PDF), tables (CSV,
+# XLSX), figures, the manifest. (A comment, not a docstring: snakefmt 2.1 puts default_target
+# before a docstring, which it then cannot parse.)
 rule all:
-    """Every report: briefs and the comparative tables (DOCX, HTML, PDF), tables (CSV, XLSX), figures."""
-    input:
-        all_outputs(),
-        "reports/manifest.json",
     default_target: True
+    input:
+        L.all_outputs(SLUGS),
+        L.MANIFEST,

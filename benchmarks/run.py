@@ -2,7 +2,8 @@
 
 Plain Python (standard library, plus the project's own dependencies for the floor and the plot).
 Every build runs in a temporary copy of the project (Snakefile, rules, templates, config, envs,
-profiles, and the data in data/), never in the working tree, with SOURCE_DATE_EPOCH fixed.
+profiles, and the data in data/; coopdocs.tools.revision), never in the working tree, with
+SOURCE_DATE_EPOCH fixed.
 
     .venv/bin/python benchmarks/run.py                        # sizes real,50,200; 3 runs of the real data
     .venv/bin/python benchmarks/run.py --quick                # sizes real,20; 1 run each (about 2 min)
@@ -46,6 +47,13 @@ import threading
 import time
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interactive backend
+
+from synthetic import generate  # noqa: E402 - benchmarks/synthetic.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
@@ -56,6 +64,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 sys.path.insert(0, str(ROOT / "src"))
+
+from coopdocs.tools import revision  # noqa: E402 - after src is on the path
 
 
 # --------------------------------------------------------------------------- measuring processes
@@ -198,17 +208,10 @@ def job_times(project: Path) -> dict[str, dict]:
 def make_project(dest: Path, size: str, seed: int) -> Path:
     """A project copy in ``dest`` with the real data or a synthetic package of ``size`` states."""
     dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
+    revision.copy_project(ROOT, dest, PROJECT_FILES)
     if size == "real":
         shutil.copytree(ROOT / "data", dest / "data")
     else:
-        from synthetic import generate
-
         generate(dest / "data", int(size), seed)
     return dest
 
@@ -219,7 +222,7 @@ def clean(project: Path) -> None:
 
 
 def snakemake(project: Path, cores: int, *extra: str, timeout: float | None = None, sample_memory: bool = True) -> dict:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    env = revision.build_env(project, int(EPOCH))
     cmd = [SNAKEMAKE, "--cores", str(cores), *extra]
     result = run_measured(cmd, project, env, timeout, sample_memory)
     if result["returncode"] != 0:
@@ -254,10 +257,10 @@ from pathlib import Path
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc, pandoc_heap
 from coopdocs.tools.typst import typst_pdf
 from coopdocs.compute.timeline import draw
-import yaml
+from coopdocs.tools.config import load_config
 
 project, scratch, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-config = yaml.safe_load((project / "config/config.yaml").read_text())
+config = load_config(project)
 p = lambda key: project / config[key]
 figures = project / "reports/figures"
 meta = {"figures-dir": str(figures)}
@@ -302,11 +305,11 @@ print(json.dumps({"documents": len(docs), **{k: round(v, 3) for k, v in times.it
 RENDER_ALL_SCRIPT = r"""
 import json, sys
 from pathlib import Path
-import yaml
 from coopdocs.render.markdown import render
+from coopdocs.tools.config import load_config
 
 project, scratch = Path(sys.argv[1]), Path(sys.argv[2])
-config = yaml.safe_load((project / "config/config.yaml").read_text())
+config = load_config(project)
 templates = {"briefs": config["brief_template"], "tables": config["tables_template"], "article": config["article_template"]}
 for ctx in sorted((project / "build/context").rglob("*.json")):
     if ctx.name.endswith(".bib.json") or ctx.parent.name not in templates:
@@ -464,11 +467,6 @@ def write_markdown(results: dict, path: Path) -> None:
 
 
 def plot(results: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     pts = [r for r in results["sizes"] if r.get("summary", {}).get("clean_c2") and r.get("summary", {}).get("floor")]
     pts.sort(key=lambda r: r["countries"])
     if not pts:

@@ -186,7 +186,7 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
 
     t: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions",
-        "events", "proposals")}
+        "events", "proposals", "facts")}
     counters: Counter = Counter()
 
     def rid(prefix: str, scope: str) -> str:
@@ -343,7 +343,7 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
     for _ in range(FRAMEWORK_EVENTS):
         event("unido", [], unido_pool)
     for number in range(1, 15):
-        t["proposals"].append({"id": f"prp-{number:02d}", "number": str(number),
+        t["proposals"].append({"id": f"prp-{number:02d}", "number": str(number), "origin": "author",
                                "title": _phrase(rng, 6).capitalize(), "description": _sentence(rng, 22),
                                "sources": src.cite(union_pool + intro), "note": ""})
 

@@ -1,5 +1,5 @@
-# One job per document: Markdown, DOCX, HTML, Typst and PDF (coopdocs.render.publish). One job instead of
-# five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
+# One job per brief: Markdown, DOCX, HTML, Typst and PDF (coopdocs.render.publish). One job instead
+# of five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
 
 # The context and bibliography (inputs known only after the checkpoints, see after_checkpoints)
 # are named by their paths, not as {input.context}: `snakemake -n` formats the command of every
@@ -11,29 +11,20 @@ coopdocs publish \
     --templates <<templates>> \
     --template <<template>> \
     --csl {input.csl:q} \
-    --reference-doc {input.reference:q} \
+    --reference-doc {input.reference_docx:q} \
     --html-template {input.html_template:q} \
     --typst-template {input.typst_template:q} \
-    --figures-filter {input.figures_lua:q} \
-    --records-filter {input.records_lua:q} \
-    --figures-dir reports/figures \
+    --figures-filter {input.figures_filter:q} \
+    --records-filter {input.records_filter:q} \
+    --figures-dir <<figures_dir>> \
     --md {output.md:q} --ast {output.ast:q} --typ {output.typ:q} \
     --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
-    <<extra>> \
+    --timeline-template {input.timeline_template:q} --timeline-svg {output.svg:q} --timeline-png {output.png:q} \
     --parallel <<writers>> \
-    --jinja-cache build/cache/jinja \
+    --jinja-cache <<jinja_cache>> \
     --epoch <<epoch>> \
     2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
 """
-
-STYLE_INPUTS = dict(
-    csl=config["csl"],
-    reference=config["reference_docx"],
-    html_template=config["html_template"],
-    typst_template=config["typst_template"],
-    figures_lua=config["figures_filter"],
-    records_lua=config["records_filter"],
-)
 
 
 rule publish_brief:
@@ -41,38 +32,39 @@ rule publish_brief:
     input:
         unpack(
             after_checkpoints(
-                "briefs",
-                context="build/context/briefs/{name}.json",
-                bib="build/context/briefs/{name}.bib.json",
+                L.BRIEF.folder,
+                context=L.context(L.BRIEF.folder, "{name}"),
+                bib=L.bibliography(L.BRIEF.folder, "{name}"),
             )
         ),
-        **STYLE_INPUTS,
-        templates=cw.template_files(config["templates_dir"], config["brief_template"]),
-        timeline=config["timeline_template"],
+        **L.style_files(config, L.read_styles(L.BRIEF) + L.write_styles()),
+        templates=L.template_files(config["templates_dir"], config[L.BRIEF.template]),
     output:
-        **document_outputs("briefs"),
-        svg="reports/figures/timeline-{name}.svg",
-        png="reports/figures/timeline-{name}.png",
+        **document_outputs(L.BRIEF.folder),
+        svg=L.figure_output(L.timeline_figure("{name}"), "svg"),
+        png=L.figure_output(L.timeline_figure("{name}"), "png"),
+    log:
+        L.log("publish", L.BRIEF.folder, "{name}"),
     wildcard_constraints:
-        name="|".join(SLUGS) if SLUGS else "(?!)",
-    threads: 1
-    resources:
-        mem_mb=400,
+        name=cw.one_of(SLUGS),
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/publish/briefs-{name}.log",
+    threads: 1
+    # About 1 s per brief on the real data (docs/performance.md): 10 minutes is a wide margin that
+    # still lets a SLURM scheduler backfill the briefs into short gaps.
+    resources:
+        mem_mb=400,
+        runtime=10,
     shell:
         static(
-            PUBLISH.replace(
-                "<<extra>>",
-                "--timeline-template {input.timeline:q} --timeline-svg {output.svg:q} --timeline-png {output.png:q}",
-            ),
+            PUBLISH,
+            context=L.context(L.BRIEF.folder, "{wildcards.name}"),
+            bib=L.bibliography(L.BRIEF.folder, "{wildcards.name}"),
             templates=config["templates_dir"],
-            template=config["brief_template"],
-            context="build/context/briefs/{wildcards.name}.json",
-            bib="build/context/briefs/{wildcards.name}.bib.json",
+            template=config[L.BRIEF.template],
+            figures_dir=L.FIGURES_DIR,
             writers="{threads}",
+            jinja_cache=L.JINJA_CACHE,
             epoch=EPOCH,
         )
 
@@ -81,8 +73,8 @@ rule publish_brief:
 # resolving citations is ~0.8 s on one core, the writers and the PDF ~0.8 s on two. Two jobs
 # each, so that the reading starts as soon as the context is there, beside a brief, instead of
 # waiting for two free cores (one-record edit: 3.46 -> 3.28 s; docs/performance.md).
-AGGREGATES = "tables|article"
-AGGREGATE_OUTPUTS = document_outputs("{folder}")
+SPLIT = cw.one_of(L.SPLIT_FOLDERS)
+SPLIT_OUTPUTS = document_outputs("{folder}")
 
 
 rule read_document:
@@ -96,42 +88,47 @@ rule read_document:
         unpack(
             after_checkpoints(
                 None,
-                context="build/context/{folder}/{name}.json",
-                bib="build/context/{folder}/{name}.bib.json",
+                context=L.context("{folder}", "{name}"),
+                bib=L.bibliography("{folder}", "{name}"),
             )
         ),
-        csl=config["csl"],
-        template=aggregate_template,
-        templates=aggregate_template_files,
+        **L.style_files(config, L.READ_STYLES),
+        template=kind_template,
+        templates=kind_template_files,
     output:
-        md=AGGREGATE_OUTPUTS["md"],
-        ast=AGGREGATE_OUTPUTS["ast"],
+        md=SPLIT_OUTPUTS["md"],
+        ast=SPLIT_OUTPUTS["ast"],
+    log:
+        L.log("read", "{folder}", "{name}"),
     wildcard_constraints:
-        folder=AGGREGATES,
-    threads: READ_THREADS
+        folder=SPLIT,
     priority: 10
-    resources:
-        mem_mb=1000,
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/read/{folder}-{name}.log",
+    threads: HEAVY.threads
+    resources:
+        mem_mb=1000,
+        runtime=15,
     shell:
         static(
             """
             coopdocs publish --stage read \
-                --context build/context/{wildcards.folder}/{wildcards.name}.json \
-                --bibliography build/context/{wildcards.folder}/{wildcards.name}.bib.json \
+                --context <<context>> \
+                --bibliography <<bib>> \
                 --templates <<templates>> \
                 --template {input.template:q} \
                 --csl {input.csl:q} \
                 --md {output.md:q} --ast {output.ast:q} \
-                --jinja-cache build/cache/jinja \
-                --sections-cache build/cache/sections/{wildcards.folder}/{wildcards.name} \
+                --jinja-cache <<jinja_cache>> \
+                --sections-cache <<sections_cache>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
+            context=L.context("{wildcards.folder}", "{wildcards.name}"),
+            bib=L.bibliography("{wildcards.folder}", "{wildcards.name}"),
             templates=config["templates_dir"],
+            jinja_cache=L.JINJA_CACHE,
+            sections_cache=L.sections_cache("{wildcards.folder}", "{wildcards.name}"),
             epoch=EPOCH,
         )
 
@@ -141,49 +138,52 @@ rule publish_document:
 
     It goes first (priority). In a small build it has two threads (its pandoc writers and the
     PDF run side by side) beside the briefs; in a large one it runs alone, one writer at a time
-    (LARGE_BUILD in rules/common.smk: memory).
+    (coopdocs.workflow.helpers.HeavyJobs: memory).
     """
     input:
         unpack(
             after_checkpoints(
                 None,
-                figures="reports/figures/{figure}.svg",
-                pngs="reports/figures/{figure}.png",
+                figures=L.figure_output("{figure}", "svg"),
+                pngs=L.figure_output("{figure}", "png"),
             )
         ),
-        md=AGGREGATE_OUTPUTS["md"],
-        ast=AGGREGATE_OUTPUTS["ast"],
-        **{k: v for k, v in STYLE_INPUTS.items() if k != "csl"},
+        **L.style_files(config, L.write_styles()),
+        md=SPLIT_OUTPUTS["md"],
+        ast=SPLIT_OUTPUTS["ast"],
     output:
-        **{k: v for k, v in AGGREGATE_OUTPUTS.items() if k not in ("md", "ast")},
+        **{k: v for k, v in SPLIT_OUTPUTS.items() if k not in ("md", "ast")},
+    log:
+        L.log("publish", "{folder}", "{name}"),
     wildcard_constraints:
-        folder=AGGREGATES,
-    threads: AGGREGATE_THREADS
+        folder=SPLIT,
     priority: 10
-    resources:
-        mem_mb=1000,
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/publish/{folder}-{name}.log",
+    threads: HEAVY.write_threads
+    resources:
+        mem_mb=1000,
+        runtime=15,
     shell:
         static(
             """
             coopdocs publish --stage write \
                 --md {input.md:q} --ast {input.ast:q} \
-                --reference-doc {input.reference:q} \
+                --reference-doc {input.reference_docx:q} \
                 --html-template {input.html_template:q} \
                 --typst-template {input.typst_template:q} \
-                --figures-filter {input.figures_lua:q} \
-                --records-filter {input.records_lua:q} \
-                --figures-dir reports/figures \
+                --figures-filter {input.figures_filter:q} \
+                --records-filter {input.records_filter:q} \
+                --figures-dir <<figures_dir>> \
                 <<figures>> \
                 --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
                 --parallel <<writers>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
-            figures=["--figures"] + [f"reports/figures/{f}.svg" for f in OVERVIEW_FIGURES],
-            writers=AGGREGATE_WRITERS,
+            figures_dir=L.FIGURES_DIR,
+            # Named by path, like the contexts above; both long documents show the overview figures.
+            figures=["--figures"] + [L.figure_output(f, "svg") for f in L.OVERVIEW_FIGURES],
+            writers=HEAVY.writers,
             epoch=EPOCH,
         )

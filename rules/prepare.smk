@@ -9,20 +9,24 @@ checkpoint prepare_data:
         tables=DATA_FILES[1:],
         strings=STRINGS_FILE,
     output:
-        bundle="build/data/bundle.json",
-        contexts=expand("build/context/briefs/{slug}.json", slug=SLUGS),
-        bibs=expand("build/context/briefs/{slug}.bib.json", slug=SLUGS),
+        bundle=L.BUNDLE,
+        contexts=[d.context for d in BRIEFS],
+        bibs=[d.bibliography for d in BRIEFS],
+    log:
+        L.log("prepare_data"),
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/prepare_data/prepare_data.log",
+    # 354 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 7 s.
+    resources:
+        mem_mb=1000,
+        runtime=15,
     shell:
         static(
             """
             coopdocs prepare \
                 --data <<data>> \
                 --bundle {output.bundle:q} \
-                --contexts build/context \
+                --contexts <<contexts>> \
                 --strings {input.strings:q} \
                 --organisation <<organisation>> \
                 --union <<union>> \
@@ -31,6 +35,7 @@ checkpoint prepare_data:
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
             data=config["data_dir"],
+            contexts=L.CONTEXTS,
             organisation=config["organisation"],
             union=config.get("union") or "",
             union_body=config.get("union_body") or "",

@@ -1,19 +1,23 @@
 rule write_manifest:
     """List every output with hashes, records, sources and inputs; describe the run as an RO-Crate."""
     input:
-        outputs=all_outputs(),
-        contexts=[f"build/context/{folder}/{name}.json" for folder, name in documents()],
+        outputs=L.all_outputs(SLUGS),
+        contexts=[d.context for d in DOCUMENTS],
         data=DATA_FILES,
-        templates=TEMPLATE_FILES,
-        code=CODE_FILES,
-        config="config/config.yaml",
+        templates=L.template_files(config["templates_dir"]),
+        code=L.code_files(workflow.basedir),
+        config=L.CONFIG,
     output:
-        manifest="reports/manifest.json",
-        crate="reports/ro-crate-metadata.json",
+        manifest=L.MANIFEST,
+        crate=L.CRATE,
+    log:
+        L.log("write_manifest"),
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/write_manifest/write_manifest.log",
+    # 413 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 9 s.
+    resources:
+        mem_mb=1000,
+        runtime=15,
     shell:
         static(
             """

@@ -7,49 +7,53 @@ checkpoint compute_tables:
     did not change does not rebuild the documents that show it.
     """
     input:
-        bundle="build/data/bundle.json",
-        config="config/config.yaml",
+        bundle=L.BUNDLE,
+        config=L.CONFIG,
         strings=STRINGS_FILE,
     output:
         csv=report(
-            expand("reports/tables/{table}.csv", table=TABLE_IDS),
+            L.table_outputs("csv"),
             caption="../report/table.rst",
             category="Tables",
         ),
-        xlsx=expand("reports/tables/{table}.xlsx", table=TABLE_IDS),
+        xlsx=L.table_outputs("xlsx"),
         figures=report(
-            expand("reports/figures/{figure}.{ext}", figure=OVERVIEW_FIGURES, ext=["svg", "png"]),
+            [L.figure_output(f, fmt) for f in L.OVERVIEW_FIGURES for fmt in L.FIGURE_FORMATS],
             caption="../report/figure.rst",
             category="Figures",
         ),
-        context="build/context/tables/comparative-tables.json",
-        bib="build/context/tables/comparative-tables.bib.json",
-        article_context="build/context/article/review.json",
-        article_bib="build/context/article/review.bib.json",
-    threads: TABLES_THREADS
-    priority: TABLES_PRIORITY
-    resources:
-        mem_mb=1000,
+        context=TABLES_DOCUMENT.context,
+        bib=TABLES_DOCUMENT.bibliography,
+        article_context=ARTICLE.context,
+        article_bib=ARTICLE.bibliography,
+    log:
+        L.log("compute_tables"),
+    priority: HEAVY.priority
     conda:
         SOFTWARE_ENV
-    log:
-        "logs/compute_tables/compute_tables.log",
+    threads: HEAVY.threads
+    resources:
+        mem_mb=1000,
+        runtime=15,
     shell:
         static(
             """
             coopdocs tables \
                 --bundle {input.bundle:q} \
-                --tables-dir reports/tables \
-                --figures-dir reports/figures \
+                --tables-dir <<tables_dir>> \
+                --figures-dir <<figures_dir>> \
                 --context {output.context:q} \
                 --bib {output.bib:q} \
                 --config {input.config:q} \
                 --article-context {output.article_context:q} \
                 --article-bib {output.article_bib:q} \
                 --strings {input.strings:q} \
-                --cache-dir build/cache/tables \
+                --cache-dir <<cache_dir>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
+            tables_dir=L.TABLES_DIR,
+            figures_dir=L.FIGURES_DIR,
+            cache_dir=L.TABLES_CACHE,
             epoch=EPOCH,
         )

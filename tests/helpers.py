@@ -1,12 +1,23 @@
-"""Small helpers shared by the tests (importable as ``helpers``)."""
+"""Small helpers shared by the tests (importable as ``helpers``).
+
+Copies of the project and their builds go through :mod:`coopdocs.tools.revision`, the one way the
+project builds a version in a folder of its own (as ``coopdocs diff`` and ``archive`` do).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
+import os
+import subprocess
 from pathlib import Path
 from typing import Iterable
+
+from coopdocs.tools import revision
+
+ROOT = Path(__file__).resolve().parent.parent
+# The build date of every test build (2022-12-30), unless a test says otherwise.
+EPOCH = 1672358400
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -27,11 +38,17 @@ def write_table(path: Path, rows: list[dict[str, str]], header: list[str] | None
 
 def copy_files(source: Path, dest: Path, names: Iterable[str]) -> Path:
     """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        src = source / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
+    return revision.copy_project(source, dest, names)
+
+
+def copy_project(dest: Path, names: Iterable[str] = revision.BUILD_FILES) -> Path:
+    """A copy of this project's build files (``names``; not reports/, not .snakemake/) in ``dest``."""
+    return revision.copy_project(ROOT, dest, names)
+
+
+def snakemake(project: Path, *args: str, env: dict[str, str] | None = None, epoch: int | None = EPOCH,
+              cores: int = 2, timeout: float = 900, umask: int | None = None) -> subprocess.CompletedProcess:
+    """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH ``epoch``, None: the build's own date; ``env``
+    on top), optionally under another umask; the completed process, not checked."""
+    preexec = (lambda: os.umask(umask)) if umask is not None else None
+    return revision.build(project, *args, epoch=epoch, cores=cores, env=env, timeout=timeout, preexec_fn=preexec)

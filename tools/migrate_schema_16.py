@@ -52,11 +52,11 @@ NEW_BODIES = [
     {"id": "unido-idb", "name": "Industrial Development Board of UNIDO", "short_name": "Industrial Development Board",
      "type": "organisation-body", "country": "",
      "description": "UNIDO governing body on which member states hold elected terms.",
-     "note": "Added as an actor for roles.csv (issue 16); the article calls it the 'Industrial Development Council'."},
+     "note": "The article calls it the 'Industrial Development Council'."},
     {"id": "unido-pbc", "name": "Programme and Budget Committee of UNIDO", "short_name": "Programme and Budget Committee",
      "type": "organisation-body", "country": "",
      "description": "UNIDO committee on which member states hold elected terms.",
-     "note": "Added as an actor for roles.csv (issue 16); the article calls it the 'Committee on Budget and Program Issues'."},
+     "note": "The article calls it the 'Committee on Budget and Program Issues'."},
 ]
 FIELD_TEXT = {
     ("countries", "code"): ("Code of the state (ISO 3166-1 alpha-2 where there is one) or of the union: 2 to 4 "
@@ -180,8 +180,9 @@ def migrate_descriptor(descriptor: dict) -> None:
         spec["description"] = text
         if pattern:
             spec.setdefault("constraints", {})["pattern"] = pattern
-    for table in ("instruments", "events"):
-        _field(resources[table], "countries")["description"] = COUNTRY_LIST
+    for table in ("instruments", "events", "facts"):
+        if table in resources:
+            _field(resources[table], "countries")["description"] = COUNTRY_LIST
     _field(resources["projects"], "countries")["description"] = (
         "Country codes (countries.csv) the record concerns, ';'-separated; the union's code for the union level.")
     for name, (title, text) in RESOURCE_TEXT.items():
@@ -241,8 +242,12 @@ def _add_bodies(paths: dict[str, Path]) -> None:
         if body["id"] in known or not naming:
             continue
         sources = sorted({s for r in naming for s in r["sources"].split(";") if s})
-        actors.append(Row({h: "" for h in header} | {k: v for k, v in body.items() if k in header}
-                          | {"sources": ";".join(sources)}))
+        added = {"sources": ";".join(sources)}
+        if not sources and "source_note" in header:
+            # A record without sources says where the citing work names the body (issue 18's rule).
+            notes = sorted({r.get("source_note", "") for r in naming if r.get("source_note")})
+            added["source_note"] = " ".join(notes) or "Named by the roles on this body; no reference number is given."
+        actors.append(Row({h: "" for h in header} | {k: v for k, v in body.items() if k in header} | added))
     actors.sort(key=lambda a: a["id"])
     write_csv(paths["actors"], header, actors, header)
 

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from coopdocs import freeze_heap_at_exit
+from coopdocs import freeze_heap_at_exit, layout
 
 
 def _report_template_error(exc: Exception, template: str) -> None:
@@ -103,9 +103,10 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     meta, detailed = None, None
     if args.config:
-        import yaml
+        from coopdocs.tools.config import load_config
 
-        settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+        # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
+        settings = load_config(Path.cwd(), Path(args.config), validate=False)
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     from coopdocs.load.strings import load_strings
@@ -119,13 +120,13 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
-    import yaml
-
-    from coopdocs.tools.git import head_commit, is_dirty
     from coopdocs.describe.provenance import write
+    from coopdocs.tools.config import load_config
+    from coopdocs.tools.git import head_commit, is_dirty
 
     root = Path.cwd()
-    settings = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
+    settings = load_config(root, Path(args.config), validate=False)
     if args.data_dir:  # the workflow's data_dir (`snakemake --config data_dir=...` overrides the file)
         settings["data_dir"] = args.data_dir
     commit = head_commit(root)
@@ -140,7 +141,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     try:
         build = Build.load(Path.cwd())
         target = args.target
-        is_output = target.startswith("reports/") or Path(target).suffix in {".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png"}
+        is_output = target.startswith(f"{layout.REPORTS}/") or Path(target).suffix[1:] in layout.OUTPUT_FORMATS
         result = trace_output(build, target, args.phrase) if is_output else trace_item(build, target)
     except TraceError as exc:
         print(f"coopdocs trace: {exc}", file=sys.stderr)
@@ -155,17 +156,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_archive(args: argparse.Namespace) -> int:
     """Build the committed state in isolation and pack it as a BagIt archive plus a .zip."""
-    import os
-
     from coopdocs.archive.bag import ArchiveError, archival_epoch, make_archive
 
     root = Path.cwd()
     try:
-        if args.epoch_from_commit:
-            from coopdocs.tools.builddate import git_commit_time
-
-            os.environ["SOURCE_DATE_EPOCH"] = str(git_commit_time(root))
-        epoch = archival_epoch()
+        epoch = archival_epoch(root, from_commit=args.epoch_from_commit)
         target = make_archive(root, epoch, cores=args.cores)
     except ArchiveError as exc:
         print(f"coopdocs archive: refused: {exc}", file=sys.stderr)
@@ -321,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("archive", help="archival build of HEAD: BagIt folder + .zip under reports/archive/")
-    p.add_argument("--epoch-from-commit", action="store_true", help="use the commit's time as SOURCE_DATE_EPOCH")
+    p.add_argument("--epoch-from-commit", action="store_true", help="date the build as an ordinary build of HEAD: by its last commit that changed the build's inputs")
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 
@@ -358,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("context", "bibliography", "template", "typ", "csl",
                  "reference-doc", "html-template", "typst-template", "figures-filter", "records-filter", "figures-dir"):
         p.add_argument(f"--{name}", help="required by the stages that use it")
-    for fmt in ("docx", "html", "pdf"):
+    for fmt in layout.FORMATS:
         p.add_argument(f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)")
     p.add_argument("--templates", default="templates")
     p.add_argument("--figures", nargs="*", default=[], help="SVG figures the document shows (made by other jobs)")

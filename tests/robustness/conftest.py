@@ -16,4 +16,3 @@ def baseline(tmp_path_factory) -> Path:
     project = rbtools.copy_project(tmp_path_factory.mktemp("robust-baseline") / "project")
     rbtools.snakemake(project)
     return project
-

@@ -10,22 +10,25 @@ import contextlib
 import html.parser
 import importlib.util
 import io
-import json
 import os
 import re
 import shutil
+import subprocess
 import unicodedata
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import yaml
+import helpers
+from coopdocs.tools.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The end-to-end helpers of tests/workflow (copy_project, snakemake), loaded under their own
 # module name so that they do not depend on which conftest pytest imported last.
-_spec = importlib.util.spec_from_file_location("coopdocs_workflow_conftest", ROOT / "tests" / "workflow" / "conftest.py")
+_spec = importlib.util.spec_from_file_location(
+    "coopdocs_workflow_conftest", ROOT / "tests" / "workflow" / "conftest.py"
+)
 _workflow = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_workflow)
 copy_project = _workflow.copy_project
@@ -39,6 +42,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 # --- the documented normalisation -------------------------------------------------------------
 
+
 def norm(text: str) -> str:
     """What a data value should look like in every output: NFC, whitespace runs as one space."""
     text = unicodedata.normalize("NFC", text).replace("\u2028", " ").replace("\u2029", " ")
@@ -50,6 +54,7 @@ def squash(text: str) -> str:
 
 
 # --- text read back ---------------------------------------------------------------------------
+
 
 def docx_xml(path: Path, member: str = "word/document.xml") -> str:
     with zipfile.ZipFile(path) as z:
@@ -85,9 +90,16 @@ def docx_signature(path: Path) -> dict:
         styles.append(st.get(W + "val") if st is not None else "")
     count = lambda tag: sum(1 for _ in root.iter(W + tag))  # noqa: E731
     tags = {el.tag for el in root.iter()}
-    return {"styles": styles, "hyperlinks": count("hyperlink"), "drawings": count("drawing"),
-            "tables": count("tbl"), "footnotes": count("footnoteReference"), "fields": count("fldSimple") + count("instrText"),
-            "tags": tags, "media": docx_media(path)}
+    return {
+        "styles": styles,
+        "hyperlinks": count("hyperlink"),
+        "drawings": count("drawing"),
+        "tables": count("tbl"),
+        "footnotes": count("footnoteReference"),
+        "fields": count("fldSimple") + count("instrText"),
+        "tags": tags,
+        "media": docx_media(path),
+    }
 
 
 class _HTML(html.parser.HTMLParser):
@@ -125,9 +137,20 @@ def html_tags(path: Path) -> list[str]:
 
 
 def pdf_text(path: Path) -> str:
+    """The text of a PDF without its page furniture (the running header and the "n / N" page
+    number), so that a paragraph that a page break cuts reads on as one text."""
+    from collections import Counter
+
     import pypdf
 
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    pages = [page.extract_text().splitlines() for page in pypdf.PdfReader(str(path)).pages]
+    pages = [[ln for ln in lines if not re.fullmatch(r"\s*\d+ / \d+\s*", ln)] for lines in pages]
+    firsts = Counter(lines[0] for lines in pages[1:] if lines)
+    header = firsts.most_common(1)[0][0] if len(pages) > 2 and firsts else None
+    for lines in pages[1:]:
+        if lines and lines[0] == header:
+            del lines[0]
+    return "\n".join("\n".join(lines) for lines in pages)
 
 
 def pdf_outline(path: Path) -> list[str]:
@@ -182,13 +205,16 @@ def html_ok(path: Path) -> bool:
 
 
 def output_ok(path: Path) -> bool:
-    return {"docx": docx_ok, "pdf": pdf_ok, "html": html_ok}.get(path.suffix[1:], lambda p: True)(path)
+    return {"docx": docx_ok, "pdf": pdf_ok, "html": html_ok}.get(path.suffix[1:], lambda p: True)(
+        path
+    )
 
 
 # --- the project's build steps, in-process ----------------------------------------------------
 
+
 def _config(project: Path) -> dict:
-    return yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
+    return load_config(project)
 
 
 @contextlib.contextmanager
@@ -220,21 +246,59 @@ def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> di
     cfg = _config(project)
     out: dict[str, Path] = {}
     with _cwd(project):
-        _cli("prepare", "--data", cfg["data_dir"], "--bundle", "build/data/bundle.json", "--contexts", "build/context",
-             "--organisation", cfg["organisation"], "--epoch", str(EPOCH))
-        _cli("publish", "--context", f"build/context/briefs/{slug}.json",
-             "--bibliography", f"build/context/briefs/{slug}.bib.json",
-             "--templates", cfg["templates_dir"], "--template", cfg["brief_template"],
-             "--csl", cfg["csl"], "--reference-doc", cfg["reference_docx"], "--html-template", cfg["html_template"],
-             "--typst-template", cfg["typst_template"], "--figures-filter", cfg["figures_filter"],
-             "--records-filter", cfg["records_filter"], "--figures-dir", "reports/figures",
-             "--md", f"build/md/briefs/{slug}.md", "--ast", f"build/ast/briefs/{slug}.json",
-             "--typ", f"build/typst/briefs/{slug}.typ",
-             *[a for fmt in formats for a in (f"--{fmt}", f"reports/briefs/{slug}.{fmt}")],
-             "--timeline-template", cfg["timeline_template"],
-             "--timeline-svg", f"reports/figures/timeline-{slug}.svg",
-             "--timeline-png", f"reports/figures/timeline-{slug}.png",
-             "--epoch", str(EPOCH))
+        _cli(
+            "prepare",
+            "--data",
+            cfg["data_dir"],
+            "--bundle",
+            "build/data/bundle.json",
+            "--contexts",
+            "build/context",
+            "--organisation",
+            cfg["organisation"],
+            "--epoch",
+            str(EPOCH),
+        )
+        _cli(
+            "publish",
+            "--context",
+            f"build/context/briefs/{slug}.json",
+            "--bibliography",
+            f"build/context/briefs/{slug}.bib.json",
+            "--templates",
+            cfg["templates_dir"],
+            "--template",
+            cfg["brief_template"],
+            "--csl",
+            cfg["csl"],
+            "--reference-doc",
+            cfg["reference_docx"],
+            "--html-template",
+            cfg["html_template"],
+            "--typst-template",
+            cfg["typst_template"],
+            "--figures-filter",
+            cfg["figures_filter"],
+            "--records-filter",
+            cfg["records_filter"],
+            "--figures-dir",
+            "reports/figures",
+            "--md",
+            f"build/md/briefs/{slug}.md",
+            "--ast",
+            f"build/ast/briefs/{slug}.json",
+            "--typ",
+            f"build/typst/briefs/{slug}.typ",
+            *[a for fmt in formats for a in (f"--{fmt}", f"reports/briefs/{slug}.{fmt}")],
+            "--timeline-template",
+            cfg["timeline_template"],
+            "--timeline-svg",
+            f"reports/figures/timeline-{slug}.svg",
+            "--timeline-png",
+            f"reports/figures/timeline-{slug}.png",
+            "--epoch",
+            str(EPOCH),
+        )
         for fmt in formats:
             out[fmt] = project / f"reports/briefs/{slug}.{fmt}"
     return out
@@ -246,11 +310,18 @@ def copy_tree(src: Path, dest: Path) -> Path:
 
 
 def every_file(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def jobs_of(output: str) -> list[str]:
-    """(rule, output) lines of a Snakemake run or dry run: 'rule publish_brief: build/md/briefs/x.md, ...'."""
+    """(rule, output) lines of a Snakemake run or dry run.
+
+    For example 'rule publish_brief: build/md/briefs/x.md, ...'.
+    """
     jobs, rule = [], None
     for line in output.splitlines():
         m = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):", line)
@@ -268,10 +339,4 @@ def run_snakemake(project: Path, *args: str, env: dict | None = None, umask: int
                   timeout: float = 900) -> "subprocess.CompletedProcess":
     """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH fixed unless ``env`` says otherwise), optionally
     under another umask; the completed process is returned, not checked."""
-    import subprocess
-
-    full_env = dict(os.environ, SOURCE_DATE_EPOCH=str(EPOCH))
-    full_env.update(env or {})
-    preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run([SNAKEMAKE, "--cores", str(cores), *args], cwd=project, capture_output=True, text=True,
-                          env=full_env, timeout=timeout, preexec_fn=preexec)
+    return helpers.snakemake(project, *args, env=env, cores=cores, timeout=timeout, umask=umask)

@@ -3,8 +3,9 @@ the schema reruns exactly the documents that depend on it. Dry runs (`snakemake 
 finished build list the jobs; the checkpoints are up to date there, so the dry run sees every
 document job. One job builds all formats of a document (docs/performance.md: one job instead of
 five per document), so the unit of "affected" is the document: a change to reference.docx reruns
-every document (each has a DOCX), a change to the timeline figure's template only the briefs. A schema edit reruns the checkpoint itself, so that case is a real run whose
-document outputs must keep their modification times.
+every document (each has a DOCX), a change to the timeline figure's template only the briefs. A
+schema edit reruns the checkpoint itself, so that case is a real run whose document outputs must
+keep their modification times.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ def scheduled_documents(project) -> set[str]:
 
 def all_documents(project, fmt: str | None = None, folder: str | None = None) -> set[str]:
     found = {p.relative_to(project).as_posix() for p in (project / "reports").rglob("*.*")}
-    return {d for d in found if DOC.match(d) and (fmt is None or d.endswith("." + fmt))
-            and (folder is None or d.startswith(f"reports/{folder}/"))}
+    return {
+        d
+        for d in found
+        if DOC.match(d)
+        and (fmt is None or d.endswith("." + fmt))
+        and (folder is None or d.startswith(f"reports/{folder}/"))
+    }
 
 
 def _append(path, text: str) -> None:
@@ -43,7 +49,10 @@ def _edit_reference_docx(path) -> None:
     import io
 
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(src)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "word/styles.xml":
@@ -54,17 +63,33 @@ def _edit_reference_docx(path) -> None:
 
 EDITS = {
     "reference-docx": (lambda p: _edit_reference_docx(p / "templates/docx/reference.docx"), {}),
-    "csl": (lambda p: _append(p / "templates/csl/american-medical-association-brackets.csl", "\n<!-- edited -->\n"), {}),
+    "csl": (
+        lambda p: _append(
+            p / "templates/csl/american-medical-association-brackets.csl", "\n<!-- edited -->\n"
+        ),
+        {},
+    ),
     "typst-template": (lambda p: _append(p / "templates/typst/document.typ", "\n// edited\n"), {}),
-    "html-template": (lambda p: _append(p / "templates/html/document.html", "\n<!-- edited -->\n"), {}),
-    "timeline-figure-template": (lambda p: _append(p / "templates/typst/timeline.typ", "\n// edited\n"), dict(folder="briefs")),
-    "shared-partial": (lambda p: _append(p / "templates/partials/metadata.md.j2", "\n{# edited #}\n"), {}),
+    "html-template": (
+        lambda p: _append(p / "templates/html/document.html", "\n<!-- edited -->\n"),
+        {},
+    ),
+    "timeline-figure-template": (
+        lambda p: _append(p / "templates/typst/timeline.typ", "\n// edited\n"),
+        dict(folder="briefs"),
+    ),
+    "shared-partial": (
+        lambda p: _append(p / "templates/partials/metadata.md.j2", "\n{# edited #}\n"),
+        {},
+    ),
 }
 
 
 @pytest.mark.workflow
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_case15_editing_one_template_file_schedules_exactly_the_dependent_documents(baseline, tmp_path, edit):
+def test_case15_editing_one_template_file_schedules_exactly_the_dependent_documents(
+    baseline, tmp_path, edit
+):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     change, which = EDITS[edit]
     change(project)
@@ -92,12 +117,16 @@ def test_case15_editing_the_schema_reruns_validation_but_no_unaffected_document(
     package = json.loads(descriptor.read_text(encoding="utf-8"))
     field = package["resources"][0]["schema"]["fields"][0]
     field["description"] = field.get("description", "") + " (edited)"
-    descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    descriptor.write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     documents = sorted(all_documents(project))
     before = {d: (project / d).stat().st_mtime_ns for d in documents}
     proc = rbtools.run_snakemake(project)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "prepare_data: " in " ".join(rbtools.jobs_of(proc.stdout + proc.stderr)), "the schema is not an input of validation"
+    assert "prepare_data: " in " ".join(rbtools.jobs_of(proc.stdout + proc.stderr)), (
+        "the schema is not an input of validation"
+    )
     rebuilt = [d for d in documents if (project / d).stat().st_mtime_ns != before[d]]
     assert rebuilt == [], f"a description-only schema edit rebuilt {rebuilt}"
 
@@ -110,9 +139,14 @@ def test_case15_a_schema_edit_that_breaks_the_data_stops_before_rendering(baseli
     offices = next(r for r in package["resources"] if r["name"] == "offices")
     city = next(f for f in offices["schema"]["fields"] if f["name"] == "city")
     city.setdefault("constraints", {})["pattern"] = "^[A-Z]{3}$"
-    descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    descriptor.write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     before = {d: (project / d).stat().st_mtime_ns for d in all_documents(project)}
     proc = rbtools.run_snakemake(project)
     assert proc.returncode != 0
-    assert "data/offices.csv:" in proc.stdout + proc.stderr and "field 'city'" in proc.stdout + proc.stderr
+    assert (
+        "data/offices.csv:" in proc.stdout + proc.stderr
+        and "field 'city'" in proc.stdout + proc.stderr
+    )
     assert {d: (project / d).stat().st_mtime_ns for d in before} == before

@@ -21,23 +21,61 @@ import pytest
 import rbtools
 from coopdocs.tools.pandoc import ConversionError, pandoc
 
-
 # --- case 11 ------------------------------------------------------------------------------------
 
+
+@pytest.fixture(scope="module")
+def armenia_context(tmp_path_factory) -> Path:
+    """The Armenian brief's context as the build writes it (``coopdocs prepare`` in-process)."""
+    from coopdocs.cli import main
+
+    out = tmp_path_factory.mktemp("prepared")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "prepare",
+                "--data",
+                str(rbtools.ROOT / "data"),
+                "--bundle",
+                str(out / "bundle.json"),
+                "--contexts",
+                str(out / "context"),
+                "--organisation",
+                "unido",
+                "--epoch",
+                str(rbtools.EPOCH),
+            ]
+        )
+    assert code == 0, err.getvalue()
+    return out / "context" / "briefs" / "armenia.json"
+
+
 @pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])
-def test_case11_template_typo_names_template_file_and_line(baseline, tmp_path, where, line):
+def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_path, where, line):
     from coopdocs.cli import main
 
     templates = tmp_path / "templates"
-    shutil.copytree(baseline / "templates", templates)
+    shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / where
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(line - 1, "{{ document.misspelt_variable }}\n")
     path.write_text("".join(lines), encoding="utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["render", "--context", str(baseline / "build/context/briefs/armenia.json"), "--templates", str(templates),
-                     "--template", "brief.md.j2", "--out", str(tmp_path / "out.md")])
+        code = main(
+            [
+                "render",
+                "--context",
+                str(armenia_context),
+                "--templates",
+                str(templates),
+                "--template",
+                "brief.md.j2",
+                "--out",
+                str(tmp_path / "out.md"),
+            ]
+        )
     assert code == 1
     message = err.getvalue().strip()
     assert message.startswith(f"{templates / where}:{line}: template error:"), message
@@ -45,24 +83,36 @@ def test_case11_template_typo_names_template_file_and_line(baseline, tmp_path, w
     assert not (tmp_path / "out.md").exists() and not list(tmp_path.glob(".out.md.*"))
 
 
-def test_case11_template_syntax_error_names_template_and_line(baseline, tmp_path):
+def test_case11_template_syntax_error_names_template_and_line(armenia_context, tmp_path):
     from coopdocs.cli import main
 
     templates = tmp_path / "templates"
-    shutil.copytree(baseline / "templates", templates)
+    shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / "brief.md.j2"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(9, "{{ document.title | nosuchfilter }}\n")
     path.write_text("".join(lines), encoding="utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["render", "--context", str(baseline / "build/context/briefs/armenia.json"), "--templates", str(templates),
-                     "--template", "brief.md.j2", "--out", str(tmp_path / "out.md")])
+        code = main(
+            [
+                "render",
+                "--context",
+                str(armenia_context),
+                "--templates",
+                str(templates),
+                "--template",
+                "brief.md.j2",
+                "--out",
+                str(tmp_path / "out.md"),
+            ]
+        )
     assert code == 1
     assert err.getvalue().startswith(f"{path}:10: template error:"), err.getvalue()
 
 
 # --- case 12 and 14: kill the build ----------------------------------------------------------
+
 
 def _make_conversion_due(project: Path) -> None:
     """Change the Armenian brief's context so that its document job must run again (Snakemake
@@ -70,18 +120,28 @@ def _make_conversion_due(project: Path) -> None:
     path = project / "build" / "context" / "briefs" / "armenia.json"
     context = json.loads(path.read_text(encoding="utf-8"))
     context["country"]["summary"] += " One more sentence."
-    path.write_text(json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def _parts(project: Path) -> list[str]:
-    return sorted(str(p.relative_to(project)) for p in project.rglob("*.part") if ".snakemake" not in p.parts)
+    return sorted(
+        str(p.relative_to(project)) for p in project.rglob("*.part") if ".snakemake" not in p.parts
+    )
 
 
 def _start(project: Path, target: str, tmpdir: Path, log: Path) -> subprocess.Popen:
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(rbtools.EPOCH), TMPDIR=str(tmpdir))
     with log.open("wb") as fh:
-        return subprocess.Popen([rbtools.SNAKEMAKE, "--cores", "2", target], cwd=project, env=env, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [rbtools.SNAKEMAKE, "--cores", "2", target],
+            cwd=project,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 120) -> bool:
@@ -98,7 +158,9 @@ def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 120) -> bool:
 @pytest.mark.workflow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 @pytest.mark.parametrize("phase", ["pandoc", "typst"])
-def test_case12_killed_during_pandoc_or_typst_leaves_old_output_or_none_and_next_run_recovers(baseline, tmp_path, phase, sig):
+def test_case12_killed_during_pandoc_or_typst_leaves_old_output_or_none_and_next_run_recovers(
+    baseline, tmp_path, phase, sig
+):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     fmt = {"pandoc": "docx", "typst": "pdf"}[phase]
     target = project / "reports" / "briefs" / f"armenia.{fmt}"
@@ -114,7 +176,10 @@ def test_case12_killed_during_pandoc_or_typst_leaves_old_output_or_none_and_next
         during = lambda: any(tmpdir.glob("coopdocs-typst-*"))  # noqa: E731
     proc = _start(project, str(target.relative_to(project)), tmpdir, tmp_path / "killed.log")
     caught = _wait_for(during, proc)
-    assert caught, f"the build finished before {phase} was seen:\n" + (tmp_path / "killed.log").read_text(errors="replace")[-3000:]
+    assert caught, (
+        f"the build finished before {phase} was seen:\n"
+        + (tmp_path / "killed.log").read_text(errors="replace")[-3000:]
+    )
     os.killpg(proc.pid, sig)
     proc.wait(timeout=120)
     with contextlib.suppress(ProcessLookupError):
@@ -141,8 +206,14 @@ def test_case12_killed_during_pandoc_or_typst_leaves_old_output_or_none_and_next
         proc2 = rbtools.run_snakemake(project, rel)
     assert proc2.returncode == 0, (proc2.stdout + proc2.stderr)[-4000:]
     # Recovered: the output was made again, complete and valid, and nothing was left behind.
-    rerun = [line for line in (proc2.stdout + proc2.stderr).splitlines() if line.strip().startswith("output:")]
-    assert any(rel in line.split(": ", 1)[1].split(", ") for line in rerun), "the interrupted job was not run again"
+    rerun = [
+        line
+        for line in (proc2.stdout + proc2.stderr).splitlines()
+        if line.strip().startswith("output:")
+    ]
+    assert any(rel in line.split(": ", 1)[1].split(", ") for line in rerun), (
+        "the interrupted job was not run again"
+    )
     assert rbtools.output_ok(target)
     for path in (project / "reports").rglob("*.*"):
         assert rbtools.output_ok(path), path
@@ -156,6 +227,7 @@ def test_case14_stale_lock_message_says_how_to_recover(baseline, tmp_path):
     _make_conversion_due(project)
     proc = _start(project, "reports/briefs/armenia.html", tmp_path, tmp_path / "log")
     locks = project / ".snakemake" / "locks"
+
     def locked() -> bool:  # both lock files written (an empty one does not lock anything)
         files = list(locks.glob("*.lock")) if locks.is_dir() else []
         return {f.name.split(".")[1] for f in files if f.stat().st_size > 0} >= {"input", "output"}
@@ -177,6 +249,7 @@ def test_case14_stale_lock_message_says_how_to_recover(baseline, tmp_path):
 
 # --- case 13 ------------------------------------------------------------------------------------
 
+
 def test_case13_pandoc_failure_shows_its_stderr_and_keeps_the_old_output(tmp_path):
     md = tmp_path / "doc.md"
     md.write_text("Hello.\n", encoding="utf-8")
@@ -194,7 +267,9 @@ def test_case13_pandoc_failure_shows_its_stderr_and_keeps_the_old_output(tmp_pat
 
 
 @pytest.mark.workflow
-def test_case13_pandoc_failure_in_the_workflow_shows_its_message_and_leaves_no_output(baseline, tmp_path):
+def test_case13_pandoc_failure_in_the_workflow_shows_its_message_and_leaves_no_output(
+    baseline, tmp_path
+):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     (project / "templates" / "docx" / "reference.docx").write_bytes(b"this is not a zip file")
     proc = rbtools.run_snakemake(project, "reports/briefs/armenia.docx")
@@ -222,12 +297,16 @@ with atomic_output(Path(sys.argv[1])) as tmp:
 """
 
 
-def test_case12_a_writer_killed_mid_write_leaves_the_old_output_and_the_next_write_cleans_up(tmp_path):
+def test_case12_a_writer_killed_mid_write_leaves_the_old_output_and_the_next_write_cleans_up(
+    tmp_path,
+):
     import sys
 
     target = tmp_path / "brief.docx"
     target.write_bytes(b"the previous complete output")
-    proc = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(target)], capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, str(target)], capture_output=True, timeout=60
+    )
     assert proc.returncode == -signal.SIGKILL
     assert target.read_bytes() == b"the previous complete output"
     assert len(list(tmp_path.glob(".brief.docx.*.part"))) == 1  # what a SIGKILL cannot clean up

@@ -23,12 +23,19 @@ def _png(tmp_path: Path) -> Path:
     import zlib
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+        return (
+            len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+        )
 
     path = tmp_path / "outside" / "secret.png"
     path.parent.mkdir()
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", bytes([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]))
-                     + chunk(b"tEXt", b"Comment\x00" + CANARY) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", bytes([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]))
+        + chunk(b"tEXt", b"Comment\x00" + CANARY)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -52,15 +59,27 @@ def test_case08_pandoc_sandbox_refuses_an_include_in_html(tmp_path):
     assert CANARY.decode() not in out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("code", [
-    '#read("/etc/hostname")',
-    '#read("/etc/passwd")',
-    '#read("../../../../../../etc/passwd")',
-    '#image("{secret}")',
-    '#read("{beside}")',
-    '#read("beside.txt")',
-    '#include "beside.typ"',
-], ids=["read-etc-hostname", "read-etc-passwd", "read-dotdot", "image-absolute", "read-beside-absolute", "read-beside-relative", "include-beside"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        '#read("/etc/hostname")',
+        '#read("/etc/passwd")',
+        '#read("../../../../../../etc/passwd")',
+        '#image("{secret}")',
+        '#read("{beside}")',
+        '#read("beside.txt")',
+        '#include "beside.typ"',
+    ],
+    ids=[
+        "read-etc-hostname",
+        "read-etc-passwd",
+        "read-dotdot",
+        "image-absolute",
+        "read-beside-absolute",
+        "read-beside-relative",
+        "include-beside",
+    ],
+)
 def test_case08_typst_cannot_read_outside_its_build_root(tmp_path, code):
     secret = _png(tmp_path)
     src = tmp_path / "src"
@@ -68,7 +87,9 @@ def test_case08_typst_cannot_read_outside_its_build_root(tmp_path, code):
     (src / "beside.txt").write_text("BESIDE-SECRET", encoding="utf-8")
     (src / "beside.typ").write_text("BESIDE-SECRET", encoding="utf-8")
     typ = src / "doc.typ"
-    typ.write_text("Hello.\n" + code.format(secret=secret, beside=src / "beside.txt") + "\n", encoding="utf-8")
+    typ.write_text(
+        "Hello.\n" + code.format(secret=secret, beside=src / "beside.txt") + "\n", encoding="utf-8"
+    )
     out = tmp_path / "doc.pdf"
     with pytest.raises(ConversionError) as info:
         typst_pdf(typ, out, epoch=0, pdf_a=False)
@@ -79,7 +100,10 @@ def test_case08_typst_cannot_read_outside_its_build_root(tmp_path, code):
 def test_typst_compiles_the_projects_own_assets(tmp_path):
     # The isolation must not break the legitimate case: a figure handed over as an asset.
     svg = tmp_path / "fig.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<rect width="10" height="10"/></svg>'
+    )
     typ = tmp_path / "doc.typ"
     typ.write_text('Hello.\n#image("fig.svg")\n', encoding="utf-8")
     out = tmp_path / "doc.pdf"

@@ -9,8 +9,6 @@ nasty string of cases 6-10 placed in a different record and field at once.
 
 from __future__ import annotations
 
-import csv
-import re
 import shutil
 import time
 import zlib
@@ -29,12 +27,22 @@ from helpers import read_table, write_table
 # Free-text fields of records that a brief prints: (table, field). A record is chosen per country
 # at run time (the first, by id, that belongs to that country only).
 FREE_TEXT = [
-    ("countries", "summary"), ("countries", "note"),
-    ("offices", "name"), ("offices", "city"), ("offices", "description"),
-    ("events", "title"), ("events", "place"), ("events", "description"),
-    ("instruments", "title"), ("instruments", "description"), ("instruments", "organisation_mention"),
-    ("projects", "title"), ("projects", "description"), ("projects", "note"),
-    ("outcomes", "description"), ("outcomes", "unit"),
+    ("countries", "summary"),
+    ("countries", "note"),
+    ("offices", "name"),
+    ("offices", "city"),
+    ("offices", "description"),
+    ("events", "title"),
+    ("events", "place"),
+    ("events", "description"),
+    ("instruments", "title"),
+    ("instruments", "description"),
+    ("instruments", "organisation_mention"),
+    ("projects", "title"),
+    ("projects", "description"),
+    ("projects", "note"),
+    ("outcomes", "description"),
+    ("outcomes", "unit"),
 ]
 
 
@@ -51,14 +59,18 @@ def _country_of(table: str, row: dict, projects: dict[str, dict]) -> str | None:
 
 
 def pick_records(data: Path, code: str) -> dict[str, dict]:
-    """For each table of FREE_TEXT, the id of one record that only country ``code``'s brief shows."""
+    """For each table of FREE_TEXT, the id of one record only country ``code``'s brief shows."""
     projects = {r["id"]: r for r in read_table(data / "projects.csv")}
     chosen: dict[str, str] = {}
     for table in dict.fromkeys(t for t, _ in FREE_TEXT):
         rows = sorted(read_table(data / f"{table}.csv"), key=lambda r: r.get("id") or r.get("code"))
-        if table == "outcomes":  # the unit is printed beside the value: take an outcome that has one
+        if (
+            table == "outcomes"
+        ):  # the unit is printed beside the value: take an outcome that has one
             rows = [r for r in rows if r["value"] != ""]
-        ids = [r.get("id") or r.get("code") for r in rows if _country_of(table, r, projects) == code]
+        ids = [
+            r.get("id") or r.get("code") for r in rows if _country_of(table, r, projects) == code
+        ]
         if ids:
             chosen[table] = ids[0]
     return chosen
@@ -84,26 +96,38 @@ def slugs_by_code(data: Path) -> dict[str, str]:
     return {r["code"]: r["slug"] for r in read_table(data / "countries.csv")}
 
 
-def assert_same_structure(out: dict[str, Path], plain: dict[str, Path], own_media: list[bytes] | None = None) -> None:
-    """The outputs built from hostile data have exactly the structure of those built from plain text."""
+def assert_same_structure(
+    out: dict[str, Path], plain: dict[str, Path], own_media: list[bytes] | None = None
+) -> None:
+    """The outputs built from hostile data have exactly the structure of those from plain text."""
     if "docx" in out:
         got, want = rbtools.docx_signature(out["docx"]), rbtools.docx_signature(plain["docx"])
         for key in ("styles", "hyperlinks", "drawings", "tables", "footnotes", "fields", "media"):
             assert got[key] == want[key], f"DOCX {key} changed: {out['docx'].name}"
-        assert got["tags"] <= want["tags"], f"new OOXML elements: {sorted(got['tags'] - want['tags'])}"
+        assert got["tags"] <= want["tags"], (
+            f"new OOXML elements: {sorted(got['tags'] - want['tags'])}"
+        )
         if own_media is not None:
             import zipfile
 
             with zipfile.ZipFile(out["docx"]) as z:
                 for name in rbtools.docx_media(out["docx"]):
-                    assert z.read(name) in own_media, f"{name} in {out['docx'].name} is not one of the project's figures"
+                    assert z.read(name) in own_media, (
+                        f"{name} in {out['docx'].name} is not one of the project's figures"
+                    )
     if "html" in out:
-        assert rbtools.html_tags(out["html"]) == rbtools.html_tags(plain["html"]), f"HTML elements changed: {out['html'].name}"
+        assert rbtools.html_tags(out["html"]) == rbtools.html_tags(plain["html"]), (
+            f"HTML elements changed: {out['html'].name}"
+        )
     if "pdf" in out:
-        assert len(rbtools.pdf_outline(out["pdf"])) == len(rbtools.pdf_outline(plain["pdf"])), "PDF headings changed"
+        assert len(rbtools.pdf_outline(out["pdf"])) == len(rbtools.pdf_outline(plain["pdf"])), (
+            "PDF headings changed"
+        )
 
 
-def assert_text_everywhere(value: str, out: dict[str, Path], texts: dict[str, str] | None = None) -> None:
+def assert_text_everywhere(
+    value: str, out: dict[str, Path], texts: dict[str, str] | None = None
+) -> None:
     expected = rbtools.norm(value)
     texts = texts or {}
     if "docx" in out:
@@ -119,22 +143,71 @@ def assert_text_everywhere(value: str, out: dict[str, Path], texts: dict[str, st
 
 # --- property test: one brief, built in-process per example ---------------------------------
 
-TOKENS = ["* ", "_", "[x](y)", "`", "$x$", "@key", "[^1]", "\\", "~", "^", "--", "|", "# ", "1. ", "> ", ":::", "---",
-          "```{=openxml}", "<w:p/>", '`#read("/etc/passwd")`{=typst}', "<script>", "</script>", "Smith <ed.>",
-          "![x](/etc/hostname)", "{{ 7*7 }}", "{% include 'x' %}", "{#", "#}", "#image(\"/etc/hostname\")", "&amp;", "&#60;",
-          "<!--", "-->", "[@ref001]", "{.cls}", "\n", "\n\n", "\t", "  ", "e\u0301", "\u2028", "\u00a0", "=", "+", "%", "'", '"']
+TOKENS = [
+    "* ",
+    "_",
+    "[x](y)",
+    "`",
+    "$x$",
+    "@key",
+    "[^1]",
+    "\\",
+    "~",
+    "^",
+    "--",
+    "|",
+    "# ",
+    "1. ",
+    "> ",
+    ":::",
+    "---",
+    "```{=openxml}",
+    "<w:p/>",
+    '`#read("/etc/passwd")`{=typst}',
+    "<script>",
+    "</script>",
+    "Smith <ed.>",
+    "![x](/etc/hostname)",
+    "{{ 7*7 }}",
+    "{% include 'x' %}",
+    "{#",
+    "#}",
+    '#image("/etc/hostname")',
+    "&amp;",
+    "&#60;",
+    "<!--",
+    "-->",
+    "[@ref001]",
+    "{.cls}",
+    "\n",
+    "\n\n",
+    "\t",
+    "  ",
+    "e\u0301",
+    "\u2028",
+    "\u00a0",
+    "=",
+    "+",
+    "%",
+    "'",
+    '"',
+]
 # Characters the bundled Typst fonts draw (Latin, Greek, Cyrillic, common punctuation): the PDF is
 # only readable back for text it can draw.
 DRAWABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_from(
-    list("éèàüöçñßÆøåŁłŒœАБВГДЕЁЖЗИЙКабвгдеёжзийкαβγδΩπ–—„“”«»…€°§"))
+    list("éèàüöçñßÆøåŁłŒœАБВГДЕЁЖЗИЙКабвгдеёжзийкαβγδΩπ–—„“”«»…€°§")
+)
 NOT_ACCEPTED = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-ANY_ACCEPTED = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(NOT_ACCEPTED)).filter(
-    lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE))
+ANY_ACCEPTED = st.characters(
+    blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(NOT_ACCEPTED)
+).filter(lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE))
 
 
 def hostile_text(chars) -> st.SearchStrategy[str]:
     piece = st.one_of(st.text(chars, min_size=1, max_size=6), st.sampled_from(TOKENS))
-    return st.lists(piece, min_size=1, max_size=8).map("".join).filter(lambda s: rbtools.norm(s) != "")
+    return (
+        st.lists(piece, min_size=1, max_size=8).map("".join).filter(lambda s: rbtools.norm(s) != "")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -174,14 +247,28 @@ def _check_example(env: dict, text: str, formats: tuple[str, ...]) -> None:
 
 
 @pytest.mark.workflow
-@settings(max_examples=10, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=hostile_text(DRAWABLE))
-def test_case06_property_any_text_in_every_field_comes_out_literally_in_docx_html_pdf(brief_project, text):
+def test_case06_property_any_text_in_every_field_comes_out_literally_in_docx_html_pdf(
+    brief_project, text
+):
     _check_example(brief_project, text, ("docx", "html", "pdf"))
 
 
 @pytest.mark.workflow
-@settings(max_examples=10, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=hostile_text(ANY_ACCEPTED))
 def test_case06_property_any_unicode_comes_out_literally_in_docx_and_html(brief_project, text):
     _check_example(brief_project, text, ("docx", "html"))
@@ -189,20 +276,31 @@ def test_case06_property_any_unicode_comes_out_literally_in_docx_and_html(brief_
 
 # --- one full build with every nasty string of cases 6-10 -------------------------------------
 
+
 def nasty_strings(canary: Path) -> dict[str, str]:
     return {
         "case06-markdown": "* _ [x](y) ` $x$ @key [^1] \\ ~ ^ -- | # 1. > ::: ---",
-        "case06-line-start": "# Heading\n1. item\n> quote\n---\n| a | b |\n|---|---|\n- bullet\n    code\n[^1]: note",
-        "case06-footnote-cite": "a[^1] [@ref001] @ref002 [-@ref003] <https://evil.example> evil@example.com",
+        "case06-line-start": (
+            "# Heading\n1. item\n> quote\n---\n| a | b |\n|---|---|\n- bullet\n    code\n[^1]: note"
+        ),
+        "case06-footnote-cite": (
+            "a[^1] [@ref001] @ref002 [-@ref003] <https://evil.example> evil@example.com"
+        ),
         "case07-openxml": "```{=openxml}\n<w:p><w:r><w:t>INJECTED</w:t></w:r></w:p>\n```",
         "case07-typst-raw": '`#read("/etc/passwd")`{=typst}',
-        "case07-typst-code": '#read("/etc/passwd") #image("/etc/hostname") = Heading <lbl> @lbl #set page(width: 1cm)',
-        "case07-html": "<script>alert('x')</script> <a href=\"javascript:alert(1)\">j</a> <!-- c --> &amp; &#60;",
+        "case07-typst-code": (
+            '#read("/etc/passwd") #image("/etc/hostname") '
+            "= Heading <lbl> @lbl #set page(width: 1cm)"
+        ),
+        "case07-html": (
+            "<script>alert('x')</script> <a href=\"javascript:alert(1)\">j</a> "
+            "<!-- c --> &amp; &#60;"
+        ),
         "case07-editor": "Smith <ed.>",
         "case07-latex": "\\input{/etc/passwd} $$x^2$$ \\newcommand{\\x}{y}",
         "case07-attrs": "[span]{.cls #id onclick=alert(1)} ::: {.warning}",
         "case08-image": "![x](/etc/hostname)",
-        "case08-image-canary": f"![x]({canary}) ![y](file://{canary}) <img src=\"{canary}\">",
+        "case08-image-canary": f'![x]({canary}) ![y](file://{canary}) <img src="{canary}">',
         "case09-jinja": "{{ 7*7 }} {% include 'brief.md.j2' %} {{ config }} {# comment #}",
         "case10-brackets": "[" * 30 + "deep" + "]" * 30,
         "case10-divs": ":::\n" * 20 + "fenced",
@@ -223,13 +321,17 @@ def nasty_build(tmp_path_factory, baseline) -> dict:
     slugs = slugs_by_code(data)
     strings = nasty_strings(canary)
     # Spread the strings over the briefs and the free-text fields.
-    slots = [(code, table, fieldname) for fieldname_pair in FREE_TEXT for code in CODES
-             for table, fieldname in [fieldname_pair]]
+    slots = [
+        (code, table, fieldname)
+        for fieldname_pair in FREE_TEXT
+        for code in CODES
+        for table, fieldname in [fieldname_pair]
+    ]
     records = {code: pick_records(data, code) for code in CODES}
     placed: dict[str, tuple[str, str, str, str]] = {}
     used_slots = set()
     i = 0
-    for name, value in strings.items():
+    for name in strings:
         while True:
             code, table, fieldname = slots[(i * 7) % len(slots)]
             i += 1
@@ -244,18 +346,36 @@ def nasty_build(tmp_path_factory, baseline) -> dict:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     # The same project with plain text in the same fields, for the structure comparison.
     plain_project = rbtools.copy_project(base / "plain")
-    set_fields(plain_project / "data", {(t, rid, f): f"plain text {name}" for name, (_, t, rid, f) in placed.items()})
+    set_fields(
+        plain_project / "data",
+        {(t, rid, f): f"plain text {name}" for name, (_, t, rid, f) in placed.items()},
+    )
     plain = {slug: rbtools.build_brief(plain_project, slug) for slug in sorted(set(slugs.values()))}
-    return {"project": project, "strings": strings, "placed": placed, "plain": plain, "elapsed": elapsed, "canary": canary}
+    return {
+        "project": project,
+        "strings": strings,
+        "placed": placed,
+        "plain": plain,
+        "elapsed": elapsed,
+        "canary": canary,
+    }
 
 
 def _png_with_text(text: bytes) -> bytes:
-    """A 1x1 PNG with ``text`` in a tEXt chunk: if any output embedded it, the text would be there."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+    """A 1x1 PNG with ``text`` in a tEXt chunk: an output that embedded it would hold the text."""
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", bytes([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]))
-            + chunk(b"tEXt", b"Comment\x00" + text) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", bytes([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]))
+        + chunk(b"tEXt", b"Comment\x00" + text)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 class _Elements(HTMLParser):
@@ -285,7 +405,10 @@ class _Elements(HTMLParser):
 
 
 def _brief(nasty: dict, slug: str) -> dict[str, Path]:
-    return {fmt: nasty["project"] / "reports" / "briefs" / f"{slug}.{fmt}" for fmt in ("docx", "html", "pdf")}
+    return {
+        fmt: nasty["project"] / "reports" / "briefs" / f"{slug}.{fmt}"
+        for fmt in ("docx", "html", "pdf")
+    }
 
 
 def _check_named(nasty: dict, prefix: str) -> None:
@@ -310,8 +433,14 @@ def test_case07_raw_openxml_typst_html_are_literal_text(nasty_build):
     for path in (nasty_build["project"] / "reports").rglob("*.html"):
         elements = _Elements()
         elements.feed(path.read_text(encoding="utf-8"))
-        assert not any("alert(" in code for code in elements.scripts), f"{path.name}: a script from the data"
-        assert not [v for v in elements.attr_values if v.strip().lower().startswith(("javascript:", "file:", "/etc"))], path.name
+        assert not any("alert(" in code for code in elements.scripts), (
+            f"{path.name}: a script from the data"
+        )
+        assert not [
+            v
+            for v in elements.attr_values
+            if v.strip().lower().startswith(("javascript:", "file:", "/etc"))
+        ], path.name
         assert "onclick" not in elements.attr_names, path.name
     for path in (nasty_build["project"] / "reports").rglob("*.pdf"):
         assert "root:x:0" not in rbtools.pdf_text(path), path
@@ -330,7 +459,9 @@ def test_case08_image_syntax_is_literal_and_no_file_is_embedded(nasty_build):
     _check_named(nasty_build, "case08")
     reports = nasty_build["project"] / "reports"
     own = {p.read_bytes() for p in (reports / "figures").glob("*.png")}
-    hostname = Path("/etc/hostname").read_bytes().strip() if Path("/etc/hostname").is_file() else b""
+    hostname = (
+        Path("/etc/hostname").read_bytes().strip() if Path("/etc/hostname").is_file() else b""
+    )
     for path in sorted(reports.rglob("*.*")):
         blobs = [path.read_bytes()]
         if path.suffix in (".docx", ".xlsx"):
@@ -339,7 +470,9 @@ def test_case08_image_syntax_is_literal_and_no_file_is_embedded(nasty_build):
             with zipfile.ZipFile(path) as z:
                 blobs += [z.read(n) for n in z.namelist()]
                 media = [n for n in z.namelist() if n.startswith("word/media/")]
-                assert all(z.read(n) in own for n in media), f"{path.name}: media not from the project"
+                assert all(z.read(n) in own for n in media), (
+                    f"{path.name}: media not from the project"
+                )
         for blob in blobs:
             assert b"CANARY-7f3a9c-SECRET" not in blob, path
     if hostname and len(hostname) >= 8:

@@ -39,9 +39,17 @@ def _other_locale() -> str:
 
 @pytest.fixture(scope="module")
 def varied_build(baseline, tmp_path_factory) -> Path:
-    project = fresh_copy(baseline, tmp_path_factory.mktemp("elsewhere") / "a much deeper" / "other-name")
+    project = fresh_copy(
+        baseline, tmp_path_factory.mktemp("elsewhere") / "a much deeper" / "other-name"
+    )
     loc = _other_locale()
-    env = {"TZ": "Pacific/Honolulu", "LANG": loc, "LC_ALL": loc, "LANGUAGE": "", "TMPDIR": str(project.parent)}
+    env = {
+        "TZ": "Pacific/Honolulu",
+        "LANG": loc,
+        "LC_ALL": loc,
+        "LANGUAGE": "",
+        "TMPDIR": str(project.parent),
+    }
     proc = rbtools.run_snakemake(project, env=env, umask=0o077, cores=1)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return project
@@ -59,7 +67,9 @@ def test_case16_c1_and_c2_builds_are_byte_identical(baseline, varied_build):
 
 
 @pytest.mark.workflow
-def test_case17_builds_in_other_directory_timezone_locale_umask_are_byte_identical(baseline, varied_build):
+def test_case17_builds_in_other_directory_timezone_locale_umask_are_byte_identical(
+    baseline, varied_build
+):
     differ = differing_files(baseline, varied_build)
     assert differ == [], f"outputs differ between the two builds: {differ}"
     # No absolute path of either build, and no host name, in any output.
@@ -85,8 +95,12 @@ def test_case18_shuffled_row_order_gives_identical_output(tmp_path, baseline):
         outputs[name] = rbtools.build_brief(project, "eaeu")
     # Every context, bibliography and the data bundle (which alone feeds the tables, figures and
     # the article) are the same bytes; so is every brief's Markdown and the Union brief's outputs.
-    assert rbtools.every_file(a / "build" / "context") == rbtools.every_file(b / "build" / "context")
-    assert (a / "build/data/bundle.json").read_bytes() == (b / "build/data/bundle.json").read_bytes()
+    assert rbtools.every_file(a / "build" / "context") == rbtools.every_file(
+        b / "build" / "context"
+    )
+    assert (a / "build/data/bundle.json").read_bytes() == (
+        b / "build/data/bundle.json"
+    ).read_bytes()
     for fmt in ("docx", "html", "pdf"):
         assert outputs["a"][fmt].read_bytes() == outputs["b"][fmt].read_bytes(), fmt
 
@@ -98,19 +112,32 @@ COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
 
 def _archive_available() -> bool:
     try:
-        return subprocess.run([COOPDOCS, "archive", "--help"], capture_output=True, timeout=60).returncode == 0
+        return (
+            subprocess.run(
+                [COOPDOCS, "archive", "--help"], capture_output=True, timeout=60
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
-needs_archive = pytest.mark.skipif(not _archive_available(), reason=(
-    "`coopdocs archive` does not exist yet (archival mode is another engineer's work); these tests state "
-    "what it must refuse and run as soon as `coopdocs archive --help` succeeds"))
+needs_archive = pytest.mark.skipif(
+    not _archive_available(),
+    reason=(
+        "`coopdocs archive` does not exist yet (archival mode is another engineer's "
+        "work); these tests state what it must refuse and run as soon as "
+        "`coopdocs archive --help` succeeds"
+    ),
+)
 
 
-def _git_project(tmp_path: Path, baseline: Path) -> Path:
-    project = fresh_copy(baseline, tmp_path / "p")
-    (project / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+def _git_project(tmp_path: Path) -> Path:
+    """The project's sources in a new git repository (no build: archive refuses before building)."""
+    project = rbtools.copy_project(tmp_path / "p")
+    (project / ".gitignore").write_text(
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8"
+    )
     git = lambda *a: subprocess.run(["git", *a], cwd=project, check=True, capture_output=True)  # noqa: E731
     git("init", "-q")
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
@@ -121,13 +148,19 @@ def _git_project(tmp_path: Path, baseline: Path) -> Path:
 def _archive(project: Path, env: dict) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     full.update(env)
-    return subprocess.run([COOPDOCS, "archive"], cwd=project, env=full, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [COOPDOCS, "archive"], cwd=project, env=full, capture_output=True, text=True, timeout=600
+    )
 
 
 @needs_archive
-@pytest.mark.parametrize("epoch", [None, "", "yesterday", "1672358400.5", "-1"], ids=["unset", "empty", "word", "fraction", "negative"])
-def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_path, baseline, epoch):
-    project = _git_project(tmp_path, baseline)
+@pytest.mark.parametrize(
+    "epoch",
+    [None, "", "yesterday", "1672358400.5", "-1"],
+    ids=["unset", "empty", "word", "fraction", "negative"],
+)
+def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_path, epoch):
+    project = _git_project(tmp_path)
     proc = _archive(project, {} if epoch is None else {"SOURCE_DATE_EPOCH": epoch})
     assert proc.returncode != 0
     assert "SOURCE_DATE_EPOCH" in proc.stdout + proc.stderr
@@ -136,12 +169,17 @@ def test_case19_archive_refuses_missing_or_non_numeric_source_date_epoch(tmp_pat
 
 
 @needs_archive
-def test_case19_archive_refuses_a_dirty_work_tree(tmp_path, baseline):
-    project = _git_project(tmp_path, baseline)
+def test_case19_archive_refuses_a_dirty_work_tree(tmp_path):
+    project = _git_project(tmp_path)
     path = project / "data" / "events.csv"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     proc = _archive(project, {"SOURCE_DATE_EPOCH": str(rbtools.EPOCH)})
     assert proc.returncode != 0
     assert "refused" in proc.stderr and not (project / "reports" / "archive").exists()
     text = (proc.stdout + proc.stderr).lower()
-    assert "data/events.csv" in text or "uncommitted" in text or "dirty" in text or "not committed" in text
+    assert (
+        "data/events.csv" in text
+        or "uncommitted" in text
+        or "dirty" in text
+        or "not committed" in text
+    )

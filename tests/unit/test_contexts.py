@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
-from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 from pathlib import Path
+
+import pytest
 
 from coopdocs.compute.contexts import bibliography, brief_context, record_date, year_span
 from coopdocs.load.strings import load_strings
+from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,27 @@ def test_union_brief_has_main_directions_and_proposals(real_package):
     years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["main_directions"]}
     assert {2019, 2021, 2022} <= years
     assert len(eaeu["proposals"]) == len(real_package.tables["proposals"])
-    assert [p["number"] for p in eaeu["proposals"]] == sorted(p["number"] for p in eaeu["proposals"])
+    assert [p["number"] for p in eaeu["proposals"]] == sorted(
+        p["number"] for p in eaeu["proposals"]
+    )
+
+
+def test_inferred_participation_is_shown_apart_and_not_counted(real_package):
+    belarus = brief_context(real_package, "BY", BUILD, ORG)
+    assert "prj-eurasec-industrial-integration" in [p["id"] for p in belarus["inferred_projects"]]
+    assert "prj-eurasec-industrial-integration" not in [p["id"] for p in belarus["projects"]]
+    counted = {p for th in belarus["themes"] for p in th["projects"]}
+    assert "prj-eurasec-industrial-integration" not in counted
+    russia = brief_context(real_package, "RU", BUILD, ORG)
+    eurasec = next(f for f in russia["funds_elsewhere"] if f["project"] == "prj-eurasec-industrial-integration")
+    assert eurasec["inferred"]
+    assert not any(f["inferred"] for f in russia["funds_elsewhere"] if f["project"] == "prj-am-textile-phase-2")
+
+
+def test_union_brief_separates_the_author_s_proposals_and_gives_the_prerequisites(real_package):
+    eaeu = brief_context(real_package, "EAEU", BUILD, ORG)
+    assert len(eaeu["proposals_author"]) == 8 and len(eaeu["proposals_derived"]) == 6
+    assert len(eaeu["prerequisites"]) == 5
 
 
 def test_records_and_sources_lists_are_complete(real_package):
@@ -60,13 +80,17 @@ def test_bibliography_names_the_article_reference_number(real_package):
     words = load_strings(ROOT / "templates")
     items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"], words)}
     assert items["ref045"]["container-title"] == "Cited as [45] in Shugurov (2022)"
+    assert items["ref106"]["container-title"] == "Cited as [106; 106] in Shugurov (2022)"
     assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"
 
 
 def test_periods_read_naturally():
     assert year_span(2013, 2017) == "2013–2017"
     assert record_date({"date": "2013", "start_year": 2013, "end_year": 2017}) == "2013–2017"
-    assert record_date({"date": "2021-12-23", "start_year": 2021, "end_year": 2025}) == "2021-12-23 (2021–2025)"
+    assert (
+        record_date({"date": "2021-12-23", "start_year": 2021, "end_year": 2025})
+        == "2021-12-23 (2021–2025)"
+    )
 
 
 def test_source_date_epoch_is_checked(tmp_path):

@@ -19,18 +19,39 @@ def problems_of(data: Path) -> list:
 
 def test_real_data_is_valid_and_covers_the_article(real_package):
     t = real_package.tables
-    assert {c["slug"] for c in t["countries"]} == {"armenia", "belarus", "kazakhstan", "kyrgyzstan", "russia", "eaeu"}
-    records = sum(len(t[n]) for n in ("instruments", "projects", "events", "proposals", "roles", "offices", "outcomes", "contributions"))
+    assert {c["slug"] for c in t["countries"]} == {
+        "armenia",
+        "belarus",
+        "kazakhstan",
+        "kyrgyzstan",
+        "russia",
+        "eaeu",
+    }
+    records = sum(
+        len(t[n])
+        for n in (
+            "instruments",
+            "projects",
+            "events",
+            "proposals",
+            "roles",
+            "offices",
+            "outcomes",
+            "contributions",
+        )
+    )
     assert records > 80
     # One source per numbered reference of the article, 1 to 139.
     assert sorted(s["ref_number"] for s in t["sources"]) == list(range(1, 140))
     # Reference 105 is never cited in the text and the data says so.
     ref105 = real_package.index("sources")["ref105"]
     assert ref105["cited_count"] == 0
-    # Every record cites at least one source.
-    for name in ("countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions", "events", "proposals"):
+    # Every record cites a source, or says where the article states it without one (the
+    # citation policy: never a neighbouring number).
+    for name in ("countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions", "events",
+                 "proposals", "facts"):
         for r in t[name]:
-            assert r["sources"], f"{name} {r.get('id') or r.get('code')} cites no source"
+            assert r["sources"] or r["source_note"], f"{name} {r.get('id') or r.get('code')} cites no source and says nothing"
 
 
 def test_named_facts_are_in_the_data(real_package):
@@ -39,12 +60,17 @@ def test_named_facts_are_in_the_data(real_package):
     assert idx["KZ"]["organisation_member_since"] == "1997"
     assert idx["KG"]["organisation_member_since"] == "1993"
     roles = real_package.tables["roles"]
-    assert any(r["country"] == "BY" and r["body"] == "unido-gc" and r["start_year"] == 2017 for r in roles)
+    assert any(
+        r["country"] == "BY" and r["body"] == "unido-gc" and r["start_year"] == 2017
+        for r in roles
+    )
     contributions = real_package.tables["contributions"]
     trillion = [c for c in contributions if c["country"] == "RU" and c["amount"] == 2.6e12]
     assert trillion and trillion[0]["flag"] == "implausible"
     md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
-    assert any("2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no" for i in md)
+    assert any(
+        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no" for i in md
+    )
 
 
 def test_type_error_empty_required_and_unknown_code_reported_together(data_copy):
@@ -63,7 +89,10 @@ def test_type_error_empty_required_and_unknown_code_reported_together(data_copy)
         assert p.file == "data/projects.csv" and p.line >= 2
     text = "\n".join(map(str, found))
     assert "data/projects.csv:2: field 'start_year': value 'twenty': is not a whole number" in text
-    assert "data/projects.csv:4: field 'countries': value 'XX': does not match any 'code' in countries.csv" in text
+    assert (
+        "data/projects.csv:4: field 'countries': value 'XX': "
+        "does not match any 'code' in countries.csv" in text
+    )
 
 
 def test_line_numbers_count_multiline_cells(data_copy):
@@ -73,7 +102,10 @@ def test_line_numbers_count_multiline_cells(data_copy):
     rows[1]["date"] = "last year"
     write_table(path, rows)
     (problem,) = problems_of(data_copy)
-    assert (problem.line, problem.field) == (4, "date")  # row 2 starts on line 4 after a 2-line cell
+    assert (problem.line, problem.field) == (
+        4,
+        "date",
+    )  # row 2 starts on line 4 after a 2-line cell
 
 
 def test_enum_pattern_duplicate_and_dangling_source(data_copy):
@@ -96,7 +128,10 @@ def test_unknown_and_missing_columns(data_copy):
     text = path.read_text(encoding="utf-8").replace("city,", "town,", 1)
     path.write_text(text, encoding="utf-8")
     found = problems_of(data_copy)
-    assert {(p.field, p.message) for p in found} >= {("town", "unknown column"), ("city", "column missing from the header")}
+    assert {(p.field, p.message) for p in found} >= {
+        ("town", "unknown column"),
+        ("city", "column missing from the header"),
+    }
 
 
 def test_na_and_no_stay_text(data_copy):
@@ -122,8 +157,11 @@ def test_bom_crlf_and_nfd_are_normalised(data_copy):
 
 @pytest.mark.parametrize(
     "value, encoding, expected",
-    [("café", "latin-1", "bytes that are not UTF-8"), ("a\x00b", "utf-8", "control character U+0000"),
-     ("evil\u202egnp", "utf-8", "bidirectional control U+202E")],
+    [
+        ("café", "latin-1", "bytes that are not UTF-8"),
+        ("a\x00b", "utf-8", "control character U+0000"),
+        ("evil\u202egnp", "utf-8", "bidirectional control U+202E"),
+    ],
 )
 def test_bad_bytes_and_characters_rejected_by_line(data_copy, value, encoding, expected):
     path = data_copy / "proposals.csv"
@@ -147,8 +185,33 @@ def test_shuffled_rows_give_the_same_package(data_copy, real_package):
         assert strip(shuffled.tables[name]) == strip(real_package.tables[name])
 
 
-def test_uncited_source_is_a_warning_not_an_error(real_package):
-    assert any(w.value == "ref105" and w.severity == "warning" for w in real_package.warnings)
+def test_uncited_source_is_a_warning_not_an_error(real_package, data_copy):
+    assert real_package.warnings == []  # every uncited reference has an unused_reason
+    path = data_copy / "sources.csv"
+    rows = read_table(path)
+    next(r for r in rows if r["id"] == "ref105")["unused_reason"] = ""
+    write_table(path, rows)
+    assert [(w.value, w.severity) for w in load_package(data_copy).warnings] == [("ref105", "warning")]
+
+
+def test_a_record_without_sources_must_say_why(data_copy):
+    path = data_copy / "roles.csv"
+    rows = read_table(path)
+    rows[0]["sources"], rows[0]["source_note"] = "", ""
+    write_table(path, rows)
+    (problem,) = problems_of(data_copy)
+    assert (problem.file, problem.line, problem.field) == ("data/roles.csv", 2, "source_note")
+    assert "cites no source and does not say why" in problem.message
+
+
+def test_inferred_items_must_be_among_the_items(data_copy):
+    path = data_copy / "projects.csv"
+    rows = read_table(path)
+    target = next(r for r in rows if r["id"] == "prj-eurasec-industrial-integration")
+    target["countries_inferred"] += ";AM"
+    write_table(path, rows)
+    (problem,) = problems_of(data_copy)
+    assert (problem.field, problem.value) == ("countries_inferred", "AM") and "is not in 'countries'" in problem.message
 
 
 def test_cli_validate_reports_every_error_as_json(data_copy, capsys, monkeypatch):
@@ -165,4 +228,6 @@ def test_cli_validate_reports_every_error_as_json(data_copy, capsys, monkeypatch
     assert main(["validate", "--data", "data", "--json"]) == 1
     out = [p for p in json.loads(capsys.readouterr().out) if p["severity"] == "error"]
     assert {(p["file"], p["line"], p["field"], p["value"]) for p in out} == {
-        ("data/events.csv", 2, "countries", "ZZ"), ("data/events.csv", 3, "type", "party")}
+        ("data/events.csv", 2, "countries", "ZZ"),
+        ("data/events.csv", 3, "type", "party"),
+    }

@@ -1,4 +1,4 @@
-"""Redline merging (coopdocs.review.redline): word diffs, renumbered citations, Word revision IDs."""
+"""Redline merging (coopdocs.review.redline): word diffs, renumbered citations, revision IDs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from coopdocs.review.diff import _pandoc_json, finish_docx_revisions, write_redline
+from coopdocs.review.documents import pandoc_ast
 from coopdocs.review.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.redlines import finish_docx_revisions, write_redline
 
 DATE = "2022-12-30T00:00:00Z"
 BIB = [{"id": f"ref{n:03d}", "type": "document", "title": f"Source {n}."} for n in (1, 2, 45)]
@@ -19,7 +20,7 @@ def ast(tmp_path: Path, name: str, markdown: str) -> dict:
     bib.write_text(json.dumps(BIB), encoding="utf-8")
     md = tmp_path / f"{name}.md"
     md.write_text(markdown, encoding="utf-8")
-    return normalise(_pandoc_json(tmp_path, md, bib, None))
+    return normalise(pandoc_ast(md, bib, None, 1672358400))
 
 
 def changes(node) -> dict[str, list[str]]:
@@ -42,8 +43,17 @@ def changes(node) -> dict[str, list[str]]:
 
 
 def test_renumbered_citation_is_not_a_change(tmp_path):
-    old = ast(tmp_path, "old", "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n")
-    new = ast(tmp_path, "new", "New [@ref001].\n\nFirst [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n")
+    old = ast(
+        tmp_path,
+        "old",
+        "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n",
+    )
+    new = ast(
+        tmp_path,
+        "new",
+        "New [@ref001].\n\nFirst [@ref045].\n\nSecond [@ref002].\n\n"
+        "# References\n\n::: {#refs}\n:::\n",
+    )
     # citeproc numbers [1], [2] in order of appearance; the comparison shows the article's numbers.
     assert stringify(old["blocks"][0]) == "First [ref 45]."
     assert stringify(new["blocks"][1]) == "First [ref 45]."
@@ -79,7 +89,11 @@ def test_docx_revisions_unique_ids_and_paragraph_marks(tmp_path):
 
 
 def test_finish_is_idempotent_on_documents_without_changes(tmp_path):
-    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "x"}]}]}
+    doc = {
+        "pandoc-api-version": [1, 23, 1],
+        "meta": {},
+        "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "x"}]}],
+    }
     write_redline(doc, tmp_path, "plain", 0, {})
     finish_docx_revisions(tmp_path / "plain.docx")
     assert b"<w:ins" not in zipfile.ZipFile(tmp_path / "plain.docx").read("word/document.xml")

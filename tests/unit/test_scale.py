@@ -15,12 +15,12 @@ import pytest
 
 import synthetic
 from coopdocs.compute.contexts import brief_context
+from coopdocs.compute.selection import OTHER, focus_frames, focus_states
+from coopdocs.compute.tables import compute_tables
+from coopdocs.compute.tables_document import build_document_context
+from coopdocs.compute.timeline import draw, figure_data, record_year
 from coopdocs.load.datapackage import load_package
 from coopdocs.load.strings import load_strings
-from coopdocs.compute.selection import OTHER, focus_frames, focus_states
-from coopdocs.compute.tables_document import build_document_context
-from coopdocs.compute.tables import compute_tables
-from coopdocs.compute.timeline import draw, figure_data, record_year
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = "unido"
@@ -49,7 +49,7 @@ def test_focus_keeps_the_most_active_states_and_the_union(package):
     states = [c for c in t["countries"] if c["kind"] != "union"]
     union = [c["code"] for c in t["countries"] if c["kind"] == "union"]
     assert others == len(states) - 12 == 18
-    assert keep[-len(union):] == union and len(keep) == 12 + len(union)
+    assert keep[-len(union) :] == union and len(keep) == 12 + len(union)
     activity = _activity(t)
     kept_least = min(activity[c] for c in keep[:12])
     dropped_most = max(activity[c["code"]] for c in states if c["code"] not in keep)
@@ -62,7 +62,9 @@ def test_focused_tables_sum_the_other_states_and_drop_their_rows(package):
     t = package.tables
     keep, others = focus_states(t, 12)
     frames = focus_frames(compute_tables(t), keep, others)
-    assert set(keep[:12]) <= set(frames["institutional-profile"].column("country_code")) <= set(keep)
+    assert (
+        set(keep[:12]) <= set(frames["institutional-profile"].column("country_code")) <= set(keep)
+    )
     assert set(frames["timeline"].column("country_code")) <= set(keep)
     # Instruments by type of the states not kept, counted from the raw records.
     expected: Counter = Counter()
@@ -89,8 +91,12 @@ def test_tables_document_shows_kept_states_and_an_other_column(package):
     dropped = {c["code"] for c in t["countries"]} - set(keep)
     # Instruments and events of the states not kept are not listed (projects may be: one that a
     # kept state funds elsewhere is part of that state's profile).
-    dropped_records = {r["id"] for table in ("instruments", "events") for r in t[table]
-                       if r["countries"] and set(r["countries"]) <= dropped}
+    dropped_records = {
+        r["id"]
+        for table in ("instruments", "events")
+        for r in t[table]
+        if r["countries"] and set(r["countries"]) <= dropped
+    }
     assert dropped_records and not dropped_records & set(context["records"])
 
 
@@ -106,18 +112,34 @@ def test_timeline_figure_data_comes_from_the_brief(package):
     for m in data["marks"]:
         marks[m["kind"]] += m["count"]
     for kind, table in (("instrument", "instruments"), ("event", "events")):
-        assert marks[kind] == sum(1 for r in t[table] if code in r["countries"] and record_year(r) is not None)
+        assert marks[kind] == sum(
+            1 for r in t[table] if code in r["countries"] and record_year(r) is not None
+        )
     years = [b["start"] for b in data["bars"]] + [m["year"] for m in data["marks"]]
     assert data["x0"] < min(years) and data["x1"] > max(b["end"] for b in data["bars"])
 
 
 def test_timeline_figure_is_drawn_the_same_every_time(tmp_path):
-    context = json.loads(json.dumps({
-        "country": {"name": "Ruritania <b>&amp;"},
-        "projects": [{"id": "p1", "title": 'A "quoted" #project [with] $markup$', "start_year": 2015, "end_year": 2018}],
-        "instruments": [{"id": "i1", "date": "2016-03-01"}, {"id": "i2", "start_year": 2016}],
-        "events": [],
-    }))
+    context = json.loads(
+        json.dumps(
+            {
+                "country": {"name": "Ruritania <b>&amp;"},
+                "projects": [
+                    {
+                        "id": "p1",
+                        "title": 'A "quoted" #project [with] $markup$',
+                        "start_year": 2015,
+                        "end_year": 2018,
+                    }
+                ],
+                "instruments": [
+                    {"id": "i1", "date": "2016-03-01"},
+                    {"id": "i2", "start_year": 2016},
+                ],
+                "events": [],
+            }
+        )
+    )
     template = ROOT / "templates" / "typst" / "timeline.typ"
     draw(context, template, tmp_path / "a.svg", tmp_path / "a.png")
     draw(context, template, tmp_path / "b.svg", tmp_path / "b.png")

@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_files
+import helpers
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles"]
+PROJECT_FILES = [
+    "Snakefile",
+    "rules",
+    "templates",
+    "config",
+    "data",
+    "envs",
+    "report",
+    "src",
+    "profiles",
+]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
 def copy_project(dest: Path) -> Path:
     """Copy what a build needs (not reports/, not .snakemake/) into ``dest``."""
-    return copy_files(ROOT, dest, PROJECT_FILES)
+    return helpers.copy_project(dest, PROJECT_FILES)
 
 
-def snakemake(project: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+def snakemake(
+    project: Path, *args: str, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``project``; return the completed process (output captured)."""
-    full_env = dict(os.environ, SOURCE_DATE_EPOCH="1672358400")
-    full_env.update(env or {})
-    proc = subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=project, capture_output=True, text=True, env=full_env, timeout=900)
+    proc = helpers.snakemake(project, *args, env=env)
     if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

@@ -15,17 +15,28 @@ import bagit
 import pypdf
 import pytest
 
+from helpers import copy_files
+
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "pyproject.toml", "uv.lock", "README.md"]
+FILES = [
+    "Snakefile",
+    "rules",
+    "templates",
+    "config",
+    "data",
+    "envs",
+    "report",
+    "src",
+    "pyproject.toml",
+    "uv.lock",
+    "README.md",
+]
 pytestmark = pytest.mark.timeout(900)
 
 
 def make_repo(dest: Path) -> Path:
     """A git repository holding the project, committed and tagged v1 at a fixed time."""
-    dest.mkdir(parents=True)
-    for name in FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+    copy_files(ROOT, dest, FILES)
     (dest / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n*.egg-info/\n", encoding="utf-8")
     env = dict(os.environ, GIT_AUTHOR_DATE="2022-12-30T12:00:00Z", GIT_COMMITTER_DATE="2022-12-30T12:00:00Z")
     for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "v1"],
@@ -38,7 +49,14 @@ def coopdocs(cwd: Path, *args: str, env: dict | None = None) -> subprocess.Compl
     full = dict(os.environ)
     full.pop("SOURCE_DATE_EPOCH", None)
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "coopdocs", *args], cwd=cwd, capture_output=True, text=True, env=full, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "coopdocs", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +80,11 @@ def test_refuses_dirty_tree_and_bad_epoch(tmp_path):
     with (repo / "data" / "themes.csv").open("a", encoding="utf-8") as fh:
         fh.write("extra,Extra,Something new.\n")
     dirty = coopdocs(repo, "archive", env={"SOURCE_DATE_EPOCH": "1672401600"})
-    assert dirty.returncode == 2 and "uncommitted changes" in dirty.stderr and "data/themes.csv" in dirty.stderr
+    assert (
+        dirty.returncode == 2
+        and "uncommitted changes" in dirty.stderr
+        and "data/themes.csv" in dirty.stderr
+    )
     assert not (repo / "reports" / "archive").exists()
 
 
@@ -70,16 +92,32 @@ def test_archive_is_a_valid_bag_with_everything_inside(archived):
     bag_dir = bag_of(archived)
     bagit.Bag(str(bag_dir)).validate()
     payload = bag_dir / "data"
-    for need in ("README.md", "SHA256SUMS", "bibliography.json", "uv.lock", "source.tar", "data/datapackage.json",
-                 "data/projects.csv", "reports/manifest.json", "reports/ro-crate-metadata.json",
-                 "reports/briefs/belarus.pdf", "reports/briefs/belarus.docx", "reports/briefs/belarus.html",
-                 "reports/tables/timeline.csv", "reports/tables/timeline.xlsx", "reports/article/review.pdf",
-                 "reports/figures/timeline.svg"):
+    for need in (
+        "README.md",
+        "SHA256SUMS",
+        "bibliography.json",
+        "uv.lock",
+        "source.tar",
+        "data/datapackage.json",
+        "data/projects.csv",
+        "reports/manifest.json",
+        "reports/ro-crate-metadata.json",
+        "reports/briefs/belarus.pdf",
+        "reports/briefs/belarus.docx",
+        "reports/briefs/belarus.html",
+        "reports/tables/timeline.csv",
+        "reports/tables/timeline.xlsx",
+        "reports/article/review.pdf",
+        "reports/figures/timeline.svg",
+    ):
         assert (payload / need).is_file(), need
     assert (payload / "uv.lock").read_bytes() == (ROOT / "uv.lock").read_bytes()
     with tarfile.open(payload / "source.tar") as tar:
         assert "Snakefile" in tar.getnames() and "data/projects.csv" in tar.getnames()
-    listed = [line.split("  ", 1)[1] for line in (payload / "SHA256SUMS").read_text(encoding="utf-8").splitlines()]
+    listed = [
+        line.split("  ", 1)[1]
+        for line in (payload / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    ]
     assert sorted(listed) == listed and "reports/article/review.pdf" in listed
     assert "2022-12-30" in (bag_dir / "bag-info.txt").read_text(encoding="utf-8")
     assert (archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip").is_file()
@@ -88,14 +126,18 @@ def test_archive_is_a_valid_bag_with_everything_inside(archived):
 def test_archived_pdfs_declare_pdf_a_2b(archived):
     for pdf in sorted((bag_of(archived) / "data" / "reports").rglob("*.pdf")):
         reader = pypdf.PdfReader(str(pdf))
-        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+        xmp = (
+            reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+        )
         part = re.search(r"pdfaid:part(?:>|=\")\s*([0-9])", xmp)
         conformance = re.search(r"pdfaid:conformance(?:>|=\")\s*([A-Za-z])", xmp)
-        assert part and part.group(1) == "2" and conformance and conformance.group(1).upper() == "B", pdf.name
+        assert (
+            part and part.group(1) == "2" and conformance and conformance.group(1).upper() == "B"
+        ), pdf.name
 
 
 def test_two_machines_two_folders_same_archive(archived, tmp_path):
-    # Another clone, another folder, another time zone, locale and umask: the same zip, byte for byte.
+    # Another clone, folder, time zone, locale and umask: the same zip, byte for byte.
     other = tmp_path / "elsewhere" / "clone"
     subprocess.run(["git", "clone", "-q", str(archived), str(other)], check=True)
     subprocess.run(["git", "checkout", "-q", "v1"], cwd=other, check=True)
@@ -109,14 +151,18 @@ def test_two_machines_two_folders_same_archive(archived, tmp_path):
     a = (archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip").read_bytes()
     b = (other / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip").read_bytes()
     if a != b:
-        za, zb = zipfile.ZipFile(archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip"), zipfile.ZipFile(
-            other / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip")
+        za, zb = (
+            zipfile.ZipFile(archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip"),
+            zipfile.ZipFile(other / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip"),
+        )
         differing = [n for n in za.namelist() if n not in zb.namelist() or za.read(n) != zb.read(n)]
         raise AssertionError(f"archives differ in: {differing[:10]}")
 
 
 def test_verify_passes_then_fails_on_one_changed_byte(archived, tmp_path):
-    ok = coopdocs(archived, "verify", str(archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip"))
+    ok = coopdocs(
+        archived, "verify", str(archived / "reports" / "archive" / "eaeu-unido-cooperation-v1.zip")
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "every file rebuilt byte for byte" in ok.stdout
     tampered = tmp_path / "eaeu-unido-cooperation-v1"

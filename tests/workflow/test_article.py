@@ -10,14 +10,26 @@ from pathlib import Path
 
 import docx
 import pypdf
+from test_briefs import docx_text, html_text, pdf_text, squash
 
 from conftest import snakemake
 from helpers import read_table, write_table
-from test_briefs import docx_text, html_text, pdf_text, squash
 
-SECTIONS = ["Introduction", "mandate and directions", "Bilateral cooperation", "Armenia", "Belarus", "Kazakhstan",
-            "Kyrgyzstan", "Russia", "Cooperation at the level of the Union", "Main Directions of International Activity",
-            "Comparative analysis", "Conclusion", "References"]
+SECTIONS = [
+    "Introduction",
+    "mandate and directions",
+    "Bilateral cooperation",
+    "Armenia",
+    "Belarus",
+    "Kazakhstan",
+    "Kyrgyzstan",
+    "Russia",
+    "Cooperation at the level of the Union",
+    "Main Directions of International Activity",
+    "Comparative analysis",
+    "Conclusion",
+    "References",
+]
 
 
 class _Headings(HTMLParser):
@@ -26,7 +38,9 @@ class _Headings(HTMLParser):
         self.headings, self.current, self.tables, self.images, self.refs = [], None, 0, 0, 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("h1", "h2", "h3") and ("class", "title") not in attrs:  # the title block is not a section
+        if (
+            tag in ("h1", "h2", "h3") and ("class", "title") not in attrs
+        ):  # the title block is not a section
             self.current = ""
         self.tables += tag == "table"
         self.images += tag == "img"
@@ -48,16 +62,27 @@ def article(built: Path, fmt: str) -> Path:
 
 def docx_structure(path: Path) -> dict:
     document = docx.Document(str(path))
-    headings = [squash(p.text).strip() for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        squash(p.text).strip() for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
     refs = [p for p in document.paragraphs if p.style.name == "Bibliography"]
-    return {"headings": headings, "tables": len(document.tables), "figures": len(document.inline_shapes), "refs": len(refs)}
+    return {
+        "headings": headings,
+        "tables": len(document.tables),
+        "figures": len(document.inline_shapes),
+        "refs": len(refs),
+    }
 
 
 def html_structure(path: Path) -> dict:
     parser = _Headings()
     parser.feed(path.read_text(encoding="utf-8"))
-    return {"headings": parser.headings,
-            "tables": parser.tables, "figures": parser.images, "refs": parser.refs}
+    return {
+        "headings": parser.headings,
+        "tables": parser.tables,
+        "figures": parser.images,
+        "refs": parser.refs,
+    }
 
 
 def pdf_structure(path: Path) -> dict:
@@ -75,8 +100,11 @@ def pdf_structure(path: Path) -> dict:
 
 
 def test_article_has_every_section_in_every_format(built):
-    texts = {"docx": squash(docx_text(article(built, "docx"))), "pdf": squash(pdf_text(article(built, "pdf"))),
-             "html": squash(html_text(article(built, "html")))}
+    texts = {
+        "docx": squash(docx_text(article(built, "docx"))),
+        "pdf": squash(pdf_text(article(built, "pdf"))),
+        "html": squash(html_text(article(built, "html"))),
+    }
     for fmt, text in texts.items():
         for section in SECTIONS:
             assert section in text, (fmt, section)
@@ -91,7 +119,10 @@ def test_article_is_long_enough(built):
 def test_every_table_and_figure_is_referenced_in_the_text(built):
     text = squash(docx_text(article(built, "docx")))
     captions = re.findall(r"\b(Table|Figure) (\d+)\. ", text)
-    assert len({c for c in captions if c[0] == "Table"}) >= 5 and len({c for c in captions if c[0] == "Figure"}) >= 2
+    assert (
+        len({c for c in captions if c[0] == "Table"}) >= 5
+        and len({c for c in captions if c[0] == "Figure"}) >= 2
+    )
     for kind, number in set(captions):
         mentions = re.findall(rf"\b{kind} {number}\b(?!\.)", text)
         assert mentions, f"{kind} {number} has a caption but is never referred to"
@@ -102,7 +133,9 @@ def test_every_citation_resolves(built):
     assert logs
     for log in logs:
         assert "not found" not in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
-    bib = json.loads((built / "build" / "context" / "article" / "review.bib.json").read_text(encoding="utf-8"))
+    bib = json.loads(
+        (built / "build" / "context" / "article" / "review.bib.json").read_text(encoding="utf-8")
+    )
     markdown = (built / "build" / "md" / "article" / "review.md").read_text(encoding="utf-8")
     cited = set(re.findall(r"@(ref\d{3}|[a-z]+\d{4})", markdown))
     assert cited == {item["id"] for item in bib}
@@ -113,9 +146,15 @@ def test_docx_pdf_html_parity(built):
     d = docx_structure(article(built, "docx"))
     h = html_structure(article(built, "html"))
     p = pdf_structure(article(built, "pdf"))
-    assert d["headings"] == h["headings"] == p["headings"], (d["headings"], h["headings"], p["headings"])
+    assert d["headings"] == h["headings"] == p["headings"], (
+        d["headings"],
+        h["headings"],
+        p["headings"],
+    )
     assert d["tables"] == h["tables"] and d["figures"] == h["figures"] == 2
-    bib = json.loads((built / "build" / "context" / "article" / "review.bib.json").read_text(encoding="utf-8"))
+    bib = json.loads(
+        (built / "build" / "context" / "article" / "review.bib.json").read_text(encoding="utf-8")
+    )
     assert d["refs"] == h["refs"] == len(bib)
     # Same captions, numbered the same way, in the same order.
     caption = re.compile(r"\b((?:Table|Figure) \d+)\. ")
@@ -132,7 +171,11 @@ def test_generated_markdown_keeps_lists_apart_from_paragraphs(built):
     for md in (built / "build" / "md").rglob("*.md"):
         previous = ""
         for number, line in enumerate(md.read_text(encoding="utf-8").splitlines(), start=1):
-            if re.match(r"(- |\d+\. )", line) and previous and not re.match(r"(- |\d+\. |  )", previous):
+            if (
+                re.match(r"(- |\d+\. )", line)
+                and previous
+                and not re.match(r"(- |\d+\. |  )", previous)
+            ):
                 raise AssertionError(f"{md.name}:{number}: list item glued to the paragraph above")
             previous = line
 
@@ -144,13 +187,26 @@ def test_a_project_end_year_flows_into_brief_timeline_and_article(tmp_path, buil
     mtimes = {p: p.stat().st_mtime_ns for p in reports.rglob("*.*")}
     path = project / "data" / "projects.csv"
     rows = read_table(path)
-    target = next(r for r in rows if r["countries"] == "BY" and r["end_year"] and "gov-ru" not in r["funders"])
+    target = next(
+        r for r in rows if r["countries"] == "BY" and r["end_year"] and "gov-ru" not in r["funders"]
+    )
     target["end_year"] = "2039"
     write_table(path, rows)
     snakemake(project)
     assert "2039" in pdf_text(reports / "briefs" / "belarus.pdf")
     assert any(r["end_year"] == "2039" for r in read_table(reports / "tables" / "timeline.csv"))
     assert "2039" in docx_text(reports / "article" / "review.docx")
-    rebuilt = {str(p.relative_to(reports)) for p, t in mtimes.items() if p.stat().st_mtime_ns != t and p.suffix in (".docx", ".pdf", ".html")}
+    rebuilt = {
+        str(p.relative_to(reports))
+        for p, t in mtimes.items()
+        if p.stat().st_mtime_ns != t and p.suffix in (".docx", ".pdf", ".html")
+    }
     assert {"briefs/belarus.pdf", "article/review.docx", "tables/comparative-tables.pdf"} <= rebuilt
-    assert not {f"briefs/{s}.{f}" for s in ("armenia", "kazakhstan", "kyrgyzstan", "russia", "eaeu") for f in ("docx", "pdf", "html")} & rebuilt
+    assert (
+        not {
+            f"briefs/{s}.{f}"
+            for s in ("armenia", "kazakhstan", "kyrgyzstan", "russia", "eaeu")
+            for f in ("docx", "pdf", "html")
+        }
+        & rebuilt
+    )

@@ -30,25 +30,40 @@ ADDED_PROJECT = "prj-kz-diff-test-added"
 REMOVED_EVENT = "evt-kz-mfa-vienna-2019"
 TEMPLATE_OLD = "The Union adopts its Main Directions of International Activity each year."
 TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity every year."
+# v3: a record that only the review article shows (no brief, no table).
+ARTICLE_EVENT = "evt-unido-gc15-2013"
+EVENT_OLD, EVENT_NEW = "UNIDO General Conference, 15th session", "UNIDO General Conference, fifteenth session"
 
 
 def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org", GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
-               GIT_COMMITTER_DATE="2023-01-01T00:00:00Z")
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE="2023-01-01T00:00:00Z",
+    )
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    return subprocess.run([COOPDOCS, "diff", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [COOPDOCS, "diff", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("diff") / "project"
     copy_files(ROOT, repo, PROJECT_FILES)
-    (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+    (repo / ".gitignore").write_text(
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8"
+    )
     template = repo / "templates" / "brief.md.j2"
     assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
@@ -61,34 +76,68 @@ def repo(tmp_path_factory) -> Path:
     row = next(p for p in projects if p["id"] == CHANGED_PROJECT)
     assert (row["start_year"], row["end_year"]) == ("2017", "2019")
     row["start_year"] = "2018"
-    template_row = next(p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre")
-    added = dict(template_row, id=ADDED_PROJECT, title="Pilot of zebra-crossing sensors in Kazakhstan",
-                 start_year="2021", end_year="2022", description="A test project added by the diff test.", note="")
+    template_row = next(
+        p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre"
+    )
+    added = dict(
+        template_row,
+        id=ADDED_PROJECT,
+        title="Pilot of zebra-crossing sensors in Kazakhstan",
+        start_year="2021",
+        end_year="2022",
+        description="A test project added by the diff test.",
+        note="",
+    )
     projects.append(added)
     write_table(repo / "data" / "projects.csv", projects, header)
     events = read_table(repo / "data" / "events.csv")
     header = list(events[0].keys())
-    write_table(repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header)
-    template.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8")
+    write_table(
+        repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header
+    )
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8"
+    )
     git(repo, "commit", "-q", "-am", "v2")
+    git(repo, "tag", "v2")
     return repo
 
 
 @pytest.fixture(scope="module")
 def result(repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
-    proc = diff(repo, "v1", "HEAD")
-    return proc, repo / "reports" / "diff" / "v1..HEAD"
+    proc = diff(repo, "v1", "v2")
+    return proc, repo / "reports" / "diff" / "v1..v2"
+
+
+@pytest.fixture(scope="module")
+def article_only(repo: Path, result) -> tuple[subprocess.CompletedProcess, Path]:
+    """v3: a record only the article uses, compared with v2."""
+    events = read_table(repo / "data" / "events.csv")
+    row = next(e for e in events if e["id"] == ARTICLE_EVENT)
+    assert row["title"] == EVENT_OLD
+    row["title"] = EVENT_NEW
+    write_table(repo / "data" / "events.csv", events, list(events[0].keys()))
+    git(repo, "commit", "-q", "-am", "v3")
+    git(repo, "tag", "v3")
+    proc = diff(repo, "v2", "v3")
+    return proc, repo / "reports" / "diff" / "v2..v3"
 
 
 def _plain(md: Path) -> str:
-    """The change report's Markdown without its escaping backslashes (every data value is escaped)."""
+    """The change report's Markdown without its escaping backslashes (data values are escaped)."""
     return re.sub(r"\\(.)", r"\1", md.read_text(encoding="utf-8"))
 
 
 def _revisions(docx: Path) -> tuple[list[str], list[str]]:
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
-    ins = ["".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m)) for m in re.findall(r"<w:ins [^>]*>(.*?)</w:ins>", xml, re.S)]
-    dels = ["".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", m)) for m in re.findall(r"<w:del [^>]*>(.*?)</w:del>", xml, re.S)]
+    ins = [
+        "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", m))
+        for m in re.findall(r"<w:ins [^>]*>(.*?)</w:ins>", xml, re.S)
+    ]
+    dels = [
+        "".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", m))
+        for m in re.findall(r"<w:del [^>]*>(.*?)</w:del>", xml, re.S)
+    ]
     return [s for s in ins if s.strip()], [s for s in dels if s.strip()]
 
 
@@ -97,7 +146,7 @@ def test_exit_status_and_summary(result):
     assert proc.returncode == 1, proc.stderr
     line = proc.stdout.strip()
     assert line.startswith("1 record changed, 1 added, 1 removed;"), line
-    assert line.endswith("→ reports/diff/v1..HEAD/")
+    assert line.endswith("→ reports/diff/v1..v2/")
     for name in ("changes.md", "changes.html", "changes.docx"):
         assert (out / name).is_file()
 
@@ -134,7 +183,41 @@ def test_documents_changed_and_unchanged(result):
     # The template edit changes the Union brief without any record change.
     eaeu_row = next(line for line in table.splitlines() if "briefs/eaeu" in line)
     assert "none (wording, template or code)" in eaeu_row
-    assert "briefs/eaeu" in next(line for line in docs.splitlines() if line.startswith("Changed without any record change"))
+    assert "briefs/eaeu" in next(
+        line for line in docs.splitlines() if line.startswith("Changed without any record change")
+    )
+
+
+def _changed_documents(out: Path) -> str:
+    docs = _plain(out / "changes.md").split("\n# Documents", 1)[1]
+    return docs.split(": Documents whose content changed.", 1)[0]
+
+
+def test_the_tables_document_and_the_article_are_compared(result):
+    """The changed and added projects are in the comparative tables and the article: both redlined."""
+    _, out = result
+    table = _changed_documents(out)
+    for doc in ("tables/comparative-tables", "article/review"):
+        assert doc in table, table
+        assert (out / f"{doc.replace('/', '-')}.docx").is_file() and (out / f"{doc.replace('/', '-')}.html").is_file()
+    changed = _plain(out / "changes.md").split("### Changed", 1)[1].split("###", 1)[0]
+    assert "tables/comparative-tables" in changed and "article/review" in changed
+    ins, _ = _revisions(out / "tables-comparative-tables.docx")
+    assert any("zebra-crossing" in s for s in ins), ins
+    ins, _ = _revisions(out / "article-review.docx")
+    assert ins, "the article's redline marks no insertion"
+
+
+def test_what_only_the_article_shows_is_compared(article_only):
+    proc, out = article_only
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("1 record changed, 0 added, 0 removed; 1 document changed"), proc.stdout
+    table = _changed_documents(out)
+    assert "article/review" in table and "briefs/" not in table and "tables/" not in table, table
+    assert "affects article/review" in _plain(out / "changes.md")
+    ins, dels = _revisions(out / "article-review.docx")
+    assert "fifteenth" in ins and "15th" in dels, (ins, dels)
+    assert not list(out.glob("briefs-*")) and not list(out.glob("tables-*"))
 
 
 def test_redline_has_exactly_the_changed_words(result):
@@ -169,9 +252,22 @@ def test_redline_opens_in_libreoffice(result, tmp_path):
         pytest.skip("LibreOffice is not installed")
     _, out = result
     env = dict(os.environ, HOME=str(tmp_path))
-    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                           "--outdir", str(tmp_path), str(out / "briefs-armenia.docx")],
-                          capture_output=True, text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out / "briefs-armenia.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     pdf = tmp_path / "briefs-armenia.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 1000, proc.stdout + proc.stderr
 

@@ -1,4 +1,5 @@
-"""coopdocs preview: the HTML it serves is the build's, errors show in the page, a saved edit reloads it.
+"""coopdocs preview: the HTML it serves is the build's, errors show in the page, a saved edit
+reloads it.
 
 The browser test drives Debian's Chromium (/usr/bin/chromium, package ``chromium``; installed by
 .ci/run) through Playwright; it is skipped with the reason when Chromium is not installed.
@@ -20,8 +21,15 @@ from helpers import read_table, write_table
 CHROMIUM = Path("/usr/bin/chromium")
 EPOCH = "1672358400"  # the epoch of the `built` fixture's build
 # Flags that let Chromium run here as root without reaching for the network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture()
@@ -60,7 +68,10 @@ def test_preview_html_is_the_build_html(built: Path, tmp_path: Path, monkeypatch
     assert {d.key for d in result.rebuilt} == {f"{d.folder}/{d.name}" for d in session.documents}
     assert len(session.documents) == 8
     for doc in session.documents:
-        assert session.html(doc).read_bytes() == (built / "reports" / doc.folder / f"{doc.name}.html").read_bytes(), doc
+        assert (
+            session.html(doc).read_bytes()
+            == (built / "reports" / doc.folder / f"{doc.name}.html").read_bytes()
+        ), doc
     # Nothing changed: nothing is rebuilt.
     assert session.refresh().rebuilt == []
 
@@ -70,7 +81,9 @@ def test_served_page_is_the_file_plus_the_reload_script(project: Path):
     try:
         page = _get(server, "/")
         assert "new EventSource('/events" in page
-        assert strip_injected(page) == (project / "build/preview/reports/briefs/kazakhstan.html").read_text("utf-8")
+        assert strip_injected(page) == (
+            project / "build/preview/reports/briefs/kazakhstan.html"
+        ).read_text("utf-8")
         assert "Kazakhstan" in page
     finally:
         stop.set()
@@ -89,7 +102,11 @@ def test_an_error_shows_above_the_last_good_version_and_goes_when_fixed(project:
     write_table(path, rows, header)
     result = session.refresh(["briefs/armenia"])
     assert result.error is not None
-    assert "data/projects.csv:" in result.error and "countries" in result.error and "'XX'" in result.error
+    assert (
+        "data/projects.csv:" in result.error
+        and "countries" in result.error
+        and "'XX'" in result.error
+    )
     assert html.read_bytes() == good  # the last good version stays
     page = inject(good.decode("utf-8"), 3, session.error)
     assert 'role="alert"' in page and "countries" in page
@@ -101,14 +118,22 @@ def test_an_error_shows_above_the_last_good_version_and_goes_when_fixed(project:
 
 def test_unknown_document_is_named(project: Path):
     result = PreviewSession(project).refresh(["briefs/atlantis"])
-    assert result.error is not None and "briefs/atlantis" in result.error and "briefs/armenia" in result.error
+    assert (
+        result.error is not None
+        and "briefs/atlantis" in result.error
+        and "briefs/armenia" in result.error
+    )
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 def test_browser_reloads_after_a_saved_edit(project: Path):
     from playwright.sync_api import sync_playwright
 
-    record = next(r["id"] for r in read_table(project / "data" / "projects.csv") if r["countries"] == "KZ")
+    record = next(
+        r["id"] for r in read_table(project / "data" / "projects.csv") if r["countries"] == "KZ"
+    )
     server, stop = start(project, "briefs/kazakhstan", 0)
     host, port = server.server_address[:2]
     try:
@@ -121,8 +146,10 @@ def test_browser_reloads_after_a_saved_edit(project: Path):
             page.wait_for_timeout(300)  # the page's event stream is open
             saved = time.monotonic()
             _set_title(project, record, "Preview-edited title of a project")
-            page.wait_for_function("document.body.innerText.includes('Preview-edited title of a project')",
-                                   timeout=30_000)
+            page.wait_for_function(
+                "document.body.innerText.includes('Preview-edited title of a project')",
+                timeout=30_000,
+            )
             elapsed = time.monotonic() - saved
             browser.close()
     finally:

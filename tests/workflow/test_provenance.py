@@ -1,4 +1,4 @@
-"""Traceability: record marks in every format, the provenance appendix, manifest, RO-Crate, trace."""
+"""Traceability: record marks in every format, the provenance appendix, manifest, crate, trace."""
 
 from __future__ import annotations
 
@@ -12,16 +12,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_briefs import docx_text, html_text, pdf_text, squash
 
 from conftest import snakemake
 from helpers import read_table, write_table
-from test_briefs import docx_text, html_text, pdf_text, squash
 
 COOPDOCS = [sys.executable, "-m", "coopdocs"]
 
 
 def coopdocs(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*COOPDOCS, *args], cwd=project, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [*COOPDOCS, *args], cwd=project, capture_output=True, text=True, timeout=300
+    )
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
     return proc
@@ -38,12 +40,17 @@ def test_manifest_hashes_match_and_every_document_cites(built):
     assert m["tools"]["pandoc"].startswith("3.9")
     assert "commit" in m["git"] and "dirty" in m["git"]
     listed = {o["path"] for o in m["outputs"]}
-    on_disk = {p.relative_to(built).as_posix() for p in (built / "reports").rglob("*.*")
-               if p.suffix in (".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png")}
+    on_disk = {
+        p.relative_to(built).as_posix()
+        for p in (built / "reports").rglob("*.*")
+        if p.suffix in (".docx", ".pdf", ".html", ".csv", ".xlsx", ".svg", ".png")
+    }
     assert listed == on_disk
     for o in m["outputs"]:
         data = (built / o["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == o["sha256"] and len(data) == o["bytes"], o["path"]
+        assert hashlib.sha256(data).hexdigest() == o["sha256"] and len(data) == o["bytes"], o[
+            "path"
+        ]
         assert o["kind"] in {"brief", "article", "tables-document", "table", "figure"}
         assert o["kind"] == "figure" or o["sources"], o["path"]
         paths = [i["path"] for i in o["inputs"]]
@@ -51,7 +58,9 @@ def test_manifest_hashes_match_and_every_document_cites(built):
         for i in o["inputs"]:
             assert hashlib.sha256((built / i["path"]).read_bytes()).hexdigest() == i["sha256"]
         if o["format"] == "docx" and o["kind"] != "table":
-            assert "templates/docx/reference.docx" in paths and any(p.endswith(".csl") for p in paths)
+            assert "templates/docx/reference.docx" in paths and any(
+                p.endswith(".csl") for p in paths
+            )
         if o["format"] == "pdf":
             assert "templates/typst/document.typ" in paths
 
@@ -62,25 +71,41 @@ def test_rocrate_loads_and_lists_every_output(built):
     crate = ROCrate(str(built / "reports"))
     ids = {e.id for e in crate.get_entities()}
     for o in manifest(built)["outputs"]:
-        assert o["path"][len("reports/"):] in ids, o["path"]
+        assert o["path"][len("reports/") :] in ids, o["path"]
     assert crate.mainEntity.id == "../Snakefile"
     profiles = {p if isinstance(p, str) else p.id for p in crate.root_dataset["conformsTo"]}
-    assert "https://w3id.org/ro/wfrun/workflow/0.5" in {getattr(p, "id", p) for p in crate.root_dataset["conformsTo"]} or \
-        "https://w3id.org/ro/wfrun/workflow/0.5" in profiles
+    assert (
+        "https://w3id.org/ro/wfrun/workflow/0.5"
+        in {getattr(p, "id", p) for p in crate.root_dataset["conformsTo"]}
+        or "https://w3id.org/ro/wfrun/workflow/0.5" in profiles
+    )
     run = crate.get("#run")
     assert run.type == "CreateAction" and len(run["result"]) == len(manifest(built)["outputs"])
 
 
 def test_records_are_marked_in_html_docx_and_pdf(built):
-    context = json.loads((built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8"))
+    context = json.loads(
+        (built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8")
+    )
     project = context["projects"][0]["id"]
     event = context["events"][0]["id"]
     html = (built / "reports" / "briefs" / "kazakhstan.html").read_text(encoding="utf-8")
-    assert re.search(rf'<span id="{event}" class="record"\s+title="Record {event} · article references? [0-9, ]+"', html)
-    assert re.search(rf'href="#prov-{event}"\s+class="record-id"', html) and f'id="prov-{event}"' in html
+    assert re.search(
+        rf'<span id="{event}" class="record"\s+'
+        rf'title="Record {event} · article references? [0-9, ]+"',
+        html,
+    )
+    assert (
+        re.search(rf'href="#prov-{event}"\s+class="record-id"', html)
+        and f'id="prov-{event}"' in html
+    )
     with zipfile.ZipFile(built / "reports" / "briefs" / "kazakhstan.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")
-    assert f'w:name="{event}"' in xml and f'w:name="{project}"' in xml and f'w:name="prov-{event}"' in xml
+    assert (
+        f'w:name="{event}"' in xml
+        and f'w:name="{project}"' in xml
+        and f'w:name="prov-{event}"' in xml
+    )
     pdf = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
     assert event in pdf and "Data provenance" in pdf
 
@@ -94,7 +119,9 @@ def test_every_document_ends_with_a_provenance_appendix(built, fmt):
         assert len(appendix) == 2, (doc, fmt)
         tail = appendix[1]
         assert "2022-12-30" in tail and "not under version control" in tail
-        context = json.loads((built / "build" / "context" / f"{doc}.json").read_text(encoding="utf-8"))
+        context = json.loads(
+            (built / "build" / "context" / f"{doc}.json").read_text(encoding="utf-8")
+        )
         entry = context["provenance"]["records"][0]
         assert entry["id"] in tail and str(entry["numbers"][0]) in tail
 
@@ -107,7 +134,9 @@ def test_trace_a_record_and_a_source(built):
     assert "Projects and programmes" in paths["reports/briefs/kazakhstan.pdf"]["sections"]
     assert [s["ref_number"] for s in out["sources"]] == [72, 73, 74]
     src = json.loads(coopdocs(built, "trace", "45", "--json").stdout)
-    assert src["source"] == "ref045" and "reports/briefs/belarus.docx" in {o["path"] for o in src["outputs"]}
+    assert src["source"] == "ref045" and "reports/briefs/belarus.docx" in {
+        o["path"] for o in src["outputs"]
+    }
     human = coopdocs(built, "trace", "ref045").stdout
     assert "reference [45]" in human and "reports/briefs/belarus.pdf" in human
     bad = coopdocs(built, "trace", "no-such-record", check=False)
@@ -117,13 +146,20 @@ def test_trace_a_record_and_a_source(built):
 def test_trace_an_output_and_a_phrase_in_the_kazakhstan_pdf(built):
     out = json.loads(coopdocs(built, "trace", "reports/briefs/kazakhstan.pdf", "--json").stdout)
     assert "KZ" in out["records"] and out["sources"] and "data/projects.csv" in out["inputs"]
-    # An editor copies a sentence from the PDF; trace names the record and the article's reference numbers.
+    # An editor copies a sentence from the PDF; trace names the record and the article's
+    # reference numbers.
     pdf = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
-    context = json.loads((built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8"))
+    context = json.loads(
+        (built / "build" / "context" / "briefs" / "kazakhstan.json").read_text(encoding="utf-8")
+    )
     office = context["offices"][0]
     phrase = " ".join(office["description"].split()[:6])
     assert phrase in pdf
-    found = json.loads(coopdocs(built, "trace", "reports/briefs/kazakhstan.pdf", "--phrase", phrase, "--json").stdout)
+    found = json.loads(
+        coopdocs(
+            built, "trace", "reports/briefs/kazakhstan.pdf", "--phrase", phrase, "--json"
+        ).stdout
+    )
     first = found["matches"][0]
     assert office["id"] in first["records"]
     office_numbers = {int(s[3:]) for s in office["sources"]}
@@ -134,7 +170,9 @@ def test_editing_one_record_changes_only_its_trace_and_entries(tmp_path, built):
     project = tmp_path / "p"
     shutil.copytree(built, project, symlinks=True)
     before = {o["path"]: o for o in manifest(project)["outputs"]}
-    trace_before = json.loads(coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout)
+    trace_before = json.loads(
+        coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout
+    )
     other_before = coopdocs(project, "trace", "prj-by-grodno-agro-industrial-park", "--json").stdout
     path = project / "data" / "projects.csv"
     rows = read_table(path)
@@ -142,17 +180,30 @@ def test_editing_one_record_changes_only_its_trace_and_entries(tmp_path, built):
     target["sources"] = target["sources"] + ";ref070"
     write_table(path, rows)
     snakemake(project)
-    trace_after = json.loads(coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout)
-    assert [s["ref_number"] for s in trace_after["sources"]] == [70, 72, 73, 74] != [s["ref_number"] for s in trace_before["sources"]]
+    trace_after = json.loads(
+        coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019", "--json").stdout
+    )
+    assert (
+        [s["ref_number"] for s in trace_after["sources"]]
+        == [70, 72, 73, 74]
+        != [s["ref_number"] for s in trace_before["sources"]]
+    )
     assert coopdocs(project, "trace", "prj-kz-gcip-cleantech-2019").stdout.count("[70]") == 1
-    assert coopdocs(project, "trace", "prj-by-grodno-agro-industrial-park", "--json").stdout == other_before
+    assert (
+        coopdocs(project, "trace", "prj-by-grodno-agro-industrial-park", "--json").stdout
+        == other_before
+    )
     after = {o["path"]: o for o in manifest(project)["outputs"]}
     changed = {p for p in after if after[p]["sha256"] != before[p]["sha256"]}
     input_changed = {p for p in after if after[p]["inputs"] != before[p]["inputs"]}
     # Every entry's inputs list data/projects.csv, so its hash changes everywhere; the outputs
     # themselves change only where the record is used.
     assert input_changed == set(after)
-    assert {"reports/briefs/kazakhstan.pdf", "reports/article/review.pdf", "reports/tables/timeline.csv"} <= changed
+    assert {
+        "reports/briefs/kazakhstan.pdf",
+        "reports/article/review.pdf",
+        "reports/tables/timeline.csv",
+    } <= changed
     assert not {p for p in changed if "/briefs/" in p and "kazakhstan" not in p}
 
 

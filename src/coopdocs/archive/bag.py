@@ -20,99 +20,71 @@ Archive layout (the bag's payload is under ``data/``, as BagIt requires)::
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from coopdocs.tools.builddate import BuildInfoError, parse_epoch
+import bagit
+
+from coopdocs import layout
+from coopdocs.compute.contexts import bibliography
 from coopdocs.describe.provenance import sha256
-
-# Set by archive/verify for the build of a source snapshot (which is not a git work tree): the
-# commit the snapshot was made from, so that documents and manifest state the same version.
-COMMIT_ENV = "COOPDOCS_SOURCE_COMMIT"
+from coopdocs.load.datapackage import load_package
+from coopdocs.tools import git, revision
+from coopdocs.tools.builddate import BuildInfoError, iso_date
+from coopdocs.tools.builddate import archival_epoch as _policy_epoch
+from coopdocs.tools.config import ConfigError, load_config
+from coopdocs.tools.zips import zip_folder
 
 
 class ArchiveError(RuntimeError):
     """The archive cannot be made or checked; the message says why and what to do."""
 
 
-def _git(root: Path, *args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise ArchiveError(f"git {' '.join(args)} failed: {out.stderr.strip()}")
-    return out.stdout.strip()
-
-
-def archival_epoch(environ: dict[str, str] | None = None) -> int:
-    """SOURCE_DATE_EPOCH for an archival build: required, and a non-negative integer."""
-    env = os.environ if environ is None else environ
-    value = env.get("SOURCE_DATE_EPOCH")
-    if value is None or value == "":
-        raise ArchiveError(
-            "archival builds need an explicit SOURCE_DATE_EPOCH; for the commit's time run\n"
-            "  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) coopdocs archive\n"
-            "or pass --epoch-from-commit"
-        )
+def archival_epoch(root: Path, from_commit: bool = False, environ: dict[str, str] | None = None) -> int:
+    """SOURCE_DATE_EPOCH for an archival build (tools.builddate, archive mode): explicit, and a
+    non-negative integer; or, ``from_commit``, the date an ordinary build of HEAD has."""
     try:
-        return parse_epoch(value)
-    except BuildInfoError as exc:
-        raise ArchiveError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01; "
-                           "for the commit's time use SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)") from exc
+        config = load_config(root) if from_commit else None
+        return _policy_epoch(root, from_commit, environ, config)
+    except (BuildInfoError, ConfigError) as exc:
+        raise ArchiveError(str(exc)) from exc
 
 
 def check_clean(root: Path) -> str:
     """The HEAD commit, or ArchiveError when the work tree has uncommitted changes."""
-    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
-        raise ArchiveError(f"{root} is not a git work tree")
-    status = _git(root, "status", "--porcelain", "--untracked-files=normal")
-    if status:
-        shown = "\n".join("  " + line for line in status.splitlines()[:10])
-        raise ArchiveError("the work tree has uncommitted changes; commit or stash them first "
-                           f"(an archive must be the build of one commit):\n{shown}")
-    return _git(root, "rev-parse", "HEAD")
+    try:
+        if not git.is_work_tree(root):
+            raise ArchiveError(f"{root} is not a git work tree")
+        status = git.status(root)
+        if status:
+            shown = "\n".join("  " + line for line in status.splitlines()[:10])
+            raise ArchiveError("the work tree has uncommitted changes; commit or stash them first "
+                               f"(an archive must be the build of one commit):\n{shown}")
+        return git.run(root, "rev-parse", "HEAD")
+    except git.GitError as exc:
+        raise ArchiveError(str(exc)) from exc
 
 
 def version_name(root: Path) -> str:
     """The archive's version: the tag on HEAD, else ``git describe``, else the short commit."""
-    out = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=root, capture_output=True, text=True, check=False)
-    return (out.stdout.strip() or _git(root, "rev-parse", "--short=12", "HEAD")).replace("/", "-")
+    name = git.query(root, "describe", "--tags", "--always", "--dirty") or git.run(root, "rev-parse", "--short=12", "HEAD")
+    return name.replace("/", "-")
 
 
 def build_snapshot(source_tar: Path, workdir: Path, epoch: int, commit: str, python: str | None = None,
                    cores: int = 2) -> Path:
     """Extract a source snapshot into ``workdir`` and build every report there; return the project folder."""
-    project = workdir / "project"
-    project.mkdir(parents=True)
-    with tarfile.open(source_tar) as tar:
-        tar.extractall(project, filter="data")
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), **{COMMIT_ENV: commit})
-    python = python or sys.executable
-    snakemake = str(Path(python).parent / "snakemake")
-    proc = subprocess.run([snakemake, "--cores", str(cores), "--quiet"], cwd=project, env=env,
-                          capture_output=True, text=True, check=False)
+    project = revision.extract(source_tar, workdir / "project")
+    proc = revision.build(project, "--quiet", epoch=epoch, cores=cores, commit=commit, python=python)
     if proc.returncode != 0:
         raise ArchiveError(f"the build of the snapshot failed:\n{proc.stderr[-4000:]}")
     return project
-
-
-def _write_deterministic_zip(folder: Path, target: Path, epoch: int) -> None:
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc).timetuple()[:6]
-    tmp = target.with_suffix(".zip.part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, path.read_bytes())
-    os.replace(tmp, target)
 
 
 README = """# {name} {version}: archival build
@@ -141,11 +113,6 @@ builds with SOURCE_DATE_EPOCH={epoch}, and compares every file against `SHA256SU
 
 def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int = 2) -> Path:
     """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``."""
-    import bagit
-
-    from coopdocs.compute.contexts import bibliography
-    from coopdocs.load.datapackage import load_package
-
     commit = check_clean(root)
     version = version_name(root)
     descriptor = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
@@ -154,7 +121,7 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
     with tempfile.TemporaryDirectory(prefix="coopdocs-archive-") as tmp:
         tmp_path = Path(tmp)
         source_tar = tmp_path / "source.tar"
-        _git(root, "archive", "--format=tar", f"--output={source_tar}", "HEAD")
+        git.archive(root, "HEAD", output=source_tar)
         project = build_snapshot(source_tar, tmp_path / "build", epoch, commit, cores=cores)
         bag = tmp_path / name
         payload = bag
@@ -168,7 +135,7 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
         package = load_package(project / "data")
         bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
         (payload / "bibliography.json").write_text(json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        date = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date().isoformat()
+        date = iso_date(epoch)
         (payload / "README.md").write_text(README.format(name=descriptor.get("name", "coopdocs"), version=version, commit=commit,
                                                          epoch=epoch, date=date, folder=name), encoding="utf-8")
         files = sorted(p for p in payload.rglob("*") if p.is_file())
@@ -184,7 +151,7 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
             shutil.rmtree(target)
         out_dir.mkdir(parents=True, exist_ok=True)
         shutil.copytree(bag, target)
-    _write_deterministic_zip(target, out_dir / f"{name}.zip", epoch)
+    zip_folder(target, out_dir / f"{name}.zip", epoch)
     return target
 
 
@@ -213,8 +180,7 @@ def _environment_python(bag_payload: Path, tmp: Path, fresh: bool) -> str:
         raise ArchiveError("the archive's lock differs from this environment and uv is not available to install it")
     project = tmp / "env-project"
     project.mkdir()
-    with tarfile.open(bag_payload / "source.tar") as tar:
-        tar.extractall(project, filter="data")
+    revision.extract(bag_payload / "source.tar", project)
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(tmp / "venv"), UV_PYTHON=sys.executable, UV_PYTHON_DOWNLOADS="never")
     proc = subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=project, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -224,8 +190,6 @@ def _environment_python(bag_payload: Path, tmp: Path, fresh: bool) -> str:
 
 def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
     """Rebuild an archive from its own source and lock file; return the differences (empty: identical)."""
-    import bagit
-
     differences: list[str] = []
     with tempfile.TemporaryDirectory(prefix="coopdocs-verify-") as tmp:
         tmp_path = Path(tmp)
@@ -242,7 +206,7 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             sums[rel] = digest
             if sha256(payload / rel) != digest:
                 differences.append(f"{rel}: does not match SHA256SUMS in the archive")
-        manifest = json.loads((payload / "reports" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
         python = _environment_python(payload, tmp_path, fresh_env)
         project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", manifest["source_date_epoch"],
                                  manifest["git"]["commit"], python=python, cores=cores)
@@ -260,8 +224,3 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             if path.is_file() and rel not in archived and "/archive/" not in rel and "/diff/" not in rel:
                 differences.append(f"{rel}: produced by the rebuild but missing from the archive")
     return differences
-
-
-def archive_summary(differences: list[str]) -> dict[str, Any]:
-    """A JSON-ready verdict of :func:`verify`."""
-    return {"identical": not differences, "differences": differences}

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from coopdocs.compute.contexts import (Resolver, brief_context, citing_works, digest, is_member, organisation,
-                                       record_date, union_of)
+from coopdocs import layout
+from coopdocs.compute.contexts import (Resolver, brief_context, citing_works, digest, event_entry, is_member,
+                                       organisation, project_entry, record_date, sort_key_fact, sort_key_year,
+                                       union_of)
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import Frame
 from coopdocs.load.authored import cited_keys, parse_authored
@@ -24,8 +26,9 @@ from coopdocs.tools.collation import by_name, collation_key
 # The order in which the article shows its tables and figures (section by section); their
 # captions are the strings file's ``article_tables`` and ``figures``. A table with nothing to
 # show is left out, and the others are numbered in order.
-ARTICLE_TABLES = ["main-directions", "institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder"]
-ARTICLE_FIGURES = [("timeline", "timeline.svg", "timeline"), ("themes-by-state", "themes-by-state.svg", "projects-by-theme")]
+ARTICLE_TABLES = [layout.MAIN_DIRECTIONS, layout.INSTITUTIONAL_PROFILE, layout.LEGAL_BASIS, layout.PROJECTS_BY_THEME,
+                  layout.PROJECTS_BY_FUNDER]
+ARTICLE_FIGURES = [layout.TIMELINE_FIGURE, layout.THEMES_FIGURE]
 
 
 def _words(key) -> str:
@@ -79,7 +82,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     res = Resolver.of(package)
     org = organisation(package, organisation_id)
 
-    matrices = {"legal-basis": "instrument_type", "projects-by-theme": "theme"}
+    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
     tables: dict[str, dict[str, Any]] = {}
     for tid in ARTICLE_TABLES:
         entry: dict[str, Any] = {"id": tid, "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"])}
@@ -93,16 +96,23 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
         entry["number"] = n
     figures: dict[str, dict[str, Any]] = {}
-    for fid, file, table in ARTICLE_FIGURES:
-        shown = bool(frames[table].rows) if table == "timeline" else tables[table]["shown"]
+    for fid in ARTICLE_FIGURES:
+        table = layout.FIGURE_TABLES[fid]
+        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
         if shown:
-            figures[fid] = {"id": f"fig-{fid}", "number": len(figures) + 1, "file": file,
+            figures[fid] = {"id": f"fig-{fid}", "number": len(figures) + 1, "file": layout.figure_file(fid, "svg"),
                             "caption": word(words, f"figures.{fid}.caption", "")}
 
     # The organisation's own framework: instruments and events tied to no member state.
     framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
-    org_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"], e["id"]))
+    org_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"] or "9999", e["id"]))
     org_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
+    org_facts = sorted((dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact)
+    # Projects and events in which some state's participation is only inferred: described once
+    # (in the section on the states), referred to from each state's section, counted nowhere.
+    regional_projects = [project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
+                         for r in sorted((p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year)]
+    regional_events = [event_entry(r, res) for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)]
 
     # Highlights for the comparative analysis, computed, never typed.
     instrument_counts = Counter({c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states})
@@ -114,12 +124,12 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     most_projects = _leaders(project_counts)
     donors = []
     for c in states:
-        elsewhere = briefs[c["code"]]["funds_elsewhere"]
+        elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
             recipients = by_name({r for f in elsewhere for r in f["recipients"]}, str)
             donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
                            "sources": sorted({s for f in elsewhere for s in f["sources"]})})
-    md = tables["main-directions"]["rows"]
+    md = tables[layout.MAIN_DIRECTIONS]["rows"]
     md_yes = [r["year"] for r in md if r["mentions_organisation"] == "yes"]
     md_no = [r["year"] for r in md if r["mentions_organisation"] == "no"]
     member_since = sorted(((c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states
@@ -139,7 +149,9 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         state_sections.append({
             "country": b["country"], "roles": b["roles"], "offices": b["offices"], "contributions": b["contributions"],
             "instruments": b["instruments"], "projects": b["projects"], "events": b["events"],
-            "funded_by_others": b["funded_by_others"], "funds_elsewhere": b["funds_elsewhere"], "themes": b["themes"][:3],
+            "funded_by_others": b["funded_by_others"], "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+            "themes": b["themes"][:3], "facts": b["facts"], "inferred_projects": b["inferred_projects"],
+            "inferred_events": b["inferred_events"],
             "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]), "member": is_member(c),
         })
 
@@ -150,10 +162,14 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     used_ids.update(e["id"] for e in org_events)
     used_ids.update(o["id"] for o in org_offices)
     used_ids.update(p["id"] for p in t["proposals"])
+    used_ids.update(r["id"] for r in org_facts + regional_projects + regional_events)
+    used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
     authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
     sources = sorted({s for b in briefs.values() for s in b["sources"]}
-                     | {s for r in framework + org_events + org_offices for s in r["sources"]}
+                     | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
+                     | {s for r in regional_projects + regional_events for s in r["sources"]}
+                     | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
                      | {s for p in t["proposals"] for s in p["sources"]}
                      | (authored_sources - {w["id"] for w in t["publications"]}))
 
@@ -166,7 +182,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     union_body = settings.get("union_body")
 
     context = {
-        "document": {"kind": "article", "id": "review", "title": title, "subtitle": subtitle},
+        "document": {"kind": layout.ARTICLE.folder, "id": layout.ARTICLE.name, "title": title, "subtitle": subtitle},
         "meta": meta,
         "org": org,
         "union_body": organisation(package, union_body) if union_body else None,
@@ -182,13 +198,15 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "n_events": len(t["events"]),
             "n_outcomes": len(t["outcomes"]),
             "n_proposals": len(t["proposals"]),
+            "n_facts": len(t.get("facts", [])),
             "n_sources": len(t["sources"]),
             "n_actors": len(t["actors"]),
             "first_year": min(years) if years else None,
             "last_year": max(years) if years else None,
             "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
         },
-        "organisation": {"framework": framework, "events": org_events, "offices": org_offices},
+        "organisation": {"framework": framework, "events": org_events, "offices": org_offices, "facts": org_facts},
+        "regional": {"projects": regional_projects, "events": regional_events},
         "states": state_sections,
         "union": {
             "country": union["country"] if union else None,
@@ -196,6 +214,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "instruments": union["instruments"] if union else [],
             "projects": union["projects"] if union else [],
             "events": union["events"] if union else [],
+            "facts": union["facts"] if union else [],
+            "prerequisites": union["prerequisites"] if union else [],
         },
         "highlights": {
             "most_instruments": most_instruments,
@@ -211,13 +231,16 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         "tables": tables,
         "figures": figures,
         "proposals": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"])],
+        "proposals_author": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") == "author"],
+        "proposals_derived": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") != "author"],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
         "sources": sources,
     }
-    for p in context["proposals"]:
+    for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
         p.pop("_line", None)
-    for group in (context["organisation"]["framework"], context["organisation"]["events"], context["organisation"]["offices"]):
+    for group in (context["organisation"]["framework"], context["organisation"]["events"],
+                  context["organisation"]["offices"], context["organisation"]["facts"]):
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:

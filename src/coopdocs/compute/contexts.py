@@ -55,6 +55,18 @@ def record_date(record: Record, words: Words | None = None) -> str:
     return date or span
 
 
+def stated(record: Record, field: str) -> list:
+    """The items of a list ``field`` the source states, without those marked inferred (``<field>_inferred``).
+
+    Inferred participation is shown as such and never counted (README, "Citing honestly").
+
+    >>> stated({"countries": ["BY", "RU"], "countries_inferred": ["BY"]}, "countries")
+    ['RU']
+    """
+    inferred = record.get(f"{field}_inferred") or []
+    return [x for x in record.get(field) or [] if x not in inferred]
+
+
 def sort_key_year(record: Record) -> tuple:
     """Chronological order with the ID as tie-break, so row order in files never matters."""
     year = record.get("date") or (str(record["start_year"]) if record.get("start_year") else "")
@@ -90,13 +102,19 @@ class Resolver:
         # Records per country, in table order: one pass over each table instead of one per country
         # (a brief per country scanning every table made preparing 1,000 states quadratic).
         t = package.tables
+        # Only the countries a record states count: inferred ones are indexed apart (inferred_of).
         self.by_country: dict[str, dict[str, list[Record]]] = {}
-        for table in ("instruments", "projects", "events"):
+        self.inferred_by_country: dict[str, dict[str, list[Record]]] = {}
+        for table in ("instruments", "projects", "events", "facts"):
             index: dict[str, list[Record]] = {}
-            for r in t[table]:
-                for code in dict.fromkeys(r.get("countries") or []):
+            inferred: dict[str, list[Record]] = {}
+            for r in t.get(table, []):
+                for code in dict.fromkeys(stated(r, "countries")):
                     index.setdefault(code, []).append(r)
+                for code in dict.fromkeys(r.get("countries_inferred") or []):
+                    inferred.setdefault(code, []).append(r)
             self.by_country[table] = index
+            self.inferred_by_country[table] = inferred
         for table in ("roles", "offices", "contributions"):
             index = {}
             for r in t[table]:
@@ -110,6 +128,10 @@ class Resolver:
     def of_country(self, table: str, code: str) -> list[Record]:
         """The records of ``table`` that concern country ``code``, in table order."""
         return self.by_country[table].get(code, [])
+
+    def inferred_of(self, table: str, code: str) -> list[Record]:
+        """The records of ``table`` whose participation of country ``code`` is inferred, in table order."""
+        return self.inferred_by_country[table].get(code, [])
 
     def actor_names(self, ids: list[str]) -> list[str]:
         """Display names of actors, in the order given."""
@@ -133,22 +155,37 @@ def _instrument(r: Record, res: Resolver, words: Words | None = None) -> Record:
     return out
 
 
-def _project(r: Record, res: Resolver, outcomes: list[Record], words: Words | None = None) -> Record:
+def project_entry(r: Record, res: Resolver, outcomes: list[Record], words: Words | None = None) -> Record:
+    """A project as documents show it: names of funders, partners, states and themes resolved."""
     out = _clean(r)
-    out["funder_names"] = res.actor_names(r["funders"])
+    out["funder_names"] = res.actor_names(stated(r, "funders"))
+    out["funder_names_inferred"] = res.actor_names(r.get("funders_inferred") or [])
     out["partner_names"] = res.actor_names(r["partners"])
-    out["country_names"] = res.country_names(r["countries"])
+    out["country_names"] = res.country_names(stated(r, "countries"))
+    out["country_names_inferred"] = res.country_names(r.get("countries_inferred") or [])
     out["theme_labels"] = res.theme_labels(r["themes"])
     out["when"] = year_span(r.get("start_year"), r.get("end_year"), words)
     out["outcomes"] = [_clean(o) for o in sorted(outcomes, key=lambda o: o["id"])]
     return out
 
 
-def _event(r: Record, res: Resolver) -> Record:
+def event_entry(r: Record, res: Resolver) -> Record:
+    """An event as documents show it: names of its actors and states resolved."""
     out = _clean(r)
     out["actor_names"] = res.actor_names(r["actors"])
-    out["country_names"] = res.country_names(r["countries"])
+    out["country_names"] = res.country_names(stated(r, "countries"))
+    out["country_names_inferred"] = res.country_names(r.get("countries_inferred") or [])
     return out
+
+
+# The order in which documents group facts, and the facts a brief's overview shows.
+FACT_TYPES = ["function", "network", "goal", "history", "context", "position", "prerequisite"]
+
+
+def sort_key_fact(record: Record) -> tuple:
+    """Facts by kind, then year; statements before figures, figures from the lowest; then ID."""
+    value = record.get("value")
+    return (FACT_TYPES.index(record["type"]), record.get("start_year") or 0, value is not None, value or 0, record["id"])
 
 
 def digest(value: Any) -> str:
@@ -180,7 +217,8 @@ def is_member(country: Record) -> bool:
 # The field that names a record in the provenance appendix, per table.
 LABEL_FIELD = {"countries": "name", "actors": "name", "roles": "description", "offices": "name",
                "instruments": "title", "projects": "title", "outcomes": "description", "contributions": "description",
-               "events": "title", "proposals": "title", "publications": "title", "sources": "description", "themes": "label"}
+               "events": "title", "proposals": "title", "facts": "statement", "publications": "title",
+               "sources": "description", "themes": "label"}
 
 
 def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | None) -> dict[str, Any]:
@@ -202,8 +240,11 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
             if len(label) > 90:
                 label = label[:89].rsplit(" ", 1)[0] + "…"
             srcs = sorted(r.get("sources") or [])
+            # What the appendix says beyond the numbers: where the article states, without a
+            # number, what the record holds, and the editorial note (original wording, inferences).
             entries.append({"id": rid, "table": table, "label": label, "sources": srcs,
-                            "numbers": sorted(numbers[x] for x in srcs if x in numbers)})
+                            "numbers": sorted(numbers[x] for x in srcs if x in numbers),
+                            "source_note": r.get("source_note") or "", "note": r.get("note") or ""})
     entries.sort(key=lambda e: (tables.index(e["table"]), str(e["id"])))
     # Only the numbers of this document's sources: the whole table would put every source of a
     # thousand states into every brief's context.
@@ -229,8 +270,15 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
 
     instruments = [_instrument(r, res, words) for r in sorted(res.of_country("instruments", code), key=sort_key_year)]
     projects_here = sorted(res.of_country("projects", code), key=sort_key_year)
-    projects = [_project(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here]
-    events = [_event(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)]
+    projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here]
+    events = [event_entry(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)]
+    # Records whose participation of this country the article does not state: shown apart, never counted.
+    inferred_projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words)
+                         for r in sorted(res.inferred_of("projects", code), key=sort_key_year)]
+    inferred_events = [event_entry(r, res) for r in sorted(res.inferred_of("events", code), key=sort_key_year)]
+    all_facts = [_clean(r) for r in sorted(res.of_country("facts", code), key=sort_key_fact)]
+    facts = [f for f in all_facts if f["type"] != "prerequisite"]
+    prerequisites = [f for f in all_facts if f["type"] == "prerequisite"]
     roles = [_clean(r) for r in sorted(res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"]))]
     offices = [_clean(r) for r in res.of_country("offices", code)]
     contributions = [_clean(r) for r in res.of_country("contributions", code)]
@@ -242,7 +290,7 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     government = res.government_of.get(code)
     funded_by_others = []
     for p in projects:
-        donors = sorted({res.country_of_government[f] for f in p["funders"]
+        donors = sorted({res.country_of_government[f] for f in stated(p, "funders")
                          if f in res.country_of_government and res.country_of_government[f] != code})
         if donors:
             funded_by_others.append({"project": p["id"], "title": p["title"], "donors": res.country_names(donors),
@@ -251,12 +299,17 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         (r for r in (res.funded_by.get(government, []) if government else []) if any(c != code for c in r["countries"])),
         key=sort_key_year,
     )
-    funds_elsewhere = [
-        {"project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year"), words),
-         "recipients": res.country_names([c for c in r["countries"] if c != code]), "sources": r["sources"],
-         "here": code in r["countries"]}
-        for r in funds_elsewhere_records
-    ]
+    funds_elsewhere = []
+    for r in funds_elsewhere_records:
+        # Stated when the article names this state as funder and another state as recipient;
+        # otherwise listed as inferred (and left out of the donor counts).
+        recipients = [c for c in stated(r, "countries") if c != code]
+        inferred = government in (r.get("funders_inferred") or []) or not recipients
+        funds_elsewhere.append({
+            "project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year"), words),
+            "recipients": res.country_names(recipients or [c for c in r["countries"] if c != code]),
+            "sources": r["sources"], "source_note": r.get("source_note") or "", "inferred": inferred,
+            "here": code in r["countries"]})
 
     theme_counts = Counter(th for p in projects_here for th in p["themes"])
     themes = [
@@ -269,11 +322,12 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     proposals = [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
 
     used: list[Record] = [country] + roles + offices + contributions + instruments + projects + events + proposals
-    used += [o for p in projects for o in p["outcomes"]]
+    used += inferred_projects + inferred_events + all_facts
+    used += [o for p in projects + inferred_projects for o in p["outcomes"]]
     elsewhere_ids = {f["project"] for f in funds_elsewhere}
     used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
     record_ids = sorted({r.get("id") or r.get("code") for r in used})
-    sources = sorted({s for r in used for s in r.get("sources") or []})
+    sources = sorted({s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or []))
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
@@ -304,7 +358,13 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         "funded_by_others": funded_by_others,
         "funds_elsewhere": funds_elsewhere,
         "themes": themes,
+        "inferred_projects": inferred_projects,
+        "inferred_events": inferred_events,
+        "facts": facts,
+        "prerequisites": prerequisites,
         "proposals": proposals,
+        "proposals_author": [p for p in proposals if p.get("origin") == "author"],
+        "proposals_derived": [p for p in proposals if p.get("origin") != "author"],
         "records": record_ids,
         "sources": sources,
     }
@@ -340,7 +400,8 @@ def bibliography(package: Package, source_ids: list[str], words: Words | None = 
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": word(words, "bibliography.cited_as", "[{number}] {author} ({year})",
+            "container-title": word(words, "bibliography.cited_as", "{cited_as} {author} ({year})",
+                                    cited_as=s.get("cited_as") or f"[{s['ref_number']}]",
                                     number=s["ref_number"], author=family, year=work["year"]),
         }
         if s.get("year"):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coopdocs import layout
+from coopdocs.compute.contexts import stated
 from coopdocs.compute.tables import Frame, group_records, subjects
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import collation_key
@@ -50,7 +52,7 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
     counts: dict[str, int] = {}
     for table in ("instruments", "projects", "events"):
         for r in t[table]:
-            for code in dict.fromkeys(r.get("countries") or []):
+            for code in dict.fromkeys(stated(r, "countries")):  # inferred participation never counts
                 counts[code] = counts.get(code, 0) + 1
     ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), collation_key(c["name"]), c["code"]))
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
@@ -67,11 +69,12 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int, words: 
         return frames
     kept = set(keep)
     out = dict(frames)
-    for tid in ("institutional-profile", "timeline"):
+    for tid in (layout.INSTITUTIONAL_PROFILE, layout.TIMELINE_TABLE):
         out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
-    out["projects-by-funder"] = frames["projects-by-funder"].where(
+    out[layout.PROJECTS_BY_FUNDER] = frames[layout.PROJECTS_BY_FUNDER].where(
         lambda r: r["country_code"] in kept or r["funder_country"] in kept)
-    for tid, key, label_col in (("legal-basis", "instrument_type", None), ("projects-by-theme", "theme_id", "theme")):
+    for tid, key, label_col in ((layout.LEGAL_BASIS, "instrument_type", None),
+                                (layout.PROJECTS_BY_THEME, "theme_id", "theme")):
         df = frames[tid]
         group_cols = [key] + ([label_col] if label_col else [])
         sums: dict[tuple, int] = {}

@@ -12,13 +12,14 @@ import io
 import json
 import math
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.tables import Frame
 from coopdocs.tools.cache import cache_key
+from coopdocs.tools.builddate import iso_datetime
 from coopdocs.tools.files import atomic_output
+from coopdocs.tools.zips import ZIP_EPOCH_MIN, rewrite_zip
 
 # Column headings for people come from the strings file (``headings``); the CSV keeps the tidy
 # machine names, and a column without a heading shows its machine name.
@@ -45,21 +46,15 @@ def to_csv_text(df: Frame) -> str:
 
 def normalise_zip(data: bytes, epoch: int) -> bytes:
     """Rewrite an OOXML zip with fixed entry times and fixed document dates (reproducible bytes)."""
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc)  # zip cannot hold dates before 1980
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = content.decode("utf-8")
-                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{iso}\g<3>", text)
-                content = text.encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, stamp.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
+    iso = iso_datetime(max(epoch, ZIP_EPOCH_MIN))  # the document dates, as the entries' (no earlier than 1980)
+
+    def fix_dates(name: str, content: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return content
+        text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{iso}\g<3>", content.decode("utf-8"))
+        return text.encode("utf-8")
+
+    return rewrite_zip(data, fix_dates, epoch)
 
 
 def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | None = None) -> bytes:

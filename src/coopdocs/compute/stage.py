@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.article import article_context
 from coopdocs.compute.contexts import bibliography, brief_context, organisation, provenance, union_of
 from coopdocs.compute.overview import cached_figure
@@ -46,8 +47,9 @@ def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts
         ctx = brief_context(package, country["code"], build, settings["organisation"], git, words=words,
                             union_code=settings.get("union"))
         stem = country["slug"]
-        outputs[contexts_dir / "briefs" / f"{stem}.json"] = ctx
-        outputs[contexts_dir / "briefs" / f"{stem}.bib.json"] = bibliography(package, ctx["sources"], words)
+        outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
+        outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
+            package, ctx["sources"], words)
     bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
               for name, recs in package.tables.items()}
     outputs[bundle_path] = {"descriptor": package.descriptor, "tables": bundle, "git": git,
@@ -111,7 +113,7 @@ def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
             tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
     labels = (words or {}).get("figures", {})
-    cached_figure(figures_dir / "timeline", cache_dir, "timeline_overview", shown["timeline"], order,
-                  labels.get("timeline", {}))
-    cached_figure(figures_dir / "themes-by-state", cache_dir, "theme_matrix", shown["projects-by-theme"], theme_order,
-                  labels.get("themes-by-state", {}))
+    cached_figure(figures_dir / layout.TIMELINE_FIGURE, cache_dir, "timeline_overview", shown[layout.TIMELINE_TABLE],
+                  order, labels.get(layout.TIMELINE_FIGURE, {}))
+    cached_figure(figures_dir / layout.THEMES_FIGURE, cache_dir, "theme_matrix", shown[layout.PROJECTS_BY_THEME],
+                  theme_order, labels.get(layout.THEMES_FIGURE, {}))

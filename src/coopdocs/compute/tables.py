@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from coopdocs.compute.contexts import record_year
+from coopdocs import layout
+from coopdocs.compute.contexts import record_year, stated
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.collation import by_name
 
@@ -113,8 +114,9 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
     actors = {a["id"]: a for a in t["actors"]}
     roles_of = group_records(t["roles"], lambda r: [r["country"]])
     offices_of = group_records(t["offices"], lambda o: [o["country"]])
-    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: i["countries"])
-    funded_by = group_records(t["projects"], lambda p: p["funders"])
+    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: stated(i, "countries"))
+    # Only what the article states counts: inferred funders and recipients are left out.
+    funded_by = group_records(t["projects"], lambda p: stated(p, "funders"))
 
     def span(r):
         return f" ({period(r.get('start_year'), r.get('end_year'), words)})" if r.get("start_year") else ""
@@ -132,7 +134,7 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
         offices = sorted(offices_of.get(code, []), key=lambda o: o["id"])
         programmes = sorted(programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"]))
         gov = govs.get(code)
-        funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in p["countries"])),
+        funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in stated(p, "countries"))),
                         key=lambda p: p["id"])
         used = [c] + roles + offices + programmes + funded
         rows.append({
@@ -155,8 +157,8 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
 
 def legal_basis(t: Tables, words: Words | None = None) -> Frame:
     """Instrument types × member states and the union: count and list with dates."""
-    types = sorted({i["type"] for i in t["instruments"] if i["countries"]})
-    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in i["countries"]))
+    types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
+    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries")))
     rows = []
     for kind in types:
         for c in subjects(t):
@@ -175,8 +177,8 @@ def legal_basis(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
-    """Thematic areas × member states (and the union): number of projects and which."""
-    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in p["countries"]))
+    """Thematic areas × member states (and the union): number of projects and which (stated participation only)."""
+    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")))
     rows = []
     for theme in by_name(t["themes"], lambda th: th["label"]):
         for c in subjects(t):
@@ -198,8 +200,8 @@ def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
     """Funders × recipient states: number of projects and stated budgets (USD)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
-    funders = by_name({f for p in t["projects"] for f in p["funders"]}, lambda f: actors[f]["name"])
-    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in p["funders"] for code in p["countries"]))
+    funders = by_name({f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"])
+    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")))
     states = subjects(t)
     for fid in funders:
         for c in states:
@@ -233,7 +235,7 @@ def timeline(t: Tables, words: Words | None = None) -> Frame:
             year = record_year(r)
             if year is None:
                 continue
-            for code in r["countries"]:
+            for code in stated(r, "countries"):
                 rows.append({
                     "year": year,
                     "country_code": code,
@@ -268,12 +270,12 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
 
 
 TABLES: list[TableSpec] = [
-    TableSpec("institutional-profile", institutional_profile),
-    TableSpec("legal-basis", legal_basis),
-    TableSpec("projects-by-theme", projects_by_theme),
-    TableSpec("projects-by-funder", projects_by_funder),
-    TableSpec("timeline", timeline),
-    TableSpec("main-directions", main_directions),
+    TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile),
+    TableSpec(layout.LEGAL_BASIS, legal_basis),
+    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme),
+    TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder),
+    TableSpec(layout.TIMELINE_TABLE, timeline),
+    TableSpec(layout.MAIN_DIRECTIONS, main_directions),
 ]
 
 

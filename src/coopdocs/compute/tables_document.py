@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.compute.contexts import digest, is_member
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption
 from coopdocs.load.strings import Words, word
 
 # Tables shown as a counts matrix (rows × states) in the document.
-MATRIX_TABLES = {"legal-basis": "instrument_type", "projects-by-theme": "theme"}
+MATRIX_TABLES = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
 
 
 def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: dict[str, Any],
@@ -53,15 +54,17 @@ def build_document_context(frames: dict[str, Frame], t: dict[str, list], build: 
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     countries = {c["code"]: c for c in t["countries"]}
     figures = []
-    for fid, anchor, file, table in (("timeline", "fig-timeline", "timeline.svg", "timeline"),
-                                     ("themes-by-state", "fig-themes", "themes-by-state.svg", "projects-by-theme")):
+    for fid, anchor in ((layout.TIMELINE_FIGURE, "fig-timeline"), (layout.THEMES_FIGURE, "fig-themes")):
+        table = layout.FIGURE_TABLES[fid]
         if table in by_id:  # a figure of an empty table is not shown
-            figures.append({"number": len(figures) + 1, "id": anchor, "file": file, "table": table,
+            figures.append({"number": len(figures) + 1, "id": anchor, "file": layout.figure_file(fid, "svg"),
+                            "table": table,
                             "caption": word(words, f"figures.{fid}.caption", "")})
     for f in figures:
         by_id[f["table"]]["figure"] = f["number"]
     context = {
-        "document": {"kind": "tables", "id": "comparative-tables", "title": word(words, "documents.tables.title", "")},
+        "document": {"kind": layout.TABLES_DOCUMENT.folder, "id": layout.TABLES_DOCUMENT.name,
+                     "title": word(words, "documents.tables.title", "")},
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],

@@ -7,13 +7,12 @@ never Typst code) and compiled twice: SVG for HTML and PDF, a 200 ppi PNG for DO
 instead of with matplotlib costs ~30 ms a figure instead of ~0.3 s plus a 1 s import, which is
 what lets each brief be one light job (see docs/performance.md).
 
-Standard library only at module level; ``typst`` is imported by the caller that compiles.
+Standard library only at module level; Typst (coopdocs.tools.typst) is imported by the caller that compiles.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -83,22 +82,12 @@ def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int
     Both files are written atomically (see :func:`coopdocs.tools.files.atomic_output`). The template is
     compiled in an isolated root holding only itself, with system fonts ignored.
     """
-    import typst
-
     from coopdocs.tools.files import atomic_output
-    from coopdocs.tools.pandoc import ConversionError
+    from coopdocs.tools.typst import typst_compile
 
     data = json.dumps(figure_data(context, words), sort_keys=True, ensure_ascii=False)
-    with tempfile.TemporaryDirectory(prefix="coopdocs-figure-") as root:
-        main = Path(root) / "timeline.typ"
-        main.write_bytes(template.read_bytes())
-        outputs = {}
-        for fmt, extra in (("svg", {}), ("png", {"ppi": ppi})):
-            try:
-                outputs[fmt] = typst.compile(str(main), root=root, format=fmt, ignore_system_fonts=True,
-                                             sys_inputs={"data": data}, **extra)
-            except Exception as exc:  # typst raises TypstError with its diagnostics
-                raise ConversionError(f"typst {template} -> {svg if fmt == 'svg' else png} failed:\n{exc}") from exc
+    outputs = {fmt: typst_compile(template, target, name="timeline.typ", format=fmt, sys_inputs={"data": data}, **extra)
+               for fmt, target, extra in (("svg", svg, {}), ("png", png, {"ppi": ppi}))}
     for fmt, target in (("svg", svg), ("png", png)):
         with atomic_output(target) as tmp:
             tmp.write_bytes(outputs[fmt])

@@ -16,10 +16,11 @@ import json
 import platform
 import subprocess
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-FORMATS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".csv": "csv", ".xlsx": "xlsx", ".svg": "svg", ".png": "png"}
+from coopdocs import layout
+
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf", "html": "text/html", "csv": "text/csv",
@@ -82,17 +83,18 @@ def _figure_refs(root: Path) -> "Callable[[str], tuple[list[str], list[str]]]":
     The timeline table and the country slugs are read once per manifest, not once per figure
     (one figure per state: at 200 states the per-figure reads dominated the manifest job).
     """
-    tables = root / "reports" / "tables"
-    bundle = root / "build" / "data" / "bundle.json"
+    bundle = root / layout.BUNDLE
     code_of = ({c["slug"]: c["code"] for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]}
                if bundle.is_file() else {})
-    with (tables / "timeline.csv").open(encoding="utf-8", newline="") as fh:
+    with (root / layout.table_output(layout.TIMELINE_TABLE, "csv")).open(encoding="utf-8", newline="") as fh:
         timeline = list(csv.DictReader(fh))
 
     def refs(name: str) -> tuple[list[str], list[str]]:
-        if name == "themes-by-state":
-            return _table_refs(tables / "projects-by-theme.csv")
-        code = code_of.get(name[len("timeline-"):]) if name.startswith("timeline-") else None
+        table = layout.FIGURE_TABLES.get(name)
+        if table is not None and table != layout.TIMELINE_TABLE:
+            return _table_refs(root / layout.table_output(table, "csv"))
+        slug = layout.figure_subject(name)
+        code = code_of.get(slug) if slug is not None else None
         rows = [r for r in timeline if code is None or r["country_code"] == code]
         return (sorted({x for r in rows for x in _split(r["records"])}),
                 sorted({x for r in rows for x in _split(r["sources"])}))
@@ -105,23 +107,8 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
 
     ``settings`` is the workflow configuration (paths of templates, styles and filters).
     """
-    data_dir = root / settings["data_dir"]
-    descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
-    data_files = [f"{settings['data_dir']}/datapackage.json"] + sorted(
-        {f"{settings['data_dir']}/{r['path']}" for r in descriptor["resources"]} | {f"{settings['data_dir']}/{p}" for p in texts.values()})
-    templates = sorted(p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).rglob("*.j2"))
-    templates += [p.relative_to(root).as_posix() for p in (root / settings["templates_dir"]).glob("strings.yaml")]
-    code = sorted(p.relative_to(root).as_posix() for p in (root / "src" / "coopdocs").rglob("*.py")) if (root / "src" / "coopdocs").is_dir() else []
-    workflow = ["Snakefile"] + sorted(p.relative_to(root).as_posix() for p in (root / "rules").glob("*.smk"))
-    configs = ["config/config.yaml", "config/schema.yaml"]
-    locks = [f for f in ("uv.lock", "pyproject.toml") if (root / f).is_file()]
-    common = data_files + configs + workflow + code + locks
-    by_format = {
-        "docx": [settings["csl"], settings["reference_docx"], settings["figures_filter"], settings["records_filter"]],
-        "html": [settings["csl"], settings["html_template"], settings["figures_filter"], settings["records_filter"]],
-        "pdf": [settings["csl"], settings["typst_template"], settings["records_filter"]],
-    }
+    common = layout.common_inputs(settings, root)
+    templates = layout.template_files(settings["templates_dir"], root=root)
     # Every output lists the same few dozen inputs: hash each once, and read each context once
     # (not once per format), which made the manifest of 200 states take 5.6 s.
     input_hashes: dict[str, dict[str, Any]] = {}
@@ -134,39 +121,32 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
 
     def context_of(folder: str, stem: str) -> dict[str, Any]:
         if (folder, stem) not in contexts:
-            path = root / "build" / "context" / folder / f"{stem}.json"
+            path = root / layout.context(folder, stem)
             contexts[(folder, stem)] = json.loads(path.read_text(encoding="utf-8"))
         return contexts[(folder, stem)]
 
     outputs = []
-    reports = root / "reports"
-    figure_refs = _figure_refs(root) if (reports / "tables" / "timeline.csv").is_file() else None
-    skip = {"manifest.json", "ro-crate-metadata.json"}
+    reports = root / layout.REPORTS
+    timeline_csv = root / layout.table_output(layout.TIMELINE_TABLE, "csv")
+    figure_refs = _figure_refs(root) if timeline_csv.is_file() else None
     for path in sorted(p for p in reports.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        parts = path.relative_to(reports).parts
-        if parts[0] in ("diff", "archive") or path.name in skip or path.suffix not in FORMATS or path.name.startswith("."):
+        out = layout.describe(rel)
+        if out is None:
             continue
-        fmt = FORMATS[path.suffix]
-        folder, stem = parts[0], path.stem
-        inputs = list(common)
-        if folder in ("briefs", "article") or (folder == "tables" and stem == "comparative-tables"):
-            kind = {"briefs": "brief", "article": "article", "tables": "tables-document"}[folder]
-            context = context_of(folder, stem)
+        fmt, stem = out.format, out.subject
+        if out.document is not None:
+            context = context_of(out.folder, stem)
             records, sources = context["records"], context["sources"]
-            inputs += templates + by_format[fmt]
-            if folder == "briefs" and settings.get("timeline_template"):
-                inputs.append(settings["timeline_template"])  # its figure is drawn by the same job
-        elif folder == "tables":
-            kind = "table"
-            records, sources = _table_refs(reports / "tables" / f"{stem}.csv")
-        elif folder == "figures":
-            kind = "figure"
+        elif out.kind == "table":  # the CSV says which records and sources each row counts
+            records, sources = _table_refs(root / layout.table_output(stem, "csv"))
+        elif out.kind == "figure":
             records, sources = figure_refs(stem) if figure_refs else ([], [])
         else:
-            kind, records, sources = "other", [], []
+            records, sources = [], []
+        inputs = layout.output_inputs(out, settings, common, templates)
         entry = {
-            "path": rel, "sha256": sha256(path), "bytes": path.stat().st_size, "kind": kind, "subject": stem,
+            "path": rel, "sha256": sha256(path), "bytes": path.stat().st_size, "kind": out.kind, "subject": stem,
             "format": fmt, "records": records, "sources": sources,
             "inputs": [file_entry(f) for f in sorted(set(inputs)) if (root / f).is_file()],
         }
@@ -189,12 +169,12 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     are referenced by paths relative to the crate root (``../data/...``).
     """
     when = manifest["build_date"]
-    output_ids = [o["path"][len("reports/"):] for o in manifest["outputs"]]
+    output_ids = [o["path"][len(layout.REPORTS) + 1:] for o in manifest["outputs"]]
     input_paths = sorted({i["path"] for o in manifest["outputs"] for i in o["inputs"] if i["path"].startswith("data/")})
     input_hash = {i["path"]: i["sha256"] for o in manifest["outputs"] for i in o["inputs"]}
     tools = manifest["tools"]
     graph: list[dict[str, Any]] = [
-        {"@id": "ro-crate-metadata.json", "@type": "CreativeWork",
+        {"@id": PurePosixPath(layout.CRATE).name, "@type": "CreativeWork",
          "conformsTo": [{"@id": "https://w3id.org/ro/crate/1.1"}, {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"}],
          "about": {"@id": "./"}},
         {"@id": "./", "@type": "Dataset", "name": "coopdocs build",
@@ -246,6 +226,6 @@ def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any])
 
     manifest = build_manifest(root, settings, epoch, git)
     crate = build_rocrate(manifest, root)
-    for name, value in (("manifest.json", manifest), ("ro-crate-metadata.json", crate)):
-        with atomic_output(root / "reports" / name) as tmp:
+    for path, value in ((layout.MANIFEST, manifest), (layout.CRATE, crate)):
+        with atomic_output(root / path) as tmp:
             tmp.write_text(json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{#[^}]*\})?\s*$")
 _MARKS = re.compile(r"\{#([A-Za-z0-9-]+) \.record[^}]*\}|\(#prov-([A-Za-z0-9-]+)\)\{\.record-id\}")
 _CITES = re.compile(r"@([a-z][a-z0-9]*)")
@@ -36,8 +38,8 @@ class Build:
     @classmethod
     def load(cls, root: Path) -> "Build":
         """Load the manifest, the data bundle and the documents' Markdown under ``root``."""
-        manifest_path = root / "reports" / "manifest.json"
-        bundle_path = root / "build" / "data" / "bundle.json"
+        manifest_path = root / layout.MANIFEST
+        bundle_path = root / layout.BUNDLE
         if not manifest_path.is_file() or not bundle_path.is_file():
             raise TraceError("no finished build here: run the build first (python3 bootstrap.py build)")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -49,14 +51,21 @@ class Build:
                 records[str(r[key])] = dict(r, _table=res["name"])
         sources = {s["id"]: s for s in bundle["tables"].get("sources", [])}
         markdown = {}
-        for md in sorted((root / "build" / "md").rglob("*.md")):
-            markdown[md.relative_to(root / "build" / "md").with_suffix("").as_posix()] = md.read_text(encoding="utf-8").splitlines()
+        for out in manifest["outputs"]:
+            doc = cls.document_of(out["path"])
+            if doc is not None and doc.key not in markdown and (root / doc.md).is_file():
+                markdown[doc.key] = (root / doc.md).read_text(encoding="utf-8").splitlines()
         return cls(root, manifest, records, sources, markdown)
+
+    @staticmethod
+    def document_of(output_path: str) -> layout.Document | None:
+        described = layout.describe(output_path)
+        return described.document if described is not None else None
 
     def document_key(self, output_path: str) -> str | None:
         """'briefs/kazakhstan' for 'reports/briefs/kazakhstan.pdf' (documents only)."""
-        rel = Path(output_path).relative_to("reports").with_suffix("").as_posix()
-        return rel if rel in self.markdown else None
+        doc = self.document_of(output_path)
+        return doc.key if doc is not None and doc.key in self.markdown else None
 
 
 def plain(line: str) -> str:
@@ -134,7 +143,7 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
         rel = rel.relative_to(build.root)
     entry = next((o for o in build.manifest["outputs"] if o["path"] == rel.as_posix()), None)
     if entry is None:
-        raise TraceError(f"{path} is not an output of this build (see reports/manifest.json)")
+        raise TraceError(f"{path} is not an output of this build (see {layout.MANIFEST})")
     result: dict[str, Any] = {"path": entry["path"], "kind": entry["kind"], "format": entry["format"],
                               "records": entry["records"], "sources": [
                                   {"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")} for s in entry["sources"]],

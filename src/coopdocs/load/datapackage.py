@@ -21,6 +21,10 @@ Supported Table Schema subset (documented in the README):
 ``frictionless validate datapackage.json`` checks the same package by the standard (a test
 keeps the two in agreement on the standard constraints).
 
+Beyond Table Schema, two rules of the project's citation policy: a record with an empty ``sources``
+must say in ``source_note`` where the article states it without a number, and a ``<field>_inferred``
+list may only name items of ``<field>``.
+
 Text normalisation (documented): a leading BOM is dropped, CRLF is read as LF, text is NFC
 normalised, U+2028/U+2029 and runs of whitespace inside a cell become one space and cells are
 stripped. NUL and other control characters, Unicode non-characters (U+FFFE, U+FFFF, ...; not
@@ -393,13 +397,32 @@ def load_package(data_dir: Path, root: Path | None = None) -> Package:
                                                 f"does not match any {tkey!r} in {target}.csv",
                                                 f"one of {hint}" if known else f"a row in {target}.csv"))
 
-    # Every record that has a 'sources' field must cite at least one source (schema says
-    # required); a source that no record cites is worth a warning, not an error.
+    # The citation policy (README, "Citing honestly"): a record without sources says in its
+    # 'source_note' where the article states it without a number; an '<x>_inferred' list names only
+    # items of '<x>'. A source that no record cites and that gives no 'unused_reason' is worth a
+    # warning, not an error.
+    for res in descriptor["resources"]:
+        name = res["name"]
+        names = {f["name"] for f in res["schema"]["fields"]}
+        for record in checked[name]:
+            if {"sources", "source_note"} <= names and not record.get("sources") and not record.get("source_note"):
+                problems.append(Problem(shown_of[name], record["_line"], "source_note", "",
+                                        "the record cites no source and does not say why",
+                                        "where the article states it without a reference number"))
+            for fname in sorted(n for n in names if n.endswith("_inferred") and n[: -len("_inferred")] in names):
+                base = record.get(fname[: -len("_inferred")]) or []
+                for item in record.get(fname) or []:
+                    if item not in base:
+                        problems.append(Problem(shown_of[name], record["_line"], fname, item,
+                                                f"is not in {fname[: -len('_inferred')]!r}", "a subset of it"))
     warnings: list[Problem] = []
     if "sources" in tables:
-        cited = {s for t in tables.values() for r in t for s in (r.get("sources") or [])}
+        citing = [(res["name"], fk["fields"]) for res in descriptor["resources"]
+                  for fk in res["schema"].get("foreignKeys", []) + res["schema"].get("listForeignKeys", [])
+                  if fk["reference"]["resource"] == "sources"]
+        cited = {s for table, fname in citing for r in tables[table] for s in (r.get(fname) or [])}
         for src in tables["sources"]:
-            if src["id"] not in cited:
+            if src["id"] not in cited and not src.get("unused_reason"):
                 warnings.append(Problem(shown_of["sources"], src["_line"], "id", src["id"],
                                         "no record cites this source", severity="warning"))
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from coopdocs import layout
+
 Words = dict[str, Any]
-STRINGS_FILE = "strings.yaml"
+STRINGS_FILE = layout.STRINGS  # in the templates folder
 
 
 def load_strings(path: Path | None) -> Words:

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from coopdocs import layout
 from coopdocs.preview.session import DocumentId, PreviewSession
 
 HOST = "127.0.0.1"
@@ -239,7 +240,9 @@ def resolve_document(name: str | None) -> str | None:
         return None
     if "/" in name:
         return name
-    return {"tables": "tables/comparative-tables", "article": "article/review"}.get(name, f"briefs/{name}")
+    by_word = {"tables": layout.TABLES_DOCUMENT, "article": layout.ARTICLE}
+    kind = by_word.get(name)
+    return f"{kind.folder}/{kind.name}" if kind else f"{layout.BRIEF.folder}/{name}"
 
 
 __all__ = ["DocumentId", "PreviewServer", "inject", "resolve_document", "serve", "start", "strip_injected"]

@@ -17,54 +17,46 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
+from coopdocs import layout
 from coopdocs.compute.stage import write_contexts, write_tables
+from coopdocs.layout import Document
+from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.load.settings import resolve_settings
 from coopdocs.load.strings import load_strings
-from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.render import publish as pub
 from coopdocs.render.markdown import make_environment
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
+from coopdocs.tools.config import ConfigError, load_config
 from coopdocs.tools.pandoc import ConversionError
 
-# The aggregate documents: (folder, name) -> the config key of their template.
-AGGREGATES = {("tables", "comparative-tables"): "tables_template", ("article", "review"): "article_template"}
-OVERVIEW_FIGURES = ["timeline.svg", "themes-by-state.svg"]
-
-
-@dataclass(frozen=True)
-class DocumentId:
-    """One document of the build: a brief (``briefs``/slug), the tables document or the article."""
-
-    folder: str
-    name: str
-
-    @property
-    def key(self) -> str:
-        """The document's path under reports/ without its extension, e.g. ``briefs/armenia``."""
-        return f"{self.folder}/{self.name}"
+# Kept for callers that name a document by its id (the server, the tests).
+DocumentId = Document
 
 
 @dataclass
 class Refresh:
     """What one refresh did: the documents rebuilt, and the error that stopped it (None: none)."""
 
-    rebuilt: list[DocumentId] = field(default_factory=list)
+    rebuilt: list[Document] = field(default_factory=list)
     error: str | None = None
 
 
 class PreviewSession:
-    """The documents of the project in ``root``, kept current in ``root/build/preview``."""
+    """The documents of the project in ``root``, kept current in ``root/build/preview``.
+
+    The preview's folder holds a build tree of its own (``build/preview/build/...`` and
+    ``build/preview/reports/...``), laid out by :mod:`coopdocs.layout` as the build's is.
+    """
 
     def __init__(self, root: Path, config_path: Path | None = None, out: Path | None = None):
         self.root = root.resolve()
-        self.config_path = config_path or self.root / "config" / "config.yaml"
+        self.config_path = config_path or self.root / layout.CONFIG
         self.out = out or self.root / "build" / "preview"
         self.settings: dict[str, Any] = {}
-        self.documents: list[DocumentId] = []
-        self.titles: dict[DocumentId, str] = {}
-        self._fingerprints: dict[DocumentId, str] = {}
+        self.documents: list[Document] = []
+        self.titles: dict[Document, str] = {}
+        self._fingerprints: dict[Document, str] = {}
         self._environment: jinja2.Environment | None = None
         self.error: str | None = None
 
@@ -74,9 +66,13 @@ class PreviewSession:
         """A path of the project named in the configuration (relative to the project root)."""
         return self.root / self.settings[key]
 
-    def html(self, doc: DocumentId) -> Path:
+    def file(self, path: str) -> Path:
+        """The preview's own copy of a build path of :mod:`coopdocs.layout`."""
+        return self.out / path
+
+    def html(self, doc: Document) -> Path:
         """Where the session keeps the HTML of ``doc``."""
-        return self.out / "reports" / doc.folder / f"{doc.name}.html"
+        return self.file(doc.output("html"))
 
     def watched(self) -> list[Path]:
         """The folders and files whose changes a preview reacts to: data, templates, config."""
@@ -96,36 +92,35 @@ class PreviewSession:
         result = Refresh()
         try:
             self._load_settings()
-            epoch = source_date_epoch(self.root, int(self.settings["source_date_epoch_fallback"]))
+            epoch = source_date_epoch(self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings)
             package = load_package(self.path("data_dir"), root=self.root)
-            self.documents = [DocumentId("briefs", c["slug"]) for c in sorted(package.tables["countries"],
-                                                                               key=lambda c: c["slug"])]
-            self.documents += [DocumentId(folder, name) for folder, name in AGGREGATES]
-            self.titles = {DocumentId("briefs", c["slug"]): c["name"] for c in package.tables["countries"]}
-            self.titles[DocumentId("tables", "comparative-tables")] = "Comparative tables"
-            self.titles[DocumentId("article", "review")] = str(self.settings.get("article", {}).get("title", "Review"))
+            countries = package.tables["countries"]
+            self.documents = layout.documents(sorted(c["slug"] for c in countries))
+            self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
+            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = "Comparative tables"
+            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(self.settings["article"]["title"])
             chosen = [d for d in self.documents if wanted is None or d.key in wanted]
             unknown = sorted(set(wanted or []) - {d.key for d in self.documents})
             if unknown:
                 raise PreviewError(f"no such document: {', '.join(unknown)} "
                                    f"(documents: {', '.join(d.key for d in self.documents)})")
-            context = self.out / "context"
             settings, problems = resolve_settings(package, self.settings.get("organisation"), self.settings.get("union"),
                                                   self.settings.get("union_body"))
             if problems:
                 raise DataError(problems)
             words = load_strings(self.path("templates_dir"))
-            write_contexts(package, self.path("data_dir"), self.out / "data" / "bundle.json", context, epoch,
-                           settings, slugs={d.name for d in chosen if d.folder == "briefs"}, words=words)
+            bundle = self.file(layout.BUNDLE)
+            write_contexts(package, self.path("data_dir"), bundle, self.file(layout.CONTEXTS), epoch,
+                           settings, slugs={d.name for d in chosen if d.kind is layout.BRIEF}, words=words)
             del package
-            if any(d.folder != "briefs" for d in chosen):
-                write_tables(self.out / "data" / "bundle.json", self.out / "reports" / "tables",
-                             self.out / "reports" / "figures", context / "tables" / "comparative-tables.json",
-                             context / "tables" / "comparative-tables.bib.json", epoch,
-                             article_meta=self.settings["article"],
-                             article_context_path=context / "article" / "review.json",
-                             article_bib_path=context / "article" / "review.bib.json",
-                             cache_dir=self.out / "cache" / "tables", words=words,
+            if any(d.kind is not layout.BRIEF for d in chosen):
+                tables = Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)
+                article = Document(layout.ARTICLE, layout.ARTICLE.name)
+                write_tables(bundle, self.file(layout.TABLES_DIR), self.file(layout.FIGURES_DIR),
+                             self.file(tables.context), self.file(tables.bibliography), epoch,
+                             article_meta=self.settings["article"], article_context_path=self.file(article.context),
+                             article_bib_path=self.file(article.bibliography),
+                             cache_dir=self.file(layout.TABLES_CACHE), words=words,
                              detailed_states=self.settings.get("detailed_states_max"))
             for doc in chosen:
                 if self._publish(doc, epoch):
@@ -137,16 +132,14 @@ class PreviewSession:
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or 'template'}:{getattr(exc, 'lineno', '?')}"
             result.error = f"{where}: template error: {exc}"
-        except (ConversionError, BuildInfoError, PreviewError, OSError, yaml.YAMLError, KeyError) as exc:
+        except (ConversionError, BuildInfoError, ConfigError, PreviewError, OSError, KeyError) as exc:
             result.error = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
         self.error = result.error
         return result
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""
-        settings = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
-        if not isinstance(settings, dict):
-            raise PreviewError(f"{self.config_path}: not a mapping of settings")
+        settings = load_config(self.root, self.config_path)  # through its schema: errors show in the page
         if settings != self.settings:
             self.settings = settings
             self._environment = None
@@ -158,33 +151,31 @@ class PreviewSession:
             self._environment = make_environment(self.path("templates_dir"))
         return self._environment
 
-    def _inputs(self, doc: DocumentId) -> tuple[pub.Document, pub.Styles, pub.Outputs]:
-        """The build's description of ``doc`` (as rules/convert.smk gives it), for HTML only."""
-        folder, name = doc.folder, doc.name
-        template_key = "brief_template" if folder == "briefs" else AGGREGATES[(folder, name)]
-        figures_dir = self.out / "reports" / "figures"
+    def _inputs(self, doc: Document) -> tuple[pub.Document, pub.Styles, pub.Outputs]:
+        """The build's description of ``doc`` (as the rules give it), for its HTML only."""
+        brief = doc.kind is layout.BRIEF
+        figures_dir = self.file(layout.FIGURES_DIR)
+        timeline = layout.timeline_figure(doc.name)
         document = pub.Document(
-            context=self.out / "context" / folder / f"{name}.json",
-            bibliography=self.out / "context" / folder / f"{name}.bib.json",
-            templates_dir=self.path("templates_dir"), template=self.settings[template_key], figures_dir=figures_dir,
-            figures=[] if folder == "briefs" else [figures_dir / f for f in OVERVIEW_FIGURES],
-            timeline_template=self.path("timeline_template") if folder == "briefs" else None,
+            context=self.file(doc.context), bibliography=self.file(doc.bibliography),
+            templates_dir=self.path("templates_dir"), template=self.settings[doc.kind.template], figures_dir=figures_dir,
+            figures=[self.file(layout.figure_output(f, "svg")) for f in doc.kind.figures],
+            timeline_template=self.path("timeline_template") if brief else None,
             # Long documents re-read only their changed sections, as in the build (same AST).
-            sections_cache=None if folder == "briefs" else self.out / "cache" / "sections" / folder / name,
+            sections_cache=self.file(layout.sections_cache(doc.folder, doc.name)) if doc.kind.split else None,
         )
         styles = pub.Styles(csl=self.path("csl"), reference_doc=self.path("reference_docx"),
                             html_template=self.path("html_template"), typst_template=self.path("typst_template"),
                             figures_filter=self.path("figures_filter"), records_filter=self.path("records_filter"))
-        outputs = pub.Outputs(md=self.out / "md" / folder / f"{name}.md", ast=self.out / "ast" / folder / f"{name}.json",
-                              typ=None, html=self.html(doc),
-                              timeline_svg=figures_dir / f"timeline-{name}.svg" if folder == "briefs" else None,
-                              timeline_png=figures_dir / f"timeline-{name}.png" if folder == "briefs" else None)
+        outputs = pub.Outputs(md=self.file(doc.md), ast=self.file(doc.ast), typ=None, html=self.html(doc),
+                              timeline_svg=self.file(layout.figure_output(timeline, "svg")) if brief else None,
+                              timeline_png=self.file(layout.figure_output(timeline, "png")) if brief else None)
         return document, styles, outputs
 
-    def _fingerprint(self, doc: DocumentId, document: pub.Document, styles: pub.Styles, epoch: int) -> str:
+    def _fingerprint(self, doc: Document, document: pub.Document, styles: pub.Styles, epoch: int) -> str:
         """A digest of everything the HTML of ``doc`` is made of (its context, templates, styles, figures)."""
         digest = hashlib.sha256(str(epoch).encode())
-        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(document.templates_dir.glob("strings.yaml"))
+        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(document.templates_dir.glob(layout.STRINGS))
         files = [document.context, document.bibliography, *templates, *document.figures, styles.csl,
                  styles.html_template, styles.figures_filter, styles.records_filter]
         if document.timeline_template is not None:
@@ -193,7 +184,7 @@ class PreviewSession:
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()
 
-    def _publish(self, doc: DocumentId, epoch: int) -> bool:
+    def _publish(self, doc: Document, epoch: int) -> bool:
         """Render, read and write the HTML of ``doc`` if its inputs changed; True when it was rebuilt."""
         document, styles, outputs = self._inputs(doc)
         fingerprint = self._fingerprint(doc, document, styles, epoch)

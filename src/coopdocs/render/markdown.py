@@ -64,6 +64,34 @@ def cite(sources: Iterable[str]) -> Trusted:
     return Trusted("[" + "; ".join("@" + k for k in keys) + "]")
 
 
+NO_REFERENCE = "(no reference given in the source)"
+PART_NO_REFERENCE = "(partly without a reference in the source)"
+
+
+def cite_record(record: Any, short: bool = False) -> Trusted:
+    """The citation of one record, honest about what the source gives no number for.
+
+    A record (a dict with ``sources`` and ``source_note``) or a plain list of source keys. With
+    sources, their citation, followed by a remark when the record's ``source_note`` says part of it
+    has no number; with none, "(no reference given in the source)" (``short``: "none given", for
+    table cells). Never a neighbouring number: the data holds none (README, "Citing honestly").
+
+    >>> cite_record({"sources": [], "source_note": "Conclusion."})
+    '(no reference given in the source)'
+    >>> cite_record({"sources": ["ref098"], "source_note": "The founding date: section 2."})
+    '[@ref098] (partly without a reference in the source)'
+    >>> cite_record(["ref045"], short=True)
+    '[@ref045]'
+    """
+    if isinstance(record, dict):
+        sources, partial = record.get("sources") or [], bool(record.get("source_note"))
+    else:
+        sources, partial = list(record or []), False
+    if not sources:
+        return Trusted("none given" if short else NO_REFERENCE)
+    return Trusted(cite(sources) + (" " + PART_NO_REFERENCE if partial and not short else ""))
+
+
 def anchor(record_id: str) -> Trusted:
     """A pandoc attribute that gives an element the record's ID: ``{#prj-by-x}``."""
     if not _ANCHOR.fullmatch(record_id):
@@ -164,6 +192,7 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
         lstrip_blocks=True,
     )
     env.filters["cite"] = cite
+    env.filters["cite_record"] = cite_record
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
     env.filters["number"] = number

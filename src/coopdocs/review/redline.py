@@ -107,7 +107,8 @@ def citation_label(keys: Iterable[str]) -> str:
     return "[" + "; ".join(parts) + "]"
 
 
-def _text_inlines(text: str) -> list[dict]:
+def text_inlines(text: str) -> list[dict]:
+    """Plain text as pandoc inlines: its words as ``Str`` nodes separated by ``Space``."""
     out: list[dict] = []
     for i, word in enumerate(text.split(" ")):
         if i:
@@ -131,13 +132,13 @@ def _normalise_element(node: dict, rewrite: Callable[[Any], Any]) -> Any:
     t, c = node["t"], node.get("c")
     if t == "Cite":
         keys = [ci["citationId"] for ci in c[0]]
-        return {"t": "Span", "c": [["", ["citation"], []], _text_inlines(citation_label(keys))]}
+        return {"t": "Span", "c": [["", ["citation"], []], text_inlines(citation_label(keys))]}
     if t == "Image":
         alt = rewrite(c[1])
         return _Splice([{"t": "Str", "c": "[image:"}, {"t": "Space"}, *alt, {"t": "Str", "c": "]"}])
     if t == "Figure":
         caption = stringify(c[1][1]) or stringify(c[2])
-        return {"t": "Para", "c": [{"t": "Emph", "c": _text_inlines("[Figure] " + caption)}]}
+        return {"t": "Para", "c": [{"t": "Emph", "c": text_inlines("[Figure] " + caption)}]}
     if t == "Div" and c[0][0] == "refs":
         entries = [rewrite(e) for e in c[1]]
         entries.sort(key=lambda e: _ref_sort_key(e["c"][0][0][4:]) if e.get("t") == "Div" and e["c"][0][0].startswith("ref-") else (2, 0, ""))
@@ -191,7 +192,7 @@ def _relabel_entry(entry: dict, label: str) -> None:
             return any(walk(x) for x in n)
         if isinstance(n, dict):
             if n.get("t") == "Span" and "csl-left-margin" in n["c"][0][1]:
-                n["c"][1] = _text_inlines(label)
+                n["c"][1] = text_inlines(label)
                 return True
             return walk(n.get("c"))
         return False
@@ -199,7 +200,7 @@ def _relabel_entry(entry: dict, label: str) -> None:
     if not walk(entry):
         first = entry["c"][1][0] if entry["c"][1] else None
         if first and first.get("t") in ("Para", "Plain"):
-            first["c"] = _text_inlines(label) + [{"t": "Space"}] + first["c"]
+            first["c"] = text_inlines(label) + [{"t": "Space"}] + first["c"]
 
 
 def normalise(ast: dict) -> dict:

@@ -1,9 +1,14 @@
-"""What version of the data a build used: the git commit, and which records differ from it.
+"""Every git command the project runs, and what the build asks of git.
 
-A document states the commit its data comes from and whether *its own* records have
-uncommitted changes. Comparing record by record (rather than one repository-wide dirty flag)
-keeps incremental builds incremental: editing a Kyrgyz project marks, and rebuilds, only the
-documents that use that project.
+One wrapper (:func:`run`, :func:`query`) runs git for the build (the commit a document states and
+which of its records have uncommitted changes; the build date, :mod:`coopdocs.tools.builddate`),
+for ``coopdocs diff`` (revisions, the work tree's files) and for ``coopdocs archive`` (a clean work
+tree, a source snapshot of HEAD).
+
+A document states the commit its data comes from and whether *its own* records have uncommitted
+changes. Comparing record by record (rather than one repository-wide dirty flag) keeps incremental
+builds incremental: editing a Kyrgyz project marks, and rebuilds, only the documents that use that
+project.
 """
 
 from __future__ import annotations
@@ -13,36 +18,108 @@ import io
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
-
-
-def _git(args: list[str], cwd: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        return None
-    return out.stdout.decode("utf-8") if out.returncode == 0 else None
-
+from typing import Any, Iterable
 
 # Archival builds and their verification build a source snapshot (a `git archive` of one commit)
 # that is not a work tree; they name the commit here, and the snapshot is by definition clean.
 SNAPSHOT_COMMIT_ENV = "COOPDOCS_SOURCE_COMMIT"
 
 
+class GitError(RuntimeError):
+    """git is not installed, or a git command failed; the message holds git's own."""
+
+
+def run_bytes(root: Path, *args: str) -> bytes:
+    """The standard output of ``git args`` run in ``root``; GitError when git is missing or fails."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    if proc.returncode != 0:
+        raise GitError(f"git {' '.join(args)}: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout
+
+
+def run(root: Path, *args: str) -> str:
+    """The standard output of ``git args`` as text, without surrounding whitespace (GitError on failure)."""
+    return run_bytes(root, *args).decode("utf-8").strip()
+
+
+def query(root: Path, *args: str, strip: bool = True) -> str | None:
+    """Like :func:`run`, but None when git is missing or the command fails (outside a work tree...)."""
+    try:
+        out = run_bytes(root, *args).decode("utf-8")
+    except GitError:
+        return None
+    return out.strip() if strip else out
+
+
+# --------------------------------------------------------------------------------------------
+# Revisions and the work tree
+
+
+def is_work_tree(root: Path) -> bool | None:
+    """True inside a git work tree, False inside a repository but not its work tree (``.git``),
+    None outside any repository (or without git)."""
+    inside = query(root, "rev-parse", "--is-inside-work-tree")
+    return None if inside is None else inside == "true"
+
+
+def resolve_commit(root: Path, spec: str) -> str | None:
+    """The full hash of the commit ``spec`` names (a hash, branch, tag, ``HEAD~2``...), or None."""
+    return query(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}") or None
+
+
 def head_commit(root: Path) -> str:
     """The full hash of HEAD, or '' outside a git work tree (or before the first commit)."""
     if os.environ.get(SNAPSHOT_COMMIT_ENV):
         return os.environ[SNAPSHOT_COMMIT_ENV]
-    out = _git(["rev-parse", "--verify", "-q", "HEAD"], root)
-    return out.strip() if out else ""
+    return query(root, "rev-parse", "--verify", "-q", "HEAD") or ""
+
+
+def status(root: Path) -> str:
+    """``git status --porcelain``: uncommitted changes to tracked files and untracked, unignored files."""
+    return run(root, "status", "--porcelain", "--untracked-files=normal")
 
 
 def is_dirty(root: Path) -> bool:
     """Whether the work tree has uncommitted changes to tracked files (or untracked, unignored files)."""
     if os.environ.get(SNAPSHOT_COMMIT_ENV):
         return False
-    out = _git(["status", "--porcelain", "--untracked-files=normal"], root)
-    return bool(out and out.strip())
+    return bool(query(root, "status", "--porcelain", "--untracked-files=normal"))
+
+
+def commit_time(root: Path, revision: str = "HEAD", paths: Iterable[str] | None = None) -> int | None:
+    """Committer time of ``revision``, or (``paths`` given) of the last commit up to it that changed
+    one of ``paths`` (relative to ``root``); None outside git or when no such commit exists."""
+    args = ["log", "-1", "--format=%ct", revision]
+    if paths is not None:
+        args += ["--", *paths]
+    out = query(root, *args)
+    return int(out) if out and out.isdigit() else None
+
+
+def prefix(root: Path) -> str:
+    """Where ``root`` lies inside its repository (``''`` at the top, else ``sub/dir/``)."""
+    return run(root, "rev-parse", "--show-prefix")
+
+
+def archive(root: Path, treeish: str, output: Path | None = None) -> bytes:
+    """``git archive --format=tar`` of ``treeish``: written to ``output`` if given, else returned."""
+    if output is not None:
+        run_bytes(root, "archive", "--format=tar", f"--output={output}", treeish)
+        return b""
+    return run_bytes(root, "archive", "--format=tar", treeish)
+
+
+def worktree_files(root: Path) -> list[str]:
+    """The work tree's files under ``root`` as git sees them: tracked, and untracked but not ignored."""
+    listing = run_bytes(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return sorted(set(p for p in listing.decode("utf-8").split("\0") if p))
+
+
+# --------------------------------------------------------------------------------------------
+# The version of the data a document states
 
 
 def _rows(text: str, key: str) -> dict[str, dict[str, str]]:
@@ -64,13 +141,13 @@ def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any
     commit = head_commit(data_dir)
     if not commit or os.environ.get(SNAPSHOT_COMMIT_ENV):
         return {"commit": commit, "changed": []}
-    prefix = (_git(["rev-parse", "--show-prefix"], data_dir) or "").strip()
+    where = query(data_dir, "rev-parse", "--show-prefix") or ""
     changed: set[str] = set()
     for res in descriptor["resources"]:
         key = res["schema"]["primaryKey"]
         path = data_dir / res["path"]
         current = _rows(path.read_text(encoding="utf-8", errors="replace"), key) if path.is_file() else {}
-        old_text = _git(["show", f"HEAD:{prefix}{res['path']}"], data_dir)
+        old_text = query(data_dir, "show", f"HEAD:{where}{res['path']}", strip=False)
         previous = _rows(old_text, key) if old_text is not None else {}
         for k in set(current) | set(previous):
             if current.get(k) != previous.get(k):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -49,13 +50,16 @@ def pandoc_path() -> str:
     return found
 
 
-def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+def _run(cmd: list[str], env: dict[str, str], what: str, stdin: bytes | None = None) -> bytes:
+    """Run pandoc; its standard output. ConversionError with pandoc's diagnostics when it fails."""
+    proc = subprocess.run(cmd, env=env, input=stdin, capture_output=True, check=False)
+    err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise ConversionError(f"{what} failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
-    if proc.stderr.strip():
+        raise ConversionError(f"{what} failed (exit {proc.returncode}):\n{err.strip()}")
+    if err.strip():
         # pandoc warnings (e.g. a citation it could not resolve) are worth seeing in the log.
-        sys.stderr.write(proc.stderr)
+        sys.stderr.write(err)
+    return proc.stdout
 
 
 def pandoc_command(
@@ -128,6 +132,26 @@ def pandoc(source: Path, target: Path, to: str, *, epoch: int, heap: str | None 
     cmd = pandoc_command(to, **options)
     with atomic_output(target) as tmp:
         _run(cmd + ["--output", str(tmp), str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> {target}")
+
+
+def read_ast(source: Path, *, epoch: int, heap: str | None = None, **options) -> dict:
+    """``source`` read by pandoc into its JSON AST (citations resolved when a bibliography is given).
+
+    ``options`` are those of :func:`pandoc_command`.
+    """
+    cmd = pandoc_command("json", **options)
+    return json.loads(_run(cmd + [str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> json"))
+
+
+def write_ast(ast: dict, target: Path, to: str, *, epoch: int, heap: str | None = None, **options) -> None:
+    """Write the pandoc JSON AST ``ast`` (held in memory) to ``target`` in the format ``to``.
+
+    ``options`` are those of :func:`pandoc_command` (the source format is JSON).
+    """
+    cmd = pandoc_command(to, source_format="json", **options)
+    with atomic_output(target) as tmp:
+        _run(cmd + ["--output", str(tmp)], pandoc_env(epoch, heap), f"pandoc -> {target}",
+             stdin=json.dumps(ast).encode("utf-8"))
 
 
 class PandocRun:

@@ -1,39 +1,46 @@
-"""Run Typst: a ``.typ`` file to a PDF/A in an isolated build root, with the bundled fonts only."""
+"""Run Typst: the one call of the compiler, in an isolated build root with the bundled fonts only.
+
+Used for the documents' PDF/A (:func:`typst_pdf`) and for the briefs' timeline figures
+(:mod:`coopdocs.compute.timeline`, SVG and PNG).
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Iterable
+
+import typst
 
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import ConversionError
 
 
-def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:
-    """Compile the Typst file ``source`` to the PDF ``target`` in an isolated build root.
+def typst_compile(source: Path, target: Path, *, name: str = "main.typ", assets: Iterable[Path] = (),
+                  **options: Any) -> bytes:
+    """Compile the Typst file ``source``; return the output (``format``, default PDF) as bytes.
 
-    The build root is a fresh temporary folder holding only the ``.typ`` file and ``assets``
-    (figures), so a document cannot read anything else on the machine.
+    The build root is a fresh temporary folder holding only ``source`` (as ``name``) and
+    ``assets`` (figures), so a document cannot read anything else on the machine; system fonts
+    are ignored. ``options`` go to ``typst.compile`` (format, ppi, timestamp, pdf_standards,
+    sys_inputs). ``target`` is the file the output is meant for, named in error messages.
     """
-    import typst  # the compiler is only needed here; keep other commands light
-
     with tempfile.TemporaryDirectory(prefix="coopdocs-typst-") as root:
         root_path = Path(root)
-        main = root_path / "main.typ"
+        main = root_path / name
         shutil.copyfile(source, main)
-        for asset in assets or []:
-            dest = root_path / asset.name
-            shutil.copyfile(asset, dest)
+        for asset in assets:
+            shutil.copyfile(asset, root_path / asset.name)
         try:
-            pdf = typst.compile(
-                str(main),
-                root=str(root_path),
-                ignore_system_fonts=True,
-                timestamp=epoch,
-                pdf_standards=["a-2b"] if pdf_a else [],
-            )
+            return typst.compile(str(main), root=str(root_path), ignore_system_fonts=True, **options)
         except Exception as exc:  # typst raises TypstError with its diagnostics
             raise ConversionError(f"typst {source} -> {target} failed:\n{exc}") from exc
+
+
+def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:
+    """Compile the Typst file ``source`` to the PDF ``target`` (PDF/A-2b unless ``pdf_a`` is False)."""
+    pdf = typst_compile(source, target, assets=assets or [], timestamp=epoch,
+                        pdf_standards=["a-2b"] if pdf_a else [])
     with atomic_output(target) as tmp:
         tmp.write_bytes(pdf)

@@ -1,170 +1,155 @@
-"""Helpers the Snakefile calls at parse time: targets derived from the data, build settings.
+"""What the Snakefile computes at parse time besides names and paths (those are coopdocs.layout).
 
-Only the standard library is used: the Snakefile is parsed once per run (and once per job on a
-cluster), so this must stay cheap. Full validation happens in the ``prepare_data`` rule.
+The build date, where jobs find ``coopdocs``, the threads of the heavy jobs, the input functions
+that wait for the checkpoints, and :func:`static` for settings in command lines. Snakemake's
+internals are only touched in :mod:`coopdocs.workflow.patches`.
+
+Only the standard library (and Snakemake, already loaded at parse time) is used: the Snakefile
+is parsed once per run (and once per job on a cluster), so this must stay cheap. Full
+validation happens in the ``prepare_data`` rule.
 """
 
 from __future__ import annotations
 
-import csv
-import json
+import os
+import re
+import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from coopdocs import layout
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
-
-# Identifiers of the comparative tables (coopdocs.compute.tables.TABLES), here without importing pandas.
-TABLE_IDS = ["institutional-profile", "legal-basis", "projects-by-theme", "projects-by-funder", "timeline", "main-directions"]
+from coopdocs.workflow.patches import checkpoint_done
 
 
-def brief_slugs(data_dir: str | Path) -> list[str]:
-    """Slugs of the briefs to build: one per row of the countries table, sorted.
-
-    Reads only the ``slug`` column; a missing or malformed file yields no slugs here and is
-    reported properly by validation.
-    """
-    descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8"))
-    path = next(Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries")
+def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
+    """SOURCE_DATE_EPOCH for this build (coopdocs.tools.builddate: the last commit that changed the
+    build's inputs, ``config`` saying where the data and templates are); exits with a clear
+    message when it is invalid."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return sorted({row["slug"].strip() for row in csv.DictReader(fh) if (row.get("slug") or "").strip()})
-    except (OSError, KeyError, UnicodeDecodeError, csv.Error):
-        return []
-
-
-def data_files(data_dir: str | Path) -> list[str]:
-    """Every file of the data package: the descriptor, each table it names and its authored texts."""
-    descriptor_path = Path(data_dir) / "datapackage.json"
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
-    return [str(descriptor_path)] + sorted({str(Path(data_dir) / r["path"]) for r in descriptor["resources"]}
-                                           | {str(Path(data_dir) / p) for p in texts.values()})
-
-
-def build_epoch(root: str | Path, fallback: int) -> int:
-    """SOURCE_DATE_EPOCH for this build; exits with a clear message when it is invalid."""
-    try:
-        return source_date_epoch(Path(root), fallback)
+        return source_date_epoch(Path(root), fallback, config=config)
     except BuildInfoError as exc:
         sys.exit(f"coopdocs: {exc}")
 
 
-def template_files(templates_dir: str | Path, template: str | None = None) -> list[str]:
-    """The Jinja files a render reads: ``template`` and every partial (all templates if None).
+def interpreter_first_on_path() -> None:
+    """Put the folder of the running interpreter first on ``PATH``, for the jobs' shell commands.
 
-    A change to one document kind's template then reruns only that kind's renders; a change to a
-    shared partial reruns them all.
+    Jobs run ``coopdocs`` from the environment that runs Snakemake (the project's .venv, also when
+    ``.venv/bin/snakemake`` is called without activating it), unless a rule's conda environment
+    (``--sdm conda``) puts its own first. The Snakefile declares ``envvars: "PATH"`` so that a
+    cluster job gets the same.
     """
-    root = Path(templates_dir)
-    # The strings file (templates/strings.yaml) holds words every document shows.
-    strings = [str(root / "strings.yaml")] if (root / "strings.yaml").is_file() else []
-    if template is None:
-        return sorted(str(p) for p in root.rglob("*.j2")) + strings
-    partials = sorted(str(p) for p in (root / "partials").rglob("*.j2")) if (root / "partials").is_dir() else []
-    return [str(root / template)] + partials + strings
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
 
-def code_files(root: str | Path) -> list[str]:
-    """The package's source files (relative to the project), when the project has them."""
-    package = Path(root) / "src" / "coopdocs"
-    return sorted(p.relative_to(root).as_posix() for p in package.rglob("*.py")) if package.is_dir() else []
+def one_of(names: list[str]) -> str:
+    """A wildcard constraint matching exactly ``names`` (nothing when there are none)."""
+    return "|".join(names) if names else "(?!)"
 
 
-def _patch_scheduler(method: str, replacement) -> None:
-    """Put ``replacement`` in place of Snakemake's ``JobScheduler.<method>``, once per process.
+def local_cores(workflow) -> int:
+    """The cores of a local run; 1 on a cluster run, where every job has a node of its own."""
+    from snakemake.exceptions import WorkflowError
 
-    Nothing is changed when the scheduler has no such method (another Snakemake version): the
-    workflow then runs with Snakemake's own behaviour, only slower.
-    """
     try:
-        from snakemake.scheduling.job_scheduler import JobScheduler
-    except ImportError:
-        return
-    current = getattr(JobScheduler, method, None)
-    if current is None or getattr(current, "coopdocs_patch", False):
-        return
-    replacement.coopdocs_patch = True
-    setattr(JobScheduler, method, replacement)
+        return workflow.cores
+    except WorkflowError:  # no --cores: a cluster executor (Snakemake sets 1 later)
+        return 1
 
 
-def single_rate_limit_timer() -> None:
-    """Keep at most one pending job-rate-limiter timer in Snakemake's scheduler (Snakemake 9).
+# 2 MB of tables is ~130 synthetic states (15 KB each; the real data is 190 KB for 5).
+LARGE_DATA_BYTES = 2 * 1024 * 1024
 
-    Snakemake's job-rate limiter (``--max-jobs-per-timespan``, default 100/1s) arms a one-second
-    ``threading.Timer`` at the end of every scheduler pass, and the pass each timer triggers arms
-    another one, so every job event starts a chain of passes that never ends: with N jobs done the
-    scheduler loops about N times a second, each pass checking every job. Measured at 200 states:
-    1,008 passes for 56 jobs at 50 states; at 200 states the main process used 53 of the build's
-    246 CPU-seconds. One pending timer gives the same limit (a re-evaluation after the timespan).
-    The timer is also made a daemon thread: the interpreter no longer waits up to a second for it
-    after the last job (an edit rebuild spent 1.3 s after "Complete log").
-    If the scheduler does not have the method (another Snakemake version), nothing is changed.
+
+@dataclass(frozen=True)
+class HeavyJobs:
+    """Threads and order of the jobs that hold a whole data set in memory.
+
+    compute_tables holds every record (~290 MB at 1,000 states); reading the tables document
+    and the article is a pandoc of ~240 MB. In a large build each of them takes every local core
+    and runs alone, its pandoc writers one after another: the build's memory peak is then
+    Snakemake plus the largest job, not Snakemake plus a heavy job plus two briefs (1,000 states:
+    726 MB before; docs/performance.md), for ~10 s of a core left idle; compute_tables runs
+    first. A small build keeps them beside the briefs, with two writers.
+
+    A build is large by the bytes of the data's tables, which those jobs' memory follows (the
+    number of briefs did not: at 50 states serialising cost a third of the build for memory
+    never needed). Measured without serialising: 50 states 431 MB PSS (0.86 MB of data), 200
+    states 496 MB (3.1 MB) and no faster than serialised (0.757 x the floor against 0.73 x), so
+    the line (:data:`LARGE_DATA_BYTES`) lies between them.
     """
-    import threading
 
-    def schedule_once(self, delay) -> None:
-        pending = getattr(self, "_coopdocs_timer", None)
-        if pending is not None and pending.is_alive():
-            return
-        timer = threading.Timer(delay, lambda: self._open_jobs.release())
-        timer.daemon = True
-        self._coopdocs_timer = timer
-        timer.start()
+    large: bool
+    threads: int  # compute_tables, and reading the tables document and the article
+    priority: int  # of compute_tables
+    write_threads: int  # writing the tables document and the article
+    writers: str  # pandoc writers at once in those jobs (a number, or "{threads}")
 
-    _patch_scheduler("_schedule_reevalutation", schedule_once)
+    @classmethod
+    def for_data(cls, data_files: list[str], cores: int) -> "HeavyJobs":
+        large = sum(os.path.getsize(f) for f in data_files if os.path.isfile(f)) > LARGE_DATA_BYTES
+        if large:
+            return cls(True, threads=cores, priority=20, write_threads=cores, writers="1")
+        return cls(False, threads=1, priority=0, write_threads=2, writers="{threads}")
 
 
-def cached_input_sizes() -> None:
-    """Measure each input file's size once per run in Snakemake's scheduler (Snakemake 9).
+def static(command: str, **values) -> str:
+    """``command`` with each ``<<name>>`` replaced by the shell-quoted ``values[name]``, at parse time.
 
-    Before every scheduling pass the scheduler stats every input of every job that is ready to
-    run (``update_input_sizes``), although a waiting job's inputs do not change: with 1,000 briefs
-    ready that is ~2,000 files twice per finished job, and the main process took a fifth of a
-    core. Files already measured keep their size; files not there yet (None) are measured again.
-    If the scheduler does not have the method (another Snakemake version), nothing is changed.
+    A list value becomes its items, each quoted, separated by spaces.
+
+    Settings known when the workflow is parsed (the build epoch, folders from the config) are put
+    into the command text instead of ``params:``. Snakemake's "code" rerun trigger compares the
+    command text, so a changed value still reruns the jobs; and with no ``params`` at all
+    Snakemake 9.27 does not import pandas to compare them (measured in docs/performance.md:
+    a no-op build with ``params:`` took 0.3 CPU-seconds and 33 MB more).
     """
-    import asyncio
-    from itertools import filterfalse
 
-    async def update_input_sizes(self, jobs) -> None:
-        async def get_size(path):
-            return path, await path.size() if await path.exists() else None
+    def value(match: re.Match) -> str:
+        value = values[match.group(1)]
+        if isinstance(value, (list, tuple)):
+            return " ".join(shlex.quote(str(v)) for v in value)
+        return shlex.quote(str(value))
 
-        paths = {path for job in jobs for path in job.input}
-        known = self._input_sizes
-        todo = [path for path in paths if known.get(path) is None]
-        if todo:
-            known.update(await asyncio.gather(*[get_size(path) for path in todo]))
-        if len(known) > 10000:
-            for path in list(filterfalse(paths.__contains__, known)):
-                del known[path]
-
-    _patch_scheduler("update_input_sizes", update_input_sizes)
+    return re.sub(r"<<(\w+)>>", value, command)
 
 
-_COMPLETE_CHECKPOINTS: set[str] = set()
-_PENDING_CHECKPOINTS: dict[str, Exception] = {}
+def after_checkpoints(checkpoints, folder: str | None, **patterns: str):
+    """Input function: ``patterns`` formatted with the job's wildcards, known after the checkpoints.
 
-
-def checkpoint_done(checkpoints, name: str) -> None:
-    """Raise Snakemake's "incomplete checkpoint" signal until checkpoint ``name`` has run.
-
-    For input functions (``checkpoints`` is the Snakefile's object). ``Checkpoint.get()``
-    expands every output of the checkpoint on each call, and prepare_data has two per brief:
-    called from each brief's input function, building and re-evaluating the DAG was quadratic (a
-    no-op at 1,000 states spent 48 s in it). So the signal is raised again from the first one
-    until the checkpoint's first output is known to exist, and one successful call is remembered
-    (a checkpoint that is complete stays complete for the rest of the run).
+    Every document job takes its inputs through this, so Snakemake decides whether a job must
+    run only after the checkpoints it depends on have (re)written their outputs: a document whose
+    context, bibliography and figures kept the same content (same checksum) is not rebuilt. A
+    brief depends on prepare_data only (its figure is drawn by its own job), so briefs start as
+    soon as the data is validated; the tables document and the article also wait for
+    compute_tables. A pattern containing ``{figure}`` expands to the overview figures the
+    document's kind shows (none for a brief). ``folder`` None: the job's ``{folder}`` wildcard.
+    ``checkpoints`` is the Snakefile's object.
     """
-    if name in _COMPLETE_CHECKPOINTS:
-        return
-    pending = _PENDING_CHECKPOINTS.get(name)
-    if pending is not None and pending.targetfile not in checkpoints.created_output:
-        raise type(pending)(pending.rule, pending.targetfile)
-    try:
-        getattr(checkpoints, name).get()
-    except Exception as exc:  # IncompleteCheckpointException: Snakemake's signal, passed on
-        if hasattr(exc, "targetfile") and hasattr(exc, "rule"):
-            _PENDING_CHECKPOINTS[name] = exc
-        raise
-    _COMPLETE_CHECKPOINTS.add(name)
+
+    def inputs(wildcards) -> dict[str, str | list[str]]:
+        kind = layout.KIND_BY_FOLDER[folder or wildcards.folder]
+        checkpoint_done(checkpoints, "prepare_data")
+        if kind is not layout.BRIEF:
+            checkpoint_done(checkpoints, "compute_tables")
+        out: dict[str, str | list[str]] = {}
+        for key, pattern in patterns.items():
+            if "{figure}" in pattern:
+                out[key] = [pattern.format(figure=f) for f in kind.figures]
+            else:
+                out[key] = pattern.format(**wildcards)
+        return out
+
+    return inputs
+
+
+def kind_template(settings: dict, folder: str) -> str:
+    """The path of the Jinja template of a document kind (by its folder)."""
+    return os.path.join(settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template])
+
+
+def kind_template_files(settings: dict, folder: str) -> list[str]:
+    """The template and the partials a document kind's Markdown is rendered from."""
+    return layout.template_files(settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template])

@@ -1,0 +1,204 @@
+"""The documents diff: which documents changed between two versions, their redlines, where records appear.
+
+A document is compared on its pandoc AST (read from its Markdown with citations resolved, then
+normalised by :func:`coopdocs.review.redline.normalise`); two documents with the same Markdown and
+bibliography are the same document and are not read at all.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coopdocs.review.records import RecordChange
+from coopdocs.review.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.redlines import with_preamble
+from coopdocs.review.versions import DiffError, Version
+from coopdocs.tools.builddate import iso_datetime
+from coopdocs.tools.config import ConfigError, load_config
+from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, read_ast
+
+Key = tuple[str, str]  # (folder, name) of a document: ("briefs", "armenia")
+
+# Sections that name every record (the provenance appendix, the reference list): a record's
+# appearance there says nothing about where the document uses it.
+_SKIP_SECTIONS = {"data-provenance", "references"}
+
+
+@dataclass
+class DocumentResult:
+    """What happened to one document."""
+
+    key: Key
+    title: str
+    status: str  # changed | unchanged | added | removed
+    records: list[str] = field(default_factory=list)
+    sources_added: list[str] = field(default_factory=list)
+    sources_removed: list[str] = field(default_factory=list)
+    insertions: int = 0
+    deletions: int = 0
+
+    @property
+    def name(self) -> str:
+        """``folder/name``, as the change report names the document."""
+        return f"{self.key[0]}/{self.key[1]}"
+
+    @property
+    def stem(self) -> str:
+        """``folder-name``, the file name of its redlines."""
+        return f"{self.key[0]}-{self.key[1]}"
+
+
+def _csl(project: Path) -> Path | None:
+    try:
+        # The version's own settings, which its build has just validated.
+        config = load_config(project, validate=False)
+    except ConfigError:
+        return None
+    return project / config["csl"] if config.get("csl") else None
+
+
+def pandoc_ast(md: Path, bib: Path | None, csl: Path | None, epoch: int) -> dict:
+    """A document's Markdown as pandoc JSON, citations resolved by citeproc (when it has a bibliography)."""
+    options: dict[str, Any] = {"source_format": PANDOC_READER}
+    if bib is not None:
+        options["bibliography"] = bib
+        if csl is not None and csl.is_file():
+            options["csl"] = csl
+    try:
+        return read_ast(md, epoch=epoch, **options)
+    except ConversionError as exc:
+        raise DiffError(f"pandoc could not read {md}:\n{exc}") from exc
+
+
+def document_ast(version: Version, key: Key, epoch: int) -> dict | None:
+    """The normalised AST of one document of a version (None if the version lacks it)."""
+    doc = version.documents.get(key)
+    if doc is None:
+        return None
+    if "ast" not in doc:
+        assert version.project is not None
+        doc["ast"] = normalise(pandoc_ast(doc["md"], doc["bib"], _csl(version.project), epoch))
+    return doc["ast"]
+
+
+def sections(ast: dict | None, rid: str, label: str) -> list[str]:
+    """The headings under which a record appears in a document (nearest preceding heading).
+
+    A block mentions the record when an element carries its ID, links to its provenance entry
+    (``#prov-<id>``), or (failing both anywhere in the document) contains its label. The
+    provenance appendix and the reference list, which name every record, are left out.
+    """
+    if ast is None:
+        return []
+
+    def has_id(n: Any) -> bool:
+        if isinstance(n, list):
+            if len(n) == 3 and n[0] == rid and isinstance(n[1], list) and isinstance(n[2], list):
+                return True
+            return any(has_id(x) for x in n)
+        if isinstance(n, dict):
+            if n.get("t") == "Link" and n["c"][2][0] == f"#prov-{rid}":
+                return True
+            return has_id(n.get("c"))
+        return False
+
+    def scan(by_label: bool) -> list[str]:
+        found: list[str] = []
+        heading, heading_id = "", ""
+        for block in ast.get("blocks", []):
+            if block.get("t") == "Header":
+                heading, heading_id = stringify(block["c"][2]), block["c"][1][0]
+                if block["c"][1][0] == rid and heading not in found:
+                    found.append(heading)
+                continue
+            if heading_id in _SKIP_SECTIONS:
+                continue
+            hit = has_id(block) if not by_label else (len(label) >= 6 and label in stringify(block))
+            if hit and (heading or "(before the first heading)") not in found:
+                found.append(heading or "(before the first heading)")
+        return found
+
+    return scan(False) or scan(True)
+
+
+def _same_file(a: Path | None, b: Path | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.read_bytes() == b.read_bytes()
+
+
+def _records_of(version: Version, key: Key) -> set[str]:
+    doc = version.documents.get(key)
+    return doc["records"] if doc else set()
+
+
+def compare(a: Version, b: Version, changes: list[RecordChange], epoch: int,
+            cores: int = 2) -> tuple[list[DocumentResult], dict[Key, dict]]:
+    """Every document's result, and the merged AST (tracked changes) of each changed document."""
+    changed_ids = {c.id for c in changes}
+    keys = sorted(set(a.documents) | set(b.documents))
+
+    # Which documents differ: same Markdown and bibliography means same document.
+    def differs(key: Key) -> bool:
+        da, db = a.documents.get(key), b.documents.get(key)
+        if da is None or db is None:
+            return True
+        return not (_same_file(da["md"], db["md"]) and _same_file(da["bib"], db["bib"]))
+
+    candidates = [k for k in keys if differs(k)]
+    # Read what is needed (one pandoc run per version of each candidate document), in parallel.
+    with concurrent.futures.ThreadPoolExecutor(max(2, cores)) as pool:
+        list(pool.map(lambda vk: document_ast(*vk, epoch), [(v, k) for k in candidates for v in (a, b)]))
+
+    date = iso_datetime(epoch)
+    results: list[DocumentResult] = []
+    merged_docs: dict[Key, dict] = {}
+    for key in keys:
+        da, db = a.documents.get(key), b.documents.get(key)
+        title = (db or da)["title"]
+        res = DocumentResult(key, title, "unchanged")
+        res.records = sorted((_records_of(a, key) | _records_of(b, key)) & changed_ids)
+        sa, sb = (da["sources"] if da else set()), (db["sources"] if db else set())
+        res.sources_added, res.sources_removed = sorted(sb - sa), sorted(sa - sb)
+        if key in candidates:
+            old = document_ast(a, key, epoch) or {"blocks": [], "meta": {},
+                                                  "pandoc-api-version": document_ast(b, key, epoch)["pandoc-api-version"]}
+            new = document_ast(b, key, epoch) or dict(old, blocks=[])
+            if da is None:
+                res.status = "added"
+            elif db is None:
+                res.status = "removed"
+            elif json.dumps(old["blocks"], sort_keys=True) != json.dumps(new["blocks"], sort_keys=True) \
+                    or json.dumps(old.get("meta"), sort_keys=True) != json.dumps(new.get("meta"), sort_keys=True):
+                res.status = "changed"
+            if res.status != "unchanged":
+                merged = with_preamble(Merger(date).merge(old, new), a, b, title, date)
+                res.insertions, res.deletions = count_changes(merged["blocks"])
+                merged_docs[key] = merged
+        if res.status == "unchanged":
+            res.records = []
+        results.append(res)
+    return results, merged_docs
+
+
+def record_sections(a: Version, b: Version, changes: list[RecordChange], epoch: int) -> dict[tuple[str, Key], list[str]]:
+    """For each changed record and each document that uses it (in either version): the sections it
+    appears under. Also lists those documents in each change's ``documents``."""
+    keys = sorted(set(a.documents) | set(b.documents))
+    out: dict[tuple[str, Key], list[str]] = {}
+    for c in changes:
+        for key in keys:
+            if c.id in (_records_of(a, key) | _records_of(b, key)):
+                c.documents.append(key)
+                secs: list[str] = []
+                for v in (b, a):
+                    ast = document_ast(v, key, epoch) if v.documents.get(key) else None
+                    for s in sections(ast, c.id, c.label):
+                        if s not in secs:
+                            secs.append(s)
+                out[(c.id, key)] = secs
+    return out

@@ -1,0 +1,114 @@
+"""Build one version of the project in a folder of its own, never in the work tree.
+
+A version is put in a folder (usually a temporary one) in one of three ways: :func:`export`
+writes a git revision (``git archive``) or the work tree as git sees it; :func:`extract` unpacks
+a source snapshot (an archive's ``source.tar``); :func:`copy_project` copies the build's files
+from a project folder. :func:`build` then runs Snakemake there with an explicit build date and
+the version's own code.
+
+Used by ``coopdocs diff`` (two revisions), ``coopdocs archive`` and ``verify`` (HEAD's snapshot,
+an archive's snapshot), the tests (copies of the project) and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from coopdocs.tools import git
+
+# What a build of the project reads: the workflow, its inputs and settings, the code and the lock.
+BUILD_FILES = ("Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles",
+               "pyproject.toml", "uv.lock")
+
+
+def export(root: Path, commit: str | None, dest: Path) -> Path:
+    """Write the files of the project folder ``root`` at ``commit`` into ``dest`` (a new folder).
+
+    ``commit`` None: the work tree as it is, its tracked files and the untracked ones git does not
+    ignore. A revision is exported with ``git archive``: nothing in the repository changes.
+    """
+    dest.mkdir(parents=True)
+    if commit is None:
+        for rel in git.worktree_files(root):
+            src = root / rel
+            if src.is_file() and not src.is_symlink():
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / rel)
+        return dest
+    where = git.prefix(root)
+    return extract(git.archive(root, f"{commit}:{where}" if where else commit), dest)
+
+
+def extract(snapshot: Path | bytes, dest: Path) -> Path:
+    """Unpack a source snapshot (a tar file, or its bytes) into ``dest``; return ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    opened = tarfile.open(fileobj=io.BytesIO(snapshot)) if isinstance(snapshot, bytes) else tarfile.open(snapshot)
+    with opened as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
+def copy_project(source: Path, dest: Path, names: Iterable[str] = BUILD_FILES) -> Path:
+    """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def snakemake_path(python: str | None = None) -> str:
+    """The ``snakemake`` beside ``python`` (default: the running interpreter's environment)."""
+    return str(Path(python or sys.executable).parent / "snakemake")
+
+
+def build_env(project: Path, epoch: int | None, *, commit: str | None = None, own_code: bool = True,
+              fixed_locale: bool = False, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a build of ``project`` runs in (``base``, default this process's, adjusted).
+
+    - ``epoch``: its SOURCE_DATE_EPOCH; None: unset, the build dates itself (tools.builddate).
+    - ``commit``: the commit a source snapshot was made from, stated by its documents
+      (``COOPDOCS_SOURCE_COMMIT``); None: the build asks git, which finds no repository above
+      the project folder (``GIT_CEILING_DIRECTORIES``).
+    - ``own_code``: the project's ``src/`` comes first on PYTHONPATH, so a version is built with
+      its own code, as it was (the environment's package otherwise, or when it has none).
+    - ``fixed_locale``: C.UTF-8 and UTC, whatever the caller's.
+    """
+    env = dict(os.environ if base is None else base)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", git.SNAPSHOT_COMMIT_ENV, "SOURCE_DATE_EPOCH"):
+        env.pop(name, None)
+    if epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(epoch)
+    if commit:
+        env[git.SNAPSHOT_COMMIT_ENV] = commit
+    env["GIT_CEILING_DIRECTORIES"] = str(project.parent.resolve())
+    if fixed_locale:
+        env.update(LC_ALL="C.UTF-8", TZ="UTC")
+    if own_code and (project / "src" / "coopdocs").is_dir():
+        env["PYTHONPATH"] = os.pathsep.join(p for p in [str(project / "src"), env.get("PYTHONPATH", "")] if p)
+    return env
+
+
+def build(project: Path, *args: str, epoch: int | None, cores: int = 2, commit: str | None = None,
+          python: str | None = None, own_code: bool = True, fixed_locale: bool = False,
+          env: Mapping[str, str] | None = None, timeout: float | None = None,
+          preexec_fn: Callable[[], object] | None = None) -> subprocess.CompletedProcess:
+    """Run Snakemake in ``project`` with ``args`` (targets, options); the completed process, not checked.
+
+    The environment is :func:`build_env`'s (``epoch``, ``commit``, ``own_code``, ``fixed_locale``)
+    updated with ``env``; Snakemake is the one beside ``python``. Output is captured as text.
+    """
+    full = build_env(project, epoch, commit=commit, own_code=own_code, fixed_locale=fixed_locale)
+    full.update(env or {})
+    return subprocess.run([snakemake_path(python), "--cores", str(cores), *args], cwd=project, env=full,
+                          capture_output=True, text=True, check=False, timeout=timeout, preexec_fn=preexec_fn)

@@ -1,0 +1,182 @@
+"""One tiny document through coopdocs.render.publish (Markdown, AST, HTML, DOCX, Typst, PDF) with
+project's real styles, and the option check of ``coopdocs publish``."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import jinja2
+import pytest
+from pypdf import PdfReader
+
+from coopdocs.cli import main
+from coopdocs.render import publish as pub
+from locations import ROOT
+
+EPOCH = 1672358400
+TEMPLATE = """\
+% {{ document.title }}
+
+# {{ heading }}
+
+[{{ value }} {{ sources | cite }}]{{ "prj-x" | record_attrs(sources) }}
+
+# References
+"""
+CONTEXT = {
+    "document": {"title": "Tiny brief"},
+    "heading": "A heading",
+    "value": "*not bold* <b>raw</b> $x$",
+    "sources": ["ref001"],
+}
+BIBLIOGRAPHY = [
+    {
+        "id": "ref001",
+        "type": "article-journal",
+        "title": "A cited source",
+        "author": [{"family": "Doe", "given": "Jane"}],
+        "issued": {"date-parts": [[2020]]},
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory) -> pub.Document:
+    folder = tmp_path_factory.mktemp("doc")
+    (folder / "templates").mkdir()
+    (folder / "templates" / "doc.md.j2").write_text(TEMPLATE, encoding="utf-8")
+    # the words the program writes (the record marks' titles) come from the strings file (issue 16)
+    shutil.copy(ROOT / "templates" / "strings.yaml", folder / "templates" / "strings.yaml")
+    (folder / "ctx.json").write_text(json.dumps(CONTEXT), encoding="utf-8")
+    (folder / "bib.json").write_text(json.dumps(BIBLIOGRAPHY), encoding="utf-8")
+    return pub.Document(
+        context=folder / "ctx.json",
+        bibliography=folder / "bib.json",
+        templates_dir=folder / "templates",
+        template="doc.md.j2",
+        figures_dir=folder / "figures",
+    )
+
+
+@pytest.fixture(scope="module")
+def styles() -> pub.Styles:
+    t = ROOT / "templates"
+    return pub.Styles(
+        csl=t / "csl" / "american-medical-association-brackets.csl",
+        reference_doc=t / "docx" / "reference.docx",
+        html_template=t / "html" / "document.html",
+        typst_template=t / "typst" / "document.typ",
+        figures_filter=t / "filters" / "figures.lua",
+        records_filter=t / "filters" / "records.lua",
+    )
+
+
+def outputs(folder: Path, formats=("docx", "html", "pdf")) -> pub.Outputs:
+    return pub.Outputs(
+        md=folder / "doc.md",
+        ast=folder / "doc.json",
+        typ=folder / "doc.typ",
+        **{fmt: folder / f"doc.{fmt}" for fmt in formats},
+    )
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published(doc, styles, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("out")
+    pub.publish(doc, styles, outputs(folder), epoch=EPOCH)
+    return folder
+
+
+def test_markdown_escapes_the_data_and_marks_the_record(published):
+    md = (published / "doc.md").read_text(encoding="utf-8")
+    assert md.startswith("% Tiny brief\n")
+    assert r"[\*not bold\* \<b\>raw\<\/b\> \$x\$ [@ref001]]{#prj-x .record" in md
+
+
+def test_every_format_shows_the_text_literally_with_the_citation_resolved(published):
+    ast = json.loads((published / "doc.json").read_text(encoding="utf-8"))
+    text = json.dumps(ast)  # citeproc ran once, at reading: the reference list is in the AST
+    assert (
+        "pandoc-api-version" in ast
+        and "csl-bib-body" in text
+        and '{"t": "Str", "c": "cited"}' in text
+    )
+
+    html = (published / "doc.html").read_text(encoding="utf-8")
+    assert "<title>Tiny brief</title>" in html and "<h1>A heading</h1>" in html
+    assert '<span id="prj-x" class="record" title="Record prj-x">*not bold*' in html
+    assert "&lt;b&gt;raw&lt;/b&gt; $x$" in html and "<b>raw" not in html and "<em>" not in html
+    assert 'data-cites="ref001">[1]</span>' in html and "A cited source" in html
+
+    with zipfile.ZipFile(published / "doc.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert (
+        "A heading" in xml
+        and "*not bold* &lt;b&gt;raw&lt;/b&gt; $x$" in xml
+        and "A cited source" in xml
+    )
+
+    assert (published / "doc.pdf").read_bytes().startswith(b"%PDF-")
+    text = " ".join(page.extract_text() for page in PdfReader(published / "doc.pdf").pages)
+    assert "A heading" in text and "A cited source" in text and "raw" in text
+
+
+def test_same_bytes_again_in_two_stages_and_with_parallel_writers(doc, styles, published, tmp_path):
+    staged = tmp_path / "staged"
+    figures = pub.read(doc, outputs(staged), epoch=EPOCH, csl=styles.csl)
+    assert figures == []  # no figure shown, no timeline drawn
+    assert sorted(files(staged)) == ["doc.json", "doc.md"]  # the read stage writes no output format
+    pub.write(styles, outputs(staged), epoch=EPOCH, figures_dir=doc.figures_dir, figures=figures)
+    assert files(staged) == files(published)
+
+    parallel = tmp_path / "parallel"
+    pub.publish(doc, styles, outputs(parallel), epoch=EPOCH, parallel=2)
+    assert files(parallel) == files(published)
+
+
+def test_a_format_left_out_is_not_built(doc, styles, tmp_path):
+    pub.publish(doc, styles, outputs(tmp_path, formats=("html",)), epoch=EPOCH)
+    assert sorted(files(tmp_path)) == ["doc.html", "doc.json", "doc.md", "doc.typ"]
+
+
+def test_a_template_error_leaves_no_markdown(doc, styles, tmp_path):
+    (doc.templates_dir / "broken.md.j2").write_text("# {{ document.misspelt }}\n", encoding="utf-8")
+    broken = pub.Document(**{**doc.__dict__, "template": "broken.md.j2"})
+    with pytest.raises(jinja2.UndefinedError, match="misspelt"):
+        pub.publish(broken, styles, outputs(tmp_path), epoch=EPOCH)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_names_the_options_a_stage_needs(tmp_path):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "publish",
+                "--stage",
+                "write",
+                "--md",
+                str(tmp_path / "d.md"),
+                "--ast",
+                str(tmp_path / "d.json"),
+                "--html",
+                str(tmp_path / "d.html"),
+                "--epoch",
+                str(EPOCH),
+            ]
+        )
+    assert code == 2
+    assert err.getvalue().strip() == (
+        "coopdocs publish --stage write: missing --figures-dir, --records-filter, "
+        "--html-template, --figures-filter"
+    )
+    assert list(tmp_path.iterdir()) == []

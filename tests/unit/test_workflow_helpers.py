@@ -1,0 +1,118 @@
+"""The Snakefile's parse-time helpers (coopdocs.layout, coopdocs.workflow.helpers): the targets and inputs the rules
+are built from, read from the data package, the templates and the package's own source tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coopdocs.layout import brief_slugs, code_files, data_files, template_files
+from coopdocs.workflow.helpers import build_epoch
+from locations import ROOT, TWO_STATES
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "data"
+    shutil.copytree(TWO_STATES, dest)
+    return dest
+
+
+def test_brief_slugs_are_the_countries_slugs_sorted():
+    assert brief_slugs(TWO_STATES) == ["belarus", "eaeu", "russia"]
+    assert brief_slugs(str(TWO_STATES)) == [
+        "belarus",
+        "eaeu",
+        "russia",
+    ]  # the Snakefile passes text
+
+
+def test_brief_slugs_skip_blank_and_repeated_slugs_and_read_a_bom(tmp_path):
+    data = _package_copy(tmp_path)
+    path = data / "countries.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    blank = rows[0].replace("BY,belarus,", "BY,  ,", 1)
+    assert blank != rows[0]
+    path.write_text("\ufeff" + header + blank + "".join(rows[1:]) + rows[-1], encoding="utf-8")
+    assert brief_slugs(data) == ["eaeu", "russia"]
+
+
+def test_brief_slugs_of_a_broken_table_are_empty_and_left_to_validation(tmp_path):
+    data = _package_copy(tmp_path)
+    (data / "countries.csv").write_text(
+        "code,name\nBY,Belarus\n", encoding="utf-8"
+    )  # no slug column
+    assert brief_slugs(data) == []
+    (data / "countries.csv").write_bytes(b"code,slug\nBY,\xff\xfe\n")  # not UTF-8
+    assert brief_slugs(data) == []
+    (data / "countries.csv").unlink()
+    assert brief_slugs(data) == []
+
+
+def test_data_files_are_the_descriptor_then_every_table_it_names():
+    files = data_files(TWO_STATES)
+    assert files[0] == str(TWO_STATES / "datapackage.json")
+    tables = files[1:]
+    assert tables == sorted(tables) and len(tables) == 14
+    assert {Path(f).name for f in tables} == {p.name for p in TWO_STATES.glob("*.csv")}
+    assert all(Path(f).is_file() for f in files)
+
+
+def test_data_files_follow_the_descriptor_not_the_folder(tmp_path):
+    data = _package_copy(tmp_path)
+    (data / "notes.csv").write_text("a\n1\n", encoding="utf-8")  # not a resource: not an input
+    assert str(data / "notes.csv") not in data_files(data)
+
+
+def test_template_files_of_one_kind_are_its_template_and_the_partials():
+    brief = template_files("templates", "brief.md.j2", root=ROOT)
+    assert brief[0] == "templates/brief.md.j2"
+    partials = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "templates/partials").rglob("*.j2"))
+    # then the partials, then the strings file, whose words every document shows (issue 16)
+    assert partials and brief[1:-1] == partials and brief[-1] == "templates/strings.yaml"
+    # an edit of the article's template does not rerun the briefs
+    assert "templates/article.md.j2" not in brief and "templates/tables.md.j2" not in brief
+
+
+def test_template_files_without_a_kind_are_every_template(tmp_path):
+    everything = template_files("templates", root=ROOT)
+    # every Jinja template (sorted), then the strings file (issue 16)
+    assert everything[:-1] == sorted(everything[:-1]) and everything[-1] == "templates/strings.yaml"
+    names = {Path(p).relative_to("templates").as_posix() for p in everything}
+    assert {"brief.md.j2", "tables.md.j2", "article.md.j2", "partials/metadata.md.j2"} <= names
+    assert all(p.endswith(".j2") for p in everything[:-1])
+    # a templates folder without partials: only the template itself
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "one.md.j2").write_text("x", encoding="utf-8")
+    assert template_files("one", "one.md.j2", root=tmp_path) == ["one/one.md.j2"]
+
+
+def test_code_files_cover_every_stage_package_relative_to_the_project(tmp_path):
+    files = code_files(ROOT)
+    assert files == sorted(files) and all(
+        not Path(f).is_absolute() and f.startswith("src/coopdocs/") for f in files
+    )
+    on_disk = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "src" / "coopdocs").rglob("*.py")
+    )
+    assert files == on_disk
+    # a change in any sub-package is an input of the build
+    assert {
+        "src/coopdocs/cli.py",
+        "src/coopdocs/workflow/helpers.py",
+        "src/coopdocs/compute/article.py",
+    } <= set(files)
+    assert (
+        code_files(tmp_path) == []
+    )  # a project without the package's sources (an installed package)
+
+
+def test_build_epoch_takes_source_date_epoch_and_stops_on_a_bad_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1672358400")
+    assert build_epoch(tmp_path, 5) == 1672358400
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(SystemExit) as stop:
+        build_epoch(tmp_path, 5)
+    assert str(stop.value.code).startswith("coopdocs: SOURCE_DATE_EPOCH='yesterday'")

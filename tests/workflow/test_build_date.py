@@ -1,0 +1,61 @@
+"""The build date policy end to end: a commit that changes only the README rebuilds nothing.
+
+The build is dated by the last commit that changed its inputs (coopdocs.tools.builddate), not by
+HEAD. A scratch clone of a finished build is committed at the date that build used; then a
+README-only commit leaves Snakemake with nothing to do, and a data commit reruns the documents.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import helpers
+
+pytestmark = pytest.mark.workflow
+
+
+def git(repo: Path, *args: str, when: int | None = None) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    if when is not None:
+        env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def dry_run(project: Path) -> subprocess.CompletedProcess:
+    # No SOURCE_DATE_EPOCH: the workflow dates the build itself, from git.
+    proc = helpers.snakemake(project, "-n", epoch=None)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
+    clone = tmp_path / "clone"
+    # The finished build (outputs, Snakemake's records, same modification times) as a repository
+    # whose only commit is dated like that build (helpers.EPOCH).
+    shutil.copytree(built, clone, symlinks=True)
+    (clone / "README.md").write_text("# coopdocs\n", encoding="utf-8")
+    (clone / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+    git(clone, "init", "-q")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "v1", when=helpers.EPOCH)
+    assert "Nothing to be done" in dry_run(clone).stdout
+
+    (clone / "README.md").write_text("# coopdocs\n\nA new paragraph.\n", encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "README only", when=helpers.EPOCH + 86400)
+    proc = dry_run(clone)
+    assert "Nothing to be done" in proc.stdout, proc.stdout[-3000:]
+
+    # A commit of an input (here the configuration, a comment only) moves the build date: the
+    # documents are rebuilt.
+    config = clone / "config" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "config", when=helpers.EPOCH + 2 * 86400)
+    proc = dry_run(clone)
+    assert "Nothing to be done" not in proc.stdout
+    assert "reports/briefs/armenia.pdf" in proc.stdout
