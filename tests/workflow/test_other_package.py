@@ -19,10 +19,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import copy_project, snakemake
 from test_briefs import LEAKS, docx_text, html_text, pdf_text, squash
+from workflow_build import copy_project, snakemake
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "iawc"
+
 # Words of the seed's organisation, union, states and article that no output of another package
 # may contain (case-sensitive, whole words: 'Lima' is not 'StillImage').
 SEED_WORDS = ["UNIDO", "EAEU", "Eurasian", "Shugurov", "Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Kyrgyz",

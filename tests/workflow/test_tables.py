@@ -11,7 +11,7 @@ import docx
 import openpyxl
 from test_briefs import html_text, pdf_text, squash
 
-from conftest import snakemake
+from workflow_build import snakemake
 from helpers import read_table, write_table
 
 from coopdocs.layout import TABLE_IDS
