@@ -12,9 +12,9 @@ The same ``(n_countries, seed)`` always writes the same bytes. The output valida
 ``coopdocs validate --data OUT``.
 
 The real schema cannot hold large packages, so the copy written here is widened where needed
-(and only here; see :data:`WIDENED_PATTERNS`): country codes ``^([A-Z]{2}|EAEU)$`` allow 676
-codes (more than 675 states need three letters) and source ids ``^ref[0-9]{3}$`` allow 999
-sources (the real data has about 17 per state, so about 50 states are already too many).
+(and only here; see :data:`WIDENED_PATTERNS`): source ids ``^ref[0-9]{3}$`` allow 999 sources
+(the real data has about 17 per state, so about 50 states are already too many). Country codes
+are two letters while they last (676), then three, as the schema allows.
 
     python benchmarks/synthetic.py OUT --countries 200 --seed 1
 """
@@ -61,7 +61,6 @@ FRAMEWORK_INSTRUMENTS, FRAMEWORK_EVENTS = 14, 4
 UNION_SOURCES, UNIDO_SOURCES, INTRO_SOURCES = 23, 21, 7
 
 WIDENED_PATTERNS = {
-    ("countries", "code"): "^([A-Z]{2,3}|EAEU)$",
     ("sources", "id"): "^ref[0-9]{3,}$",
 }
 
@@ -78,11 +77,11 @@ EVENT_TYPES = ["conference"] * 6 + ["other"] * 5 + ["session"] * 5 + ["meeting"]
 EXTRA_ACTOR_TYPES = ["ministry", "agency", "company", "academic", "fund"]
 OFFICE_TYPES = ["centre", "country-office", "investment-technology-promotion-office", "cleaner-production-centre",
                 "focal-point"]
-SOURCE_KINDS = ["unido-document"] * 28 + ["unknown"] * 27 + ["news"] * 22 + ["eaeu-document"] * 15 + \
+SOURCE_KINDS = ["organisation-document"] * 28 + ["unknown"] * 27 + ["news"] * 22 + ["union-document"] * 15 + \
     ["government-document"] * 11 + ["literature"] * 9 + ["international-agreement"] * 8 + ["report"] * 8 + \
     ["web-page"] * 7 + ["un-document"] * 3 + ["legal-act"]
 UNITS = ["laboratories", "enterprises", "people", "branches", "pilot installations", "USD", "specialists"]
-BODIES = ["industrial-development-board", "programme-and-budget-committee", "general-conference"]
+BODIES = ["unido-idb", "unido-pbc", "unido-gc"]  # actors of type organisation-body in the real data
 COPIED_TABLES = ["publications.csv", "themes.csv"]
 
 
@@ -154,13 +153,14 @@ def _descriptor(n_countries: int, n_sources: int) -> tuple[dict[str, Any], list[
     """The real descriptor, with patterns widened only where this package needs it."""
     descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
     widened = []
-    need = {("countries", "code"): n_countries > 676, ("sources", "id"): n_sources > 999}
+    need = {("sources", "id"): n_sources > 999}
     for res in descriptor["resources"]:
         for spec in res["schema"]["fields"]:
             key = (res["name"], spec["name"])
             if need.get(key):
                 spec["constraints"]["pattern"] = WIDENED_PATTERNS[key]
                 widened.append(f"{key[0]}.{key[1]}: {WIDENED_PATTERNS[key]}")
+    descriptor.pop("texts", None)  # the real data's authored text is about the real data only
     descriptor["name"] = f"synthetic-{n_countries}"
     descriptor["title"] = f"Synthetic cooperation data ({n_countries} member states)"
     return descriptor, widened
@@ -216,11 +216,13 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
         since = rng.randint(1975, 2015)
         t["countries"].append({"code": c, "slug": names[c].lower(), "name": names[c],
                                "official_name": f"Republic of {names[c]}", "kind": "member-state",
-                               "unido_member_since": rng.choice(["", str(since)]), "cooperation_since": str(since),
+                               "organisation_member_since": rng.choice(["", str(since)]),
+                               "union_member_from": "", "union_member_until": "", "cooperation_since": str(since),
                                "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
                                "sources": src.cite(pools[c]), "note": ""})
     t["countries"].append({"code": "EAEU", "slug": "eaeu", "name": "EAEU", "official_name": "Eurasian Economic Union",
-                           "kind": "union", "unido_member_since": "", "cooperation_since": "2014-10-30",
+                           "kind": "union", "organisation_member_since": "", "union_member_from": "",
+                           "union_member_until": "", "cooperation_since": "2014-10-30",
                            "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
                            "sources": src.cite(union_pool), "note": ""})
 
@@ -237,8 +239,8 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
             "date": rng.choice(["", f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"])
             if not year else "",
             "start_year": start, "end_year": end,
-            "mentions_unido": rng.choice(["yes", "yes", "no"]) if kind == "main-directions" else rng.choice([""] * 8 + ["yes"]),
-            "unido_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
+            "mentions_organisation": rng.choice(["yes", "yes", "no"]) if kind == "main-directions" else rng.choice([""] * 8 + ["yes"]),
+            "organisation_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
             "description": _sentence(rng, 25), "sources": src.cite(pool), "note": ""})
 
     themes_all = _themes()

@@ -7,6 +7,7 @@ checkpoint prepare_data:
     input:
         descriptor=DATA_FILES[0],
         tables=DATA_FILES[1:],
+        strings=STRINGS_FILE,
     output:
         bundle=L.BUNDLE,
         contexts=[d.context for d in BRIEFS],
@@ -26,12 +27,17 @@ checkpoint prepare_data:
                 --data <<data>> \
                 --bundle {output.bundle:q} \
                 --contexts <<contexts>> \
+                --strings {input.strings:q} \
                 --organisation <<organisation>> \
+                --union <<union>> \
+                --union-body <<union_body>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
             data=config["data_dir"],
             contexts=L.CONTEXTS,
             organisation=config["organisation"],
+            union=config.get("union") or "",
+            union_body=config.get("union_body") or "",
             epoch=EPOCH,
         )

@@ -23,8 +23,10 @@ rule write_manifest:
             """
             coopdocs manifest \
                 --config {input.config:q} \
+                --data-dir <<data>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
+            data=config["data_dir"],
             epoch=EPOCH,
         )

@@ -9,6 +9,7 @@ checkpoint compute_tables:
     input:
         bundle=L.BUNDLE,
         config=L.CONFIG,
+        strings=STRINGS_FILE,
     output:
         csv=report(
             L.table_outputs("csv"),
@@ -46,14 +47,13 @@ checkpoint compute_tables:
                 --config {input.config:q} \
                 --article-context {output.article_context:q} \
                 --article-bib {output.article_bib:q} \
-                --organisation <<organisation>> \
+                --strings {input.strings:q} \
                 --cache-dir <<cache_dir>> \
                 --epoch <<epoch>> \
                 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
             """,
             tables_dir=L.TABLES_DIR,
             figures_dir=L.FIGURES_DIR,
-            organisation=config["organisation"],
             cache_dir=L.TABLES_CACHE,
             epoch=EPOCH,
         )

@@ -4,7 +4,7 @@ Each subcommand imports only what it needs, because the workflow starts one proc
 document (see the measured costs in docs/performance.md).
 
     coopdocs validate [--data data] [--json]
-    coopdocs prepare  --data data --config config/config.yaml --bundle OUT --contexts DIR --epoch N
+    coopdocs prepare  --data data --organisation ID [--union CODE] [--union-body ID] --bundle OUT --contexts DIR --epoch N
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
     coopdocs preview  [DOCUMENT] [--port 8000]   (author preview, HTML in the browser)
@@ -60,14 +60,22 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
     from coopdocs.compute.stage import write_contexts
     from coopdocs.load.datapackage import DataError, load_package
+    from coopdocs.load.settings import resolve_settings
+    from coopdocs.load.strings import load_strings
 
     try:
         package = load_package(Path(args.data), root=Path.cwd())
     except DataError as exc:
         _report_problems(exc.problems, args.json_errors)
         return 1
+    settings, problems = resolve_settings(package, args.organisation, args.union, args.union_body)
+    if problems:
+        _report_problems(problems, args.json_errors)
+        print("The config names records the data does not have; nothing was built.", file=sys.stderr)
+        return 1
     _report_problems(package.warnings, False)
-    write_contexts(package, Path(args.data), Path(args.bundle), Path(args.contexts), args.epoch, args.organisation)
+    write_contexts(package, Path(args.data), Path(args.bundle), Path(args.contexts), args.epoch, settings,
+                   words=load_strings(Path(args.strings) if args.strings else None))
     return 0
 
 
@@ -101,8 +109,10 @@ def cmd_tables(args: argparse.Namespace) -> int:
         settings = load_config(Path.cwd(), Path(args.config), validate=False)
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
+    from coopdocs.load.strings import load_strings
+
     write_tables(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
-                 args.epoch, article_meta=meta, organisation_id=args.organisation,
+                 args.epoch, article_meta=meta, words=load_strings(opt(args.strings)),
                  article_context_path=opt(args.article_context), article_bib_path=opt(args.article_bib),
                  cache_dir=opt(args.cache_dir), detailed_states=detailed)
     return 0
@@ -118,6 +128,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     root = Path.cwd()
     # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
     settings = load_config(root, Path(args.config), validate=False)
+    if args.data_dir:  # the workflow's data_dir (`snakemake --config data_dir=...` overrides the file)
+        settings["data_dir"] = args.data_dir
     # The build's version: the last commit that changed its inputs, and whether they have changes
     # since (a commit or an edit of the README, the docs or the tests changes no byte).
     inputs = input_paths(settings)
@@ -274,7 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contexts", required=True)
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--json-errors", action="store_true")
-    p.add_argument("--organisation", default="unido", help="actor id of the organisation the documents are about")
+    p.add_argument("--organisation", required=True, help="actor id of the organisation the documents are about")
+    p.add_argument("--union", default="", help="code of the union's row in countries.csv (default: the one row of kind union)")
+    p.add_argument("--union-body", default="", help="actor id of the union's executive body (optional)")
+    p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("render", help="render a document's Markdown from its context")
@@ -292,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bib", required=True)
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--config", help="config.yaml whose 'article' key holds the article's metadata")
-    p.add_argument("--organisation", default="unido", help="actor id of the organisation the documents are about")
+    p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
     p.add_argument("--article-context")
     p.add_argument("--article-bib")
     p.add_argument("--cache-dir", help="folder of figures and workbooks by content digest (skips unchanged ones)")
@@ -300,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json")
     p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--data-dir", help="the data package built (default: the config file's data_dir)")
     p.add_argument("--epoch", type=int, required=True)
     p.set_defaults(func=cmd_manifest)
 

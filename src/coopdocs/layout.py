@@ -60,6 +60,7 @@ PACKAGE_DIR = "src/coopdocs"
 CONFIG = "config/config.yaml"
 SCHEMA = "config/schema.yaml"
 LOCKS = ("uv.lock", "pyproject.toml")
+STRINGS = "strings.yaml"  # in the templates folder (strings_file)
 
 # --------------------------------------------------------------------------------------------
 # Formats
@@ -368,10 +369,21 @@ def brief_slugs(data_dir: str | Path) -> list[str]:
 
 
 def data_files(data_dir: str, root: str | Path = ".") -> list[str]:
-    """Every file of the data package: the descriptor, then each table it names (sorted)."""
+    """Every file of the data package: the descriptor, then each table it names and its authored
+    texts (the descriptor's ``texts``), sorted."""
     descriptor_path = PurePosixPath(data_dir) / "datapackage.json"
     descriptor = json.loads((Path(root) / descriptor_path).read_text(encoding="utf-8"))
-    return [str(descriptor_path)] + sorted(str(PurePosixPath(data_dir) / r["path"]) for r in descriptor["resources"])
+    texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
+    return [str(descriptor_path)] + sorted(
+        {str(PurePosixPath(data_dir) / r["path"]) for r in descriptor["resources"]}
+        | {str(PurePosixPath(data_dir) / p) for p in texts.values()}
+    )
+
+
+def strings_file(templates_dir: str) -> str:
+    """The strings file of a template folder: the words the program writes into every document,
+    workbook and figure (coopdocs.load.strings)."""
+    return str(PurePosixPath(templates_dir) / STRINGS)
 
 
 def template_files(templates_dir: str, template: str | None = None, root: str | Path = ".") -> list[str]:
@@ -386,10 +398,12 @@ def template_files(templates_dir: str, template: str | None = None, root: str | 
     def rel(paths) -> list[str]:
         return sorted(p.relative_to(base).as_posix() for p in paths)
 
+    # The strings file holds words every document shows.
+    strings = [strings_file(templates_dir)] if (folder / STRINGS).is_file() else []
     if template is None:
-        return rel(folder.rglob("*.j2"))
+        return rel(folder.rglob("*.j2")) + strings
     partials = rel((folder / "partials").rglob("*.j2")) if (folder / "partials").is_dir() else []
-    return [str(PurePosixPath(templates_dir) / template)] + partials
+    return [str(PurePosixPath(templates_dir) / template)] + partials + strings
 
 
 def code_files(root: str | Path = ".") -> list[str]:

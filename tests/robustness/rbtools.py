@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The end-to-end helpers of tests/workflow (copy_project, snakemake), loaded under their own
 # module name so that they do not depend on which conftest pytest imported last.
 _spec = importlib.util.spec_from_file_location(
-    "coopdocs_workflow_conftest", ROOT / "tests" / "workflow" / "conftest.py"
+    "coopdocs_workflow_build", ROOT / "tests" / "workflow" / "workflow_build.py"
 )
 _workflow = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_workflow)

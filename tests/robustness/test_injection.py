@@ -38,7 +38,7 @@ FREE_TEXT = [
     ("events", "description"),
     ("instruments", "title"),
     ("instruments", "description"),
-    ("instruments", "unido_mention"),
+    ("instruments", "organisation_mention"),
     ("projects", "title"),
     ("projects", "description"),
     ("projects", "note"),

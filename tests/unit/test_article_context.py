@@ -11,25 +11,31 @@ from collections import Counter
 
 import pytest
 
-from coopdocs.compute.contexts import stated
 from coopdocs.compute.article import ARTICLE_FIGURES, ARTICLE_TABLES, article_context
+from coopdocs.compute.contexts import stated
 from coopdocs.compute.selection import focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
+from coopdocs.load.strings import load_strings, word
+from locations import ROOT
 
 BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
-META = {"title": "A review", "subtitle": "of two states", "union_body": "eec"}
+META = {"title": "A review", "subtitle": "of two states"}
+# The config as resolve_settings checks it (issue 16): the organisation, the union and its body.
+SETTINGS = {"organisation": "unido", "union": "EAEU", "union_body": "eec"}
+WORDS = load_strings(ROOT / "templates")
 
 
 @pytest.fixture(scope="module")
 def frames(two_states):
-    return compute_tables(two_states.tables)
+    return compute_tables(two_states.tables, WORDS)
 
 
 @pytest.fixture(scope="module")
 def context(two_states, frames):
     keep, others = focus_states(two_states.tables, 12)
     return article_context(
-        two_states, focus_frames(frames, keep, others), META, BUILD, keep=keep, others=others
+        two_states, focus_frames(frames, keep, others, WORDS), META, BUILD, SETTINGS,
+        keep=keep, others=others, words=WORDS,
     )
 
 
@@ -85,7 +91,8 @@ def test_numbers_in_the_prose_are_counted_from_the_records(context, two_states):
         if c["kind"] != "union"
     }
     top = sorted(per_state.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    assert high["most_projects"] == {"name": top[0], "count": top[1]}
+    # the leaders, all of them when tied (issue 16): here one
+    assert high["most_projects"] == {"name": top[0], "names": [top[0]], "count": top[1]}
     themes = Counter(th for p in t["projects"] for th in p["themes"])
     assert high["themes_used"] == len(themes) and high["top_theme"]["count"] == max(themes.values())
     # Russia's government funds projects in Belarus: Russia is the only donor.
@@ -100,10 +107,13 @@ def test_numbers_in_the_prose_are_counted_from_the_records(context, two_states):
 
 def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
     tables = context["tables"]
-    assert [(tables[tid]["number"], tables[tid]["caption"]) for tid, _ in ARTICLE_TABLES] == [
-        (n, caption) for n, (_, caption) in enumerate(ARTICLE_TABLES, start=1)
+    # captions from the strings file (issue 16), the organisation's name filled in
+    assert [(tables[tid]["number"], tables[tid]["caption"]) for tid in ARTICLE_TABLES] == [
+        (n, word(WORDS, f"article_tables.{tid}", org=context["org"]["short_name"]))
+        for n, tid in enumerate(ARTICLE_TABLES, start=1)
     ]
-    assert [context["figures"][fid]["number"] for fid, _ in ARTICLE_FIGURES] == [1, 2]
+    assert all(tables[tid]["caption"] for tid in ARTICLE_TABLES)
+    assert [context["figures"][fid]["number"] for fid in ARTICLE_FIGURES] == [1, 2]
     assert context["figures"]["timeline"]["id"] == "fig-timeline"
 
     matrix = tables["legal-basis"]["matrix"]
@@ -125,15 +135,15 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
     )
 
 
-def test_unido_framework_and_the_records_and_sources_lists(context, two_states):
+def test_organisation_framework_and_the_records_and_sources_lists(context, two_states):
     t = two_states.tables
-    framework = context["unido"]["framework"]
+    framework = context["organisation"]["framework"]
     assert [i["id"] for i in framework] == [i["id"] for i in t["instruments"] if not i["countries"]]
-    assert all("when" in r and "_line" not in r for r in framework + context["unido"]["events"])
-    assert [e["id"] for e in context["unido"]["events"]] == sorted(
+    assert all("when" in r and "_line" not in r for r in framework + context["organisation"]["events"])
+    assert [e["id"] for e in context["organisation"]["events"]] == sorted(
         e["id"] for e in t["events"] if not e["countries"]
     )
-    assert {o["id"] for o in context["unido"]["offices"]} == {
+    assert {o["id"] for o in context["organisation"]["offices"]} == {
         o["id"] for o in t["offices"] if "promotion" in o["type"]
     }
     assert [p["number"] for p in context["proposals"]] == sorted(
@@ -155,7 +165,8 @@ def test_unido_framework_and_the_records_and_sources_lists(context, two_states):
 def test_with_fewer_sections_than_states_counts_still_cover_every_state(two_states, frames):
     keep, others = ["BY", "EAEU"], 1
     context = article_context(
-        two_states, focus_frames(frames, keep, others), META, BUILD, keep=keep, others=others
+        two_states, focus_frames(frames, keep, others, WORDS), META, BUILD, SETTINGS,
+        keep=keep, others=others, words=WORDS,
     )
     assert [s["country"]["name"] for s in context["states"]] == ["Belarus"]
     assert context["focus"] == {"shown": 1, "others": 1, "total": 2}
@@ -172,12 +183,13 @@ def test_with_fewer_sections_than_states_counts_still_cover_every_state(two_stat
 
 def test_digest_ignores_the_build_date_but_not_the_data(two_states, frames, context):
     keep, others = focus_states(two_states.tables, 12)
-    shown = focus_frames(frames, keep, others)
+    shown = focus_frames(frames, keep, others, WORDS)
     later = article_context(
-        two_states, shown, META, dict(BUILD, date="2031-01-01", epoch=1924992000), keep=keep
+        two_states, shown, META, dict(BUILD, date="2031-01-01", epoch=1924992000), SETTINGS,
+        keep=keep, words=WORDS,
     )
     assert later["data_digest"] == context["data_digest"]
     retitled = article_context(
-        two_states, shown, dict(META, title="Another title"), BUILD, keep=keep
+        two_states, shown, dict(META, title="Another title"), BUILD, SETTINGS, keep=keep, words=WORDS
     )
     assert retitled["data_digest"] != context["data_digest"]

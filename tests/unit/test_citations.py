@@ -31,7 +31,8 @@ def load(data: Path = DATA) -> tuple[dict, dict[str, list[dict[str, str]]]]:
 def citing_fields(descriptor: dict) -> list[tuple[str, str]]:
     """(table, field) of every field whose items are source ids."""
     return [(r["name"], fk["fields"]) for r in descriptor["resources"]
-            for fk in r["schema"].get("foreignKeys", []) if fk["reference"]["resource"] == "sources"]
+            for fk in r["schema"].get("foreignKeys", []) + r["schema"].get("listForeignKeys", [])
+            if fk["reference"]["resource"] == "sources"]
 
 
 def items(cell: str) -> list[str]:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from coopdocs.compute.contexts import bibliography, brief_context, record_date, year_span
+from coopdocs.load.strings import load_strings
 from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 
+ROOT = Path(__file__).resolve().parents[2]
+
+ORG = "unido"
 BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
 
 
 def test_each_brief_holds_only_its_country(real_package):
     for country in real_package.tables["countries"]:
-        ctx = brief_context(real_package, country["code"], BUILD)
+        ctx = brief_context(real_package, country["code"], BUILD, ORG)
         for key in ("instruments", "projects", "events"):
             for r in ctx[key]:
                 assert country["code"] in r["countries"], (country["code"], r["id"])
@@ -21,15 +27,15 @@ def test_each_brief_holds_only_its_country(real_package):
 
 
 def test_russia_funds_projects_in_other_member_states(real_package):
-    russia = brief_context(real_package, "RU", BUILD)
+    russia = brief_context(real_package, "RU", BUILD, ORG)
     recipients = {name for f in russia["funds_elsewhere"] for name in f["recipients"]}
     assert {"Belarus", "Armenia"} <= recipients
-    belarus = brief_context(real_package, "BY", BUILD)
+    belarus = brief_context(real_package, "BY", BUILD, ORG)
     assert any("Russia" in f["donors"] for f in belarus["funded_by_others"])
 
 
 def test_union_brief_has_main_directions_and_proposals(real_package):
-    eaeu = brief_context(real_package, "EAEU", BUILD)
+    eaeu = brief_context(real_package, "EAEU", BUILD, ORG)
     years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["main_directions"]}
     assert {2019, 2021, 2022} <= years
     assert len(eaeu["proposals"]) == len(real_package.tables["proposals"])
@@ -39,25 +45,25 @@ def test_union_brief_has_main_directions_and_proposals(real_package):
 
 
 def test_inferred_participation_is_shown_apart_and_not_counted(real_package):
-    belarus = brief_context(real_package, "BY", BUILD)
+    belarus = brief_context(real_package, "BY", BUILD, ORG)
     assert "prj-eurasec-industrial-integration" in [p["id"] for p in belarus["inferred_projects"]]
     assert "prj-eurasec-industrial-integration" not in [p["id"] for p in belarus["projects"]]
     counted = {p for th in belarus["themes"] for p in th["projects"]}
     assert "prj-eurasec-industrial-integration" not in counted
-    russia = brief_context(real_package, "RU", BUILD)
+    russia = brief_context(real_package, "RU", BUILD, ORG)
     eurasec = next(f for f in russia["funds_elsewhere"] if f["project"] == "prj-eurasec-industrial-integration")
     assert eurasec["inferred"]
     assert not any(f["inferred"] for f in russia["funds_elsewhere"] if f["project"] == "prj-am-textile-phase-2")
 
 
 def test_union_brief_separates_the_author_s_proposals_and_gives_the_prerequisites(real_package):
-    eaeu = brief_context(real_package, "EAEU", BUILD)
+    eaeu = brief_context(real_package, "EAEU", BUILD, ORG)
     assert len(eaeu["proposals_author"]) == 8 and len(eaeu["proposals_derived"]) == 6
     assert len(eaeu["prerequisites"]) == 5
 
 
 def test_records_and_sources_lists_are_complete(real_package):
-    ctx = brief_context(real_package, "KZ", BUILD)
+    ctx = brief_context(real_package, "KZ", BUILD, ORG)
     for p in ctx["projects"]:
         assert p["id"] in ctx["records"]
         assert set(p["sources"]) <= set(ctx["sources"])
@@ -65,13 +71,14 @@ def test_records_and_sources_lists_are_complete(real_package):
 
 
 def test_context_digest_ignores_build_date(real_package):
-    a = brief_context(real_package, "AM", BUILD)
-    b = brief_context(real_package, "AM", dict(BUILD, date="2030-01-01"))
+    a = brief_context(real_package, "AM", BUILD, ORG)
+    b = brief_context(real_package, "AM", dict(BUILD, date="2030-01-01"), ORG)
     assert a["data_digest"] == b["data_digest"]
 
 
 def test_bibliography_names_the_article_reference_number(real_package):
-    items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"])}
+    words = load_strings(ROOT / "templates")
+    items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"], words)}
     assert items["ref045"]["container-title"] == "Cited as [45] in Shugurov (2022)"
     assert items["ref106"]["container-title"] == "Cited as [106; 106] in Shugurov (2022)"
     assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"

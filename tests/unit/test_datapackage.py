@@ -57,11 +57,11 @@ def test_real_data_is_valid_and_covers_the_article(real_package):
 def test_named_facts_are_in_the_data(real_package):
     idx = real_package.index("countries")
     assert idx["BY"]["cooperation_since"] == "1985"
-    assert idx["KZ"]["unido_member_since"] == "1997"
-    assert idx["KG"]["unido_member_since"] == "1993"
+    assert idx["KZ"]["organisation_member_since"] == "1997"
+    assert idx["KG"]["organisation_member_since"] == "1993"
     roles = real_package.tables["roles"]
     assert any(
-        r["country"] == "BY" and r["body"] == "general-conference" and r["start_year"] == 2017
+        r["country"] == "BY" and r["body"] == "unido-gc" and r["start_year"] == 2017
         for r in roles
     )
     contributions = real_package.tables["contributions"]
@@ -69,7 +69,7 @@ def test_named_facts_are_in_the_data(real_package):
     assert trillion and trillion[0]["flag"] == "implausible"
     md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
     assert any(
-        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_unido"] == "no" for i in md
+        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no" for i in md
     )
 
 

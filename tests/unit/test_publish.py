@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def doc(tmp_path_factory) -> pub.Document:
     folder = tmp_path_factory.mktemp("doc")
     (folder / "templates").mkdir()
     (folder / "templates" / "doc.md.j2").write_text(TEMPLATE, encoding="utf-8")
+    # the words the program writes (the record marks' titles) come from the strings file (issue 16)
+    shutil.copy(ROOT / "templates" / "strings.yaml", folder / "templates" / "strings.yaml")
     (folder / "ctx.json").write_text(json.dumps(CONTEXT), encoding="utf-8")
     (folder / "bib.json").write_text(json.dumps(BIBLIOGRAPHY), encoding="utf-8")
     return pub.Document(

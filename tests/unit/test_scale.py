@@ -20,8 +20,10 @@ from coopdocs.compute.tables import compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.compute.timeline import draw, figure_data, record_year
 from coopdocs.load.datapackage import load_package
+from coopdocs.load.strings import load_strings
 
 ROOT = Path(__file__).resolve().parents[2]
+ORG = "unido"
 BUILD = {"epoch": 0, "date": "1970-01-01", "data_title": "t", "data_version": "1"}
 
 
@@ -79,8 +81,9 @@ def test_focused_tables_sum_the_other_states_and_drop_their_rows(package):
 def test_tables_document_shows_kept_states_and_an_other_column(package):
     t = package.tables
     keep, others = focus_states(t, 12)
-    frames = focus_frames(compute_tables(t), keep, others)
-    context = build_document_context(frames, t, BUILD, keep, others)
+    words = load_strings(ROOT / "templates")
+    frames = focus_frames(compute_tables(t, words), keep, others, words)
+    context = build_document_context(frames, t, BUILD, keep, others, words=words)
     assert context["focus"] == {"shown": 12, "others": 18, "total": 30}
     by_id = {x["id"]: x for x in context["tables"]}
     columns = by_id["legal-basis"]["matrix"]["columns"]
@@ -100,7 +103,7 @@ def test_tables_document_shows_kept_states_and_an_other_column(package):
 def test_timeline_figure_data_comes_from_the_brief(package):
     t = package.tables
     code = max(_activity(t).items(), key=lambda kv: (kv[1], kv[0]))[0]
-    context = brief_context(package, code, BUILD)
+    context = brief_context(package, code, BUILD, ORG)
     data = figure_data(context)
     dated = [p for p in t["projects"] if code in p["countries"] and p.get("start_year") is not None]
     assert len(data["lanes"]) == 2 + len(dated) and len(data["bars"]) == len(dated)

@@ -70,17 +70,19 @@ def test_template_files_of_one_kind_are_its_template_and_the_partials():
     brief = template_files("templates", "brief.md.j2", root=ROOT)
     assert brief[0] == "templates/brief.md.j2"
     partials = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "templates/partials").rglob("*.j2"))
-    assert partials and brief[1:] == partials
+    # then the partials, then the strings file, whose words every document shows (issue 16)
+    assert partials and brief[1:-1] == partials and brief[-1] == "templates/strings.yaml"
     # an edit of the article's template does not rerun the briefs
     assert "templates/article.md.j2" not in brief and "templates/tables.md.j2" not in brief
 
 
 def test_template_files_without_a_kind_are_every_template(tmp_path):
     everything = template_files("templates", root=ROOT)
-    assert everything == sorted(everything)
+    # every Jinja template (sorted), then the strings file (issue 16)
+    assert everything[:-1] == sorted(everything[:-1]) and everything[-1] == "templates/strings.yaml"
     names = {Path(p).relative_to("templates").as_posix() for p in everything}
     assert {"brief.md.j2", "tables.md.j2", "article.md.j2", "partials/metadata.md.j2"} <= names
-    assert all(p.endswith(".j2") for p in everything)
+    assert all(p.endswith(".j2") for p in everything[:-1])
     # a templates folder without partials: only the template itself
     (tmp_path / "one").mkdir()
     (tmp_path / "one" / "one.md.j2").write_text("x", encoding="utf-8")

@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-import helpers
-
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = [
-    "Snakefile",
-    "rules",
-    "templates",
-    "config",
-    "data",
-    "envs",
-    "report",
-    "src",
-    "profiles",
-]
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy what a build needs (not reports/, not .snakemake/) into ``dest``."""
-    return helpers.copy_project(dest, PROJECT_FILES)
-
-
-def snakemake(
-    project: Path, *args: str, check: bool = True, env: dict | None = None
-) -> subprocess.CompletedProcess:
-    """Run Snakemake in ``project``; return the completed process (output captured)."""
-    proc = helpers.snakemake(project, *args, env=env)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
-        )
-    return proc
+from workflow_build import ROOT, copy_project, snakemake  # noqa: F401 (ROOT: the tier's fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import docx
 import pypdf
 from test_briefs import docx_text, html_text, pdf_text, squash
 
-from conftest import snakemake
+from workflow_build import snakemake
 from helpers import read_table, write_table
 
 SECTIONS = [

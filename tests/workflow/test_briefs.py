@@ -13,7 +13,7 @@ import docx
 import pypdf
 import pytest
 
-from conftest import copy_project, snakemake
+from workflow_build import copy_project, snakemake
 from coopdocs.render.sections import split
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc
 from helpers import read_table, write_table

@@ -11,7 +11,7 @@ import docx
 import openpyxl
 from test_briefs import html_text, pdf_text, squash
 
-from conftest import snakemake
+from workflow_build import snakemake
 from helpers import read_table, write_table
 
 from coopdocs.layout import TABLE_IDS
@@ -104,10 +104,10 @@ def test_timeline_and_main_directions_recomputed(built):
         key=lambda i: (i["start_year"] or i["date"], i["id"]),
     )
     rows = output(built, "main-directions")
-    assert [r["mentions_unido"] or "not stated" for r in rows] == [
-        i["mentions_unido"] or "not stated" for i in md
+    assert [r["mentions_organisation"] or "not stated" for r in rows] == [
+        i["mentions_organisation"] or "not stated" for i in md
     ]
-    no = [r for r in rows if r["mentions_unido"] == "no"]
+    no = [r for r in rows if r["mentions_organisation"] == "no"]
     assert no and no[0]["year"].startswith("2019")
 
 
@@ -121,7 +121,7 @@ def test_institutional_profile_recomputed(built):
     rows = {r["country_code"]: r for r in output(built, "institutional-profile")}
     assert set(rows) == set(countries)
     for code, c in countries.items():
-        assert rows[code]["unido_member_since"] == c["unido_member_since"]
+        assert rows[code]["organisation_member_since"] == c["organisation_member_since"]
         funds = any(govs.get(code) in stated(p, "funders") and set(stated(p, "countries")) - {code} for p in raw(built, "projects"))
         assert rows[code]["funds_projects_elsewhere"] == ("yes" if funds else "no")
     assert rows["RU"]["funds_projects_elsewhere"] == "yes"

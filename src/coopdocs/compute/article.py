@@ -13,24 +13,23 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import Resolver, brief_context, event_entry, project_entry, citing_works, digest, organisation, record_date, sort_key_fact, sort_key_year
-from coopdocs.load.datapackage import Package
-from coopdocs.compute.selection import OTHER, count_matrix, frame_rows
+from coopdocs.compute.contexts import (Resolver, brief_context, citing_works, digest, event_entry, is_member,
+                                       organisation, project_entry, record_date, sort_key_fact, sort_key_year,
+                                       union_of)
+from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.tables import Frame
+from coopdocs.load.authored import cited_keys, parse_authored
+from coopdocs.load.datapackage import Package
+from coopdocs.load.strings import Words, word
+from coopdocs.tools.collation import by_name, collation_key
 
-# The order in which the article shows its tables and figures (section by section).
-ARTICLE_TABLES = [
-    (layout.MAIN_DIRECTIONS, "The Union's Main Directions of International Activity and UNIDO, by year"),
-    (layout.INSTITUTIONAL_PROFILE, "Institutional profile of the member states' cooperation with UNIDO"),
-    (layout.LEGAL_BASIS, "Instruments of cooperation by type and member state"),
-    (layout.PROJECTS_BY_THEME, "Projects by thematic area and member state"),
-    (layout.PROJECTS_BY_FUNDER, "Projects by funder and recipient state"),
-]
-ARTICLE_FIGURES = [
-    (layout.TIMELINE_FIGURE, "Instruments, projects and events per member state and the Union, by year"),
-    (layout.THEMES_FIGURE, "Projects by thematic area and member state"),
-]
+# The order in which the article shows its tables and figures (section by section); their
+# captions are the strings file's ``article_tables`` and ``figures``. A table with nothing to
+# show is left out, and the others are numbered in order.
+ARTICLE_TABLES = [layout.MAIN_DIRECTIONS, layout.INSTITUTIONAL_PROFILE, layout.LEGAL_BASIS, layout.PROJECTS_BY_THEME,
+                  layout.PROJECTS_BY_FUNDER]
+ARTICLE_FIGURES = [layout.TIMELINE_FIGURE, layout.THEMES_FIGURE]
 
 
 def _words(key) -> str:
@@ -39,54 +38,84 @@ def _words(key) -> str:
 
 
 def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
-    """The most frequent key (ties broken alphabetically) and its count."""
+    """The most frequent key (ties broken by collation) and its count."""
     if not counter:
         return None, 0
-    key = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    key = sorted(counter.items(), key=lambda kv: (-kv[1], collation_key(str(kv[0]))))[0]
     return key
 
 
+def _leaders(counter: Counter) -> dict[str, Any]:
+    """The keys with the highest count (all of them when tied, by collation) and that count."""
+    best = max(counter.values(), default=0)
+    names = by_name((k for k, v in counter.items() if v == best and v), str) if best else []
+    return {"name": names[0] if len(names) == 1 else None, "names": names, "count": best}
+
+
 def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, Any], build: dict[str, Any],
-                    organisation_id: str = "unido", keep: list[str] | None = None, others: int = 0) -> dict[str, Any]:
+                    settings: dict[str, Any], keep: list[str] | None = None, others: int = 0,
+                    words: Words | None = None) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 
     ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
     With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
-    the comparisons of the most active states still cover every state.
+    the comparisons of the most active states still cover every state. ``settings``: the checked
+    ``organisation``, ``union`` and ``union_body``. The author's judgements come from the
+    package's authored text ``article`` (coopdocs.load.authored), when it has one.
     """
     t = package.tables
-    all_states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
+    organisation_id = settings["organisation"]
+    union_row = union_of(package, settings.get("union"))
+    front, authored = parse_authored(package.texts["article"]) if "article" in package.texts else ({}, {})
+    all_states = by_name((c for c in t["countries"] if c["kind"] != "union"), lambda c: c["name"])
+    members = [c for c in all_states if is_member(c)]
     kept = set(keep) if keep is not None else {c["code"] for c in t["countries"]}
     states = [c for c in all_states if c["code"] in kept]
-    unions = [c for c in t["countries"] if c["kind"] == "union"]
+    unions = [union_row] if union_row else []
     order = [(c["code"], c["name"]) for c in states]
     if others:
-        order.append((OTHER, f"Other states ({others})"))
+        order.append((OTHER, other_states(others, words)))
     order += [(c["code"], c["name"]) for c in unions]
 
-    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id, with_provenance=False)
+    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id, with_provenance=False, words=words,
+                                       union_code=settings.get("union"))
               for c in states + unions}
     res = Resolver.of(package)
+    org = organisation(package, organisation_id)
 
-    tables = {tid: {"id": tid, "number": n, "caption": caption} for n, (tid, caption) in enumerate(ARTICLE_TABLES, start=1)}
-    figures = {fid: {"id": f"fig-{fid}", "number": n, "file": layout.figure_file(fid, "svg"), "caption": caption}
-               for n, (fid, caption) in enumerate(ARTICLE_FIGURES, start=1)}
-    figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(frames[layout.TIMELINE_TABLE], order)
-    figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(frames[layout.PROJECTS_BY_THEME], order)
-    tables[layout.MAIN_DIRECTIONS]["rows"] = frame_rows(frames[layout.MAIN_DIRECTIONS])
-    tables[layout.INSTITUTIONAL_PROFILE]["rows"] = frame_rows(frames[layout.INSTITUTIONAL_PROFILE])
-    tables[layout.LEGAL_BASIS]["matrix"] = count_matrix(frames[layout.LEGAL_BASIS], "instrument_type", order, label=_words)
-    tables[layout.PROJECTS_BY_THEME]["matrix"] = count_matrix(frames[layout.PROJECTS_BY_THEME], "theme", order, label=_words)
-    tables[layout.PROJECTS_BY_FUNDER]["rows"] = frame_rows(frames[layout.PROJECTS_BY_FUNDER])
+    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
+    tables: dict[str, dict[str, Any]] = {}
+    for tid in ARTICLE_TABLES:
+        entry: dict[str, Any] = {"id": tid, "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"])}
+        if tid in matrices:
+            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
+            entry["shown"] = bool(entry["matrix"]["rows"])
+        else:
+            entry["rows"] = frame_rows(frames[tid])
+            entry["shown"] = bool(entry["rows"])
+        tables[tid] = entry
+    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
+        entry["number"] = n
+    figures: dict[str, dict[str, Any]] = {}
+    for fid in ARTICLE_FIGURES:
+        table = layout.FIGURE_TABLES[fid]
+        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
+        if shown:
+            figures[fid] = {"id": f"fig-{fid}", "number": len(figures) + 1, "file": layout.figure_file(fid, "svg"),
+                            "caption": word(words, f"figures.{fid}.caption", "")}
+    if layout.TIMELINE_FIGURE in figures:
+        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(frames[layout.TIMELINE_TABLE], order)
+    if layout.THEMES_FIGURE in figures:
+        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(frames[layout.PROJECTS_BY_THEME], order)
 
-    # UNIDO's own framework: instruments and events tied to no member state.
+    # The organisation's own framework: instruments and events tied to no member state.
     framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
-    unido_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"] or "9999", e["id"]))
-    unido_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
-    unido_facts = sorted((dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact)
+    org_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"] or "9999", e["id"]))
+    org_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
+    org_facts = sorted((dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact)
     # Projects and events in which some state's participation is only inferred: described once
-    # (section 3's last part), referred to from each state's section, counted nowhere.
-    regional_projects = [project_entry(r, res, res.outcomes_by_project.get(r["id"], []))
+    # (in the section on the states), referred to from each state's section, counted nowhere.
+    regional_projects = [project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
                          for r in sorted((p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year)]
     regional_events = [event_entry(r, res) for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)]
 
@@ -96,19 +125,20 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
     theme_labels = {th["id"]: th["label"] for th in t["themes"]}
     top_theme, top_theme_n = _top(theme_counts)
-    most_instruments = _top(instrument_counts)
-    most_projects = _top(project_counts)
+    most_instruments = _leaders(instrument_counts)
+    most_projects = _leaders(project_counts)
     donors = []
     for c in states:
         elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
-            recipients = sorted({r for f in elsewhere for r in f["recipients"]})
+            recipients = by_name({r for f in elsewhere for r in f["recipients"]}, str)
             donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
                            "sources": sorted({s for f in elsewhere for s in f["sources"]})})
     md = tables[layout.MAIN_DIRECTIONS]["rows"]
-    md_yes = [r["year"] for r in md if r["mentions_unido"] == "yes"]
-    md_no = [r["year"] for r in md if r["mentions_unido"] == "no"]
-    member_since = sorted(((c.get("unido_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states if c.get("unido_member_since") or c.get("cooperation_since")))
+    md_yes = [r["year"] for r in md if r["mentions_organisation"] == "yes"]
+    md_no = [r["year"] for r in md if r["mentions_organisation"] == "no"]
+    member_since = sorted(((c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states
+                           if c.get("organisation_member_since") or c.get("cooperation_since")))
     years = [int((r.get("date") or str(r.get("start_year") or ""))[:4]) for tbl in ("instruments", "projects", "events")
              for r in t[tbl] if (r.get("date") or r.get("start_year"))]
 
@@ -127,34 +157,47 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "funded_by_others": b["funded_by_others"], "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
             "themes": b["themes"][:3], "facts": b["facts"], "inferred_projects": b["inferred_projects"],
             "inferred_events": b["inferred_events"],
-            "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
+            "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]), "member": is_member(c),
         })
 
     used_ids = set()
     for b in briefs.values():
         used_ids.update(b["records"])
     used_ids.update(i["id"] for i in framework)
-    used_ids.update(e["id"] for e in unido_events)
-    used_ids.update(o["id"] for o in unido_offices)
+    used_ids.update(e["id"] for e in org_events)
+    used_ids.update(o["id"] for o in org_offices)
     used_ids.update(p["id"] for p in t["proposals"])
-    used_ids.update(r["id"] for r in unido_facts + regional_projects + regional_events)
+    used_ids.update(r["id"] for r in org_facts + regional_projects + regional_events)
     used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
+    known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
+    authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
     sources = sorted({s for b in briefs.values() for s in b["sources"]}
-                     | {s for r in framework + unido_events + unido_offices + unido_facts for s in r["sources"]}
+                     | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
                      | {s for r in regional_projects + regional_events for s in r["sources"]}
                      | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
-                     | {s for p in t["proposals"] for s in p["sources"]})
+                     | {s for p in t["proposals"] for s in p["sources"]}
+                     | (authored_sources - {w["id"] for w in t["publications"]}))
+
+    names = {"org": org["name"], "union": (union_row or {}).get("official_name", "")}
+    title = meta.get("title") or front.get("title") or word(words, "documents.article.title", "", **names)
+    subtitle = meta.get("subtitle") or front.get("subtitle") or word(words, "documents.article.subtitle", "", **names)
+    keywords = meta.get("keywords") or front.get("keywords") or \
+        [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
+    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords))
+    union_body = settings.get("union_body")
 
     context = {
-        "document": {"kind": layout.ARTICLE.folder, "id": layout.ARTICLE.name, "title": meta["title"], "subtitle": meta.get("subtitle", "")},
+        "document": {"kind": layout.ARTICLE.folder, "id": layout.ARTICLE.name, "title": title, "subtitle": subtitle},
         "meta": meta,
-        "org": organisation(package, organisation_id),
-        "union_body": organisation(package, meta["union_body"]) if meta.get("union_body") else {"name": "institutions", "short_name": "Union"},
+        "org": org,
+        "union_body": organisation(package, union_body) if union_body else None,
+        "authored": authored,
         "build": build,
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
-            "states": [c["name"] for c in all_states],
-            "n_states": len(all_states),
+            "states": [c["name"] for c in members],
+            "n_states": len(members),
+            "former_members": [{"name": c["name"], "until": c["union_member_until"]} for c in all_states if not is_member(c)],
             "n_instruments": len(t["instruments"]),
             "n_projects": len(t["projects"]),
             "n_events": len(t["events"]),
@@ -167,7 +210,7 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "last_year": max(years) if years else None,
             "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
         },
-        "unido": {"framework": framework, "events": unido_events, "offices": unido_offices, "facts": unido_facts},
+        "organisation": {"framework": framework, "events": org_events, "offices": org_offices, "facts": org_facts},
         "regional": {"projects": regional_projects, "events": regional_events},
         "states": state_sections,
         "union": {
@@ -180,8 +223,8 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "prerequisites": union["prerequisites"] if union else [],
         },
         "highlights": {
-            "most_instruments": {"name": most_instruments[0], "count": most_instruments[1]},
-            "most_projects": {"name": most_projects[0], "count": most_projects[1]},
+            "most_instruments": most_instruments,
+            "most_projects": most_projects,
             "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
             "themes_used": len(theme_counts),
             "donors": donors,
@@ -201,11 +244,12 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     }
     for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
         p.pop("_line", None)
-    for group in (context["unido"]["framework"], context["unido"]["events"], context["unido"]["offices"],
-                  context["unido"]["facts"]):
+    for group in (context["organisation"]["framework"], context["organisation"]["events"],
+                  context["organisation"]["offices"], context["organisation"]["facts"]):
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:
-                r["when"] = record_date(r)
+                r["when"] = record_date(r, words)
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context
+

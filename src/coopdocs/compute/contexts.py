@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
+from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.git import data_version
 
 UNION_KIND = "union"
@@ -25,19 +26,13 @@ def _clean(record: Record) -> Record:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
-def year_span(start: int | None, end: int | None) -> str:
-    """A human period: '2016–2019', 'from 2016', 'until 2019', or ''.
+def year_span(start: int | None, end: int | None, words: Words | None = None) -> str:
+    """A period of years as the strings file words it (coopdocs.load.strings.period).
 
-    >>> year_span(2016, 2019), year_span(2016, None), year_span(2016, 2016)
-    ('2016–2019', 'from 2016', '2016')
+    >>> year_span(2016, 2019), year_span(2016, 2016), year_span(2016, None, {"period": {"from": "from {start}"}})
+    ('2016–2019', '2016', 'from 2016')
     """
-    if start and end:
-        return str(start) if start == end else f"{start}–{end}"
-    if start:
-        return f"from {start}"
-    if end:
-        return f"until {end}"
-    return ""
+    return period(start, end, words)
 
 
 def record_year(record: Record) -> int | None:
@@ -49,10 +44,10 @@ def record_year(record: Record) -> int | None:
     return int(start) if start is not None else None
 
 
-def record_date(record: Record) -> str:
+def record_date(record: Record, words: Words | None = None) -> str:
     """The date or period of a record as shown in documents."""
     date = record.get("date") or ""
-    span = year_span(record.get("start_year"), record.get("end_year"))
+    span = year_span(record.get("start_year"), record.get("end_year"), words)
     if len(date) == 4 and span and date == str(record.get("start_year")):
         return span  # '2013' adds nothing to '2013–2017'
     if date and span:
@@ -94,7 +89,7 @@ class Resolver:
         self.actors = package.index("actors")
         self.themes = package.index("themes")
         self.countries = package.index("countries")
-        # The government actor of each country, so that 'Russia as funder' can be found.
+        # The government actor of each country, so that a state funding projects elsewhere can be found.
         self.outcomes_by_project: dict[str, list[Record]] = {}
         for o in package.tables["outcomes"]:
             self.outcomes_by_project.setdefault(o["project"], []).append(o)
@@ -151,16 +146,16 @@ class Resolver:
         return [self.themes[t]["label"] for t in ids]
 
 
-def _instrument(r: Record, res: Resolver) -> Record:
+def _instrument(r: Record, res: Resolver, words: Words | None = None) -> Record:
     out = _clean(r)
     out["party_names"] = res.actor_names(r["parties"])
     out["country_names"] = res.country_names(r["countries"])
-    out["when"] = record_date(r)
+    out["when"] = record_date(r, words)
     out["type_label"] = r["type"].replace("-", " ")
     return out
 
 
-def project_entry(r: Record, res: Resolver, outcomes: list[Record]) -> Record:
+def project_entry(r: Record, res: Resolver, outcomes: list[Record], words: Words | None = None) -> Record:
     """A project as documents show it: names of funders, partners, states and themes resolved."""
     out = _clean(r)
     out["funder_names"] = res.actor_names(stated(r, "funders"))
@@ -169,7 +164,7 @@ def project_entry(r: Record, res: Resolver, outcomes: list[Record]) -> Record:
     out["country_names"] = res.country_names(stated(r, "countries"))
     out["country_names_inferred"] = res.country_names(r.get("countries_inferred") or [])
     out["theme_labels"] = res.theme_labels(r["themes"])
-    out["when"] = year_span(r.get("start_year"), r.get("end_year"))
+    out["when"] = year_span(r.get("start_year"), r.get("end_year"), words)
     out["outcomes"] = [_clean(o) for o in sorted(outcomes, key=lambda o: o["id"])]
     return out
 
@@ -200,8 +195,23 @@ def digest(value: Any) -> str:
 
 
 def organisation(package: Package, actor_id: str) -> Record:
-    """The organisation the documents are about (an actor), e.g. UNIDO."""
+    """The organisation the documents are about (an actor; the config's ``organisation``)."""
     return _clean(package.index("actors")[actor_id])
+
+
+def union_of(package: Package, code: str | None) -> Record | None:
+    """The union's row of countries.csv (the config's ``union``), or None when the data has none."""
+    row = package.index("countries").get(code) if code else None
+    return _clean(row) if row else None
+
+
+def is_member(country: Record) -> bool:
+    """Whether a member state is a member of the union now: it has no date of leaving.
+
+    >>> is_member({"kind": "member-state", "union_member_until": None}), is_member({"kind": "member-state", "union_member_until": "2020"})
+    (True, False)
+    """
+    return country.get("kind") != UNION_KIND and not country.get("union_member_until")
 
 
 # The field that names a record in the provenance appendix, per table.
@@ -243,11 +253,13 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
             "source_numbers": {x: numbers[x] for x in cited}}
 
 
-def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str = "unido",
-                  git: dict[str, Any] | None = None, with_provenance: bool = True) -> dict[str, Any]:
-    """The context of the brief of one country (or of the Union, kind 'union').
+def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str,
+                  git: dict[str, Any] | None = None, with_provenance: bool = True, words: Words | None = None,
+                  union_code: str | None = None) -> dict[str, Any]:
+    """The context of the brief of one country (or of the union, kind 'union').
 
-    ``with_provenance=False`` skips the appendix, for callers that only reuse the sections.
+    ``words``: the strings file (titles, periods); ``union_code``: the union's row (the config's
+    ``union``). ``with_provenance=False`` skips the appendix, for callers that only reuse the sections.
     """
     res = Resolver.of(package)
     org = organisation(package, organisation_id)
@@ -256,12 +268,12 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     t = package.tables
     outcomes_by_project = res.outcomes_by_project
 
-    instruments = [_instrument(r, res) for r in sorted(res.of_country("instruments", code), key=sort_key_year)]
+    instruments = [_instrument(r, res, words) for r in sorted(res.of_country("instruments", code), key=sort_key_year)]
     projects_here = sorted(res.of_country("projects", code), key=sort_key_year)
-    projects = [project_entry(r, res, outcomes_by_project.get(r["id"], [])) for r in projects_here]
+    projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here]
     events = [event_entry(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)]
     # Records whose participation of this country the article does not state: shown apart, never counted.
-    inferred_projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []))
+    inferred_projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words)
                          for r in sorted(res.inferred_of("projects", code), key=sort_key_year)]
     inferred_events = [event_entry(r, res) for r in sorted(res.inferred_of("events", code), key=sort_key_year)]
     all_facts = [_clean(r) for r in sorted(res.of_country("facts", code), key=sort_key_fact)]
@@ -294,7 +306,7 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         recipients = [c for c in stated(r, "countries") if c != code]
         inferred = government in (r.get("funders_inferred") or []) or not recipients
         funds_elsewhere.append({
-            "project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year")),
+            "project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year"), words),
             "recipients": res.country_names(recipients or [c for c in r["countries"] if c != code]),
             "sources": r["sources"], "source_note": r.get("source_note") or "", "inferred": inferred,
             "here": code in r["countries"]})
@@ -317,17 +329,22 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     record_ids = sorted({r.get("id") or r.get("code") for r in used})
     sources = sorted({s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or []))
 
+    kind = "union_brief" if is_union else "brief"
+    names = {"country": country["name"], "org": org["short_name"]}
+    dated = any(record_year(r) is not None for r in instruments + events) or any(p.get("start_year") for p in projects)
     context = {
         "document": {
             "kind": "brief",
             "id": f"brief-{country['slug']}",
             "slug": country["slug"],
-            "title": f"{country['name']} and {org['short_name']}" if not is_union else f"The {country['name']} and {org['short_name']}",
-            "subtitle": f"Country brief on cooperation with {org['short_name']}" if not is_union
-            else f"Union-level brief on cooperation with {org['short_name']}",
+            "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
+            "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
         },
         "build": build,
         "org": org,
+        "union": union_of(package, union_code) if not is_union else None,
+        # A brief shows its timeline figure only when the state has a dated record.
+        "has_timeline": dated,
         "citing_works": citing_works(package, sources),
         "country": _clean(country),
         "is_union": is_union,
@@ -364,7 +381,7 @@ def citing_works(package: Package, source_ids: list[str]) -> list[Record]:
     return [_clean(w) for w in package.tables["publications"] if w["id"] in wanted]
 
 
-def bibliography(package: Package, source_ids: list[str]) -> list[dict[str, Any]]:
+def bibliography(package: Package, source_ids: list[str], words: Words | None = None) -> list[dict[str, Any]]:
     """CSL-JSON items for the given sources and for the work that cites them.
 
     Each source is known only by its number in the citing work, so its entry is titled with what
@@ -383,7 +400,9 @@ def bibliography(package: Package, source_ids: list[str]) -> list[dict[str, Any]
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": f"Cited as {s.get('cited_as') or '[' + str(s['ref_number']) + ']'} in {family} ({work['year']})",
+            "container-title": word(words, "bibliography.cited_as", "{cited_as} {author} ({year})",
+                                    cited_as=s.get("cited_as") or f"[{s['ref_number']}]",
+                                    number=s["ref_number"], author=family, year=work["year"]),
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}

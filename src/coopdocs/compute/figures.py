@@ -20,9 +20,10 @@ import pandas as pd  # noqa: E402
 
 from coopdocs.tools.files import atomic_output  # noqa: E402
 
+# Marks of the timeline; their legend words come from the strings file (figures.timeline.<kind>).
 KIND_STYLE = {
-    "instrument": {"marker": "D", "color": "#c55a11", "label": "Instrument"},
-    "event": {"marker": "o", "color": "#548235", "label": "Event"},
+    "instrument": {"marker": "D", "color": "#c55a11"},
+    "event": {"marker": "o", "color": "#548235"},
 }
 PROJECT_COLOUR = "#8eaadb"
 
@@ -63,9 +64,15 @@ def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
-def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem: Path) -> list[Path]:
-    """All states: projects as bars from start to end, instruments and events as marks."""
-    lanes = len(order)
+def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem: Path,
+                      labels: dict[str, str] | None = None) -> list[Path]:
+    """All states: projects as bars from start to end, instruments and events as marks.
+
+    ``labels``: the legend's words (keys ``project``, ``instrument``, ``event``). With nothing
+    dated the figure is an empty frame (the documents then do not show it).
+    """
+    labels = labels or {}
+    lanes = max(len(order), 1)
     fig, ax = plt.subplots(figsize=(7.2, 0.62 * lanes + 1.3))
     for lane, (code, name) in enumerate(order):
         rows = timeline[timeline["country_code"] == code]
@@ -80,25 +87,43 @@ def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem
             ax.scatter(counts.index + (0.3 if kind == "instrument" else 0.65), [lane] * len(counts),
                        s=12 + 10 * counts.values, marker=style["marker"], color=style["color"], zorder=3,
                        edgecolors="white", linewidths=0.5)
-    ax.set_yticks(range(lanes), [name for _, name in order])
+    ax.set_yticks(range(len(order)), [name for _, name in order])
     ax.invert_yaxis()
     years = timeline["year"].dropna().astype(int)
-    ax.set_xlim(years.min() - 1, max(years.max(), int(timeline["end_year"].dropna().max() or 0)) + 2)
+    if len(years):
+        ends = timeline["end_year"].dropna()
+        ax.set_xlim(years.min() - 1, max(years.max(), int(ends.max()) if len(ends) else 0) + 2)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label="Project (start to end)")]
-    handles += [plt.Line2D([], [], linestyle="", marker=s["marker"], color=s["color"], label=s["label"] + "s (size: number)")
-                for s in KIND_STYLE.values()]
+    handles = [plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label=labels.get("project", ""))]
+    handles += [plt.Line2D([], [], linestyle="", marker=s["marker"], color=s["color"], label=labels.get(kind, ""))
+                for kind, s in KIND_STYLE.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
     return save(fig, stem)
 
 
-def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Path) -> list[Path]:
-    """Themes × states: a heat map of project counts with the count in each cell."""
+def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Path,
+                 labels: dict[str, str] | None = None) -> list[Path]:
+    """Themes × states: a heat map of project counts with the count in each cell.
+
+    Themes in the table's order (by collation of their labels); ``labels["scale"]``: the colour
+    bar's word. With no project the figure is an empty frame (the documents then do not show it).
+    """
+    labels = labels or {}
     codes = [c for c, _ in order]
+    if by_theme.empty:
+        fig, ax = plt.subplots(figsize=(7.2, 1.2))
+        ax.set_axis_off()
+        return save(fig, stem)
+    themes = list(dict.fromkeys(by_theme["theme"]))
     wide = by_theme.pivot_table(index="theme", columns="country_code", values="count", aggfunc="sum").reindex(columns=codes).fillna(0)
-    wide = wide[wide.sum(axis=1) > 0].sort_index()
+    wide = wide.reindex(index=themes)
+    wide = wide[wide.sum(axis=1) > 0]
+    if wide.empty:
+        fig, ax = plt.subplots(figsize=(7.2, 1.2))
+        ax.set_axis_off()
+        return save(fig, stem)
     fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(wide) + 1.2))
     image = ax.imshow(wide.values, cmap="Blues", aspect="auto", vmin=0)
     for (i, j), value in pd.DataFrame(wide.values).stack().items():
@@ -108,5 +133,5 @@ def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Pat
     ax.set_xticks(range(len(codes)), [n for _, n in order])
     ax.set_yticks(range(len(wide)), list(wide.index))
     ax.tick_params(length=0)
-    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="projects")
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label=labels.get("scale", ""))
     return save(fig, stem)

@@ -22,11 +22,13 @@ DRAWN_COLUMNS = {
 }
 
 
-def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list) -> None:
+def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list,
+                  labels: dict[str, str] | None = None) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
-    table's drawn columns (:data:`DRAWN_COLUMNS`) with their values' types, the order of the states, the drawing code, matplotlib's,
+    table's drawn columns (:data:`DRAWN_COLUMNS`) with their values' types, the order of the states,
+    the ``labels`` it draws (the strings file's words), the drawing code, matplotlib's,
     numpy's and pandas' versions), one verified entry per format (coopdocs.tools.cache): an edit
     that leaves the figure's data alone (a description, a date inside the same year) then costs
     neither the ~1 s import of matplotlib nor the drawing. The files are byte-identical either
@@ -35,9 +37,11 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
     targets = [stem.with_suffix(ext) for ext in EXTENSIONS]
     store = Store(cache_dir, ".entry") if cache_dir is not None else None
     keys = []
+    labels = labels or {}
     if store is not None:
         drawn = Frame(DRAWN_COLUMNS[kind], [{c: row[c] for c in DRAWN_COLUMNS[kind]} for row in frame.rows])
-        base = digest("figure", kind, frame_text(drawn), json.dumps(order), code=[Path(__file__).parent / "figures.py"],
+        base = digest("figure", kind, frame_text(drawn), json.dumps(order),
+                      json.dumps(labels, sort_keys=True, ensure_ascii=False), code=[Path(__file__).parent / "figures.py"],
                       libraries=["matplotlib", "numpy", "pandas"])
         keys = [digest(base, ext) for ext in EXTENSIONS]
         cached = [store.get(key) for key in keys]
@@ -49,7 +53,7 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
     # matplotlib (with pandas) costs ~1 s to import: only when the figure is not in the cache.
     from coopdocs.compute import figures
 
-    getattr(figures, kind)(figures.data_frame(frame), order, stem)
+    getattr(figures, kind)(figures.data_frame(frame), order, stem, labels)
     if store is not None:
         for key, target in zip(keys, targets):
             store.put(key, target.read_bytes())

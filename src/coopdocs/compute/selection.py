@@ -11,6 +11,8 @@ from typing import Any
 from coopdocs import layout
 from coopdocs.compute.contexts import stated
 from coopdocs.compute.tables import Frame, group_records, subjects
+from coopdocs.load.strings import Words, word
+from coopdocs.tools.collation import collation_key
 
 def cell_ids(cell: Any) -> list[str]:
     """The IDs of a ``records`` or ``sources`` cell (';'-separated)."""
@@ -27,6 +29,11 @@ def frame_rows(df: Frame) -> list[dict[str, Any]]:
 
 
 OTHER = "OTHER"  # country code of the 'Other states' column of a focused table
+
+
+def other_states(others: int, words: Words | None = None) -> str:
+    """The name of the column that sums the states not shown one by one ("Other states (18)")."""
+    return word(words, "other_states", "… ({n})", n=others)
 
 
 def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]:
@@ -47,11 +54,11 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
         for r in t[table]:
             for code in dict.fromkeys(stated(r, "countries")):  # inferred participation never counts
                 counts[code] = counts.get(code, 0) + 1
-    ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), c["name"], c["code"]))
+    ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), collation_key(c["name"]), c["code"]))
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
 
 
-def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict[str, Frame]:
+def focus_frames(frames: dict[str, Frame], keep: list[str], others: int, words: Words | None = None) -> dict[str, Frame]:
     """The tables restricted to the states in ``keep``; per-state counts of the others summed.
 
     Counts (legal basis, projects by theme) of the states not kept are summed into one row per
@@ -79,7 +86,7 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int) -> dict
         for group, count in sorted(sums.items()):
             row = dict.fromkeys(df.columns, "")
             row.update(zip(group_cols, group))
-            row.update(count=count, country_code=OTHER, country=f"Other states ({others})")
+            row.update(count=count, country_code=OTHER, country=other_states(others, words))
             summed.append(row)
         out[tid] = Frame(df.columns, [r for r in df.rows if r["country_code"] in kept] + summed)
     return out
@@ -122,11 +129,12 @@ def count_matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict
     return {"columns": [n for _, n in order], "rows": rows}
 
 
-def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool) -> list[tuple[str, str]]:
+def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool,
+                words: Words | None = None) -> list[tuple[str, str]]:
     """(code, name) of the columns of a per-state table: kept states by name, 'Other states', the Union."""
     kept = set(keep)
     shown = [c for c in subjects(t) if c["code"] in kept]
     order = [(c["code"], c["name"]) for c in shown if c["kind"] != "union"]
     if others and with_other:
-        order.append((OTHER, f"Other states ({others})"))
+        order.append((OTHER, other_states(others, words)))
     return order + [(c["code"], c["name"]) for c in shown if c["kind"] == "union"]

@@ -9,6 +9,7 @@ import copy
 import csv
 import datetime as dt
 import io
+import json
 import math
 import re
 from pathlib import Path
@@ -18,19 +19,8 @@ from coopdocs.compute.tables import Frame
 from coopdocs.tools.builddate import iso_datetime
 from coopdocs.tools.zips import ZIP_EPOCH_MIN, rewrite_zip
 
-# Column headings for people (CSV keeps the tidy machine names).
-HEADINGS = {
-    "country_code": "Code", "country": "State", "unido_member_since": "UNIDO member since",
-    "cooperation_since": "Cooperation since", "governing_body_roles": "Roles in UNIDO bodies",
-    "unido_offices": "UNIDO offices and centres", "programmes": "Framework and country programmes",
-    "funds_projects_elsewhere": "Funds projects elsewhere", "projects_funded_elsewhere": "Projects funded elsewhere",
-    "instrument_type": "Instrument type", "count": "Count", "instruments": "Instruments",
-    "theme_id": "Theme id", "theme": "Thematic area", "projects": "Projects", "funder_id": "Funder id",
-    "funder": "Funder", "funder_country": "Funder's country", "budget_usd": "Budget (USD)",
-    "projects_with_budget": "Projects with a stated budget", "year": "Year", "kind": "Kind",
-    "record_id": "Record", "title": "Title", "date": "Date", "start_year": "Start", "end_year": "End",
-    "mentions_unido": "Names UNIDO", "how": "How", "records": "Records", "sources": "Sources",
-}
+# Column headings for people come from the strings file (``headings``); the CSV keeps the tidy
+# machine names, and a column without a heading shows its machine name.
 
 
 # A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
@@ -81,11 +71,13 @@ def normalise_zip(data: bytes, epoch: int) -> bytes:
     return rewrite_zip(data, fix_dates, epoch)
 
 
-def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
+def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | None = None) -> bytes:
     """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text.
 
     Row heights fit the wrapped text and the sheet prints one page wide (coopdocs.compute.xlsx_layout).
+    ``headings``: the column headings by machine name (the strings file's ``headings``).
     """
+    headings = headings or {}
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -102,7 +94,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int) -> bytes:
     ws.title = "table"
     ws.append([title])
     ws["A1"].font = Font(name=sheet.FONT, bold=True, size=sheet.TITLE_SIZE, color="1F3864")
-    headers = [HEADINGS.get(c, c) for c in df.columns]
+    headers = [headings.get(c, c) for c in df.columns]
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(name=sheet.FONT, size=sheet.SIZE, bold=True, color="FFFFFF")
@@ -162,25 +154,27 @@ def _text_as_text(ws) -> None:
                 cell.data_type = "s"
 
 
-def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None) -> bytes:
+def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None,
+                headings: dict[str, str] | None = None) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
-    Keyed by what the workbook is made of (the table's values with their types, its title, the
+    Keyed by what the workbook is made of (the table's values with their types, its title and headings, the
     epoch, this module's code, openpyxl's and zlib's versions) in a verified store
     (coopdocs.tools.cache): an edit that leaves a table alone then skips openpyxl (0.25 s to
     import) for it, and a damaged entry is made again.
     """
     if cache_dir is None:
-        return to_xlsx_bytes(df, title, epoch)
+        return to_xlsx_bytes(df, title, epoch, headings)
     import zlib
 
     from coopdocs.tools.cache import Store, digest
 
     store = Store(cache_dir, ".xlsx.entry")
-    key = digest("xlsx", frame_text(df), title, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
+    shown = json.dumps([(headings or {}).get(c, c) for c in df.columns], ensure_ascii=False)
+    key = digest("xlsx", frame_text(df), title, shown, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
                  libraries=["openpyxl"])
     data = store.get(key)
     if data is None:
-        data = to_xlsx_bytes(df, title, epoch)
+        data = to_xlsx_bytes(df, title, epoch, headings)
         store.put(key, data)
     return data

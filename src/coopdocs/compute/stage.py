@@ -9,13 +9,14 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article import article_context
-from coopdocs.compute.contexts import bibliography, brief_context, organisation, provenance
+from coopdocs.compute.contexts import bibliography, brief_context, organisation, provenance, union_of
 from coopdocs.compute.overview import cached_figure
 from coopdocs.compute.selection import focus_frames, focus_order, focus_states
 from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
-from coopdocs.compute.tables import TABLES, compute_tables
+from coopdocs.compute.tables import TABLES, caption, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
+from coopdocs.load.strings import Words, fill, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.git import changed_records
 from coopdocs.tools.files import atomic_output, write_json
@@ -28,11 +29,14 @@ def build_info(descriptor: dict[str, Any], epoch: int) -> dict[str, Any]:
 
 
 def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts_dir: Path, epoch: int,
-                   organisation_id: str, slugs: set[str] | None = None) -> None:
+                   settings: dict[str, Any], slugs: set[str] | None = None, words: Words | None = None) -> None:
     """Write the data bundle and each brief's context and bibliography (the prepare_data job).
 
-    ``slugs``: only the briefs with these slugs (the preview of one brief); None: every brief.
-    Everything is computed first, then written: a failure leaves no mix of old and new files.
+    ``settings``: the config's ``organisation``, ``union`` and ``union_body``, checked against the
+    data (coopdocs.load.settings.resolve_settings); the bundle carries them to the tables job.
+    ``words``: the strings file. ``slugs``: only the briefs with these slugs (the preview of one
+    brief); None: every brief. Everything is computed first, then written: a failure leaves no mix
+    of old and new files.
     """
     build = build_info(package.descriptor, epoch)
     git = changed_records(data_dir, package.descriptor)
@@ -40,13 +44,16 @@ def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts
     for country in package.tables["countries"]:
         if slugs is not None and country["slug"] not in slugs:
             continue
-        ctx = brief_context(package, country["code"], build, organisation_id, git)
+        ctx = brief_context(package, country["code"], build, settings["organisation"], git, words=words,
+                            union_code=settings.get("union"))
         stem = country["slug"]
         outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
-        outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(package, ctx["sources"])
+        outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
+            package, ctx["sources"], words)
     bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
               for name, recs in package.tables.items()}
-    outputs[bundle_path] = {"descriptor": package.descriptor, "tables": bundle, "git": git}
+    outputs[bundle_path] = {"descriptor": package.descriptor, "tables": bundle, "git": git,
+                            "settings": settings, "texts": package.texts}
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 
@@ -54,52 +61,59 @@ def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts
 def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_path: Path, bib_path: Path,
                  epoch: int, article_meta: dict[str, Any] | None = None,
                  article_context_path: Path | None = None, article_bib_path: Path | None = None,
-                 organisation_id: str = "unido", cache_dir: Path | None = None,
-                 detailed_states: int | None = None) -> None:
+                 cache_dir: Path | None = None, detailed_states: int | None = None,
+                 words: Words | None = None) -> None:
     """Compute every table and figure from the data bundle and write them all (the compute_tables job).
 
     Also the contexts of the comparative-tables document and (with ``article_context_path``) of
-    the review article, whose metadata is ``article_meta`` (the config's ``article`` key).
+    the review article, whose metadata is ``article_meta`` (the config's ``article`` key). The
+    organisation, union and union body are those the bundle carries (checked by prepare_data).
+    ``words``: the strings file (captions, notes, headings, figure labels).
     """
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     build = build_info(bundle["descriptor"], epoch)
-    if article_meta is not None:
-        article_meta = dict(article_meta, date=build["date"])
+    settings = bundle["settings"]
+    article_meta = dict(article_meta or {}, date=build["date"])
     t = bundle["tables"]
-    frames = compute_tables(t)
+    frames = compute_tables(t, words)
     # The documents and figures show at most `detailed_states` states one by one (focus_states).
     keep, others = focus_states(t, detailed_states)
-    shown = focus_frames(frames, keep, others)
+    shown = focus_frames(frames, keep, others, words)
     unions = {c["code"] for c in t["countries"] if c["kind"] == "union"}
-    order = focus_order(t, keep, others, with_other=False)
-    theme_order = [o for o in focus_order(t, keep, others, with_other=True) if o[0] not in unions] + \
+    order = focus_order(t, keep, others, with_other=False, words=words)
+    theme_order = [o for o in focus_order(t, keep, others, with_other=True, words=words) if o[0] not in unions] + \
         [o for o in order if o[0] in unions]
-    package = Package(descriptor=bundle["descriptor"], tables=t)
-    context = build_document_context(shown, t, build, keep, others)
-    context["org"] = organisation(package, organisation_id)
+    package = Package(descriptor=bundle["descriptor"], tables=t, texts=bundle.get("texts") or {})
+    org = organisation(package, settings["organisation"])
+    context = build_document_context(shown, t, build, keep, others, words=words, org=org)
+    context["org"] = org
     context["provenance"] = provenance(package, context["records"], bundle.get("git"))
-    union_rows = [c for c in t["countries"] if c["kind"] == "union"]
-    context["union"] = {k: v for k, v in union_rows[0].items() if not k.startswith("_")} if union_rows else None
+    context["union"] = union_of(package, settings.get("union"))
     write_json(context_path, context)
-    write_json(bib_path, bibliography(package, context["sources"]))
+    write_json(bib_path, bibliography(package, context["sources"], words))
     if article_context_path is not None:
-        article = article_context(package, shown, article_meta or {}, build, organisation_id, keep=keep, others=others)
+        article = article_context(package, shown, article_meta, build, settings, keep=keep, others=others, words=words)
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))
         write_json(article_context_path, article)
-        write_json(article_bib_path, bibliography(package, article["sources"]))
+        write_json(article_bib_path, bibliography(package, article["sources"], words))
         del article
     # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
     # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).
     del bundle, t, package, context
     gc.collect()
+    names = {"org": org["short_name"]}
+    headings = {column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()}
     for spec in TABLES:
         df = frames[spec.id]
         csv_text = to_csv_text(df)
+        # A table with no rows says so in its workbook's title row (its caption may name what the data lacks).
+        title = caption(words, spec.id, org) if df.rows else word(words, "empty_table", "{id}", id=spec.id)
         with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
-            tmp.write_bytes(cached_xlsx(df, csv_text, spec.caption, epoch, cache_dir))
+            tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
+    labels = (words or {}).get("figures", {})
     cached_figure(figures_dir / layout.TIMELINE_FIGURE, cache_dir, "timeline_overview", shown[layout.TIMELINE_TABLE],
-                  order)
+                  order, labels.get(layout.TIMELINE_FIGURE, {}))
     cached_figure(figures_dir / layout.THEMES_FIGURE, cache_dir, "theme_matrix", shown[layout.PROJECTS_BY_THEME],
-                  theme_order)
+                  theme_order, labels.get(layout.THEMES_FIGURE, {}))

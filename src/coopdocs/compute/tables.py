@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 from coopdocs import layout
 from coopdocs.compute.contexts import record_year, stated
+from coopdocs.load.strings import Words, period, word
+from coopdocs.tools.collation import by_name
 
 Tables = dict[str, list[dict[str, Any]]]
 LIST_SEP = "; "
@@ -49,18 +51,20 @@ class Frame:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One comparative table: its identifier, caption, reading note and builder."""
+    """One comparative table: its identifier and its builder (which names its columns, rows or none).
+
+    The caption and reading note are words: they live in the templates' strings file
+    (``tables.<id>.caption``, ``tables.<id>.note``), not here.
+    """
 
     id: str
-    caption: str
-    note: str
-    build: Callable[[Tables], Frame]
+    build: Callable[..., Frame]
 
 
 def subjects(t: Tables) -> list[dict[str, Any]]:
-    """Member states in name order, then the Union level."""
-    states = sorted((c for c in t["countries"] if c["kind"] != "union"), key=lambda c: c["name"])
-    union = sorted((c for c in t["countries"] if c["kind"] == "union"), key=lambda c: c["name"])
+    """Member states in name order (by collation), then the union level."""
+    states = by_name((c for c in t["countries"] if c["kind"] != "union"), lambda c: c["name"])
+    union = by_name((c for c in t["countries"] if c["kind"] == "union"), lambda c: c["name"])
     return states + union
 
 
@@ -89,12 +93,6 @@ def _sources(records) -> str:
     return ";".join(sorted({s for r in records for s in r.get("sources") or []}))
 
 
-def _span(start, end) -> str:
-    if start and end:
-        return str(start) if start == end else f"{start}–{end}"
-    return f"from {start}" if start else (f"until {end}" if end else "")
-
-
 def government_of(t: Tables) -> dict[str, str]:
     """The government actor of each country code (first by id when there are several)."""
     out: dict[str, str] = {}
@@ -105,16 +103,28 @@ def government_of(t: Tables) -> dict[str, str]:
 
 
 PROGRAMME_TYPES = ("framework-programme", "country-programme", "partnership-programme")
+INSTITUTIONAL_COLUMNS = ["country_code", "country", "organisation_member_since", "cooperation_since", "union_member_from",
+                         "union_member_until", "governing_body_roles", "organisation_offices", "programmes",
+                         "funds_projects_elsewhere", "projects_funded_elsewhere", "records", "sources"]
 
 
-def institutional_profile(t: Tables) -> Frame:
+def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
     """One row per member state: membership, roles, offices, programmes, funding of others."""
     govs = government_of(t)
+    actors = {a["id"]: a for a in t["actors"]}
     roles_of = group_records(t["roles"], lambda r: [r["country"]])
     offices_of = group_records(t["offices"], lambda o: [o["country"]])
     programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: stated(i, "countries"))
     # Only what the article states counts: inferred funders and recipients are left out.
     funded_by = group_records(t["projects"], lambda p: stated(p, "funders"))
+
+    def span(r):
+        return f" ({period(r.get('start_year'), r.get('end_year'), words)})" if r.get("start_year") else ""
+
+    def body(r):
+        actor = actors.get(r["body"])
+        return actor["name"] if actor else r["body"]
+
     rows = []
     for c in subjects(t):
         if c["kind"] == "union":
@@ -130,24 +140,23 @@ def institutional_profile(t: Tables) -> Frame:
         rows.append({
             "country_code": code,
             "country": c["name"],
-            "unido_member_since": c.get("unido_member_since") or "",
+            "organisation_member_since": c.get("organisation_member_since") or "",
             "cooperation_since": c.get("cooperation_since") or "",
-            "governing_body_roles": _join(
-                f"{r['body'].replace('-', ' ')}: {r['role']}" + (f" ({_span(r.get('start_year'), r.get('end_year'))})" if r.get("start_year") else "")
-                for r in roles),
-            "unido_offices": _join(o["name"] for o in offices),
-            "programmes": _join(f"{i['title']}" + (f" ({_span(i.get('start_year'), i.get('end_year'))})" if i.get("start_year") else "")
-                                for i in programmes),
-            "funds_projects_elsewhere": "yes" if funded else "no",
+            "union_member_from": c.get("union_member_from") or "",
+            "union_member_until": c.get("union_member_until") or "",
+            "governing_body_roles": _join(f"{body(r)}: {r['role']}{span(r)}" for r in roles),
+            "organisation_offices": _join(o["name"] for o in offices),
+            "programmes": _join(f"{i['title']}{span(i)}" for i in programmes),
+            "funds_projects_elsewhere": word(words, "values.yes", "yes") if funded else word(words, "values.no", "no"),
             "projects_funded_elsewhere": len(funded),
             "records": _ids(used),
             "sources": _sources(used),
         })
-    return Frame.of(rows)
+    return Frame(INSTITUTIONAL_COLUMNS, rows)
 
 
-def legal_basis(t: Tables) -> Frame:
-    """Instrument types × member states and the Union: count and list with dates."""
+def legal_basis(t: Tables, words: Words | None = None) -> Frame:
+    """Instrument types × member states and the union: count and list with dates."""
     types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
     by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries")))
     rows = []
@@ -159,19 +168,19 @@ def legal_basis(t: Tables) -> Frame:
                 "country_code": c["code"],
                 "country": c["name"],
                 "count": len(found),
-                "instruments": _join(i["title"] + (f" ({i.get('date') or _span(i.get('start_year'), i.get('end_year'))})"
+                "instruments": _join(i["title"] + (f" ({i.get('date') or period(i.get('start_year'), i.get('end_year'), words)})"
                                                    if (i.get("date") or i.get("start_year")) else "") for i in found),
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return Frame.of(rows)
+    return Frame(["instrument_type", "country_code", "country", "count", "instruments", "records", "sources"], rows)
 
 
-def projects_by_theme(t: Tables) -> Frame:
-    """Thematic areas × member states (and the Union): number of projects and which (stated participation only)."""
+def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
+    """Thematic areas × member states (and the union): number of projects and which (stated participation only)."""
     by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")))
     rows = []
-    for theme in sorted(t["themes"], key=lambda th: th["label"]):
+    for theme in by_name(t["themes"], lambda th: th["label"]):
         for c in subjects(t):
             found = sorted(by_cell.get((theme["id"], c["code"]), []), key=lambda p: p["id"])
             rows.append({
@@ -184,14 +193,14 @@ def projects_by_theme(t: Tables) -> Frame:
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return Frame.of(rows)
+    return Frame(["theme_id", "theme", "country_code", "country", "count", "projects", "records", "sources"], rows)
 
 
-def projects_by_funder(t: Tables) -> Frame:
+def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
     """Funders × recipient states: number of projects and stated budgets (USD)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
-    funders = sorted({f for p in t["projects"] for f in stated(p, "funders")}, key=lambda f: actors[f]["name"])
+    funders = by_name({f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"])
     by_cell = group_records(t["projects"], lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")))
     states = subjects(t)
     for fid in funders:
@@ -213,10 +222,11 @@ def projects_by_funder(t: Tables) -> Frame:
                 "records": _ids(found),
                 "sources": _sources(found),
             })
-    return Frame.of(rows)
+    return Frame(["funder_id", "funder", "funder_country", "country_code", "country", "count", "budget_usd",
+                  "projects_with_budget", "projects", "records", "sources"], rows)
 
 
-def timeline(t: Tables) -> Frame:
+def timeline(t: Tables, words: Words | None = None) -> Frame:
     """Every dated instrument, project and event, one row per record and state, by year."""
     names = {c["code"]: c["name"] for c in t["countries"]}
     rows = []
@@ -239,48 +249,41 @@ def timeline(t: Tables) -> Frame:
                     "records": r["id"],
                     "sources": _sources([r]),
                 })
-    return Frame.of(sorted(rows, key=lambda r: (r["year"], r["country_code"], r["kind"], r["record_id"])))
+    return Frame(["year", "country_code", "country", "kind", "record_id", "title", "date", "start_year", "end_year",
+                  "records", "sources"],
+                 sorted(rows, key=lambda r: (r["year"], r["country_code"], r["kind"], r["record_id"])))
 
 
-def main_directions(t: Tables) -> Frame:
-    """The Union's yearly Main Directions of International Activity and whether each names UNIDO."""
+def main_directions(t: Tables, words: Words | None = None) -> Frame:
+    """The union's yearly main directions of activity (instruments of that type) and whether each names the organisation."""
     rows = []
     for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (record_year(i) or 0, i["id"])):
         rows.append({
-            "year": _span(i.get("start_year"), i.get("end_year")) or (i.get("date") or "")[:4],
+            "year": period(i.get("start_year"), i.get("end_year"), words) or (i.get("date") or "")[:4],
             "title": i["title"],
-            "mentions_unido": i.get("mentions_unido") or "not stated",
-            "how": i.get("unido_mention") or "",
+            "mentions_organisation": i.get("mentions_organisation") or word(words, "values.not_stated", ""),
+            "how": i.get("organisation_mention") or "",
             "records": i["id"],
             "sources": _sources([i]),
         })
-    return Frame.of(rows)
+    return Frame(["year", "title", "mentions_organisation", "how", "records", "sources"], rows)
 
 
 TABLES: list[TableSpec] = [
-    TableSpec(layout.INSTITUTIONAL_PROFILE, "Institutional profile of the member states' cooperation with UNIDO",
-              "One row per member state: when membership or cooperation began, terms on UNIDO governing bodies, "
-              "UNIDO offices and centres on its soil, framework and country programmes, and whether the state "
-              "funds UNIDO projects in other member states.", institutional_profile),
-    TableSpec(layout.LEGAL_BASIS, "Legal and programmatic basis: instruments by type and member state",
-              "Number of instruments of each type per member state and at the Union level; a record that names "
-              "several states counts once for each.", legal_basis),
-    TableSpec(layout.PROJECTS_BY_THEME, "Projects by thematic area and member state",
-              "Number of projects in each thematic area per member state; a project with several themes or "
-              "states counts in each of its cells. A state whose participation the article does not state, but "
-              "which is inferred, is not counted.", projects_by_theme),
-    TableSpec(layout.PROJECTS_BY_FUNDER, "Projects by funder and recipient state",
-              "Number of projects each funder supports per recipient state, with the sum of budgets where the "
-              "data states one; it shows Russia's role as a donor to the other member states. Funders and "
-              "recipients that are only inferred are not counted.", projects_by_funder),
-    TableSpec(layout.TIMELINE_TABLE, "Timeline of instruments, projects and events",
-              "Every dated instrument, project and event, by year (date of adoption or start) and state.", timeline),
-    TableSpec(layout.MAIN_DIRECTIONS, "The Union's Main Directions of International Activity by year",
-              "Whether each year's Main Directions of International Activity names UNIDO, and how; the year "
-              "without UNIDO stands out.", main_directions),
+    TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile),
+    TableSpec(layout.LEGAL_BASIS, legal_basis),
+    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme),
+    TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder),
+    TableSpec(layout.TIMELINE_TABLE, timeline),
+    TableSpec(layout.MAIN_DIRECTIONS, main_directions),
 ]
 
 
-def compute_tables(t: Tables) -> dict[str, Frame]:
-    """Every comparative table, keyed by table id, in document order."""
-    return {spec.id: spec.build(t) for spec in TABLES}
+def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:
+    """Every comparative table, keyed by table id, in document order (``words``: the strings file)."""
+    return {spec.id: spec.build(t, words) for spec in TABLES}
+
+
+def caption(words: Words | None, table_id: str, org: dict[str, Any] | None = None, part: str = "caption") -> str:
+    """The caption (or ``part='note'``) of a table from the strings file, with the organisation's name filled in."""
+    return word(words, f"tables.{table_id}.{part}", "", org=(org or {}).get("short_name", ""))

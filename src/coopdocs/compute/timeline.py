@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
+from coopdocs.load.strings import Words, word
 
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
 
@@ -32,8 +33,11 @@ def _ticks(first: float, last: float) -> list[int]:
     return list(range(start, int(last) + 1, step))
 
 
-def figure_data(context: dict[str, Any]) -> dict[str, Any]:
-    """What the timeline of the brief ``context`` draws: lanes, project bars, marks and the x range."""
+def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str, Any]:
+    """What the timeline of the brief ``context`` draws: lanes, project bars, marks and the x range.
+
+    ``words``: the strings file (the figure's title and lane names, ``figures.brief_timeline``).
+    """
     country = context["country"]
     projects = sorted((p for p in context.get("projects", []) if p.get("start_year") is not None),
                       key=lambda p: (int(p["start_year"]), p["id"]))
@@ -56,16 +60,18 @@ def figure_data(context: dict[str, Any]) -> dict[str, Any]:
         marks += [{"lane": lane, "kind": kind, "year": year + 0.45, "count": n} for year, n in sorted(counts.items())]
     if years:
         x0, x1 = min(years) - 1, max(max(years), max(ends, default=0)) + 2
-    else:  # nothing dated: an empty frame rather than no figure (the brief always shows one)
-        x0, x1 = 2000, 2010
+        ticks = _ticks(x0 + 0.5, x1 - 0.5)
+    else:  # nothing dated: an empty frame without years (the brief does not show it)
+        x0, x1, ticks = 0, 1, []
     return {
-        "title": f"{country['name']}: instruments, events and projects by year",
-        "lanes": ["Instruments", "Events"] + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
+        "title": word(words, "figures.brief_timeline.title", "{country}", country=country["name"]),
+        "lanes": [word(words, "figures.brief_timeline.instruments", "◆"), word(words, "figures.brief_timeline.events", "●")]
+        + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
         "bars": bars,
         "marks": marks,
         "x0": x0,
         "x1": x1,
-        "ticks": _ticks(x0 + 0.5, x1 - 0.5),
+        "ticks": ticks,
     }
 
 
@@ -80,17 +86,18 @@ def describe(context: dict[str, Any]) -> str:
     years = [int(p["start_year"]) for p in projects]
     years += [int(p["end_year"]) for p in projects if p.get("end_year") is not None]
     counts = []
-    for key, word in (("instruments", "instrument"), ("events", "event")):
+    for key, noun in (("instruments", "instrument"), ("events", "event")):
         dated = [record_year(r) for r in context.get(key, [])]
         dated = [y for y in dated if y is not None]
         years += dated
-        counts.append(f"{len(dated)} {word}{'' if len(dated) == 1 else 's'}")
+        counts.append(f"{len(dated)} {noun}{'' if len(dated) == 1 else 's'}")
     counts.append(f"{len(projects)} project{'' if len(projects) == 1 else 's'}")
     span = f", {min(years)}–{max(years)}" if years else ", none of them dated"
     return f"Timeline of {counts[0]}, {counts[1]} and {counts[2]} of {context['country']['name']}{span}."
 
 
-def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200) -> None:
+def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200,
+         words: Words | None = None) -> None:
     """Draw the timeline of the brief ``context`` with the Typst ``template`` to ``svg`` and ``png``.
 
     Both files are written atomically (see :func:`coopdocs.tools.files.atomic_output`). The template is
@@ -99,7 +106,7 @@ def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int
     from coopdocs.tools.files import atomic_output
     from coopdocs.tools.typst import typst_compile
 
-    data = json.dumps(figure_data(context), sort_keys=True, ensure_ascii=False)
+    data = json.dumps(figure_data(context, words), sort_keys=True, ensure_ascii=False)
     outputs = {fmt: typst_compile(template, target, name="timeline.typ", format=fmt, sys_inputs={"data": data}, **extra)
                for fmt, target, extra in (("svg", svg, {}), ("png", png, {"ppi": ppi}))}
     for fmt, target in (("svg", svg), ("png", png)):

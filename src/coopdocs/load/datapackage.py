@@ -11,8 +11,15 @@ Supported Table Schema subset (documented in the README):
   string items);
 * constraints ``required``, ``unique``, ``enum``, ``pattern``, ``minimum``, ``maximum`` (for
   ``list`` fields, ``enum`` and ``pattern`` apply to each item);
-* ``primaryKey`` (one field) and ``foreignKeys`` (one field; a ``list`` field must resolve item by
-  item).
+* ``primaryKey`` (one field) and ``foreignKeys`` (one field);
+* the custom schema property ``listForeignKeys``: foreign keys of ``list`` fields, which Table
+  Schema does not define (frictionless-py crashes on them in ``foreignKeys``), resolved item by
+  item; written like ``foreignKeys``;
+* the custom package property ``texts``: authored texts of the package (Markdown with Jinja
+  expressions, e.g. ``{"article": "text/article.md"}``), read as UTF-8 text.
+
+``frictionless validate datapackage.json`` checks the same package by the standard (a test
+keeps the two in agreement on the standard constraints).
 
 Beyond Table Schema, two rules of the project's citation policy: a record with an empty ``sources``
 must say in ``source_note`` where the article states it without a number, and a ``<field>_inferred``
@@ -149,6 +156,8 @@ class Package:
     descriptor: dict[str, Any]
     tables: dict[str, list[Record]]
     warnings: list[Problem] = field(default_factory=list)
+    # Authored texts of the package by name (the custom property ``texts``), e.g. "article".
+    texts: dict[str, str] = field(default_factory=dict)
 
     def index(self, table: str) -> dict[str, Record]:
         """Records of ``table`` keyed by their primary key (built once per table; do not modify)."""
@@ -710,7 +719,7 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
     # Foreign keys: every reference resolves (list fields item by item).
     for res in descriptor["resources"]:
         name = res["name"]
-        for fk in res["schema"].get("foreignKeys", []):
+        for fk in res["schema"].get("foreignKeys", []) + res["schema"].get("listForeignKeys", []):
             fname = fk["fields"]
             target = fk["reference"]["resource"] or name
             if target in broken:
@@ -749,13 +758,15 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
     warnings: list[Problem] = []
     if "sources" in tables:
         citing = [(res["name"], fk["fields"]) for res in descriptor["resources"]
-                  for fk in res["schema"].get("foreignKeys", []) if fk["reference"]["resource"] == "sources"]
+                  for fk in res["schema"].get("foreignKeys", []) + res["schema"].get("listForeignKeys", [])
+                  if fk["reference"]["resource"] == "sources"]
         cited = {s for table, fname in citing for r in tables[table] for s in (r.get(fname) or [])}
         for src in tables["sources"]:
             if src["id"] not in cited and not src.get("unused_reason"):
                 warnings.append(Problem(shown_of["sources"], src["_line"], "id", src["id"],
                                         "no record cites this source", severity="warning"))
 
+    texts = _read_texts(descriptor, data_dir, root, problems)
     if not problems:
         problems = _undrawable(descriptor, tables, shown_of)
     if problems:
@@ -763,7 +774,36 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
     for name, records in tables.items():
         key = _resource(descriptor, name)["schema"]["primaryKey"]
         records.sort(key=lambda r: str(r[key]))
-    return Package(descriptor=descriptor, tables=tables, warnings=sorted(warnings))
+    return Package(descriptor=descriptor, tables=tables, warnings=sorted(warnings), texts=texts)
+
+
+def text_paths(descriptor: dict[str, Any]) -> dict[str, str]:
+    """The authored texts the descriptor declares (custom property ``texts``): name -> path in the package."""
+    texts = descriptor.get("texts") or {}
+    return {str(k): str(v) for k, v in texts.items()} if isinstance(texts, dict) else {}
+
+
+def _read_texts(descriptor: dict[str, Any], data_dir: Path, root: Path | None, problems: list[Problem]) -> dict[str, str]:
+    """The authored texts of the package, each read as UTF-8 and NFC-normalised; problems when unreadable."""
+    texts: dict[str, str] = {}
+    if "texts" in descriptor and not isinstance(descriptor["texts"], dict):
+        problems.append(Problem("datapackage.json", 0, "texts", "", "is not a mapping", 'e.g. {"article": "text/article.md"}'))
+    for name, rel in sorted(text_paths(descriptor).items()):
+        path = data_dir / rel
+        shown = _display(path, root)
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            problems.append(Problem(shown, 0, "texts", rel, "is not a path inside the package", "a relative path such as text/article.md"))
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(shown, 0, "texts", rel, f"the authored text {name!r} is missing", "the file named in datapackage.json"))
+            continue
+        except UnicodeDecodeError:
+            problems.append(Problem(shown, 0, "texts", rel, "bytes that are not UTF-8", "UTF-8 text"))
+            continue
+        texts[name] = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n"))
+    return texts
 
 
 def _undrawable(descriptor: dict[str, Any], tables: dict[str, list[Record]], shown_of: dict[str, str]) -> list[Problem]:

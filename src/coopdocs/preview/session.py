@@ -22,6 +22,8 @@ from coopdocs import layout
 from coopdocs.compute.stage import write_contexts, write_tables
 from coopdocs.layout import Document
 from coopdocs.load.datapackage import DataError, load_package
+from coopdocs.load.settings import resolve_settings
+from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
 from coopdocs.render.markdown import make_environment
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
@@ -102,9 +104,14 @@ class PreviewSession:
             if unknown:
                 raise PreviewError(f"no such document: {', '.join(unknown)} "
                                    f"(documents: {', '.join(d.key for d in self.documents)})")
+            settings, problems = resolve_settings(package, self.settings.get("organisation"), self.settings.get("union"),
+                                                  self.settings.get("union_body"))
+            if problems:
+                raise DataError(problems)
+            words = load_strings(self.path("templates_dir"))
             bundle = self.file(layout.BUNDLE)
             write_contexts(package, self.path("data_dir"), bundle, self.file(layout.CONTEXTS), epoch,
-                           self.settings["organisation"], slugs={d.name for d in chosen if d.kind is layout.BRIEF})
+                           settings, slugs={d.name for d in chosen if d.kind is layout.BRIEF}, words=words)
             del package
             if any(d.kind is not layout.BRIEF for d in chosen):
                 tables = Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)
@@ -113,7 +120,7 @@ class PreviewSession:
                              self.file(tables.context), self.file(tables.bibliography), epoch,
                              article_meta=self.settings["article"], article_context_path=self.file(article.context),
                              article_bib_path=self.file(article.bibliography),
-                             organisation_id=self.settings["organisation"], cache_dir=self.file(layout.TABLES_CACHE),
+                             cache_dir=self.file(layout.TABLES_CACHE), words=words,
                              detailed_states=self.settings.get("detailed_states_max"))
             for doc in chosen:
                 if self._publish(doc, epoch):
@@ -168,7 +175,7 @@ class PreviewSession:
     def _fingerprint(self, doc: Document, document: pub.Document, styles: pub.Styles, epoch: int) -> str:
         """A digest of everything the HTML of ``doc`` is made of (its context, templates, styles, figures)."""
         digest = hashlib.sha256(str(epoch).encode())
-        templates = sorted(document.templates_dir.rglob("*.j2"))
+        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(document.templates_dir.glob(layout.STRINGS))
         files = [document.context, document.bibliography, *templates, *document.figures, styles.csl,
                  styles.html_template, styles.figures_filter, styles.records_filter]
         if document.timeline_template is not None:

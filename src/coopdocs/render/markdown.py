@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import jinja2
 
+from coopdocs.load.strings import STRINGS_FILE, load_strings, word
 from coopdocs.tools.pandoc import PANDOC_READER  # noqa: F401 - re-exported: the reader our escaping targets
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -140,7 +141,12 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
     anchor(record_id)
     numbers = context.get("provenance", {}).get("source_numbers", {})
     refs = sorted({numbers[s] for s in sources if s in numbers})
-    title = f"Record {record_id}" + (" · article references " + ", ".join(map(str, refs)) if refs else "")
+    words = context.environment.globals.get("words", {})
+    title = word(words, "record_title", "{id}", id=record_id)
+    if refs:
+        title += " · " + word(words, "record_references", "{numbers}", numbers=", ".join(map(str, refs)))
+    # The title is an attribute value: no quote or backslash may end it early (the words are the templates').
+    title = title.replace("\\", "").replace('"', "'")
     return Trusted("{#" + record_id + ' .record title="' + title + '"}')
 
 
@@ -208,6 +214,25 @@ def timeline_description(context) -> str:
     return describe(context.get_all())
 
 
+@jinja2.pass_context
+def authored(context, text: str) -> Trusted:
+    """Render an authored text of the data package (Markdown with Jinja expressions) in this context.
+
+    The text is the author's Markdown, reviewed like the templates (coopdocs.load.authored): its
+    markup passes, while every value its expressions print is escaped like any other.
+    """
+    return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``one`` for a count of 1, else ``many`` (the template gives both words).
+
+    >>> plural(1, "record", "records"), plural(3, "record", "records")
+    ('record', 'records')
+    """
+    return one if count == 1 else many
+
+
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
     """The one Jinja environment every document is rendered with.
 
@@ -241,6 +266,11 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["record_attrs"] = record_attrs
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
+    env.filters["authored"] = authored
+    env.filters["plural"] = plural
+    # The strings file beside the templates: the words the program writes (coopdocs.load.strings).
+    strings = Path(template_dir) / STRINGS_FILE
+    env.globals["words"] = load_strings(strings) if strings.is_file() else {}
     return env
 
 

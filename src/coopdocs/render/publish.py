@@ -126,8 +126,12 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
+        from coopdocs.load.strings import STRINGS_FILE, load_strings
+
         assert out.timeline_svg is not None and out.timeline_png is not None
-        draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png)
+        strings = doc.templates_dir / STRINGS_FILE
+        draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png,
+             words=load_strings(strings) if strings.is_file() else None)
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
     metadata = document_metadata(context)

@@ -1,0 +1,85 @@
+"""The words of the documents that the program writes: ``templates/strings.yaml``.
+
+The Markdown templates hold the prose; the strings file holds the words the program itself puts
+into documents, workbooks and figures (titles, captions, reading notes, headings, figure labels,
+periods). Python hands those words data (numbers, names), never writes them: a translation is a
+second templates folder (config key ``templates_dir``) with its own strings file.
+
+Without a strings file (``words`` None) the program writes no words at all: periods are written
+with punctuation only (``2016–2019``, ``2016–``, ``–2019``) and captions are empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from coopdocs import layout
+
+Words = dict[str, Any]
+STRINGS_FILE = layout.STRINGS  # in the templates folder
+
+
+def load_strings(path: Path | None) -> Words:
+    """The words of ``path`` (a YAML mapping); an empty mapping for None.
+
+    ``path`` may be a templates folder (its ``strings.yaml``) or the file itself.
+    """
+    if path is None:
+        return {}
+    import yaml
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / STRINGS_FILE
+    words = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(words, dict):
+        raise ValueError(f"{path}: not a mapping of strings")
+    return words
+
+
+class _Keep(dict):
+    """format_map names: a placeholder the caller did not give stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(text: str, **names: Any) -> str:
+    """``text`` with its ``{name}`` placeholders filled from ``names``.
+
+    >>> fill("{country} and {org}", country="Ruritania", org="IAWC")
+    'Ruritania and IAWC'
+    """
+    return str(text).format_map(_Keep(names))
+
+
+def word(words: Words | None, path: str, default: str = "", **names: Any) -> str:
+    """The string at the dotted ``path`` of ``words``, filled with ``names``; ``default`` when absent.
+
+    >>> word({"period": {"from": "from {start}"}}, "period.from", start=2016)
+    'from 2016'
+    """
+    node: Any = words or {}
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return fill(default, **names)
+        node = node[part]
+    return fill(node, **names)
+
+
+def period(start: Any, end: Any, words: Words | None = None) -> str:
+    """A period of years in words: '2016–2019', 'from 2016', 'until 2019', '2016', or ''.
+
+    >>> period(2016, 2019), period(2016, 2016), period(2016, None), period(None, 2019)
+    ('2016–2019', '2016', '2016–', '–2019')
+    >>> period(2016, None, {"period": {"from": "from {start}"}})
+    'from 2016'
+    """
+    if start and end:
+        return str(start) if start == end else word(words, "period.span", "{start}–{end}", start=start, end=end)
+    if start:
+        return word(words, "period.from", "{start}–", start=start)
+    if end:
+        return word(words, "period.until", "–{end}", end=end)
+    return ""
