@@ -40,7 +40,17 @@ def ensure_uv() -> Path:
     if not (uv.exists() and stamp.exists()):
         if not (TOOLS / BIN / "python").exists():
             venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
-        run([TOOLS / BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}"])
+        run(
+            [
+                TOOLS / BIN / "python",
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"uv=={UV_VERSION}",
+            ]
+        )
         stamp.touch()
     return uv
 
@@ -72,7 +82,11 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(VENV / BIN), env.get("PATH", "")])
     if command == "build":
-        cores = [] if any(a.startswith(("-c", "--cores", "-j", "--jobs")) for a in rest) else ["--cores", "all"]
+        cores = (
+            []
+            if any(a.startswith(("-c", "--cores", "-j", "--jobs")) for a in rest)
+            else ["--cores", "all"]
+        )
         return subprocess.call([str(VENV / BIN / "snakemake"), *cores, *rest], cwd=ROOT, env=env)
     if command == "test":
         return subprocess.call([str(VENV / BIN / "pytest"), *rest], cwd=ROOT, env=env)

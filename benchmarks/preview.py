@@ -32,7 +32,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 EPOCH = "1672358400"
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "envs", "profiles", "data", "src", "report"]
+PROJECT_FILES = [
+    "Snakefile",
+    "rules",
+    "templates",
+    "config",
+    "envs",
+    "profiles",
+    "data",
+    "src",
+    "report",
+]
 RESULTS = ROOT / "benchmarks" / "results"
 
 
@@ -98,12 +108,24 @@ def save_to_page(project: Path, document: str, record: str, runs: int) -> list[f
 def edit_builds(project: Path, record: str, runs: int) -> list[float]:
     """Seconds of ``snakemake --cores 2`` after a one-record edit, in a built project, ``runs`` times."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    subprocess.run([SNAKEMAKE, "--cores", "2", "--quiet"], cwd=project, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [SNAKEMAKE, "--cores", "2", "--quiet"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     times = []
     for i in range(runs):
         set_title(project, record, f"Benchmark build title {i}")
         start = time.perf_counter()
-        subprocess.run([SNAKEMAKE, "--cores", "2", "--quiet"], cwd=project, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [SNAKEMAKE, "--cores", "2", "--quiet"],
+            cwd=project,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -120,17 +142,22 @@ def main() -> int:
         build = copy_project(tmp_path / "build")
         results["one-record edit build"] = edit_builds(build, record_of(build, "KZ"), args.runs)
         brief = copy_project(tmp_path / "brief")
-        results["preview: brief"] = save_to_page(brief, "briefs/kazakhstan", record_of(brief, "KZ"), args.runs)
+        results["preview: brief"] = save_to_page(
+            brief, "briefs/kazakhstan", record_of(brief, "KZ"), args.runs
+        )
         article = copy_project(tmp_path / "article")
-        results["preview: article"] = save_to_page(article, "article/review", record_of(article, "KZ"), args.runs)
+        results["preview: article"] = save_to_page(
+            article, "article/review", record_of(article, "KZ"), args.runs
+        )
     base = statistics.median(results["one-record edit build"])
     print(f"{'what':28} {'median s':>9} {'min':>6} {'max':>6} {'x build':>8}")
     for name, times in results.items():
         med = statistics.median(times)
         print(f"{name:28} {med:9.2f} {min(times):6.2f} {max(times):6.2f} {med / base:8.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "preview.json").write_text(json.dumps({"runs": args.runs, "seconds": results,
-                                                      "cpus": os.cpu_count()}, indent=1) + "\n")
+    (RESULTS / "preview.json").write_text(
+        json.dumps({"runs": args.runs, "seconds": results, "cpus": os.cpu_count()}, indent=1) + "\n"
+    )
     return 0
 
 

@@ -67,8 +67,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from coopdocs.tools import revision  # noqa: E402 - after src is on the path
 
-
 # --------------------------------------------------------------------------- measuring processes
+
 
 class TreeMemory(threading.Thread):
     """Sample the summed memory of a process and all its descendants until stopped.
@@ -103,7 +103,7 @@ class TreeMemory(threading.Thread):
             try:
                 with open(f"/proc/{entry}/stat", "rb") as fh:
                     stat = fh.read().decode(errors="replace")
-                ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+                ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
             except (OSError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
@@ -131,8 +131,13 @@ class TreeMemory(threading.Thread):
         return self.peak
 
 
-def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None,
-                 sample_memory: bool = True) -> dict:
+def run_measured(
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float | None = None,
+    sample_memory: bool = True,
+) -> dict:
     """Run ``cmd``; return wall time, exit code, output tail, max RSS of any child and tree peak.
 
     ``sample_memory`` False: no tree sampling (memory fields 0), for the short latency
@@ -142,7 +147,9 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float 
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     load = os.getloadavg()[0]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     # Sampling /proc every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
     # smaps_rollup of pandoc (whose runtime reserves a terabyte of address space) is slow: in a
     # 3 s one-record edit the sampler added ~0.25 s (interleaved runs, 2026-11-27).
@@ -205,6 +212,7 @@ def job_times(project: Path) -> dict[str, dict]:
 
 # --------------------------------------------------------------------------- projects
 
+
 def make_project(dest: Path, size: str, seed: int) -> Path:
     """A project copy in ``dest`` with the real data or a synthetic package of ``size`` states."""
     dest.mkdir(parents=True)
@@ -221,7 +229,9 @@ def clean(project: Path) -> None:
         shutil.rmtree(project / name, ignore_errors=True)
 
 
-def snakemake(project: Path, cores: int, *extra: str, timeout: float | None = None, sample_memory: bool = True) -> dict:
+def snakemake(
+    project: Path, cores: int, *extra: str, timeout: float | None = None, sample_memory: bool = True
+) -> dict:
     env = revision.build_env(project, int(EPOCH))
     cmd = [SNAKEMAKE, "--cores", str(cores), *extra]
     result = run_measured(cmd, project, env, timeout, sample_memory)
@@ -236,7 +246,9 @@ def edit_one_record(project: Path, n: int) -> str:
     text = path.read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     target = next(r for r in rows if r["countries"] == "KG")
-    target["description"] = re.sub(r" \(benchmark edit \d+\)$", "", target["description"]) + f" (benchmark edit {n})"
+    target["description"] = (
+        re.sub(r" \(benchmark edit \d+\)$", "", target["description"]) + f" (benchmark edit {n})"
+    )
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
     writer.writeheader()
@@ -246,7 +258,9 @@ def edit_one_record(project: Path, n: int) -> str:
 
 
 def changed_reports(project: Path, since: float) -> int:
-    return sum(1 for p in (project / "reports").rglob("*") if p.is_file() and p.stat().st_mtime >= since)
+    return sum(
+        1 for p in (project / "reports").rglob("*") if p.is_file() and p.stat().st_mtime >= since
+    )
 
 
 # --------------------------------------------------------------------------- the floor
@@ -310,7 +324,11 @@ from coopdocs.tools.config import load_config
 
 project, scratch = Path(sys.argv[1]), Path(sys.argv[2])
 config = load_config(project)
-templates = {"briefs": config["brief_template"], "tables": config["tables_template"], "article": config["article_template"]}
+templates = {
+    "briefs": config["brief_template"],
+    "tables": config["tables_template"],
+    "article": config["article_template"],
+}
 for ctx in sorted((project / "build/context").rglob("*.json")):
     if ctx.name.endswith(".bib.json") or ctx.parent.name not in templates:
         continue
@@ -325,15 +343,23 @@ def floor(project: Path) -> dict:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_before, load = usage.ru_utime + usage.ru_stime, os.getloadavg()[0]
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(project), scratch, EPOCH],
-                              capture_output=True, text=True, cwd=project)
+        proc = subprocess.run(
+            [sys.executable, "-c", FLOOR_SCRIPT, str(project), scratch, EPOCH],
+            capture_output=True,
+            text=True,
+            cwd=project,
+        )
         wall = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = usage.ru_utime + usage.ru_stime - cpu_before
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
-    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "load_before": round(load, 2),
-            **json.loads(proc.stdout.strip().splitlines()[-1])}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "load_before": round(load, 2),
+        **json.loads(proc.stdout.strip().splitlines()[-1]),
+    }
 
 
 def stages(project: Path) -> dict:
@@ -342,12 +368,40 @@ def stages(project: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="coopdocs-stages-") as scratch:
         s = Path(scratch)
         commands = {
-            "prepare": [COOPDOCS, "prepare", "--data", "data", "--bundle", str(s / "bundle.json"),
-                        "--contexts", str(s / "context"), "--epoch", EPOCH],
-            "tables": [COOPDOCS, "tables", "--bundle", str(s / "bundle.json"), "--tables-dir", str(s / "tables"),
-                       "--figures-dir", str(s / "figures"), "--context", str(s / "t.json"), "--bib", str(s / "t.bib.json"),
-                       "--config", "config/config.yaml", "--article-context", str(s / "a.json"),
-                       "--article-bib", str(s / "a.bib.json"), "--epoch", EPOCH],
+            "prepare": [
+                COOPDOCS,
+                "prepare",
+                "--data",
+                "data",
+                "--bundle",
+                str(s / "bundle.json"),
+                "--contexts",
+                str(s / "context"),
+                "--epoch",
+                EPOCH,
+            ],
+            "tables": [
+                COOPDOCS,
+                "tables",
+                "--bundle",
+                str(s / "bundle.json"),
+                "--tables-dir",
+                str(s / "tables"),
+                "--figures-dir",
+                str(s / "figures"),
+                "--context",
+                str(s / "t.json"),
+                "--bib",
+                str(s / "t.bib.json"),
+                "--config",
+                "config/config.yaml",
+                "--article-context",
+                str(s / "a.json"),
+                "--article-bib",
+                str(s / "a.bib.json"),
+                "--epoch",
+                EPOCH,
+            ],
             "render_all": [sys.executable, "-c", RENDER_ALL_SCRIPT, str(project), scratch],
             "coopdocs_startup": [COOPDOCS, "--help"],
         }
@@ -362,25 +416,37 @@ def stages(project: Path) -> dict:
 
 # --------------------------------------------------------------------------- one size
 
+
 def summary(values: list[float]) -> dict:
     values = [v for v in values if v is not None]
     if not values:
         return {}
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "max": round(max(values), 3), "n": len(values)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "n": len(values),
+    }
 
 
 def bench_size(size: str, args, workdir: Path) -> dict:
     runs = args.runs if size == "real" else args.synthetic_runs
     project = make_project(workdir / f"project-{size}", size, args.seed)
-    rows = {p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in (project / "data").glob("*.csv")}
+    rows = {
+        p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1
+        for p in (project / "data").glob("*.csv")
+    }
     res: dict = {"size": size, "countries": rows["countries"] - 1, "rows": rows, "runs": {}}
     timeout = args.timeout_min * 60
 
     def record(name: str, result: dict) -> None:
         res["runs"].setdefault(name, []).append(result)
-        print(f"  {size:>5} {name:<12} {result.get('wall_s', 0):8.2f} s  "
-              f"tree peak {result.get('tree_peak_rss_mb', '-')} MB RSS, {result.get('tree_peak_pss_mb', '-')} MB PSS  jobs {result.get('jobs', '-')}", flush=True)
+        print(
+            f"  {size:>5} {name:<12} {result.get('wall_s', 0):8.2f} s  "
+            f"tree peak {result.get('tree_peak_rss_mb', '-')} MB RSS, "
+            f"{result.get('tree_peak_pss_mb', '-')} MB PSS  jobs {result.get('jobs', '-')}",
+            flush=True,
+        )
 
     cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
     for c in cores:
@@ -413,15 +479,25 @@ def bench_size(size: str, args, workdir: Path) -> dict:
     for name in ("clean_c2", "clean_c1", "floor", "noop", "edit_one"):
         if name in res["runs"]:
             res["summary"][f"{name}_cpu"] = summary([r.get("cpu_s") for r in res["runs"][name]])
-    res["summary"]["tree_peak_rss_mb"] = summary([r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])])
-    res["summary"]["tree_peak_pss_mb"] = summary([r.get("tree_peak_pss_mb") for r in res["runs"].get("clean_c2", [])])
-    singles = [r.get("max_rss_single_mb") for rs in res["runs"].values() for r in rs if r.get("max_rss_single_mb")]
+    res["summary"]["tree_peak_rss_mb"] = summary(
+        [r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])]
+    )
+    res["summary"]["tree_peak_pss_mb"] = summary(
+        [r.get("tree_peak_pss_mb") for r in res["runs"].get("clean_c2", [])]
+    )
+    singles = [
+        r.get("max_rss_single_mb")
+        for rs in res["runs"].values()
+        for r in rs
+        if r.get("max_rss_single_mb")
+    ]
     res["summary"]["max_rss_single_mb"] = max(singles) if singles else None
     res["jobs"] = res["runs"]["clean_c2"][0]["jobs"]
     return res
 
 
 # --------------------------------------------------------------------------- reports
+
 
 def fmt(s: dict) -> str:
     if not s:
@@ -445,41 +521,69 @@ def write_markdown(results: dict, path: Path) -> None:
     ]
     for r in results["sizes"]:
         s = r["summary"]
-        ratio = (s["clean_c2"]["median"] / s["floor"]["median"]) if s.get("clean_c2") and s.get("floor") else None
+        ratio = (
+            (s["clean_c2"]["median"] / s["floor"]["median"])
+            if s.get("clean_c2") and s.get("floor")
+            else None
+        )
         lines.append(
-            f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | {fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
+            f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | "
+            f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
             f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
             f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
-            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | {fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
-            if ratio is not None else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |")
-    lines += ["", "Stages as single commands (s): prepare, tables (CSV, XLSX, both overview figures with matplotlib, the two aggregate contexts; no cache), every Jinja "
-              "render in one process, and the start-up of `coopdocs --help`; busy time of the jobs per rule "
-              "(sum of job run times in the first -c2 build, from Snakemake's metadata).", "",
-              "| data | prepare | tables | render all | coopdocs start-up | job busy time per rule (jobs: s) |",
-              "|---|---|---|---|---|---|"]
+            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
+            f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
+            if ratio is not None
+            else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |"
+        )
+    lines += [
+        "",
+        "Stages as single commands (s): prepare, tables (CSV, XLSX, both overview figures with "
+        "matplotlib, the two aggregate contexts; no cache), every Jinja "
+        "render in one process, and the start-up of `coopdocs --help`; busy time of the jobs per rule "
+        "(sum of job run times in the first -c2 build, from Snakemake's metadata).",
+        "",
+        "| data | prepare | tables | render all | coopdocs start-up | job busy time per rule (jobs: s) |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results["sizes"]:
         st = r.get("stages", {})
         jt = (r["runs"].get("clean_c2") or [{}])[0].get("job_times", {})
         busy = "; ".join(f"{k} ({v['jobs']}): {v['busy_s']:.1f}" for k, v in jt.items())
-        lines.append(f"| {r['size']} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
-                     f"{st.get('coopdocs_startup', '–')} | {busy} |")
+        lines.append(
+            f"| {r['size']} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
+            f"{st.get('coopdocs_startup', '–')} | {busy} |"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def plot(results: dict, path: Path) -> None:
-    pts = [r for r in results["sizes"] if r.get("summary", {}).get("clean_c2") and r.get("summary", {}).get("floor")]
+    pts = [
+        r
+        for r in results["sizes"]
+        if r.get("summary", {}).get("clean_c2") and r.get("summary", {}).get("floor")
+    ]
     pts.sort(key=lambda r: r["countries"])
     if not pts:
         return
     x = [r["countries"] for r in pts]
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for key, label, style in (("clean_c2", "clean build, 2 cores", "o-"), ("clean_c1", "clean build, 1 core", "s--"),
-                              ("floor", "floor: pandoc + Typst, sequential", "^-")):
+    for key, label, style in (
+        ("clean_c2", "clean build, 2 cores", "o-"),
+        ("clean_c1", "clean build, 1 core", "s--"),
+        ("floor", "floor: pandoc + Typst, sequential", "^-"),
+    ):
         xs = [r["countries"] for r in pts if r["summary"].get(key)]
         ys = [r["summary"][key]["median"] for r in pts if r["summary"].get(key)]
         if xs:
             ax.plot(xs, ys, style, label=label)
-    ax.plot(x, [0.75 * r["summary"]["floor"]["median"] for r in pts], ":", color="grey", label="target: 0.75 × floor")
+    ax.plot(
+        x,
+        [0.75 * r["summary"]["floor"]["median"] for r in pts],
+        ":",
+        color="grey",
+        label="target: 0.75 × floor",
+    )
     ax.set_xlabel("member states (+ the Union)")
     ax.set_ylabel("wall time (s)")
     ax.set_xscale("log")
@@ -493,27 +597,56 @@ def plot(results: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement on the real data")
-    parser.add_argument("--edit-runs", type=int, default=5, help="one-record edits measured on the real data")
-    parser.add_argument("--synthetic-runs", type=int, default=1, help="clean builds per synthetic size")
+    parser.add_argument(
+        "--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each measurement on the real data"
+    )
+    parser.add_argument(
+        "--edit-runs", type=int, default=5, help="one-record edits measured on the real data"
+    )
+    parser.add_argument(
+        "--synthetic-runs", type=int, default=1, help="clean builds per synthetic size"
+    )
     parser.add_argument("--floor-runs", type=int, default=1, help="floor runs per synthetic size")
-    parser.add_argument("--c1-max-countries", type=int, default=50, help="also build with -c1 up to this many states")
+    parser.add_argument(
+        "--c1-max-countries",
+        type=int,
+        default=50,
+        help="also build with -c1 up to this many states",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout-min", type=float, default=40, help="give up a build after this many minutes")
-    parser.add_argument("--quick", action="store_true", help="sizes real,20 and one run of everything")
+    parser.add_argument(
+        "--timeout-min", type=float, default=40, help="give up a build after this many minutes"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="sizes real,20 and one run of everything"
+    )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.edit_runs, args.synthetic_runs, args.c1_max_countries = "real,20", 1, 1, 1, 20
+        args.sizes, args.runs, args.edit_runs, args.synthetic_runs, args.c1_max_countries = (
+            "real,20",
+            1,
+            1,
+            1,
+            20,
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    version = subprocess.run([SNAKEMAKE, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [SNAKEMAKE, "--version"], capture_output=True, text=True
+    ).stdout.strip()
     results = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "snakemake": version},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "snakemake": version,
+        },
         "options": vars(args),
         "sizes": [],
     }
@@ -525,10 +658,14 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"].append(bench_size(size.strip(), args, workdir))
             results["sizes"][-1]["benchmark_wall_s"] = round(time.perf_counter() - t0, 1)
             # Write after every size, so a long run leaves its results even if stopped.
-            (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+            (out / "results.json").write_text(
+                json.dumps(results, indent=1) + "\n", encoding="utf-8"
+            )
             write_markdown(results, out / "results.md")
             plot(results, out / "scaling.png")
-            shutil.rmtree(workdir / f"project-{size}", ignore_errors=True) if not args.keep else None
+            shutil.rmtree(
+                workdir / f"project-{size}", ignore_errors=True
+            ) if not args.keep else None
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -64,23 +64,117 @@ WIDENED_PATTERNS = {
     ("sources", "id"): "^ref[0-9]{3,}$",
 }
 
-SYLLABLES = ["ba", "do", "ka", "li", "mo", "ne", "ra", "si", "tu", "va", "ze", "lor", "man", "ter",
-             "sol", "vin", "dar", "kel", "rus", "tan"]
-WORDS = ["industrial", "development", "cooperation", "technology", "transfer", "energy", "efficiency",
-         "small", "enterprises", "export", "capacity", "training", "quality", "infrastructure", "regional",
-         "innovation", "agro-industry", "value", "chains", "green", "investment", "promotion", "digital",
-         "standards", "policy", "support", "sustainable", "production", "resource", "circular"]
-INSTRUMENT_TYPES = ["other"] * 16 + ["strategy"] * 11 + ["agreement"] * 8 + ["medium-term-programme"] * 4 + \
-    ["partnership-programme"] * 3 + ["framework-programme"] * 2 + ["decree"] * 2 + ["protocol"] * 2 + \
-    ["resolution", "declaration", "country-programme", "memorandum", "action-plan", "roadmap", "joint-statement"]
-EVENT_TYPES = ["conference"] * 6 + ["other"] * 5 + ["session"] * 5 + ["meeting"] * 2 + ["visit"] * 2 + ["exhibition"]
+SYLLABLES = [
+    "ba",
+    "do",
+    "ka",
+    "li",
+    "mo",
+    "ne",
+    "ra",
+    "si",
+    "tu",
+    "va",
+    "ze",
+    "lor",
+    "man",
+    "ter",
+    "sol",
+    "vin",
+    "dar",
+    "kel",
+    "rus",
+    "tan",
+]
+WORDS = [
+    "industrial",
+    "development",
+    "cooperation",
+    "technology",
+    "transfer",
+    "energy",
+    "efficiency",
+    "small",
+    "enterprises",
+    "export",
+    "capacity",
+    "training",
+    "quality",
+    "infrastructure",
+    "regional",
+    "innovation",
+    "agro-industry",
+    "value",
+    "chains",
+    "green",
+    "investment",
+    "promotion",
+    "digital",
+    "standards",
+    "policy",
+    "support",
+    "sustainable",
+    "production",
+    "resource",
+    "circular",
+]
+INSTRUMENT_TYPES = (
+    ["other"] * 16
+    + ["strategy"] * 11
+    + ["agreement"] * 8
+    + ["medium-term-programme"] * 4
+    + ["partnership-programme"] * 3
+    + ["framework-programme"] * 2
+    + ["decree"] * 2
+    + ["protocol"] * 2
+    + [
+        "resolution",
+        "declaration",
+        "country-programme",
+        "memorandum",
+        "action-plan",
+        "roadmap",
+        "joint-statement",
+    ]
+)
+EVENT_TYPES = (
+    ["conference"] * 6
+    + ["other"] * 5
+    + ["session"] * 5
+    + ["meeting"] * 2
+    + ["visit"] * 2
+    + ["exhibition"]
+)
 EXTRA_ACTOR_TYPES = ["ministry", "agency", "company", "academic", "fund"]
-OFFICE_TYPES = ["centre", "country-office", "investment-technology-promotion-office", "cleaner-production-centre",
-                "focal-point"]
-SOURCE_KINDS = ["organisation-document"] * 28 + ["unknown"] * 27 + ["news"] * 22 + ["union-document"] * 15 + \
-    ["government-document"] * 11 + ["literature"] * 9 + ["international-agreement"] * 8 + ["report"] * 8 + \
-    ["web-page"] * 7 + ["un-document"] * 3 + ["legal-act"]
-UNITS = ["laboratories", "enterprises", "people", "branches", "pilot installations", "USD", "specialists"]
+OFFICE_TYPES = [
+    "centre",
+    "country-office",
+    "investment-technology-promotion-office",
+    "cleaner-production-centre",
+    "focal-point",
+]
+SOURCE_KINDS = (
+    ["organisation-document"] * 28
+    + ["unknown"] * 27
+    + ["news"] * 22
+    + ["union-document"] * 15
+    + ["government-document"] * 11
+    + ["literature"] * 9
+    + ["international-agreement"] * 8
+    + ["report"] * 8
+    + ["web-page"] * 7
+    + ["un-document"] * 3
+    + ["legal-act"]
+)
+UNITS = [
+    "laboratories",
+    "enterprises",
+    "people",
+    "branches",
+    "pilot installations",
+    "USD",
+    "specialists",
+]
 BODIES = ["unido-idb", "unido-pbc", "unido-gc"]  # actors of type organisation-body in the real data
 COPIED_TABLES = ["publications.csv", "themes.csv"]
 
@@ -120,10 +214,17 @@ class _Sources:
     def add(self, section: str, about: str) -> str:
         n = len(self.rows) + 1
         sid = f"ref{n:03d}"
-        self.rows.append({"id": sid, "citing_work": "shugurov2022", "ref_number": n,
-                          "kind": self.rng.choice(SOURCE_KINDS), "section": section,
-                          "description": f"Source {n} on {about}: {_phrase(self.rng, 8)}.",
-                          "year": self.rng.choice(["", str(self.rng.randint(2005, 2022))])})
+        self.rows.append(
+            {
+                "id": sid,
+                "citing_work": "shugurov2022",
+                "ref_number": n,
+                "kind": self.rng.choice(SOURCE_KINDS),
+                "section": section,
+                "description": f"Source {n} on {about}: {_phrase(self.rng, 8)}.",
+                "year": self.rng.choice(["", str(self.rng.randint(2005, 2022))]),
+            }
+        )
         return sid
 
     def cite(self, pool: list[str]) -> str:
@@ -172,7 +273,9 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
         raise ValueError("n_countries must be at least 1")
     rng = random.Random(f"coopdocs-synthetic-{seed}")
     src = _Sources(rng)
-    real_actors = [a for a in _read(REAL_DATA / "actors.csv") if not a["country"] and a["type"] != "government"]
+    real_actors = [
+        a for a in _read(REAL_DATA / "actors.csv") if not a["country"] and a["type"] != "government"
+    ]
     codes = country_codes(n_countries)
     names = {c: country_name(i) for i, c in enumerate(codes)}
     gov = {c: f"gov-{c.lower()}" for c in codes}
@@ -181,12 +284,30 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
     intro = [src.add("introduction", "Eurasian integration") for _ in range(INTRO_SOURCES)]
     unido_pool = [src.add("unido", "UNIDO") for _ in range(UNIDO_SOURCES)]
     union_pool = [src.add("union", "the Union") for _ in range(UNION_SOURCES)]
-    pools = {c: [src.add("none", names[c]) for _ in range(max(1, rng.choice(SOURCES_PER_STATE) + rng.randint(-2, 2)))]
-             for c in codes}
+    pools = {
+        c: [
+            src.add("none", names[c])
+            for _ in range(max(1, rng.choice(SOURCES_PER_STATE) + rng.randint(-2, 2)))
+        ]
+        for c in codes
+    }
 
-    t: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions",
-        "events", "proposals", "facts")}
+    t: dict[str, list[dict[str, Any]]] = {
+        k: []
+        for k in (
+            "countries",
+            "actors",
+            "roles",
+            "offices",
+            "instruments",
+            "projects",
+            "outcomes",
+            "contributions",
+            "events",
+            "proposals",
+            "facts",
+        )
+    }
     counters: Counter = Counter()
 
     def rid(prefix: str, scope: str) -> str:
@@ -198,50 +319,112 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
         t["actors"].append(dict(a, sources=src.cite(unido_pool), note=""))
     local_actors: dict[str, list[str]] = {}
     for c in codes:
-        t["actors"].append({"id": gov[c], "name": f"Government of the Republic of {names[c]}",
-                            "short_name": names[c], "type": "government", "country": c,
-                            "description": f"Government of {names[c]}.", "sources": src.cite(pools[c]), "note": ""})
+        t["actors"].append(
+            {
+                "id": gov[c],
+                "name": f"Government of the Republic of {names[c]}",
+                "short_name": names[c],
+                "type": "government",
+                "country": c,
+                "description": f"Government of {names[c]}.",
+                "sources": src.cite(pools[c]),
+                "note": "",
+            }
+        )
         local_actors[c] = []
         for _ in range(max(0, rng.choice(EXTRA_ACTORS_PER_STATE) + rng.randint(-1, 1))):
             aid = rid("act", c)
             kind = rng.choice(EXTRA_ACTOR_TYPES)
-            t["actors"].append({"id": aid, "name": f"{names[c]} {kind} of {_phrase(rng, 2)}",
-                                "short_name": f"{c}-{kind[:3].upper()}{counters[('act', c)]}", "type": kind,
-                                "country": c, "description": _sentence(rng, 10), "sources": src.cite(pools[c]),
-                                "note": ""})
+            t["actors"].append(
+                {
+                    "id": aid,
+                    "name": f"{names[c]} {kind} of {_phrase(rng, 2)}",
+                    "short_name": f"{c}-{kind[:3].upper()}{counters[('act', c)]}",
+                    "type": kind,
+                    "country": c,
+                    "description": _sentence(rng, 10),
+                    "sources": src.cite(pools[c]),
+                    "note": "",
+                }
+            )
             local_actors[c].append(aid)
 
     # Countries: the states, then the Union.
-    for i, c in enumerate(codes):
+    for c in codes:
         since = rng.randint(1975, 2015)
-        t["countries"].append({"code": c, "slug": names[c].lower(), "name": names[c],
-                               "official_name": f"Republic of {names[c]}", "kind": "member-state",
-                               "organisation_member_since": rng.choice(["", str(since)]),
-                               "union_member_from": "", "union_member_until": "", "cooperation_since": str(since),
-                               "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
-                               "sources": src.cite(pools[c]), "note": ""})
-    t["countries"].append({"code": "EAEU", "slug": "eaeu", "name": "EAEU", "official_name": "Eurasian Economic Union",
-                           "kind": "union", "organisation_member_since": "", "union_member_from": "",
-                           "union_member_until": "", "cooperation_since": "2014-10-30",
-                           "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
-                           "sources": src.cite(union_pool), "note": ""})
+        t["countries"].append(
+            {
+                "code": c,
+                "slug": names[c].lower(),
+                "name": names[c],
+                "official_name": f"Republic of {names[c]}",
+                "kind": "member-state",
+                "organisation_member_since": rng.choice(["", str(since)]),
+                "union_member_from": "",
+                "union_member_until": "",
+                "cooperation_since": str(since),
+                "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
+                "sources": src.cite(pools[c]),
+                "note": "",
+            }
+        )
+    t["countries"].append(
+        {
+            "code": "EAEU",
+            "slug": "eaeu",
+            "name": "EAEU",
+            "official_name": "Eurasian Economic Union",
+            "kind": "union",
+            "organisation_member_since": "",
+            "union_member_from": "",
+            "union_member_until": "",
+            "cooperation_since": "2014-10-30",
+            "summary": " ".join(_sentence(rng, 14) for _ in range(4)),
+            "sources": src.cite(union_pool),
+            "note": "",
+        }
+    )
 
-    def instrument(scope: str, countries: list[str], pool: list[str], kind: str | None = None,
-                   year: int | None = None) -> None:
+    def instrument(
+        scope: str,
+        countries: list[str],
+        pool: list[str],
+        kind: str | None = None,
+        year: int | None = None,
+    ) -> None:
         kind = kind or rng.choice(INSTRUMENT_TYPES)
         start, end = (str(year), str(year)) if year else _year_span(rng)
-        parties = sorted({gov[c] for c in countries if c in gov} | ({"unido"} if rng.random() < 0.6 else set()))
+        parties = sorted(
+            {gov[c] for c in countries if c in gov} | ({"unido"} if rng.random() < 0.6 else set())
+        )
         if scope == "EAEU":
             parties = sorted({"eaeu"} | ({"eec", "unido"} if rng.random() < 0.4 else set()))
-        t["instruments"].append({
-            "id": rid("ins", scope), "type": kind, "title": f"{kind.replace('-', ' ').capitalize()} on {_phrase(rng, 4)}",
-            "countries": ";".join(countries), "parties": ";".join(parties),
-            "date": rng.choice(["", f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"])
-            if not year else "",
-            "start_year": start, "end_year": end,
-            "mentions_organisation": rng.choice(["yes", "yes", "no"]) if kind == "main-directions" else rng.choice([""] * 8 + ["yes"]),
-            "organisation_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
-            "description": _sentence(rng, 25), "sources": src.cite(pool), "note": ""})
+        t["instruments"].append(
+            {
+                "id": rid("ins", scope),
+                "type": kind,
+                "title": f"{kind.replace('-', ' ').capitalize()} on {_phrase(rng, 4)}",
+                "countries": ";".join(countries),
+                "parties": ";".join(parties),
+                "date": rng.choice(
+                    [
+                        "",
+                        f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    ]
+                )
+                if not year
+                else "",
+                "start_year": start,
+                "end_year": end,
+                "mentions_organisation": rng.choice(["yes", "yes", "no"])
+                if kind == "main-directions"
+                else rng.choice([""] * 8 + ["yes"]),
+                "organisation_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
+                "description": _sentence(rng, 25),
+                "sources": src.cite(pool),
+                "note": "",
+            }
+        )
 
     themes_all = _themes()
 
@@ -262,32 +445,66 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
                 partners.append(rng.choice(local_actors[c]))
         themes = sorted(rng.sample(themes_all, rng.choice(THEMES_PER_PROJECT)))
         pid = rid("prj", scope)
-        t["projects"].append({
-            "id": pid, "title": f"{_phrase(rng, 6).capitalize()} ({', '.join(names.get(c, c) for c in countries)})"
-            if len(countries) < 4 else f"Regional project on {_phrase(rng, 5)}",
-            "countries": ";".join(countries), "start_year": start, "end_year": end, "funders": funders,
-            "partners": ";".join(dict.fromkeys(partners)), "regions": f"{_phrase(rng, 1).capitalize()} region"
-            if rng.random() < 0.13 else "", "themes": ";".join(themes),
-            "sdgs": rng.choice(["9"] if rng.random() < 0.05 else [""]),
-            "budget_usd": str(rng.randint(2, 80) * 100000) if rng.random() < 0.1 else "",
-            "description": " ".join(_sentence(rng, 20) for _ in range(2)), "sources": src.cite(pool), "note": ""})
+        t["projects"].append(
+            {
+                "id": pid,
+                "title": f"{_phrase(rng, 6).capitalize()} ({', '.join(names.get(c, c) for c in countries)})"
+                if len(countries) < 4
+                else f"Regional project on {_phrase(rng, 5)}",
+                "countries": ";".join(countries),
+                "start_year": start,
+                "end_year": end,
+                "funders": funders,
+                "partners": ";".join(dict.fromkeys(partners)),
+                "regions": f"{_phrase(rng, 1).capitalize()} region" if rng.random() < 0.13 else "",
+                "themes": ";".join(themes),
+                "sdgs": rng.choice(["9"] if rng.random() < 0.05 else [""]),
+                "budget_usd": str(rng.randint(2, 80) * 100000) if rng.random() < 0.1 else "",
+                "description": " ".join(_sentence(rng, 20) for _ in range(2)),
+                "sources": src.cite(pool),
+                "note": "",
+            }
+        )
         for k in range(rng.choice(OUTCOMES_PER_PROJECT)):
             with_figure = rng.random() < 0.45
-            t["outcomes"].append({
-                "id": f"out{pid[3:]}-{k + 1}", "project": pid, "description": _sentence(rng, 15),
-                "value": str(rng.choice([1, 3, 4, 30, 500, 1000000])) if with_figure else "",
-                "unit": rng.choice(UNITS) if with_figure else "", "flag": "",
-                "sources": src.cite(pool), "note": ""})
+            t["outcomes"].append(
+                {
+                    "id": f"out{pid[3:]}-{k + 1}",
+                    "project": pid,
+                    "description": _sentence(rng, 15),
+                    "value": str(rng.choice([1, 3, 4, 30, 500, 1000000])) if with_figure else "",
+                    "unit": rng.choice(UNITS) if with_figure else "",
+                    "flag": "",
+                    "sources": src.cite(pool),
+                    "note": "",
+                }
+            )
 
     def event(scope: str, countries: list[str], pool: list[str]) -> None:
-        actors = ["unido"] + ([gov[countries[0]]] if countries and countries[0] in gov and rng.random() < 0.4 else [])
-        t["events"].append({
-            "id": rid("evt", scope), "type": rng.choice(EVENT_TYPES), "title": f"{_phrase(rng, 6).capitalize()}",
-            "countries": ";".join(countries),
-            "date": rng.choice([str(rng.randint(1995, 2022)), f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}",
-                                f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]),
-            "place": f"{_phrase(rng, 1).capitalize()}, {names.get(countries[0], 'Austria') if countries else 'Austria'}",
-            "actors": ";".join(actors), "description": _sentence(rng, 22), "sources": src.cite(pool), "note": ""})
+        actors = ["unido"] + (
+            [gov[countries[0]]] if countries and countries[0] in gov and rng.random() < 0.4 else []
+        )
+        t["events"].append(
+            {
+                "id": rid("evt", scope),
+                "type": rng.choice(EVENT_TYPES),
+                "title": f"{_phrase(rng, 6).capitalize()}",
+                "countries": ";".join(countries),
+                "date": rng.choice(
+                    [
+                        str(rng.randint(1995, 2022)),
+                        f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}",
+                        f"{rng.randint(1995, 2022)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    ]
+                ),
+                "place": f"{_phrase(rng, 1).capitalize()}, "
+                f"{names.get(countries[0], 'Austria') if countries else 'Austria'}",
+                "actors": ";".join(actors),
+                "description": _sentence(rng, 22),
+                "sources": src.cite(pool),
+                "note": "",
+            }
+        )
 
     def group(k: int) -> list[str]:
         return sorted(rng.sample(codes, min(len(codes), k)))
@@ -301,22 +518,50 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
             event(c, [c], pools[c])
         for _ in range(rng.choice(ROLES_PER_STATE)):
             start = rng.randint(1990, 2020)
-            t["roles"].append({"id": rid("rol", c), "country": c, "body": rng.choice(BODIES),
-                               "role": rng.choice(["member", "vice-president", "president"]),
-                               "start_year": str(start), "end_year": str(start + rng.randint(0, 3)),
-                               "description": _sentence(rng, 14), "sources": src.cite(pools[c]), "note": ""})
+            t["roles"].append(
+                {
+                    "id": rid("rol", c),
+                    "country": c,
+                    "body": rng.choice(BODIES),
+                    "role": rng.choice(["member", "vice-president", "president"]),
+                    "start_year": str(start),
+                    "end_year": str(start + rng.randint(0, 3)),
+                    "description": _sentence(rng, 14),
+                    "sources": src.cite(pools[c]),
+                    "note": "",
+                }
+            )
         for _ in range(rng.choice(OFFICES_PER_STATE)):
-            t["offices"].append({"id": rid("off", c), "country": c, "name": f"{_phrase(rng, 3).capitalize()} centre",
-                                 "type": rng.choice(OFFICE_TYPES), "city": rng.choice(["", f"{names[c]} City"]),
-                                 "opened": rng.choice(["", str(rng.randint(1990, 2021))]),
-                                 "description": _sentence(rng, 20), "sources": src.cite(pools[c]), "note": ""})
+            t["offices"].append(
+                {
+                    "id": rid("off", c),
+                    "country": c,
+                    "name": f"{_phrase(rng, 3).capitalize()} centre",
+                    "type": rng.choice(OFFICE_TYPES),
+                    "city": rng.choice(["", f"{names[c]} City"]),
+                    "opened": rng.choice(["", str(rng.randint(1990, 2021))]),
+                    "description": _sentence(rng, 20),
+                    "sources": src.cite(pools[c]),
+                    "note": "",
+                }
+            )
         for _ in range(rng.choice(CONTRIBUTIONS_PER_STATE)):
             amount = rng.choice(["", str(rng.randint(1, 50) * 100000)])
-            t["contributions"].append({"id": rid("con", c), "country": c, "recipient": "unido",
-                                       "year": rng.choice(["", str(rng.randint(2000, 2021))]), "amount": amount,
-                                       "currency": "USD" if amount else "", "period": rng.choice(["annual", "one-off", ""]),
-                                       "flag": "", "description": _sentence(rng, 16), "sources": src.cite(pools[c]),
-                                       "note": ""})
+            t["contributions"].append(
+                {
+                    "id": rid("con", c),
+                    "country": c,
+                    "recipient": "unido",
+                    "year": rng.choice(["", str(rng.randint(2000, 2021))]),
+                    "amount": amount,
+                    "currency": "USD" if amount else "",
+                    "period": rng.choice(["annual", "one-off", ""]),
+                    "flag": "",
+                    "description": _sentence(rng, 16),
+                    "sources": src.cite(pools[c]),
+                    "note": "",
+                }
+            )
 
     # Regional records naming several states, at the real data's rate per state.
     for _ in range(round(REGIONAL_PROJECTS_PER_STATE * n_countries)):
@@ -343,9 +588,17 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
     for _ in range(FRAMEWORK_EVENTS):
         event("unido", [], unido_pool)
     for number in range(1, 15):
-        t["proposals"].append({"id": f"prp-{number:02d}", "number": str(number), "origin": "author",
-                               "title": _phrase(rng, 6).capitalize(), "description": _sentence(rng, 22),
-                               "sources": src.cite(union_pool + intro), "note": ""})
+        t["proposals"].append(
+            {
+                "id": f"prp-{number:02d}",
+                "number": str(number),
+                "origin": "author",
+                "title": _phrase(rng, 6).capitalize(),
+                "description": _sentence(rng, 22),
+                "sources": src.cite(union_pool + intro),
+                "note": "",
+            }
+        )
 
     # Every source is cited at least once (the validator warns otherwise): an uncited one joins
     # the country (or Union) record of its section; cited_count is the number of citing records.
@@ -398,15 +651,21 @@ def generate(out_dir: str | Path, n_countries: int, seed: int = 0) -> dict[str, 
         header = [f["name"] for f in res["schema"]["fields"]]
         (out / res["path"]).write_text(_csv_text(tables[res["name"]], header), encoding="utf-8")
         rows[res["name"]] = len(tables[res["name"]])
-    (out / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return {"countries": n_countries, "seed": seed, "rows": rows, "widened_patterns": widened}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python benchmarks/synthetic.py OUT --countries N --seed S``."""
-    parser = argparse.ArgumentParser(prog="python benchmarks/synthetic.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/synthetic.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("out", help="folder to write the data package into (created if missing)")
-    parser.add_argument("--countries", type=int, default=50, help="number of member states (the Union is added)")
+    parser.add_argument(
+        "--countries", type=int, default=50, help="number of member states (the Union is added)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     summary = generate(args.out, args.countries, args.seed)

@@ -34,22 +34,30 @@ CITED.update({1: 2, 106: 2})
 CITED_AS: dict[int, str] = {
     3: "[3, pp. 143-144]",
     9: "[9, p. 133]",
-    28: "[28-31]", 29: "[28-31]", 30: "[28-31]", 31: "[28-31]",
-    34: "[34, pp. 127-136; 35]", 35: "[34, pp. 127-136; 35]",
+    28: "[28-31]",
+    29: "[28-31]",
+    30: "[28-31]",
+    31: "[28-31]",
+    34: "[34, pp. 127-136; 35]",
+    35: "[34, pp. 127-136; 35]",
     48: "[48, p. 51]",
-    60: "[60; 61]", 61: "[60; 61]",
+    60: "[60; 61]",
+    61: "[60; 61]",
     106: "[106; 106]",
     114: "[114, p. 8]",
-    131: "[131; 132]", 132: "[131; 132]",
+    131: "[131; 132]",
+    132: "[131; 132]",
 }
 
 _BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
-_PART = re.compile(r"\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?(?:\s*,\s*pp?\.\s*\d+(?:\s*[-–]\s*\d+)?)?\s*")
+_PART = re.compile(
+    r"\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?(?:\s*,\s*pp?\.\s*\d+(?:\s*[-–]\s*\d+)?)?\s*"
+)
 
 
 def derive(text: str) -> tuple[dict[int, int], dict[int, str]]:
     """(times each number is cited, the bracket as written where not bare) from the article's text."""
-    body = text[text.index("Introduction"):text.rindex("\nReferences\n")]
+    body = text[text.index("Introduction") : text.rindex("\nReferences\n")]
     counts: dict[int, int] = {}
     written: dict[int, str] = {}
     for m in _BRACKET.finditer(body):
@@ -67,6 +75,11 @@ def derive(text: str) -> tuple[dict[int, int], dict[int, str]]:
 
 def find_seed(root: Path) -> Path | None:
     """The seed text: $COOPDOCS_SEEDS/<name>, else shared/seeds/<name> beside the checkout (or two levels up)."""
-    candidates = [Path(os.environ["COOPDOCS_SEEDS"]) / SEED_NAME] if os.environ.get("COOPDOCS_SEEDS") else []
-    candidates += [root.parent / "shared" / "seeds" / SEED_NAME, root.parent.parent / "shared" / "seeds" / SEED_NAME]
+    candidates = (
+        [Path(os.environ["COOPDOCS_SEEDS"]) / SEED_NAME] if os.environ.get("COOPDOCS_SEEDS") else []
+    )
+    candidates += [
+        root.parent / "shared" / "seeds" / SEED_NAME,
+        root.parent.parent / "shared" / "seeds" / SEED_NAME,
+    ]
     return next((p for p in candidates if p.is_file()), None)

@@ -11,8 +11,8 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from coopdocs.tools import revision
 
@@ -49,9 +49,18 @@ def copy_project(dest: Path, names: Iterable[str] = revision.BUILD_FILES) -> Pat
     return revision.copy_project(ROOT, dest, names)
 
 
-def snakemake(project: Path, *args: str, env: dict[str, str] | None = None, epoch: int | None = EPOCH,
-              cores: int = 2, timeout: float = 900, umask: int | None = None) -> subprocess.CompletedProcess:
+def snakemake(
+    project: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    epoch: int | None = EPOCH,
+    cores: int = 2,
+    timeout: float = 900,
+    umask: int | None = None,
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH ``epoch``, None: the build's own date; ``env``
     on top), optionally under another umask; the completed process, not checked."""
     preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return revision.build(project, *args, epoch=epoch, cores=cores, env=env, timeout=timeout, preexec_fn=preexec)
+    return revision.build(
+        project, *args, epoch=epoch, cores=cores, env=env, timeout=timeout, preexec_fn=preexec
+    )

@@ -72,7 +72,8 @@ def table_styles(styles_element) -> None:
         f'<w:style {w} w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
         '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
         '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>'
-        '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
+        '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'
+    )
     # Rules as in templates/typst/document.typ: accent lines above and below the table and under
     # its header row, thin light-blue lines between rows; cell padding 4 pt left and right.
     table = parse_xml(
@@ -88,7 +89,8 @@ def table_styles(styles_element) -> None:
         '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/>'
         f'<w:color w:val="{ACCENT}"/></w:rPr><w:tcPr><w:tcBorders>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/></w:tcBorders><w:vAlign w:val="bottom"/>'
-        '</w:tcPr></w:tblStylePr></w:style>')
+        "</w:tcPr></w:tblStylePr></w:style>"
+    )
     styles_element.append(normal)
     styles_element.append(table)
 
@@ -96,16 +98,20 @@ def table_styles(styles_element) -> None:
 def _field(instruction: str, placeholder: str, size_half_points: int, colour: RGBColor) -> str:
     """A complex field (its result shown until the reader updates it) as runs."""
     rpr = f'<w:rPr><w:color w:val="{colour}"/><w:sz w:val="{size_half_points}"/></w:rPr>'
-    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r>{rpr}<w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r>{rpr}<w:t xml:space="preserve">{placeholder}</w:t></w:r>'
-            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
+    return (
+        f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r>{rpr}<w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+        f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r>{rpr}<w:t xml:space="preserve">{placeholder}</w:t></w:r>'
+        f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'
+    )
 
 
 def _text_run(text: str, size_half_points: int, colour: RGBColor) -> str:
-    return (f'<w:r><w:rPr><w:color w:val="{colour}"/><w:sz w:val="{size_half_points}"/></w:rPr>'
-            f'<w:t xml:space="preserve">{text}</w:t></w:r>')
+    return (
+        f'<w:r><w:rPr><w:color w:val="{colour}"/><w:sz w:val="{size_half_points}"/></w:rPr>'
+        f'<w:t xml:space="preserve">{text}</w:t></w:r>'
+    )
 
 
 def _append_runs(paragraph, runs: str) -> None:
@@ -129,12 +135,22 @@ def headers_and_footers(doc) -> None:
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
     header.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
-    _append_runs(header, _field("TITLE", "Title", 16, MUTED) + "<w:r><w:tab/></w:r>" + _text_run("coopdocs", 16, MUTED))
+    _append_runs(
+        header,
+        _field("TITLE", "Title", 16, MUTED)
+        + "<w:r><w:tab/></w:r>"
+        + _text_run("coopdocs", 16, MUTED),
+    )
     for footer in (section.footer, section.first_page_footer):
         p = footer.paragraphs[0]
         p.style = doc.styles["Footer"]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _append_runs(p, _field("PAGE", "1", 18, MUTED) + _text_run(" / ", 18, MUTED) + _field("NUMPAGES", "1", 18, MUTED))
+        _append_runs(
+            p,
+            _field("PAGE", "1", 18, MUTED)
+            + _text_run(" / ", 18, MUTED)
+            + _field("NUMPAGES", "1", 18, MUTED),
+        )
     section.first_page_header.paragraphs[0].style = doc.styles["Header"]
 
 
@@ -169,13 +185,20 @@ FONT_TABLE = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 def theme_fonts(xml: str) -> str:
     """The theme's heading and body fonts: the house serif (a theme font reference then resolves to it)."""
-    return re.sub(r'<a:latin typeface="[^"]*"( panose="[^"]*")?', f'<a:latin typeface="{SERIF}" panose="02020603050405020304"',
-                  xml)
+    return re.sub(
+        r'<a:latin typeface="[^"]*"( panose="[^"]*")?',
+        f'<a:latin typeface="{SERIF}" panose="02020603050405020304"',
+        xml,
+    )
 
 
 def main() -> None:
     """Write the reference document with the house fonts, colours, sizes, page and rules."""
-    default = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True).stdout
+    default = subprocess.run(
+        [pandoc_path(), "--print-default-data-file", "reference.docx"],
+        capture_output=True,
+        check=True,
+    ).stdout
     doc = Document(io.BytesIO(default))
     for section in doc.sections:
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -183,7 +206,17 @@ def main() -> None:
         section.top_margin = section.bottom_margin = Cm(2.4)
     styles = doc.styles
     names = [s.name for s in styles]
-    for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Bibliography", "Table Caption", "Image Caption", "Date", "Abstract"):
+    for name in (
+        "Normal",
+        "Body Text",
+        "First Paragraph",
+        "Compact",
+        "Bibliography",
+        "Table Caption",
+        "Image Caption",
+        "Date",
+        "Abstract",
+    ):
         if name in names:
             styles[name].font.size = Pt(10.5)
     # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em from cap height to baseline,
@@ -195,14 +228,24 @@ def main() -> None:
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
         styles[name].paragraph_format.space_before = Pt(0)
         styles[name].paragraph_format.space_after = Pt(3)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12), ("Heading 3", 10.5), ("Heading 4", 10.5)):
+    for name, size in (
+        ("Title", 20),
+        ("Heading 1", 15),
+        ("Heading 2", 12),
+        ("Heading 3", 10.5),
+        ("Heading 4", 10.5),
+    ):
         st = styles[name]
         st.font.size = Pt(size)
         st.font.bold = True
         st.font.color.rgb = ACCENT
     # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text.
-    for name, before, after in (("Heading 1", 14.7, 7.4), ("Heading 2", 11.5, 5.8), ("Heading 3", 10.5, 5.2),
-                                ("Heading 4", 10.5, 5.2)):
+    for name, before, after in (
+        ("Heading 1", 14.7, 7.4),
+        ("Heading 2", 11.5, 5.8),
+        ("Heading 3", 10.5, 5.2),
+        ("Heading 4", 10.5, 5.2),
+    ):
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -253,7 +296,10 @@ def main() -> None:
     # Rewrite the zip with fixed entry times and order so the committed file is reproducible; the
     # font table and theme name the house fonts.
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as src, zipfile.ZipFile(TARGET, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as src,
+        zipfile.ZipFile(TARGET, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for name in sorted(src.namelist()):
             data = src.read(name)
             if name == "word/fontTable.xml":

@@ -39,64 +39,117 @@ from pathlib import Path
 DATE = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 RENAMED_COLUMNS = {
     "countries": {"unido_member_since": "organisation_member_since"},
-    "instruments": {"mentions_unido": "mentions_organisation", "unido_mention": "organisation_mention"},
+    "instruments": {
+        "mentions_unido": "mentions_organisation",
+        "unido_mention": "organisation_mention",
+    },
 }
 RENAMED_VALUES = {
-    ("sources", "kind"): {"unido-document": "organisation-document", "eaeu-document": "union-document"},
+    ("sources", "kind"): {
+        "unido-document": "organisation-document",
+        "eaeu-document": "union-document",
+    },
     ("actors", "type"): {"unido-body": "organisation-body"},
-    ("roles", "body"): {"general-conference": "unido-gc", "industrial-development-board": "unido-idb",
-                        "programme-and-budget-committee": "unido-pbc"},
+    ("roles", "body"): {
+        "general-conference": "unido-gc",
+        "industrial-development-board": "unido-idb",
+        "programme-and-budget-committee": "unido-pbc",
+    },
 }
 # Bodies that roles.csv named by an enum value and that become actors.
 NEW_BODIES = [
-    {"id": "unido-idb", "name": "Industrial Development Board of UNIDO", "short_name": "Industrial Development Board",
-     "type": "organisation-body", "country": "",
-     "description": "UNIDO governing body on which member states hold elected terms.",
-     "note": "The article calls it the 'Industrial Development Council'."},
-    {"id": "unido-pbc", "name": "Programme and Budget Committee of UNIDO", "short_name": "Programme and Budget Committee",
-     "type": "organisation-body", "country": "",
-     "description": "UNIDO committee on which member states hold elected terms.",
-     "note": "The article calls it the 'Committee on Budget and Program Issues'."},
+    {
+        "id": "unido-idb",
+        "name": "Industrial Development Board of UNIDO",
+        "short_name": "Industrial Development Board",
+        "type": "organisation-body",
+        "country": "",
+        "description": "UNIDO governing body on which member states hold elected terms.",
+        "note": "The article calls it the 'Industrial Development Council'.",
+    },
+    {
+        "id": "unido-pbc",
+        "name": "Programme and Budget Committee of UNIDO",
+        "short_name": "Programme and Budget Committee",
+        "type": "organisation-body",
+        "country": "",
+        "description": "UNIDO committee on which member states hold elected terms.",
+        "note": "The article calls it the 'Committee on Budget and Program Issues'.",
+    },
 ]
 FIELD_TEXT = {
-    ("countries", "code"): ("Code of the state (ISO 3166-1 alpha-2 where there is one) or of the union: 2 to 4 "
-                            "capital letters.", "^[A-Z]{2,4}$"),
+    ("countries", "code"): (
+        "Code of the state (ISO 3166-1 alpha-2 where there is one) or of the union: 2 to 4 "
+        "capital letters.",
+        "^[A-Z]{2,4}$",
+    ),
     ("countries", "kind"): ("Member state or the union.", None),
-    ("countries", "organisation_member_since"): ("Date membership of the organisation began (ISO 8601, year "
-                                                 "precision allowed).", DATE),
-    ("countries", "cooperation_since"): ("Date cooperation with the organisation began (ISO 8601, year precision "
-                                         "allowed).", DATE),
-    ("instruments", "mentions_organisation"): ("For the union's yearly main directions of activity: whether it "
-                                               "names the organisation ('yes', 'no'); empty otherwise.", None),
-    ("instruments", "organisation_mention"): ("How the instrument mentions the organisation, in our own words.", None),
+    ("countries", "organisation_member_since"): (
+        "Date membership of the organisation began (ISO 8601, year precision allowed).",
+        DATE,
+    ),
+    ("countries", "cooperation_since"): (
+        "Date cooperation with the organisation began (ISO 8601, year precision allowed).",
+        DATE,
+    ),
+    ("instruments", "mentions_organisation"): (
+        "For the union's yearly main directions of activity: whether it "
+        "names the organisation ('yes', 'no'); empty otherwise.",
+        None,
+    ),
+    ("instruments", "organisation_mention"): (
+        "How the instrument mentions the organisation, in our own words.",
+        None,
+    ),
     ("roles", "body"): ("The body (actors.csv) on which the role was held.", None),
     ("sources", "section"): ("Section of the citing work where it is cited (free text).", None),
 }
-COUNTRY_LIST = ("Country codes (countries.csv) the record concerns, ';'-separated; the union's code for the union "
-                "level; empty for the organisation's own framework documents and events that concern no member "
-                "state in particular.")
+COUNTRY_LIST = (
+    "Country codes (countries.csv) the record concerns, ';'-separated; the union's code for the union "
+    "level; empty for the organisation's own framework documents and events that concern no member "
+    "state in particular."
+)
 RESOURCE_TEXT = {
-    "countries": ("Countries and the union", "The member states (and the union itself, kind 'union') whose "
-                  "cooperation the data describes; one brief each."),
-    "roles": ("Roles in the organisation's bodies", "Terms a country held on the organisation's governing bodies, "
-              "and offices held."),
-    "offices": ("Offices and centres of the organisation", "The organisation's offices, centres and networks "
-                "located in a country."),
-    "instruments": ("Instruments", "Legal, political and programmatic instruments: agreements, protocols, memoranda, "
-                    "joint statements, programmes, decrees, strategies, the union's main directions of activity."),
-    "contributions": ("Financial contributions", "Money a state gives to the organisation or through it, outside "
-                      "single projects."),
+    "countries": (
+        "Countries and the union",
+        "The member states (and the union itself, kind 'union') whose "
+        "cooperation the data describes; one brief each.",
+    ),
+    "roles": (
+        "Roles in the organisation's bodies",
+        "Terms a country held on the organisation's governing bodies, and offices held.",
+    ),
+    "offices": (
+        "Offices and centres of the organisation",
+        "The organisation's offices, centres and networks located in a country.",
+    ),
+    "instruments": (
+        "Instruments",
+        "Legal, political and programmatic instruments: agreements, protocols, memoranda, "
+        "joint statements, programmes, decrees, strategies, the union's main directions of activity.",
+    ),
+    "contributions": (
+        "Financial contributions",
+        "Money a state gives to the organisation or through it, outside single projects.",
+    ),
 }
 UNION_FIELDS = [
-    {"name": "union_member_from", "type": "string",
-     "description": "Date the state joined the union (ISO 8601, year precision allowed); empty when not recorded.",
-     "constraints": {"pattern": DATE}},
-    {"name": "union_member_until", "type": "string",
-     "description": "Date the state left the union (ISO 8601, year precision allowed); empty while it is a member.",
-     "constraints": {"pattern": DATE}},
+    {
+        "name": "union_member_from",
+        "type": "string",
+        "description": "Date the state joined the union (ISO 8601, year precision allowed); empty when not recorded.",
+        "constraints": {"pattern": DATE},
+    },
+    {
+        "name": "union_member_until",
+        "type": "string",
+        "description": "Date the state left the union (ISO 8601, year precision allowed); empty while it is a member.",
+        "constraints": {"pattern": DATE},
+    },
 ]
 REFERENCE_LIST = {
-    "name": "reference_list", "type": "string",
+    "name": "reference_list",
+    "type": "string",
     "description": "Whether the work's reference list survives in full ('full') or only as numbers ('numbers-only').",
     "constraints": {"required": True, "enum": ["full", "numbers-only"]},
 }
@@ -118,7 +171,7 @@ def read_csv(path: Path) -> tuple[list[str], list[Row]]:
     rows: list[Row] = []
     start = 0
     for cells in reader:
-        raw = "".join(lines[start:reader.line_num])
+        raw = "".join(lines[start : reader.line_num])
         start = reader.line_num
         if not header:
             header = cells
@@ -136,7 +189,9 @@ def _line(cells: list[str]) -> str:
     return buf.getvalue()
 
 
-def write_csv(path: Path, header: list[str], rows: list[Row], old_header: list[str] | None = None) -> None:
+def write_csv(
+    path: Path, header: list[str], rows: list[Row], old_header: list[str] | None = None
+) -> None:
     """Write rows as CSV (LF line ends, minimal quoting); a row whose cells did not change keeps its text."""
     out = [_line(header)]
     for row in rows:
@@ -162,7 +217,9 @@ def migrate_descriptor(descriptor: dict) -> None:
             f["name"] = renames.get(f["name"], f["name"])
     countries = resources["countries"]["schema"]["fields"]
     if not any(f["name"] == "union_member_from" for f in countries):
-        at = next(i for i, f in enumerate(countries) if f["name"] == "organisation_member_since") + 1
+        at = (
+            next(i for i, f in enumerate(countries) if f["name"] == "organisation_member_since") + 1
+        )
         countries[at:at] = [dict(f) for f in UNION_FIELDS]
     publications = resources["publications"]["schema"]["fields"]
     if not any(f["name"] == "reference_list" for f in publications):
@@ -184,7 +241,8 @@ def migrate_descriptor(descriptor: dict) -> None:
         if table in resources:
             _field(resources[table], "countries")["description"] = COUNTRY_LIST
     _field(resources["projects"], "countries")["description"] = (
-        "Country codes (countries.csv) the record concerns, ';'-separated; the union's code for the union level.")
+        "Country codes (countries.csv) the record concerns, ';'-separated; the union's code for the union level."
+    )
     for name, (title, text) in RESOURCE_TEXT.items():
         resources[name]["title"], resources[name]["description"] = title, text
     for res in descriptor["resources"]:
@@ -200,7 +258,9 @@ def migrate_descriptor(descriptor: dict) -> None:
             known += [fk for fk in moved if fk not in known]
         # Keep the schema's keys in the usual order: fields, primaryKey, foreignKeys, listForeignKeys, missingValues.
         order = ["fields", "primaryKey", "foreignKeys", "listForeignKeys", "missingValues"]
-        res["schema"] = {k: schema[k] for k in order if k in schema} | {k: v for k, v in schema.items() if k not in order}
+        res["schema"] = {k: schema[k] for k in order if k in schema} | {
+            k: v for k, v in schema.items() if k not in order
+        }
 
 
 def migrate_tables(data_dir: Path, descriptor: dict) -> None:
@@ -246,8 +306,12 @@ def _add_bodies(paths: dict[str, Path]) -> None:
         if not sources and "source_note" in header:
             # A record without sources says where the citing work names the body (issue 18's rule).
             notes = sorted({r.get("source_note", "") for r in naming if r.get("source_note")})
-            added["source_note"] = " ".join(notes) or "Named by the roles on this body; no reference number is given."
-        actors.append(Row({h: "" for h in header} | {k: v for k, v in body.items() if k in header} | added))
+            added["source_note"] = (
+                " ".join(notes) or "Named by the roles on this body; no reference number is given."
+            )
+        actors.append(
+            Row({h: "" for h in header} | {k: v for k, v in body.items() if k in header} | added)
+        )
     actors.sort(key=lambda a: a["id"])
     write_csv(paths["actors"], header, actors, header)
 

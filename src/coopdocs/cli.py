@@ -4,7 +4,8 @@ Each subcommand imports only what it needs, because the workflow starts one proc
 document (see the measured costs in docs/performance.md).
 
     coopdocs validate [--data data] [--json]
-    coopdocs prepare  --data data --organisation ID [--union CODE] [--union-body ID] --bundle OUT --contexts DIR --epoch N
+    coopdocs prepare  --data data --organisation ID [--union CODE] [--union-body ID]
+                      --bundle OUT --contexts DIR --epoch N
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
     coopdocs preview  [DOCUMENT] [--port 8000]   (author preview, HTML in the browser)
@@ -37,7 +38,10 @@ def _report_problems(problems: list, as_json: bool) -> None:
     for p in problems:
         print(str(p), file=sys.stderr)
     if errors:
-        print(f"\n{len(errors)} error(s) in the data; nothing was built. Fix them and run again.", file=sys.stderr)
+        print(
+            f"\n{len(errors)} error(s) in the data; nothing was built. Fix them and run again.",
+            file=sys.stderr,
+        )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -71,11 +75,20 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     settings, problems = resolve_settings(package, args.organisation, args.union, args.union_body)
     if problems:
         _report_problems(problems, args.json_errors)
-        print("The config names records the data does not have; nothing was built.", file=sys.stderr)
+        print(
+            "The config names records the data does not have; nothing was built.", file=sys.stderr
+        )
         return 1
     _report_problems(package.warnings, False)
-    write_contexts(package, Path(args.data), Path(args.bundle), Path(args.contexts), args.epoch, settings,
-                   words=load_strings(Path(args.strings) if args.strings else None))
+    write_contexts(
+        package,
+        Path(args.data),
+        Path(args.bundle),
+        Path(args.contexts),
+        args.epoch,
+        settings,
+        words=load_strings(Path(args.strings) if args.strings else None),
+    )
     return 0
 
 
@@ -83,8 +96,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Render one document's Markdown from its context and template."""
     import jinja2
 
-    from coopdocs.tools.files import atomic_output
     from coopdocs.render.markdown import render
+    from coopdocs.tools.files import atomic_output
 
     context = json.loads(Path(args.context).read_text(encoding="utf-8"))
     try:
@@ -111,30 +124,47 @@ def cmd_tables(args: argparse.Namespace) -> int:
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     from coopdocs.load.strings import load_strings
 
-    write_tables(Path(args.bundle), Path(args.tables_dir), Path(args.figures_dir), Path(args.context), Path(args.bib),
-                 args.epoch, article_meta=meta, words=load_strings(opt(args.strings)),
-                 article_context_path=opt(args.article_context), article_bib_path=opt(args.article_bib),
-                 cache_dir=opt(args.cache_dir), detailed_states=detailed)
+    write_tables(
+        Path(args.bundle),
+        Path(args.tables_dir),
+        Path(args.figures_dir),
+        Path(args.context),
+        Path(args.bib),
+        args.epoch,
+        article_meta=meta,
+        words=load_strings(opt(args.strings)),
+        article_context_path=opt(args.article_context),
+        article_bib_path=opt(args.article_bib),
+        cache_dir=opt(args.cache_dir),
+        detailed_states=detailed,
+    )
     return 0
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
     from coopdocs.describe.provenance import write
-    from coopdocs.tools.config import load_config
     from coopdocs.tools.builddate import input_paths
+    from coopdocs.tools.config import load_config
     from coopdocs.tools.git import is_dirty, last_commit
 
     root = Path.cwd()
     # validate=False: the Snakefile validated this configuration (jsonschema: 0.3 s a job).
     settings = load_config(root, Path(args.config), validate=False)
-    if args.data_dir:  # the workflow's data_dir (`snakemake --config data_dir=...` overrides the file)
+    if (
+        args.data_dir
+    ):  # the workflow's data_dir (`snakemake --config data_dir=...` overrides the file)
         settings["data_dir"] = args.data_dir
     # The build's version: the last commit that changed its inputs, and whether they have changes
     # since (a commit or an edit of the README, the docs or the tests changes no byte).
     inputs = input_paths(settings)
     commit = last_commit(root, inputs)
-    write(root, settings, args.epoch, {"commit": commit, "dirty": is_dirty(root, inputs) if commit else None})
+    write(
+        root,
+        settings,
+        args.epoch,
+        {"commit": commit, "dirty": is_dirty(root, inputs) if commit else None},
+    )
     return 0
 
 
@@ -145,8 +175,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
     try:
         build = Build.load(Path.cwd())
         target = args.target
-        is_output = target.startswith(f"{layout.REPORTS}/") or Path(target).suffix[1:] in layout.OUTPUT_FORMATS
-        result = trace_output(build, target, args.phrase) if is_output else trace_item(build, target)
+        is_output = (
+            target.startswith(f"{layout.REPORTS}/")
+            or Path(target).suffix[1:] in layout.OUTPUT_FORMATS
+        )
+        result = (
+            trace_output(build, target, args.phrase) if is_output else trace_item(build, target)
+        )
     except TraceError as exc:
         print(f"coopdocs trace: {exc}", file=sys.stderr)
         return 2
@@ -187,7 +222,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 2
     for line in differences:
         print(f"DIFFERS {line}")
-    print("verified: every file rebuilt byte for byte" if not differences else f"{len(differences)} difference(s)")
+    print(
+        "verified: every file rebuilt byte for byte"
+        if not differences
+        else f"{len(differences)} difference(s)"
+    )
     return 0 if not differences else 1
 
 
@@ -221,9 +260,15 @@ def _publish_options_needed(args: argparse.Namespace) -> list[str]:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Build one document: Markdown, DOCX, HTML, Typst and PDF (and a brief's timeline figure)."""
-    missing = [f"--{o.replace('_', '-')}" for o in _publish_options_needed(args) if getattr(args, o) is None]
+    missing = [
+        f"--{o.replace('_', '-')}"
+        for o in _publish_options_needed(args)
+        if getattr(args, o) is None
+    ]
     if missing:
-        print(f"coopdocs publish --stage {args.stage}: missing {', '.join(missing)}", file=sys.stderr)
+        print(
+            f"coopdocs publish --stage {args.stage}: missing {', '.join(missing)}", file=sys.stderr
+        )
         return 2
     if args.stage == "write":  # renders no template: no need to import Jinja (50 ms)
         template_errors: tuple = ()
@@ -237,24 +282,52 @@ def cmd_publish(args: argparse.Namespace) -> int:
     P = Path
     opt = lambda v: P(v) if v else None  # noqa: E731 - tiny local adapter
     template = args.template
-    if template and P(template).parent != P("."):  # a path inside --templates (as the rules give it)
+    if template and P(template).parent != P(
+        "."
+    ):  # a path inside --templates (as the rules give it)
         template = P(template).relative_to(P(args.templates)).as_posix()
-    doc = pub.Document(context=opt(args.context), bibliography=opt(args.bibliography), templates_dir=P(args.templates),
-                       template=template, figures_dir=opt(args.figures_dir), figures=[P(f) for f in args.figures],
-                       timeline_template=opt(args.timeline_template), jinja_cache=opt(args.jinja_cache),
-                       sections_cache=opt(args.sections_cache))
-    styles = pub.Styles(csl=opt(args.csl), reference_doc=opt(args.reference_doc), html_template=opt(args.html_template),
-                        typst_template=opt(args.typst_template), figures_filter=opt(args.figures_filter),
-                        records_filter=opt(args.records_filter))
-    out = pub.Outputs(md=P(args.md), ast=P(args.ast), typ=opt(args.typ), docx=opt(args.docx), html=opt(args.html),
-                      pdf=opt(args.pdf), timeline_svg=opt(args.timeline_svg), timeline_png=opt(args.timeline_png))
+    doc = pub.Document(
+        context=opt(args.context),
+        bibliography=opt(args.bibliography),
+        templates_dir=P(args.templates),
+        template=template,
+        figures_dir=opt(args.figures_dir),
+        figures=[P(f) for f in args.figures],
+        timeline_template=opt(args.timeline_template),
+        jinja_cache=opt(args.jinja_cache),
+        sections_cache=opt(args.sections_cache),
+    )
+    styles = pub.Styles(
+        csl=opt(args.csl),
+        reference_doc=opt(args.reference_doc),
+        html_template=opt(args.html_template),
+        typst_template=opt(args.typst_template),
+        figures_filter=opt(args.figures_filter),
+        records_filter=opt(args.records_filter),
+    )
+    out = pub.Outputs(
+        md=P(args.md),
+        ast=P(args.ast),
+        typ=opt(args.typ),
+        docx=opt(args.docx),
+        html=opt(args.html),
+        pdf=opt(args.pdf),
+        timeline_svg=opt(args.timeline_svg),
+        timeline_png=opt(args.timeline_png),
+    )
     try:
         if args.stage == "read":
             pub.withdraw([P(w) for w in args.withdraw])
             pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
         elif args.stage == "write":
-            pub.write(styles, out, epoch=args.epoch, figures_dir=doc.figures_dir, figures=doc.figures,
-                      parallel=args.parallel)
+            pub.write(
+                styles,
+                out,
+                epoch=args.epoch,
+                figures_dir=doc.figures_dir,
+                figures=doc.figures,
+                parallel=args.parallel,
+            )
         else:
             pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
     except template_errors as exc:
@@ -264,8 +337,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a file that cannot be written: one line, not a traceback
-        print(f"coopdocs publish: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
-              file=sys.stderr)
+        print(
+            f"coopdocs publish: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -280,15 +355,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print problems as JSON for scripts")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("prepare", help="validate, then write the data bundle and per-document contexts")
+    p = sub.add_parser(
+        "prepare", help="validate, then write the data bundle and per-document contexts"
+    )
     p.add_argument("--data", default="data")
     p.add_argument("--bundle", required=True)
     p.add_argument("--contexts", required=True)
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--json-errors", action="store_true")
-    p.add_argument("--organisation", required=True, help="actor id of the organisation the documents are about")
-    p.add_argument("--union", default="", help="code of the union's row in countries.csv (default: the one row of kind union)")
-    p.add_argument("--union-body", default="", help="actor id of the union's executive body (optional)")
+    p.add_argument(
+        "--organisation", required=True, help="actor id of the organisation the documents are about"
+    )
+    p.add_argument(
+        "--union",
+        default="",
+        help="code of the union's row in countries.csv (default: the one row of kind union)",
+    )
+    p.add_argument(
+        "--union-body", default="", help="actor id of the union's executive body (optional)"
+    )
     p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
     p.set_defaults(func=cmd_prepare)
 
@@ -299,7 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("tables", help="compute comparative tables (CSV, XLSX), figures and the tables context")
+    p = sub.add_parser(
+        "tables", help="compute comparative tables (CSV, XLSX), figures and the tables context"
+    )
     p.add_argument("--bundle", required=True)
     p.add_argument("--tables-dir", required=True)
     p.add_argument("--figures-dir", required=True)
@@ -310,82 +397,150 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
     p.add_argument("--article-context")
     p.add_argument("--article-bib")
-    p.add_argument("--cache-dir", help="folder of figures and workbooks by content digest (skips unchanged ones)")
+    p.add_argument(
+        "--cache-dir",
+        help="folder of figures and workbooks by content digest (skips unchanged ones)",
+    )
     p.set_defaults(func=cmd_tables)
 
-    p = sub.add_parser("manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json")
+    p = sub.add_parser(
+        "manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json"
+    )
     p.add_argument("--config", default="config/config.yaml")
-    p.add_argument("--data-dir", help="the data package built (default: the config file's data_dir)")
+    p.add_argument(
+        "--data-dir", help="the data package built (default: the config file's data_dir)"
+    )
     p.add_argument("--epoch", type=int, required=True)
     p.set_defaults(func=cmd_manifest)
 
-    p = sub.add_parser("trace", help="which outputs use a record or source; which records feed an output",
-                       description="coopdocs trace prj-kz-gcip-cleantech-2019 | trace 45 | trace ref045 | "
-                                   "trace reports/briefs/kazakhstan.pdf [--phrase 'Green Bridge']")
-    p.add_argument("target", help="a record ID, a source (ref045, 45) or an output path under reports/")
-    p.add_argument("--phrase", help="with an output: the passage to explain (words as they appear in the document)")
+    p = sub.add_parser(
+        "trace",
+        help="which outputs use a record or source; which records feed an output",
+        description="coopdocs trace prj-kz-gcip-cleantech-2019 | trace 45 | trace ref045 | "
+        "trace reports/briefs/kazakhstan.pdf [--phrase 'Green Bridge']",
+    )
+    p.add_argument(
+        "target", help="a record ID, a source (ref045, 45) or an output path under reports/"
+    )
+    p.add_argument(
+        "--phrase",
+        help="with an output: the passage to explain (words as they appear in the document)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_trace)
 
-    p = sub.add_parser("archive", help="archival build of HEAD: BagIt folder + .zip under reports/archive/")
-    p.add_argument("--epoch-from-commit", action="store_true", help="date the build as an ordinary build of HEAD: by its last commit that changed the build's inputs")
+    p = sub.add_parser(
+        "archive", help="archival build of HEAD: BagIt folder + .zip under reports/archive/"
+    )
+    p.add_argument(
+        "--epoch-from-commit",
+        action="store_true",
+        help="date the build as an ordinary build of HEAD: by its last commit that changed the build's inputs",
+    )
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 
-    p = sub.add_parser("verify", help="rebuild an archive from its source and lock file; compare every hash "
-                                      "(RUNS the archive's own workflow and code)",
-                       description="Check an archive's integrity (BagIt manifests and Payload-Oxum, SHA256SUMS, "
-                                   "source.tar against reports/manifest.json), then rebuild it from its own source "
-                                   "and uv.lock and compare every file. The rebuild RUNS THE ARCHIVE'S CODE (its "
-                                   "Snakefile, rules and package); nothing is run when the integrity check fails. "
-                                   "The checks prove integrity, not authorship: verify only archives you trust.")
+    p = sub.add_parser(
+        "verify",
+        help="rebuild an archive from its source and lock file; compare every hash "
+        "(RUNS the archive's own workflow and code)",
+        description="Check an archive's integrity (BagIt manifests and Payload-Oxum, SHA256SUMS, "
+        "source.tar against reports/manifest.json), then rebuild it from its own source "
+        "and uv.lock and compare every file. The rebuild RUNS THE ARCHIVE'S CODE (its "
+        "Snakefile, rules and package); nothing is run when the integrity check fails. "
+        "The checks prove integrity, not authorship: verify only archives you trust.",
+    )
     p.add_argument("archive", help="the archive folder or its .zip")
-    p.add_argument("--fresh-env", action="store_true", help="always install the archive's uv.lock into a new environment")
+    p.add_argument(
+        "--fresh-env",
+        action="store_true",
+        help="always install the archive's uv.lock into a new environment",
+    )
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("diff", help="what changed between two versions: change report and Word redlines",
-                       description="coopdocs diff [A] [B]: A, B are git revisions or WORKTREE (defaults: the last "
-                                   "tag, else HEAD; and WORKTREE); writes reports/diff/<A>..<B>/; exit 0 no change, "
-                                   "1 changes, 2 error")
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two versions: change report and Word redlines",
+        description="coopdocs diff [A] [B]: A, B are git revisions or WORKTREE (defaults: the last "
+        "tag, else HEAD; and WORKTREE); writes reports/diff/<A>..<B>/; exit 0 no change, "
+        "1 changes, 2 error",
+    )
     p.add_argument("a", nargs="?", help="first version (default: the last tag, else HEAD)")
     p.add_argument("b", nargs="?", help="second version (default: WORKTREE, the work tree)")
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("preview", help="serve a document's HTML on 127.0.0.1; the page reloads when data, "
-                                        "templates or config change",
-                       description="coopdocs preview [DOCUMENT]: DOCUMENT is a brief's slug (armenia), tables or "
-                                   "article; without it, an index of every document. HTML only: DOCX and PDF are "
-                                   "the build's.")
-    p.add_argument("document", nargs="?", help="a brief's slug, 'tables' or 'article' (default: an index)")
+    p = sub.add_parser(
+        "preview",
+        help="serve a document's HTML on 127.0.0.1; the page reloads when data, "
+        "templates or config change",
+        description="coopdocs preview [DOCUMENT]: DOCUMENT is a brief's slug (armenia), tables or "
+        "article; without it, an index of every document. HTML only: DOCX and PDF are "
+        "the build's.",
+    )
+    p.add_argument(
+        "document", nargs="?", help="a brief's slug, 'tables' or 'article' (default: an index)"
+    )
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.set_defaults(func=cmd_preview)
 
-    p = sub.add_parser("publish", help="build one document: Markdown, DOCX, HTML and PDF from its context")
-    p.add_argument("--stage", choices=["all", "read", "write"], default="all",
-                   help="all (default); read: Markdown and the JSON AST with citations; write: DOCX, HTML, "
-                        "Typst and PDF from that AST")
+    p = sub.add_parser(
+        "publish", help="build one document: Markdown, DOCX, HTML and PDF from its context"
+    )
+    p.add_argument(
+        "--stage",
+        choices=["all", "read", "write"],
+        default="all",
+        help="all (default); read: Markdown and the JSON AST with citations; write: DOCX, HTML, "
+        "Typst and PDF from that AST",
+    )
     p.add_argument("--md", required=True)
     p.add_argument("--ast", required=True)
-    for name in ("context", "bibliography", "template", "typ", "csl",
-                 "reference-doc", "html-template", "typst-template", "figures-filter", "records-filter", "figures-dir"):
+    for name in (
+        "context",
+        "bibliography",
+        "template",
+        "typ",
+        "csl",
+        "reference-doc",
+        "html-template",
+        "typst-template",
+        "figures-filter",
+        "records-filter",
+        "figures-dir",
+    ):
         p.add_argument(f"--{name}", help="required by the stages that use it")
     for fmt in layout.FORMATS:
-        p.add_argument(f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)")
+        p.add_argument(
+            f"--{fmt}", help=f"where to write the {fmt.upper()} (not built when left out)"
+        )
     p.add_argument("--templates", default="templates")
-    p.add_argument("--figures", nargs="*", default=[], help="SVG figures the document shows (made by other jobs)")
-    p.add_argument("--timeline-template", help="briefs: Typst template of the state's timeline figure")
+    p.add_argument(
+        "--figures",
+        nargs="*",
+        default=[],
+        help="SVG figures the document shows (made by other jobs)",
+    )
+    p.add_argument(
+        "--timeline-template", help="briefs: Typst template of the state's timeline figure"
+    )
     p.add_argument("--timeline-svg")
     p.add_argument("--timeline-png")
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
-    p.add_argument("--withdraw", nargs="*", default=[],
-                   help="--stage read: files made from the previous AST (the write stage's outputs), removed "
-                        "before anything is read, so that a failed read never leaves them looking current")
-    p.add_argument("--sections-cache",
-                   help="folder to keep this document's read sections in: a rebuild reads only the sections that changed")
+    p.add_argument(
+        "--withdraw",
+        nargs="*",
+        default=[],
+        help="--stage read: files made from the previous AST (the write stage's outputs), removed "
+        "before anything is read, so that a failed read never leaves them looking current",
+    )
+    p.add_argument(
+        "--sections-cache",
+        help="folder to keep this document's read sections in: a rebuild reads only the sections that changed",
+    )
     p.set_defaults(func=cmd_publish)
 
     return parser

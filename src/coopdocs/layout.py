@@ -90,7 +90,14 @@ PROJECTS_BY_FUNDER = "projects-by-funder"
 TIMELINE_TABLE = "timeline"
 MAIN_DIRECTIONS = "main-directions"
 # Every comparative table, in the order the tables document shows them (coopdocs.compute.tables).
-TABLE_IDS = (INSTITUTIONAL_PROFILE, LEGAL_BASIS, PROJECTS_BY_THEME, PROJECTS_BY_FUNDER, TIMELINE_TABLE, MAIN_DIRECTIONS)
+TABLE_IDS = (
+    INSTITUTIONAL_PROFILE,
+    LEGAL_BASIS,
+    PROJECTS_BY_THEME,
+    PROJECTS_BY_FUNDER,
+    TIMELINE_TABLE,
+    MAIN_DIRECTIONS,
+)
 
 TIMELINE_FIGURE = "timeline"  # drawn from the timeline table
 THEMES_FIGURE = "themes-by-state"  # drawn from the projects-by-theme table
@@ -116,7 +123,7 @@ def figure_subject(figure: str) -> str | None:
     >>> figure_subject("timeline-armenia"), figure_subject("themes-by-state")
     ('armenia', None)
     """
-    return figure[len(_TIMELINE_PREFIX):] if figure.startswith(_TIMELINE_PREFIX) else None
+    return figure[len(_TIMELINE_PREFIX) :] if figure.startswith(_TIMELINE_PREFIX) else None
 
 
 def figure_names(slugs: list[str]) -> list[str]:
@@ -155,19 +162,31 @@ class Kind:
     folder: str  # reports/<folder>/, build/*/<folder>/; the context's document.kind; the {folder} wildcard
     label: str  # its kind in the manifest
     template: str  # the config key naming its Jinja template
-    name: str | None = None  # the one document of this kind; None: one per member state, named by slug
+    name: str | None = (
+        None  # the one document of this kind; None: one per member state, named by slug
+    )
     figures: tuple[str, ...] = ()  # overview figures it shows (made by compute_tables)
     styles: tuple[str, ...] = ()  # further config keys its job reads (a brief draws its timeline)
     split: bool = False  # read (Markdown, AST) and written (DOCX, HTML, Typst, PDF) by two jobs
 
 
 BRIEF = Kind("briefs", "brief", "brief_template", styles=("timeline_template",))
-TABLES_DOCUMENT = Kind("tables", "tables-document", "tables_template", name="comparative-tables",
-                       figures=OVERVIEW_FIGURES, split=True)
-ARTICLE = Kind("article", "article", "article_template", name="review", figures=OVERVIEW_FIGURES, split=True)
+TABLES_DOCUMENT = Kind(
+    "tables",
+    "tables-document",
+    "tables_template",
+    name="comparative-tables",
+    figures=OVERVIEW_FIGURES,
+    split=True,
+)
+ARTICLE = Kind(
+    "article", "article", "article_template", name="review", figures=OVERVIEW_FIGURES, split=True
+)
 KINDS = (BRIEF, TABLES_DOCUMENT, ARTICLE)
 KIND_BY_FOLDER = {k.folder: k for k in KINDS}
-SPLIT_FOLDERS = tuple(k.folder for k in KINDS if k.split)  # built by read_document + publish_document
+SPLIT_FOLDERS = tuple(
+    k.folder for k in KINDS if k.split
+)  # built by read_document + publish_document
 
 
 def read_styles(kind: Kind) -> tuple[str, ...]:
@@ -291,7 +310,9 @@ def documents(slugs: list[str]) -> list[Document]:
     """Every document of a build with these briefs: the briefs, then the tables document and the article."""
     docs: list[Document] = []
     for kind in KINDS:
-        docs += [Document(kind, kind.name)] if kind.name else [Document(kind, slug) for slug in slugs]
+        docs += (
+            [Document(kind, kind.name)] if kind.name else [Document(kind, slug) for slug in slugs]
+        )
     return docs
 
 
@@ -335,8 +356,14 @@ def describe(path: str) -> Output | None:
     p = PurePosixPath(path)
     parts = p.relative_to(REPORTS).parts if p.parts[:1] == (REPORTS,) else ()
     fmt = p.suffix[1:]
-    if (len(parts) < 2 or fmt not in OUTPUT_FORMATS or p.name.startswith(".")
-            or str(p) in (MANIFEST, CRATE) or p.is_relative_to(DIFF_DIR) or p.is_relative_to(ARCHIVE_DIR)):
+    if (
+        len(parts) < 2
+        or fmt not in OUTPUT_FORMATS
+        or p.name.startswith(".")
+        or str(p) in (MANIFEST, CRATE)
+        or p.is_relative_to(DIFF_DIR)
+        or p.is_relative_to(ARCHIVE_DIR)
+    ):
         return None
     folder, subject = parts[0], p.stem
     doc = document(folder, subject) if fmt in FORMATS else None
@@ -360,10 +387,18 @@ def brief_slugs(data_dir: str | Path) -> list[str]:
     reported properly by validation (the prepare_data rule).
     """
     descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8"))
-    path = next(Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries")
+    path = next(
+        Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries"
+    )
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            return sorted({row["slug"].strip() for row in csv.DictReader(fh) if (row.get("slug") or "").strip()})
+            return sorted(
+                {
+                    row["slug"].strip()
+                    for row in csv.DictReader(fh)
+                    if (row.get("slug") or "").strip()
+                }
+            )
     except (OSError, KeyError, UnicodeDecodeError, csv.Error):
         return []
 
@@ -386,7 +421,9 @@ def strings_file(templates_dir: str) -> str:
     return str(PurePosixPath(templates_dir) / STRINGS)
 
 
-def template_files(templates_dir: str, template: str | None = None, root: str | Path = ".") -> list[str]:
+def template_files(
+    templates_dir: str, template: str | None = None, root: str | Path = "."
+) -> list[str]:
     """The Jinja files a render reads: ``template`` and every partial (all templates if None).
 
     A change to one document kind's template then reruns only that kind's renders; a change to a
@@ -409,21 +446,35 @@ def template_files(templates_dir: str, template: str | None = None, root: str | 
 def code_files(root: str | Path = ".") -> list[str]:
     """The package's source files, when the project has them (a change reruns what uses them)."""
     package = Path(root) / PACKAGE_DIR
-    return sorted(p.relative_to(root).as_posix() for p in package.rglob("*.py")) if package.is_dir() else []
+    return (
+        sorted(p.relative_to(root).as_posix() for p in package.rglob("*.py"))
+        if package.is_dir()
+        else []
+    )
 
 
 def workflow_files(root: str | Path = ".") -> list[str]:
     """The Snakefile and the rule files."""
-    return [SNAKEFILE] + sorted(p.relative_to(root).as_posix() for p in (Path(root) / RULES_DIR).glob("*.smk"))
+    return [SNAKEFILE] + sorted(
+        p.relative_to(root).as_posix() for p in (Path(root) / RULES_DIR).glob("*.smk")
+    )
 
 
 def common_inputs(settings: dict, root: str | Path = ".") -> list[str]:
     """What every output is made from: the data, the configuration, the workflow, the code, the locks."""
     locks = [f for f in LOCKS if (Path(root) / f).is_file()]
-    return data_files(settings["data_dir"], root) + [CONFIG, SCHEMA] + workflow_files(root) + code_files(root) + locks
+    return (
+        data_files(settings["data_dir"], root)
+        + [CONFIG, SCHEMA]
+        + workflow_files(root)
+        + code_files(root)
+        + locks
+    )
 
 
-def output_inputs(out: Output, settings: dict, common: list[str], templates: list[str]) -> list[str]:
+def output_inputs(
+    out: Output, settings: dict, common: list[str], templates: list[str]
+) -> list[str]:
     """The input files of one output, as the manifest lists them.
 
     ``common`` is :func:`common_inputs`; a document also has the Jinja ``templates`` (every
@@ -432,4 +483,8 @@ def output_inputs(out: Output, settings: dict, common: list[str], templates: lis
     """
     if out.document is None:
         return list(common)
-    return common + templates + list(style_files(settings, styles(out.document.kind, out.format)).values())
+    return (
+        common
+        + templates
+        + list(style_files(settings, styles(out.document.kind, out.format)).values())
+    )

@@ -335,8 +335,14 @@ def jobs_of(output: str) -> list[str]:
     return sorted(jobs)
 
 
-def run_snakemake(project: Path, *args: str, env: dict | None = None, umask: int | None = None, cores: int = 2,
-                  timeout: float = 900) -> "subprocess.CompletedProcess":
+def run_snakemake(
+    project: Path,
+    *args: str,
+    env: dict | None = None,
+    umask: int | None = None,
+    cores: int = 2,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``project`` (SOURCE_DATE_EPOCH fixed unless ``env`` says otherwise), optionally
     under another umask; the completed process is returned, not checked."""
     return helpers.snakemake(project, *args, env=env, cores=cores, timeout=timeout, umask=umask)

@@ -39,25 +39,48 @@ def _tar(files: dict[str, bytes], extra: list[tarfile.TarInfo] | None = None) ->
     return buf.getvalue()
 
 
-def make_bag(folder: Path, marker: Path, *, source: dict[str, bytes] | None = None,
-             extra: list[tarfile.TarInfo] | None = None, recorded: dict[str, bytes] | None = None) -> Path:
+def make_bag(
+    folder: Path,
+    marker: Path,
+    *,
+    source: dict[str, bytes] | None = None,
+    extra: list[tarfile.TarInfo] | None = None,
+    recorded: dict[str, bytes] | None = None,
+) -> Path:
     """A bag like `coopdocs archive` makes, small: a report, a manifest recording the source's files, source.tar."""
     import bagit
 
     snakefile = f"open({str(marker)!r}, 'w').write('the archive ran')\n".encode()
-    source = source if source is not None else {"Snakefile": snakefile, "rules/common.smk": b"# rules\n"}
+    source = (
+        source if source is not None else {"Snakefile": snakefile, "rules/common.smk": b"# rules\n"}
+    )
     recorded = recorded if recorded is not None else source
     bag = folder / "coopdocs-test-v1"
     (bag / "reports" / "briefs").mkdir(parents=True)
     (bag / "reports" / "briefs" / "armenia.pdf").write_bytes(b"%PDF-1.7 a report %%EOF")
-    manifest = {"source_date_epoch": 1672358400, "git": {"commit": "0" * 40},
-                "outputs": [{"path": "reports/briefs/armenia.pdf",
-                             "inputs": [{"path": k, "sha256": hashlib.sha256(v).hexdigest()} for k, v in recorded.items()]}]}
+    manifest = {
+        "source_date_epoch": 1672358400,
+        "git": {"commit": "0" * 40},
+        "outputs": [
+            {
+                "path": "reports/briefs/armenia.pdf",
+                "inputs": [
+                    {"path": k, "sha256": hashlib.sha256(v).hexdigest()}
+                    for k, v in recorded.items()
+                ],
+            }
+        ],
+    }
     (bag / "reports" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (bag / "source.tar").write_bytes(_tar(source, extra))
     files = sorted(p for p in bag.rglob("*") if p.is_file())
-    (bag / "SHA256SUMS").write_text("".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(bag).as_posix()}\n"
-                                            for p in files), encoding="utf-8")
+    (bag / "SHA256SUMS").write_text(
+        "".join(
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(bag).as_posix()}\n"
+            for p in files
+        ),
+        encoding="utf-8",
+    )
     bagit.make_bag(str(bag), checksums=["sha256"])
     return bag
 
@@ -65,6 +88,7 @@ def make_bag(folder: Path, marker: Path, *, source: dict[str, bytes] | None = No
 @pytest.fixture()
 def no_rebuild(monkeypatch):
     """Fail the test if verify gets as far as running the archive's code."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("verify ran the archive's workflow")
 
@@ -81,7 +105,9 @@ def test_an_intact_archive_is_rebuilt(tmp_path, monkeypatch):
         project = workdir / "project"
         (project / "reports" / "briefs").mkdir(parents=True)
         (project / "reports" / "briefs" / "armenia.pdf").write_bytes(b"%PDF-1.7 a report %%EOF")
-        (project / "reports" / "manifest.json").write_bytes((bag / "data" / "reports" / "manifest.json").read_bytes())
+        (project / "reports" / "manifest.json").write_bytes(
+            (bag / "data" / "reports" / "manifest.json").read_bytes()
+        )
         return project
 
     monkeypatch.setattr(archive_bag, "build_snapshot", stand_in)
@@ -94,7 +120,9 @@ def test_an_archive_failing_its_integrity_check_is_not_run(tmp_path, no_rebuild,
     marker = tmp_path / "ran"
     bag = make_bag(tmp_path, marker)
     snakefile_tar = bag / "data" / "source.tar"
-    tampered = _tar({"Snakefile": b"import os; os.system('echo pwned')\n", "rules/common.smk": b"# rules\n"})
+    tampered = _tar(
+        {"Snakefile": b"import os; os.system('echo pwned')\n", "rules/common.smk": b"# rules\n"}
+    )
     if damage == "payload-oxum":  # another size: BagIt's Payload-Oxum fails
         snakefile_tar.write_bytes(tampered + b"\0" * 512)
     elif damage == "manifest":  # same size, other bytes: the bag's manifest fails
@@ -137,8 +165,14 @@ def test_a_tar_with_members_leaving_the_folder_is_refused(tmp_path, no_rebuild, 
 def _cli(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([COOPDOCS, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, **(env or {})))
+    return subprocess.run(
+        [COOPDOCS, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 def _one_line(proc: subprocess.CompletedProcess) -> str:
@@ -178,7 +212,10 @@ def test_a_malformed_sha256sums_line_is_one_line(tmp_path):
 
     bagit.Bag(str(bag)).save(manifests=True)
     line = _one_line(_cli(tmp_path, "verify", str(bag)))
-    assert "SHA256SUMS:4: value 'not a checksum line': not '<sha256>  <path inside the archive>'" in line
+    assert (
+        "SHA256SUMS:4: value 'not a checksum line': not '<sha256>  <path inside the archive>'"
+        in line
+    )
 
 
 def test_verify_says_that_it_runs_the_archives_code(tmp_path):

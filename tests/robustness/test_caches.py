@@ -36,6 +36,7 @@ def _key(n: int) -> str:
 
 # --- the store --------------------------------------------------------------------------------
 
+
 def test_an_entry_comes_back_as_stored(store):
     store.put(_key(1), b"content \x00\xff")
     assert store.get(_key(1)) == b"content \x00\xff"
@@ -98,7 +99,9 @@ def test_an_entry_made_with_another_users_key_is_a_miss(store, tmp_path, monkeyp
 
 def test_no_place_for_a_key_costs_the_cache_not_the_build(store, tmp_path, monkeypatch, capsys):
     (tmp_path / "file").write_text("x")
-    monkeypatch.setenv("COOPDOCS_CACHE_KEY_FILE", str(tmp_path / "file" / "key"))  # under a file: cannot exist
+    monkeypatch.setenv(
+        "COOPDOCS_CACHE_KEY_FILE", str(tmp_path / "file" / "key")
+    )  # under a file: cannot exist
     store.put(_key(1), b"kept within this process")
     assert store.get(_key(1)) == b"kept within this process"
     assert "cache key unavailable" in capsys.readouterr().err
@@ -114,6 +117,7 @@ def test_an_unwritable_cache_costs_the_entry_not_the_build(tmp_path, store, caps
 
 # --- Jinja: a forged entry never runs -------------------------------------------------------
 
+
 def test_a_forged_compiled_template_never_runs(tmp_path, store):
     from coopdocs.render.markdown import render
 
@@ -125,7 +129,9 @@ def test_a_forged_compiled_template_never_runs(tmp_path, store):
     [entry] = list(folder.iterdir())
     assert render(templates, "t.md.j2", {"name": "a"}, folder) == "Hello a.\n"  # a hit
     marker = tmp_path / "ran"
-    payload = marshal.dumps(compile(f"open({str(marker)!r}, 'w').write('pwned')", "<forged>", "exec"))
+    payload = marshal.dumps(
+        compile(f"open({str(marker)!r}, 'w').write('pwned')", "<forged>", "exec")
+    )
     head = entry.read_bytes().partition(b"\n")[0].split(b" ")
     for mac in (hashlib.sha256(payload).hexdigest().encode(), b"0" * 64):
         entry.write_bytes(b" ".join(head[:2] + [str(len(payload)).encode(), mac]) + b"\n" + payload)
@@ -138,6 +144,7 @@ def test_a_forged_compiled_template_never_runs(tmp_path, store):
 
 # --- each cache in the workflow -------------------------------------------------------------
 
+
 def _entries(folder: Path, pattern: str, content: bytes | None = None) -> list[Path]:
     found = sorted(folder.glob(pattern))
     if content is not None:
@@ -147,8 +154,13 @@ def _entries(folder: Path, pattern: str, content: bytes | None = None) -> list[P
 
 def _forge(path: Path, content: bytes) -> None:
     head = path.read_bytes().partition(b"\n")[0].split(b" ")
-    path.write_bytes(b" ".join(head[:2] + [str(len(content)).encode(), hashlib.sha256(content).hexdigest().encode()])
-                     + b"\n" + content)
+    path.write_bytes(
+        b" ".join(
+            head[:2] + [str(len(content)).encode(), hashlib.sha256(content).hexdigest().encode()]
+        )
+        + b"\n"
+        + content
+    )
 
 
 def _swap(a: Path, b: Path) -> None:
@@ -158,7 +170,10 @@ def _swap(a: Path, b: Path) -> None:
 
 
 def _logs(project: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((project / "logs").rglob("*.log")))
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted((project / "logs").rglob("*.log"))
+    )
 
 
 def _check(project: Path, baseline: Path, damaged: list[Path], args: list[str], cores: int) -> None:
@@ -171,11 +186,16 @@ def _check(project: Path, baseline: Path, damaged: list[Path], args: list[str], 
     assert sorted(got) == sorted(want)
     assert [name for name in want if got[name] != want[name]] == [], "a cache changed the outputs"
     for folder in ("md", "ast"):
-        assert rbtools.every_file(project / "build" / folder) == rbtools.every_file(baseline / "build" / folder)
+        assert rbtools.every_file(project / "build" / folder) == rbtools.every_file(
+            baseline / "build" / folder
+        )
     logs = _logs(project)
     for path in damaged:
         rel = str(path.relative_to(project))
-        assert len(re.findall(rf"cache entry \S*{re.escape(rel)} ignored", logs)) == 1, (rel, logs[-3000:])
+        assert len(re.findall(rf"cache entry \S*{re.escape(rel)} ignored", logs)) == 1, (
+            rel,
+            logs[-3000:],
+        )
     # The damaged entries were made again: the same build now reports nothing.
     for log in (project / "logs").rglob("*.log"):
         log.unlink()
@@ -193,9 +213,22 @@ def test_jinja_cache_damaged_entries_change_nothing_and_forged_code_never_runs(b
     _damage(entries[0], "corrupt")
     _damage(entries[1], "truncate")
     _swap(entries[2], entries[3])
-    _forge(entries[4], marshal.dumps(compile(f"open({str(marker)!r}, 'w').write('pwned')", "<forged>", "exec")))
-    targets = ["reports/briefs/armenia.pdf", "reports/tables/comparative-tables.pdf", "reports/article/review.pdf"]
-    _check(project, baseline, entries, ["--forcerun", "publish_brief", "read_document", *targets], cores=1)
+    _forge(
+        entries[4],
+        marshal.dumps(compile(f"open({str(marker)!r}, 'w').write('pwned')", "<forged>", "exec")),
+    )
+    targets = [
+        "reports/briefs/armenia.pdf",
+        "reports/tables/comparative-tables.pdf",
+        "reports/article/review.pdf",
+    ]
+    _check(
+        project,
+        baseline,
+        entries,
+        ["--forcerun", "publish_brief", "read_document", *targets],
+        cores=1,
+    )
     assert not marker.exists(), "a forged compiled template ran"
 
 
@@ -211,9 +244,17 @@ def test_sections_cache_damaged_entries_change_nothing(baseline, tmp_path):
     rest = [p for p in entries if p != edited]
     _damage(rest[0], "truncate")
     _swap(rest[1], rest[2])
-    _forge(rest[3], rest[4].read_bytes().partition(b"\n")[2])  # another section's blocks, with a plain hash
+    _forge(
+        rest[3], rest[4].read_bytes().partition(b"\n")[2]
+    )  # another section's blocks, with a plain hash
     damaged = [edited, rest[0], rest[1], rest[2], rest[3]]
-    _check(project, baseline, damaged, ["--forcerun", "read_document", "reports/article/review.pdf"], cores=2)
+    _check(
+        project,
+        baseline,
+        damaged,
+        ["--forcerun", "read_document", "reports/article/review.pdf"],
+        cores=2,
+    )
 
 
 @pytest.mark.workflow

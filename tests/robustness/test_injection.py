@@ -201,7 +201,7 @@ DRAWABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_fr
 NOT_ACCEPTED = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def drawable(c: str) -> bool:
     """Whether a bundled PDF font draws ``c``: validation rejects the others since issue 19."""
     from coopdocs.load.glyphs import missing
@@ -209,8 +209,11 @@ def drawable(c: str) -> bool:
     return not missing({c})
 
 
-ANY_ACCEPTED = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(NOT_ACCEPTED)).filter(
-    lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE)).filter(drawable)
+ANY_ACCEPTED = (
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="".join(NOT_ACCEPTED))
+    .filter(lambda c: not (0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE))
+    .filter(drawable)
+)
 
 
 def hostile_text(chars) -> st.SearchStrategy[str]:

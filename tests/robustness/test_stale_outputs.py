@@ -47,8 +47,13 @@ def edited_clean(tmp_path_factory) -> Path:
 
 def _outputs(project: Path) -> dict[str, bytes]:
     files = rbtools.every_file(project / "reports")
-    files.update({f"build/{k}": v for k, v in rbtools.every_file(project / "build").items()
-                  if k.split("/")[0] in ("md", "ast", "typst", "context")})
+    files.update(
+        {
+            f"build/{k}": v
+            for k, v in rbtools.every_file(project / "build").items()
+            if k.split("/")[0] in ("md", "ast", "typst", "context")
+        }
+    )
     return files
 
 
@@ -67,10 +72,17 @@ def _processes_in(project: Path, *words: str) -> list[int]:
             continue
         try:
             cwd = os.readlink(f"/proc/{pid}/cwd")
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            cmd = (
+                Path(f"/proc/{pid}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode("utf-8", "replace")
+            )
         except OSError:
             continue
-        if (cwd == str(project) or cwd.startswith(str(project) + os.sep)) and all(w in cmd for w in words):
+        if (cwd == str(project) or cwd.startswith(str(project) + os.sep)) and all(
+            w in cmd for w in words
+        ):
             found.append(int(pid))
     return found
 
@@ -80,8 +92,14 @@ def _build_killing(project: Path, words: tuple[str, ...], log: Path) -> subproce
     kernel's out-of-memory killer would); return the finished build."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(rbtools.EPOCH))
     with log.open("wb") as fh:
-        proc = subprocess.Popen([rbtools.SNAKEMAKE, "--cores", "2"], cwd=project, env=env, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [rbtools.SNAKEMAKE, "--cores", "2"],
+            cwd=project,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     killed = False
     end = time.monotonic() + 600
     while proc.poll() is None and time.monotonic() < end:
@@ -93,7 +111,9 @@ def _build_killing(project: Path, words: tuple[str, ...], log: Path) -> subproce
         time.sleep(0.001)
     proc.wait(timeout=600)
     assert killed, f"no process {words} was seen:\n" + log.read_text(errors="replace")[-3000:]
-    return subprocess.CompletedProcess(proc.args, proc.returncode, log.read_text(errors="replace"), "")
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, log.read_text(errors="replace"), ""
+    )
 
 
 def _recovers(project: Path, reference: Path) -> None:
@@ -107,7 +127,9 @@ def _recovers(project: Path, reference: Path) -> None:
 
 @pytest.mark.parametrize("folder, name", [("article", "review"), ("tables", "comparative-tables")])
 @pytest.mark.parametrize("stage", ["read", "write"])
-def test_a_killed_long_document_job_is_redone_by_the_next_build(baseline, edited_clean, tmp_path, folder, name, stage):
+def test_a_killed_long_document_job_is_redone_by_the_next_build(
+    baseline, edited_clean, tmp_path, folder, name, stage
+):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     _edit(project)
     if stage == "read":  # the pandoc run that reads the Markdown and resolves the citations
@@ -118,24 +140,41 @@ def test_a_killed_long_document_job_is_redone_by_the_next_build(baseline, edited
     assert failed.returncode != 0, "the build must say that it failed"
     # Never the old document: the failed job's documents are absent until the next build.
     for fmt in ("docx", "html", "pdf"):
-        assert not (project / "reports" / folder / f"{name}.{fmt}").exists(), f"{name}.{fmt} outlived the failed job"
+        assert not (project / "reports" / folder / f"{name}.{fmt}").exists(), (
+            f"{name}.{fmt} outlived the failed job"
+        )
     _recovers(project, edited_clean)
 
 
-def test_disk_full_while_reading_the_article_is_redone_by_the_next_build(baseline, edited_clean, tmp_path):
+def test_disk_full_while_reading_the_article_is_redone_by_the_next_build(
+    baseline, edited_clean, tmp_path
+):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     _edit(project)
     ast = baseline / "build" / "ast" / "article" / "review.json"
-    limit = ast.stat().st_size - 100_000  # the article's AST no longer fits; every other file written before does
+    limit = (
+        ast.stat().st_size - 100_000
+    )  # the article's AST no longer fits; every other file written before does
 
     def small_disk():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as on a full disk
+        signal.signal(
+            signal.SIGXFSZ, signal.SIG_IGN
+        )  # a write past the limit fails (EFBIG), as on a full disk
 
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(rbtools.EPOCH))
-    full = subprocess.run([rbtools.SNAKEMAKE, "--cores", "2"], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=900, preexec_fn=small_disk)
+    full = subprocess.run(
+        [rbtools.SNAKEMAKE, "--cores", "2"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        preexec_fn=small_disk,
+    )
     assert full.returncode != 0, (full.stdout + full.stderr)[-3000:]
-    assert "Error in rule read_document" in full.stdout + full.stderr, (full.stdout + full.stderr)[-3000:]
+    assert "Error in rule read_document" in full.stdout + full.stderr, (full.stdout + full.stderr)[
+        -3000:
+    ]
     assert not (project / "reports" / "article" / "review.html").exists()
     _recovers(project, edited_clean)

@@ -55,7 +55,11 @@ def edit(project: Path, table: str, change) -> list[dict]:
 
 def unexplain_ref105(project: Path) -> None:
     """Drop the reason the data gives for never citing [105], so that it is an uncited source again."""
-    edit(project, "sources", lambda rows: next(r for r in rows if r["id"] == "ref105").update(unused_reason=""))
+    edit(
+        project,
+        "sources",
+        lambda rows: next(r for r in rows if r["id"] == "ref105").update(unused_reason=""),
+    )
 
 
 def line_of(project: Path, table: str, record_id: str) -> int:
@@ -271,7 +275,11 @@ def test_case04_normalised_text_gives_valid_docx_xml(tmp_path):
     # A private-use character and an emoji are rejected by validation since issue 19 (no bundled
     # PDF font draws them; test_fonts_and_names.py): the rest still comes out as valid XML.
     value = "\ufeffCafe\u0301\u2028line\u2029two\r\nthree \u00a0 & <w:p/> end"
-    edit(project, "countries", lambda rows: next(r for r in rows if r["code"] == "AM").update(summary=value))
+    edit(
+        project,
+        "countries",
+        lambda rows: next(r for r in rows if r["code"] == "AM").update(summary=value),
+    )
     out = rbtools.build_brief(project, "armenia", formats=("docx", "html"))
     assert rbtools.docx_ok(out["docx"])
     expected = rbtools.norm(value.lstrip("\ufeff"))

@@ -34,8 +34,14 @@ def frames(two_states):
 def context(two_states, frames):
     keep, others = focus_states(two_states.tables, 12)
     return article_context(
-        two_states, focus_frames(frames, keep, others, WORDS), META, BUILD, SETTINGS,
-        keep=keep, others=others, words=WORDS,
+        two_states,
+        focus_frames(frames, keep, others, WORDS),
+        META,
+        BUILD,
+        SETTINGS,
+        keep=keep,
+        others=others,
+        words=WORDS,
     )
 
 
@@ -127,8 +133,13 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
     # a row's sources are its instruments' (empty where the article gives no number: issue 18)
     assert all(r["total"] == sum(r["counts"]) for r in matrix["rows"])
     for row in matrix["rows"]:
-        behind = {s for i in two_states.tables["instruments"] if i["type"].replace("-", " ") == row["label"]
-                  and set(stated(i, "countries")) & {"BY", "RU", "EAEU"} for s in i["sources"]}
+        behind = {
+            s
+            for i in two_states.tables["instruments"]
+            if i["type"].replace("-", " ") == row["label"]
+            and set(stated(i, "countries")) & {"BY", "RU", "EAEU"}
+            for s in i["sources"]
+        }
         assert row["sources"] == sorted(behind), row["label"]
     assert [r["year"] for r in tables["main-directions"]["rows"]] == sorted(
         r["year"] for r in tables["main-directions"]["rows"]
@@ -139,7 +150,9 @@ def test_organisation_framework_and_the_records_and_sources_lists(context, two_s
     t = two_states.tables
     framework = context["organisation"]["framework"]
     assert [i["id"] for i in framework] == [i["id"] for i in t["instruments"] if not i["countries"]]
-    assert all("when" in r and "_line" not in r for r in framework + context["organisation"]["events"])
+    assert all(
+        "when" in r and "_line" not in r for r in framework + context["organisation"]["events"]
+    )
     assert [e["id"] for e in context["organisation"]["events"]] == sorted(
         e["id"] for e in t["events"] if not e["countries"]
     )
@@ -165,8 +178,14 @@ def test_organisation_framework_and_the_records_and_sources_lists(context, two_s
 def test_with_fewer_sections_than_states_counts_still_cover_every_state(two_states, frames):
     keep, others = ["BY", "EAEU"], 1
     context = article_context(
-        two_states, focus_frames(frames, keep, others, WORDS), META, BUILD, SETTINGS,
-        keep=keep, others=others, words=WORDS,
+        two_states,
+        focus_frames(frames, keep, others, WORDS),
+        META,
+        BUILD,
+        SETTINGS,
+        keep=keep,
+        others=others,
+        words=WORDS,
     )
     assert [s["country"]["name"] for s in context["states"]] == ["Belarus"]
     assert context["focus"] == {"shown": 1, "others": 1, "total": 2}
@@ -185,11 +204,22 @@ def test_digest_ignores_the_build_date_but_not_the_data(two_states, frames, cont
     keep, others = focus_states(two_states.tables, 12)
     shown = focus_frames(frames, keep, others, WORDS)
     later = article_context(
-        two_states, shown, META, dict(BUILD, date="2031-01-01", epoch=1924992000), SETTINGS,
-        keep=keep, words=WORDS,
+        two_states,
+        shown,
+        META,
+        dict(BUILD, date="2031-01-01", epoch=1924992000),
+        SETTINGS,
+        keep=keep,
+        words=WORDS,
     )
     assert later["data_digest"] == context["data_digest"]
     retitled = article_context(
-        two_states, shown, dict(META, title="Another title"), BUILD, SETTINGS, keep=keep, words=WORDS
+        two_states,
+        shown,
+        dict(META, title="Another title"),
+        BUILD,
+        SETTINGS,
+        keep=keep,
+        words=WORDS,
     )
     assert retitled["data_digest"] != context["data_digest"]

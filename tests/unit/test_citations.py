@@ -30,9 +30,12 @@ def load(data: Path = DATA) -> tuple[dict, dict[str, list[dict[str, str]]]]:
 
 def citing_fields(descriptor: dict) -> list[tuple[str, str]]:
     """(table, field) of every field whose items are source ids."""
-    return [(r["name"], fk["fields"]) for r in descriptor["resources"]
-            for fk in r["schema"].get("foreignKeys", []) + r["schema"].get("listForeignKeys", [])
-            if fk["reference"]["resource"] == "sources"]
+    return [
+        (r["name"], fk["fields"])
+        for r in descriptor["resources"]
+        for fk in r["schema"].get("foreignKeys", []) + r["schema"].get("listForeignKeys", [])
+        if fk["reference"]["resource"] == "sources"
+    ]
 
 
 def items(cell: str) -> list[str]:
@@ -48,7 +51,9 @@ BORROWING = re.compile(
     r"nearest|closest|borrow|neighbouring number|next paragraph|preceding (?:source|citation|number|reference)"
     r"|paragraph's (?:only )?(?:source|reference|number)|sentence's only reference|number of its own"
     r"|no bracketed number|no reference numbers? (?:there|in the paragraph)|cited instead|used instead"
-    r"|related (?:section \d+ )?citation", re.IGNORECASE)
+    r"|related (?:section \d+ )?citation",
+    re.IGNORECASE,
+)
 # A reference number as notes write it: "[20]", "[106; 106]", "[34, pp. 127-136; 35]", "reference 98",
 # "references 34 and 35", "ref020".
 _BRACKET = re.compile(r"\[([0-9][0-9,;\s.p–-]*)\]")
@@ -85,20 +90,26 @@ def borrowings(descriptor: dict, tables: dict[str, list[dict[str, str]]]) -> lis
                 for sentence in re.split(r"(?<=\.)\s+", row.get(column) or ""):
                     hit = numbers_in(sentence) & cited if BORROWING.search(sentence) else set()
                     if hit:
-                        found.append(f"{table} {key(row)}: cites {sorted(hit)}, which its {column} calls borrowed: {sentence!r}")
+                        found.append(
+                            f"{table} {key(row)}: cites {sorted(hit)}, which its {column} calls borrowed: {sentence!r}"
+                        )
             # The source note says where the article gives no number: a number it names there
             # (a landmark) cannot also be one the record cites.
             named = numbers_in(row.get("source_note") or "") & cited
             if named and field == "sources":
-                found.append(f"{table} {key(row)}: cites {sorted(named)}, which its source_note names as a landmark")
+                found.append(
+                    f"{table} {key(row)}: cites {sorted(named)}, which its source_note names as a landmark"
+                )
     return found
 
 
 def test_frozen_list_matches_the_seed(root):
     seed = find_seed(root)
     if seed is None:
-        pytest.skip("seed text not found (shared/seeds/000_b3968afb981267f2.txt beside the checkout, or "
-                    "$COOPDOCS_SEEDS): the frozen list in tests/article_citations.py is used as it is")
+        pytest.skip(
+            "seed text not found (shared/seeds/000_b3968afb981267f2.txt beside the checkout, or "
+            "$COOPDOCS_SEEDS): the frozen list in tests/article_citations.py is used as it is"
+        )
     counts, written = derive(seed.read_text(encoding="utf-8"))
     assert counts == CITED, "re-derive tests/article_citations.py from the seed"
     assert written == CITED_AS, "re-derive tests/article_citations.py from the seed"
@@ -109,17 +120,32 @@ def test_sources_table_says_how_the_article_cites_each_number():
     by_number = {int(s["ref_number"]): s for s in t["sources"]}
     assert sorted(by_number) == list(range(1, max(CITED) + 1))
     for n, s in by_number.items():
-        assert int(s["cited_count"]) == CITED.get(n, 0), (s["id"], s["cited_count"], CITED.get(n, 0))
+        assert int(s["cited_count"]) == CITED.get(n, 0), (
+            s["id"],
+            s["cited_count"],
+            CITED.get(n, 0),
+        )
         assert s["cited_as"] == CITED_AS.get(n, ""), (s["id"], s["cited_as"])
     assert by_number[106]["cited_as"] == "[106; 106]"
 
 
 def test_every_cited_number_is_used_by_a_record_or_explained():
     descriptor, t = load()
-    used = {s for table, field in citing_fields(descriptor) for row in t[table] for s in items(row.get(field, ""))}
+    used = {
+        s
+        for table, field in citing_fields(descriptor)
+        for row in t[table]
+        for s in items(row.get(field, ""))
+    }
     sources = {s["id"]: s for s in t["sources"]}
-    missing = [f"[{n}]" for n in sorted(CITED) if f"ref{n:03d}" not in used and not sources[f"ref{n:03d}"]["unused_reason"]]
-    assert not missing, f"cited by the article, used by no record and not explained: {', '.join(missing)}"
+    missing = [
+        f"[{n}]"
+        for n in sorted(CITED)
+        if f"ref{n:03d}" not in used and not sources[f"ref{n:03d}"]["unused_reason"]
+    ]
+    assert not missing, (
+        f"cited by the article, used by no record and not explained: {', '.join(missing)}"
+    )
     both = sorted(sid for sid in used if sources[sid]["unused_reason"])
     assert not both, f"used by a record yet explained as unused: {both}"
     for s in t["sources"]:
@@ -133,7 +159,9 @@ def test_a_record_without_sources_says_where_the_article_states_it():
         if field != "sources":
             continue
         for row in t[table]:
-            assert items(row["sources"]) or row["source_note"], f"{table} {key(row)}: no sources and no source_note"
+            assert items(row["sources"]) or row["source_note"], (
+                f"{table} {key(row)}: no sources and no source_note"
+            )
 
 
 def test_no_record_borrows_a_number():
@@ -144,7 +172,9 @@ def test_a_borrowed_number_is_caught(data_copy):
     rows = read_table(data_copy / "offices.csv")
     centre = next(r for r in rows if r["id"] == "off-ru-unido-centre-icic")
     centre["sources"] += ";ref020"
-    centre["note"] = "Moscow is one of the nine ITPO cities (sentence without a number; [20] of the next paragraph cited)."
+    centre["note"] = (
+        "Moscow is one of the nine ITPO cities (sentence without a number; [20] of the next paragraph cited)."
+    )
     from helpers import write_table
 
     write_table(data_copy / "offices.csv", rows)
@@ -154,15 +184,39 @@ def test_a_borrowed_number_is_caught(data_copy):
 
 # Citations the audit of issue 18 found borrowed or wrong: none may come back.
 AUDIT = [
-    ("offices", "off-ru-unido-centre-icic", "ref020"),   # the Moscow centre: [20] is on green-economy projects
+    (
+        "offices",
+        "off-ru-unido-centre-icic",
+        "ref020",
+    ),  # the Moscow centre: [20] is on green-economy projects
     ("actors", "unido-ciic-ru", "ref020"),
-    ("proposals", "prp-eaeu-consolidate-positions-unido-bodies", "ref130"),  # the conclusion cites nothing
-    ("events", "evt-unido-intib-established-1981", "ref014"),  # [14] is on the Industrial Knowledge Bank
+    (
+        "proposals",
+        "prp-eaeu-consolidate-positions-unido-bodies",
+        "ref130",
+    ),  # the conclusion cites nothing
+    (
+        "events",
+        "evt-unido-intib-established-1981",
+        "ref014",
+    ),  # [14] is on the Industrial Knowledge Bank
     ("actors", "unido-intib", "ref014"),
-    ("contributions", "con-ru-idf-annual-2009", "ref100"),  # the $2.6 trillion: no number in its paragraph
+    (
+        "contributions",
+        "con-ru-idf-annual-2009",
+        "ref100",
+    ),  # the $2.6 trillion: no number in its paragraph
     ("instruments", "ins-ru-idf-contribution-decision-2009", "ref100"),
-    ("instruments", "ins-eaeu-strategic-directions-2025", "ref106"),  # [106; 106] is on foresight documents
-    ("events", "evt-gc18-2019", "ref021"),  # the Declaration was not stated to come from that session
+    (
+        "instruments",
+        "ins-eaeu-strategic-directions-2025",
+        "ref106",
+    ),  # [106; 106] is on foresight documents
+    (
+        "events",
+        "evt-gc18-2019",
+        "ref021",
+    ),  # the Declaration was not stated to come from that session
 ]
 
 
@@ -176,14 +230,22 @@ def test_the_audit_s_borrowed_citations_stay_fixed(table, record, source):
 def test_the_audit_s_other_findings_stay_fixed():
     _, t = load()
     countries = {r["code"]: r for r in t["countries"]}
-    for code in ("AM", "BY", "KG", "KZ", "RU"):  # no member state's date has a number in the article
+    for code in (
+        "AM",
+        "BY",
+        "KG",
+        "KZ",
+        "RU",
+    ):  # no member state's date has a number in the article
         assert countries[code]["since_sources"] == "", code
     proposals = t["proposals"]
     assert sum(p["origin"] == "author" for p in proposals) == 8  # the conclusion's list
     assert all(not p["sources"] and p["source_note"] for p in proposals if p["origin"] == "author")
     events = {r["id"]: r for r in t["events"]}
     for rid in ("evt-gc18-2019", "evt-unido-gc15-2013"):
-        assert events[rid]["place"] == "" and not re.search(r"\b1[58]th\b", events[rid]["title"]), rid
+        assert events[rid]["place"] == "" and not re.search(r"\b1[58]th\b", events[rid]["title"]), (
+            rid
+        )
     projects = {r["id"]: r for r in t["projects"]}
     eurasec = projects["prj-eurasec-industrial-integration"]
     assert set(items(eurasec["countries_inferred"])) >= {"BY", "KZ", "KG", "RU"}
@@ -213,5 +275,13 @@ def test_notes_are_written_for_readers():
 def test_corrected_artefacts_show_the_article_s_own_wording():
     _, t = load()
     notes = " ".join(r.get("note", "") for rows in t.values() for r in rows)
-    for wording in ("Wabu-Dhabi Declaration", "IUPR", "VUPR", "Lee Yun", "Lee Jung", "hotel countries", "ONMD"):
+    for wording in (
+        "Wabu-Dhabi Declaration",
+        "IUPR",
+        "VUPR",
+        "Lee Yun",
+        "Lee Jung",
+        "hotel countries",
+        "ONMD",
+    ):
         assert f"writes '{wording}" in notes or f"'{wording}'" in notes, wording

@@ -51,9 +51,13 @@ def test_inferred_participation_is_shown_apart_and_not_counted(real_package):
     counted = {p for th in belarus["themes"] for p in th["projects"]}
     assert "prj-eurasec-industrial-integration" not in counted
     russia = brief_context(real_package, "RU", BUILD, ORG)
-    eurasec = next(f for f in russia["funds_elsewhere"] if f["project"] == "prj-eurasec-industrial-integration")
+    eurasec = next(
+        f for f in russia["funds_elsewhere"] if f["project"] == "prj-eurasec-industrial-integration"
+    )
     assert eurasec["inferred"]
-    assert not any(f["inferred"] for f in russia["funds_elsewhere"] if f["project"] == "prj-am-textile-phase-2")
+    assert not any(
+        f["inferred"] for f in russia["funds_elsewhere"] if f["project"] == "prj-am-textile-phase-2"
+    )
 
 
 def test_union_brief_separates_the_author_s_proposals_and_gives_the_prerequisites(real_package):

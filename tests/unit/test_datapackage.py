@@ -48,10 +48,23 @@ def test_real_data_is_valid_and_covers_the_article(real_package):
     assert ref105["cited_count"] == 0
     # Every record cites a source, or says where the article states it without one (the
     # citation policy: never a neighbouring number).
-    for name in ("countries", "actors", "roles", "offices", "instruments", "projects", "outcomes", "contributions", "events",
-                 "proposals", "facts"):
+    for name in (
+        "countries",
+        "actors",
+        "roles",
+        "offices",
+        "instruments",
+        "projects",
+        "outcomes",
+        "contributions",
+        "events",
+        "proposals",
+        "facts",
+    ):
         for r in t[name]:
-            assert r["sources"] or r["source_note"], f"{name} {r.get('id') or r.get('code')} cites no source and says nothing"
+            assert r["sources"] or r["source_note"], (
+                f"{name} {r.get('id') or r.get('code')} cites no source and says nothing"
+            )
 
 
 def test_named_facts_are_in_the_data(real_package):
@@ -61,15 +74,15 @@ def test_named_facts_are_in_the_data(real_package):
     assert idx["KG"]["organisation_member_since"] == "1993"
     roles = real_package.tables["roles"]
     assert any(
-        r["country"] == "BY" and r["body"] == "unido-gc" and r["start_year"] == 2017
-        for r in roles
+        r["country"] == "BY" and r["body"] == "unido-gc" and r["start_year"] == 2017 for r in roles
     )
     contributions = real_package.tables["contributions"]
     trillion = [c for c in contributions if c["country"] == "RU" and c["amount"] == 2.6e12]
     assert trillion and trillion[0]["flag"] == "implausible"
     md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
     assert any(
-        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no" for i in md
+        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no"
+        for i in md
     )
 
 
@@ -191,7 +204,9 @@ def test_uncited_source_is_a_warning_not_an_error(real_package, data_copy):
     rows = read_table(path)
     next(r for r in rows if r["id"] == "ref105")["unused_reason"] = ""
     write_table(path, rows)
-    assert [(w.value, w.severity) for w in load_package(data_copy).warnings] == [("ref105", "warning")]
+    assert [(w.value, w.severity) for w in load_package(data_copy).warnings] == [
+        ("ref105", "warning")
+    ]
 
 
 def test_a_record_without_sources_must_say_why(data_copy):
@@ -211,7 +226,10 @@ def test_inferred_items_must_be_among_the_items(data_copy):
     target["countries_inferred"] += ";AM"
     write_table(path, rows)
     (problem,) = problems_of(data_copy)
-    assert (problem.field, problem.value) == ("countries_inferred", "AM") and "is not in 'countries'" in problem.message
+    assert (problem.field, problem.value) == (
+        "countries_inferred",
+        "AM",
+    ) and "is not in 'countries'" in problem.message
 
 
 def test_cli_validate_reports_every_error_as_json(data_copy, capsys, monkeypatch):

@@ -23,15 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def locked_version(package: str) -> str:
     text = (ROOT / "uv.lock").read_text(encoding="utf-8")
-    match = re.search(rf'^\[\[package\]\]\nname = "{re.escape(package)}"\nversion = "([^"]+)"', text, re.M)
+    match = re.search(
+        rf'^\[\[package\]\]\nname = "{re.escape(package)}"\nversion = "([^"]+)"', text, re.M
+    )
     assert match, f"{package} is not in uv.lock"
     return match.group(1)
 
 
 def test_patches_were_checked_against_the_locked_snakemake():
-    assert patches.SNAKEMAKE_VERSION == locked_version("snakemake"), \
+    assert patches.SNAKEMAKE_VERSION == locked_version("snakemake"), (
         "uv.lock pins another Snakemake: check every patch against its code, then update SNAKEMAKE_VERSION"
-    assert patches.snakemake_version() == patches.SNAKEMAKE_VERSION, "the environment is not the lock's (bootstrap.py setup)"
+    )
+    assert patches.snakemake_version() == patches.SNAKEMAKE_VERSION, (
+        "the environment is not the lock's (bootstrap.py setup)"
+    )
 
 
 @pytest.mark.parametrize("patch", patches.PATCHES, ids=lambda p: p.name)
@@ -41,10 +46,17 @@ def test_the_private_names_each_patch_relies_on_are_there(patch):
 
 def test_every_patch_applies_with_the_pinned_snakemake():
     assert patches.plan() == {p.name: None for p in patches.PATCHES}
-    code = ("from coopdocs.workflow import patches as p; from snakemake.scheduling.job_scheduler import JobScheduler as J;"
-            "print(p.apply(), J._schedule_reevalutation is p._schedule_once, J.update_input_sizes is p._update_input_sizes)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={"PATH": "/usr/bin:/bin"})
+    code = (
+        "from coopdocs.workflow import patches as p; from snakemake.scheduling.job_scheduler import JobScheduler as J;"
+        "print(p.apply(), J._schedule_reevalutation is p._schedule_once, J.update_input_sizes is p._update_input_sizes)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert proc.stdout.split("}")[1].split() == ["True", "True"]
     assert "'rate_limit_timer': True, 'input_sizes': True, 'checkpoint_memo': True" in proc.stdout
     assert proc.stderr == ""
@@ -53,11 +65,18 @@ def test_every_patch_applies_with_the_pinned_snakemake():
 def test_another_snakemake_is_left_alone_and_said_once():
     reasons = patches.plan(version="9.99.0")
     assert all("9.99.0 is not" in why for why in reasons.values())
-    code = ("import snakemake; snakemake.__version__ = '9.99.0'\n"
-            "from coopdocs.workflow import patches as p; from snakemake.scheduling.job_scheduler import JobScheduler as J\n"
-            "print(p.apply(), p.apply(), J._schedule_reevalutation is p._schedule_once)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={"PATH": "/usr/bin:/bin"})
+    code = (
+        "import snakemake; snakemake.__version__ = '9.99.0'\n"
+        "from coopdocs.workflow import patches as p; from snakemake.scheduling.job_scheduler import JobScheduler as J\n"
+        "print(p.apply(), p.apply(), J._schedule_reevalutation is p._schedule_once)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert proc.stdout.strip().endswith("False") and "True" not in proc.stdout
     said = (proc.stdout + proc.stderr).count("not patched")
     assert said == 1, proc.stderr

@@ -50,21 +50,23 @@ def test_frictionless_finds_the_package_valid(folder):
 
 # One broken package per standard constraint: (table, row index, field, bad value).
 BROKEN = [
-    ("countries", 0, "name", ""),                       # required
-    ("countries", 1, "kind", "province"),               # enum
-    ("countries", 2, "code", "n0"),                     # pattern
-    ("countries", 3, "slug", "alderoy"),                # unique
-    ("sources", 0, "ref_number", "twelve"),             # type integer
-    ("sources", 1, "cited_count", "-1"),                # minimum
-    ("projects", 0, "budget_usd", "lots"),              # type number
-    ("roles", 0, "body", "no-such-body"),               # foreign key (single value)
-    ("outcomes", 0, "project", "prj-none"),             # foreign key (single value)
-    ("publications", 0, "reference_list", "some"),      # enum
-    ("instruments", 0, "start_year", "1800"),           # minimum
+    ("countries", 0, "name", ""),  # required
+    ("countries", 1, "kind", "province"),  # enum
+    ("countries", 2, "code", "n0"),  # pattern
+    ("countries", 3, "slug", "alderoy"),  # unique
+    ("sources", 0, "ref_number", "twelve"),  # type integer
+    ("sources", 1, "cited_count", "-1"),  # minimum
+    ("projects", 0, "budget_usd", "lots"),  # type number
+    ("roles", 0, "body", "no-such-body"),  # foreign key (single value)
+    ("outcomes", 0, "project", "prj-none"),  # foreign key (single value)
+    ("publications", 0, "reference_list", "some"),  # enum
+    ("instruments", 0, "start_year", "1800"),  # minimum
 ]
 
 
-@pytest.mark.parametrize("table,row,field,value", BROKEN, ids=[f"{t}.{f}={v!r}" for t, _, f, v in BROKEN])
+@pytest.mark.parametrize(
+    "table,row,field,value", BROKEN, ids=[f"{t}.{f}={v!r}" for t, _, f, v in BROKEN]
+)
 def test_both_validators_reject_the_same_broken_package(tmp_path, table, row, field, value):
     folder = tmp_path / "package"
     shutil.copytree(FIXTURE, folder)

@@ -21,8 +21,15 @@ T1, T2, T3, T4 = 1700000000, 1700100000, 1700200000, 1700300000
 
 
 def commit(repo: Path, when: int, message: str) -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org", GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_AUTHOR_DATE=f"@{when} +0000",
+        GIT_COMMITTER_DATE=f"@{when} +0000",
+    )
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
 
@@ -37,7 +44,13 @@ def repo(tmp_path: Path) -> Path:
     """A project whose inputs were last committed at T1 and whose README at T2."""
     repo = tmp_path / "project"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    for rel in ("Snakefile", "data/projects.csv", "templates/brief.md.j2", "config/config.yaml", "README.md"):
+    for rel in (
+        "Snakefile",
+        "data/projects.csv",
+        "templates/brief.md.j2",
+        "config/config.yaml",
+        "README.md",
+    ):
         write(repo / rel, f"{rel}\n")
     commit(repo, T1, "inputs")
     write(repo / "README.md", "Changed words.\n")
@@ -72,7 +85,12 @@ def test_the_configured_data_folder_is_an_input(repo):
     write(repo / "elsewhere" / "projects.csv", "x\n")
     commit(repo, T3, "data elsewhere")
     assert source_date_epoch(repo, 0, {}) == T1
-    assert source_date_epoch(repo, 0, {}, config={"data_dir": "elsewhere", "templates_dir": "templates"}) == T3
+    assert (
+        source_date_epoch(
+            repo, 0, {}, config={"data_dir": "elsewhere", "templates_dir": "templates"}
+        )
+        == T3
+    )
 
 
 def test_diff_mode_dates_a_revision_by_its_own_inputs(repo):
@@ -136,11 +154,20 @@ def test_zip_entries_are_fixed_and_rewrites_keep_or_fix_headers():
     with zipfile.ZipFile(buf) as z:
         infos = z.infolist()
     assert [i.filename for i in infos] == ["b.xml", "a.xml"]  # the order given
-    assert infos[0].date_time == (1980, 1, 1, 0, 0, 0) and infos[1].date_time == (2022, 12, 30, 0, 0, 0)
+    assert infos[0].date_time == (1980, 1, 1, 0, 0, 0) and infos[1].date_time == (
+        2022,
+        12,
+        30,
+        0,
+        0,
+        0,
+    )
     assert {i.external_attr >> 16 for i in infos} == {0o644}
     upper = rewrite_zip(buf.getvalue(), lambda name, data: data.upper())
     with zipfile.ZipFile(io.BytesIO(upper)) as z:
         assert z.read("a.xml") == b"<A/>" and z.infolist()[1].date_time == (2022, 12, 30, 0, 0, 0)
     redated = rewrite_zip(buf.getvalue(), epoch=1700000000)
-    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(redated)).infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(redated)).infolist()} == {
+        (2023, 11, 14, 22, 13, 20)
+    }
     assert rewrite_zip(buf.getvalue(), epoch=1700000000) == redated

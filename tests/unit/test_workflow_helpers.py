@@ -69,7 +69,9 @@ def test_data_files_follow_the_descriptor_not_the_folder(tmp_path):
 def test_template_files_of_one_kind_are_its_template_and_the_partials():
     brief = template_files("templates", "brief.md.j2", root=ROOT)
     assert brief[0] == "templates/brief.md.j2"
-    partials = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "templates/partials").rglob("*.j2"))
+    partials = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "templates/partials").rglob("*.j2")
+    )
     # then the partials, then the strings file, whose words every document shows (issue 16)
     assert partials and brief[1:-1] == partials and brief[-1] == "templates/strings.yaml"
     # an edit of the article's template does not rerun the briefs

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from workflow_build import ROOT, copy_project, snakemake  # noqa: F401 (ROOT: the tier's fixtures)
 
 

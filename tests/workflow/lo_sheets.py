@@ -33,26 +33,42 @@ def prop(name, value):
 def connect(profile: Path):
     pipe = f"coopdocs-tests-{os.getpid()}"
     proc = subprocess.Popen(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--nologo",
-         "--norestore", "--nodefault", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
     for _ in range(240):
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            desktop = ctx.ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.Desktop", ctx
+            )
             return proc, desktop
         except Exception:  # noqa: BLE001 - not listening yet
             if proc.poll() is not None:
-                raise SystemExit("soffice exited before it accepted a connection")
+                raise SystemExit("soffice exited before it accepted a connection") from None
             time.sleep(0.5)
     proc.kill()
     raise SystemExit("soffice did not accept a connection in 120 s")
 
 
 def inspect(desktop, book: Path, out_dir: Path) -> dict:
-    doc = desktop.loadComponentFromURL(book.resolve().as_uri(), "_blank", 0, (prop("Hidden", True),))
+    doc = desktop.loadComponentFromURL(
+        book.resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
+    )
     try:
         sheet = doc.Sheets.getByIndex(0)
         cursor = sheet.createCursor()

@@ -37,10 +37,20 @@ pytestmark = pytest.mark.timeout(900)
 def make_repo(dest: Path) -> Path:
     """A git repository holding the project, committed and tagged v1 at a fixed time."""
     copy_files(ROOT, dest, FILES)
-    (dest / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n*.egg-info/\n", encoding="utf-8")
-    env = dict(os.environ, GIT_AUTHOR_DATE="2022-12-30T12:00:00Z", GIT_COMMITTER_DATE="2022-12-30T12:00:00Z")
-    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "v1"],
-                ["tag", "v1"]):
+    (dest / ".gitignore").write_text(
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n*.egg-info/\n", encoding="utf-8"
+    )
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_DATE="2022-12-30T12:00:00Z",
+        GIT_COMMITTER_DATE="2022-12-30T12:00:00Z",
+    )
+    for cmd in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "v1"],
+        ["tag", "v1"],
+    ):
         subprocess.run(["git", *cmd], cwd=dest, check=True, env=env)
     return dest
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import docx
 import pypdf
 from test_briefs import docx_text, html_text, pdf_text, squash
-
 from workflow_build import snakemake
+
 from helpers import read_table, write_table
 
 SECTIONS = [

@@ -12,8 +12,8 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
-
 from workflow_build import copy_project, snakemake
+
 from coopdocs.render.sections import split
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc
 from helpers import read_table, write_table
@@ -97,19 +97,51 @@ def test_kazakhstan_pdf_states_membership_honestly(built):
     # The article gives the year without a reference number: the brief says so instead of citing
     # the section's other sources (it used to print [2-11] here).
     text = squash(pdf_text(built / "reports" / "briefs" / "kazakhstan.pdf"))
-    assert "Kazakhstan has been a member of UNIDO since 1997. (no reference given in the source)" in text, text[:2000]
+    assert (
+        "Kazakhstan has been a member of UNIDO since 1997. (no reference given in the source)"
+        in text
+    ), text[:2000]
 
 
-@pytest.mark.parametrize("slug, phrases", [
-    ("kazakhstan", ["greenhouse-gas emissions", "industrial statistics, industrial integration",
-                    "Fourth Industrial Revolution and of climate change", "The article writes 'Lee Yun' for Li Yong"]),
-    ("armenia", ["fell by 44.7%", "fell by 37.1%", "fell by 25.1%", "fell by 21.1%", "from 1% to 0.7%"]),
-    ("russia", ["1990s", "ecology, technology transfer, competitiveness and energy efficiency", "Li Yong",
-                "largest donors", "The article writes 'Lee Jung' for Li Yong"]),
-    ("eaeu", ["'end-to-end' technologies", "names 5 prerequisites", "The author's own proposals (8)",
-              "Further suggestions (6)", "Cited as [106; 106] in Shugurov (2022)"]),
-    ("belarus", ["UNIDO General Conference, 2019", "Participation inferred, not stated"]),
-])
+@pytest.mark.parametrize(
+    "slug, phrases",
+    [
+        (
+            "kazakhstan",
+            [
+                "greenhouse-gas emissions",
+                "industrial statistics, industrial integration",
+                "Fourth Industrial Revolution and of climate change",
+                "The article writes 'Lee Yun' for Li Yong",
+            ],
+        ),
+        (
+            "armenia",
+            ["fell by 44.7%", "fell by 37.1%", "fell by 25.1%", "fell by 21.1%", "from 1% to 0.7%"],
+        ),
+        (
+            "russia",
+            [
+                "1990s",
+                "ecology, technology transfer, competitiveness and energy efficiency",
+                "Li Yong",
+                "largest donors",
+                "The article writes 'Lee Jung' for Li Yong",
+            ],
+        ),
+        (
+            "eaeu",
+            [
+                "'end-to-end' technologies",
+                "names 5 prerequisites",
+                "The author's own proposals (8)",
+                "Further suggestions (6)",
+                "Cited as [106; 106] in Shugurov (2022)",
+            ],
+        ),
+        ("belarus", ["UNIDO General Conference, 2019", "Participation inferred, not stated"]),
+    ],
+)
 def test_the_facts_the_audit_found_missing_are_in_the_briefs(built, slug, phrases):
     text = squash(html_text(built / "reports" / "briefs" / f"{slug}.html"))
     for phrase in phrases:

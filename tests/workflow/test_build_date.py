@@ -20,8 +20,13 @@ pytestmark = pytest.mark.workflow
 
 
 def git(repo: Path, *args: str, when: int | None = None) -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
     if when is not None:
         env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
@@ -40,7 +45,9 @@ def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
     # whose only commit is dated like that build (helpers.EPOCH).
     shutil.copytree(built, clone, symlinks=True)
     (clone / "README.md").write_text("# coopdocs\n", encoding="utf-8")
-    (clone / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8")
+    (clone / ".gitignore").write_text(
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8"
+    )
     git(clone, "init", "-q")
     git(clone, "add", "-A")
     git(clone, "commit", "-q", "-m", "v1", when=helpers.EPOCH)
@@ -52,12 +59,27 @@ def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
     def stated_versions() -> tuple[bytes, bytes]:
         side = tmp_path / f"side-{len(list(tmp_path.glob('side-*')))}"
         shutil.copytree(clone, side, symlinks=True)
-        for cmd in (["prepare", "--data", "data", "--bundle", "build/data/bundle.json", "--contexts",
-                     "build/context", "--epoch", str(helpers.EPOCH)],
-                    ["manifest", "--epoch", str(helpers.EPOCH)]):
-            subprocess.run([str(helpers.BIN / "coopdocs"), *cmd], cwd=side, check=True, capture_output=True)
-        return ((side / "reports/manifest.json").read_bytes(),
-                (side / "build/context/briefs/armenia.json").read_bytes())
+        for cmd in (
+            [
+                "prepare",
+                "--data",
+                "data",
+                "--bundle",
+                "build/data/bundle.json",
+                "--contexts",
+                "build/context",
+                "--epoch",
+                str(helpers.EPOCH),
+            ],
+            ["manifest", "--epoch", str(helpers.EPOCH)],
+        ):
+            subprocess.run(
+                [str(helpers.BIN / "coopdocs"), *cmd], cwd=side, check=True, capture_output=True
+            )
+        return (
+            (side / "reports/manifest.json").read_bytes(),
+            (side / "build/context/briefs/armenia.json").read_bytes(),
+        )
 
     before = stated_versions()
     (clone / "README.md").write_text("# coopdocs\n\nA new paragraph.\n", encoding="utf-8")

@@ -32,7 +32,10 @@ TEMPLATE_OLD = "The Union adopts its Main Directions of International Activity e
 TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity every year."
 # v3: a record that only the review article shows (no brief, no table).
 ARTICLE_EVENT = "evt-unido-gc15-2013"
-EVENT_OLD, EVENT_NEW = "UNIDO General Conference, 15th session", "UNIDO General Conference, fifteenth session"
+EVENT_OLD, EVENT_NEW = (
+    "UNIDO General Conference, 15th session",
+    "UNIDO General Conference, fifteenth session",
+)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -199,7 +202,9 @@ def test_the_tables_document_and_the_article_are_compared(result):
     table = _changed_documents(out)
     for doc in ("tables/comparative-tables", "article/review"):
         assert doc in table, table
-        assert (out / f"{doc.replace('/', '-')}.docx").is_file() and (out / f"{doc.replace('/', '-')}.html").is_file()
+        assert (out / f"{doc.replace('/', '-')}.docx").is_file() and (
+            out / f"{doc.replace('/', '-')}.html"
+        ).is_file()
     changed = _plain(out / "changes.md").split("### Changed", 1)[1].split("###", 1)[0]
     assert "tables/comparative-tables" in changed and "article/review" in changed
     ins, _ = _revisions(out / "tables-comparative-tables.docx")
@@ -211,7 +216,9 @@ def test_the_tables_document_and_the_article_are_compared(result):
 def test_what_only_the_article_shows_is_compared(article_only):
     proc, out = article_only
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("1 record changed, 0 added, 0 removed; 1 document changed"), proc.stdout
+    assert proc.stdout.startswith("1 record changed, 0 added, 0 removed; 1 document changed"), (
+        proc.stdout
+    )
     table = _changed_documents(out)
     assert "article/review" in table and "briefs/" not in table and "tables/" not in table, table
     assert "affects article/review" in _plain(out / "changes.md")

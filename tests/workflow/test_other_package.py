@@ -18,7 +18,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from test_briefs import LEAKS, docx_text, html_text, pdf_text, squash
 from workflow_build import copy_project, snakemake
 
@@ -26,9 +25,27 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "iawc"
 
 # Words of the seed's organisation, union, states and article that no output of another package
 # may contain (case-sensitive, whole words: 'Lima' is not 'StillImage').
-SEED_WORDS = ["UNIDO", "EAEU", "Eurasian", "Shugurov", "Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Kyrgyz",
-              "Russia", "Russian", "Main Directions", "ISID", "Lima", "Abu Dhabi", "Fourth Industrial Revolution",
-              "Eurasian Economic Commission", "EEC", "a IAWC"]
+SEED_WORDS = [
+    "UNIDO",
+    "EAEU",
+    "Eurasian",
+    "Shugurov",
+    "Armenia",
+    "Belarus",
+    "Kazakhstan",
+    "Kyrgyzstan",
+    "Kyrgyz",
+    "Russia",
+    "Russian",
+    "Main Directions",
+    "ISID",
+    "Lima",
+    "Abu Dhabi",
+    "Fourth Industrial Revolution",
+    "Eurasian Economic Commission",
+    "EEC",
+    "a IAWC",
+]
 SEED = re.compile(r"\b(" + "|".join(re.escape(w) for w in SEED_WORDS) + r")\b")
 
 
@@ -38,7 +55,11 @@ def output_text(path: Path) -> str:
         return pdf_text(path)
     if path.suffix in (".docx", ".xlsx"):
         with zipfile.ZipFile(path) as z:
-            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
+            return "\n".join(
+                z.read(n).decode("utf-8", "replace")
+                for n in z.namelist()
+                if n.endswith((".xml", ".rels"))
+            )
     if path.suffix == ".png":
         return ""
     # Embedded figures are base64: random letters, not words.
@@ -73,7 +94,10 @@ def test_the_fixture_is_what_it_claims():
     states = [r for r in rows if r["kind"] == "member-state"]
     assert 6 <= len(states) <= 8 and {"NA", "NO"} <= {r["code"] for r in rows}
     assert any(r["union_member_until"] for r in states)
-    assert any(not r["name"].isascii() and any("\u0370" <= ch <= "\u03ff" for ch in r["name"]) for r in states)
+    assert any(
+        not r["name"].isascii() and any("\u0370" <= ch <= "\u03ff" for ch in r["name"])
+        for r in states
+    )
     with (FIXTURE / "instruments.csv").open(encoding="utf-8", newline="") as fh:
         assert not [r for r in csv.DictReader(fh) if r["type"] == "main-directions"]
 
@@ -81,8 +105,12 @@ def test_the_fixture_is_what_it_claims():
 def test_briefs_show_membership_of_the_union_and_official_names(other):
     isvik = squash(html_text(other / "reports" / "briefs" / "isvik.html"))
     assert "Republic of Ísvík" in isvik
-    assert "Ísvík joined the Northern Waters Union on 2001-05-01 and left it on 2019-12-31." in isvik
-    assert "Θαλασσία joined the Northern Waters Union in 2012." in squash(html_text(other / "reports" / "briefs" / "thalassia.html"))
+    assert (
+        "Ísvík joined the Northern Waters Union on 2001-05-01 and left it on 2019-12-31." in isvik
+    )
+    assert "Θαλασσία joined the Northern Waters Union in 2012." in squash(
+        html_text(other / "reports" / "briefs" / "thalassia.html")
+    )
     for slug in ("alderoy", "isvik", "valdoria", "nwu"):
         text = squash(docx_text(other / "reports" / "briefs" / f"{slug}.docx"))
         assert not LEAKS.search(text), (slug, LEAKS.search(text))
@@ -108,21 +136,34 @@ def test_tables_document_leaves_out_the_empty_table_and_sorts_by_collation(other
     assert ", ".join(names) in text
     assert "left the union 2019-12-31" in text
     # The empty table's files are still there for scripts; the workbook says it is empty.
-    rows = list(csv.reader((other / "reports" / "tables" / "main-directions.csv").open(encoding="utf-8")))
+    rows = list(
+        csv.reader((other / "reports" / "tables" / "main-directions.csv").open(encoding="utf-8"))
+    )
     assert rows == [["year", "title", "mentions_organisation", "how", "records", "sources"]]
     sheet = openpyxl.load_workbook(other / "reports" / "tables" / "main-directions.xlsx").active
     assert "no rows" in sheet["A1"].value
-    profile = openpyxl.load_workbook(other / "reports" / "tables" / "institutional-profile.xlsx").active
+    profile = openpyxl.load_workbook(
+        other / "reports" / "tables" / "institutional-profile.xlsx"
+    ).active
     headings = [c.value for c in profile[2]]
     assert "IAWC member since" in headings and "Left the union" in headings
 
 
 def test_article_makes_no_claim_without_an_authored_text(other):
     text = squash(docx_text(other / "reports" / "article" / "review.docx"))
-    assert "Northern Waters Union and its 5 member states (Ålderøy, Čermava, Marèsa, Valdoria, Θαλασσία)" in text
+    assert (
+        "Northern Waters Union and its 5 member states (Ålderøy, Čermava, Marèsa, Valdoria, Θαλασσία)"
+        in text
+    )
     assert "Ísvík, which has left the union" in text
-    for claim in ("The review finds", "three strands", "Three strands", "real but subsidiary", "several decades",
-                  "unevenly spread"):
+    for claim in (
+        "The review finds",
+        "three strands",
+        "Three strands",
+        "real but subsidiary",
+        "several decades",
+        "unevenly spread",
+    ):
         assert claim not in text, claim
     assert "Main Directions" not in text and "4.2." not in text
     # Wording for one and for many; flags and amounts kept.
@@ -136,21 +177,36 @@ def test_generated_markdown_has_blank_lines_before_blocks(other):
     for md in (other / "build" / "md").rglob("*.md"):
         lines = md.read_text(encoding="utf-8").splitlines()
         for number, (before, line) in enumerate(zip(lines, lines[1:]), start=2):
-            if before.strip() and re.match(r"(#{1,6} |\| |!\[)", line) and not before.startswith(("|", "#", ":")):
-                raise AssertionError(f"{md.name}:{number}: block glued to the line above: {line[:60]!r}")
+            if (
+                before.strip()
+                and re.match(r"(#{1,6} |\| |!\[)", line)
+                and not before.startswith(("|", "#", ":"))
+            ):
+                raise AssertionError(
+                    f"{md.name}:{number}: block glued to the line above: {line[:60]!r}"
+                )
 
 
 def test_config_values_are_checked_against_the_data(other, tmp_path):
     project = tmp_path / "p"
     shutil.copytree(other, project, symlinks=True)
     package = other.parent / "iawc-data"
-    proc = snakemake(project, "--config", f"data_dir={package}", "organisation=unido", "union=NWU", check=False)
+    proc = snakemake(
+        project, "--config", f"data_dir={package}", "organisation=unido", "union=NWU", check=False
+    )
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert "config: field 'organisation': value 'unido': names no actor in actors.csv" in output
     assert "iawc" in output  # the ids that exist
-    proc = snakemake(project, "--config", f"data_dir={package}", "organisation=iawc", "union=EAEU",
-                     "union_body=eec", check=False)
+    proc = snakemake(
+        project,
+        "--config",
+        f"data_dir={package}",
+        "organisation=iawc",
+        "union=EAEU",
+        "union_body=eec",
+        check=False,
+    )
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "field 'union': value 'EAEU'" in output and "expected one of NWU" in output

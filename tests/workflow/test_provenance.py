@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from test_briefs import docx_text, html_text, pdf_text, squash
-
 from workflow_build import snakemake
+
 from helpers import read_table, write_table
 
 COOPDOCS = [sys.executable, "-m", "coopdocs"]

@@ -74,12 +74,26 @@ def writer_pdfs(built: Path, tmp_path_factory) -> dict[str, Path]:
     need("soffice", "pdffonts", "pdftotext")
     tmp = tmp_path_factory.mktemp("writer")
     docs = documents(built, "docx")
-    proc = subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), *map(str, docs)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp / "pdf"),
+            *map(str, docs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     result = {d.stem: tmp / "pdf" / f"{d.stem}.pdf" for d in docs}
     missing = [k for k, v in result.items() if not v.is_file()]
-    assert not missing, f"LibreOffice did not convert {missing}: {proc.stdout[-2000:]} {proc.stderr[-2000:]}"
+    assert not missing, (
+        f"LibreOffice did not convert {missing}: {proc.stdout[-2000:]} {proc.stderr[-2000:]}"
+    )
     return result
 
 
@@ -100,7 +114,9 @@ def test_docx_declares_the_serif_everywhere(root):
 def test_docx_opens_in_the_declared_serif(writer_pdfs):
     """LibreOffice sets every DOCX in Liberation Serif (for Times New Roman): no fallback font."""
     for name, pdf in writer_pdfs.items():
-        out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         used = {line.split()[0].split("+")[-1] for line in out.splitlines()[2:] if line.strip()}
         assert used, name
         assert all(f.startswith(SERIF_IN_LIBREOFFICE) for f in used), (name, used)
@@ -109,7 +125,20 @@ def test_docx_opens_in_the_declared_serif(writer_pdfs):
 def test_docx_pages_are_numbered_with_a_running_header(writer_pdfs, built):
     for name, pdf in writer_pdfs.items():
         total = pages(pdf)
-        title = pypdf.PdfReader(str(built / "reports" / ("article" if name == "review" else "tables" if name == "comparative-tables" else "briefs") / f"{name}.pdf")).metadata.title
+        title = pypdf.PdfReader(
+            str(
+                built
+                / "reports"
+                / (
+                    "article"
+                    if name == "review"
+                    else "tables"
+                    if name == "comparative-tables"
+                    else "briefs"
+                )
+                / f"{name}.pdf"
+            )
+        ).metadata.title
         for page in range(1, total + 1):
             text = pdf_text(pdf, page)
             assert re.search(rf"(^|\s){page} / {total}(\s|$)", text), (name, page)
@@ -152,10 +181,15 @@ def test_docx_and_pdf_properties_from_one_source(built):
     for docx in documents(built, "docx"):
         with zipfile.ZipFile(docx) as z:
             core = z.read("docProps/core.xml").decode("utf-8")
-        value = {tag: (re.search(rf"<{tag}>([^<]*)</{tag}>", core) or [None, ""])[1]
-                 for tag in ("dc:title", "dc:creator", "cp:keywords", "dc:subject", "dc:language")}
+        value = {
+            tag: (re.search(rf"<{tag}>([^<]*)</{tag}>", core) or [None, ""])[1]
+            for tag in ("dc:title", "dc:creator", "cp:keywords", "dc:subject", "dc:language")
+        }
         dates = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
-        assert dates == ["2022-12-30T00:00:00Z"] * 2, (docx.name, dates)  # SOURCE_DATE_EPOCH of the build
+        assert dates == ["2022-12-30T00:00:00Z"] * 2, (
+            docx.name,
+            dates,
+        )  # SOURCE_DATE_EPOCH of the build
         assert all(value.values()), (docx.name, value)
         assert value["dc:language"] == "en"
         pdf = docx.with_suffix(".pdf")
@@ -181,8 +215,13 @@ def test_citations_link_to_their_reference(built):
         assert set(cites) <= ids, set(cites) - ids
         # The PDF: as many internal links at least as citations plus record marks.
         reader = pypdf.PdfReader(str(html_path.with_suffix(".pdf")))
-        links = sum(1 for page in reader.pages for a in (page.get("/Annots") or [])
-                    if a.get_object().get("/Subtype") == "/Link" and "/URI" not in (a.get_object().get("/A") or {}))
+        links = sum(
+            1
+            for page in reader.pages
+            for a in (page.get("/Annots") or [])
+            if a.get_object().get("/Subtype") == "/Link"
+            and "/URI" not in (a.get_object().get("/A") or {})
+        )
         assert links >= len(cites), (html_path.name, links, len(cites))
 
 
@@ -197,9 +236,23 @@ def axe_modules() -> Path:
     if not (folder / "node_modules" / "axe-core" / "axe.min.js").is_file():
         folder.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1", npm_config_update_notifier="false")
-        proc = subprocess.run(["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--silent",
-                               f"axe-core@{AXE_CORE}", f"puppeteer-core@{PUPPETEER_CORE}"],
-                              capture_output=True, text=True, env=env, timeout=600)
+        proc = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(folder),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                f"axe-core@{AXE_CORE}",
+                f"puppeteer-core@{PUPPETEER_CORE}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
         if proc.returncode != 0:
             pytest.skip(f"npm could not install axe-core and puppeteer-core: {proc.stderr[-500:]}")
     return folder / "node_modules"
@@ -208,13 +261,20 @@ def axe_modules() -> Path:
 def test_html_has_no_serious_accessibility_violation(built, axe_modules, tmp_path):
     """axe-core in headless Chromium: no serious or critical violation on any HTML document."""
     files = [str(p) for p in documents(built, "html")]
-    proc = subprocess.run(["node", str(HERE / "axe_check.js"), CHROMIUM, str(tmp_path / "profile"), *files],
-                          capture_output=True, text=True, timeout=600, env=dict(os.environ, NODE_PATH=str(axe_modules)))
+    proc = subprocess.run(
+        ["node", str(HERE / "axe_check.js"), CHROMIUM, str(tmp_path / "profile"), *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, NODE_PATH=str(axe_modules)),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(files)
-    problems = {Path(r["file"]).name: [v for v in r["violations"] if v["impact"] in ("serious", "critical")]
-                for r in results}
+    problems = {
+        Path(r["file"]).name: [v for v in r["violations"] if v["impact"] in ("serious", "critical")]
+        for r in results
+    }
     assert not any(problems.values()), json.dumps(problems, indent=1)
     assert all(r["main"] == 1 for r in results)
 
@@ -223,14 +283,21 @@ def test_html_tables_and_figures_speak_to_screen_readers(built):
     for path in documents(built, "html"):
         html = path.read_text(encoding="utf-8")
         heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
-        assert all(re.findall(r"<th(?: [^>]*)?>", h) and all('scope="col"' in t for t in re.findall(r"<th(?: [^>]*)?>", h))
-                   for h in heads), path.name
-        for alt, caption in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*>\s*<figcaption>(.*?)</figcaption>', html, flags=re.S):
+        assert all(
+            re.findall(r"<th(?: [^>]*)?>", h)
+            and all('scope="col"' in t for t in re.findall(r"<th(?: [^>]*)?>", h))
+            for h in heads
+        ), path.name
+        for alt, caption in re.findall(
+            r'<img [^>]*alt="([^"]*)"[^>]*>\s*<figcaption>(.*?)</figcaption>', html, flags=re.S
+        ):
             assert alt and alt not in caption and caption not in alt, (path.name, alt)
             assert re.match(r"(Timeline|Heat map) of \d+ ", alt), alt
     kazakhstan = (built / "reports" / "briefs" / "kazakhstan.html").read_text(encoding="utf-8")
-    assert re.search(r'alt="Timeline of \d+ instruments?, \d+ events? and \d+ projects? of Kazakhstan, \d{4}–\d{4}\."',
-                     kazakhstan)
+    assert re.search(
+        r'alt="Timeline of \d+ instruments?, \d+ events? and \d+ projects? of Kazakhstan, \d{4}–\d{4}\."',
+        kazakhstan,
+    )
 
 
 # ---------------------------------------------------------------- XLSX in LibreOffice Calc
@@ -244,8 +311,18 @@ def calc(built: Path, tmp_path_factory) -> list[dict]:
         pytest.skip("needs python3-uno (Debian package; .ci/run installs it)")
     tmp = tmp_path_factory.mktemp("calc")
     books = sorted((built / "reports" / "tables").glob("*.xlsx"))
-    proc = subprocess.run([SYSTEM_PYTHON, str(HERE / "lo_sheets.py"), str(tmp / "profile"), str(tmp / "pdf"),
-                           *map(str, books)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            SYSTEM_PYTHON,
+            str(HERE / "lo_sheets.py"),
+            str(tmp / "profile"),
+            str(tmp / "pdf"),
+            *map(str, books),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert [r["book"] for r in results] == [b.name for b in books]
@@ -255,9 +332,14 @@ def calc(built: Path, tmp_path_factory) -> list[dict]:
 def test_xlsx_rows_show_their_whole_text(calc):
     """Every row is at least as high as LibreOffice finds its wrapped text needs (1/100 mm)."""
     for book in calc:
-        short = [(row + 1, given, needed) for row, (given, needed) in enumerate(zip(book["rows_given"], book["rows_needed"]))
-                 if given + 5 < needed]
-        assert not short, f"{book['book']}: rows too low to show their text (row, height, needed): {short}"
+        short = [
+            (row + 1, given, needed)
+            for row, (given, needed) in enumerate(zip(book["rows_given"], book["rows_needed"]))
+            if given + 5 < needed
+        ]
+        assert not short, (
+            f"{book['book']}: rows too low to show their text (row, height, needed): {short}"
+        )
 
 
 def test_xlsx_prints_one_page_wide_with_its_header(calc):
@@ -269,13 +351,19 @@ def test_xlsx_prints_one_page_wide_with_its_header(calc):
         assert book["print_areas"] == [[0, 0, book["last_column"], rows - 1]], name
         width = sum(book["column_widths"])
         printable = book["page_width"] - book["margins"][0] - book["margins"][1]
-        portrait = min(book["page_width"], book["page_height"]) - book["margins"][0] - book["margins"][1]
-        if width > portrait * 1.05 or width < portrait * 0.95:  # landscape where wider than a portrait page
+        portrait = (
+            min(book["page_width"], book["page_height"]) - book["margins"][0] - book["margins"][1]
+        )
+        if (
+            width > portrait * 1.05 or width < portrait * 0.95
+        ):  # landscape where wider than a portrait page
             assert book["landscape"] == (width > portrait), (name, width, portrait)
         # As few pages as the width allows: the rows' height at the scale that fits the width,
         # divided among pages (a page more for rows that do not split).
         scale = min(1.0, printable / width)
-        usable = book["page_height"] - book["margins"][2] - book["margins"][3] - 2000  # header and footer
+        usable = (
+            book["page_height"] - book["margins"][2] - book["margins"][3] - 2000
+        )  # header and footer
         body = sum(book["rows_given"]) * scale
         pdf = Path(book["pdf"])
         total = pages(pdf)

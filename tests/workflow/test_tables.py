@@ -10,11 +10,10 @@ from pathlib import Path
 import docx
 import openpyxl
 from test_briefs import html_text, pdf_text, squash
-
 from workflow_build import snakemake
-from helpers import read_table, write_table
 
 from coopdocs.layout import TABLE_IDS
+from helpers import read_table, write_table
 
 
 def items(cell: str) -> list[str]:
@@ -76,7 +75,12 @@ def test_legal_basis_recomputed(built):
 
 
 def test_projects_by_funder_recomputed_and_russia_funds_others(built):
-    expected = Counter((f, c) for p in raw(built, "projects") for f in stated(p, "funders") for c in stated(p, "countries"))
+    expected = Counter(
+        (f, c)
+        for p in raw(built, "projects")
+        for f in stated(p, "funders")
+        for c in stated(p, "countries")
+    )
     rows = output(built, "projects-by-funder")
     assert {(r["funder_id"], r["country_code"]): int(r["count"]) for r in rows} == dict(expected)
     russia_to = {r["country_code"] for r in rows if r["funder_id"] == "gov-ru"}
@@ -122,7 +126,10 @@ def test_institutional_profile_recomputed(built):
     assert set(rows) == set(countries)
     for code, c in countries.items():
         assert rows[code]["organisation_member_since"] == c["organisation_member_since"]
-        funds = any(govs.get(code) in stated(p, "funders") and set(stated(p, "countries")) - {code} for p in raw(built, "projects"))
+        funds = any(
+            govs.get(code) in stated(p, "funders") and set(stated(p, "countries")) - {code}
+            for p in raw(built, "projects")
+        )
         assert rows[code]["funds_projects_elsewhere"] == ("yes" if funds else "no")
     assert rows["RU"]["funds_projects_elsewhere"] == "yes"
     for r in rows.values():

@@ -50,7 +50,9 @@ class ArchiveError(RuntimeError):
     """The archive cannot be made or checked; the message says why and what to do."""
 
 
-def archival_epoch(root: Path, from_commit: bool = False, environ: dict[str, str] | None = None) -> int:
+def archival_epoch(
+    root: Path, from_commit: bool = False, environ: dict[str, str] | None = None
+) -> int:
     """SOURCE_DATE_EPOCH for an archival build (tools.builddate, archive mode): explicit, and a
     non-negative integer; or, ``from_commit``, the date an ordinary build of HEAD has."""
     try:
@@ -68,8 +70,10 @@ def check_clean(root: Path) -> str:
         status = git.status(root)
         if status:
             shown = "\n".join("  " + line for line in status.splitlines()[:10])
-            raise ArchiveError("the work tree has uncommitted changes; commit or stash them first "
-                               f"(an archive must be the build of one commit):\n{shown}")
+            raise ArchiveError(
+                "the work tree has uncommitted changes; commit or stash them first "
+                f"(an archive must be the build of one commit):\n{shown}"
+            )
         return git.run(root, "rev-parse", "HEAD")
     except git.GitError as exc:
         raise ArchiveError(str(exc)) from exc
@@ -77,15 +81,25 @@ def check_clean(root: Path) -> str:
 
 def version_name(root: Path) -> str:
     """The archive's version: the tag on HEAD, else ``git describe``, else the short commit."""
-    name = git.query(root, "describe", "--tags", "--always", "--dirty") or git.run(root, "rev-parse", "--short=12", "HEAD")
+    name = git.query(root, "describe", "--tags", "--always", "--dirty") or git.run(
+        root, "rev-parse", "--short=12", "HEAD"
+    )
     return name.replace("/", "-")
 
 
-def build_snapshot(source_tar: Path, workdir: Path, epoch: int, commit: str, python: str | None = None,
-                   cores: int = 2) -> Path:
+def build_snapshot(
+    source_tar: Path,
+    workdir: Path,
+    epoch: int,
+    commit: str,
+    python: str | None = None,
+    cores: int = 2,
+) -> Path:
     """Extract a source snapshot into ``workdir`` and build every report there; return the project folder."""
     project = revision.extract(source_tar, workdir / "project")
-    proc = revision.build(project, "--quiet", epoch=epoch, cores=cores, commit=commit, python=python)
+    proc = revision.build(
+        project, "--quiet", epoch=epoch, cores=cores, commit=commit, python=python
+    )
     if proc.returncode != 0:
         raise ArchiveError(f"the build of the snapshot failed:\n{proc.stderr[-4000:]}")
     return project
@@ -132,7 +146,11 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
         bag = tmp_path / name
         payload = bag
         payload.mkdir()
-        shutil.copytree(project / "reports", payload / "reports", ignore=shutil.ignore_patterns("archive", "diff"))
+        shutil.copytree(
+            project / "reports",
+            payload / "reports",
+            ignore=shutil.ignore_patterns("archive", "diff"),
+        )
         shutil.copytree(project / "data", payload / "data")
         lock = project / "uv.lock"
         if lock.is_file():
@@ -140,18 +158,37 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
         shutil.copy2(source_tar, payload / "source.tar")
         package = load_package(project / "data")
         bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
-        (payload / "bibliography.json").write_text(json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        (payload / "bibliography.json").write_text(
+            json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         date = iso_date(epoch)
-        (payload / "README.md").write_text(README.format(name=descriptor.get("name", "coopdocs"), version=version, commit=commit,
-                                                         epoch=epoch, date=date, folder=name), encoding="utf-8")
+        (payload / "README.md").write_text(
+            README.format(
+                name=descriptor.get("name", "coopdocs"),
+                version=version,
+                commit=commit,
+                epoch=epoch,
+                date=date,
+                folder=name,
+            ),
+            encoding="utf-8",
+        )
         files = sorted(p for p in payload.rglob("*") if p.is_file())
         sums = "".join(f"{sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
         (payload / "SHA256SUMS").write_text(sums, encoding="utf-8")
         for p in payload.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        bagit.make_bag(str(bag), {"Bagging-Date": date, "Source-Organization": "coopdocs",
-                                  "External-Identifier": f"git:{commit}", "External-Description": f"coopdocs archival build {version}",
-                                  "Bag-Software-Agent": "coopdocs (bagit.py)"}, checksums=["sha256"])
+        bagit.make_bag(
+            str(bag),
+            {
+                "Bagging-Date": date,
+                "Source-Organization": "coopdocs",
+                "External-Identifier": f"git:{commit}",
+                "External-Description": f"coopdocs archival build {version}",
+                "Bag-Software-Agent": "coopdocs (bagit.py)",
+            },
+            checksums=["sha256"],
+        )
         target = out_dir / name
         if target.exists():
             shutil.rmtree(target)
@@ -171,7 +208,9 @@ def _open_archive(archive: Path, tmp: Path) -> Path:
                 for name in z.namelist():
                     parts = PurePosixPath(name).parts
                     if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or ":" in name:
-                        raise ArchiveError(f"{archive}: member {name!r} would leave the folder it is extracted to")
+                        raise ArchiveError(
+                            f"{archive}: member {name!r} would leave the folder it is extracted to"
+                        )
                 z.extractall(tmp / "unzipped")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
             raise ArchiveError(f"{archive}: not a readable zip archive ({exc})") from None
@@ -186,16 +225,35 @@ def _environment_python(bag_payload: Path, tmp: Path, fresh: bool) -> str:
     """A Python with exactly the archive's lock installed: the running one when its lock matches."""
     running_lock = Path(sys.prefix).parent / "uv.lock"
     lock = bag_payload / "uv.lock"
-    if not fresh and running_lock.is_file() and lock.is_file() and running_lock.read_bytes() == lock.read_bytes():
+    if (
+        not fresh
+        and running_lock.is_file()
+        and lock.is_file()
+        and running_lock.read_bytes() == lock.read_bytes()
+    ):
         return sys.executable
     uv = shutil.which("uv") or str(Path(sys.prefix).parent / ".tools" / "bin" / "uv")
     if not Path(uv).exists() and not shutil.which(uv):
-        raise ArchiveError("the archive's lock differs from this environment and uv is not available to install it")
+        raise ArchiveError(
+            "the archive's lock differs from this environment and uv is not available to install it"
+        )
     project = tmp / "env-project"
     project.mkdir()
     revision.extract(bag_payload / "source.tar", project)
-    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(tmp / "venv"), UV_PYTHON=sys.executable, UV_PYTHON_DOWNLOADS="never")
-    proc = subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=project, env=env, capture_output=True, text=True, check=False)
+    env = dict(
+        os.environ,
+        UV_PROJECT_ENVIRONMENT=str(tmp / "venv"),
+        UV_PYTHON=sys.executable,
+        UV_PYTHON_DOWNLOADS="never",
+    )
+    proc = subprocess.run(
+        [uv, "sync", "--frozen", "--quiet"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise ArchiveError(f"installing the archive's lock file failed:\n{proc.stderr[-3000:]}")
     return str(tmp / "venv" / "bin" / "python")
@@ -212,10 +270,18 @@ def _read_sums(payload: Path) -> dict[str, str]:
     for number, line in enumerate(text.splitlines(), start=1):
         digest, sep, rel = line.partition("  ")
         parts = PurePosixPath(rel).parts
-        if (not sep or not re.fullmatch(r"[0-9a-f]{64}", digest) or not rel or rel.startswith("/")
-                or ".." in parts or "\\" in rel):
+        if (
+            not sep
+            or not re.fullmatch(r"[0-9a-f]{64}", digest)
+            or not rel
+            or rel.startswith("/")
+            or ".." in parts
+            or "\\" in rel
+        ):
             shown = line if len(line) <= 120 else line[:117] + "..."
-            raise ArchiveError(f"SHA256SUMS:{number}: value {shown!r}: not '<sha256>  <path inside the archive>'")
+            raise ArchiveError(
+                f"SHA256SUMS:{number}: value {shown!r}: not '<sha256>  <path inside the archive>'"
+            )
         sums[rel] = digest
     return sums
 
@@ -246,20 +312,29 @@ def check_source(payload: Path, manifest: dict[str, Any]) -> list[str]:
             for member in tar.getmembers():
                 parts = PurePosixPath(member.name).parts
                 if member.name.startswith("/") or ".." in parts:
-                    raise ArchiveError(f"source.tar: member {member.name!r} would leave the folder it is extracted to")
-                if (member.issym() or member.islnk()) and (member.linkname.startswith("/")
-                                                            or ".." in PurePosixPath(member.linkname).parts):
-                    raise ArchiveError(f"source.tar: link {member.name!r} -> {member.linkname!r} points outside the source")
+                    raise ArchiveError(
+                        f"source.tar: member {member.name!r} would leave the folder it is extracted to"
+                    )
+                if (member.issym() or member.islnk()) and (
+                    member.linkname.startswith("/") or ".." in PurePosixPath(member.linkname).parts
+                ):
+                    raise ArchiveError(
+                        f"source.tar: link {member.name!r} -> {member.linkname!r} points outside the source"
+                    )
                 if member.isfile():
                     files[member.name] = member
             for rel, digest in sorted(recorded.items()):
                 member = files.get(rel)
                 if member is None:
-                    problems.append(f"source.tar: {rel}: recorded in reports/manifest.json but missing")
+                    problems.append(
+                        f"source.tar: {rel}: recorded in reports/manifest.json but missing"
+                    )
                     continue
                 data = tar.extractfile(member).read()
                 if hashlib.sha256(data).hexdigest() != digest:
-                    problems.append(f"source.tar: {rel}: differs from the file reports/manifest.json records")
+                    problems.append(
+                        f"source.tar: {rel}: differs from the file reports/manifest.json records"
+                    )
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise ArchiveError(f"source.tar: not a readable tar archive ({exc})") from None
     return problems
@@ -297,21 +372,28 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             if _file_sha256(payload / rel) != digest:
                 differences.append(f"{rel}: does not match SHA256SUMS in the archive")
         if differences:  # damaged or tampered: nothing of the archive is run
-            differences.append("archive: not rebuilt, since it failed its integrity check (verify runs the "
-                               "archive's own workflow only when its content is intact)")
+            differences.append(
+                "archive: not rebuilt, since it failed its integrity check (verify runs the "
+                "archive's own workflow only when its content is intact)"
+            )
             return differences
         try:
             manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
             epoch, commit = int(manifest["source_date_epoch"]), str(manifest["git"]["commit"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ArchiveError(f"reports/manifest.json: unreadable or incomplete ({exc!r})") from None
+            raise ArchiveError(
+                f"reports/manifest.json: unreadable or incomplete ({exc!r})"
+            ) from None
         mismatches = check_source(payload, manifest)
         if mismatches:
-            raise ArchiveError("refused: the archive's source does not match its own manifest, nothing was run:\n  "
-                               + "\n  ".join(mismatches))
+            raise ArchiveError(
+                "refused: the archive's source does not match its own manifest, nothing was run:\n  "
+                + "\n  ".join(mismatches)
+            )
         python = _environment_python(payload, tmp_path, fresh_env)
-        project = build_snapshot(payload / "source.tar", tmp_path / "rebuild", epoch, commit, python=python,
-                                 cores=cores)
+        project = build_snapshot(
+            payload / "source.tar", tmp_path / "rebuild", epoch, commit, python=python, cores=cores
+        )
         for rel, digest in sorted(sums.items()):
             if not rel.startswith("reports/"):
                 continue
@@ -319,10 +401,17 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
             if not rebuilt.is_file():
                 differences.append(f"{rel}: not produced by the rebuild")
             elif sha256(rebuilt) != digest:
-                differences.append(f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {sha256(rebuilt)[:12]})")
+                differences.append(
+                    f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {sha256(rebuilt)[:12]})"
+                )
         archived = {rel for rel in sums if rel.startswith("reports/")}
         for path in sorted((project / "reports").rglob("*")):
             rel = path.relative_to(project).as_posix()
-            if path.is_file() and rel not in archived and "/archive/" not in rel and "/diff/" not in rel:
+            if (
+                path.is_file()
+                and rel not in archived
+                and "/archive/" not in rel
+                and "/diff/" not in rel
+            ):
                 differences.append(f"{rel}: produced by the rebuild but missing from the archive")
     return differences

@@ -13,11 +13,22 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import (Resolver, brief_context, citing_works, digest, event_entry, is_member,
-                                       organisation, project_entry, record_date, sort_key_fact, sort_key_year,
-                                       union_of)
-from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
+from coopdocs.compute.contexts import (
+    Resolver,
+    brief_context,
+    citing_works,
+    digest,
+    event_entry,
+    is_member,
+    organisation,
+    project_entry,
+    record_date,
+    sort_key_fact,
+    sort_key_year,
+    union_of,
+)
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
+from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import Frame
 from coopdocs.load.authored import cited_keys, parse_authored
 from coopdocs.load.datapackage import Package
@@ -27,8 +38,13 @@ from coopdocs.tools.collation import by_name, collation_key
 # The order in which the article shows its tables and figures (section by section); their
 # captions are the strings file's ``article_tables`` and ``figures``. A table with nothing to
 # show is left out, and the others are numbered in order.
-ARTICLE_TABLES = [layout.MAIN_DIRECTIONS, layout.INSTITUTIONAL_PROFILE, layout.LEGAL_BASIS, layout.PROJECTS_BY_THEME,
-                  layout.PROJECTS_BY_FUNDER]
+ARTICLE_TABLES = [
+    layout.MAIN_DIRECTIONS,
+    layout.INSTITUTIONAL_PROFILE,
+    layout.LEGAL_BASIS,
+    layout.PROJECTS_BY_THEME,
+    layout.PROJECTS_BY_FUNDER,
+]
 ARTICLE_FIGURES = [layout.TIMELINE_FIGURE, layout.THEMES_FIGURE]
 
 
@@ -52,9 +68,16 @@ def _leaders(counter: Counter) -> dict[str, Any]:
     return {"name": names[0] if len(names) == 1 else None, "names": names, "count": best}
 
 
-def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, Any], build: dict[str, Any],
-                    settings: dict[str, Any], keep: list[str] | None = None, others: int = 0,
-                    words: Words | None = None) -> dict[str, Any]:
+def article_context(
+    package: Package,
+    frames: dict[str, Frame],
+    meta: dict[str, Any],
+    build: dict[str, Any],
+    settings: dict[str, Any],
+    keep: list[str] | None = None,
+    others: int = 0,
+    words: Words | None = None,
+) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 
     ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
@@ -66,7 +89,9 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     t = package.tables
     organisation_id = settings["organisation"]
     union_row = union_of(package, settings.get("union"))
-    front, authored = parse_authored(package.texts["article"]) if "article" in package.texts else ({}, {})
+    front, authored = (
+        parse_authored(package.texts["article"]) if "article" in package.texts else ({}, {})
+    )
     all_states = by_name((c for c in t["countries"] if c["kind"] != "union"), lambda c: c["name"])
     members = [c for c in all_states if is_member(c)]
     kept = set(keep) if keep is not None else {c["code"] for c in t["countries"]}
@@ -77,16 +102,28 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         order.append((OTHER, other_states(others, words)))
     order += [(c["code"], c["name"]) for c in unions]
 
-    briefs = {c["code"]: brief_context(package, c["code"], build, organisation_id, with_provenance=False, words=words,
-                                       union_code=settings.get("union"))
-              for c in states + unions}
+    briefs = {
+        c["code"]: brief_context(
+            package,
+            c["code"],
+            build,
+            organisation_id,
+            with_provenance=False,
+            words=words,
+            union_code=settings.get("union"),
+        )
+        for c in states + unions
+    }
     res = Resolver.of(package)
     org = organisation(package, organisation_id)
 
     matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
     tables: dict[str, dict[str, Any]] = {}
     for tid in ARTICLE_TABLES:
-        entry: dict[str, Any] = {"id": tid, "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"])}
+        entry: dict[str, Any] = {
+            "id": tid,
+            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
+        }
         if tid in matrices:
             entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
             entry["shown"] = bool(entry["matrix"]["rows"])
@@ -101,27 +138,54 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         table = layout.FIGURE_TABLES[fid]
         shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
         if shown:
-            figures[fid] = {"id": f"fig-{fid}", "number": len(figures) + 1, "file": layout.figure_file(fid, "svg"),
-                            "caption": word(words, f"figures.{fid}.caption", "")}
+            figures[fid] = {
+                "id": f"fig-{fid}",
+                "number": len(figures) + 1,
+                "file": layout.figure_file(fid, "svg"),
+                "caption": word(words, f"figures.{fid}.caption", ""),
+            }
     if layout.TIMELINE_FIGURE in figures:
-        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(frames[layout.TIMELINE_TABLE], order)
+        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
+            frames[layout.TIMELINE_TABLE], order
+        )
     if layout.THEMES_FIGURE in figures:
-        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(frames[layout.PROJECTS_BY_THEME], order)
+        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
+            frames[layout.PROJECTS_BY_THEME], order
+        )
 
     # The organisation's own framework: instruments and events tied to no member state.
-    framework = sorted((dict(i) for i in t["instruments"] if not i["countries"]), key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]))
-    org_events = sorted((dict(e) for e in t["events"] if not e["countries"]), key=lambda e: (e["date"] or "9999", e["id"]))
+    framework = sorted(
+        (dict(i) for i in t["instruments"] if not i["countries"]),
+        key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]),
+    )
+    org_events = sorted(
+        (dict(e) for e in t["events"] if not e["countries"]),
+        key=lambda e: (e["date"] or "9999", e["id"]),
+    )
     org_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
-    org_facts = sorted((dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact)
+    org_facts = sorted(
+        (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
+    )
     # Projects and events in which some state's participation is only inferred: described once
     # (in the section on the states), referred to from each state's section, counted nowhere.
-    regional_projects = [project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
-                         for r in sorted((p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year)]
-    regional_events = [event_entry(r, res) for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)]
+    regional_projects = [
+        project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
+        for r in sorted(
+            (p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year
+        )
+    ]
+    regional_events = [
+        event_entry(r, res)
+        for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
+    ]
 
     # Highlights for the comparative analysis, computed, never typed.
-    instrument_counts = Counter({c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states})
-    project_counts = Counter({c["name"]: len(res.of_country("projects", c["code"])) for c in all_states})
+    instrument_counts = Counter(
+        {c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states}
+    )
+    project_counts = Counter(
+        {c["name"]: len(res.of_country("projects", c["code"])) for c in all_states}
+    )
     theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
     theme_labels = {th["id"]: th["label"] for th in t["themes"]}
     top_theme, top_theme_n = _top(theme_counts)
@@ -132,15 +196,28 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
             recipients = by_name({r for f in elsewhere for r in f["recipients"]}, str)
-            donors.append({"name": c["name"], "count": len(elsewhere), "recipients": recipients,
-                           "sources": sorted({s for f in elsewhere for s in f["sources"]})})
+            donors.append(
+                {
+                    "name": c["name"],
+                    "count": len(elsewhere),
+                    "recipients": recipients,
+                    "sources": sorted({s for f in elsewhere for s in f["sources"]}),
+                }
+            )
     md = tables[layout.MAIN_DIRECTIONS]["rows"]
     md_yes = [r["year"] for r in md if r["mentions_organisation"] == "yes"]
     md_no = [r["year"] for r in md if r["mentions_organisation"] == "no"]
-    member_since = sorted(((c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"]) for c in all_states
-                           if c.get("organisation_member_since") or c.get("cooperation_since")))
-    years = [int((r.get("date") or str(r.get("start_year") or ""))[:4]) for tbl in ("instruments", "projects", "events")
-             for r in t[tbl] if (r.get("date") or r.get("start_year"))]
+    member_since = sorted(
+        (c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"])
+        for c in all_states
+        if c.get("organisation_member_since") or c.get("cooperation_since")
+    )
+    years = [
+        int((r.get("date") or str(r.get("start_year") or ""))[:4])
+        for tbl in ("instruments", "projects", "events")
+        for r in t[tbl]
+        if (r.get("date") or r.get("start_year"))
+    ]
 
     union = briefs[unions[0]["code"]] if unions else None
     union_by_type: dict[str, list] = {}
@@ -151,14 +228,25 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     state_sections = []
     for c in states:
         b = briefs[c["code"]]
-        state_sections.append({
-            "country": b["country"], "roles": b["roles"], "offices": b["offices"], "contributions": b["contributions"],
-            "instruments": b["instruments"], "projects": b["projects"], "events": b["events"],
-            "funded_by_others": b["funded_by_others"], "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
-            "themes": b["themes"][:3], "facts": b["facts"], "inferred_projects": b["inferred_projects"],
-            "inferred_events": b["inferred_events"],
-            "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]), "member": is_member(c),
-        })
+        state_sections.append(
+            {
+                "country": b["country"],
+                "roles": b["roles"],
+                "offices": b["offices"],
+                "contributions": b["contributions"],
+                "instruments": b["instruments"],
+                "projects": b["projects"],
+                "events": b["events"],
+                "funded_by_others": b["funded_by_others"],
+                "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                "themes": b["themes"][:3],
+                "facts": b["facts"],
+                "inferred_projects": b["inferred_projects"],
+                "inferred_events": b["inferred_events"],
+                "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
+                "member": is_member(c),
+            }
+        )
 
     used_ids = set()
     for b in briefs.values():
@@ -171,23 +259,41 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
     used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
     authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
-    sources = sorted({s for b in briefs.values() for s in b["sources"]}
-                     | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
-                     | {s for r in regional_projects + regional_events for s in r["sources"]}
-                     | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
-                     | {s for p in t["proposals"] for s in p["sources"]}
-                     | (authored_sources - {w["id"] for w in t["publications"]}))
+    sources = sorted(
+        {s for b in briefs.values() for s in b["sources"]}
+        | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
+        | {s for r in regional_projects + regional_events for s in r["sources"]}
+        | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
+        | {s for p in t["proposals"] for s in p["sources"]}
+        | (authored_sources - {w["id"] for w in t["publications"]})
+    )
 
     names = {"org": org["name"], "union": (union_row or {}).get("official_name", "")}
-    title = meta.get("title") or front.get("title") or word(words, "documents.article.title", "", **names)
-    subtitle = meta.get("subtitle") or front.get("subtitle") or word(words, "documents.article.subtitle", "", **names)
-    keywords = meta.get("keywords") or front.get("keywords") or \
-        [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
+    title = (
+        meta.get("title")
+        or front.get("title")
+        or word(words, "documents.article.title", "", **names)
+    )
+    subtitle = (
+        meta.get("subtitle")
+        or front.get("subtitle")
+        or word(words, "documents.article.subtitle", "", **names)
+    )
+    keywords = (
+        meta.get("keywords")
+        or front.get("keywords")
+        or [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
+    )
     meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords))
     union_body = settings.get("union_body")
 
     context = {
-        "document": {"kind": layout.ARTICLE.folder, "id": layout.ARTICLE.name, "title": title, "subtitle": subtitle},
+        "document": {
+            "kind": layout.ARTICLE.folder,
+            "id": layout.ARTICLE.name,
+            "title": title,
+            "subtitle": subtitle,
+        },
         "meta": meta,
         "org": org,
         "union_body": organisation(package, union_body) if union_body else None,
@@ -197,7 +303,11 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         "stats": {
             "states": [c["name"] for c in members],
             "n_states": len(members),
-            "former_members": [{"name": c["name"], "until": c["union_member_until"]} for c in all_states if not is_member(c)],
+            "former_members": [
+                {"name": c["name"], "until": c["union_member_until"]}
+                for c in all_states
+                if not is_member(c)
+            ],
             "n_instruments": len(t["instruments"]),
             "n_projects": len(t["projects"]),
             "n_events": len(t["events"]),
@@ -208,9 +318,16 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
             "n_actors": len(t["actors"]),
             "first_year": min(years) if years else None,
             "last_year": max(years) if years else None,
-            "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
+            "uncited_sources": sorted(
+                s["ref_number"] for s in t["sources"] if s["cited_count"] == 0
+            ),
         },
-        "organisation": {"framework": framework, "events": org_events, "offices": org_offices, "facts": org_facts},
+        "organisation": {
+            "framework": framework,
+            "events": org_events,
+            "offices": org_offices,
+            "facts": org_facts,
+        },
         "regional": {"projects": regional_projects, "events": regional_events},
         "states": state_sections,
         "union": {
@@ -236,20 +353,31 @@ def article_context(package: Package, frames: dict[str, Frame], meta: dict[str, 
         "tables": tables,
         "figures": figures,
         "proposals": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"])],
-        "proposals_author": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") == "author"],
-        "proposals_derived": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"]) if p.get("origin") != "author"],
+        "proposals_author": [
+            dict(p)
+            for p in sorted(t["proposals"], key=lambda p: p["number"])
+            if p.get("origin") == "author"
+        ],
+        "proposals_derived": [
+            dict(p)
+            for p in sorted(t["proposals"], key=lambda p: p["number"])
+            if p.get("origin") != "author"
+        ],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
         "sources": sources,
     }
     for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
         p.pop("_line", None)
-    for group in (context["organisation"]["framework"], context["organisation"]["events"],
-                  context["organisation"]["offices"], context["organisation"]["facts"]):
+    for group in (
+        context["organisation"]["framework"],
+        context["organisation"]["events"],
+        context["organisation"]["offices"],
+        context["organisation"]["facts"],
+    ):
         for r in group:
             r.pop("_line", None)
             if "date" in r or "start_year" in r:
                 r["when"] = record_date(r, words)
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context
-

@@ -77,7 +77,7 @@ class Resolver:
     """Look-ups shared by every context: names of actors, labels of themes, countries."""
 
     @classmethod
-    def of(cls, package: Package) -> "Resolver":
+    def of(cls, package: Package) -> Resolver:
         """The package's resolver, built once and reused by every context made from it."""
         cached = package.__dict__.get("_resolver")
         if cached is None:
@@ -155,7 +155,9 @@ def _instrument(r: Record, res: Resolver, words: Words | None = None) -> Record:
     return out
 
 
-def project_entry(r: Record, res: Resolver, outcomes: list[Record], words: Words | None = None) -> Record:
+def project_entry(
+    r: Record, res: Resolver, outcomes: list[Record], words: Words | None = None
+) -> Record:
     """A project as documents show it: names of funders, partners, states and themes resolved."""
     out = _clean(r)
     out["funder_names"] = res.actor_names(stated(r, "funders"))
@@ -185,7 +187,13 @@ FACT_TYPES = ["function", "network", "goal", "history", "context", "position", "
 def sort_key_fact(record: Record) -> tuple:
     """Facts by kind, then year; statements before figures, figures from the lowest; then ID."""
     value = record.get("value")
-    return (FACT_TYPES.index(record["type"]), record.get("start_year") or 0, value is not None, value or 0, record["id"])
+    return (
+        FACT_TYPES.index(record["type"]),
+        record.get("start_year") or 0,
+        value is not None,
+        value or 0,
+        record["id"],
+    )
 
 
 def digest(value: Any) -> str:
@@ -208,20 +216,36 @@ def union_of(package: Package, code: str | None) -> Record | None:
 def is_member(country: Record) -> bool:
     """Whether a member state is a member of the union now: it has no date of leaving.
 
-    >>> is_member({"kind": "member-state", "union_member_until": None}), is_member({"kind": "member-state", "union_member_until": "2020"})
+    >>> stays = {"kind": "member-state", "union_member_until": None}
+    >>> left = {"kind": "member-state", "union_member_until": "2020"}
+    >>> is_member(stays), is_member(left)
     (True, False)
     """
     return country.get("kind") != UNION_KIND and not country.get("union_member_until")
 
 
 # The field that names a record in the provenance appendix, per table.
-LABEL_FIELD = {"countries": "name", "actors": "name", "roles": "description", "offices": "name",
-               "instruments": "title", "projects": "title", "outcomes": "description", "contributions": "description",
-               "events": "title", "proposals": "title", "facts": "statement", "publications": "title",
-               "sources": "description", "themes": "label"}
+LABEL_FIELD = {
+    "countries": "name",
+    "actors": "name",
+    "roles": "description",
+    "offices": "name",
+    "instruments": "title",
+    "projects": "title",
+    "outcomes": "description",
+    "contributions": "description",
+    "events": "title",
+    "proposals": "title",
+    "facts": "statement",
+    "publications": "title",
+    "sources": "description",
+    "themes": "label",
+}
 
 
-def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | None) -> dict[str, Any]:
+def provenance(
+    package: Package, record_ids: list[str], git: dict[str, Any] | None
+) -> dict[str, Any]:
     """The 'Data provenance' appendix of one document: its records with their sources, and the data version.
 
     Each entry names the record, its table, a short label, the source IDs and the source numbers in
@@ -242,20 +266,38 @@ def provenance(package: Package, record_ids: list[str], git: dict[str, Any] | No
             srcs = sorted(r.get("sources") or [])
             # What the appendix says beyond the numbers: where the article states, without a
             # number, what the record holds, and the editorial note (original wording, inferences).
-            entries.append({"id": rid, "table": table, "label": label, "sources": srcs,
-                            "numbers": sorted(numbers[x] for x in srcs if x in numbers),
-                            "source_note": r.get("source_note") or "", "note": r.get("note") or ""})
+            entries.append(
+                {
+                    "id": rid,
+                    "table": table,
+                    "label": label,
+                    "sources": srcs,
+                    "numbers": sorted(numbers[x] for x in srcs if x in numbers),
+                    "source_note": r.get("source_note") or "",
+                    "note": r.get("note") or "",
+                }
+            )
     entries.sort(key=lambda e: (tables.index(e["table"]), str(e["id"])))
     # Only the numbers of this document's sources: the whole table would put every source of a
     # thousand states into every brief's context.
     cited = sorted({x for e in entries for x in e["sources"] if x in numbers})
-    return {"version": data_version(git or {}, record_ids), "records": entries,
-            "source_numbers": {x: numbers[x] for x in cited}}
+    return {
+        "version": data_version(git or {}, record_ids),
+        "records": entries,
+        "source_numbers": {x: numbers[x] for x in cited},
+    }
 
 
-def brief_context(package: Package, code: str, build: dict[str, Any], organisation_id: str,
-                  git: dict[str, Any] | None = None, with_provenance: bool = True, words: Words | None = None,
-                  union_code: str | None = None) -> dict[str, Any]:
+def brief_context(
+    package: Package,
+    code: str,
+    build: dict[str, Any],
+    organisation_id: str,
+    git: dict[str, Any] | None = None,
+    with_provenance: bool = True,
+    words: Words | None = None,
+    union_code: str | None = None,
+) -> dict[str, Any]:
     """The context of the brief of one country (or of the union, kind 'union').
 
     ``words``: the strings file (titles, periods); ``union_code``: the union's row (the config's
@@ -268,18 +310,34 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     t = package.tables
     outcomes_by_project = res.outcomes_by_project
 
-    instruments = [_instrument(r, res, words) for r in sorted(res.of_country("instruments", code), key=sort_key_year)]
+    instruments = [
+        _instrument(r, res, words)
+        for r in sorted(res.of_country("instruments", code), key=sort_key_year)
+    ]
     projects_here = sorted(res.of_country("projects", code), key=sort_key_year)
-    projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here]
-    events = [event_entry(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)]
+    projects = [
+        project_entry(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here
+    ]
+    events = [
+        event_entry(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)
+    ]
     # Records whose participation of this country the article does not state: shown apart, never counted.
-    inferred_projects = [project_entry(r, res, outcomes_by_project.get(r["id"], []), words)
-                         for r in sorted(res.inferred_of("projects", code), key=sort_key_year)]
-    inferred_events = [event_entry(r, res) for r in sorted(res.inferred_of("events", code), key=sort_key_year)]
+    inferred_projects = [
+        project_entry(r, res, outcomes_by_project.get(r["id"], []), words)
+        for r in sorted(res.inferred_of("projects", code), key=sort_key_year)
+    ]
+    inferred_events = [
+        event_entry(r, res) for r in sorted(res.inferred_of("events", code), key=sort_key_year)
+    ]
     all_facts = [_clean(r) for r in sorted(res.of_country("facts", code), key=sort_key_fact)]
     facts = [f for f in all_facts if f["type"] != "prerequisite"]
     prerequisites = [f for f in all_facts if f["type"] == "prerequisite"]
-    roles = [_clean(r) for r in sorted(res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"]))]
+    roles = [
+        _clean(r)
+        for r in sorted(
+            res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"])
+        )
+    ]
     offices = [_clean(r) for r in res.of_country("offices", code)]
     contributions = [_clean(r) for r in res.of_country("contributions", code)]
     for c in contributions:
@@ -290,13 +348,28 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     government = res.government_of.get(code)
     funded_by_others = []
     for p in projects:
-        donors = sorted({res.country_of_government[f] for f in stated(p, "funders")
-                         if f in res.country_of_government and res.country_of_government[f] != code})
+        donors = sorted(
+            {
+                res.country_of_government[f]
+                for f in stated(p, "funders")
+                if f in res.country_of_government and res.country_of_government[f] != code
+            }
+        )
         if donors:
-            funded_by_others.append({"project": p["id"], "title": p["title"], "donors": res.country_names(donors),
-                                     "sources": p["sources"]})
+            funded_by_others.append(
+                {
+                    "project": p["id"],
+                    "title": p["title"],
+                    "donors": res.country_names(donors),
+                    "sources": p["sources"],
+                }
+            )
     funds_elsewhere_records = sorted(
-        (r for r in (res.funded_by.get(government, []) if government else []) if any(c != code for c in r["countries"])),
+        (
+            r
+            for r in (res.funded_by.get(government, []) if government else [])
+            if any(c != code for c in r["countries"])
+        ),
         key=sort_key_year,
     )
     funds_elsewhere = []
@@ -305,33 +378,54 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
         # otherwise listed as inferred (and left out of the donor counts).
         recipients = [c for c in stated(r, "countries") if c != code]
         inferred = government in (r.get("funders_inferred") or []) or not recipients
-        funds_elsewhere.append({
-            "project": r["id"], "title": r["title"], "when": year_span(r.get("start_year"), r.get("end_year"), words),
-            "recipients": res.country_names(recipients or [c for c in r["countries"] if c != code]),
-            "sources": r["sources"], "source_note": r.get("source_note") or "", "inferred": inferred,
-            "here": code in r["countries"]})
+        funds_elsewhere.append(
+            {
+                "project": r["id"],
+                "title": r["title"],
+                "when": year_span(r.get("start_year"), r.get("end_year"), words),
+                "recipients": res.country_names(
+                    recipients or [c for c in r["countries"] if c != code]
+                ),
+                "sources": r["sources"],
+                "source_note": r.get("source_note") or "",
+                "inferred": inferred,
+                "here": code in r["countries"],
+            }
+        )
 
     theme_counts = Counter(th for p in projects_here for th in p["themes"])
     themes = [
-        {"id": th, "label": res.themes[th]["label"], "count": n,
-         "projects": sorted(p["id"] for p in projects_here if th in p["themes"])}
+        {
+            "id": th,
+            "label": res.themes[th]["label"],
+            "count": n,
+            "projects": sorted(p["id"] for p in projects_here if th in p["themes"]),
+        }
         for th, n in sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
     main_directions = [i for i in instruments if i["type"] == "main-directions"] if is_union else []
-    proposals = [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
+    proposals = (
+        [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
+    )
 
-    used: list[Record] = [country] + roles + offices + contributions + instruments + projects + events + proposals
+    used: list[Record] = (
+        [country] + roles + offices + contributions + instruments + projects + events + proposals
+    )
     used += inferred_projects + inferred_events + all_facts
     used += [o for p in projects + inferred_projects for o in p["outcomes"]]
     elsewhere_ids = {f["project"] for f in funds_elsewhere}
     used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
     record_ids = sorted({r.get("id") or r.get("code") for r in used})
-    sources = sorted({s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or []))
+    sources = sorted(
+        {s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or [])
+    )
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
-    dated = any(record_year(r) is not None for r in instruments + events) or any(p.get("start_year") for p in projects)
+    dated = any(record_year(r) is not None for r in instruments + events) or any(
+        p.get("start_year") for p in projects
+    )
     context = {
         "document": {
             "kind": "brief",
@@ -370,7 +464,9 @@ def brief_context(package: Package, code: str, build: dict[str, Any], organisati
     }
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)
-    context["data_digest"] = digest({k: v for k, v in context.items() if k not in ("build", "provenance")})
+    context["data_digest"] = digest(
+        {k: v for k, v in context.items() if k not in ("build", "provenance")}
+    )
     return context
 
 
@@ -381,7 +477,9 @@ def citing_works(package: Package, source_ids: list[str]) -> list[Record]:
     return [_clean(w) for w in package.tables["publications"] if w["id"] in wanted]
 
 
-def bibliography(package: Package, source_ids: list[str], words: Words | None = None) -> list[dict[str, Any]]:
+def bibliography(
+    package: Package, source_ids: list[str], words: Words | None = None
+) -> list[dict[str, Any]]:
     """CSL-JSON items for the given sources and for the work that cites them.
 
     Each source is known only by its number in the citing work, so its entry is titled with what
@@ -400,9 +498,15 @@ def bibliography(package: Package, source_ids: list[str], words: Words | None = 
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": word(words, "bibliography.cited_as", "{cited_as} {author} ({year})",
-                                    cited_as=s.get("cited_as") or f"[{s['ref_number']}]",
-                                    number=s["ref_number"], author=family, year=work["year"]),
+            "container-title": word(
+                words,
+                "bibliography.cited_as",
+                "{cited_as} {author} ({year})",
+                cited_as=s.get("cited_as") or f"[{s['ref_number']}]",
+                number=s["ref_number"],
+                author=family,
+                year=work["year"],
+            ),
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}
@@ -417,8 +521,12 @@ def bibliography(package: Package, source_ids: list[str], words: Words | None = 
             "title": w["title"],
             "container-title": w["container_title"],
             "issued": {"date-parts": [[w["year"]]]},
-            "author": [{"family": a.split(",")[0].strip(), "given": a.split(",", 1)[1].strip()} if "," in a else {"literal": a}
-                       for a in w["authors"]],
+            "author": [
+                {"family": a.split(",")[0].strip(), "given": a.split(",", 1)[1].strip()}
+                if "," in a
+                else {"literal": a}
+                for a in w["authors"]
+            ],
         }
         if w.get("issue"):
             item["issue"] = w["issue"]

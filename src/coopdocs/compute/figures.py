@@ -27,14 +27,16 @@ KIND_STYLE = {
 }
 PROJECT_COLOUR = "#8eaadb"
 
-plt.rcParams.update({
-    "svg.hashsalt": "coopdocs",  # stable element ids in SVG
-    "svg.fonttype": "path",  # glyphs as paths: the SVG looks the same without the fonts installed
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.edgecolor": "#666666",
-    "axes.titlesize": 9,
-})
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "coopdocs",  # stable element ids in SVG
+        "svg.fonttype": "path",  # glyphs as paths: the SVG looks the same without the fonts installed
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.edgecolor": "#666666",
+        "axes.titlesize": 9,
+    }
+)
 
 
 def data_frame(frame) -> pd.DataFrame:
@@ -46,8 +48,10 @@ def save(fig, stem: Path) -> list[Path]:
     """Write ``stem``.svg and ``stem``.png without timestamps; return both paths."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    for ext, kwargs in ((".svg", {"metadata": {"Date": None, "Creator": None}}),
-                        (".png", {"dpi": 200, "metadata": {"Software": None}})):
+    for ext, kwargs in (
+        (".svg", {"metadata": {"Date": None, "Creator": None}}),
+        (".png", {"dpi": 200, "metadata": {"Software": None}}),
+    ):
         target = stem.with_suffix(ext)
         with atomic_output(target) as tmp:
             fig.savefig(tmp, format=ext[1:], bbox_inches="tight", **kwargs)
@@ -64,8 +68,12 @@ def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
-def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem: Path,
-                      labels: dict[str, str] | None = None) -> list[Path]:
+def timeline_overview(
+    timeline: pd.DataFrame,
+    order: list[tuple[str, str]],
+    stem: Path,
+    labels: dict[str, str] | None = None,
+) -> list[Path]:
     """All states: projects as bars from start to end, instruments and events as marks.
 
     ``labels``: the legend's words (keys ``project``, ``instrument``, ``event``). With nothing
@@ -74,19 +82,32 @@ def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem
     labels = labels or {}
     lanes = max(len(order), 1)
     fig, ax = plt.subplots(figsize=(7.2, 0.62 * lanes + 1.3))
-    for lane, (code, name) in enumerate(order):
+    for lane, (code, _name) in enumerate(order):
         rows = timeline[timeline["country_code"] == code]
         projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()])
         n = max(len(projects), 1)
         for k, (_, p) in enumerate(projects.sort_values(["start", "record_id"]).iterrows()):
             y = lane - 0.32 + 0.64 * (k + 0.5) / n
-            ax.plot([p["start"], p["end"] + 0.9], [y, y], color=PROJECT_COLOUR, linewidth=max(1.0, 9.0 / n), solid_capstyle="butt")
+            ax.plot(
+                [p["start"], p["end"] + 0.9],
+                [y, y],
+                color=PROJECT_COLOUR,
+                linewidth=max(1.0, 9.0 / n),
+                solid_capstyle="butt",
+            )
         for kind, style in KIND_STYLE.items():
             marks = rows[rows["kind"] == kind]
             counts = marks.groupby("year").size()
-            ax.scatter(counts.index + (0.3 if kind == "instrument" else 0.65), [lane] * len(counts),
-                       s=12 + 10 * counts.values, marker=style["marker"], color=style["color"], zorder=3,
-                       edgecolors="white", linewidths=0.5)
+            ax.scatter(
+                counts.index + (0.3 if kind == "instrument" else 0.65),
+                [lane] * len(counts),
+                s=12 + 10 * counts.values,
+                marker=style["marker"],
+                color=style["color"],
+                zorder=3,
+                edgecolors="white",
+                linewidths=0.5,
+            )
     ax.set_yticks(range(len(order)), [name for _, name in order])
     ax.invert_yaxis()
     years = timeline["year"].dropna().astype(int)
@@ -96,15 +117,27 @@ def timeline_overview(timeline: pd.DataFrame, order: list[tuple[str, str]], stem
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label=labels.get("project", ""))]
-    handles += [plt.Line2D([], [], linestyle="", marker=s["marker"], color=s["color"], label=labels.get(kind, ""))
-                for kind, s in KIND_STYLE.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
+    handles = [
+        plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label=labels.get("project", ""))
+    ]
+    handles += [
+        plt.Line2D(
+            [], [], linestyle="", marker=s["marker"], color=s["color"], label=labels.get(kind, "")
+        )
+        for kind, s in KIND_STYLE.items()
+    ]
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False
+    )
     return save(fig, stem)
 
 
-def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Path,
-                 labels: dict[str, str] | None = None) -> list[Path]:
+def theme_matrix(
+    by_theme: pd.DataFrame,
+    order: list[tuple[str, str]],
+    stem: Path,
+    labels: dict[str, str] | None = None,
+) -> list[Path]:
     """Themes × states: a heat map of project counts with the count in each cell.
 
     Themes in the table's order (by collation of their labels); ``labels["scale"]``: the colour
@@ -117,7 +150,11 @@ def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Pat
         ax.set_axis_off()
         return save(fig, stem)
     themes = list(dict.fromkeys(by_theme["theme"]))
-    wide = by_theme.pivot_table(index="theme", columns="country_code", values="count", aggfunc="sum").reindex(columns=codes).fillna(0)
+    wide = (
+        by_theme.pivot_table(index="theme", columns="country_code", values="count", aggfunc="sum")
+        .reindex(columns=codes)
+        .fillna(0)
+    )
     wide = wide.reindex(index=themes)
     wide = wide[wide.sum(axis=1) > 0]
     if wide.empty:
@@ -128,8 +165,15 @@ def theme_matrix(by_theme: pd.DataFrame, order: list[tuple[str, str]], stem: Pat
     image = ax.imshow(wide.values, cmap="Blues", aspect="auto", vmin=0)
     for (i, j), value in pd.DataFrame(wide.values).stack().items():
         if value:
-            ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=7,
-                    color="white" if value > wide.values.max() * 0.6 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(value)}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > wide.values.max() * 0.6 else "black",
+            )
     ax.set_xticks(range(len(codes)), [n for _, n in order])
     ax.set_yticks(range(len(wide)), list(wide.index))
     ax.tick_params(length=0)

@@ -22,8 +22,14 @@ DRAWN_COLUMNS = {
 }
 
 
-def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, order: list,
-                  labels: dict[str, str] | None = None) -> None:
+def cached_figure(
+    stem: Path,
+    cache_dir: Path | None,
+    kind: str,
+    frame: Frame,
+    order: list,
+    labels: dict[str, str] | None = None,
+) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
     The figure is looked up first in ``cache_dir`` under a digest of exactly what it draws (the
@@ -39,10 +45,18 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
     keys = []
     labels = labels or {}
     if store is not None:
-        drawn = Frame(DRAWN_COLUMNS[kind], [{c: row[c] for c in DRAWN_COLUMNS[kind]} for row in frame.rows])
-        base = digest("figure", kind, frame_text(drawn), json.dumps(order),
-                      json.dumps(labels, sort_keys=True, ensure_ascii=False), code=[Path(__file__).parent / "figures.py"],
-                      libraries=["matplotlib", "numpy", "pandas"])
+        drawn = Frame(
+            DRAWN_COLUMNS[kind], [{c: row[c] for c in DRAWN_COLUMNS[kind]} for row in frame.rows]
+        )
+        base = digest(
+            "figure",
+            kind,
+            frame_text(drawn),
+            json.dumps(order),
+            json.dumps(labels, sort_keys=True, ensure_ascii=False),
+            code=[Path(__file__).parent / "figures.py"],
+            libraries=["matplotlib", "numpy", "pandas"],
+        )
         keys = [digest(base, ext) for ext in EXTENSIONS]
         cached = [store.get(key) for key in keys]
         if all(data is not None for data in cached):
@@ -62,12 +76,19 @@ def cached_figure(stem: Path, cache_dir: Path | None, kind: str, frame: Frame, o
 # Text alternatives: what each figure shows, worded from the data it is drawn from, for readers who
 # cannot see it (HTML alt, the DOCX picture's description). Counted as the drawing code counts.
 
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _series(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+    return (
+        items[0]
+        if len(items) == 1
+        else ", ".join(items[:-1]) + " and " + items[-1]
+        if items
+        else ""
+    )
 
 
 def _year(value) -> int | None:
@@ -93,12 +114,19 @@ def describe_timeline_overview(frame: Frame, order: list[tuple[str, str]]) -> st
             kinds[kind] += 1
             years.append(_year(row.get("year")))
     names = [name for code, name in order if any(r.get("country_code") == code for r in frame.rows)]
-    what = _series([_count(kinds["instrument"], "instrument"), _count(kinds["event"], "event"),
-                    _count(kinds["project"], "project")])
+    what = _series(
+        [
+            _count(kinds["instrument"], "instrument"),
+            _count(kinds["event"], "event"),
+            _count(kinds["project"], "project"),
+        ]
+    )
     span = f", {min(years)}–{max(years)}" if years else ""
-    return (f"Timeline of {what} of {_series(names) or 'no state'}{span}, one row each: "
-            "projects as bars from their first to their last year, instruments and events as marks "
-            "sized by their number in the year.")
+    return (
+        f"Timeline of {what} of {_series(names) or 'no state'}{span}, one row each: "
+        "projects as bars from their first to their last year, instruments and events as marks "
+        "sized by their number in the year."
+    )
 
 
 def describe_theme_matrix(frame: Frame, order: list[tuple[str, str]]) -> str:
@@ -114,6 +142,8 @@ def describe_theme_matrix(frame: Frame, order: list[tuple[str, str]]) -> str:
     if not themes:
         return "Heat map of projects by thematic area and state: no project has a thematic area."
     (theme, code), top = max(counts.items(), key=lambda kv: (kv[1], kv[0][0], kv[0][1]))
-    return (f"Heat map of project counts in {_count(len(themes), 'thematic area')} (rows) by state "
-            f"(columns: {_series(states)}); darker cells hold more projects, the most being {top} in "
-            f"{theme} for {names.get(code, code)}.")
+    return (
+        f"Heat map of project counts in {_count(len(themes), 'thematic area')} (rows) by state "
+        f"(columns: {_series(states)}); darker cells hold more projects, the most being {top} in "
+        f"{theme} for {names.get(code, code)}."
+    )

@@ -14,6 +14,7 @@ from coopdocs.compute.tables import Frame, group_records, subjects
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import collation_key
 
+
 def cell_ids(cell: Any) -> list[str]:
     """The IDs of a ``records`` or ``sources`` cell (';'-separated)."""
     return [x for x in str(cell or "").split(";") if x]
@@ -52,13 +53,19 @@ def focus_states(t: dict[str, list], limit: int | None) -> tuple[list[str], int]
     counts: dict[str, int] = {}
     for table in ("instruments", "projects", "events"):
         for r in t[table]:
-            for code in dict.fromkeys(stated(r, "countries")):  # inferred participation never counts
+            for code in dict.fromkeys(
+                stated(r, "countries")
+            ):  # inferred participation never counts
                 counts[code] = counts.get(code, 0) + 1
-    ranked = sorted(states, key=lambda c: (-counts.get(c["code"], 0), collation_key(c["name"]), c["code"]))
+    ranked = sorted(
+        states, key=lambda c: (-counts.get(c["code"], 0), collation_key(c["name"]), c["code"])
+    )
     return [c["code"] for c in ranked[:limit]] + unions, len(states) - limit
 
 
-def focus_frames(frames: dict[str, Frame], keep: list[str], others: int, words: Words | None = None) -> dict[str, Frame]:
+def focus_frames(
+    frames: dict[str, Frame], keep: list[str], others: int, words: Words | None = None
+) -> dict[str, Frame]:
     """The tables restricted to the states in ``keep``; per-state counts of the others summed.
 
     Counts (legal basis, projects by theme) of the states not kept are summed into one row per
@@ -72,9 +79,12 @@ def focus_frames(frames: dict[str, Frame], keep: list[str], others: int, words: 
     for tid in (layout.INSTITUTIONAL_PROFILE, layout.TIMELINE_TABLE):
         out[tid] = frames[tid].where(lambda r: r["country_code"] in kept)
     out[layout.PROJECTS_BY_FUNDER] = frames[layout.PROJECTS_BY_FUNDER].where(
-        lambda r: r["country_code"] in kept or r["funder_country"] in kept)
-    for tid, key, label_col in ((layout.LEGAL_BASIS, "instrument_type", None),
-                                (layout.PROJECTS_BY_THEME, "theme_id", "theme")):
+        lambda r: r["country_code"] in kept or r["funder_country"] in kept
+    )
+    for tid, key, label_col in (
+        (layout.LEGAL_BASIS, "instrument_type", None),
+        (layout.PROJECTS_BY_THEME, "theme_id", "theme"),
+    ):
         df = frames[tid]
         group_cols = [key] + ([label_col] if label_col else [])
         sums: dict[tuple, int] = {}
@@ -97,8 +107,13 @@ def group_rows(df: Frame, column: str) -> list[tuple[Any, list[dict[str, Any]]]]
     return sorted(group_records(df.rows, lambda r: [r[column]]).items(), key=lambda kv: kv[0])
 
 
-def count_matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict[str, str] | None = None,
-                 label=str) -> dict[str, Any]:
+def count_matrix(
+    df: Frame,
+    row: str,
+    order: list[tuple[str, str]],
+    labels: dict[str, str] | None = None,
+    label=str,
+) -> dict[str, Any]:
     """A wide counts matrix (rows × states) with the sources behind each row.
 
     ``label`` turns a row's key into its label. With ``labels`` (record id → label) each row also
@@ -112,8 +127,14 @@ def count_matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict
             continue
         sources = sorted({s for r in group for s in cell_ids(r["sources"])})
         if labels is None:
-            rows.append({"label": label(key), "counts": [counts.get(c, 0) for c in codes],
-                         "total": sum(counts.values()), "sources": sources})
+            rows.append(
+                {
+                    "label": label(key),
+                    "counts": [counts.get(c, 0) for c in codes],
+                    "total": sum(counts.values()),
+                    "sources": sources,
+                }
+            )
             continue
         first = {}
         for r in group:
@@ -122,15 +143,29 @@ def count_matrix(df: Frame, row: str, order: list[tuple[str, str]], labels: dict
         for code, name in order:
             hit = first.get(code)
             if hit is not None and int(hit["count"]) and str(hit["records"]):
-                cells.append({"state": name, "count": int(hit["count"]), "entries": [labels[x] for x in cell_ids(hit["records"])],
-                              "sources": cell_ids(hit["sources"])})
-        rows.append({"label": label(key), "counts": [counts.get(c, 0) for c in codes],
-                     "total": sum(counts.values()), "sources": sources, "cells": cells})
+                cells.append(
+                    {
+                        "state": name,
+                        "count": int(hit["count"]),
+                        "entries": [labels[x] for x in cell_ids(hit["records"])],
+                        "sources": cell_ids(hit["sources"]),
+                    }
+                )
+        rows.append(
+            {
+                "label": label(key),
+                "counts": [counts.get(c, 0) for c in codes],
+                "total": sum(counts.values()),
+                "sources": sources,
+                "cells": cells,
+            }
+        )
     return {"columns": [n for _, n in order], "rows": rows}
 
 
-def focus_order(t: dict[str, list], keep: list[str], others: int, with_other: bool,
-                words: Words | None = None) -> list[tuple[str, str]]:
+def focus_order(
+    t: dict[str, list], keep: list[str], others: int, with_other: bool, words: Words | None = None
+) -> list[tuple[str, str]]:
     """(code, name) of the columns of a per-state table: kept states by name, 'Other states', the Union."""
     kept = set(keep)
     shown = [c for c in subjects(t) if c["code"] in kept]

@@ -54,24 +54,34 @@ def to_csv_text(df: Frame) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(df.columns))
     for row in df.rows:
-        writer.writerow([neutralise(row[c]) if isinstance(row[c], str) else _cell(row[c]) for c in df.columns])
+        writer.writerow(
+            [neutralise(row[c]) if isinstance(row[c], str) else _cell(row[c]) for c in df.columns]
+        )
     return buf.getvalue()
 
 
 def normalise_zip(data: bytes, epoch: int) -> bytes:
     """Rewrite an OOXML zip with fixed entry times and fixed document dates (reproducible bytes)."""
-    iso = iso_datetime(max(epoch, ZIP_EPOCH_MIN))  # the document dates, as the entries' (no earlier than 1980)
+    iso = iso_datetime(
+        max(epoch, ZIP_EPOCH_MIN)
+    )  # the document dates, as the entries' (no earlier than 1980)
 
     def fix_dates(name: str, content: bytes) -> bytes:
         if name != "docProps/core.xml":
             return content
-        text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rf"\g<1>{iso}\g<3>", content.decode("utf-8"))
+        text = re.sub(
+            r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+            rf"\g<1>{iso}\g<3>",
+            content.decode("utf-8"),
+        )
         return text.encode("utf-8")
 
     return rewrite_zip(data, fix_dates, epoch)
 
 
-def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | None = None) -> bytes:
+def to_xlsx_bytes(
+    df: Frame, title: str, epoch: int, headings: dict[str, str] | None = None
+) -> bytes:
     """A formatted workbook for editors: title row, bold frozen header, widths, wrapped text.
 
     Row heights fit the wrapped text and the sheet prints one page wide (coopdocs.compute.xlsx_layout).
@@ -81,9 +91,9 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.indexed_list import IndexedList
 
     from coopdocs.compute import xlsx_layout as sheet
-    from openpyxl.utils.indexed_list import IndexedList
 
     wb = Workbook()
     # The sheet's font (also the unit of column widths): Arial, whose metrics LibreOffice's
@@ -124,7 +134,7 @@ def to_xlsx_bytes(df: Frame, title: str, epoch: int, headings: dict[str, str] | 
     sheet.lay_out(ws, headers, [[_cell(v) for v in r] for r in table_rows], title)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
-    fixed = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).replace(tzinfo=None)
+    fixed = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).replace(tzinfo=None)
     wb.properties.creator = "coopdocs"
     wb.properties.created = fixed
     wb.properties.modified = fixed
@@ -138,8 +148,12 @@ def frame_text(df: Frame) -> str:
     """The table's columns and values with their types (1, 1.0 and "1" differ): part of a cache key."""
     import json
 
-    return json.dumps([df.columns, [[row[c] for c in df.columns] for row in df.rows]], ensure_ascii=False,
-                      separators=(",", ":"), default=repr)
+    return json.dumps(
+        [df.columns, [[row[c] for c in df.columns] for row in df.rows]],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=repr,
+    )
 
 
 def _text_as_text(ws) -> None:
@@ -154,8 +168,14 @@ def _text_as_text(ws) -> None:
                 cell.data_type = "s"
 
 
-def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Path | None,
-                headings: dict[str, str] | None = None) -> bytes:
+def cached_xlsx(
+    df: Frame,
+    csv_text: str,
+    title: str,
+    epoch: int,
+    cache_dir: Path | None,
+    headings: dict[str, str] | None = None,
+) -> bytes:
     """The XLSX of a table, from ``cache_dir`` when the same table was written before.
 
     Keyed by what the workbook is made of (the table's values with their types, its title and headings, the
@@ -171,8 +191,16 @@ def cached_xlsx(df: Frame, csv_text: str, title: str, epoch: int, cache_dir: Pat
 
     store = Store(cache_dir, ".xlsx.entry")
     shown = json.dumps([(headings or {}).get(c, c) for c in df.columns], ensure_ascii=False)
-    key = digest("xlsx", frame_text(df), title, shown, str(epoch), zlib.ZLIB_RUNTIME_VERSION, code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
-                 libraries=["openpyxl"])
+    key = digest(
+        "xlsx",
+        frame_text(df),
+        title,
+        shown,
+        str(epoch),
+        zlib.ZLIB_RUNTIME_VERSION,
+        code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
+        libraries=["openpyxl"],
+    )
     data = store.get(key)
     if data is None:
         data = to_xlsx_bytes(df, title, epoch, headings)

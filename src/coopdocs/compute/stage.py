@@ -9,7 +9,13 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article import article_context
-from coopdocs.compute.contexts import bibliography, brief_context, organisation, provenance, union_of
+from coopdocs.compute.contexts import (
+    bibliography,
+    brief_context,
+    organisation,
+    provenance,
+    union_of,
+)
 from coopdocs.compute.overview import cached_figure
 from coopdocs.compute.selection import focus_frames, focus_order, focus_states
 from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
@@ -18,18 +24,30 @@ from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import Words, fill, word
 from coopdocs.tools.builddate import iso_date
-from coopdocs.tools.git import changed_records
 from coopdocs.tools.files import atomic_output, write_json
+from coopdocs.tools.git import changed_records
 
 
 def build_info(descriptor: dict[str, Any], epoch: int) -> dict[str, Any]:
     """What every document says about its build: the date and the data package's title and version."""
-    return {"epoch": epoch, "date": iso_date(epoch), "data_title": descriptor.get("title", ""),
-            "data_version": descriptor.get("version", "")}
+    return {
+        "epoch": epoch,
+        "date": iso_date(epoch),
+        "data_title": descriptor.get("title", ""),
+        "data_version": descriptor.get("version", ""),
+    }
 
 
-def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts_dir: Path, epoch: int,
-                   settings: dict[str, Any], slugs: set[str] | None = None, words: Words | None = None) -> None:
+def write_contexts(
+    package: Package,
+    data_dir: Path,
+    bundle_path: Path,
+    contexts_dir: Path,
+    epoch: int,
+    settings: dict[str, Any],
+    slugs: set[str] | None = None,
+    words: Words | None = None,
+) -> None:
     """Write the data bundle and each brief's context and bibliography (the prepare_data job).
 
     ``settings``: the config's ``organisation``, ``union`` and ``union_body``, checked against the
@@ -44,25 +62,49 @@ def write_contexts(package: Package, data_dir: Path, bundle_path: Path, contexts
     for country in package.tables["countries"]:
         if slugs is not None and country["slug"] not in slugs:
             continue
-        ctx = brief_context(package, country["code"], build, settings["organisation"], git, words=words,
-                            union_code=settings.get("union"))
+        ctx = brief_context(
+            package,
+            country["code"],
+            build,
+            settings["organisation"],
+            git,
+            words=words,
+            union_code=settings.get("union"),
+        )
         stem = country["slug"]
         outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
         outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
-            package, ctx["sources"], words)
-    bundle = {name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-              for name, recs in package.tables.items()}
-    outputs[bundle_path] = {"descriptor": package.descriptor, "tables": bundle, "git": git,
-                            "settings": settings, "texts": package.texts}
+            package, ctx["sources"], words
+        )
+    bundle = {
+        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+        for name, recs in package.tables.items()
+    }
+    outputs[bundle_path] = {
+        "descriptor": package.descriptor,
+        "tables": bundle,
+        "git": git,
+        "settings": settings,
+        "texts": package.texts,
+    }
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 
 
-def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context_path: Path, bib_path: Path,
-                 epoch: int, article_meta: dict[str, Any] | None = None,
-                 article_context_path: Path | None = None, article_bib_path: Path | None = None,
-                 cache_dir: Path | None = None, detailed_states: int | None = None,
-                 words: Words | None = None) -> None:
+def write_tables(
+    bundle_path: Path,
+    tables_dir: Path,
+    figures_dir: Path,
+    context_path: Path,
+    bib_path: Path,
+    epoch: int,
+    article_meta: dict[str, Any] | None = None,
+    article_context_path: Path | None = None,
+    article_bib_path: Path | None = None,
+    cache_dir: Path | None = None,
+    detailed_states: int | None = None,
+    words: Words | None = None,
+) -> None:
     """Compute every table and figure from the data bundle and write them all (the compute_tables job).
 
     Also the contexts of the comparative-tables document and (with ``article_context_path``) of
@@ -81,8 +123,9 @@ def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context
     shown = focus_frames(frames, keep, others, words)
     unions = {c["code"] for c in t["countries"] if c["kind"] == "union"}
     order = focus_order(t, keep, others, with_other=False, words=words)
-    theme_order = [o for o in focus_order(t, keep, others, with_other=True, words=words) if o[0] not in unions] + \
-        [o for o in order if o[0] in unions]
+    theme_order = [
+        o for o in focus_order(t, keep, others, with_other=True, words=words) if o[0] not in unions
+    ] + [o for o in order if o[0] in unions]
     package = Package(descriptor=bundle["descriptor"], tables=t, texts=bundle.get("texts") or {})
     org = organisation(package, settings["organisation"])
     context = build_document_context(shown, t, build, keep, others, words=words, org=org)
@@ -92,7 +135,9 @@ def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context
     write_json(context_path, context)
     write_json(bib_path, bibliography(package, context["sources"], words))
     if article_context_path is not None:
-        article = article_context(package, shown, article_meta, build, settings, keep=keep, others=others, words=words)
+        article = article_context(
+            package, shown, article_meta, build, settings, keep=keep, others=others, words=words
+        )
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))
         write_json(article_context_path, article)
         write_json(article_bib_path, bibliography(package, article["sources"], words))
@@ -102,18 +147,36 @@ def write_tables(bundle_path: Path, tables_dir: Path, figures_dir: Path, context
     del bundle, t, package, context
     gc.collect()
     names = {"org": org["short_name"]}
-    headings = {column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()}
+    headings = {
+        column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()
+    }
     for spec in TABLES:
         df = frames[spec.id]
         csv_text = to_csv_text(df)
         # A table with no rows says so in its workbook's title row (its caption may name what the data lacks).
-        title = caption(words, spec.id, org) if df.rows else word(words, "empty_table", "{id}", id=spec.id)
+        title = (
+            caption(words, spec.id, org)
+            if df.rows
+            else word(words, "empty_table", "{id}", id=spec.id)
+        )
         with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
             tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
     labels = (words or {}).get("figures", {})
-    cached_figure(figures_dir / layout.TIMELINE_FIGURE, cache_dir, "timeline_overview", shown[layout.TIMELINE_TABLE],
-                  order, labels.get(layout.TIMELINE_FIGURE, {}))
-    cached_figure(figures_dir / layout.THEMES_FIGURE, cache_dir, "theme_matrix", shown[layout.PROJECTS_BY_THEME],
-                  theme_order, labels.get(layout.THEMES_FIGURE, {}))
+    cached_figure(
+        figures_dir / layout.TIMELINE_FIGURE,
+        cache_dir,
+        "timeline_overview",
+        shown[layout.TIMELINE_TABLE],
+        order,
+        labels.get(layout.TIMELINE_FIGURE, {}),
+    )
+    cached_figure(
+        figures_dir / layout.THEMES_FIGURE,
+        cache_dir,
+        "theme_matrix",
+        shown[layout.PROJECTS_BY_THEME],
+        theme_order,
+        labels.get(layout.THEMES_FIGURE, {}),
+    )

@@ -13,8 +13,9 @@ edit's rebuild and the largest part of the tables job's memory at 1,000 states
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.contexts import record_year, stated
@@ -33,7 +34,7 @@ class Frame:
     rows: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]]) -> "Frame":
+    def of(cls, rows: list[dict[str, Any]]) -> Frame:
         """A frame of ``rows``, all built with the same keys in the same order (none: no columns)."""
         return cls(list(rows[0]) if rows else [], rows)
 
@@ -44,7 +45,7 @@ class Frame:
         """The values of column ``name``, in row order."""
         return [r[name] for r in self.rows]
 
-    def where(self, keep: Callable[[dict[str, Any]], bool]) -> "Frame":
+    def where(self, keep: Callable[[dict[str, Any]], bool]) -> Frame:
         """The rows for which ``keep(row)`` is true, same columns."""
         return Frame(self.columns, [r for r in self.rows if keep(r)])
 
@@ -68,7 +69,9 @@ def subjects(t: Tables) -> list[dict[str, Any]]:
     return states + union
 
 
-def group_records(records, keys: Callable[[dict[str, Any]], Any]) -> dict[Any, list[dict[str, Any]]]:
+def group_records(
+    records, keys: Callable[[dict[str, Any]], Any]
+) -> dict[Any, list[dict[str, Any]]]:
     """Records by each key ``keys(record)`` yields, each record once per key.
 
     One pass instead of one scan of the whole table per (row, state) cell: the comparative
@@ -103,9 +106,21 @@ def government_of(t: Tables) -> dict[str, str]:
 
 
 PROGRAMME_TYPES = ("framework-programme", "country-programme", "partnership-programme")
-INSTITUTIONAL_COLUMNS = ["country_code", "country", "organisation_member_since", "cooperation_since", "union_member_from",
-                         "union_member_until", "governing_body_roles", "organisation_offices", "programmes",
-                         "funds_projects_elsewhere", "projects_funded_elsewhere", "records", "sources"]
+INSTITUTIONAL_COLUMNS = [
+    "country_code",
+    "country",
+    "organisation_member_since",
+    "cooperation_since",
+    "union_member_from",
+    "union_member_until",
+    "governing_body_roles",
+    "organisation_offices",
+    "programmes",
+    "funds_projects_elsewhere",
+    "projects_funded_elsewhere",
+    "records",
+    "sources",
+]
 
 
 def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
@@ -114,12 +129,19 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
     actors = {a["id"]: a for a in t["actors"]}
     roles_of = group_records(t["roles"], lambda r: [r["country"]])
     offices_of = group_records(t["offices"], lambda o: [o["country"]])
-    programmes_of = group_records((i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES), lambda i: stated(i, "countries"))
+    programmes_of = group_records(
+        (i for i in t["instruments"] if i["type"] in PROGRAMME_TYPES),
+        lambda i: stated(i, "countries"),
+    )
     # Only what the article states counts: inferred funders and recipients are left out.
     funded_by = group_records(t["projects"], lambda p: stated(p, "funders"))
 
     def span(r):
-        return f" ({period(r.get('start_year'), r.get('end_year'), words)})" if r.get("start_year") else ""
+        return (
+            f" ({period(r.get('start_year'), r.get('end_year'), words)})"
+            if r.get("start_year")
+            else ""
+        )
 
     def body(r):
         actor = actors.get(r["body"])
@@ -132,76 +154,125 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
         code = c["code"]
         roles = sorted(roles_of.get(code, []), key=lambda r: (r.get("start_year") or 0, r["id"]))
         offices = sorted(offices_of.get(code, []), key=lambda o: o["id"])
-        programmes = sorted(programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"]))
+        programmes = sorted(
+            programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"])
+        )
         gov = govs.get(code)
-        funded = sorted((p for p in (funded_by.get(gov, []) if gov else []) if any(x != code for x in stated(p, "countries"))),
-                        key=lambda p: p["id"])
+        funded = sorted(
+            (
+                p
+                for p in (funded_by.get(gov, []) if gov else [])
+                if any(x != code for x in stated(p, "countries"))
+            ),
+            key=lambda p: p["id"],
+        )
         used = [c] + roles + offices + programmes + funded
-        rows.append({
-            "country_code": code,
-            "country": c["name"],
-            "organisation_member_since": c.get("organisation_member_since") or "",
-            "cooperation_since": c.get("cooperation_since") or "",
-            "union_member_from": c.get("union_member_from") or "",
-            "union_member_until": c.get("union_member_until") or "",
-            "governing_body_roles": _join(f"{body(r)}: {r['role']}{span(r)}" for r in roles),
-            "organisation_offices": _join(o["name"] for o in offices),
-            "programmes": _join(f"{i['title']}{span(i)}" for i in programmes),
-            "funds_projects_elsewhere": word(words, "values.yes", "yes") if funded else word(words, "values.no", "no"),
-            "projects_funded_elsewhere": len(funded),
-            "records": _ids(used),
-            "sources": _sources(used),
-        })
+        rows.append(
+            {
+                "country_code": code,
+                "country": c["name"],
+                "organisation_member_since": c.get("organisation_member_since") or "",
+                "cooperation_since": c.get("cooperation_since") or "",
+                "union_member_from": c.get("union_member_from") or "",
+                "union_member_until": c.get("union_member_until") or "",
+                "governing_body_roles": _join(f"{body(r)}: {r['role']}{span(r)}" for r in roles),
+                "organisation_offices": _join(o["name"] for o in offices),
+                "programmes": _join(f"{i['title']}{span(i)}" for i in programmes),
+                "funds_projects_elsewhere": word(words, "values.yes", "yes")
+                if funded
+                else word(words, "values.no", "no"),
+                "projects_funded_elsewhere": len(funded),
+                "records": _ids(used),
+                "sources": _sources(used),
+            }
+        )
     return Frame(INSTITUTIONAL_COLUMNS, rows)
 
 
 def legal_basis(t: Tables, words: Words | None = None) -> Frame:
     """Instrument types × member states and the union: count and list with dates."""
     types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
-    by_cell = group_records(t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries")))
+    by_cell = group_records(
+        t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries"))
+    )
     rows = []
     for kind in types:
         for c in subjects(t):
-            found = sorted(by_cell.get((kind, c["code"]), []), key=lambda i: (record_year(i) or 0, i["id"]))
-            rows.append({
-                "instrument_type": kind,
-                "country_code": c["code"],
-                "country": c["name"],
-                "count": len(found),
-                "instruments": _join(i["title"] + (f" ({i.get('date') or period(i.get('start_year'), i.get('end_year'), words)})"
-                                                   if (i.get("date") or i.get("start_year")) else "") for i in found),
-                "records": _ids(found),
-                "sources": _sources(found),
-            })
-    return Frame(["instrument_type", "country_code", "country", "count", "instruments", "records", "sources"], rows)
+            found = sorted(
+                by_cell.get((kind, c["code"]), []), key=lambda i: (record_year(i) or 0, i["id"])
+            )
+            rows.append(
+                {
+                    "instrument_type": kind,
+                    "country_code": c["code"],
+                    "country": c["name"],
+                    "count": len(found),
+                    "instruments": _join(
+                        i["title"]
+                        + (
+                            f" ({i.get('date') or period(i.get('start_year'), i.get('end_year'), words)})"
+                            if (i.get("date") or i.get("start_year"))
+                            else ""
+                        )
+                        for i in found
+                    ),
+                    "records": _ids(found),
+                    "sources": _sources(found),
+                }
+            )
+    return Frame(
+        [
+            "instrument_type",
+            "country_code",
+            "country",
+            "count",
+            "instruments",
+            "records",
+            "sources",
+        ],
+        rows,
+    )
 
 
 def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
     """Thematic areas × member states (and the union): number of projects and which (stated participation only)."""
-    by_cell = group_records(t["projects"], lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")))
+    by_cell = group_records(
+        t["projects"],
+        lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")),
+    )
     rows = []
     for theme in by_name(t["themes"], lambda th: th["label"]):
         for c in subjects(t):
             found = sorted(by_cell.get((theme["id"], c["code"]), []), key=lambda p: p["id"])
-            rows.append({
-                "theme_id": theme["id"],
-                "theme": theme["label"],
-                "country_code": c["code"],
-                "country": c["name"],
-                "count": len(found),
-                "projects": _join(p["title"] for p in found),
-                "records": _ids(found),
-                "sources": _sources(found),
-            })
-    return Frame(["theme_id", "theme", "country_code", "country", "count", "projects", "records", "sources"], rows)
+            rows.append(
+                {
+                    "theme_id": theme["id"],
+                    "theme": theme["label"],
+                    "country_code": c["code"],
+                    "country": c["name"],
+                    "count": len(found),
+                    "projects": _join(p["title"] for p in found),
+                    "records": _ids(found),
+                    "sources": _sources(found),
+                }
+            )
+    return Frame(
+        ["theme_id", "theme", "country_code", "country", "count", "projects", "records", "sources"],
+        rows,
+    )
 
 
 def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
     """Funders × recipient states: number of projects and stated budgets (USD)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
-    funders = by_name({f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"])
-    by_cell = group_records(t["projects"], lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")))
+    funders = by_name(
+        {f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"]
+    )
+    by_cell = group_records(
+        t["projects"],
+        lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")),
+    )
     states = subjects(t)
     for fid in funders:
         for c in states:
@@ -209,63 +280,106 @@ def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
             if not found:
                 continue
             budgets = [p["budget_usd"] for p in found if p.get("budget_usd") is not None]
-            rows.append({
-                "funder_id": fid,
-                "funder": actors[fid]["short_name"] or actors[fid]["name"],
-                "funder_country": actors[fid].get("country") or "",
-                "country_code": c["code"],
-                "country": c["name"],
-                "count": len(found),
-                "budget_usd": float(sum(budgets)) if budgets else None,
-                "projects_with_budget": len(budgets),
-                "projects": _join(p["title"] for p in found),
-                "records": _ids(found),
-                "sources": _sources(found),
-            })
-    return Frame(["funder_id", "funder", "funder_country", "country_code", "country", "count", "budget_usd",
-                  "projects_with_budget", "projects", "records", "sources"], rows)
+            rows.append(
+                {
+                    "funder_id": fid,
+                    "funder": actors[fid]["short_name"] or actors[fid]["name"],
+                    "funder_country": actors[fid].get("country") or "",
+                    "country_code": c["code"],
+                    "country": c["name"],
+                    "count": len(found),
+                    "budget_usd": float(sum(budgets)) if budgets else None,
+                    "projects_with_budget": len(budgets),
+                    "projects": _join(p["title"] for p in found),
+                    "records": _ids(found),
+                    "sources": _sources(found),
+                }
+            )
+    return Frame(
+        [
+            "funder_id",
+            "funder",
+            "funder_country",
+            "country_code",
+            "country",
+            "count",
+            "budget_usd",
+            "projects_with_budget",
+            "projects",
+            "records",
+            "sources",
+        ],
+        rows,
+    )
 
 
 def timeline(t: Tables, words: Words | None = None) -> Frame:
     """Every dated instrument, project and event, one row per record and state, by year."""
     names = {c["code"]: c["name"] for c in t["countries"]}
     rows = []
-    for kind, table in (("instrument", "instruments"), ("project", "projects"), ("event", "events")):
+    for kind, table in (
+        ("instrument", "instruments"),
+        ("project", "projects"),
+        ("event", "events"),
+    ):
         for r in t[table]:
             year = record_year(r)
             if year is None:
                 continue
             for code in stated(r, "countries"):
-                rows.append({
-                    "year": year,
-                    "country_code": code,
-                    "country": names[code],
-                    "kind": kind,
-                    "record_id": r["id"],
-                    "title": r["title"],
-                    "date": r.get("date") or "",
-                    "start_year": r.get("start_year"),
-                    "end_year": r.get("end_year"),
-                    "records": r["id"],
-                    "sources": _sources([r]),
-                })
-    return Frame(["year", "country_code", "country", "kind", "record_id", "title", "date", "start_year", "end_year",
-                  "records", "sources"],
-                 sorted(rows, key=lambda r: (r["year"], r["country_code"], r["kind"], r["record_id"])))
+                rows.append(
+                    {
+                        "year": year,
+                        "country_code": code,
+                        "country": names[code],
+                        "kind": kind,
+                        "record_id": r["id"],
+                        "title": r["title"],
+                        "date": r.get("date") or "",
+                        "start_year": r.get("start_year"),
+                        "end_year": r.get("end_year"),
+                        "records": r["id"],
+                        "sources": _sources([r]),
+                    }
+                )
+    return Frame(
+        [
+            "year",
+            "country_code",
+            "country",
+            "kind",
+            "record_id",
+            "title",
+            "date",
+            "start_year",
+            "end_year",
+            "records",
+            "sources",
+        ],
+        sorted(rows, key=lambda r: (r["year"], r["country_code"], r["kind"], r["record_id"])),
+    )
 
 
 def main_directions(t: Tables, words: Words | None = None) -> Frame:
-    """The union's yearly main directions of activity (instruments of that type) and whether each names the organisation."""
+    """The union's yearly main directions of activity (instruments of that type) and whether each
+    names the organisation."""
     rows = []
-    for i in sorted((i for i in t["instruments"] if i["type"] == "main-directions"), key=lambda i: (record_year(i) or 0, i["id"])):
-        rows.append({
-            "year": period(i.get("start_year"), i.get("end_year"), words) or (i.get("date") or "")[:4],
-            "title": i["title"],
-            "mentions_organisation": i.get("mentions_organisation") or word(words, "values.not_stated", ""),
-            "how": i.get("organisation_mention") or "",
-            "records": i["id"],
-            "sources": _sources([i]),
-        })
+    for i in sorted(
+        (i for i in t["instruments"] if i["type"] == "main-directions"),
+        key=lambda i: (record_year(i) or 0, i["id"]),
+    ):
+        rows.append(
+            {
+                "year": period(i.get("start_year"), i.get("end_year"), words)
+                or (i.get("date") or "")[:4],
+                "title": i["title"],
+                "mentions_organisation": i.get("mentions_organisation")
+                or word(words, "values.not_stated", ""),
+                "how": i.get("organisation_mention") or "",
+                "records": i["id"],
+                "sources": _sources([i]),
+            }
+        )
     return Frame(["year", "title", "mentions_organisation", "how", "records", "sources"], rows)
 
 
@@ -284,6 +398,8 @@ def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:
     return {spec.id: spec.build(t, words) for spec in TABLES}
 
 
-def caption(words: Words | None, table_id: str, org: dict[str, Any] | None = None, part: str = "caption") -> str:
+def caption(
+    words: Words | None, table_id: str, org: dict[str, Any] | None = None, part: str = "caption"
+) -> str:
     """The caption (or ``part='note'``) of a table from the strings file, with the organisation's name filled in."""
     return word(words, f"tables.{table_id}.{part}", "", org=(org or {}).get("short_name", ""))

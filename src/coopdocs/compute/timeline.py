@@ -39,8 +39,10 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
     ``words``: the strings file (the figure's title and lane names, ``figures.brief_timeline``).
     """
     country = context["country"]
-    projects = sorted((p for p in context.get("projects", []) if p.get("start_year") is not None),
-                      key=lambda p: (int(p["start_year"]), p["id"]))
+    projects = sorted(
+        (p for p in context.get("projects", []) if p.get("start_year") is not None),
+        key=lambda p: (int(p["start_year"]), p["id"]),
+    )
     bars = []
     ends = []
     for lane, p in enumerate(projects, start=2):
@@ -57,7 +59,10 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
             if year is not None:
                 counts[year] = counts.get(year, 0) + 1
         years += list(counts)
-        marks += [{"lane": lane, "kind": kind, "year": year + 0.45, "count": n} for year, n in sorted(counts.items())]
+        marks += [
+            {"lane": lane, "kind": kind, "year": year + 0.45, "count": n}
+            for year, n in sorted(counts.items())
+        ]
     if years:
         x0, x1 = min(years) - 1, max(max(years), max(ends, default=0)) + 2
         ticks = _ticks(x0 + 0.5, x1 - 0.5)
@@ -65,7 +70,10 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
         x0, x1, ticks = 0, 1, []
     return {
         "title": word(words, "figures.brief_timeline.title", "{country}", country=country["name"]),
-        "lanes": [word(words, "figures.brief_timeline.instruments", "◆"), word(words, "figures.brief_timeline.events", "●")]
+        "lanes": [
+            word(words, "figures.brief_timeline.instruments", "◆"),
+            word(words, "figures.brief_timeline.events", "●"),
+        ]
         + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
         "bars": bars,
         "marks": marks,
@@ -96,8 +104,14 @@ def describe(context: dict[str, Any]) -> str:
     return f"Timeline of {counts[0]}, {counts[1]} and {counts[2]} of {context['country']['name']}{span}."
 
 
-def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int = 200,
-         words: Words | None = None) -> None:
+def draw(
+    context: dict[str, Any],
+    template: Path,
+    svg: Path,
+    png: Path,
+    ppi: int = 200,
+    words: Words | None = None,
+) -> None:
     """Draw the timeline of the brief ``context`` with the Typst ``template`` to ``svg`` and ``png``.
 
     Both files are written atomically (see :func:`coopdocs.tools.files.atomic_output`). The template is
@@ -107,8 +121,12 @@ def draw(context: dict[str, Any], template: Path, svg: Path, png: Path, ppi: int
     from coopdocs.tools.typst import typst_compile
 
     data = json.dumps(figure_data(context, words), sort_keys=True, ensure_ascii=False)
-    outputs = {fmt: typst_compile(template, target, name="timeline.typ", format=fmt, sys_inputs={"data": data}, **extra)
-               for fmt, target, extra in (("svg", svg, {}), ("png", png, {"ppi": ppi}))}
+    outputs = {
+        fmt: typst_compile(
+            template, target, name="timeline.typ", format=fmt, sys_inputs={"data": data}, **extra
+        )
+        for fmt, target, extra in (("svg", svg, {}), ("png", png, {"ppi": ppi}))
+    }
     for fmt, target in (("svg", svg), ("png", png)):
         with atomic_output(target) as tmp:
             tmp.write_bytes(outputs[fmt])

@@ -7,7 +7,8 @@ of its longest wrapped cell, measured in the sheet's font: Arial, which ships wi
 which LibreOffice sets in Liberation Sans, with the same metrics (Debian's fonts-liberation).
 A table too wide for a landscape page at 80 % has its widest columns narrowed (their text wraps
 over more lines) down to their longest word. The print setup: the table as print area, A4
-landscape when its columns are wider than a portrait page, scaled to the page width, the header row repeated on every page, page numbers in the footer.
+landscape when its columns are wider than a portrait page, scaled to the page width, the header
+row repeated on every page, page numbers in the footer.
 
 Standard library only; the caller passes the openpyxl worksheet.
 """
@@ -23,17 +24,209 @@ SIZE = 10  # points
 TITLE_SIZE = 12
 
 # Advance widths (1/1000 em) of Arial = Liberation Sans, characters 32..126.
-_REGULAR = (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556,
-            556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278,
-            500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469,
-            556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
-            278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584)
-_BOLD = (278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556,
-         556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722,
-         611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556,
-         611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778,
-         556, 556, 500, 389, 280, 389, 584)
-_OTHER = {"\u2013": 556, "\u2014": 1000, "\u2019": 278, "\u201c": 500, "\u201d": 500, "\u2022": 350, "\u00b7": 278}
+_REGULAR = (
+    278,
+    278,
+    355,
+    556,
+    556,
+    889,
+    667,
+    191,
+    333,
+    333,
+    389,
+    584,
+    278,
+    333,
+    278,
+    278,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    278,
+    278,
+    584,
+    584,
+    584,
+    556,
+    1015,
+    667,
+    667,
+    722,
+    722,
+    667,
+    611,
+    778,
+    722,
+    278,
+    500,
+    667,
+    556,
+    833,
+    722,
+    778,
+    667,
+    778,
+    722,
+    667,
+    611,
+    722,
+    667,
+    944,
+    667,
+    667,
+    611,
+    278,
+    278,
+    278,
+    469,
+    556,
+    333,
+    556,
+    556,
+    500,
+    556,
+    556,
+    278,
+    556,
+    556,
+    222,
+    222,
+    500,
+    222,
+    833,
+    556,
+    556,
+    556,
+    556,
+    333,
+    500,
+    278,
+    556,
+    500,
+    722,
+    500,
+    500,
+    500,
+    334,
+    260,
+    334,
+    584,
+)
+_BOLD = (
+    278,
+    333,
+    474,
+    556,
+    556,
+    889,
+    722,
+    238,
+    333,
+    333,
+    389,
+    584,
+    278,
+    333,
+    278,
+    278,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    556,
+    333,
+    333,
+    584,
+    584,
+    584,
+    611,
+    975,
+    722,
+    722,
+    722,
+    722,
+    667,
+    611,
+    778,
+    722,
+    278,
+    556,
+    722,
+    611,
+    833,
+    722,
+    778,
+    667,
+    778,
+    722,
+    667,
+    611,
+    722,
+    667,
+    944,
+    667,
+    667,
+    611,
+    333,
+    278,
+    333,
+    584,
+    556,
+    333,
+    556,
+    611,
+    556,
+    611,
+    556,
+    333,
+    611,
+    611,
+    278,
+    278,
+    556,
+    278,
+    889,
+    611,
+    611,
+    611,
+    611,
+    389,
+    556,
+    333,
+    611,
+    556,
+    778,
+    556,
+    556,
+    500,
+    389,
+    280,
+    389,
+    584,
+)
+_OTHER = {
+    "\u2013": 556,
+    "\u2014": 1000,
+    "\u2019": 278,
+    "\u201c": 500,
+    "\u201d": 500,
+    "\u2022": 350,
+    "\u00b7": 278,
+}
 
 PX_PER_PT = 96 / 72
 CHAR_PX = 7  # one unit of column width: the widest digit of the sheet's default font, in pixels
@@ -41,7 +234,9 @@ CELL_PADDING_PX = 7  # what a cell keeps free left and right of its text, and ro
 LINE_PT = 12.75  # one line of 10 pt Arial in a row (Excel's and LibreOffice's default row height)
 ROW_PADDING_PT = 2.25
 FILTER_BUTTON_PX = 18
-WRAP_SLACK = 1.04  # text measured this much wider when wrapping: the readers' own rounding and margins
+WRAP_SLACK = (
+    1.04  # text measured this much wider when wrapping: the readers' own rounding and margins
+)
 MIN_WIDTH, MAX_WIDTH = 8, 60  # column widths in characters
 MIN_WRAPPED = 18  # a column narrowed to fit the page keeps at least this width (if it had it)
 # A4 (210 x 297 mm) less 12.7 mm margins left and right, in pixels at 96 dpi.
@@ -91,15 +286,19 @@ def _chars(px: float) -> int:
 
 def column_width(header: str, values: list[Any]) -> float:
     """Width (in characters) of a column: its longest line, between MIN_WIDTH and MAX_WIDTH."""
-    longest = max([text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
-                  + [text_px(str(v)) for v in values if v is not None])
+    longest = max(
+        [text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
+        + [text_px(str(v)) for v in values if v is not None]
+    )
     return float(max(MIN_WIDTH, min(MAX_WIDTH, _chars(longest))))
 
 
 def narrowest_width(header: str, values: list[Any]) -> float:
     """The width (in characters) below which a column would cut one of its words."""
     words = [text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
-    words += [text_px(p) for v in values if v is not None for w in str(v).split() for p in _parts(w)]
+    words += [
+        text_px(p) for v in values if v is not None for w in str(v).split() for p in _parts(w)
+    ]
     return float(max(MIN_WRAPPED, min(MAX_WIDTH, _chars(max(words, default=0)))))
 
 
@@ -121,8 +320,14 @@ def fit_widths(widths: list[float], narrowest: list[float], target: float) -> li
 
 def row_height(cells: list[tuple[str, float, bool]]) -> float:
     """Height (points) of a row whose cells are (text, column width in characters, bold)."""
-    lines = max((lines_needed(text, (width * CHAR_PX - CELL_PADDING_PX) / WRAP_SLACK, bold)
-                 for text, width, bold in cells if text), default=1)
+    lines = max(
+        (
+            lines_needed(text, (width * CHAR_PX - CELL_PADDING_PX) / WRAP_SLACK, bold)
+            for text, width, bold in cells
+            if text
+        ),
+        default=1,
+    )
     return lines * LINE_PT + ROW_PADDING_PT
 
 
@@ -139,9 +344,13 @@ def lay_out(ws, headers: list[str], rows: list[list[Any]], title: str) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.row_dimensions[1].height = math.ceil(TITLE_SIZE * 1.3 + ROW_PADDING_PT)
     # The header cells hold the autofilter's buttons at their right edge: their text wraps before.
-    ws.row_dimensions[2].height = row_height([(h, w - FILTER_BUTTON_PX / CHAR_PX, True) for h, w in zip(headers, widths)])
+    ws.row_dimensions[2].height = row_height(
+        [(h, w - FILTER_BUTTON_PX / CHAR_PX, True) for h, w in zip(headers, widths)]
+    )
     for r, row in enumerate(rows, start=3):
-        ws.row_dimensions[r].height = row_height([("" if v is None else str(v), w, False) for v, w in zip(row, widths)])
+        ws.row_dimensions[r].height = row_height(
+            [("" if v is None else str(v), w, False) for v, w in zip(row, widths)]
+        )
     last = f"{get_column_letter(len(headers))}{len(rows) + 2}"
     ws.print_area = f"A1:{last}"
     ws.print_title_rows = "2:2"

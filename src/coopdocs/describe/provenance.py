@@ -15,17 +15,22 @@ import hashlib
 import json
 import platform
 import subprocess
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from coopdocs import layout
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf", "html": "text/html", "csv": "text/csv",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "svg": "image/svg+xml", "png": "image/png", "json": "application/json",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "json": "application/json",
 }
 
 
@@ -52,7 +57,9 @@ def tool_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    pandoc = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    pandoc = subprocess.run(
+        [pandoc_path(), "--version"], capture_output=True, text=True, check=False
+    ).stdout.split("\n")[0]
     return {
         "python": platform.python_version(),
         "snakemake": version("snakemake"),
@@ -77,16 +84,24 @@ def _table_refs(path: Path) -> tuple[list[str], list[str]]:
     return sorted(records), sorted(sources)
 
 
-def _figure_refs(root: Path) -> "Callable[[str], tuple[list[str], list[str]]]":
+def _figure_refs(root: Path) -> Callable[[str], tuple[list[str], list[str]]]:
     """A look-up of the records and sources behind each figure, read from the tables it draws.
 
     The timeline table and the country slugs are read once per manifest, not once per figure
     (one figure per state: at 200 states the per-figure reads dominated the manifest job).
     """
     bundle = root / layout.BUNDLE
-    code_of = ({c["slug"]: c["code"] for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]}
-               if bundle.is_file() else {})
-    with (root / layout.table_output(layout.TIMELINE_TABLE, "csv")).open(encoding="utf-8", newline="") as fh:
+    code_of = (
+        {
+            c["slug"]: c["code"]
+            for c in json.loads(bundle.read_text(encoding="utf-8"))["tables"]["countries"]
+        }
+        if bundle.is_file()
+        else {}
+    )
+    with (root / layout.table_output(layout.TIMELINE_TABLE, "csv")).open(
+        encoding="utf-8", newline=""
+    ) as fh:
         timeline = list(csv.DictReader(fh))
 
     def refs(name: str) -> tuple[list[str], list[str]]:
@@ -96,13 +111,17 @@ def _figure_refs(root: Path) -> "Callable[[str], tuple[list[str], list[str]]]":
         slug = layout.figure_subject(name)
         code = code_of.get(slug) if slug is not None else None
         rows = [r for r in timeline if code is None or r["country_code"] == code]
-        return (sorted({x for r in rows for x in _split(r["records"])}),
-                sorted({x for r in rows for x in _split(r["sources"])}))
+        return (
+            sorted({x for r in rows for x in _split(r["records"])}),
+            sorted({x for r in rows for x in _split(r["sources"])}),
+        )
 
     return refs
 
 
-def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> dict[str, Any]:
+def build_manifest(
+    root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]
+) -> dict[str, Any]:
     """The manifest of everything under ``reports/`` (except diffs and the manifest and crate themselves).
 
     ``settings`` is the workflow configuration (paths of templates, styles and filters).
@@ -146,8 +165,14 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
             records, sources = [], []
         inputs = layout.output_inputs(out, settings, common, templates)
         entry = {
-            "path": rel, "sha256": sha256(path), "bytes": path.stat().st_size, "kind": out.kind, "subject": stem,
-            "format": fmt, "records": records, "sources": sources,
+            "path": rel,
+            "sha256": sha256(path),
+            "bytes": path.stat().st_size,
+            "kind": out.kind,
+            "subject": stem,
+            "format": fmt,
+            "records": records,
+            "sources": sources,
             "inputs": [file_entry(f) for f in sorted(set(inputs)) if (root / f).is_file()],
         }
         outputs.append(entry)
@@ -155,7 +180,9 @@ def build_manifest(root: Path, settings: dict[str, Any], epoch: int, git: dict[s
         "manifest_version": 1,
         "generator": "coopdocs",
         "source_date_epoch": epoch,
-        "build_date": dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "build_date": dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+        .isoformat()
+        .replace("+00:00", "Z"),
         "git": {"commit": git.get("commit", ""), "dirty": git.get("dirty")},
         "tools": tool_versions(),
         "outputs": outputs,
@@ -169,54 +196,157 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     are referenced by paths relative to the crate root (``../data/...``).
     """
     when = manifest["build_date"]
-    output_ids = [o["path"][len(layout.REPORTS) + 1:] for o in manifest["outputs"]]
-    input_paths = sorted({i["path"] for o in manifest["outputs"] for i in o["inputs"] if i["path"].startswith("data/")})
+    output_ids = [o["path"][len(layout.REPORTS) + 1 :] for o in manifest["outputs"]]
+    input_paths = sorted(
+        {
+            i["path"]
+            for o in manifest["outputs"]
+            for i in o["inputs"]
+            if i["path"].startswith("data/")
+        }
+    )
     input_hash = {i["path"]: i["sha256"] for o in manifest["outputs"] for i in o["inputs"]}
     tools = manifest["tools"]
     graph: list[dict[str, Any]] = [
-        {"@id": PurePosixPath(layout.CRATE).name, "@type": "CreativeWork",
-         "conformsTo": [{"@id": "https://w3id.org/ro/crate/1.1"}, {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"}],
-         "about": {"@id": "./"}},
-        {"@id": "./", "@type": "Dataset", "name": "coopdocs build",
-         "description": "Documents, tables and figures generated by the coopdocs workflow from the data package.",
-         "datePublished": when, "license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
-         "conformsTo": [{"@id": "https://w3id.org/ro/wfrun/process/0.5"}, {"@id": "https://w3id.org/ro/wfrun/workflow/0.5"},
-                        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"}],
-         "mainEntity": {"@id": "../Snakefile"},
-         "hasPart": [{"@id": "../Snakefile"}] + [{"@id": f"../{p}"} for p in input_paths] + [{"@id": i} for i in output_ids],
-         "mentions": [{"@id": "#run"}]},
-        {"@id": "https://w3id.org/ro/wfrun/process/0.5", "@type": "CreativeWork", "name": "Process Run Crate", "version": "0.5"},
-        {"@id": "https://w3id.org/ro/wfrun/workflow/0.5", "@type": "CreativeWork", "name": "Workflow Run Crate", "version": "0.5"},
-        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0", "@type": "CreativeWork", "name": "Workflow RO-Crate", "version": "1.0"},
-        {"@id": "https://creativecommons.org/licenses/by/4.0/", "@type": "CreativeWork", "name": "CC BY 4.0"},
-        {"@id": "../Snakefile", "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow"], "name": "coopdocs workflow",
-         "programmingLanguage": {"@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake"},
-         "input": [{"@id": f"#param-{p}"} for p in input_paths], "output": [{"@id": f"#out-{i}"} for i in output_ids]},
-        {"@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake", "@type": "ComputerLanguage", "name": "Snakemake",
-         "identifier": {"@id": "https://snakemake.readthedocs.io"}, "url": {"@id": "https://snakemake.readthedocs.io"},
-         "version": tools["snakemake"]},
-        {"@id": "#run", "@type": "CreateAction", "name": "coopdocs build", "endTime": when,
-         "instrument": {"@id": "../Snakefile"},
-         "object": [{"@id": f"../{p}"} for p in input_paths],
-         "result": [{"@id": i} for i in output_ids],
-         "actionStatus": {"@id": "http://schema.org/CompletedActionStatus"}},
+        {
+            "@id": PurePosixPath(layout.CRATE).name,
+            "@type": "CreativeWork",
+            "conformsTo": [
+                {"@id": "https://w3id.org/ro/crate/1.1"},
+                {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"},
+            ],
+            "about": {"@id": "./"},
+        },
+        {
+            "@id": "./",
+            "@type": "Dataset",
+            "name": "coopdocs build",
+            "description": "Documents, tables and figures generated by the coopdocs workflow from the data package.",
+            "datePublished": when,
+            "license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+            "conformsTo": [
+                {"@id": "https://w3id.org/ro/wfrun/process/0.5"},
+                {"@id": "https://w3id.org/ro/wfrun/workflow/0.5"},
+                {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"},
+            ],
+            "mainEntity": {"@id": "../Snakefile"},
+            "hasPart": [{"@id": "../Snakefile"}]
+            + [{"@id": f"../{p}"} for p in input_paths]
+            + [{"@id": i} for i in output_ids],
+            "mentions": [{"@id": "#run"}],
+        },
+        {
+            "@id": "https://w3id.org/ro/wfrun/process/0.5",
+            "@type": "CreativeWork",
+            "name": "Process Run Crate",
+            "version": "0.5",
+        },
+        {
+            "@id": "https://w3id.org/ro/wfrun/workflow/0.5",
+            "@type": "CreativeWork",
+            "name": "Workflow Run Crate",
+            "version": "0.5",
+        },
+        {
+            "@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0",
+            "@type": "CreativeWork",
+            "name": "Workflow RO-Crate",
+            "version": "1.0",
+        },
+        {
+            "@id": "https://creativecommons.org/licenses/by/4.0/",
+            "@type": "CreativeWork",
+            "name": "CC BY 4.0",
+        },
+        {
+            "@id": "../Snakefile",
+            "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow"],
+            "name": "coopdocs workflow",
+            "programmingLanguage": {
+                "@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake"
+            },
+            "input": [{"@id": f"#param-{p}"} for p in input_paths],
+            "output": [{"@id": f"#out-{i}"} for i in output_ids],
+        },
+        {
+            "@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake",
+            "@type": "ComputerLanguage",
+            "name": "Snakemake",
+            "identifier": {"@id": "https://snakemake.readthedocs.io"},
+            "url": {"@id": "https://snakemake.readthedocs.io"},
+            "version": tools["snakemake"],
+        },
+        {
+            "@id": "#run",
+            "@type": "CreateAction",
+            "name": "coopdocs build",
+            "endTime": when,
+            "instrument": {"@id": "../Snakefile"},
+            "object": [{"@id": f"../{p}"} for p in input_paths],
+            "result": [{"@id": i} for i in output_ids],
+            "actionStatus": {"@id": "http://schema.org/CompletedActionStatus"},
+        },
     ]
     for p in input_paths:
-        graph.append({"@id": f"#param-{p}", "@type": "FormalParameter", "name": p, "additionalType": "File",
-                      "encodingFormat": MEDIA_TYPES["csv"] if p.endswith(".csv") else MEDIA_TYPES["json"]})
-        graph.append({"@id": f"../{p}", "@type": "File", "name": p, "sha256": input_hash[p],
-                      "exampleOfWork": {"@id": f"#param-{p}"}})
+        graph.append(
+            {
+                "@id": f"#param-{p}",
+                "@type": "FormalParameter",
+                "name": p,
+                "additionalType": "File",
+                "encodingFormat": MEDIA_TYPES["csv"] if p.endswith(".csv") else MEDIA_TYPES["json"],
+            }
+        )
+        graph.append(
+            {
+                "@id": f"../{p}",
+                "@type": "File",
+                "name": p,
+                "sha256": input_hash[p],
+                "exampleOfWork": {"@id": f"#param-{p}"},
+            }
+        )
     for name, version in sorted(tools.items()):
-        graph.append({"@id": f"#tool-{name}", "@type": "SoftwareApplication", "name": name, "version": version})
+        graph.append(
+            {
+                "@id": f"#tool-{name}",
+                "@type": "SoftwareApplication",
+                "name": name,
+                "version": version,
+            }
+        )
     for o, oid in zip(manifest["outputs"], output_ids):
-        graph.append({"@id": f"#out-{oid}", "@type": "FormalParameter", "name": oid, "additionalType": "File",
-                      "encodingFormat": MEDIA_TYPES[o["format"]]})
-        graph.append({"@id": oid, "@type": "File", "name": oid, "contentSize": o["bytes"], "sha256": o["sha256"],
-                      "encodingFormat": MEDIA_TYPES[o["format"]], "exampleOfWork": {"@id": f"#out-{oid}"},
-                      "about": o["subject"], "keywords": o["kind"]})
+        graph.append(
+            {
+                "@id": f"#out-{oid}",
+                "@type": "FormalParameter",
+                "name": oid,
+                "additionalType": "File",
+                "encodingFormat": MEDIA_TYPES[o["format"]],
+            }
+        )
+        graph.append(
+            {
+                "@id": oid,
+                "@type": "File",
+                "name": oid,
+                "contentSize": o["bytes"],
+                "sha256": o["sha256"],
+                "encodingFormat": MEDIA_TYPES[o["format"]],
+                "exampleOfWork": {"@id": f"#out-{oid}"},
+                "about": o["subject"],
+                "keywords": o["kind"],
+            }
+        )
     graph[1]["mentions"].append({"@id": "#tools"})
-    graph.append({"@id": "#tools", "@type": "ItemList", "name": "tools",
-                  "itemListElement": [{"@id": f"#tool-{name}"} for name in sorted(tools)]})
+    graph.append(
+        {
+            "@id": "#tools",
+            "@type": "ItemList",
+            "name": "tools",
+            "itemListElement": [{"@id": f"#tool-{name}"} for name in sorted(tools)],
+        }
+    )
     return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph}
 
 
@@ -228,4 +358,7 @@ def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any])
     crate = build_rocrate(manifest, root)
     for path, value in ((layout.MANIFEST, manifest), (layout.CRATE, crate)):
         with atomic_output(root / path) as tmp:
-            tmp.write_text(json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            tmp.write_text(
+                json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )

@@ -36,12 +36,14 @@ class Build:
     markdown: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, root: Path) -> "Build":
+    def load(cls, root: Path) -> Build:
         """Load the manifest, the data bundle and the documents' Markdown under ``root``."""
         manifest_path = root / layout.MANIFEST
         bundle_path = root / layout.BUNDLE
         if not manifest_path.is_file() or not bundle_path.is_file():
-            raise TraceError("no finished build here: run the build first (python3 bootstrap.py build)")
+            raise TraceError(
+                "no finished build here: run the build first (python3 bootstrap.py build)"
+            )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
         records: dict[str, dict[str, Any]] = {}
@@ -110,21 +112,39 @@ def trace_item(build: Build, query: str) -> dict[str, Any]:
     """Which outputs use a record or a source, and in which sections."""
     source = resolve_source(build, query)
     if source is None and query not in build.records:
-        raise TraceError(f"{query!r} is neither a record ID nor a source (try a record ID such as "
-                         f"{next(iter(sorted(k for k in build.records if k.startswith('prj-'))), 'prj-...')} or a reference number such as 45)")
+        raise TraceError(
+            f"{query!r} is neither a record ID nor a source (try a record ID such as "
+            f"{next(iter(sorted(k for k in build.records if k.startswith('prj-'))), 'prj-...')} "
+            "or a reference number such as 45)"
+        )
     if source:
         key, item = "sources", build.sources[source]
-        cited_by = sorted(rid for rid, r in build.records.items() if source in (r.get("sources") or []))
+        cited_by = sorted(
+            rid for rid, r in build.records.items() if source in (r.get("sources") or [])
+        )
         marker = re.compile(rf"@{re.escape(source)}\b")
-        about = {"source": source, "ref_number": item.get("ref_number"), "description": item.get("description"),
-                 "cited_by_records": cited_by}
+        about = {
+            "source": source,
+            "ref_number": item.get("ref_number"),
+            "description": item.get("description"),
+            "cited_by_records": cited_by,
+        }
         target = source
     else:
         key, item = "records", build.records[query]
-        marker = re.compile(rf"\{{#(?:[A-Za-z0-9-]+-)?{re.escape(query)} \.record|\(#prov-{re.escape(query)}\)|\{{#{re.escape(query)}\}}")
-        about = {"record": query, "table": item["_table"],
-                 "label": item.get("title") or item.get("name") or item.get("description"),
-                 "sources": [{"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")} for s in sorted(item.get("sources") or [])]}
+        marker = re.compile(
+            rf"\{{#(?:[A-Za-z0-9-]+-)?{re.escape(query)} \.record"
+            rf"|\(#prov-{re.escape(query)}\)|\{{#{re.escape(query)}\}}"
+        )
+        about = {
+            "record": query,
+            "table": item["_table"],
+            "label": item.get("title") or item.get("name") or item.get("description"),
+            "sources": [
+                {"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")}
+                for s in sorted(item.get("sources") or [])
+            ],
+        }
         target = query
     uses = []
     for out in build.manifest["outputs"]:
@@ -132,7 +152,14 @@ def trace_item(build: Build, query: str) -> dict[str, Any]:
             continue
         doc = build.document_key(out["path"])
         sections = sections_of(build.markdown[doc], marker.search) if doc else []
-        uses.append({"path": out["path"], "kind": out["kind"], "format": out["format"], "sections": sections})
+        uses.append(
+            {
+                "path": out["path"],
+                "kind": out["kind"],
+                "format": out["format"],
+                "sections": sections,
+            }
+        )
     return {"query": query, **about, "outputs": uses}
 
 
@@ -143,19 +170,30 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
         try:
             rel = rel.resolve().relative_to(build.root.resolve())
         except (ValueError, OSError):
-            raise TraceError(f"{path} is outside this project ({build.root}): give an output under reports/") from None
+            raise TraceError(
+                f"{path} is outside this project ({build.root}): give an output under reports/"
+            ) from None
     entry = next((o for o in build.manifest["outputs"] if o["path"] == rel.as_posix()), None)
     if entry is None:
         raise TraceError(f"{path} is not an output of this build (see {layout.MANIFEST})")
-    result: dict[str, Any] = {"path": entry["path"], "kind": entry["kind"], "format": entry["format"],
-                              "records": entry["records"], "sources": [
-                                  {"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")} for s in entry["sources"]],
-                              "inputs": [i["path"] for i in entry["inputs"]]}
+    result: dict[str, Any] = {
+        "path": entry["path"],
+        "kind": entry["kind"],
+        "format": entry["format"],
+        "records": entry["records"],
+        "sources": [
+            {"id": s, "ref_number": build.sources.get(s, {}).get("ref_number")}
+            for s in entry["sources"]
+        ],
+        "inputs": [i["path"] for i in entry["inputs"]],
+    }
     if phrase is None:
         return result
     doc = build.document_key(entry["path"])
     if doc is None:
-        raise TraceError(f"{path} is not a document; --phrase needs a brief, table document or article")
+        raise TraceError(
+            f"{path} is not a document; --phrase needs a brief, table document or article"
+        )
     wanted = re.sub(r"\s+", " ", phrase).strip().casefold()
     matches, heading = [], "(before the first heading)"
     for number, line in enumerate(build.markdown[doc], start=1):
@@ -166,8 +204,17 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
             records = sorted({a or b for a, b in _MARKS.findall(line)})
             records = sorted({build_record_id(build, r) for r in records})
             sources = sorted({c for c in _CITES.findall(line) if c in build.sources})
-            matches.append({"section": heading, "line": number, "text": plain(line)[:300], "records": records,
-                            "sources": [{"id": s, "ref_number": build.sources[s].get("ref_number")} for s in sources]})
+            matches.append(
+                {
+                    "section": heading,
+                    "line": number,
+                    "text": plain(line)[:300],
+                    "records": records,
+                    "sources": [
+                        {"id": s, "ref_number": build.sources[s].get("ref_number")} for s in sources
+                    ],
+                }
+            )
     if not matches:
         raise TraceError(f"the phrase {phrase!r} does not occur in {entry['path']}")
     result["matches"] = matches
@@ -193,8 +240,12 @@ def format_human(result: dict[str, Any]) -> str:
         lines.append(f"record {result['record']} ({result['table']}): {result['label']}")
         lines.append(f"  sources: {refs or 'none'}")
     elif "source" in result:
-        lines.append(f"source {result['source']}: the article's reference [{result['ref_number']}]: {result['description']}")
-        lines.append(f"  cited by {len(result['cited_by_records'])} records: {', '.join(result['cited_by_records'])}")
+        lines.append(
+            f"source {result['source']}: the article's reference [{result['ref_number']}]: {result['description']}"
+        )
+        lines.append(
+            f"  cited by {len(result['cited_by_records'])} records: {', '.join(result['cited_by_records'])}"
+        )
     if "outputs" in result:
         lines.append(f"  used by {len(result['outputs'])} outputs:")
         for o in result["outputs"]:
@@ -206,10 +257,15 @@ def format_human(result: dict[str, Any]) -> str:
         for m in result["matches"]:
             refs = ", ".join(f"[{s['ref_number']}] ({s['id']})" for s in m["sources"])
             lines.append(f"  in '{m['section']}': {m['text']}")
-            lines.append(f"    records: {', '.join(m['records']) or 'none marked on this line'}; article references: {refs or 'none'}")
+            lines.append(
+                f"    records: {', '.join(m['records']) or 'none marked on this line'}; "
+                f"article references: {refs or 'none'}"
+            )
         return "\n".join(lines)
     lines.append(f"  {len(result['records'])} records: {', '.join(result['records'])}")
-    lines.append(f"  {len(result['sources'])} sources (article reference numbers): "
-                 + ", ".join(str(s["ref_number"]) for s in result["sources"]))
+    lines.append(
+        f"  {len(result['sources'])} sources (article reference numbers): "
+        + ", ".join(str(s["ref_number"]) for s in result["sources"])
+    )
     lines.append(f"  {len(result['inputs'])} input files, e.g. {', '.join(result['inputs'][:4])}")
     return "\n".join(lines)

@@ -27,7 +27,15 @@ import re
 from typing import Any
 
 # Where the article shows each slot (templates/article.md.j2).
-SLOTS = ("abstract", "introduction", "organisation", "bilateral", "union", "comparison", "conclusion")
+SLOTS = (
+    "abstract",
+    "introduction",
+    "organisation",
+    "bilateral",
+    "union",
+    "comparison",
+    "conclusion",
+)
 FRONT_KEYS = ("title", "subtitle", "keywords", "union_body")
 _SLOT = re.compile(r"^# +([a-z_]+) *$", re.M)
 _CITE = re.compile(r"@([a-z][a-z0-9]*)")
@@ -48,7 +56,9 @@ def parse_authored(text: str) -> tuple[dict[str, Any], dict[str, str]]:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end < 0:
-            raise AuthoredTextError("the front matter opened by '---' is not closed by a line '---'")
+            raise AuthoredTextError(
+                "the front matter opened by '---' is not closed by a line '---'"
+            )
         import yaml
 
         try:
@@ -59,12 +69,17 @@ def parse_authored(text: str) -> tuple[dict[str, Any], dict[str, str]]:
             raise AuthoredTextError("the front matter is not a mapping")
         unknown = sorted(set(front) - set(FRONT_KEYS))
         if unknown:
-            raise AuthoredTextError(f"unknown front matter key(s) {', '.join(unknown)} (expected {', '.join(FRONT_KEYS)})")
-        body = text[end + 5:]
+            raise AuthoredTextError(
+                f"unknown front matter key(s) {', '.join(unknown)} (expected {', '.join(FRONT_KEYS)})"
+            )
+        body = text[end + 5 :]
     parts = _SLOT.split(body)
     if parts[0].strip():
-        raise AuthoredTextError("text before the first slot heading (expected '# <slot>' first, one of "
-                                + ", ".join(SLOTS) + ")")
+        raise AuthoredTextError(
+            "text before the first slot heading (expected '# <slot>' first, one of "
+            + ", ".join(SLOTS)
+            + ")"
+        )
     slots: dict[str, str] = {}
     for name, content in zip(parts[1::2], parts[2::2]):
         if name not in SLOTS:

@@ -75,10 +75,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane): XML may
 # not contain them, so pandoc silently drops them from a DOCX; reject them instead.
-_NONCHAR = re.compile("[\ufdd0-\ufdef" + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17)) + "]")
+_NONCHAR = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17))
+    + "]"
+)
 _WHITESPACE = re.compile(r"\s+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-INTEGER_DIGITS = 18  # more digits than any count, year or amount here (Python refuses int() past 4,300)
+INTEGER_DIGITS = (
+    18  # more digits than any count, year or amount here (Python refuses int() past 4,300)
+)
 # The csv module's limit for one cell (csv.field_size_limit()), documented in the README.
 CELL_LIMIT = 131072
 # Dates: the pattern the descriptor gives them, and the years a date may have.
@@ -94,7 +100,14 @@ _CITE_KEY = re.compile(r"[a-z][a-z0-9]*")  # coopdocs.render.markdown.cite
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 SLUG_MAX = 100
 IDENTIFIER_MAX = 200
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 PATTERN_SECONDS = 2.0
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -210,8 +223,16 @@ def _undecodable_cells(text: str, shown: str) -> list[Problem]:
                 if any("\udc80" <= ch <= "\udcff" for ch in cell):
                     name = header[i] if header and i < len(header) else ""
                     shown_value = repr(cell.encode("utf-8", errors="surrogateescape"))[2:-1]
-                    found.append(Problem(shown, start, name, shown_value, "bytes that are not UTF-8",
-                                         "UTF-8 text; re-save the file as UTF-8"))
+                    found.append(
+                        Problem(
+                            shown,
+                            start,
+                            name,
+                            shown_value,
+                            "bytes that are not UTF-8",
+                            "UTF-8 text; re-save the file as UTF-8",
+                        )
+                    )
             if not header:
                 header = [c.strip() for c in cells]
             start = reader.line_num + 1
@@ -220,7 +241,9 @@ def _undecodable_cells(text: str, shown: str) -> list[Problem]:
     return found
 
 
-def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+def _read_rows(
+    path: Path, shown: str, problems: list[Problem]
+) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
     """Read a CSV file as text; return the header and (line number, cells) for each row.
 
     The header is None when the file is not UTF-8 (already reported, cell by cell). A CSV
@@ -238,8 +261,20 @@ def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[st
         if not found:
             line = raw[: exc.start].count(b"\n") + 1
             bad = raw[exc.start : exc.start + 4]
-            found = [Problem(shown, line, "", repr(bad)[2:-1], "bytes that are not UTF-8", "UTF-8 text; re-save the file as UTF-8")]
-        problems.extend(Problem(p.file, p.line, p.field, p.value, p.message, p.expected, root=True) for p in found)
+            found = [
+                Problem(
+                    shown,
+                    line,
+                    "",
+                    repr(bad)[2:-1],
+                    "bytes that are not UTF-8",
+                    "UTF-8 text; re-save the file as UTF-8",
+                )
+            ]
+        problems.extend(
+            Problem(p.file, p.line, p.field, p.value, p.message, p.expected, root=True)
+            for p in found
+        )
         return None, []  # no header to check: the file's cells could not be read
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
@@ -250,42 +285,94 @@ def _read_rows(path: Path, shown: str, problems: list[Problem]) -> tuple[list[st
             if not header:
                 header = [c.strip() for c in cells]
             elif [c.strip() for c in cells] == header:
-                problems.append(Problem(shown, start, "", "", "repeats the header row (pasted by mistake?)",
-                                        "the header once, on the first line"))
+                problems.append(
+                    Problem(
+                        shown,
+                        start,
+                        "",
+                        "",
+                        "repeats the header row (pasted by mistake?)",
+                        "the header once, on the first line",
+                    )
+                )
             elif any(c.strip() for c in cells):
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            problems.append(Problem(shown, start, "", "", f"a cell is longer than {CELL_LIMIT:,} characters; "
-                                    "the rest of the file was not read", f"cells of at most {CELL_LIMIT:,} characters",
-                                    root=True))
+            problems.append(
+                Problem(
+                    shown,
+                    start,
+                    "",
+                    "",
+                    f"a cell is longer than {CELL_LIMIT:,} characters; "
+                    "the rest of the file was not read",
+                    f"cells of at most {CELL_LIMIT:,} characters",
+                    root=True,
+                )
+            )
         else:
-            problems.append(Problem(shown, start, "", "", f"not valid CSV: {exc}; the rest of the file was not read",
-                                    "RFC 4180 quoting", root=True))
+            problems.append(
+                Problem(
+                    shown,
+                    start,
+                    "",
+                    "",
+                    f"not valid CSV: {exc}; the rest of the file was not read",
+                    "RFC 4180 quoting",
+                    root=True,
+                )
+            )
     return header, rows
 
 
 def _check_text(raw: str, shown: str, line: int, name: str, problems: list[Problem]) -> str | None:
     if _CONTROL.search(raw):
         ch = _CONTROL.search(raw).group()
-        problems.append(Problem(shown, line, name, raw.encode("unicode_escape").decode("ascii"),
-                                f"contains the control character U+{ord(ch):04X}", "printable text"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                name,
+                raw.encode("unicode_escape").decode("ascii"),
+                f"contains the control character U+{ord(ch):04X}",
+                "printable text",
+            )
+        )
         return None
     if _NONCHAR.search(raw):
         ch = _NONCHAR.search(raw).group()
-        problems.append(Problem(shown, line, name, raw.encode("unicode_escape").decode("ascii"),
-                                f"contains the non-character U+{ord(ch):04X}", "printable text"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                name,
+                raw.encode("unicode_escape").decode("ascii"),
+                f"contains the non-character U+{ord(ch):04X}",
+                "printable text",
+            )
+        )
         return None
     if _BIDI.search(raw):
         ch = _BIDI.search(raw).group()
-        problems.append(Problem(shown, line, name, raw.encode("unicode_escape").decode("ascii"),
-                                f"contains the bidirectional control U+{ord(ch):04X}", "text without bidi overrides"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                name,
+                raw.encode("unicode_escape").decode("ascii"),
+                f"contains the bidirectional control U+{ord(ch):04X}",
+                "text without bidi overrides",
+            )
+        )
         return None
     return normalise_text(raw)
 
 
-def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: list[Problem]) -> Any:
+def _convert(
+    spec: dict[str, Any], text: str, shown: str, line: int, problems: list[Problem]
+) -> Any:
     """Convert one non-empty, normalised cell to its typed value; record a problem on failure."""
     name, kind = spec["name"], spec.get("type", "string")
     cons = spec.get("constraints", {})
@@ -296,20 +383,37 @@ def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: l
     def check_item(item: str) -> bool:
         ok = True
         if "enum" in cons and item not in cons["enum"]:
-            bad("not in the controlled vocabulary", "one of " + ", ".join(map(str, cons["enum"])), item)
+            bad(
+                "not in the controlled vocabulary",
+                "one of " + ", ".join(map(str, cons["enum"])),
+                item,
+            )
             ok = False
         if "pattern" in cons:
             matched = _PATTERNS.fullmatch(cons["pattern"], item)
             if matched is None:  # the pattern ran out of time: reported once, root cause
-                problems.append(Problem(shown, line, name, item, f"the schema's pattern {cons['pattern']} took over "
-                                        f"{PATTERN_SECONDS:g} s on this value (it backtracks catastrophically); it is "
-                                        "not checked any further", "a pattern without nested repetition, in "
-                                        "datapackage.json", root=True))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        name,
+                        item,
+                        f"the schema's pattern {cons['pattern']} took over "
+                        f"{PATTERN_SECONDS:g} s on this value (it backtracks catastrophically); it is "
+                        "not checked any further",
+                        "a pattern without nested repetition, in datapackage.json",
+                        root=True,
+                    )
+                )
             elif not matched:
                 bad("does not match the required form", f"pattern {cons['pattern']}", item)
                 ok = False
             elif cons["pattern"] == DATE_PATTERN and not _real_date(item):
-                bad("is not a real date", f"a date of the calendar, year {DATE_YEARS[0]} to {DATE_YEARS[1]}", item)
+                bad(
+                    "is not a real date",
+                    f"a date of the calendar, year {DATE_YEARS[0]} to {DATE_YEARS[1]}",
+                    item,
+                )
                 ok = False
         return ok
 
@@ -318,7 +422,10 @@ def _convert(spec: dict[str, Any], text: str, shown: str, line: int, problems: l
     if kind == "list":
         items = [normalise_text(i) for i in text.split(spec.get("delimiter", ","))]
         if any(not i for i in items):
-            bad("has an empty item", f"items separated by {spec.get('delimiter', ',')!r} with no empty item")
+            bad(
+                "has an empty item",
+                f"items separated by {spec.get('delimiter', ',')!r} with no empty item",
+            )
             return None
         if len(set(items)) != len(items):
             bad("repeats an item", "each item once")
@@ -386,9 +493,12 @@ class _PatternGuard:
 
     def __enter__(self):
         self.slow = set()
-        self.active = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-                       and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
-                       and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+        self.active = (
+            threading.current_thread() is threading.main_thread()
+            and hasattr(signal, "setitimer")
+            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        )
         if self.active:
             self.previous = signal.signal(signal.SIGALRM, self._tick)
             signal.setitimer(signal.ITIMER_REAL, 0.1, 0.1)
@@ -440,14 +550,20 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise fail(0, "the data package's descriptor is missing", "datapackage.json in the data folder") from None
+        raise fail(
+            0, "the data package's descriptor is missing", "datapackage.json in the data folder"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(0, f"cannot be read: {exc}", "a UTF-8 JSON file") from None
     try:
         descriptor = json.loads(text)
     except (ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", 0)
-        raise fail(line, f"not valid JSON: {getattr(exc, 'msg', exc)}", "a JSON object as Frictionless Data Package describes") from None
+        raise fail(
+            line,
+            f"not valid JSON: {getattr(exc, 'msg', exc)}",
+            "a JSON object as Frictionless Data Package describes",
+        ) from None
     problems = check_descriptor(descriptor, shown)
     if problems:
         raise DataError(problems)
@@ -464,17 +580,34 @@ def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[P
     problems: list[Problem] = []
 
     def bad(where: str, value: Any, message: str, expected: str) -> None:
-        problems.append(Problem(shown, 0, where, "" if value is None else _short(value), message, expected, root=True))
+        problems.append(
+            Problem(
+                shown,
+                0,
+                where,
+                "" if value is None else _short(value),
+                message,
+                expected,
+                root=True,
+            )
+        )
 
     if not isinstance(descriptor, dict):
         bad("", descriptor, "is not a JSON object", "an object with a 'resources' list")
         return problems
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
-        bad("resources", resources, "is missing or not a non-empty list", "a list of table resources")
+        bad(
+            "resources",
+            resources,
+            "is missing or not a non-empty list",
+            "a list of table resources",
+        )
         return problems
     fields_of: dict[str, set[str]] = {}
-    unusable: set[Any] = set()  # resources without a usable schema: references to them are not checked
+    unusable: set[Any] = (
+        set()
+    )  # resources without a usable schema: references to them are not checked
     for i, res in enumerate(resources):
         where = f"resources[{i}]"
         if not isinstance(res, dict):
@@ -482,28 +615,63 @@ def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[P
             continue
         name, path, schema = res.get("name"), res.get("path"), res.get("schema")
         if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-            bad(f"{where}.name", name, "is missing or not a resource name", "lower-case letters, digits, '-' and '_'")
+            bad(
+                f"{where}.name",
+                name,
+                "is missing or not a resource name",
+                "lower-case letters, digits, '-' and '_'",
+            )
         elif name in fields_of:
             bad(f"{where}.name", name, "names a second resource", "each resource name once")
         if not isinstance(path, str) or not path:
-            bad(f"{where}.path", path, "is missing or not a path", "the table's file, relative to the data folder")
+            bad(
+                f"{where}.path",
+                path,
+                "is missing or not a path",
+                "the table's file, relative to the data folder",
+            )
         else:
             pure = PurePosixPath(path)
-            if pure.is_absolute() or ".." in pure.parts or "\\" in path or ":" in path or path.startswith("~"):
-                bad(f"{where}.path", path, "leaves the data folder", "a file name inside the data folder, without '..'")
+            if (
+                pure.is_absolute()
+                or ".." in pure.parts
+                or "\\" in path
+                or ":" in path
+                or path.startswith("~")
+            ):
+                bad(
+                    f"{where}.path",
+                    path,
+                    "leaves the data folder",
+                    "a file name inside the data folder, without '..'",
+                )
         if not isinstance(schema, dict):
-            bad(f"{where}.schema", schema, "is missing or not an object", "a Table Schema with fields and primaryKey")
+            bad(
+                f"{where}.schema",
+                schema,
+                "is missing or not an object",
+                "a Table Schema with fields and primaryKey",
+            )
             unusable.add(name)
             continue
         fields = schema.get("fields")
         if not isinstance(fields, list) or not fields:
-            bad(f"{where}.schema.fields", fields, "is missing or not a non-empty list", "the table's columns")
+            bad(
+                f"{where}.schema.fields",
+                fields,
+                "is missing or not a non-empty list",
+                "the table's columns",
+            )
             unusable.add(name)
             continue
         names: set[str] = set()
         for j, spec in enumerate(fields):
             fwhere = f"{where}.schema.fields[{j}]"
-            if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+            if (
+                not isinstance(spec, dict)
+                or not isinstance(spec.get("name"), str)
+                or not spec["name"]
+            ):
                 bad(fwhere, spec, "is not a field with a name", "an object with 'name' and 'type'")
                 continue
             if spec["name"] in names:
@@ -511,57 +679,117 @@ def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[P
             names.add(spec["name"])
             kind = spec.get("type", "string")
             if kind not in SUPPORTED_TYPES:
-                bad(f"{fwhere}.type", kind, "is not a supported type", "one of " + ", ".join(sorted(SUPPORTED_TYPES)))
-            if "delimiter" in spec and (not isinstance(spec["delimiter"], str) or not spec["delimiter"]):
-                bad(f"{fwhere}.delimiter", spec["delimiter"], "is not a delimiter", "a non-empty string such as ';'")
+                bad(
+                    f"{fwhere}.type",
+                    kind,
+                    "is not a supported type",
+                    "one of " + ", ".join(sorted(SUPPORTED_TYPES)),
+                )
+            if "delimiter" in spec and (
+                not isinstance(spec["delimiter"], str) or not spec["delimiter"]
+            ):
+                bad(
+                    f"{fwhere}.delimiter",
+                    spec["delimiter"],
+                    "is not a delimiter",
+                    "a non-empty string such as ';'",
+                )
             cons = spec.get("constraints", {})
             if not isinstance(cons, dict):
-                bad(f"{fwhere}.constraints", cons, "is not an object", "constraints such as required, pattern, enum")
+                bad(
+                    f"{fwhere}.constraints",
+                    cons,
+                    "is not an object",
+                    "constraints such as required, pattern, enum",
+                )
                 continue
             if "pattern" in cons:
                 try:
                     re.compile(cons["pattern"])
                 except (re.error, TypeError, RecursionError, OverflowError) as exc:
-                    bad(f"{fwhere}.constraints.pattern", cons["pattern"], f"is not a regular expression ({exc})",
-                        "a valid regular expression")
+                    bad(
+                        f"{fwhere}.constraints.pattern",
+                        cons["pattern"],
+                        f"is not a regular expression ({exc})",
+                        "a valid regular expression",
+                    )
             if "enum" in cons and not isinstance(cons["enum"], list):
-                bad(f"{fwhere}.constraints.enum", cons["enum"], "is not a list", "the list of allowed values")
+                bad(
+                    f"{fwhere}.constraints.enum",
+                    cons["enum"],
+                    "is not a list",
+                    "the list of allowed values",
+                )
             for bound in ("minimum", "maximum"):
-                if bound in cons and (isinstance(cons[bound], bool) or not isinstance(cons[bound], (int, float))):
+                if bound in cons and (
+                    isinstance(cons[bound], bool) or not isinstance(cons[bound], (int, float))
+                ):
                     bad(f"{fwhere}.constraints.{bound}", cons[bound], "is not a number", "a number")
             for flag in ("required", "unique"):
                 if flag in cons and not isinstance(cons[flag], bool):
-                    bad(f"{fwhere}.constraints.{flag}", cons[flag], "is not true or false", "true or false")
+                    bad(
+                        f"{fwhere}.constraints.{flag}",
+                        cons[flag],
+                        "is not true or false",
+                        "true or false",
+                    )
         if isinstance(name, str) and name not in fields_of:
             fields_of[name] = names
         key = schema.get("primaryKey")
         if not isinstance(key, str) or key not in names:
-            bad(f"{where}.schema.primaryKey", key, "is missing or names no column", "the name of one column")
+            bad(
+                f"{where}.schema.primaryKey",
+                key,
+                "is missing or names no column",
+                "the name of one column",
+            )
     for i, res in enumerate(resources):
         if not isinstance(res, dict) or not isinstance(res.get("schema"), dict):
             continue
         fks = res["schema"].get("foreignKeys", [])
         if not isinstance(fks, list):
-            bad(f"resources[{i}].schema.foreignKeys", fks, "is not a list", "a list of foreign keys")
+            bad(
+                f"resources[{i}].schema.foreignKeys", fks, "is not a list", "a list of foreign keys"
+            )
             continue
         own = fields_of.get(res.get("name"), set())
         for j, fk in enumerate(fks):
             where = f"resources[{i}].schema.foreignKeys[{j}]"
             ref = fk.get("reference") if isinstance(fk, dict) else None
-            if not isinstance(fk, dict) or not isinstance(fk.get("fields"), str) or not isinstance(ref, dict):
+            if (
+                not isinstance(fk, dict)
+                or not isinstance(fk.get("fields"), str)
+                or not isinstance(ref, dict)
+            ):
                 bad(where, fk, "is not a foreign key", "an object with 'fields' and 'reference'")
                 continue
             if fk["fields"] not in own:
-                bad(f"{where}.fields", fk["fields"], "names no column of this table", "one column's name")
+                bad(
+                    f"{where}.fields",
+                    fk["fields"],
+                    "names no column of this table",
+                    "one column's name",
+                )
             target = ref.get("resource")
             if target in unusable:
                 continue
-            target_fields = fields_of.get(target or res.get("name")) if isinstance(target, str) else None
+            target_fields = (
+                fields_of.get(target or res.get("name")) if isinstance(target, str) else None
+            )
             if target_fields is None:
-                bad(f"{where}.reference.resource", target, "names no resource", "a resource's name ('' for this one)")
+                bad(
+                    f"{where}.reference.resource",
+                    target,
+                    "names no resource",
+                    "a resource's name ('' for this one)",
+                )
             elif ref.get("fields") not in target_fields:
-                bad(f"{where}.reference.fields", ref.get("fields"), f"names no column of {target or res.get('name')}",
-                    "one column's name")
+                bad(
+                    f"{where}.reference.fields",
+                    ref.get("fields"),
+                    f"names no column of {target or res.get('name')}",
+                    "one column's name",
+                )
     return problems
 
 
@@ -575,34 +803,71 @@ def _table_path(data_dir: Path, relative: str, shown: str, problems: list[Proble
     for part in PurePosixPath(relative).parts:
         path = path / part
         if path.is_symlink():
-            problems.append(Problem(shown, 0, "", relative, "is a symbolic link; the data folder's tables must be "
-                                    "plain files", "a file inside the data folder", root=True))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "",
+                    relative,
+                    "is a symbolic link; the data folder's tables must be plain files",
+                    "a file inside the data folder",
+                    root=True,
+                )
+            )
             return None
     try:
         if not path.resolve().is_relative_to(data_dir.resolve()):
             raise ValueError
     except (OSError, ValueError):
-        problems.append(Problem(shown, 0, "", relative, "leaves the data folder", "a file inside the data folder",
-                                root=True))
+        problems.append(
+            Problem(
+                shown,
+                0,
+                "",
+                relative,
+                "leaves the data folder",
+                "a file inside the data folder",
+                root=True,
+            )
+        )
         return None
     return path
 
 
-def _check_name(table: str, fname: str, value: Any, shown: str, line: int, problems: list[Problem]) -> bool:
+def _check_name(
+    table: str, fname: str, value: Any, shown: str, line: int, problems: list[Problem]
+) -> bool:
     """Values that become file names (slugs) and identifiers, whatever the descriptor's patterns say."""
     text = str(value)
     if fname == "slug":
         if len(text) > SLUG_MAX or not _SLUG.fullmatch(text) or text in _RESERVED:
-            problems.append(Problem(shown, line, fname, text, "cannot be a file name",
-                                    f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
-                                    "not a name Windows reserves (con, nul, com1, ...)"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    fname,
+                    text,
+                    "cannot be a file name",
+                    f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
+                    "not a name Windows reserves (con, nul, com1, ...)",
+                )
+            )
             return False
         return True
     pattern = _CITE_KEY if table == "sources" else _IDENTIFIER
     if len(text) > IDENTIFIER_MAX or not pattern.fullmatch(text):
-        problems.append(Problem(shown, line, fname, text, "cannot be an identifier",
-                                "a lower-case letter, then letters and digits" if table == "sources" else
-                                f"letters, digits and single hyphens, at most {IDENTIFIER_MAX} characters"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                fname,
+                text,
+                "cannot be an identifier",
+                "a lower-case letter, then letters and digits"
+                if table == "sources"
+                else f"letters, digits and single hyphens, at most {IDENTIFIER_MAX} characters",
+            )
+        )
         return False
     return True
 
@@ -645,7 +910,17 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
             broken.add(name)
             continue
         if not path.is_file():
-            problems.append(Problem(shown, 0, "", "", "the table file is missing", f"the file named by resource {name!r} in datapackage.json", root=True))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "",
+                    "",
+                    "the table file is missing",
+                    f"the file named by resource {name!r} in datapackage.json",
+                    root=True,
+                )
+            )
             broken.add(name)
             continue
         before = len(problems)
@@ -658,18 +933,43 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
         unknown = [h for h in header if h not in names]
         absent = [n for n in names if n not in header]
         for h in unknown:
-            problems.append(Problem(shown, 1, h, "", "unknown column", "one of " + ", ".join(names), root=True))
+            problems.append(
+                Problem(shown, 1, h, "", "unknown column", "one of " + ", ".join(names), root=True)
+            )
         for n in absent:
-            problems.append(Problem(shown, 1, n, "", "column missing from the header", "every column in the schema", root=True))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    n,
+                    "",
+                    "column missing from the header",
+                    "every column in the schema",
+                    root=True,
+                )
+            )
         if len(set(header)) != len(header):
-            problems.append(Problem(shown, 1, "", "", "a column name appears twice", "each column once", root=True))
+            problems.append(
+                Problem(
+                    shown, 1, "", "", "a column name appears twice", "each column once", root=True
+                )
+            )
         if unknown or absent:
             broken.add(name)
             continue
         seen: dict[str, dict[Any, int]] = {f["name"]: {} for f in schema["fields"]}
         for line, cells in rows:
             if len(cells) != len(header):
-                problems.append(Problem(shown, line, "", "", f"has {len(cells)} cells but the header has {len(header)}", "one cell per column"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        "",
+                        "",
+                        f"has {len(cells)} cells but the header has {len(header)}",
+                        "one cell per column",
+                    )
+                )
                 continue
             record: Record = {}
             ok = True
@@ -683,7 +983,16 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 cons = spec.get("constraints", {})
                 if text == "":
                     if cons.get("required"):
-                        problems.append(Problem(shown, line, fname, "", "is required but empty", spec.get("description", "a value")))
+                        problems.append(
+                            Problem(
+                                shown,
+                                line,
+                                fname,
+                                "",
+                                "is required but empty",
+                                spec.get("description", "a value"),
+                            )
+                        )
                         ok = False
                     record[fname] = [] if spec.get("type") == "list" else None
                     continue
@@ -698,7 +1007,16 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 if cons.get("unique") or (name, fname) in ALWAYS_UNIQUE:
                     key = tuple(value) if isinstance(value, list) else value
                     if key in seen[fname]:
-                        problems.append(Problem(shown, line, fname, text, f"duplicates line {seen[fname][key]}", "a unique value"))
+                        problems.append(
+                            Problem(
+                                shown,
+                                line,
+                                fname,
+                                text,
+                                f"duplicates line {seen[fname][key]}",
+                                "a unique value",
+                            )
+                        )
                         ok = False
                     else:
                         seen[fname][key] = line
@@ -706,8 +1024,16 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
             for first, second in ORDERED_FIELDS:
                 a, b = record.get(first), record.get(second)
                 if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b < a:
-                    problems.append(Problem(shown, line, second, str(b), f"comes before {first} {a}",
-                                            f"{second} at or after {first}"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            second,
+                            str(b),
+                            f"comes before {first} {a}",
+                            f"{second} at or after {first}",
+                        )
+                    )
                     ok = False
             if record.get(schema["primaryKey"]) is not None:
                 keys[name].add(record[schema["primaryKey"]])
@@ -726,16 +1052,29 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 continue  # its rows could not be read: that problem is reported, not every reference to them
             tkey = fk["reference"]["fields"]
             target_pk = _resource(descriptor, target)["schema"]["primaryKey"]
-            known = keys.get(target, set()) if tkey == target_pk else {r[tkey] for r in tables.get(target, [])}
+            known = (
+                keys.get(target, set())
+                if tkey == target_pk
+                else {r[tkey] for r in tables.get(target, [])}
+            )
             for record in checked[name]:
                 value = record.get(fname)
                 items = value if isinstance(value, list) else ([] if value is None else [value])
                 for item in items:
                     if item not in known:
-                        hint = ", ".join(sorted(map(str, known))[:12]) + (" ..." if len(known) > 12 else "")
-                        problems.append(Problem(shown_of[name], record["_line"], fname, str(item),
-                                                f"does not match any {tkey!r} in {target}.csv",
-                                                f"one of {hint}" if known else f"a row in {target}.csv"))
+                        hint = ", ".join(sorted(map(str, known))[:12]) + (
+                            " ..." if len(known) > 12 else ""
+                        )
+                        problems.append(
+                            Problem(
+                                shown_of[name],
+                                record["_line"],
+                                fname,
+                                str(item),
+                                f"does not match any {tkey!r} in {target}.csv",
+                                f"one of {hint}" if known else f"a row in {target}.csv",
+                            )
+                        )
 
     # The citation policy (README, "Citing honestly"): a record without sources says in its
     # 'source_note' where the article states it without a number; an '<x>_inferred' list names only
@@ -745,26 +1084,59 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
         name = res["name"]
         names = {f["name"] for f in res["schema"]["fields"]}
         for record in checked[name]:
-            if {"sources", "source_note"} <= names and not record.get("sources") and not record.get("source_note"):
-                problems.append(Problem(shown_of[name], record["_line"], "source_note", "",
-                                        "the record cites no source and does not say why",
-                                        "where the article states it without a reference number"))
-            for fname in sorted(n for n in names if n.endswith("_inferred") and n[: -len("_inferred")] in names):
+            if (
+                {"sources", "source_note"} <= names
+                and not record.get("sources")
+                and not record.get("source_note")
+            ):
+                problems.append(
+                    Problem(
+                        shown_of[name],
+                        record["_line"],
+                        "source_note",
+                        "",
+                        "the record cites no source and does not say why",
+                        "where the article states it without a reference number",
+                    )
+                )
+            for fname in sorted(
+                n for n in names if n.endswith("_inferred") and n[: -len("_inferred")] in names
+            ):
                 base = record.get(fname[: -len("_inferred")]) or []
                 for item in record.get(fname) or []:
                     if item not in base:
-                        problems.append(Problem(shown_of[name], record["_line"], fname, item,
-                                                f"is not in {fname[: -len('_inferred')]!r}", "a subset of it"))
+                        problems.append(
+                            Problem(
+                                shown_of[name],
+                                record["_line"],
+                                fname,
+                                item,
+                                f"is not in {fname[: -len('_inferred')]!r}",
+                                "a subset of it",
+                            )
+                        )
     warnings: list[Problem] = []
     if "sources" in tables:
-        citing = [(res["name"], fk["fields"]) for res in descriptor["resources"]
-                  for fk in res["schema"].get("foreignKeys", []) + res["schema"].get("listForeignKeys", [])
-                  if fk["reference"]["resource"] == "sources"]
+        citing = [
+            (res["name"], fk["fields"])
+            for res in descriptor["resources"]
+            for fk in res["schema"].get("foreignKeys", [])
+            + res["schema"].get("listForeignKeys", [])
+            if fk["reference"]["resource"] == "sources"
+        ]
         cited = {s for table, fname in citing for r in tables[table] for s in (r.get(fname) or [])}
         for src in tables["sources"]:
             if src["id"] not in cited and not src.get("unused_reason"):
-                warnings.append(Problem(shown_of["sources"], src["_line"], "id", src["id"],
-                                        "no record cites this source", severity="warning"))
+                warnings.append(
+                    Problem(
+                        shown_of["sources"],
+                        src["_line"],
+                        "id",
+                        src["id"],
+                        "no record cites this source",
+                        severity="warning",
+                    )
+                )
 
     texts = _read_texts(descriptor, data_dir, root, problems)
     if not problems:
@@ -783,30 +1155,63 @@ def text_paths(descriptor: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in texts.items()} if isinstance(texts, dict) else {}
 
 
-def _read_texts(descriptor: dict[str, Any], data_dir: Path, root: Path | None, problems: list[Problem]) -> dict[str, str]:
+def _read_texts(
+    descriptor: dict[str, Any], data_dir: Path, root: Path | None, problems: list[Problem]
+) -> dict[str, str]:
     """The authored texts of the package, each read as UTF-8 and NFC-normalised; problems when unreadable."""
     texts: dict[str, str] = {}
     if "texts" in descriptor and not isinstance(descriptor["texts"], dict):
-        problems.append(Problem("datapackage.json", 0, "texts", "", "is not a mapping", 'e.g. {"article": "text/article.md"}'))
+        problems.append(
+            Problem(
+                "datapackage.json",
+                0,
+                "texts",
+                "",
+                "is not a mapping",
+                'e.g. {"article": "text/article.md"}',
+            )
+        )
     for name, rel in sorted(text_paths(descriptor).items()):
         path = data_dir / rel
         shown = _display(path, root)
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
-            problems.append(Problem(shown, 0, "texts", rel, "is not a path inside the package", "a relative path such as text/article.md"))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "texts",
+                    rel,
+                    "is not a path inside the package",
+                    "a relative path such as text/article.md",
+                )
+            )
             continue
         try:
             text = path.read_bytes().decode("utf-8")
         except FileNotFoundError:
-            problems.append(Problem(shown, 0, "texts", rel, f"the authored text {name!r} is missing", "the file named in datapackage.json"))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "texts",
+                    rel,
+                    f"the authored text {name!r} is missing",
+                    "the file named in datapackage.json",
+                )
+            )
             continue
         except UnicodeDecodeError:
-            problems.append(Problem(shown, 0, "texts", rel, "bytes that are not UTF-8", "UTF-8 text"))
+            problems.append(
+                Problem(shown, 0, "texts", rel, "bytes that are not UTF-8", "UTF-8 text")
+            )
             continue
         texts[name] = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n"))
     return texts
 
 
-def _undrawable(descriptor: dict[str, Any], tables: dict[str, list[Record]], shown_of: dict[str, str]) -> list[Problem]:
+def _undrawable(
+    descriptor: dict[str, Any], tables: dict[str, list[Record]], shown_of: dict[str, str]
+) -> list[Problem]:
     """A problem for every text that holds a character no bundled PDF font draws (coopdocs.load.glyphs).
 
     Typst's PDF/A export fails on such a character naming neither record nor field, and every
@@ -818,7 +1223,7 @@ def _undrawable(descriptor: dict[str, Any], tables: dict[str, list[Record]], sho
     for records in tables.values():
         for record in records:
             for key, value in record.items():
-                for text in (value if isinstance(value, list) else [value]):
+                for text in value if isinstance(value, list) else [value]:
                     if isinstance(text, str) and not text.isascii() and not key.startswith("_"):
                         chars.update(text)
     lacking = missing(chars)
@@ -835,9 +1240,17 @@ def _undrawable(descriptor: dict[str, Any], tables: dict[str, list[Record]], sho
                 if isinstance(text, str) and not text.isascii():
                     bad = sorted({c for c in text if c in lacking})
                     if bad:
-                        problems.append(Problem(shown_of[name], record["_line"], fname, text,
-                                                f"record {record.get(key)}: " + ", ".join(map(describe, bad)) +
-                                                " cannot be drawn by any font of the PDF",
-                                                "characters the bundled fonts have (Latin, Greek, Cyrillic, "
-                                                "punctuation and symbols); remove it or write it out"))
+                        problems.append(
+                            Problem(
+                                shown_of[name],
+                                record["_line"],
+                                fname,
+                                text,
+                                f"record {record.get(key)}: "
+                                + ", ".join(map(describe, bad))
+                                + " cannot be drawn by any font of the PDF",
+                                "characters the bundled fonts have (Latin, Greek, Cyrillic, "
+                                "punctuation and symbols); remove it or write it out",
+                            )
+                        )
     return problems

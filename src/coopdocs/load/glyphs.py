@@ -20,7 +20,9 @@ from pathlib import Path
 # The fonts the Typst template asks for (templates/typst/document.typ); Typst falls back to its
 # other bundled fonts for a character they lack, so coverage is that of all bundled fonts.
 FONTS = '("Libertinus Serif", "New Computer Modern")'
-_NOT_DRAWN = re.compile(r'the text `"((?:[^"\\]|\\u\{[0-9a-fA-F]+\}|\\.)*)"` could not be displayed')
+_NOT_DRAWN = re.compile(
+    r'the text `"((?:[^"\\]|\\u\{[0-9a-fA-F]+\}|\\.)*)"` could not be displayed'
+)
 _ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}|\\(.)")
 
 
@@ -31,13 +33,21 @@ def describe(char: str) -> str:
 
 def _source(chars: list[str]) -> str:
     text = "".join(f"\\u{{{ord(c):x}}}" for c in " ".join(chars))
-    return (f"#set text(font: {FONTS})\n#let s = \"{text}\"\n#s\n#text(weight: \"bold\", s)\n#emph(s)\n"
-            "#text(weight: \"bold\", emph(s))\n")
+    return (
+        f'#set text(font: {FONTS})\n#let s = "{text}"\n#s\n#text(weight: "bold", s)\n#emph(s)\n'
+        '#text(weight: "bold", emph(s))\n'
+    )
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else
-                       {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(2), m.group(2)), text)
+    return _ESCAPE.sub(
+        lambda m: (
+            chr(int(m.group(1), 16))
+            if m.group(1)
+            else {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(2), m.group(2))
+        ),
+        text,
+    )
 
 
 def _compile(chars: list[str], folder: Path) -> set[str] | None:
@@ -52,7 +62,9 @@ def _compile(chars: list[str], folder: Path) -> set[str] | None:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - TypstError, and pyo3's PanicException (a BaseException)
-        found = {_unescape(m) for m in _NOT_DRAWN.findall(getattr(exc, "diagnostic", "") or str(exc))}
+        found = {
+            _unescape(m) for m in _NOT_DRAWN.findall(getattr(exc, "diagnostic", "") or str(exc))
+        }
         found = {c for text in found for c in text if c in chars}
         return found or None
 
@@ -78,10 +90,14 @@ def missing(chars: set[str] | list[str]) -> set[str]:
             if found is not None:
                 lacking.update(found)
                 rest = [c for c in group if c not in found]
-                if found and rest:  # what is left must compile now (a character may hide behind another)
+                if (
+                    found and rest
+                ):  # what is left must compile now (a character may hide behind another)
                     search(rest)
                 return
-            if len(group) == 1:  # Typst failed on this character alone in another way: it cannot draw it
+            if (
+                len(group) == 1
+            ):  # Typst failed on this character alone in another way: it cannot draw it
                 lacking.add(group[0])
                 return
             middle = len(group) // 2

@@ -23,8 +23,12 @@ def _hint(ids: list[str]) -> str:
     return f"one of {shown}" if ids else "an id that exists (there is none)"
 
 
-def resolve_settings(package: Package, organisation: str | None, union: str | None = None,
-                     union_body: str | None = None) -> tuple[dict[str, Any], list[Problem]]:
+def resolve_settings(
+    package: Package,
+    organisation: str | None,
+    union: str | None = None,
+    union_body: str | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
     """The settings resolved against the data, and every problem found with them.
 
     ``union`` None or '': the one row of kind 'union' (no union when there is none; a problem
@@ -39,20 +43,55 @@ def resolve_settings(package: Package, organisation: str | None, union: str | No
     "config: field 'organisation': value 'other': names no actor in actors.csv (expected one of iawc)"
     """
     actors = sorted(a["id"] for a in package.tables.get("actors", []))
-    unions = sorted(c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND)
+    unions = sorted(
+        c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND
+    )
     problems: list[Problem] = []
     if not organisation:
-        problems.append(Problem(WHERE, 0, "organisation", "", "is not set", "the actor id of the organisation, "
-                                + _hint(actors)))
+        problems.append(
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                "",
+                "is not set",
+                "the actor id of the organisation, " + _hint(actors),
+            )
+        )
     elif organisation not in actors:
-        problems.append(Problem(WHERE, 0, "organisation", organisation, "names no actor in actors.csv", _hint(actors)))
+        problems.append(
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                organisation,
+                "names no actor in actors.csv",
+                _hint(actors),
+            )
+        )
     if union:
         if union not in unions:
-            problems.append(Problem(WHERE, 0, "union", union, "names no row of kind 'union' in countries.csv",
-                                    _hint(unions)))
+            problems.append(
+                Problem(
+                    WHERE,
+                    0,
+                    "union",
+                    union,
+                    "names no row of kind 'union' in countries.csv",
+                    _hint(unions),
+                )
+            )
     elif len(unions) > 1:
-        problems.append(Problem(WHERE, 0, "union", "", "is not set and countries.csv has several rows of kind 'union'",
-                                _hint(unions)))
+        problems.append(
+            Problem(
+                WHERE,
+                0,
+                "union",
+                "",
+                "is not set and countries.csv has several rows of kind 'union'",
+                _hint(unions),
+            )
+        )
     else:
         union = unions[0] if unions else None
     front: dict[str, Any] = {}
@@ -66,6 +105,14 @@ def resolve_settings(package: Package, organisation: str | None, union: str | No
             front = parsed[0]
     union_body = union_body or front.get("union_body")
     if union_body and union_body not in actors:
-        problems.append(Problem(WHERE, 0, "union_body", union_body, "names no actor in actors.csv", _hint(actors)))
-    settings = {"organisation": organisation, "union": union or None, "union_body": union_body or None}
+        problems.append(
+            Problem(
+                WHERE, 0, "union_body", union_body, "names no actor in actors.csv", _hint(actors)
+            )
+        )
+    settings = {
+        "organisation": organisation,
+        "union": union or None,
+        "union_body": union_body or None,
+    }
     return settings, problems

@@ -77,7 +77,11 @@ def period(start: Any, end: Any, words: Words | None = None) -> str:
     'from 2016'
     """
     if start and end:
-        return str(start) if start == end else word(words, "period.span", "{start}–{end}", start=start, end=end)
+        return (
+            str(start)
+            if start == end
+            else word(words, "period.span", "{start}–{end}", start=start, end=end)
+        )
     if start:
         return word(words, "period.from", "{start}–", start=start)
     if end:

@@ -63,8 +63,10 @@ def inject(page: str, generation: int, error: str | None) -> str:
     end = page.rfind("</body>")
     page = page[:end] + script + page[end:] if end >= 0 else page + script
     if error:
-        banner = (f'{INJECTED_START}<pre role="alert" id="coopdocs-preview-error" style="{BANNER_STYLE}">'
-                  f"{html.escape(error)}</pre>{INJECTED_END}")
+        banner = (
+            f'{INJECTED_START}<pre role="alert" id="coopdocs-preview-error" style="{BANNER_STYLE}">'
+            f"{html.escape(error)}</pre>{INJECTED_END}"
+        )
         start = page.find("<body")
         close = page.find(">", start) + 1 if start >= 0 else 0
         page = page[:close] + banner + page[close:]
@@ -82,10 +84,15 @@ def strip_injected(page: str) -> str:
 
 def index_page(session: PreviewSession) -> str:
     """The list of documents the preview can show."""
-    items = "\n".join(f'<li><a href="/{html.escape(d.key)}.html">{html.escape(session.titles.get(d, d.name))}</a> '
-                      f"<small>({html.escape(d.key)})</small></li>" for d in session.documents)
-    return ('<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>coopdocs preview</title></head>\n'
-            f"<body><main><h1>Documents</h1>\n<ul>\n{items}\n</ul></main></body>\n</html>\n")
+    items = "\n".join(
+        f'<li><a href="/{html.escape(d.key)}.html">{html.escape(session.titles.get(d, d.name))}</a> '
+        f"<small>({html.escape(d.key)})</small></li>"
+        for d in session.documents
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>coopdocs preview</title></head>\n'
+        f"<body><main><h1>Documents</h1>\n<ul>\n{items}\n</ul></main></body>\n</html>\n"
+    )
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -107,7 +114,11 @@ class PreviewServer(ThreadingHTTPServer):
         if result.error:
             print(f"coopdocs preview: {result.error}", file=sys.stderr, flush=True)
         elif result.rebuilt:
-            print(f"coopdocs preview: rebuilt {', '.join(d.key for d in result.rebuilt)}", file=sys.stderr, flush=True)
+            print(
+                f"coopdocs preview: rebuilt {', '.join(d.key for d in result.rebuilt)}",
+                file=sys.stderr,
+                flush=True,
+            )
         self.generation.bump()
 
 
@@ -140,8 +151,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with self.server.lock:
             target = session.html(doc)
-            page = target.read_text(encoding="utf-8") if target.is_file() else (
-                "<!DOCTYPE html>\n<html><body><p>Not built yet.</p></body></html>")
+            page = (
+                target.read_text(encoding="utf-8")
+                if target.is_file()
+                else ("<!DOCTYPE html>\n<html><body><p>Not built yet.</p></body></html>")
+            )
             body = inject(page, self.server.generation.value, session.error)
         self._send(body)
 
@@ -169,13 +183,17 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(f"data: {value}\n\n".encode())
                     self.wfile.flush()
                     return
-                self.wfile.write(b": keep-alive\n\n")  # a comment: keeps proxies and the browser patient
+                self.wfile.write(
+                    b": keep-alive\n\n"
+                )  # a comment: keeps proxies and the browser patient
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
 
 
-def watch(server: PreviewServer, wanted: list[str] | None, stop: threading.Event, ready: threading.Event) -> None:
+def watch(
+    server: PreviewServer, wanted: list[str] | None, stop: threading.Event, ready: threading.Event
+) -> None:
     """Refresh whenever a watched file changes, until ``stop`` is set; set ``ready`` once watching.
 
     step: changes are taken 30 ms after the last one of a burst (an editor's save writes several
@@ -187,8 +205,9 @@ def watch(server: PreviewServer, wanted: list[str] | None, stop: threading.Event
 
     while not stop.is_set():
         paths = server.session.watched()
-        for changes in watchfiles.watch(*paths, stop_event=stop, step=30, debounce=500, rust_timeout=200,
-                                        yield_on_timeout=True):
+        for changes in watchfiles.watch(
+            *paths, stop_event=stop, step=30, debounce=500, rust_timeout=200, yield_on_timeout=True
+        ):
             ready.set()
             if not changes:
                 continue
@@ -245,4 +264,12 @@ def resolve_document(name: str | None) -> str | None:
     return f"{kind.folder}/{kind.name}" if kind else f"{layout.BRIEF.folder}/{name}"
 
 
-__all__ = ["DocumentId", "PreviewServer", "inject", "resolve_document", "serve", "start", "strip_injected"]
+__all__ = [
+    "DocumentId",
+    "PreviewServer",
+    "inject",
+    "resolve_document",
+    "serve",
+    "start",
+    "strip_injected",
+]

@@ -92,54 +92,93 @@ class PreviewSession:
         result = Refresh()
         try:
             self._load_settings()
-            epoch = source_date_epoch(self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings)
+            epoch = source_date_epoch(
+                self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings
+            )
             package = load_package(self.path("data_dir"), root=self.root)
             countries = package.tables["countries"]
             self.documents = layout.documents(sorted(c["slug"] for c in countries))
             self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
-            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = "Comparative tables"
-            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(self.settings["article"]["title"])
+            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = (
+                "Comparative tables"
+            )
+            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(
+                self.settings["article"]["title"]
+            )
             chosen = [d for d in self.documents if wanted is None or d.key in wanted]
             unknown = sorted(set(wanted or []) - {d.key for d in self.documents})
             if unknown:
-                raise PreviewError(f"no such document: {', '.join(unknown)} "
-                                   f"(documents: {', '.join(d.key for d in self.documents)})")
-            settings, problems = resolve_settings(package, self.settings.get("organisation"), self.settings.get("union"),
-                                                  self.settings.get("union_body"))
+                raise PreviewError(
+                    f"no such document: {', '.join(unknown)} "
+                    f"(documents: {', '.join(d.key for d in self.documents)})"
+                )
+            settings, problems = resolve_settings(
+                package,
+                self.settings.get("organisation"),
+                self.settings.get("union"),
+                self.settings.get("union_body"),
+            )
             if problems:
                 raise DataError(problems)
             words = load_strings(self.path("templates_dir"))
             bundle = self.file(layout.BUNDLE)
-            write_contexts(package, self.path("data_dir"), bundle, self.file(layout.CONTEXTS), epoch,
-                           settings, slugs={d.name for d in chosen if d.kind is layout.BRIEF}, words=words)
+            write_contexts(
+                package,
+                self.path("data_dir"),
+                bundle,
+                self.file(layout.CONTEXTS),
+                epoch,
+                settings,
+                slugs={d.name for d in chosen if d.kind is layout.BRIEF},
+                words=words,
+            )
             del package
             if any(d.kind is not layout.BRIEF for d in chosen):
                 tables = Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)
                 article = Document(layout.ARTICLE, layout.ARTICLE.name)
-                write_tables(bundle, self.file(layout.TABLES_DIR), self.file(layout.FIGURES_DIR),
-                             self.file(tables.context), self.file(tables.bibliography), epoch,
-                             article_meta=self.settings["article"], article_context_path=self.file(article.context),
-                             article_bib_path=self.file(article.bibliography),
-                             cache_dir=self.file(layout.TABLES_CACHE), words=words,
-                             detailed_states=self.settings.get("detailed_states_max"))
+                write_tables(
+                    bundle,
+                    self.file(layout.TABLES_DIR),
+                    self.file(layout.FIGURES_DIR),
+                    self.file(tables.context),
+                    self.file(tables.bibliography),
+                    epoch,
+                    article_meta=self.settings["article"],
+                    article_context_path=self.file(article.context),
+                    article_bib_path=self.file(article.bibliography),
+                    cache_dir=self.file(layout.TABLES_CACHE),
+                    words=words,
+                    detailed_states=self.settings.get("detailed_states_max"),
+                )
             for doc in chosen:
                 if self._publish(doc, epoch):
                     result.rebuilt.append(doc)
         except DataError as exc:
             errors = [str(p) for p in exc.problems if p.severity == "error"]
-            result.error = "\n".join(errors + [f"{len(errors)} error(s) in the data; the page shows the last good "
-                                               "version."])
+            result.error = "\n".join(
+                errors
+                + [f"{len(errors)} error(s) in the data; the page shows the last good version."]
+            )
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or 'template'}:{getattr(exc, 'lineno', '?')}"
             result.error = f"{where}: template error: {exc}"
-        except (ConversionError, BuildInfoError, ConfigError, PreviewError, OSError, KeyError) as exc:
+        except (
+            ConversionError,
+            BuildInfoError,
+            ConfigError,
+            PreviewError,
+            OSError,
+            KeyError,
+        ) as exc:
             result.error = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
         self.error = result.error
         return result
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""
-        settings = load_config(self.root, self.config_path)  # through its schema: errors show in the page
+        settings = load_config(
+            self.root, self.config_path
+        )  # through its schema: errors show in the page
         if settings != self.settings:
             self.settings = settings
             self._environment = None
@@ -157,27 +196,54 @@ class PreviewSession:
         figures_dir = self.file(layout.FIGURES_DIR)
         timeline = layout.timeline_figure(doc.name)
         document = pub.Document(
-            context=self.file(doc.context), bibliography=self.file(doc.bibliography),
-            templates_dir=self.path("templates_dir"), template=self.settings[doc.kind.template], figures_dir=figures_dir,
+            context=self.file(doc.context),
+            bibliography=self.file(doc.bibliography),
+            templates_dir=self.path("templates_dir"),
+            template=self.settings[doc.kind.template],
+            figures_dir=figures_dir,
             figures=[self.file(layout.figure_output(f, "svg")) for f in doc.kind.figures],
             timeline_template=self.path("timeline_template") if brief else None,
             # Long documents re-read only their changed sections, as in the build (same AST).
-            sections_cache=self.file(layout.sections_cache(doc.folder, doc.name)) if doc.kind.split else None,
+            sections_cache=self.file(layout.sections_cache(doc.folder, doc.name))
+            if doc.kind.split
+            else None,
         )
-        styles = pub.Styles(csl=self.path("csl"), reference_doc=self.path("reference_docx"),
-                            html_template=self.path("html_template"), typst_template=self.path("typst_template"),
-                            figures_filter=self.path("figures_filter"), records_filter=self.path("records_filter"))
-        outputs = pub.Outputs(md=self.file(doc.md), ast=self.file(doc.ast), typ=None, html=self.html(doc),
-                              timeline_svg=self.file(layout.figure_output(timeline, "svg")) if brief else None,
-                              timeline_png=self.file(layout.figure_output(timeline, "png")) if brief else None)
+        styles = pub.Styles(
+            csl=self.path("csl"),
+            reference_doc=self.path("reference_docx"),
+            html_template=self.path("html_template"),
+            typst_template=self.path("typst_template"),
+            figures_filter=self.path("figures_filter"),
+            records_filter=self.path("records_filter"),
+        )
+        outputs = pub.Outputs(
+            md=self.file(doc.md),
+            ast=self.file(doc.ast),
+            typ=None,
+            html=self.html(doc),
+            timeline_svg=self.file(layout.figure_output(timeline, "svg")) if brief else None,
+            timeline_png=self.file(layout.figure_output(timeline, "png")) if brief else None,
+        )
         return document, styles, outputs
 
-    def _fingerprint(self, doc: Document, document: pub.Document, styles: pub.Styles, epoch: int) -> str:
+    def _fingerprint(
+        self, doc: Document, document: pub.Document, styles: pub.Styles, epoch: int
+    ) -> str:
         """A digest of everything the HTML of ``doc`` is made of (its context, templates, styles, figures)."""
         digest = hashlib.sha256(str(epoch).encode())
-        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(document.templates_dir.glob(layout.STRINGS))
-        files = [document.context, document.bibliography, *templates, *document.figures, styles.csl,
-                 styles.html_template, styles.figures_filter, styles.records_filter]
+        templates = sorted(document.templates_dir.rglob("*.j2")) + sorted(
+            document.templates_dir.glob(layout.STRINGS)
+        )
+        files = [
+            document.context,
+            document.bibliography,
+            *templates,
+            *document.figures,
+            styles.csl,
+            styles.html_template,
+            styles.figures_filter,
+            styles.records_filter,
+        ]
         if document.timeline_template is not None:
             files.append(document.timeline_template)
         for path in files:

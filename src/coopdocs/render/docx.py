@@ -31,18 +31,212 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 
 # Advance widths (1/1000 em) of Times New Roman = Liberation Serif, characters 32..126.
-_REGULAR = (250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278, 500, 500, 500, 500, 500,
-            500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444, 921, 722, 667, 667, 722, 611, 556, 722, 722, 333,
-            389, 722, 611, 889, 722, 722, 556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469,
-            500, 333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389,
-            278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541)
-_BOLD = (250, 333, 555, 500, 500, 1000, 833, 278, 333, 333, 500, 570, 250, 333, 250, 278, 500, 500, 500, 500, 500, 500,
-         500, 500, 500, 500, 333, 333, 570, 570, 570, 500, 930, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778,
-         667, 944, 722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500, 333,
-         500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500,
-         722, 500, 500, 444, 394, 220, 394, 520)
-_OTHER = {"\u2013": 500, "\u2014": 1000, "\u2018": 333, "\u2019": 333, "\u201c": 500, "\u201d": 500, "\u2022": 350,
-          "\u2026": 1000, "\u00b7": 250, "\u00a0": 250}
+_REGULAR = (
+    250,
+    333,
+    408,
+    500,
+    500,
+    833,
+    778,
+    180,
+    333,
+    333,
+    500,
+    564,
+    250,
+    333,
+    250,
+    278,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    278,
+    278,
+    564,
+    564,
+    564,
+    444,
+    921,
+    722,
+    667,
+    667,
+    722,
+    611,
+    556,
+    722,
+    722,
+    333,
+    389,
+    722,
+    611,
+    889,
+    722,
+    722,
+    556,
+    722,
+    667,
+    556,
+    611,
+    722,
+    722,
+    944,
+    722,
+    722,
+    611,
+    333,
+    278,
+    333,
+    469,
+    500,
+    333,
+    444,
+    500,
+    444,
+    500,
+    444,
+    333,
+    500,
+    500,
+    278,
+    278,
+    500,
+    278,
+    778,
+    500,
+    500,
+    500,
+    500,
+    333,
+    389,
+    278,
+    500,
+    500,
+    722,
+    500,
+    500,
+    444,
+    480,
+    200,
+    480,
+    541,
+)
+_BOLD = (
+    250,
+    333,
+    555,
+    500,
+    500,
+    1000,
+    833,
+    278,
+    333,
+    333,
+    500,
+    570,
+    250,
+    333,
+    250,
+    278,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    500,
+    333,
+    333,
+    570,
+    570,
+    570,
+    500,
+    930,
+    722,
+    667,
+    722,
+    722,
+    667,
+    611,
+    778,
+    778,
+    389,
+    500,
+    778,
+    667,
+    944,
+    722,
+    778,
+    611,
+    778,
+    722,
+    556,
+    667,
+    722,
+    722,
+    1000,
+    722,
+    722,
+    667,
+    333,
+    278,
+    333,
+    581,
+    500,
+    333,
+    500,
+    556,
+    444,
+    556,
+    444,
+    333,
+    500,
+    556,
+    278,
+    333,
+    556,
+    278,
+    833,
+    556,
+    500,
+    556,
+    556,
+    444,
+    389,
+    333,
+    556,
+    500,
+    722,
+    500,
+    500,
+    444,
+    394,
+    220,
+    394,
+    520,
+)
+_OTHER = {
+    "\u2013": 500,
+    "\u2014": 1000,
+    "\u2018": 333,
+    "\u2019": 333,
+    "\u201c": 500,
+    "\u201d": 500,
+    "\u2022": 350,
+    "\u2026": 1000,
+    "\u00b7": 250,
+    "\u00a0": 250,
+}
 _UNKNOWN = 1000  # a character outside the table: as wide as an em, so never too narrow
 
 # Font sizes (points) of the styles a table cell uses (templates/docx/reference.docx).
@@ -98,8 +292,15 @@ def cell_extent(cell, header: bool) -> tuple[float, float]:
     for text, widths in _paragraphs(cell, header):
         longest_line = max(longest_line, sum(widths))
         for word in re.finditer(r"\S+", text):
-            cuts = [word.start()] + [word.start() + m.start() for m in _BREAK_AFTER.finditer(word.group())
-                                     if 0 < m.start() < len(word.group())] + [word.end()]
+            cuts = (
+                [word.start()]
+                + [
+                    word.start() + m.start()
+                    for m in _BREAK_AFTER.finditer(word.group())
+                    if 0 < m.start() < len(word.group())
+                ]
+                + [word.end()]
+            )
             for a, b in zip(cuts, cuts[1:]):
                 longest_piece = max(longest_piece, sum(widths[a:b]))
     return longest_piece * SLACK + CELL_MARGINS, longest_line * SLACK + CELL_MARGINS
@@ -162,8 +363,23 @@ def _run_size(run) -> float:
 
 
 MIN_SIZE = 6.0
-_AFTER_SZ = {"szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
-             "eastAsianLayout", "specVanish", "oMath"}
+_AFTER_SZ = {
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+}
 
 
 def _shrink(table, factor: float) -> None:
@@ -208,7 +424,9 @@ def fit_tables(document_xml: bytes) -> bytes:
         if sum(low) > available:
             # Even the narrowest columns do not fit (a long run of citation numbers beside many
             # count columns): set this table's text smaller, as far as it takes, not below 6 pt.
-            _shrink(table, (available - columns * CELL_MARGINS) / (sum(low) - columns * CELL_MARGINS))
+            _shrink(
+                table, (available - columns * CELL_MARGINS) / (sum(low) - columns * CELL_MARGINS)
+            )
             low, high = _extents(rows, columns)
         widths = column_widths(low, high, available)
         for col, width in zip(grid.findall(f"{_W}gridCol"), widths):
@@ -238,12 +456,22 @@ def fit_tables(document_xml: bytes) -> bytes:
 
 
 def _custom_properties(xml: str) -> dict[str, str]:
-    return {m.group(1): _unescape(m.group(2)) for m in
-            re.finditer(r'<property [^>]*name="([^"]+)"[^>]*><vt:lpwstr>([^<]*)</vt:lpwstr></property>', xml)}
+    return {
+        m.group(1): _unescape(m.group(2))
+        for m in re.finditer(
+            r'<property [^>]*name="([^"]+)"[^>]*><vt:lpwstr>([^<]*)</vt:lpwstr></property>', xml
+        )
+    }
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _core_value(xml: str, tag: str) -> str:
@@ -252,7 +480,17 @@ def _core_value(xml: str, tag: str) -> str:
 
 
 # Custom properties pandoc writes that are the build's own settings, not the document's.
-_INTERNAL = {"bibliography", "csl", "figures-dir", "link-citations", "creator", "keywords", "subject", "lang", "date"}
+_INTERNAL = {
+    "bibliography",
+    "csl",
+    "figures-dir",
+    "link-citations",
+    "creator",
+    "keywords",
+    "subject",
+    "lang",
+    "date",
+}
 
 
 def ast_metadata(ast: Path) -> dict[str, str]:
@@ -264,10 +502,14 @@ def ast_metadata(ast: Path) -> dict[str, str]:
     if start < 0:
         return {}
     meta, _ = json.JSONDecoder().raw_decode(text, start + len('"meta":'))
-    return {k: v["c"] for k, v in meta.items() if isinstance(v, dict) and v.get("t") == "MetaString"}
+    return {
+        k: v["c"] for k, v in meta.items() if isinstance(v, dict) and v.get("t") == "MetaString"
+    }
 
 
-def core_properties(core: str, custom: str, stamp: str, metadata: dict[str, str] | None = None) -> tuple[str, str]:
+def core_properties(
+    core: str, custom: str, stamp: str, metadata: dict[str, str] | None = None
+) -> tuple[str, str]:
     """New ``docProps/core.xml`` and ``custom.xml``: title, author, subject, keywords, language, dates.
 
     ``metadata``: the document's (coopdocs.render.metadata, as read from its AST); pandoc's DOCX
@@ -290,23 +532,34 @@ def core_properties(core: str, custom: str, stamp: str, metadata: dict[str, str]
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f'{body}<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
-    kept = [(name, value) for name, value in _custom_properties(custom).items() if name not in _INTERNAL]
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'
+    )
+    kept = [
+        (name, value) for name, value in _custom_properties(custom).items() if name not in _INTERNAL
+    ]
     entries = "".join(
-        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
-        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>" for pid, (name, value) in enumerate(kept, start=2))
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{escape(name, {chr(34): "&quot;"})}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(kept, start=2)
+    )
     new_custom = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-        f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>')
+        f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>'
+    )
     return new_core, new_custom
 
 
 def header_title(xml: str, title: str) -> str:
     """Show ``title`` as the result of the header's TITLE field (before a reader updates fields)."""
-    return re.sub(r'(<w:instrText[^>]*> TITLE </w:instrText>.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
-                  r'<w:r>(?:<w:rPr>.*?</w:rPr>)?<w:t[^>]*>)[^<]*(</w:t>)',
-                  lambda m: m.group(1) + escape(title) + m.group(2), xml, flags=re.S)
+    return re.sub(
+        r'(<w:instrText[^>]*> TITLE </w:instrText>.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
+        r"<w:r>(?:<w:rPr>.*?</w:rPr>)?<w:t[^>]*>)[^<]*(</w:t>)",
+        lambda m: m.group(1) + escape(title) + m.group(2),
+        xml,
+        flags=re.S,
+    )
 
 
 _BULLETS = ("\u2022", "\u2013", "\u25e6")  # level 1, 2, 3, then again
@@ -314,6 +567,7 @@ _BULLETS = ("\u2022", "\u2013", "\u25e6")  # level 1, 2, 3, then again
 
 def house_bullets(xml: str) -> str:
     """Bullets of every list level as text in the house font (not Symbol/Wingdings glyphs)."""
+
     def level(m: re.Match) -> str:
         body = m.group(0)
         if '<w:numFmt w:val="bullet"' not in body:
@@ -323,16 +577,23 @@ def house_bullets(xml: str) -> str:
         body = re.sub(r'<w:lvlText w:val="[^"]*"\s*/>', f'<w:lvlText w:val="{bullet}" />', body)
         body = re.sub(r"<w:rPr>.*?</w:rPr>", "", body, flags=re.S)
         # Indented as in the PDF: 0.5 cm a level, the text 0.3 cm after its bullet.
-        body = re.sub(r'<w:ind w:left="\d+" w:hanging="\d+"\s*/>',
-                      f'<w:ind w:left="{284 * (ilvl + 1) + 170}" w:hanging="170" />', body)
-        fonts = '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:hint="default" /></w:rPr>'
+        body = re.sub(
+            r'<w:ind w:left="\d+" w:hanging="\d+"\s*/>',
+            f'<w:ind w:left="{284 * (ilvl + 1) + 170}" w:hanging="170" />',
+            body,
+        )
+        fonts = (
+            '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" '
+            'w:cs="Times New Roman" w:hint="default" /></w:rPr>'
+        )
         return body.replace("</w:lvl>", fonts + "</w:lvl>")
+
     return re.sub(r'<w:lvl w:ilvl="(\d+)"[^>]*>.*?</w:lvl>', level, xml, flags=re.S)
 
 
 def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) -> None:
     """Rewrite the DOCX at ``path`` in place (see the module docstring); ``metadata`` as in core_properties."""
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.timezone.utc)  # zip dates start in 1980
+    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.UTC)  # zip dates start in 1980
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path) as src:
         names = src.namelist()
@@ -348,7 +609,9 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
         if re.fullmatch(r"word/header\d*\.xml", name):
             parts[name] = header_title(parts[name].decode("utf-8"), title).encode("utf-8")
     if "word/numbering.xml" in parts:
-        parts["word/numbering.xml"] = house_bullets(parts["word/numbering.xml"].decode("utf-8")).encode("utf-8")
+        parts["word/numbering.xml"] = house_bullets(
+            parts["word/numbering.xml"].decode("utf-8")
+        ).encode("utf-8")
     parts["word/document.xml"] = fit_tables(parts["word/document.xml"])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -12,13 +12,16 @@ metadata.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 
 from coopdocs.load.strings import STRINGS_FILE, load_strings, word
-from coopdocs.tools.pandoc import PANDOC_READER  # noqa: F401 - re-exported: the reader our escaping targets
+from coopdocs.tools.pandoc import (
+    PANDOC_READER,  # noqa: F401 - re-exported: the reader our escaping targets
+)
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")
@@ -144,7 +147,9 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
     words = context.environment.globals.get("words", {})
     title = word(words, "record_title", "{id}", id=record_id)
     if refs:
-        title += " · " + word(words, "record_references", "{numbers}", numbers=", ".join(map(str, refs)))
+        title += " · " + word(
+            words, "record_references", "{numbers}", numbers=", ".join(map(str, refs))
+        )
     # The title is an attribute value: no quote or backslash may end it early (the words are the templates').
     title = title.replace("\\", "").replace('"', "'")
     return Trusted("{#" + record_id + ' .record title="' + title + '"}')
@@ -170,8 +175,14 @@ class VerifiedBytecodeCache(jinja2.BytecodeCache):
     def _key(bucket: jinja2.bccache.Bucket) -> str:
         from coopdocs.tools.cache import digest
 
-        return digest("jinja-template", bucket.key, bucket.checksum, jinja2.bccache.bc_magic,
-                      code=[Path(__file__)], libraries=["jinja2"])
+        return digest(
+            "jinja-template",
+            bucket.key,
+            bucket.checksum,
+            jinja2.bccache.bc_magic,
+            code=[Path(__file__)],
+            libraries=["jinja2"],
+        )
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         import marshal
@@ -274,8 +285,13 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     return env
 
 
-def render(template_dir: Path, template: str, context: dict[str, Any], bytecode_cache: Path | None = None,
-           environment: jinja2.Environment | None = None) -> str:
+def render(
+    template_dir: Path,
+    template: str,
+    context: dict[str, Any],
+    bytecode_cache: Path | None = None,
+    environment: jinja2.Environment | None = None,
+) -> str:
     """Render ``template`` (a name under ``template_dir``) with ``context`` to Markdown text.
 
     ``environment``: an environment from :func:`make_environment` for ``template_dir`` that the

@@ -33,9 +33,15 @@ from coopdocs.compute.timeline import draw
 from coopdocs.render import sections
 from coopdocs.render.metadata import document_metadata
 from coopdocs.tools.files import atomic_output
-from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, PandocRun, pandoc, pandoc_command, pandoc_heap
+from coopdocs.tools.pandoc import (
+    PANDOC_READER,
+    ConversionError,
+    PandocRun,
+    pandoc,
+    pandoc_command,
+    pandoc_heap,
+)
 from coopdocs.tools.typst import typst_pdf
-
 
 # Above this much Markdown a document is read whole even with a sections cache: a cold read holds
 # its whole AST as Python objects (~10x the JSON, ~150 MB at 2 MB of Markdown), beside the memory
@@ -80,8 +86,12 @@ class Document:
     figures_dir: Path
     figures: list[Path] = field(default_factory=list)  # SVGs the document shows (made elsewhere)
     timeline_template: Path | None = None  # briefs: draw the state's timeline here
-    jinja_cache: Path | None = None  # compiled templates kept between jobs (markdown.make_environment)
-    sections_cache: Path | None = None  # read sections kept between builds (coopdocs.render.sections)
+    jinja_cache: Path | None = (
+        None  # compiled templates kept between jobs (markdown.make_environment)
+    )
+    sections_cache: Path | None = (
+        None  # read sections kept between builds (coopdocs.render.sections)
+    )
 
 
 def withdraw(paths: list[Path]) -> None:
@@ -111,7 +121,9 @@ def render_markdown(doc: Document, target: Path, environment=None) -> dict:
     context = json.loads(doc.context.read_text(encoding="utf-8"))
     if doc.jinja_cache is not None:
         doc.jinja_cache.mkdir(parents=True, exist_ok=True)
-    text = render(doc.templates_dir, doc.template, context, doc.jinja_cache, environment=environment)
+    text = render(
+        doc.templates_dir, doc.template, context, doc.jinja_cache, environment=environment
+    )
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return context
@@ -130,34 +142,77 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
 
         assert out.timeline_svg is not None and out.timeline_png is not None
         strings = doc.templates_dir / STRINGS_FILE
-        draw(context, doc.timeline_template, out.timeline_svg, out.timeline_png,
-             words=load_strings(strings) if strings.is_file() else None)
+        draw(
+            context,
+            doc.timeline_template,
+            out.timeline_svg,
+            out.timeline_png,
+            words=load_strings(strings) if strings.is_file() else None,
+        )
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
     metadata = document_metadata(context)
     if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
-        if sections.read(out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, bibliography=doc.bibliography,
-                         csl=csl, metadata=metadata):
+        if sections.read(
+            out.md,
+            out.ast,
+            doc.sections_cache,
+            epoch=epoch,
+            heap=heap,
+            bibliography=doc.bibliography,
+            csl=csl,
+            metadata=metadata,
+        ):
             return figures
-    pandoc(out.md, out.ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER,
-           bibliography=doc.bibliography, csl=csl, metadata=metadata)
+    pandoc(
+        out.md,
+        out.ast,
+        "json",
+        epoch=epoch,
+        heap=heap,
+        source_format=PANDOC_READER,
+        bibliography=doc.bibliography,
+        csl=csl,
+        metadata=metadata,
+    )
     return figures
 
 
-def write(styles: Styles, out: Outputs, *, epoch: int, figures_dir: Path, figures: list[Path], parallel: int = 1) -> None:
+def write(
+    styles: Styles,
+    out: Outputs,
+    *,
+    epoch: int,
+    figures_dir: Path,
+    figures: list[Path],
+    parallel: int = 1,
+) -> None:
     """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
     heap = pandoc_heap(out.md)
     meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
-    typst_cmd = pandoc_command("typst-citations", source_format="json", template=styles.typst_template,
-                               lua_filters=[styles.records_filter])
-    docx_cmd = pandoc_command("docx", source_format="json", reference_doc=styles.reference_doc, lua_filters=both,
-                              metadata=meta)
-    html_cmd = pandoc_command("html", source_format="json", template=styles.html_template, lua_filters=both,
-                              metadata=meta)
-    wanted = [(cmd, target) for cmd, target in ((typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html))
-              if target is not None]
+    typst_cmd = pandoc_command(
+        "typst-citations",
+        source_format="json",
+        template=styles.typst_template,
+        lua_filters=[styles.records_filter],
+    )
+    docx_cmd = pandoc_command(
+        "docx",
+        source_format="json",
+        reference_doc=styles.reference_doc,
+        lua_filters=both,
+        metadata=meta,
+    )
+    html_cmd = pandoc_command(
+        "html", source_format="json", template=styles.html_template, lua_filters=both, metadata=meta
+    )
+    wanted = [
+        (cmd, target)
+        for cmd, target in ((typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html))
+        if target is not None
+    ]
     with contextlib.ExitStack() as stack:
         if parallel <= 1 or out.pdf is None:
             for cmd, target in wanted:

@@ -54,7 +54,9 @@ class Section:
     """One section: its Markdown, and (once read) its blocks as JSON text, note count and headings."""
 
     text: str
-    heading_id: str | None  # the explicit identifier of the heading it starts with (None: the first section)
+    heading_id: (
+        str | None
+    )  # the explicit identifier of the heading it starts with (None: the first section)
     key: str = ""
     blocks: str | None = None  # the section's blocks: a JSON array without its brackets
     notes: int = 0  # how far the section advances pandoc's note counter
@@ -80,7 +82,7 @@ def split(markdown: str) -> list[Section] | None:
         bare = line.rstrip("\r\n")
         if fence is not None:
             closing = bare.lstrip(" ")
-            if closing.startswith(fence) and not closing[len(fence):].strip(fence[0] + " \t"):
+            if closing.startswith(fence) and not closing[len(fence) :].strip(fence[0] + " \t"):
                 fence = None
         elif match := CODE_FENCE.match(bare):
             fence = match.group(1)
@@ -89,7 +91,12 @@ def split(markdown: str) -> list[Section] | None:
                 div_depth += 1
             elif div_depth:
                 div_depth -= 1
-        elif div_depth == 0 and after_blank and (heading := SECTION_HEADING.fullmatch(bare)) and parts[-1]:
+        elif (
+            div_depth == 0
+            and after_blank
+            and (heading := SECTION_HEADING.fullmatch(bare))
+            and parts[-1]
+        ):
             sections.append(Section(text="", heading_id=heading.group(1)))
             parts.append([])
         parts[-1].append(line)
@@ -127,8 +134,12 @@ def _read_new(sections: list[Section], *, epoch: int, scratch: Path) -> bool:
     Returns False when pandoc's blocks cannot be told apart by the sections' headings.
     """
     source = scratch / "sections.md"
-    source.write_text("".join(s.text if s.text.endswith("\n\n") else s.text.rstrip("\n") + "\n\n" for s in sections),
-                      encoding="utf-8")
+    source.write_text(
+        "".join(
+            s.text if s.text.endswith("\n\n") else s.text.rstrip("\n") + "\n\n" for s in sections
+        ),
+        encoding="utf-8",
+    )
     ast_path = scratch / "sections.json"
     pandoc(source, ast_path, "json", epoch=epoch, source_format=PANDOC_READER)
     ast = json.loads(ast_path.read_text(encoding="utf-8"))
@@ -139,8 +150,10 @@ def _read_new(sections: list[Section], *, epoch: int, scratch: Path) -> bool:
         if section.heading_id is None:  # the first section of the document comes first here too
             starts.append(0)
             continue
-        while position < len(blocks) and not (blocks[position].get("t") == "Header"
-                                              and blocks[position]["c"][1][0] == section.heading_id):
+        while position < len(blocks) and not (
+            blocks[position].get("t") == "Header"
+            and blocks[position]["c"][1][0] == section.heading_id
+        ):
             position += 1
         if position == len(blocks):
             return False
@@ -154,7 +167,9 @@ def _read_new(sections: list[Section], *, epoch: int, scratch: Path) -> bool:
         counts: dict = {"notes": 0, "headers": []}
         _walk(own, counts)
         # Kept as if the section had been read alone (numbers from 1): assemble() shifts them.
-        section.blocks = _shift_notes(json.dumps(own, ensure_ascii=False, separators=(",", ":"))[1:-1], -before)
+        section.blocks = _shift_notes(
+            json.dumps(own, ensure_ascii=False, separators=(",", ":"))[1:-1], -before
+        )
         section.notes, section.headers = counts["notes"], tuple(counts["headers"])
         before += section.notes
         if section.heading_id is None:
@@ -185,10 +200,19 @@ def _load(section: Section, store: Store) -> bool:
         head, blocks = data.decode("utf-8").split("\n", 1)
         info = json.loads(head)
         notes, headers = info["notes"], tuple(info["headers"])
-    except (ValueError, KeyError, TypeError):  # verified, so written by another version of this code
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+    ):  # verified, so written by another version of this code
         return False
     section.blocks, section.notes, section.headers, section.meta, section.api = (
-        blocks.rstrip("\n"), notes, headers, info.get("meta"), info.get("api"))
+        blocks.rstrip("\n"),
+        notes,
+        headers,
+        info.get("meta"),
+        info.get("api"),
+    )
     return True
 
 
@@ -197,15 +221,22 @@ def _store(section: Section, store: Store) -> None:
     if section.heading_id is None:
         info.update(meta=section.meta, api=section.api)
     head = json.dumps(info, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    store.put(section.key, f"{head}\n{section.blocks}\n".encode("utf-8"))
+    store.put(section.key, f"{head}\n{section.blocks}\n".encode())
 
 
 def _salt() -> str:
     """What else decides a section's blocks: the cache format, the reader, this code and the pandoc binary."""
     binary = Path(pandoc_path())
     stat = binary.stat()
-    return digest(CACHE_FORMAT, PANDOC_READER, str(binary.resolve()), str(stat.st_size), str(stat.st_mtime_ns),
-                  code=[Path(__file__)], libraries=["pypandoc-binary"])
+    return digest(
+        CACHE_FORMAT,
+        PANDOC_READER,
+        str(binary.resolve()),
+        str(stat.st_size),
+        str(stat.st_mtime_ns),
+        code=[Path(__file__)],
+        libraries=["pypandoc-binary"],
+    )
 
 
 def _stem(ident: str) -> str:
@@ -255,8 +286,17 @@ def assemble(sections: list[Section]) -> str | None:
     return f'{{"pandoc-api-version":{json.dumps(first.api)},"meta":{meta},"blocks":[{",".join(parts)}]}}'
 
 
-def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str | None,
-         bibliography: Path | None, csl: Path | None, metadata: dict[str, str] | None = None) -> bool:
+def read(
+    markdown: Path,
+    target: Path,
+    cache_dir: Path,
+    *,
+    epoch: int,
+    heap: str | None,
+    bibliography: Path | None,
+    csl: Path | None,
+    metadata: dict[str, str] | None = None,
+) -> bool:
     """Write ``markdown``'s JSON AST with citations resolved to ``target``, reusing cached sections.
 
     Returns False (and writes nothing) when the document must be read whole instead.
@@ -278,8 +318,17 @@ def read(markdown: Path, target: Path, cache_dir: Path, *, epoch: int, heap: str
             return False
         whole = Path(scratch) / "document.json"
         whole.write_text(document, encoding="utf-8")
-        pandoc(whole, target, "json", epoch=epoch, heap=heap, source_format="json",
-               bibliography=bibliography, csl=csl, metadata=metadata)
+        pandoc(
+            whole,
+            target,
+            "json",
+            epoch=epoch,
+            heap=heap,
+            source_format="json",
+            bibliography=bibliography,
+            csl=csl,
+            metadata=metadata,
+        )
     for section in new:
         _store(section, store)
     store.keep_only(s.key for s in sections)

@@ -33,10 +33,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from coopdocs import layout
 from coopdocs.review import versions
 from coopdocs.review.documents import compare, record_sections
 from coopdocs.review.records import record_changes
-from coopdocs import layout
 from coopdocs.review.redlines import styles, write_redline
 from coopdocs.review.report import change_report, report_context, summary_line, write_report
 from coopdocs.review.versions import WORKTREE, DiffError, Version
@@ -47,19 +47,24 @@ from coopdocs.tools.git import GitError
 
 __all__ = ["WORKTREE", "DiffError", "main", "md_targets", "run"]
 
+
 def md_targets(project: Path) -> list[str]:
     """The Markdown files of every document of a version (what the diff needs from a build).
 
     The documents are those of the layout contract (coopdocs.layout) for the version's briefs.
     """
     config = load_config(project, validate=False)
-    return sorted(d.md for d in layout.documents(layout.brief_slugs(project / config.get("data_dir", "data"))))
+    return sorted(
+        d.md for d in layout.documents(layout.brief_slugs(project / config.get("data_dir", "data")))
+    )
 
 
 def epoch_for(root: Path, b: Version, config: dict) -> int:
     """The SOURCE_DATE_EPOCH both builds use (tools.builddate, diff mode: dated by version B)."""
     try:
-        return source_date_epoch(root, config["source_date_epoch_fallback"], revision=b.commit or "HEAD", config=config)
+        return source_date_epoch(
+            root, config["source_date_epoch_fallback"], revision=b.commit or "HEAD", config=config
+        )
     except BuildInfoError as exc:
         raise DiffError(str(exc)) from exc
 
@@ -79,11 +84,15 @@ def build(version: Version, epoch: int, cores: int = 2) -> None:
         targets = []
     proc = None
     if targets:
-        proc = revision.build(project, "--nolock", *targets, epoch=epoch, cores=cores, fixed_locale=True)
+        proc = revision.build(
+            project, "--nolock", *targets, epoch=epoch, cores=cores, fixed_locale=True
+        )
     if proc is None or proc.returncode != 0:
         proc = revision.build(project, "--nolock", epoch=epoch, cores=cores, fixed_locale=True)
     if proc.returncode != 0:
-        raise DiffError(f"the build of {version.label} failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
+        raise DiffError(
+            f"the build of {version.label} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
+        )
 
 
 def _build_both(root: Path, a: Version, b: Version, epoch: int, cores: int, tmp: Path) -> None:
@@ -104,8 +113,13 @@ def _build_both(root: Path, a: Version, b: Version, epoch: int, cores: int, tmp:
         versions.load(b)
 
 
-def run(root: Path, spec_a: str | None = None, spec_b: str | None = None, cores: int = 2,
-        out_base: Path | None = None) -> tuple[int, str]:
+def run(
+    root: Path,
+    spec_a: str | None = None,
+    spec_b: str | None = None,
+    cores: int = 2,
+    out_base: Path | None = None,
+) -> tuple[int, str]:
     """Compare two versions; write ``reports/diff/<A>..<B>/``; return (exit status, summary line)."""
     root = root.resolve()
     versions.check_repository(root)
@@ -113,7 +127,9 @@ def run(root: Path, spec_a: str | None = None, spec_b: str | None = None, cores:
     b = versions.resolve(root, spec_b or WORKTREE)
     config = load_config(root)
     epoch = epoch_for(root, b, config)
-    out_rel = Path("reports") / "diff" / f"{versions.safe_name(a.label)}..{versions.safe_name(b.label)}"
+    out_rel = (
+        Path("reports") / "diff" / f"{versions.safe_name(a.label)}..{versions.safe_name(b.label)}"
+    )
     out_dir = (out_base or root) / out_rel
     house = styles(root, config)
     templates_dir = root / config["templates_dir"]

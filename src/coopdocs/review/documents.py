@@ -136,8 +136,9 @@ def _records_of(version: Version, key: Key) -> set[str]:
     return doc["records"] if doc else set()
 
 
-def compare(a: Version, b: Version, changes: list[RecordChange], epoch: int,
-            cores: int = 2) -> tuple[list[DocumentResult], dict[Key, dict]]:
+def compare(
+    a: Version, b: Version, changes: list[RecordChange], epoch: int, cores: int = 2
+) -> tuple[list[DocumentResult], dict[Key, dict]]:
     """Every document's result, and the merged AST (tracked changes) of each changed document."""
     changed_ids = {c.id for c in changes}
     keys = sorted(set(a.documents) | set(b.documents))
@@ -152,7 +153,11 @@ def compare(a: Version, b: Version, changes: list[RecordChange], epoch: int,
     candidates = [k for k in keys if differs(k)]
     # Read what is needed (one pandoc run per version of each candidate document), in parallel.
     with concurrent.futures.ThreadPoolExecutor(max(2, cores)) as pool:
-        list(pool.map(lambda vk: document_ast(*vk, epoch), [(v, k) for k in candidates for v in (a, b)]))
+        list(
+            pool.map(
+                lambda vk: document_ast(*vk, epoch), [(v, k) for k in candidates for v in (a, b)]
+            )
+        )
 
     date = iso_datetime(epoch)
     results: list[DocumentResult] = []
@@ -165,15 +170,21 @@ def compare(a: Version, b: Version, changes: list[RecordChange], epoch: int,
         sa, sb = (da["sources"] if da else set()), (db["sources"] if db else set())
         res.sources_added, res.sources_removed = sorted(sb - sa), sorted(sa - sb)
         if key in candidates:
-            old = document_ast(a, key, epoch) or {"blocks": [], "meta": {},
-                                                  "pandoc-api-version": document_ast(b, key, epoch)["pandoc-api-version"]}
+            old = document_ast(a, key, epoch) or {
+                "blocks": [],
+                "meta": {},
+                "pandoc-api-version": document_ast(b, key, epoch)["pandoc-api-version"],
+            }
             new = document_ast(b, key, epoch) or dict(old, blocks=[])
             if da is None:
                 res.status = "added"
             elif db is None:
                 res.status = "removed"
-            elif json.dumps(old["blocks"], sort_keys=True) != json.dumps(new["blocks"], sort_keys=True) \
-                    or json.dumps(old.get("meta"), sort_keys=True) != json.dumps(new.get("meta"), sort_keys=True):
+            elif json.dumps(old["blocks"], sort_keys=True) != json.dumps(
+                new["blocks"], sort_keys=True
+            ) or json.dumps(old.get("meta"), sort_keys=True) != json.dumps(
+                new.get("meta"), sort_keys=True
+            ):
                 res.status = "changed"
             if res.status != "unchanged":
                 merged = with_preamble(Merger(date).merge(old, new), a, b, title, date)
@@ -185,7 +196,9 @@ def compare(a: Version, b: Version, changes: list[RecordChange], epoch: int,
     return results, merged_docs
 
 
-def record_sections(a: Version, b: Version, changes: list[RecordChange], epoch: int) -> dict[tuple[str, Key], list[str]]:
+def record_sections(
+    a: Version, b: Version, changes: list[RecordChange], epoch: int
+) -> dict[tuple[str, Key], list[str]]:
     """For each changed record and each document that uses it (in either version): the sections it
     appears under. Also lists those documents in each change's ``documents``."""
     keys = sorted(set(a.documents) | set(b.documents))

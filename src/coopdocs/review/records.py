@@ -57,8 +57,11 @@ def record_changes(old: Version, new: Version) -> list[RecordChange]:
             elif rb is None:
                 out.append(RecordChange(table, rid, "removed", label_of(ra)))
             else:
-                fields = [(f, value_text(ra.get(f)), value_text(rb.get(f))) for f in sorted(set(ra) | set(rb))
-                          if not f.startswith("_") and value_text(ra.get(f)) != value_text(rb.get(f))]
+                fields = [
+                    (f, value_text(ra.get(f)), value_text(rb.get(f)))
+                    for f in sorted(set(ra) | set(rb))
+                    if not f.startswith("_") and value_text(ra.get(f)) != value_text(rb.get(f))
+                ]
                 if fields:
                     out.append(RecordChange(table, rid, "changed", label_of(rb), fields))
     return out

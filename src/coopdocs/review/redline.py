@@ -32,8 +32,9 @@ import copy
 import difflib
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 AUTHOR = "coopdocs"
 # Two blocks of the same kind in a changed stretch are diffed inside when their text is at least
@@ -44,7 +45,15 @@ _PAIR_DP_LIMIT = 40000
 
 _WORD = re.compile(r"\w+|[^\w]", re.UNICODE)
 _REF_KEY = re.compile(r"ref0*([0-9]+)")
-_CONTAINERS_SIMPLE = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+_CONTAINERS_SIMPLE = {
+    "Emph",
+    "Underline",
+    "Strong",
+    "Strikeout",
+    "Superscript",
+    "Subscript",
+    "SmallCaps",
+}
 
 
 def _dumps(value: Any) -> str:
@@ -141,7 +150,13 @@ def _normalise_element(node: dict, rewrite: Callable[[Any], Any]) -> Any:
         return {"t": "Para", "c": [{"t": "Emph", "c": text_inlines("[Figure] " + caption)}]}
     if t == "Div" and c[0][0] == "refs":
         entries = [rewrite(e) for e in c[1]]
-        entries.sort(key=lambda e: _ref_sort_key(e["c"][0][0][4:]) if e.get("t") == "Div" and e["c"][0][0].startswith("ref-") else (2, 0, ""))
+        entries.sort(
+            key=lambda e: (
+                _ref_sort_key(e["c"][0][0][4:])
+                if e.get("t") == "Div" and e["c"][0][0].startswith("ref-")
+                else (2, 0, "")
+            )
+        )
         for e in entries:
             if e.get("t") == "Div" and e["c"][0][0].startswith("ref-"):
                 _relabel_entry(e, citation_label([e["c"][0][0][4:]]))
@@ -214,8 +229,13 @@ def normalise(ast: dict) -> dict:
 # Alignment
 
 
-def align(old: list, new: list, key: Callable[[Any], str], text: Callable[[Any], str],
-          kind: Callable[[Any], str]) -> list[tuple[str, Any, Any]]:
+def align(
+    old: list,
+    new: list,
+    key: Callable[[Any], str],
+    text: Callable[[Any], str],
+    kind: Callable[[Any], str],
+) -> list[tuple[str, Any, Any]]:
     """Align two sequences: a list of ``("equal"|"pair"|"delete"|"insert", old_item, new_item)``.
 
     Items are first matched exactly (``key``) with SequenceMatcher; within each changed stretch,
@@ -272,7 +292,9 @@ def _pair(old: list, new: list, text: Callable, kind: Callable) -> list[tuple[st
             else:
                 out.append(("delete", old[i], None))
                 i += 1
-        out += [("delete", old[k], None) for k in range(i, n)] + [("insert", None, new[k]) for k in range(j, m)]
+        out += [("delete", old[k], None) for k in range(i, n)] + [
+            ("insert", None, new[k]) for k in range(j, m)
+        ]
         return out
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     scores = [[score(i, j) for j in range(m)] for i in range(n)]
@@ -293,7 +315,9 @@ def _pair(old: list, new: list, text: Callable, kind: Callable) -> list[tuple[st
         else:
             out.append(("insert", None, new[j]))
             j += 1
-    out += [("delete", old[k], None) for k in range(i, n)] + [("insert", None, new[k]) for k in range(j, m)]
+    out += [("delete", old[k], None) for k in range(i, n)] + [
+        ("insert", None, new[k]) for k in range(j, m)
+    ]
     # Show each stretch's deletions before its insertions, as editors expect.
     return _deletions_first(out)
 
@@ -337,7 +361,10 @@ class Merger:
 
     def _change_span(self, mark: str, inlines: list) -> dict:
         cls = "insertion" if mark == "ins" else "deletion"
-        return {"t": "Span", "c": [["", [cls], [["author", self.author], ["date", self.date]]], inlines]}
+        return {
+            "t": "Span",
+            "c": [["", [cls], [["author", self.author], ["date", self.date]]], inlines],
+        }
 
     def mark_inlines(self, inlines: list, mark: str) -> list:
         """Wrap a whole list of inlines as inserted or deleted."""
@@ -361,7 +388,13 @@ class Merger:
         if t == "OrderedList":
             return {"t": t, "c": [c[0], [self.mark_blocks(item, mark) for item in c[1]]]}
         if t == "DefinitionList":
-            return {"t": t, "c": [[self.mark_inlines(term, mark), [self.mark_blocks(d, mark) for d in defs]] for term, defs in c]}
+            return {
+                "t": t,
+                "c": [
+                    [self.mark_inlines(term, mark), [self.mark_blocks(d, mark) for d in defs]]
+                    for term, defs in c
+                ],
+            }
         if t == "BlockQuote":
             return {"t": t, "c": self.mark_blocks(c, mark)}
         if t == "Div":
@@ -380,18 +413,33 @@ class Merger:
         return [b for b in (self.mark_block(x, mark) for x in blocks) if b is not None]
 
     def _mark_rows(self, rows: list, mark: str) -> list:
-        return [[r[0], [[cell[0], cell[1], cell[2], cell[3], self.mark_blocks(cell[4], mark)] for cell in r[1]]] for r in rows]
+        return [
+            [
+                r[0],
+                [
+                    [cell[0], cell[1], cell[2], cell[3], self.mark_blocks(cell[4], mark)]
+                    for cell in r[1]
+                ],
+            ]
+            for r in rows
+        ]
 
     def _mark_table(self, block: dict, mark: str) -> dict:
         attr, caption, colspecs, head, bodies, foot = block["c"]
-        return {"t": "Table", "c": [
-            attr if mark == "ins" else ["", attr[1], attr[2]],
-            [caption[0], self.mark_blocks(caption[1], mark)],
-            colspecs,
-            [head[0], self._mark_rows(head[1], mark)],
-            [[b[0], b[1], self._mark_rows(b[2], mark), self._mark_rows(b[3], mark)] for b in bodies],
-            [foot[0], self._mark_rows(foot[1], mark)],
-        ]}
+        return {
+            "t": "Table",
+            "c": [
+                attr if mark == "ins" else ["", attr[1], attr[2]],
+                [caption[0], self.mark_blocks(caption[1], mark)],
+                colspecs,
+                [head[0], self._mark_rows(head[1], mark)],
+                [
+                    [b[0], b[1], self._mark_rows(b[2], mark), self._mark_rows(b[3], mark)]
+                    for b in bodies
+                ],
+                [foot[0], self._mark_rows(foot[1], mark)],
+            ],
+        }
 
     # -- inlines ------------------------------------------------------------------------------
 
@@ -407,13 +455,23 @@ class Merger:
             elif t == "Span":
                 wrapper, cmp, children = [t, c[0]], (t, c[0][0], tuple(c[0][1])), c[1]
             elif t == "Link":
-                wrapper, cmp, children = [t, c[0], c[2]], (t, c[0][0], tuple(c[0][1]), c[2][0]), c[1]
+                wrapper, cmp, children = (
+                    [t, c[0], c[2]],
+                    (t, c[0][0], tuple(c[0][1]), c[2][0]),
+                    c[1],
+                )
             elif t == "Cite":
-                wrapper, cmp, children = [t, c[0]], (t, _dumps([ci["citationId"] for ci in c[0]])), c[1]
+                wrapper, cmp, children = (
+                    [t, c[0]],
+                    (t, _dumps([ci["citationId"] for ci in c[0]])),
+                    c[1],
+                )
             if wrapper is not None and children:
                 toks += self._flatten(children, cmp_path + (cmp,), path + (_dumps(wrapper),))
             elif t == "Str":
-                toks += [_Tok((cmp_path, "S", w), {"t": "Str", "c": w}, path) for w in _WORD.findall(c)]
+                toks += [
+                    _Tok((cmp_path, "S", w), {"t": "Str", "c": w}, path) for w in _WORD.findall(c)
+                ]
             elif t in ("Space", "SoftBreak"):
                 toks.append(_Tok((cmp_path, " "), {"t": "Space"}, path))
             else:
@@ -535,7 +593,10 @@ class Merger:
             elif op == "insert":
                 out += self._mark_rows([b], "ins")
             else:
-                cells = [[cb[0], cb[1], cb[2], cb[3], self.merge_blocks(ca[4], cb[4])] for ca, cb in zip(a[1], b[1])]
+                cells = [
+                    [cb[0], cb[1], cb[2], cb[3], self.merge_blocks(ca[4], cb[4])]
+                    for ca, cb in zip(a[1], b[1])
+                ]
                 out.append([b[0], cells])
         return out
 
@@ -544,13 +605,21 @@ class Merger:
         attr_b, cap_b, cols_b, head_b, bodies_b, foot_b = b["c"]
         if len(cols_a) != len(cols_b) or len(bodies_a) != len(bodies_b):
             return None
-        bodies = [[bb[0], bb[1], self._merge_rows(ba[2], bb[2]), self._merge_rows(ba[3], bb[3])]
-                  for ba, bb in zip(bodies_a, bodies_b)]
-        return {"t": "Table", "c": [
-            attr_b, [cap_b[0], self.merge_blocks(cap_a[1], cap_b[1])], cols_b,
-            [head_b[0], self._merge_rows(head_a[1], head_b[1])], bodies,
-            [foot_b[0], self._merge_rows(foot_a[1], foot_b[1])],
-        ]}
+        bodies = [
+            [bb[0], bb[1], self._merge_rows(ba[2], bb[2]), self._merge_rows(ba[3], bb[3])]
+            for ba, bb in zip(bodies_a, bodies_b)
+        ]
+        return {
+            "t": "Table",
+            "c": [
+                attr_b,
+                [cap_b[0], self.merge_blocks(cap_a[1], cap_b[1])],
+                cols_b,
+                [head_b[0], self._merge_rows(head_a[1], head_b[1])],
+                bodies,
+                [foot_b[0], self._merge_rows(foot_a[1], foot_b[1])],
+            ],
+        }
 
     def merge(self, old: dict, new: dict) -> dict:
         """The merged document of two normalised ASTs (metadata of the new one)."""
@@ -585,8 +654,14 @@ def _absorb_spaces(seq: list[tuple[_Tok, str | None]]) -> list[tuple[_Tok, str |
             i += 1
             continue
         j = i
-        while j < len(seq) and (seq[j][1] is not None or (
-                seq[j][0].atom.get("t") == "Space" and j + 1 < len(seq) and seq[j + 1][1] is not None)):
+        while j < len(seq) and (
+            seq[j][1] is not None
+            or (
+                seq[j][0].atom.get("t") == "Space"
+                and j + 1 < len(seq)
+                and seq[j + 1][1] is not None
+            )
+        ):
             j += 1
         run = seq[i:j]
         if any(m is None for _, m in run):
@@ -617,8 +692,13 @@ def dedupe_ids(blocks: list) -> list:
     def walk(n: Any) -> None:
         if isinstance(n, list):
             # attr triples: [id, [classes], [[k, v]...]]
-            if len(n) == 3 and isinstance(n[0], str) and isinstance(n[1], list) and isinstance(n[2], list) \
-                    and all(isinstance(c, str) for c in n[1]):
+            if (
+                len(n) == 3
+                and isinstance(n[0], str)
+                and isinstance(n[1], list)
+                and isinstance(n[2], list)
+                and all(isinstance(c, str) for c in n[1])
+            ):
                 if n[0]:
                     if n[0] in seen:
                         n[0] = ""
@@ -643,8 +723,13 @@ def html_ins_del(ast: dict) -> dict:
             tag = "ins" if "insertion" in n["c"][0][1] else "del"
             kv = dict(n["c"][0][2])
             opening = f'<{tag} datetime="{_attr(kv.get("date", ""))}" title="{_attr(kv.get("author", ""))}">'
-            return _Splice([{"t": "RawInline", "c": ["html", opening]}, *rewrite(n["c"][1]),
-                            {"t": "RawInline", "c": ["html", f"</{tag}>"]}])
+            return _Splice(
+                [
+                    {"t": "RawInline", "c": ["html", opening]},
+                    *rewrite(n["c"][1]),
+                    {"t": "RawInline", "c": ["html", f"</{tag}>"]},
+                ]
+            )
         return None
 
     doc["blocks"] = _rewrite(doc["blocks"], change)

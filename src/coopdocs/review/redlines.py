@@ -44,12 +44,24 @@ def styles(root: Path, config: dict[str, Any]) -> dict[str, Path | None]:
 
 def with_preamble(merged: dict, a: Version, b: Version, title: str, date: str) -> dict:
     """The redline's metadata (title, date) and a first paragraph saying what it compares."""
-    meta = {k: v for k, v in (merged.get("meta") or {}).items() if k not in ("bibliography", "csl", "references", "nocite")}
+    meta = {
+        k: v
+        for k, v in (merged.get("meta") or {}).items()
+        if k not in ("bibliography", "csl", "references", "nocite")
+    }
     meta["title"] = {"t": "MetaInlines", "c": text_inlines(f"Redline: {title}")}
     meta["date"] = {"t": "MetaInlines", "c": text_inlines(date[:10])}
-    note = (f"Tracked changes from {a.describe()} to {b.describe()}, made by coopdocs diff. Citations show the source "
-            "article's reference numbers (ref 45) instead of the document's numbering; figures are shown by caption.")
-    para = {"t": "Div", "c": [["", ["redline-note"], []], [{"t": "Para", "c": [{"t": "Emph", "c": text_inlines(note)}]}]]}
+    note = (
+        f"Tracked changes from {a.describe()} to {b.describe()}, made by coopdocs diff. Citations show the source "
+        "article's reference numbers (ref 45) instead of the document's numbering; figures are shown by caption."
+    )
+    para = {
+        "t": "Div",
+        "c": [
+            ["", ["redline-note"], []],
+            [{"t": "Para", "c": [{"t": "Emph", "c": text_inlines(note)}]}],
+        ],
+    }
     return dict(merged, meta=meta, blocks=[para, *merged["blocks"]])
 
 
@@ -102,6 +114,7 @@ def finish_docx_revisions(path: Path) -> None:
     (accepting) it removes the paragraph, not only its text. The zip's other parts and every
     entry's header stay as pandoc wrote them.
     """
+
     def transform(name: str, content: bytes) -> bytes:
         return _finish_document_xml(content) if name == "word/document.xml" else content
 
@@ -110,16 +123,26 @@ def finish_docx_revisions(path: Path) -> None:
         tmp.write_bytes(data)
 
 
-def write_redline(merged: dict, out_dir: Path, stem: str, epoch: int, templates: dict[str, Path | None]) -> None:
+def write_redline(
+    merged: dict, out_dir: Path, stem: str, epoch: int, templates: dict[str, Path | None]
+) -> None:
     """Write the redline DOCX (native tracked changes) and HTML (``<ins>``/``<del>``).
 
     ``templates``: the house styles (:func:`styles`; an empty mapping for pandoc's defaults).
     """
     records_filter = templates.get("records_filter")
     docx = out_dir / f"{stem}.docx"
-    write_ast(merged, docx, "docx", epoch=epoch, reference_doc=templates.get("reference_docx"),
-              lua_filters=[records_filter] if records_filter else None)
+    write_ast(
+        merged,
+        docx,
+        "docx",
+        epoch=epoch,
+        reference_doc=templates.get("reference_docx"),
+        lua_filters=[records_filter] if records_filter else None,
+    )
     finish_docx_revisions(docx)
     html = out_dir / f"{stem}.html"
-    write_ast(html_ins_del(merged), html, "html", epoch=epoch, template=templates.get("html_template"))
+    write_ast(
+        html_ins_del(merged), html, "html", epoch=epoch, template=templates.get("html_template")
+    )
     inject_css(html)

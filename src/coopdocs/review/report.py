@@ -27,14 +27,22 @@ def summary_line(changes: list[RecordChange], docs: list[DocumentResult], out: s
     """The one-line summary printed on stdout (``out``: the report's folder, named at the end)."""
     n = {k: sum(1 for c in changes if c.kind == k) for k in ("changed", "added", "removed")}
     changed_docs = sum(1 for d in docs if d.status != "unchanged")
-    text = (f"{n['changed']} record{'s' if n['changed'] != 1 else ''} changed, {n['added']} added, {n['removed']} removed; "
-            f"{changed_docs} document{'s' if changed_docs != 1 else ''} changed, "
-            f"{len(docs) - changed_docs} unchanged")
+    text = (
+        f"{n['changed']} record{'s' if n['changed'] != 1 else ''} changed, {n['added']} added, {n['removed']} removed; "
+        f"{changed_docs} document{'s' if changed_docs != 1 else ''} changed, "
+        f"{len(docs) - changed_docs} unchanged"
+    )
     return text + (f" → {out}" if out else "")
 
 
-def report_context(a: Version, b: Version, changes: list[RecordChange], docs: list[DocumentResult],
-                   record_sections: dict[tuple[str, Key], list[str]], epoch: int) -> dict[str, Any]:
+def report_context(
+    a: Version,
+    b: Version,
+    changes: list[RecordChange],
+    docs: list[DocumentResult],
+    record_sections: dict[tuple[str, Key], list[str]],
+    epoch: int,
+) -> dict[str, Any]:
     """What the change report template shows, in the order it shows it."""
     titles = {d.key: d.title for d in docs}
 
@@ -43,10 +51,17 @@ def report_context(a: Version, b: Version, changes: list[RecordChange], docs: li
 
     def record(c: RecordChange) -> dict[str, Any]:
         return {
-            "id": c.id, "label": c.label,
+            "id": c.id,
+            "label": c.label,
             "fields": [{"name": f, "old": old, "new": new} for f, old, new in c.fields],
-            "documents": [{"name": f"{key[0]}/{key[1]}", "title": titles.get(key, key[1]),
-                           "sections": record_sections.get((c.id, key), [])} for key in c.documents],
+            "documents": [
+                {
+                    "name": f"{key[0]}/{key[1]}",
+                    "title": titles.get(key, key[1]),
+                    "sections": record_sections.get((c.id, key), []),
+                }
+                for key in c.documents
+            ],
         }
 
     tables = []
@@ -59,15 +74,34 @@ def report_context(a: Version, b: Version, changes: list[RecordChange], docs: li
         tables.append({"name": table, "groups": groups})
     changed = [d for d in docs if d.status != "unchanged"]
     return {
-        "a": version(a), "b": version(b), "date": iso_date(epoch), "epoch": epoch,
+        "a": version(a),
+        "b": version(b),
+        "date": iso_date(epoch),
+        "epoch": epoch,
         "summary": summary_line(changes, docs, None),
         "tables": tables,
-        "data_sources": [{"kind": c.kind, "id": c.id, "label": c.label} for c in changes
-                         if c.table == "sources" and c.kind in ("added", "removed")],
-        "cited": [{"name": d.name, "added": d.sources_added, "removed": d.sources_removed}
-                  for d in docs if d.sources_added or d.sources_removed],
-        "changed": [{"name": d.name, "title": d.title, "status": d.status, "records": d.records,
-                     "insertions": d.insertions, "deletions": d.deletions, "stem": d.stem} for d in changed],
+        "data_sources": [
+            {"kind": c.kind, "id": c.id, "label": c.label}
+            for c in changes
+            if c.table == "sources" and c.kind in ("added", "removed")
+        ],
+        "cited": [
+            {"name": d.name, "added": d.sources_added, "removed": d.sources_removed}
+            for d in docs
+            if d.sources_added or d.sources_removed
+        ],
+        "changed": [
+            {
+                "name": d.name,
+                "title": d.title,
+                "status": d.status,
+                "records": d.records,
+                "insertions": d.insertions,
+                "deletions": d.deletions,
+                "stem": d.stem,
+            }
+            for d in changed
+        ],
         "without_records": [d.name for d in changed if not d.records],
         "unchanged": [d.name for d in docs if d.status == "unchanged"],
     }
@@ -83,6 +117,8 @@ def write_report(out_dir: Path, markdown: str, epoch: int, styles: dict[str, Pat
     md = out_dir / "changes.md"
     with atomic_output(md) as tmp:
         tmp.write_text(markdown, encoding="utf-8")
-    pandoc(md, md.with_suffix(".docx"), "docx", epoch=epoch, reference_doc=styles.get("reference_docx"))
+    pandoc(
+        md, md.with_suffix(".docx"), "docx", epoch=epoch, reference_doc=styles.get("reference_docx")
+    )
     pandoc(md, md.with_suffix(".html"), "html", epoch=epoch, template=styles.get("html_template"))
     inject_css(md.with_suffix(".html"))

@@ -39,7 +39,11 @@ class Version:
 
     def describe(self) -> str:
         """The version as the reports name it: ``v1 (commit 0123456789ab)`` or ``WORKTREE (the work tree)``."""
-        return f"{self.label} (commit {self.commit[:12]})" if self.commit else f"{self.label} (the work tree)"
+        return (
+            f"{self.label} (commit {self.commit[:12]})"
+            if self.commit
+            else f"{self.label} (the work tree)"
+        )
 
 
 def check_repository(root: Path) -> None:
@@ -62,7 +66,9 @@ def resolve(root: Path, spec: str) -> Version:
         return Version(spec, None)
     commit = git.resolve_commit(root, spec)
     if not commit:
-        raise DiffError(f"unknown revision {spec!r} (a commit, branch or tag, or {WORKTREE} for the work tree)")
+        raise DiffError(
+            f"unknown revision {spec!r} (a commit, branch or tag, or {WORKTREE} for the work tree)"
+        )
     return Version(spec, commit)
 
 
@@ -92,15 +98,21 @@ def load(version: Version) -> None:
         ctx = json.loads(ctx_path.read_text(encoding="utf-8")) if ctx_path.is_file() else {}
         bib = project / layout.bibliography(folder, name)
         version.documents[(folder, name)] = {
-            "md": md, "bib": bib if bib.is_file() else None, "context": ctx,
-            "records": set(ctx.get("records", [])), "sources": set(ctx.get("sources", [])),
+            "md": md,
+            "bib": bib if bib.is_file() else None,
+            "context": ctx,
+            "records": set(ctx.get("records", [])),
+            "sources": set(ctx.get("sources", [])),
             "title": (ctx.get("document") or {}).get("title") or name,
         }
     bundle = project / layout.BUNDLE
     if not bundle.is_file():
         raise DiffError(f"the build of {version.label} wrote no data bundle ({layout.BUNDLE})")
     data = json.loads(bundle.read_text(encoding="utf-8"))
-    keys = {r["name"]: r.get("schema", {}).get("primaryKey", "id") for r in data["descriptor"].get("resources", [])}
+    keys = {
+        r["name"]: r.get("schema", {}).get("primaryKey", "id")
+        for r in data["descriptor"].get("resources", [])
+    }
     for name, rows in data["tables"].items():
         key = keys.get(name, "id")
         key = key[0] if isinstance(key, list) else key

@@ -25,8 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from coopdocs.tools import git
 
@@ -72,12 +73,21 @@ def input_paths(config: Mapping[str, Any] | None = None) -> list[str]:
     ['Snakefile', 'config', 'data', 'pyproject.toml', 'rules', 'src', 'templates', 'uv.lock']
     """
     config = config or {}
-    folders = [str(config.get("data_dir") or "data"), str(config.get("templates_dir") or "templates")]
-    inside = [f for f in folders if not PurePosixPath(f).is_absolute() and ".." not in PurePosixPath(f).parts]
+    folders = [
+        str(config.get("data_dir") or "data"),
+        str(config.get("templates_dir") or "templates"),
+    ]
+    inside = [
+        f
+        for f in folders
+        if not PurePosixPath(f).is_absolute() and ".." not in PurePosixPath(f).parts
+    ]
     return sorted(set(BUILD_INPUTS) | set(inside))
 
 
-def inputs_commit_time(root: Path, revision: str = "HEAD", config: Mapping[str, Any] | None = None) -> int | None:
+def inputs_commit_time(
+    root: Path, revision: str = "HEAD", config: Mapping[str, Any] | None = None
+) -> int | None:
     """Time of the last commit up to ``revision`` that changed the build's inputs (None outside git).
 
     When no commit touched them (inputs not tracked), the time of ``revision`` itself.
@@ -86,8 +96,14 @@ def inputs_commit_time(root: Path, revision: str = "HEAD", config: Mapping[str, 
     return when if when is not None else git.commit_time(root, revision)
 
 
-def source_date_epoch(root: Path, fallback: int, environ: Mapping[str, str] | None = None, *,
-                      revision: str = "HEAD", config: Mapping[str, Any] | None = None) -> int:
+def source_date_epoch(
+    root: Path,
+    fallback: int,
+    environ: Mapping[str, str] | None = None,
+    *,
+    revision: str = "HEAD",
+    config: Mapping[str, Any] | None = None,
+) -> int:
     """The build's SOURCE_DATE_EPOCH: the environment's, else the inputs' last commit time, else ``fallback``.
 
     ``revision``: the version being built (diff mode: the second version); ``config``: its
@@ -100,8 +116,12 @@ def source_date_epoch(root: Path, fallback: int, environ: Mapping[str, str] | No
     return when if when is not None else fallback
 
 
-def archival_epoch(root: Path, from_commit: bool = False, environ: Mapping[str, str] | None = None,
-                   config: Mapping[str, Any] | None = None) -> int:
+def archival_epoch(
+    root: Path,
+    from_commit: bool = False,
+    environ: Mapping[str, str] | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> int:
     """SOURCE_DATE_EPOCH of an archival build: explicit, or (``from_commit``) the inputs' commit time."""
     if from_commit:
         when = inputs_commit_time(root, "HEAD", config)
@@ -124,7 +144,7 @@ def iso_date(epoch: int) -> str:
     >>> iso_date(1672358400)
     '2022-12-30'
     """
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
 
 
 def iso_datetime(epoch: int) -> str:
@@ -133,4 +153,4 @@ def iso_datetime(epoch: int) -> str:
     >>> iso_datetime(1672358400)
     '2022-12-30T00:00:00Z'
     """
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

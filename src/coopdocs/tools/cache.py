@@ -35,8 +35,8 @@ import hmac
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 FORMAT = b"coopdocs-cache/1"
 KEY_BYTES = 32
@@ -46,7 +46,7 @@ _secret: bytes | None = None
 _reported: set[str] = set()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _version(name: str) -> str:
     import importlib.metadata
 
@@ -56,7 +56,7 @@ def _version(name: str) -> str:
         return f"{name}==?"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _code(path: Path) -> bytes:
     return path.read_bytes()
 
@@ -166,7 +166,11 @@ class Store:
         if len(fields) != 4 or fields[0] != FORMAT:
             self._reject(path, "not a cache entry of this format")
             return None
-        stored_key, length, mac = fields[1].decode("ascii", "replace"), fields[2], fields[3].decode("ascii", "replace")
+        stored_key, length, mac = (
+            fields[1].decode("ascii", "replace"),
+            fields[2],
+            fields[3].decode("ascii", "replace"),
+        )
         if stored_key != key:
             self._reject(path, "it holds another entry")
             return None
@@ -181,8 +185,14 @@ class Store:
     def put(self, key: str, content: bytes) -> None:
         """Store ``content`` under ``key`` atomically; a failure to write only costs the entry."""
         path = self.path(key)
-        header = b" ".join([FORMAT, key.encode("ascii"), str(len(content)).encode("ascii"),
-                            _mac(key, content).encode("ascii")])
+        header = b" ".join(
+            [
+                FORMAT,
+                key.encode("ascii"),
+                str(len(content)).encode("ascii"),
+                _mac(key, content).encode("ascii"),
+            ]
+        )
         tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -193,7 +203,10 @@ class Store:
             os.replace(tmp, path)
             tmp = None
         except OSError as exc:
-            _report(f"write {self.folder}", f"coopdocs: cache {self.folder}: not written ({exc}); the build goes on")
+            _report(
+                f"write {self.folder}",
+                f"coopdocs: cache {self.folder}: not written ({exc}); the build goes on",
+            )
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):

@@ -8,8 +8,9 @@ use (reading its table costs ~0.8 s, so only the jobs that sort names by collati
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

@@ -37,7 +37,10 @@ def _check(config: Any, schema: dict[str, Any], path: Path) -> None:
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        lines = [f"  {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}" for e in errors]
+        lines = [
+            f"  {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+            for e in errors
+        ]
         raise ConfigError(f"{path} does not follow {SCHEMA.as_posix()}:\n" + "\n".join(lines))
 
 
@@ -71,6 +74,8 @@ def load_config(root: Path, path: Path | None = None, *, validate: bool = True) 
     if validate:
         _check(config, schema, config_path)
     if not isinstance(config, dict):
-        raise ConfigError(f"{config_path} holds no settings (a mapping of keys to values is expected)")
+        raise ConfigError(
+            f"{config_path} holds no settings (a mapping of keys to values is expected)"
+        )
     _fill_defaults(config, schema or {})
     return config

@@ -11,8 +11,8 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -35,7 +35,9 @@ def _stale_parts(target: Path) -> list[Path]:
             for entry in entries:
                 name = entry.name
                 if name.startswith(".") and name.endswith(".part") and name.count(".") >= 3:
-                    index.setdefault(name[1:-len(".part")].rsplit(".", 1)[0], []).append(folder / name)
+                    index.setdefault(name[1 : -len(".part")].rsplit(".", 1)[0], []).append(
+                        folder / name
+                    )
         _PARTS[folder] = index
     return _PARTS[folder].pop(target.name, [])
 

@@ -17,8 +17,9 @@ import csv
 import io
 import os
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 # Archival builds and their verification build a source snapshot (a `git archive` of one commit)
 # that is not a work tree; they name the commit here, and the snapshot is by definition clean.
@@ -67,7 +68,10 @@ def is_work_tree(root: Path) -> bool | None:
 
 def resolve_commit(root: Path, spec: str) -> str | None:
     """The full hash of the commit ``spec`` names (a hash, branch, tag, ``HEAD~2``...), or None."""
-    return query(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}") or None
+    return (
+        query(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}")
+        or None
+    )
 
 
 def head_commit(root: Path) -> str:
@@ -105,7 +109,9 @@ def last_commit(root: Path, paths: Iterable[str], revision: str = "HEAD") -> str
     return query(root, "log", "-1", "--format=%H", revision, "--", *paths) or head_commit(root)
 
 
-def commit_time(root: Path, revision: str = "HEAD", paths: Iterable[str] | None = None) -> int | None:
+def commit_time(
+    root: Path, revision: str = "HEAD", paths: Iterable[str] | None = None
+) -> int | None:
     """Committer time of ``revision``, or (``paths`` given) of the last commit up to it that changed
     one of ``paths`` (relative to ``root``); None outside git or when no such commit exists."""
     args = ["log", "-1", "--format=%ct", revision]
@@ -162,7 +168,9 @@ def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any
     for res in descriptor["resources"]:
         key = res["schema"]["primaryKey"]
         path = data_dir / res["path"]
-        current = _rows(path.read_text(encoding="utf-8", errors="replace"), key) if path.is_file() else {}
+        current = (
+            _rows(path.read_text(encoding="utf-8", errors="replace"), key) if path.is_file() else {}
+        )
         old_text = query(data_dir, "show", f"HEAD:{where}{res['path']}", strip=False)
         previous = _rows(old_text, key) if old_text is not None else {}
         for k in set(current) | set(previous):

@@ -46,7 +46,9 @@ def pandoc_path() -> str:
             return str(candidate)
     found = shutil.which("pandoc")
     if not found:
-        raise ConversionError("pandoc not found: install the project (pip install -e .) to get pypandoc-binary")
+        raise ConversionError(
+            "pandoc not found: install the project (pip install -e .) to get pypandoc-binary"
+        )
     return found
 
 
@@ -117,13 +119,20 @@ def pandoc_env(epoch: int, heap: str | None = None) -> dict[str, str]:
 
     ``heap`` (e.g. "16m") replaces the heap size pandoc's runtime asks for (see pandoc_heap).
     """
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SOURCE_DATE_EPOCH": str(epoch), "LANG": "C.UTF-8", "TZ": "UTC"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SOURCE_DATE_EPOCH": str(epoch),
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+    }
     if heap:
         env["GHCRTS"] = f"-H{heap}"
     return env
 
 
-def pandoc(source: Path, target: Path, to: str, *, epoch: int, heap: str | None = None, **options) -> None:
+def pandoc(
+    source: Path, target: Path, to: str, *, epoch: int, heap: str | None = None, **options
+) -> None:
     """Convert ``source`` (Markdown, or another format given as ``source_format``) to ``target``.
 
     ``options`` are those of :func:`pandoc_command` (bibliography, csl, reference_doc, template,
@@ -131,7 +140,11 @@ def pandoc(source: Path, target: Path, to: str, *, epoch: int, heap: str | None 
     """
     cmd = pandoc_command(to, **options)
     with atomic_output(target) as tmp:
-        _run(cmd + ["--output", str(tmp), str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> {target}")
+        _run(
+            cmd + ["--output", str(tmp), str(source)],
+            pandoc_env(epoch, heap),
+            f"pandoc {source} -> {target}",
+        )
 
 
 def read_ast(source: Path, *, epoch: int, heap: str | None = None, **options) -> dict:
@@ -140,18 +153,26 @@ def read_ast(source: Path, *, epoch: int, heap: str | None = None, **options) ->
     ``options`` are those of :func:`pandoc_command`.
     """
     cmd = pandoc_command("json", **options)
-    return json.loads(_run(cmd + [str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> json"))
+    return json.loads(
+        _run(cmd + [str(source)], pandoc_env(epoch, heap), f"pandoc {source} -> json")
+    )
 
 
-def write_ast(ast: dict, target: Path, to: str, *, epoch: int, heap: str | None = None, **options) -> None:
+def write_ast(
+    ast: dict, target: Path, to: str, *, epoch: int, heap: str | None = None, **options
+) -> None:
     """Write the pandoc JSON AST ``ast`` (held in memory) to ``target`` in the format ``to``.
 
     ``options`` are those of :func:`pandoc_command` (the source format is JSON).
     """
     cmd = pandoc_command(to, source_format="json", **options)
     with atomic_output(target) as tmp:
-        _run(cmd + ["--output", str(tmp)], pandoc_env(epoch, heap), f"pandoc -> {target}",
-             stdin=json.dumps(ast).encode("utf-8"))
+        _run(
+            cmd + ["--output", str(tmp)],
+            pandoc_env(epoch, heap),
+            f"pandoc -> {target}",
+            stdin=json.dumps(ast).encode("utf-8"),
+        )
 
 
 class PandocRun:
@@ -161,12 +182,24 @@ class PandocRun:
     the stack closes without an exception, and discarded otherwise (see :func:`atomic_output`).
     """
 
-    def __init__(self, cmd: list[str], source: Path, target: Path, epoch: int, stack: contextlib.ExitStack,
-                 heap: str | None = None):
+    def __init__(
+        self,
+        cmd: list[str],
+        source: Path,
+        target: Path,
+        epoch: int,
+        stack: contextlib.ExitStack,
+        heap: str | None = None,
+    ):
         self.source, self.target = source, target
         self.tmp = tmp = stack.enter_context(atomic_output(target))
-        self.proc = subprocess.Popen(cmd + ["--output", str(tmp), str(source)], env=pandoc_env(epoch, heap), text=True,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            cmd + ["--output", str(tmp), str(source)],
+            env=pandoc_env(epoch, heap),
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def wait(self) -> str | None:
         """Wait for pandoc; return its error message if it failed (warnings go to stderr)."""
@@ -176,5 +209,3 @@ class PandocRun:
         if err.strip():
             sys.stderr.write(err)
         return None
-
-

@@ -18,14 +18,25 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from coopdocs.tools import git
 
 # What a build of the project reads: the workflow, its inputs and settings, the code and the lock.
-BUILD_FILES = ("Snakefile", "rules", "templates", "config", "data", "envs", "report", "src", "profiles",
-               "pyproject.toml", "uv.lock")
+BUILD_FILES = (
+    "Snakefile",
+    "rules",
+    "templates",
+    "config",
+    "data",
+    "envs",
+    "report",
+    "src",
+    "profiles",
+    "pyproject.toml",
+    "uv.lock",
+)
 
 
 def export(root: Path, commit: str | None, dest: Path) -> Path:
@@ -49,7 +60,11 @@ def export(root: Path, commit: str | None, dest: Path) -> Path:
 def extract(snapshot: Path | bytes, dest: Path) -> Path:
     """Unpack a source snapshot (a tar file, or its bytes) into ``dest``; return ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    opened = tarfile.open(fileobj=io.BytesIO(snapshot)) if isinstance(snapshot, bytes) else tarfile.open(snapshot)
+    opened = (
+        tarfile.open(fileobj=io.BytesIO(snapshot))
+        if isinstance(snapshot, bytes)
+        else tarfile.open(snapshot)
+    )
     with opened as tar:
         tar.extractall(dest, filter="data")
     return dest
@@ -72,8 +87,15 @@ def snakemake_path(python: str | None = None) -> str:
     return str(Path(python or sys.executable).parent / "snakemake")
 
 
-def build_env(project: Path, epoch: int | None, *, commit: str | None = None, own_code: bool = True,
-              fixed_locale: bool = False, base: Mapping[str, str] | None = None) -> dict[str, str]:
+def build_env(
+    project: Path,
+    epoch: int | None,
+    *,
+    commit: str | None = None,
+    own_code: bool = True,
+    fixed_locale: bool = False,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The environment a build of ``project`` runs in (``base``, default this process's, adjusted).
 
     - ``epoch``: its SOURCE_DATE_EPOCH; None: unset, the build dates itself (tools.builddate).
@@ -95,14 +117,25 @@ def build_env(project: Path, epoch: int | None, *, commit: str | None = None, ow
     if fixed_locale:
         env.update(LC_ALL="C.UTF-8", TZ="UTC")
     if own_code and (project / "src" / "coopdocs").is_dir():
-        env["PYTHONPATH"] = os.pathsep.join(p for p in [str(project / "src"), env.get("PYTHONPATH", "")] if p)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in [str(project / "src"), env.get("PYTHONPATH", "")] if p
+        )
     return env
 
 
-def build(project: Path, *args: str, epoch: int | None, cores: int = 2, commit: str | None = None,
-          python: str | None = None, own_code: bool = True, fixed_locale: bool = False,
-          env: Mapping[str, str] | None = None, timeout: float | None = None,
-          preexec_fn: Callable[[], object] | None = None) -> subprocess.CompletedProcess:
+def build(
+    project: Path,
+    *args: str,
+    epoch: int | None,
+    cores: int = 2,
+    commit: str | None = None,
+    python: str | None = None,
+    own_code: bool = True,
+    fixed_locale: bool = False,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    preexec_fn: Callable[[], object] | None = None,
+) -> subprocess.CompletedProcess:
     """Run Snakemake in ``project`` with ``args`` (targets, options); the completed process, not checked.
 
     The environment is :func:`build_env`'s (``epoch``, ``commit``, ``own_code``, ``fixed_locale``)
@@ -110,5 +143,13 @@ def build(project: Path, *args: str, epoch: int | None, cores: int = 2, commit: 
     """
     full = build_env(project, epoch, commit=commit, own_code=own_code, fixed_locale=fixed_locale)
     full.update(env or {})
-    return subprocess.run([snakemake_path(python), "--cores", str(cores), *args], cwd=project, env=full,
-                          capture_output=True, text=True, check=False, timeout=timeout, preexec_fn=preexec_fn)
+    return subprocess.run(
+        [snakemake_path(python), "--cores", str(cores), *args],
+        cwd=project,
+        env=full,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        preexec_fn=preexec_fn,
+    )

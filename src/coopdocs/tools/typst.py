@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import typst
 
@@ -17,8 +18,14 @@ from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import ConversionError
 
 
-def typst_compile(source: Path, target: Path, *, name: str = "main.typ", assets: Iterable[Path] = (),
-                  **options: Any) -> bytes:
+def typst_compile(
+    source: Path,
+    target: Path,
+    *,
+    name: str = "main.typ",
+    assets: Iterable[Path] = (),
+    **options: Any,
+) -> bytes:
     """Compile the Typst file ``source``; return the output (``format``, default PDF) as bytes.
 
     The build root is a fresh temporary folder holding only ``source`` (as ``name``) and
@@ -33,14 +40,23 @@ def typst_compile(source: Path, target: Path, *, name: str = "main.typ", assets:
         for asset in assets:
             shutil.copyfile(asset, root_path / asset.name)
         try:
-            return typst.compile(str(main), root=str(root_path), ignore_system_fonts=True, **options)
+            return typst.compile(
+                str(main), root=str(root_path), ignore_system_fonts=True, **options
+            )
         except Exception as exc:  # typst raises TypstError with its diagnostics
             raise ConversionError(f"typst {source} -> {target} failed:\n{exc}") from exc
 
 
-def typst_pdf(source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True) -> None:
+def typst_pdf(
+    source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True
+) -> None:
     """Compile the Typst file ``source`` to the PDF ``target`` (PDF/A-2b unless ``pdf_a`` is False)."""
-    pdf = typst_compile(source, target, assets=assets or [], timestamp=epoch,
-                        pdf_standards=["a-2b"] if pdf_a else [])
+    pdf = typst_compile(
+        source,
+        target,
+        assets=assets or [],
+        timestamp=epoch,
+        pdf_standards=["a-2b"] if pdf_a else [],
+    )
     with atomic_output(target) as tmp:
         tmp.write_bytes(pdf)

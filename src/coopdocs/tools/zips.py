@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
 from coopdocs.tools.files import atomic_output
 
@@ -22,7 +23,7 @@ ZIP_EPOCH_MIN = 315532800
 
 def entry(name: str, epoch: int) -> zipfile.ZipInfo:
     """A zip entry named ``name`` dated ``epoch`` (1980 at the earliest), deflated, mode 0644."""
-    stamp = dt.datetime.fromtimestamp(max(epoch, ZIP_EPOCH_MIN), tz=dt.timezone.utc).timetuple()[:6]
+    stamp = dt.datetime.fromtimestamp(max(epoch, ZIP_EPOCH_MIN), tz=dt.UTC).timetuple()[:6]
     info = zipfile.ZipInfo(name, stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
@@ -40,12 +41,18 @@ def zip_folder(folder: Path, target: Path, epoch: int) -> None:
     """Write ``target``: every file of ``folder`` as ``<folder name>/<path>``, in path order, dated ``epoch``."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     with atomic_output(target) as tmp:
-        write_zip(tmp, ((entry(f"{folder.name}/{p.relative_to(folder).as_posix()}", epoch), p.read_bytes())
-                        for p in files))
+        write_zip(
+            tmp,
+            (
+                (entry(f"{folder.name}/{p.relative_to(folder).as_posix()}", epoch), p.read_bytes())
+                for p in files
+            ),
+        )
 
 
-def rewrite_zip(data: bytes, transform: Callable[[str, bytes], bytes] | None = None,
-                epoch: int | None = None) -> bytes:
+def rewrite_zip(
+    data: bytes, transform: Callable[[str, bytes], bytes] | None = None, epoch: int | None = None
+) -> bytes:
     """The zip ``data`` (an OOXML document) rewritten, each part passed through ``transform(name, content)``.
 
     ``epoch`` given: every entry is made anew by :func:`entry` (fixed time, deflate, mode), for

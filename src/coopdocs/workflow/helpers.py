@@ -35,7 +35,10 @@ def descriptor_or_exit(data_dir: str | Path) -> dict:
     try:
         return load_descriptor(Path(data_dir) / "datapackage.json")
     except DataError as exc:
-        sys.exit("\n".join(map(str, exc.problems)) + "\ncoopdocs: the data package's descriptor is broken; nothing was built.")
+        sys.exit(
+            "\n".join(map(str, exc.problems))
+            + "\ncoopdocs: the data package's descriptor is broken; nothing was built."
+        )
 
 
 def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
@@ -56,7 +59,9 @@ def interpreter_first_on_path() -> None:
     (``--sdm conda``) puts its own first. The Snakefile declares ``envvars: "PATH"`` so that a
     cluster job gets the same.
     """
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    os.environ["PATH"] = os.pathsep.join(
+        [os.path.dirname(sys.executable), os.environ.get("PATH", "")]
+    )
 
 
 def one_of(names: list[str]) -> str:
@@ -113,7 +118,7 @@ class HeavyJobs:
     writers: str  # pandoc writers at once in those jobs (a number, or "{threads}")
 
     @classmethod
-    def for_data(cls, data_files: list[str], cores: int) -> "HeavyJobs":
+    def for_data(cls, data_files: list[str], cores: int) -> HeavyJobs:
         large = sum(os.path.getsize(f) for f in data_files if os.path.isfile(f)) > LARGE_DATA_BYTES
         if large:
             return cls(True, threads=cores, priority=20, write_threads=cores, writers="1")
@@ -177,4 +182,6 @@ def kind_template(settings: dict, folder: str) -> str:
 
 def kind_template_files(settings: dict, folder: str) -> list[str]:
     """The template and the partials a document kind's Markdown is rendered from."""
-    return layout.template_files(settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template])
+    return layout.template_files(
+        settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template]
+    )

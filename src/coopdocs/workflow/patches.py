@@ -33,9 +33,9 @@ import inspect
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import filterfalse
-from typing import Callable
 
 # The Snakemake of uv.lock, whose internals every patch below was checked against.
 SNAKEMAKE_VERSION = "9.27.1"
@@ -99,10 +99,21 @@ def _check_rate_limit_timer() -> list[str]:
     original = scheduler.__dict__.get("_schedule_reevalutation")
     _expect(problems, callable(original), "JobScheduler._schedule_reevalutation")
     if callable(original):
-        _expect(problems, _params(original) == ["self", "delay"], "JobScheduler._schedule_reevalutation(self, delay)")
-        _expect(problems, {"Timer", "_open_jobs", "release"} <= _names(original),
-                "JobScheduler._schedule_reevalutation releasing _open_jobs from a threading.Timer")
-    _expect(problems, "_schedule_reevalutation" in _names(scheduler.schedule), "JobScheduler.schedule calling it")
+        _expect(
+            problems,
+            _params(original) == ["self", "delay"],
+            "JobScheduler._schedule_reevalutation(self, delay)",
+        )
+        _expect(
+            problems,
+            {"Timer", "_open_jobs", "release"} <= _names(original),
+            "JobScheduler._schedule_reevalutation releasing _open_jobs from a threading.Timer",
+        )
+    _expect(
+        problems,
+        "_schedule_reevalutation" in _names(scheduler.schedule),
+        "JobScheduler.schedule calling it",
+    )
     _expect(problems, "_open_jobs" in _names(scheduler.__init__), "JobScheduler._open_jobs")
     return problems
 
@@ -143,15 +154,32 @@ def _check_input_sizes() -> list[str]:
     problems: list[str] = []
     scheduler = _scheduler()
     original = scheduler.__dict__.get("update_input_sizes")
-    _expect(problems, inspect.iscoroutinefunction(original), "async JobScheduler.update_input_sizes")
+    _expect(
+        problems, inspect.iscoroutinefunction(original), "async JobScheduler.update_input_sizes"
+    )
     if original is not None:
-        _expect(problems, _params(original) == ["self", "jobs"], "JobScheduler.update_input_sizes(self, jobs)")
-        _expect(problems, "_input_sizes" in _names(original), "JobScheduler.update_input_sizes filling _input_sizes")
+        _expect(
+            problems,
+            _params(original) == ["self", "jobs"],
+            "JobScheduler.update_input_sizes(self, jobs)",
+        )
+        _expect(
+            problems,
+            "_input_sizes" in _names(original),
+            "JobScheduler.update_input_sizes filling _input_sizes",
+        )
     _expect(problems, "_input_sizes" in _names(scheduler.__init__), "JobScheduler._input_sizes")
-    _expect(problems, {"update_input_sizes", "_input_sizes"} <= _names(scheduler.job_selector),
-            "JobScheduler.job_selector calling update_input_sizes and reading _input_sizes")
+    _expect(
+        problems,
+        {"update_input_sizes", "_input_sizes"} <= _names(scheduler.job_selector),
+        "JobScheduler.job_selector calling update_input_sizes and reading _input_sizes",
+    )
     for method in ("size", "exists"):
-        _expect(problems, inspect.iscoroutinefunction(getattr(_IOFile, method, None)), f"async _IOFile.{method}")
+        _expect(
+            problems,
+            inspect.iscoroutinefunction(getattr(_IOFile, method, None)),
+            f"async _IOFile.{method}",
+        )
     return problems
 
 
@@ -199,14 +227,26 @@ def _check_checkpoint_memo() -> list[str]:
     from snakemake.exceptions import IncompleteCheckpointException
 
     problems: list[str] = []
-    _expect(problems, isinstance(inspect.getattr_static(Checkpoints, "created_output", None), property),
-            "Checkpoints.created_output")
-    _expect(problems, _params(IncompleteCheckpointException.__init__) == ["self", "rule", "targetfile"],
-            "IncompleteCheckpointException(rule, targetfile)")
-    _expect(problems, {"rule", "targetfile"} <= _names(IncompleteCheckpointException.__init__),
-            "IncompleteCheckpointException.rule and .targetfile")
-    _expect(problems, {"created_output", "IncompleteCheckpointException"} <= _names(Checkpoint.get),
-            "Checkpoint.get raising IncompleteCheckpointException until created_output has its outputs")
+    _expect(
+        problems,
+        isinstance(inspect.getattr_static(Checkpoints, "created_output", None), property),
+        "Checkpoints.created_output",
+    )
+    _expect(
+        problems,
+        _params(IncompleteCheckpointException.__init__) == ["self", "rule", "targetfile"],
+        "IncompleteCheckpointException(rule, targetfile)",
+    )
+    _expect(
+        problems,
+        {"rule", "targetfile"} <= _names(IncompleteCheckpointException.__init__),
+        "IncompleteCheckpointException.rule and .targetfile",
+    )
+    _expect(
+        problems,
+        {"created_output", "IncompleteCheckpointException"} <= _names(Checkpoint.get),
+        "Checkpoint.get raising IncompleteCheckpointException until created_output has its outputs",
+    )
     return problems
 
 
@@ -256,7 +296,9 @@ def plan(version: str | None = None, wanted: str | None = None) -> dict[str, str
         if chosen is not None and patch.name not in chosen:
             out[patch.name] = f"left out by {ENV}"
         elif version != SNAKEMAKE_VERSION:
-            out[patch.name] = f"Snakemake {version} is not {SNAKEMAKE_VERSION}, which the patch was checked against"
+            out[patch.name] = (
+                f"Snakemake {version} is not {SNAKEMAKE_VERSION}, which the patch was checked against"
+            )
         else:
             try:
                 problems = patch.check()
@@ -280,10 +322,12 @@ def apply() -> dict[str, bool]:
         if why is not None:
             by_reason.setdefault(why, []).append(name)
     if by_reason:
-        _log("coopdocs: Snakemake's internals are not patched ("
-             + "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())
-             + "). The build runs with Snakemake's own behaviour: the same outputs, slower with many "
-             "documents (src/coopdocs/workflow/patches.py, docs/performance.md).")
+        _log(
+            "coopdocs: Snakemake's internals are not patched ("
+            + "; ".join(f"{', '.join(names)}: {why}" for why, names in by_reason.items())
+            + "). The build runs with Snakemake's own behaviour: the same outputs, slower with many "
+            "documents (src/coopdocs/workflow/patches.py, docs/performance.md)."
+        )
     return dict(_STATE)
 
 
