@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -14,6 +15,7 @@ import pypdf
 import pytest
 
 from conftest import copy_project, snakemake
+from coopdocs.render.metadata import document_metadata
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc
 from coopdocs.render.sections import split
 from helpers import read_table, write_table
@@ -198,9 +200,11 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
     monkeypatch.chdir(project)  # the AST's metadata names the bibliography as the rule does, relative
     for doc in ("article/review", "tables/comparative-tables"):
         whole = tmp_path / f"{doc.replace('/', '-')}.json"
+        context = json.loads(Path(f"build/context/{doc}.json").read_text(encoding="utf-8"))
         pandoc(Path(f"build/md/{doc}.md"), whole, "json", epoch=0, source_format=PANDOC_READER,
                bibliography=Path(f"build/context/{doc}.bib.json"),
-               csl=Path("templates/csl/american-medical-association-brackets.csl"))
+               csl=Path("templates/csl/american-medical-association-brackets.csl"),
+               metadata=document_metadata(context))
         assert whole.read_bytes() == Path(f"build/ast/{doc}.json").read_bytes(), doc
         cached = list(Path(f"build/cache/sections/{doc}").iterdir())
         assert len(cached) == len(split(Path(f"build/md/{doc}.md").read_text(encoding="utf-8"))) > 5
