@@ -17,7 +17,7 @@ const axePath = require.resolve("axe-core/axe.min.js");
   try {
     for (const file of files) {
       const page = await browser.newPage();
-      await page.goto("file://" + file, { waitUntil: "load" });
+      await page.goto("file://" + require("path").resolve(file), { waitUntil: "load" });
       await page.addScriptTag({ path: axePath });
       const result = await page.evaluate(async () => {
         const r = await axe.run(document, { resultTypes: ["violations"] });

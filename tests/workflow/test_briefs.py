@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -14,6 +15,7 @@ import pypdf
 import pytest
 from workflow_build import copy_project, snakemake
 
+from coopdocs.render.metadata import document_metadata
 from coopdocs.render.sections import split
 from coopdocs.tools.pandoc import PANDOC_READER, pandoc
 from helpers import read_table, write_table
@@ -283,6 +285,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
     )  # the AST's metadata names the bibliography as the rule does, relative
     for doc in ("article/review", "tables/comparative-tables"):
         whole = tmp_path / f"{doc.replace('/', '-')}.json"
+        context = json.loads(Path(f"build/context/{doc}.json").read_text(encoding="utf-8"))
         pandoc(
             Path(f"build/md/{doc}.md"),
             whole,
@@ -291,6 +294,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
             source_format=PANDOC_READER,
             bibliography=Path(f"build/context/{doc}.bib.json"),
             csl=Path("templates/csl/american-medical-association-brackets.csl"),
+            metadata=document_metadata(context),
         )
         assert whole.read_bytes() == Path(f"build/ast/{doc}.json").read_bytes(), doc
         cached = list(Path(f"build/cache/sections/{doc}").iterdir())
