@@ -3,9 +3,9 @@ rule write_manifest:
     input:
         outputs=L.all_outputs(SLUGS),
         contexts=[d.context for d in DOCUMENTS],
-        data=DATA_FILES,
+        # Every file the manifest lists with its hash: data, config, workflow, code, locks, templates.
+        inputs=L.common_inputs(config, workflow.basedir),
         templates=L.template_files(config["templates_dir"]),
-        code=L.code_files(workflow.basedir),
         config=L.CONFIG,
     output:
         manifest=L.MANIFEST,
