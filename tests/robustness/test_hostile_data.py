@@ -288,7 +288,7 @@ def test_ids_with_a_slash_are_rejected_whatever_the_descriptor_says(project):
             "field 'resources[2].schema.fields[0].type': value 'date'",
         ),
         (
-            lambda d: resource(d, "projects")["schema"]["foreignKeys"][0]["reference"].update(
+            lambda d: resource(d, "outcomes")["schema"]["foreignKeys"][0]["reference"].update(
                 resource="nosuch"
             ),
             "reference.resource': value 'nosuch': names no resource",
