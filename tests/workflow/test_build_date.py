@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from coopdocs.tools.config import load_config
 
 pytestmark = pytest.mark.workflow
 
@@ -59,20 +60,27 @@ def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
     def stated_versions() -> tuple[bytes, bytes]:
         side = tmp_path / f"side-{len(list(tmp_path.glob('side-*')))}"
         shutil.copytree(clone, side, symlinks=True)
-        for cmd in (
-            [
-                "prepare",
-                "--data",
-                "data",
-                "--bundle",
-                "build/data/bundle.json",
-                "--contexts",
-                "build/context",
-                "--epoch",
-                str(helpers.EPOCH),
-            ],
-            ["manifest", "--epoch", str(helpers.EPOCH)],
-        ):
+        settings = load_config(side)
+        prepare = [
+            "prepare",
+            "--data",
+            settings["data_dir"],
+            "--bundle",
+            "build/data/bundle.json",
+            "--contexts",
+            "build/context",
+            "--strings",
+            "templates/strings.yaml",
+            "--organisation",
+            settings["organisation"],
+            "--union",
+            settings.get("union") or "",
+            "--union-body",
+            settings.get("union_body") or "",
+            "--epoch",
+            str(helpers.EPOCH),
+        ]
+        for cmd in (prepare, ["manifest", "--epoch", str(helpers.EPOCH)]):
             subprocess.run(
                 [str(helpers.BIN / "coopdocs"), *cmd], cwd=side, check=True, capture_output=True
             )
