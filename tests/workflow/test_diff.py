@@ -33,8 +33,8 @@ TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity e
 # v3: a record that only the review article shows (no brief, no table).
 ARTICLE_EVENT = "evt-unido-gc15-2013"
 EVENT_OLD, EVENT_NEW = (
-    "UNIDO General Conference, 15th session",
-    "UNIDO General Conference, fifteenth session",
+    "UNIDO General Conference, 2013",
+    "UNIDO General Conference, session of 2013",
 )
 
 

@@ -99,12 +99,6 @@ class PreviewSession:
             countries = package.tables["countries"]
             self.documents = layout.documents(sorted(c["slug"] for c in countries))
             self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
-            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = (
-                "Comparative tables"
-            )
-            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(
-                self.settings["article"]["title"]
-            )
             chosen = [d for d in self.documents if wanted is None or d.key in wanted]
             unknown = sorted(set(wanted or []) - {d.key for d in self.documents})
             if unknown:
@@ -121,6 +115,15 @@ class PreviewSession:
             if problems:
                 raise DataError(problems)
             words = load_strings(self.path("templates_dir"))
+            # The index names the long documents by their titles (the strings file's, or the
+            # article's as the config gives it), a brief by its state.
+            titles = (words.get("documents") or {}) if isinstance(words, dict) else {}
+            tables_title = (titles.get("tables") or {}).get("title") or layout.TABLES_DOCUMENT.name
+            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = (
+                tables_title
+            )
+            article_title = (self.settings.get("article") or {}).get("title") or layout.ARTICLE.name
+            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(article_title)
             bundle = self.file(layout.BUNDLE)
             write_contexts(
                 package,
