@@ -223,7 +223,8 @@ def test_what_only_the_article_shows_is_compared(article_only):
     assert "article/review" in table and "briefs/" not in table and "tables/" not in table, table
     assert "affects article/review" in _plain(out / "changes.md")
     ins, dels = _revisions(out / "article-review.docx")
-    assert "fifteenth" in ins and "15th" in dels, (ins, dels)
+    # the title gains "session of" before its year (nothing of it is deleted)
+    assert any("session of" in w for w in ins), (ins, dels)
     assert not list(out.glob("briefs-*")) and not list(out.glob("tables-*"))
 
 
