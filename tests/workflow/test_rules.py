@@ -1,4 +1,5 @@
-"""The Snakefile and rules/*.smk: formatted with snakefmt and clean for `snakemake --lint`."""
+"""The Snakefile and rules/*.smk: formatted with snakefmt and clean for `snakemake --lint` (workflow tier:
+the linter parses the whole workflow, ~10 s)."""
 
 from __future__ import annotations
 
