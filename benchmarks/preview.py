@@ -19,7 +19,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,30 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 EPOCH = "1672358400"
-PROJECT_FILES = [
-    "Snakefile",
-    "rules",
-    "templates",
-    "config",
-    "envs",
-    "profiles",
-    "data",
-    "src",
-    "report",
-]
 RESULTS = ROOT / "benchmarks" / "results"
 
 
 def copy_project(dest: Path) -> Path:
-    """What a build needs, copied into ``dest``."""
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
+    """What a build needs, copied into ``dest`` (coopdocs.tools.revision's list)."""
+    from coopdocs.tools import revision
+
+    return revision.copy_project(ROOT, dest)
 
 
 def set_title(project: Path, record: str, title: str) -> None:

@@ -36,21 +36,13 @@ from pathlib import Path
 
 import pytest
 
+from coopdocs.tools import revision
 from helpers import copy_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-PROJECT_FILES = [
-    "Snakefile",
-    "rules",
-    "templates",
-    "config",
-    "data",
-    "envs",
-    "report",
-    "src",
-    "profiles",
-]
+# What a build reads (the package's own list), copied for the local and the cluster build alike.
+PROJECT_FILES = revision.BUILD_FILES
 EPOCH = "1672358400"
 # Seconds to the plugin's first status check after a submission (its default is 40).
 FAST_STATUS = ["--slurm-init-seconds-before-status-checks", "1"]

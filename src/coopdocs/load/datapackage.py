@@ -328,45 +328,18 @@ def _read_rows(
 
 
 def _check_text(raw: str, shown: str, line: int, name: str, problems: list[Problem]) -> str | None:
-    if _CONTROL.search(raw):
-        ch = _CONTROL.search(raw).group()
-        problems.append(
-            Problem(
-                shown,
-                line,
-                name,
-                raw.encode("unicode_escape").decode("ascii"),
-                f"contains the control character U+{ord(ch):04X}",
-                "printable text",
-            )
-        )
-        return None
-    if _NONCHAR.search(raw):
-        ch = _NONCHAR.search(raw).group()
-        problems.append(
-            Problem(
-                shown,
-                line,
-                name,
-                raw.encode("unicode_escape").decode("ascii"),
-                f"contains the non-character U+{ord(ch):04X}",
-                "printable text",
-            )
-        )
-        return None
-    if _BIDI.search(raw):
-        ch = _BIDI.search(raw).group()
-        problems.append(
-            Problem(
-                shown,
-                line,
-                name,
-                raw.encode("unicode_escape").decode("ascii"),
-                f"contains the bidirectional control U+{ord(ch):04X}",
-                "text without bidi overrides",
-            )
-        )
-        return None
+    """The cell ``raw`` normalised, or None (and a problem) when it holds a character data may not."""
+    for pattern, what, expected in (
+        (_CONTROL, "the control character", "printable text"),
+        (_NONCHAR, "the non-character", "printable text"),
+        (_BIDI, "the bidirectional control", "text without bidi overrides"),
+    ):
+        found = pattern.search(raw)
+        if found:
+            shown_value = raw.encode("unicode_escape").decode("ascii")
+            message = f"contains {what} U+{ord(found.group()):04X}"
+            problems.append(Problem(shown, line, name, shown_value, message, expected))
+            return None
     return normalise_text(raw)
 
 
