@@ -4,23 +4,44 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
+import pytest
+
 from coopdocs.review.documents import pandoc_ast
-from coopdocs.review.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.redline import Merger, image_data_uri, normalise, stringify
 from coopdocs.review.redlines import finish_docx_revisions, write_redline
+from coopdocs.tools.pandoc import write_ast
+from ooxml_revisions import libreoffice_available, open_in_libreoffice, revision_errors
 
 DATE = "2022-12-30T00:00:00Z"
 BIB = [{"id": f"ref{n:03d}", "type": "document", "title": f"Source {n}."} for n in (1, 2, 45)]
 
 
-def ast(tmp_path: Path, name: str, markdown: str) -> dict:
+ROOT = Path(__file__).resolve().parents[2]
+CITED_OLD = "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n"
+CITED_NEW = "New [@ref001].\n\n" + CITED_OLD
+
+
+def ast(
+    tmp_path: Path,
+    name: str,
+    markdown: str,
+    csl: Path | None = None,
+    pictures: Path | None = None,
+) -> dict:
+    """``markdown`` read as a document is (citations resolved; images from ``pictures``)."""
     bib = tmp_path / "bib.json"
     bib.write_text(json.dumps(BIB), encoding="utf-8")
     md = tmp_path / f"{name}.md"
     md.write_text(markdown, encoding="utf-8")
-    return normalise(pandoc_ast(md, bib, None, 1672358400))
+    image = None
+    if pictures is not None:
+        image = lambda src: image_data_uri(pictures / src.replace(".svg", ".png"))  # noqa: E731
+    return normalise(pandoc_ast(md, bib, csl, 1672358400), image=image)
 
 
 def changes(node) -> dict[str, list[str]]:
@@ -42,27 +63,48 @@ def changes(node) -> dict[str, list[str]]:
     return out
 
 
-def test_renumbered_citation_is_not_a_change(tmp_path):
-    old = ast(
-        tmp_path,
-        "old",
-        "First [@ref045].\n\nSecond [@ref002].\n\n# References\n\n::: {#refs}\n:::\n",
-    )
-    new = ast(
-        tmp_path,
-        "new",
-        "New [@ref001].\n\nFirst [@ref045].\n\nSecond [@ref002].\n\n"
-        "# References\n\n::: {#refs}\n:::\n",
-    )
-    # citeproc numbers [1], [2] in order of appearance; the comparison shows the article's numbers.
-    assert stringify(old["blocks"][0]) == "First [ref 45]."
-    assert stringify(new["blocks"][1]) == "First [ref 45]."
+def test_renumbered_citation_shows_its_new_number(tmp_path):
+    """Citations read as the document shows them: a renumbered one is a change of its number."""
+    csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
+    old = ast(tmp_path, "old", CITED_OLD, csl=csl)
+    new = ast(tmp_path, "new", CITED_NEW, csl=csl)
+    assert stringify(old["blocks"][0]) == "First [1]."
+    assert stringify(new["blocks"][1]) == "First [2]."
     merged = Merger(DATE).merge(old, new)
-    ins, dels = count_changes(merged["blocks"])
-    assert dels == 0
-    # Inserted: the new paragraph and the new reference-list entry, nothing else.
-    assert ins == 2
-    assert "[ref 45] “Source 45.”" in stringify(merged["blocks"])
+    spans = changes(merged["blocks"])
+    # The new paragraph and reference, and the renumbered citations: their numbers only.
+    assert spans["insertion"][0] == "New [1]."
+    assert spans["deletion"][:2] == ["1", "2"] and spans["insertion"][1:3] == ["2", "3"]
+    assert stringify(settled(merged, "insertion")) == stringify(new["blocks"])
+    assert stringify(settled(merged, "deletion")) == stringify(old["blocks"])
+
+
+def settled(merged: dict, kept: str) -> list:
+    """The merged blocks with every change of the kind ``kept`` accepted and the other rejected."""
+
+    def walk(n):
+        if isinstance(n, list):
+            res = []
+            for x in n:
+                if (
+                    isinstance(x, dict)
+                    and x.get("t") == "Span"
+                    and set(x["c"][0][1])
+                    & {
+                        "insertion",
+                        "deletion",
+                    }
+                ):
+                    if kept in x["c"][0][1]:
+                        res += walk(x["c"][1])
+                else:
+                    res.append(walk(x))
+            return res
+        if isinstance(n, dict) and isinstance(n.get("c"), list):
+            return {"t": n["t"], "c": walk(n["c"])}
+        return n
+
+    return walk(merged["blocks"])
 
 
 def test_word_level_diff_marks_only_the_changed_words(tmp_path):
@@ -97,3 +139,150 @@ def test_finish_is_idempotent_on_documents_without_changes(tmp_path):
     write_redline(doc, tmp_path, "plain", 0, {})
     finish_docx_revisions(tmp_path / "plain.docx")
     assert b"<w:ins" not in zipfile.ZipFile(tmp_path / "plain.docx").read("word/document.xml")
+
+
+EVERY_KIND_OLD = """% Old title
+
+# Heading one
+
+First [@ref045]. Kept [AM](#prov-AM){.record-id}
+
+Moved paragraph of record [MV](#prov-MV){.record-id} goes later.
+
+Removed record [RM](#prov-RM){.record-id} here.
+
+| A | B |
+|---|---|
+| x | 1 |
+
+![Figure 1. Caption.](fig.svg){#fig-a alt="A picture"}
+
+# References
+
+::: {#refs}
+:::
+"""
+EVERY_KIND_NEW = """% New title
+
+# Heading first
+
+New [@ref001]. Added [NW](#prov-NW){.record-id}
+
+First [@ref045]. Kept [AM](#prov-AM){.record-id}
+
+| A | B |
+|---|---|
+| x | 2 |
+
+Moved paragraph of record [MV](#prov-MV){.record-id} goes later.
+
+![Figure 1. Caption changed.](fig.svg){#fig-a alt="A picture"}
+
+# References
+
+::: {#refs}
+:::
+"""
+
+
+def write_png(path: Path, rgb: tuple[int, int, int]) -> None:
+    """A 4×4 picture of one colour."""
+    raw = b"".join(b"\x00" + bytes(rgb) * 4 for _ in range(4))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_every_kind_of_change_is_valid_wordprocessingml(tmp_path):
+    """Words in a paragraph, a heading, a cell, a caption and the title; records added (with
+    their hyperlinked marks), removed and moved; a figure changed; citations renumbered."""
+    write_png(tmp_path / "a" / "fig.png", (200, 0, 0))
+    write_png(tmp_path / "b" / "fig.png", (0, 0, 200))
+    csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
+    old = ast(tmp_path, "old", EVERY_KIND_OLD, csl=csl, pictures=tmp_path / "a")
+    new = ast(tmp_path, "new", EVERY_KIND_NEW, csl=csl, pictures=tmp_path / "b")
+    merged = Merger(DATE).merge(old, new)
+    assert stringify(settled(merged, "insertion")) == stringify(new["blocks"])
+    assert stringify(settled(merged, "deletion")) == stringify(old["blocks"])
+    write_redline(merged, tmp_path, "every", 1672358400, {})
+    docx = tmp_path / "every.docx"
+    assert revision_errors(docx) == []
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    # Both pictures are in the redline: the old one deleted, the new one inserted.
+    assert len(re.findall(r"<w:del [^>]*>\s*<w:r>(?:(?!</w:del>).)*<w:drawing>", xml, re.S)) == 1
+    assert len(re.findall(r"<w:ins [^>]*>\s*<w:r>(?:(?!</w:ins>).)*<w:drawing>", xml, re.S)) == 1
+    media = [n for n in zipfile.ZipFile(docx).namelist() if n.startswith("word/media/")]
+    assert len(media) == 2
+    # The added record's mark: a hyperlink holding the insertion, not the other way round.
+    assert re.search(r'<w:hyperlink w:anchor="prov-NW"[^>]*>\s*<w:ins ', xml)
+    assert re.search(r'<w:hyperlink w:anchor="prov-RM"[^>]*>\s*<w:del ', xml)
+
+
+def test_pandoc_alone_nests_hyperlinks_in_changes(tmp_path):
+    """The check catches what finish_docx_revisions repairs: pandoc writes an inserted record
+    mark as w:ins holding w:hyperlink."""
+    old = ast(tmp_path, "old", "Kept.\n")
+    new = ast(tmp_path, "new", "Kept.\n\nAdded [NW](#prov-NW){.record-id}\n")
+    merged = Merger(DATE).merge(old, new)
+    write_ast(merged, tmp_path / "raw.docx", "docx", epoch=0)
+    assert any("w:hyperlink inside w:ins" in e for e in revision_errors(tmp_path / "raw.docx"))
+    finish_docx_revisions(tmp_path / "raw.docx")
+    assert revision_errors(tmp_path / "raw.docx") == []
+
+
+BODY = (
+    "# Heading one\n\nFirst [@ref045]. Kept [AM](#prov-AM){{.record-id}}\n\n"
+    "{a}Middle paragraph of record [MD](#prov-MD){{.record-id}}.\n\n{b}"
+    "| A | B |\n|---|---|\n| x | {cell} |\n\n"
+    '![Figure 1. Caption.](fig.svg){{#fig-a alt="A picture"}}\n\nLast words.\n\n'
+    "# References\n\n::: {{#refs}}\n:::\n"
+)
+PARA = "Record paragraph [RC](#prov-RC){.record-id} with [@ref001] cited.\n\n"
+# Each kind of change the redline must settle in LibreOffice: (old, new) Markdown, and whether
+# the new version's picture differs.
+LIBREOFFICE_CASES = {
+    "edit": (BODY.format(a="", b="", cell="1"), BODY.format(a="", b="", cell="2"), False),
+    "add": (BODY.format(a="", b="", cell="1"), BODY.format(a=PARA, b="", cell="1"), False),
+    "remove": (BODY.format(a=PARA, b="", cell="1"), BODY.format(a="", b="", cell="1"), False),
+    "move": (BODY.format(a=PARA, b="", cell="1"), BODY.format(a="", b=PARA, cell="1"), False),
+    "figure": (BODY.format(a="", b="", cell="1"), BODY.format(a="", b="", cell="1"), True),
+}
+
+
+@pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice with python3-uno is needed")
+def test_libreoffice_accepts_the_new_and_rejects_to_the_old(tmp_path):
+    """In LibreOffice, Accept All gives the new version's text and Reject All the old one's, for
+    an edit, a record's paragraph added, removed and moved, and a changed figure."""
+    write_png(tmp_path / "red" / "fig.png", (200, 0, 0))
+    write_png(tmp_path / "blue" / "fig.png", (0, 0, 200))
+    csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
+    files = []
+    for case, (old_md, new_md, new_picture) in LIBREOFFICE_CASES.items():
+        old = ast(tmp_path, "old", old_md, csl=csl, pictures=tmp_path / "red")
+        new_pictures = tmp_path / ("blue" if new_picture else "red")
+        new = ast(tmp_path, "new", new_md, csl=csl, pictures=new_pictures)
+        merger = Merger(DATE)
+        write_redline(merger.merge(old, new), tmp_path, case, 0, {})
+        assert revision_errors(tmp_path / f"{case}.docx") == []
+        # Each version alone, written the same way: what the redline must settle into.
+        for name, version in (("old", old), ("new", new)):
+            write_redline(Merger(DATE).merge(version, version), tmp_path, f"{case}-{name}", 0, {})
+        files += [tmp_path / f"{case}{suffix}.docx" for suffix in ("", "-old", "-new")]
+    seen = open_in_libreoffice(files, tmp_path / "lo")
+    for case in LIBREOFFICE_CASES:
+        red, old, new = seen[case], seen[f"{case}-old"], seen[f"{case}-new"]
+        assert old["changes"] == new["changes"] == 0
+        assert red["changes"] > 0, case
+        assert red["accepted"] == new["text"], case
+        assert red["rejected"] == old["text"], case

@@ -10,11 +10,12 @@ from __future__ import annotations
 import concurrent.futures
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from coopdocs import layout
 from coopdocs.review.records import RecordChange
-from coopdocs.review.redline import Merger, count_changes, normalise, stringify
+from coopdocs.review.redline import Merger, count_changes, image_data_uri, normalise, stringify
 from coopdocs.review.redlines import with_preamble
 from coopdocs.review.versions import DiffError, Version
 from coopdocs.tools.builddate import iso_datetime
@@ -81,7 +82,17 @@ def document_ast(version: Version, key: Key, epoch: int) -> dict | None:
         return None
     if "ast" not in doc:
         assert version.project is not None
-        doc["ast"] = normalise(pandoc_ast(doc["md"], doc["bib"], _csl(version.project), epoch))
+        project = version.project
+
+        def picture(src: str) -> str | None:
+            # A document names a figure by its SVG; its DOCX shows the PNG twin.
+            return image_data_uri(
+                project / layout.figure_output(PurePosixPath(src).stem, layout.FIGURE_FORMATS[1])
+            )
+
+        doc["ast"] = normalise(
+            pandoc_ast(doc["md"], doc["bib"], _csl(project), epoch), image=picture
+        )
     return doc["ast"]
 
 

@@ -18,22 +18,27 @@ How the two versions are aligned:
   a word that changed formatting shows as deleted and inserted.
 - **Tables** are aligned row by row, and a changed row is diffed cell by cell.
 - **Lists** are aligned item by item, and a changed item is diffed block by block.
+- **Figures** are diffed like the rest: a changed picture shows as the old image deleted and the
+  new one inserted, a changed caption word by word.
+- **Citations** are diffed as the document shows them, inside their ``Cite`` (a citation whose
+  keys and text are the same is unchanged; a renumbered one shows its old number deleted and
+  its new one inserted), and the reference list like any list of paragraphs.
 
-:func:`normalise` prepares one version's AST (as pandoc ``--citeproc`` writes it) for the
-comparison: citations are shown as the source article's reference numbers (``[ref 45, 46]``)
-instead of the document's own sequence numbers, and the reference list is sorted by those
-numbers, so that references renumbered only because another citation was added or removed do
-not show as changes. Figures are shown by their caption.
+:func:`normalise` prepares one version's AST (as pandoc ``--citeproc`` writes it): its images
+become self-contained, so that the redline can show the pictures of both versions.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import difflib
 import json
+import mimetypes
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 AUTHOR = "coopdocs"
@@ -44,7 +49,6 @@ PAIR_THRESHOLD = 0.5
 _PAIR_DP_LIMIT = 40000
 
 _WORD = re.compile(r"\w+|[^\w]", re.UNICODE)
-_REF_KEY = re.compile(r"ref0*([0-9]+)")
 _CONTAINERS_SIMPLE = {
     "Emph",
     "Underline",
@@ -58,6 +62,19 @@ _CONTAINERS_SIMPLE = {
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _align_key(node: Any) -> str:
+    """What aligns a block (or row, item) with its counterpart: its content with every citation
+    reduced to the sources it cites, so that a paragraph whose citations were only renumbered
+    stays paired with itself (and shows just the new numbers)."""
+
+    def element(n: dict, rewrite: Callable[[Any], Any]) -> Any:
+        if n["t"] == "Cite":
+            return {"t": "Cite", "c": [ci["citationId"] for ci in n["c"][0]]}
+        return None
+
+    return _dumps(_rewrite(node, element))
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,26 +113,6 @@ def stringify(node: Any) -> str:
 # Normalisation of one version
 
 
-def citation_label(keys: Iterable[str]) -> str:
-    """How a citation reads in the comparison: the article's reference numbers, then other keys.
-
-    >>> citation_label(["ref045", "ref006", "shugurov2022"])
-    '[ref 6, 45; shugurov2022]'
-    """
-    numbers, others = [], []
-    for key in keys:
-        m = _REF_KEY.fullmatch(key)
-        if m:
-            numbers.append(int(m.group(1)))
-        else:
-            others.append(key)
-    parts = []
-    if numbers:
-        parts.append("ref " + ", ".join(str(n) for n in sorted(set(numbers))))
-    parts += sorted(set(others))
-    return "[" + "; ".join(parts) + "]"
-
-
 def text_inlines(text: str) -> list[dict]:
     """Plain text as pandoc inlines: its words as ``Str`` nodes separated by ``Space``."""
     out: list[dict] = []
@@ -125,43 +122,6 @@ def text_inlines(text: str) -> list[dict]:
         if word:
             out.append({"t": "Str", "c": word})
     return out
-
-
-def _ref_sort_key(key: str) -> tuple:
-    m = _REF_KEY.fullmatch(key)
-    return (0, int(m.group(1)), key) if m else (1, 0, key)
-
-
-def _normalise_node(node: Any) -> Any:
-    return _rewrite(node, _normalise_element)
-
-
-def _normalise_element(node: dict, rewrite: Callable[[Any], Any]) -> Any:
-    """Citations as their labels, images as their text, figures as captions, references sorted."""
-    t, c = node["t"], node.get("c")
-    if t == "Cite":
-        keys = [ci["citationId"] for ci in c[0]]
-        return {"t": "Span", "c": [["", ["citation"], []], text_inlines(citation_label(keys))]}
-    if t == "Image":
-        alt = rewrite(c[1])
-        return _Splice([{"t": "Str", "c": "[image:"}, {"t": "Space"}, *alt, {"t": "Str", "c": "]"}])
-    if t == "Figure":
-        caption = stringify(c[1][1]) or stringify(c[2])
-        return {"t": "Para", "c": [{"t": "Emph", "c": text_inlines("[Figure] " + caption)}]}
-    if t == "Div" and c[0][0] == "refs":
-        entries = [rewrite(e) for e in c[1]]
-        entries.sort(
-            key=lambda e: (
-                _ref_sort_key(e["c"][0][0][4:])
-                if e.get("t") == "Div" and e["c"][0][0].startswith("ref-")
-                else (2, 0, "")
-            )
-        )
-        for e in entries:
-            if e.get("t") == "Div" and e["c"][0][0].startswith("ref-"):
-                _relabel_entry(e, citation_label([e["c"][0][0][4:]]))
-        return {"t": "Div", "c": [c[0], entries]}
-    return None
 
 
 def _rewrite(node: Any, element: Callable[[dict, Callable[[Any], Any]], Any]) -> Any:
@@ -193,36 +153,49 @@ def _rewrite(node: Any, element: Callable[[dict, Callable[[Any], Any]], Any]) ->
 
 
 class _Splice:
-    """Several inlines that replace one (an image shown as its alternative text)."""
+    """Several inlines that replace one (a change span unwrapped into raw HTML tags)."""
 
     def __init__(self, items: list) -> None:
         self.items = items
 
 
-def _relabel_entry(entry: dict, label: str) -> None:
-    """Replace the number in a reference-list entry (``csl-left-margin``) by ``label``."""
+def normalise(ast: dict, image: Callable[[str], str | None] | None = None) -> dict:
+    """Prepare one version's pandoc JSON AST (written with ``--citeproc``) for the comparison.
 
-    def walk(n: Any) -> bool:
-        if isinstance(n, list):
-            return any(walk(x) for x in n)
-        if isinstance(n, dict):
-            if n.get("t") == "Span" and "csl-left-margin" in n["c"][0][1]:
-                n["c"][1] = text_inlines(label)
-                return True
-            return walk(n.get("c"))
-        return False
+    Citations and the reference list stay as the document shows them (a renumbered citation is a
+    change of its text, which accepting or rejecting takes along). Every image's source becomes
+    ``image(src)`` (None: left as it is): a self-contained data URI of the picture the version's
+    DOCX shows, so that the redline shows the pictures of both versions and two images are equal
+    exactly when their pictures are.
+    """
 
-    if not walk(entry):
-        first = entry["c"][1][0] if entry["c"][1] else None
-        if first and first.get("t") in ("Para", "Plain"):
-            first["c"] = text_inlines(label) + [{"t": "Space"}] + first["c"]
+    def element(node: dict, rewrite: Callable[[Any], Any]) -> Any:
+        if node["t"] != "Image" or image is None:
+            return None
+        attr, alt, (src, title) = node["c"]
+        uri = image(src)
+        if uri is None:
+            return None
+        # The picture's description is its text alternative (as templates/filters/figures.lua
+        # gives the version's own DOCX), so that the redline's picture is described alike.
+        kv = dict(attr[2])
+        described = text_inlines(kv["alt"]) if kv.get("alt") else rewrite(alt)
+        return {"t": "Image", "c": [attr, described, [uri, title]]}
 
-
-def normalise(ast: dict) -> dict:
-    """Prepare a pandoc JSON AST (written with ``--citeproc``) for comparison; see the module doc."""
     out = dict(ast)
-    out["blocks"] = _normalise_node(ast["blocks"])
+    out["blocks"] = _rewrite(ast["blocks"], element)
     return out
+
+
+def image_data_uri(path: Path) -> str | None:
+    """A picture file as a ``data:`` URI (None when it does not exist).
+
+    pandoc runs sandboxed (it reads no file it is not given): a data URI is read from the AST.
+    """
+    if not path.is_file():
+        return None
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,6 +375,10 @@ class Merger:
             return {"t": t, "c": [attr, self.mark_blocks(c[1], mark)]}
         if t == "Table":
             return self._mark_table(block, mark)
+        if t == "Figure":
+            attr = c[0] if mark == "ins" else ["", c[0][1], c[0][2]]
+            caption = [c[1][0], self.mark_blocks(c[1][1], mark)]
+            return {"t": t, "c": [attr, caption, self.mark_blocks(c[2], mark)]}
         if t == "CodeBlock":
             return {"t": "Para", "c": self.mark_inlines([{"t": "Code", "c": [c[0], c[1]]}], mark)}
         if t == "HorizontalRule":
@@ -534,9 +511,11 @@ class Merger:
     def merge_blocks(self, old: list, new: list) -> list:
         """Merge two lists of blocks: aligned, paired blocks diffed inside."""
         out: list = []
-        for op, a, b in align(old, new, _dumps, stringify, _kind):
-            if op == "equal":
+        for op, a, b in align(old, new, _align_key, stringify, _kind):
+            if op == "equal" and _dumps(a) == _dumps(b):
                 out.append(b)
+            elif op == "equal":
+                out += self.merge_block(a, b)
             elif op == "delete":
                 m = self.mark_block(a, "del")
                 if m is not None:
@@ -564,6 +543,11 @@ class Merger:
             return [{"t": t, "c": self.merge_blocks(ca, cb)}]
         if t == "Div":
             return [{"t": t, "c": [cb[0], self.merge_blocks(ca[1], cb[1])]}]
+        if t == "Figure":
+            # A changed picture: the old image deleted and the new inserted; a changed caption
+            # word by word.
+            caption = [cb[1][0], self.merge_blocks(ca[1][1], cb[1][1])]
+            return [{"t": t, "c": [cb[0], caption, self.merge_blocks(ca[2], cb[2])]}]
         if t == "Table":
             merged = self._merge_table(a, b)
             if merged is not None:
@@ -572,9 +556,11 @@ class Merger:
 
     def _merge_items(self, old: list, new: list) -> list:
         out = []
-        for op, a, b in align(old, new, _dumps, stringify, lambda _: "item"):
-            if op == "equal":
+        for op, a, b in align(old, new, _align_key, stringify, lambda _: "item"):
+            if op == "equal" and _dumps(a) == _dumps(b):
                 out.append(b)
+            elif op == "equal":
+                out.append(self.merge_blocks(a, b))
             elif op == "delete":
                 out.append(self.mark_blocks(a, "del"))
             elif op == "insert":
@@ -585,8 +571,8 @@ class Merger:
 
     def _merge_rows(self, old: list, new: list) -> list:
         out = []
-        for op, a, b in align(old, new, _dumps, stringify, lambda r: f"row{len(r[1])}"):
-            if op == "equal":
+        for op, a, b in align(old, new, _align_key, stringify, lambda r: f"row{len(r[1])}"):
+            if op == "equal" and _dumps(a) == _dumps(b):
                 out.append(b)
             elif op == "delete":
                 out += self._mark_rows([a], "del")
@@ -625,7 +611,37 @@ class Merger:
         """The merged document of two normalised ASTs (metadata of the new one)."""
         out = dict(new)
         out["blocks"] = dedupe_ids(self.merge_blocks(old.get("blocks", []), new.get("blocks", [])))
+        meta = dict(new.get("meta") or {})
+        old_meta = old.get("meta") or {}
+        # The title block is text of the document too: its changes are tracked like the body's.
+        for key in _TRACKED_META:
+            a, b = old_meta.get(key), meta.get(key)
+            if a is None and b is None:
+                continue
+            merged = self.merge_inlines(_meta_inlines(a), _meta_inlines(b))
+            if merged:
+                meta[key] = {"t": "MetaInlines", "c": merged}
+            else:
+                meta.pop(key, None)
+        out["meta"] = meta
         return out
+
+
+_TRACKED_META = ("title", "subtitle", "date")
+
+
+def _meta_inlines(value: dict | None) -> list:
+    """A metadata value's inlines (a MetaInlines, a MetaString or one paragraph of MetaBlocks)."""
+    if value is None:
+        return []
+    t, c = value.get("t"), value.get("c")
+    if t == "MetaInlines":
+        return c
+    if t == "MetaString":
+        return text_inlines(c)
+    if t == "MetaBlocks" and len(c) == 1 and c[0].get("t") in ("Para", "Plain"):
+        return c[0]["c"]
+    return text_inlines(stringify(c))
 
 
 def _kind(block: dict) -> str:

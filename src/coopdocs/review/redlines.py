@@ -29,6 +29,7 @@ del { background: #fde7e7; color: #9b1c1c; text-decoration: line-through; }
 </style>
 """
 
+NOTE_CLASS = "redline-note"  # the first paragraph, which says what the redline compares
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -43,22 +44,24 @@ def styles(root: Path, config: dict[str, Any]) -> dict[str, Path | None]:
 
 
 def with_preamble(merged: dict, a: Version, b: Version, title: str, date: str) -> dict:
-    """The redline's metadata (title, date) and a first paragraph saying what it compares."""
+    """The redline's first paragraph, saying what it compares (``title``: the document's).
+
+    Everything else is the document itself, title block included: accepting every change gives
+    the new version's text, rejecting every change the old one's.
+    """
     meta = {
         k: v
         for k, v in (merged.get("meta") or {}).items()
         if k not in ("bibliography", "csl", "references", "nocite")
     }
-    meta["title"] = {"t": "MetaInlines", "c": text_inlines(f"Redline: {title}")}
-    meta["date"] = {"t": "MetaInlines", "c": text_inlines(date[:10])}
     note = (
-        f"Tracked changes from {a.describe()} to {b.describe()}, made by coopdocs diff. Citations show the source "
-        "article's reference numbers (ref 45) instead of the document's numbering; figures are shown by caption."
+        f"Redline of {title}: tracked changes from {a.describe()} to {b.describe()}, "
+        f"made by coopdocs diff on {date[:10]}."
     )
     para = {
         "t": "Div",
         "c": [
-            ["", ["redline-note"], []],
+            ["", [NOTE_CLASS], []],
             [{"t": "Para", "c": [{"t": "Emph", "c": text_inlines(note)}]}],
         ],
     }
@@ -72,34 +75,168 @@ def inject_css(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _q(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+# Elements that WordprocessingML does not allow inside a run-level w:ins/w:del (which holds runs
+# only): they are moved out, a hyperlink or simple field keeping its own runs tracked inside it.
+_WRAPPERS = (_q("hyperlink"), _q("fldSimple"), _q("smartTag"))
+_MARKERS = (_q("bookmarkStart"), _q("bookmarkEnd"))
+
+
+def _unnest(change: etree._Element) -> None:
+    """Split a w:ins/w:del holding hyperlinks, fields or bookmarks into valid pieces, in place.
+
+    ``ins[r1, hyperlink[r2], bookmarkStart, r3]`` becomes ``ins[r1], hyperlink[ins[r2]],
+    bookmarkStart, ins[r3]``: the same runs, tracked the same way, in the order they were.
+    """
+    if not any(c.tag in _WRAPPERS or c.tag in _MARKERS for c in change):
+        return
+    pieces: list[etree._Element] = []
+    current: etree._Element | None = None
+
+    def tracked(children: list) -> etree._Element:
+        box = etree.Element(change.tag, dict(change.attrib), nsmap=change.nsmap)
+        box.extend(children)
+        return box
+
+    for child in list(change):
+        if child.tag in _WRAPPERS:
+            inner = list(child)
+            if inner:
+                child.append(tracked(inner))
+            pieces.append(child)
+            current = None
+        elif child.tag in _MARKERS:
+            pieces.append(child)
+            current = None
+        else:
+            if current is None:
+                current = tracked([])
+                pieces.append(current)
+            current.append(child)
+    for piece in pieces:
+        change.addprevious(piece)
+    change.getparent().remove(change)
+
+
+def _change_kind(el: etree._Element) -> str | None:
+    """``ins``/``del`` when ``el`` is a tracked change or a hyperlink/field holding only one kind."""
+    if el.tag in (_q("ins"), _q("del")):
+        return el.tag
+    if el.tag in _WRAPPERS:
+        kinds = {c.tag for c in el if c.tag not in _MARKERS}
+        if len(kinds) == 1 and kinds <= {_q("ins"), _q("del")}:
+            return kinds.pop()
+    return None
+
+
+def _track_row(row: etree._Element) -> None:
+    """A table row whose every paragraph mark is inserted (deleted) is an inserted (deleted) row,
+    so that rejecting (accepting) it removes the row, not only its text."""
+    marks = set()
+    for p in row.iter(_q("p")):
+        rpr = p.find(f"{_q('pPr')}/{_q('rPr')}")
+        kinds = (
+            {c.tag for c in rpr if c.tag in (_q("ins"), _q("del"))} if rpr is not None else set()
+        )
+        if not kinds and len(p) <= 1:
+            continue  # an empty paragraph (an empty cell) belongs to either
+        marks |= kinds or {None}
+    if len(marks) != 1 or None in marks:
+        return
+    kind = marks.pop()
+    change = next(row.iter(kind))
+    trpr = row.find(_q("trPr"))
+    if trpr is None:
+        trpr = etree.Element(_q("trPr"))
+        tblpr_ex = row.find(_q("tblPrEx"))
+        (tblpr_ex.addnext if tblpr_ex is not None else lambda e: row.insert(0, e))(trpr)
+    mark = etree.SubElement(trpr, kind)
+    mark.set(_q("author"), change.get(_q("author"), ""))
+    mark.set(_q("date"), change.get(_q("date"), ""))
+
+
+def _track_mark(p: etree._Element, change: etree._Element) -> None:
+    """Track the paragraph mark of ``p`` as ``change`` (a w:ins or w:del) is tracked."""
+    ppr = p.find(_q("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_q("pPr"))
+        p.insert(0, ppr)
+    rpr = ppr.find(_q("rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(ppr, _q("rPr"))
+    mark = etree.SubElement(rpr, change.tag)
+    mark.set(_q("author"), change.get(_q("author"), ""))
+    mark.set(_q("date"), change.get(_q("date"), ""))
+    # rPr must come after the other paragraph properties except sectPr/pPrChange.
+    ppr.remove(rpr)
+    tail = [c for c in ppr if c.tag in (_q("sectPr"), _q("pPrChange"))]
+    if tail:
+        tail[0].addprevious(rpr)
+    else:
+        ppr.append(rpr)
+
+
+def _shift_final_marks(marks: dict[etree._Element, etree._Element]) -> None:
+    """Wholly changed paragraphs that end a stretch of text (before a table, at the end of the
+    document) take the paragraph mark before them instead of their own, in ``marks``.
+
+    A paragraph mark joins its paragraph to the next one when it goes; with a table or nothing
+    after it, there is nothing to join, and word processors leave an empty paragraph behind.
+    The mark before the stretch of changed paragraphs joins them to the text before instead.
+    Table cells are left alone: a wholly changed row is tracked as a row (:func:`_track_row`).
+    """
+    skip = (_q("bookmarkStart"), _q("bookmarkEnd"))
+    for p in list(marks):
+        if p.getparent().tag == _q("tc"):
+            continue
+        after = p.getnext()
+        while after is not None and after.tag in skip:
+            after = after.getnext()
+        if after is not None and after.tag == _q("p"):
+            continue
+        # The first paragraph of the stretch of paragraphs changed the same way that ends at p.
+        kind, first = marks[p].tag, p
+        while True:
+            before = first.getprevious()
+            while before is not None and before.tag in skip:
+                before = before.getprevious()
+            if before is None or before.tag != _q("p"):
+                break
+            if before in marks and marks[before].tag == kind:
+                first = before
+                continue
+            if before not in marks:
+                marks[before] = marks.pop(p)
+            break
+
+
 def _finish_document_xml(xml: bytes) -> bytes:
-    q = lambda tag: f"{{{_W}}}{tag}"  # noqa: E731
+    q = _q
     root = etree.fromstring(xml)
+    for change in [el for el in root.iter(q("ins"), q("del")) if el.getparent().tag != q("rPr")]:
+        _unnest(change)
+    # A deleted run's text is w:delText; pandoc writes some (a reference entry's tab) as w:t.
+    for change in root.iter(q("del")):
+        for t in change.iter(q("t")):
+            t.tag = q("delText")
     ignorable = {q("pPr"), q("bookmarkStart"), q("bookmarkEnd"), q("proofErr")}
+    marks: dict[etree._Element, etree._Element] = {}  # paragraph -> the change its mark takes
     for p in root.iter(q("p")):
         content = [c for c in p if c.tag not in ignorable]
-        kinds = {c.tag for c in content}
-        if not content or len(kinds) != 1 or kinds.pop() not in (q("ins"), q("del")):
-            continue
-        change = content[0]
-        ppr = p.find(q("pPr"))
-        if ppr is None:
-            ppr = etree.Element(q("pPr"))
-            p.insert(0, ppr)
-        rpr = ppr.find(q("rPr"))
-        if rpr is None:
-            rpr = etree.SubElement(ppr, q("rPr"))
-        mark = etree.SubElement(rpr, change.tag)
-        mark.set(q("author"), change.get(q("author"), ""))
-        mark.set(q("date"), change.get(q("date"), ""))
-        # rPr must come after the other paragraph properties except sectPr/pPrChange.
-        ppr.remove(rpr)
-        tail = [c for c in ppr if c.tag in (q("sectPr"), q("pPrChange"))]
-        if tail:
-            tail[0].addprevious(rpr)
-        else:
-            ppr.append(rpr)
-    next_id = 1_000_000
+        kinds = {_change_kind(c) for c in content}
+        if content and len(kinds) == 1 and None not in kinds:
+            marks[p] = next(c for c in p.iter(kinds.pop()))
+    _shift_final_marks(marks)
+    for p, change in marks.items():
+        _track_mark(p, change)
+    for row in root.iter(q("tr")):
+        _track_row(row)
+    # Revision IDs after every bookmark's, so that no two annotations share an ID.
+    taken = [int(b.get(q("id"))) for b in root.iter(*_MARKERS) if (b.get(q("id")) or "").isdigit()]
+    next_id = max([1_000_000, *(i + 1 for i in taken)])
     for el in root.iter(q("ins"), q("del")):
         el.set(q("id"), str(next_id))
         next_id += 1

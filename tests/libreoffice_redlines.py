@@ -1,0 +1,118 @@
+"""Open DOCX files in LibreOffice and report their tracked changes and text (run by the system Python).
+
+Used by the diff tests: the venv cannot import ``uno`` (Debian's python3-uno belongs to the system
+Python), so the tests run this file with /usr/bin/python3. One headless soffice, with a private
+profile folder, handles every file; the result is JSON on stdout::
+
+    {"<file>": {"changes": N, "text": [...], "accepted": [...], "rejected": [...]}}
+
+``text`` is the document as opened (tracked changes shown), ``accepted`` after Accept All,
+``rejected`` after Reject All (each reloaded from the file): one string per paragraph, a table
+as one string per cell, in document order.
+
+Usage: python3 libreoffice_redlines.py PROFILE_DIR FILE...
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(profile):
+    pipe = f"coopdocs-{os.getpid()}"
+    proc = subprocess.Popen(
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
+    for _ in range(240):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except NoConnectException:
+            time.sleep(0.25)
+    else:
+        proc.kill()
+        raise SystemExit("soffice did not start")
+    return proc, ctx
+
+
+def paragraphs(text):
+    """Every paragraph's string, a table's cells one by one (rows in order)."""
+    out = []
+    enum = text.createEnumeration()
+    while enum.hasMoreElements():
+        el = enum.nextElement()
+        if el.supportsService("com.sun.star.text.TextTable"):
+            for name in el.getCellNames():
+                out += paragraphs(el.getCellByName(name).getText())
+        else:
+            out.append(el.getString())
+    return out
+
+
+def main():
+    profile, files = sys.argv[1], sys.argv[2:]
+    proc, ctx = connect(profile)
+    smgr = ctx.ServiceManager
+    desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
+    result = {}
+    try:
+        for path in files:
+            url = uno.systemPathToFileUrl(os.path.abspath(path))
+            entry = {}
+            for state, command in (
+                ("text", None),
+                ("accepted", ".uno:AcceptAllTrackedChanges"),
+                ("rejected", ".uno:RejectAllTrackedChanges"),
+            ):
+                doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+                if command is None:
+                    redlines = doc.getRedlines().createEnumeration()
+                    count = 0
+                    while redlines.hasMoreElements():
+                        redlines.nextElement()
+                        count += 1
+                    entry["changes"] = count
+                else:
+                    frame = doc.getCurrentController().getFrame()
+                    dispatcher.executeDispatch(frame, command, "", 0, ())
+                entry[state] = paragraphs(doc.getText())
+                doc.close(True)
+            result[path] = entry
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:  # soffice already gone: nothing to stop
+            pass
+        proc.wait(timeout=60)
+    json.dump(result, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
