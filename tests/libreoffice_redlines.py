@@ -7,8 +7,8 @@ profile folder, handles every file; the result is JSON on stdout::
     {"<file>": {"changes": N, "text": [...], "accepted": [...], "rejected": [...]}}
 
 ``text`` is the document as opened (tracked changes shown), ``accepted`` after Accept All,
-``rejected`` after Reject All (each reloaded from the file): one string per paragraph, a table
-as one string per cell, in document order.
+``rejected`` after Reject All (each reloaded from the file; both left out when the file has no
+tracked change): one string per paragraph, a table as one string per cell, in document order.
 
 Usage: python3 libreoffice_redlines.py PROFILE_DIR FILE...
 """
@@ -104,6 +104,8 @@ def main():
                     dispatcher.executeDispatch(frame, command, "", 0, ())
                 entry[state] = paragraphs(doc.getText())
                 doc.close(True)
+                if not entry["changes"]:
+                    break  # nothing to accept or reject: the text is all there is
             result[path] = entry
     finally:
         try:

@@ -7,7 +7,8 @@ build dates agree); then ``reports/diff/<A>..<B>/`` gets:
 
 - ``changes.md`` / ``.html`` / ``.docx``: the change report (:mod:`coopdocs.review.report`):
   records added, removed and changed (field by field, old → new), per table
-  (:mod:`coopdocs.review.records`); sources added to or removed from the data and from each
+  (:mod:`coopdocs.review.records`); the comparative tables' rows added and removed and cells
+  changed (:mod:`coopdocs.review.tables`); sources added to or removed from the data and from each
   document; for every change the documents it affects (a record affects a document when its ID
   is in the document's ``records`` list in either version) and the sections it appears under;
   documents whose content changed without any record change (a template edit); unchanged
@@ -39,6 +40,7 @@ from coopdocs.review.documents import compare, record_sections
 from coopdocs.review.records import record_changes
 from coopdocs.review.redlines import styles, write_redline
 from coopdocs.review.report import change_report, report_context, summary_line, write_report
+from coopdocs.review.tables import compare_tables
 from coopdocs.review.versions import WORKTREE, DiffError, Version
 from coopdocs.tools import revision
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
@@ -49,13 +51,18 @@ __all__ = ["WORKTREE", "DiffError", "main", "md_targets", "run"]
 
 
 def md_targets(project: Path) -> list[str]:
-    """The Markdown files of every document of a version (what the diff needs from a build).
+    """What the diff needs from a build of a version: the Markdown of every document, the CSV of
+    every table and the PNG of every figure (the pictures the documents' DOCX show).
 
-    The documents are those of the layout contract (coopdocs.layout) for the version's briefs.
+    The documents and figures are those of the layout contract (coopdocs.layout) for the
+    version's briefs.
     """
     config = load_config(project, validate=False)
+    slugs = layout.brief_slugs(project / config.get("data_dir", "data"))
     return sorted(
-        d.md for d in layout.documents(layout.brief_slugs(project / config.get("data_dir", "data")))
+        [d.md for d in layout.documents(slugs)]
+        + layout.table_outputs(layout.TABLE_FORMATS[0])
+        + [layout.figure_output(f, layout.FIGURE_FORMATS[1]) for f in layout.figure_names(slugs)]
     )
 
 
@@ -138,6 +145,7 @@ def run(
         _build_both(root, a, b, epoch, cores, tmp_path)
         changes = record_changes(a, b)
         results, merged_docs = compare(a, b, changes, epoch, cores)
+        tables = compare_tables(a, b)
         sections = record_sections(a, b, changes, epoch)
 
         # Write everything into a fresh folder, then put it in place (no stale redlines remain).
@@ -145,14 +153,15 @@ def run(
         stage.mkdir()
         for key, merged in merged_docs.items():
             write_redline(merged, stage, f"{key[0]}-{key[1]}", epoch, house)
-        context = report_context(a, b, changes, results, sections, epoch)
+        context = report_context(a, b, changes, results, tables, sections, epoch)
         write_report(stage, change_report(templates_dir, context), epoch, house)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(stage, out_dir)
-    status = 1 if changes or any(r.status != "unchanged" for r in results) else 0
-    return status, summary_line(changes, results, out_rel.as_posix() + "/")
+    changed = [x for x in (*results, *tables) if x.status != "unchanged"]
+    status = 1 if changes or changed else 0
+    return status, summary_line(changes, results, tables, out_rel.as_posix() + "/")
 
 
 def main(root: Path, spec_a: str | None, spec_b: str | None, cores: int = 2) -> int:

@@ -15,6 +15,7 @@ from coopdocs.render.markdown import render
 from coopdocs.review.documents import DocumentResult, Key
 from coopdocs.review.records import RecordChange
 from coopdocs.review.redlines import inject_css
+from coopdocs.review.tables import TableChange
 from coopdocs.review.versions import Version
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output
@@ -23,14 +24,22 @@ from coopdocs.tools.pandoc import pandoc
 TEMPLATE = "review/change-report.md.j2"
 
 
-def summary_line(changes: list[RecordChange], docs: list[DocumentResult], out: str | None) -> str:
+def summary_line(
+    changes: list[RecordChange],
+    docs: list[DocumentResult],
+    tables: list[TableChange],
+    out: str | None,
+) -> str:
     """The one-line summary printed on stdout (``out``: the report's folder, named at the end)."""
     n = {k: sum(1 for c in changes if c.kind == k) for k in ("changed", "added", "removed")}
     changed_docs = sum(1 for d in docs if d.status != "unchanged")
+    changed_tables = sum(1 for t in tables if t.status != "unchanged")
     text = (
         f"{n['changed']} record{'s' if n['changed'] != 1 else ''} changed, {n['added']} added, {n['removed']} removed; "
         f"{changed_docs} document{'s' if changed_docs != 1 else ''} changed, "
-        f"{len(docs) - changed_docs} unchanged"
+        f"{len(docs) - changed_docs} unchanged; "
+        f"{changed_tables} table{'s' if changed_tables != 1 else ''} changed, "
+        f"{len(tables) - changed_tables} unchanged"
     )
     return text + (f" → {out}" if out else "")
 
@@ -40,6 +49,7 @@ def report_context(
     b: Version,
     changes: list[RecordChange],
     docs: list[DocumentResult],
+    table_changes: list[TableChange],
     record_sections: dict[tuple[str, Key], list[str]],
     epoch: int,
 ) -> dict[str, Any]:
@@ -78,7 +88,7 @@ def report_context(
         "b": version(b),
         "date": iso_date(epoch),
         "epoch": epoch,
-        "summary": summary_line(changes, docs, None),
+        "summary": summary_line(changes, docs, table_changes, None),
         "tables": tables,
         "data_sources": [
             {"kind": c.kind, "id": c.id, "label": c.label}
@@ -104,6 +114,24 @@ def report_context(
         ],
         "without_records": [d.name for d in changed if not d.records],
         "unchanged": [d.name for d in docs if d.status == "unchanged"],
+        "data_tables": [
+            {
+                "name": t.table,
+                "status": t.status,
+                "key": t.key,
+                "added": t.added,
+                "removed": t.removed,
+                "cells": [
+                    {"row": row, "column": col, "old": old, "new": new}
+                    for row, col, old, new in t.cells
+                ],
+                "columns_added": t.columns_added,
+                "columns_removed": t.columns_removed,
+            }
+            for t in table_changes
+            if t.status != "unchanged"
+        ],
+        "tables_unchanged": [t.table for t in table_changes if t.status == "unchanged"],
     }
 
 
