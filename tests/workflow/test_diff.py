@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_files, read_table, write_table
+from coopdocs.tools import revision
+from helpers import read_table, write_table
+from ooxml_revisions import libreoffice_available, open_in_libreoffice, revision_errors
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "data", "envs", "report"]
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
 EPOCH = "1672358400"
 
@@ -30,7 +31,8 @@ ADDED_PROJECT = "prj-kz-diff-test-added"
 REMOVED_EVENT = "evt-kz-mfa-vienna-2019"
 TEMPLATE_OLD = "The Union adopts its Main Directions of International Activity each year."
 TEMPLATE_NEW = "The Union adopts its Main Directions of International Activity every year."
-# v3: a record that only the review article shows (no brief, no table).
+# v3: the review article's title (authored text), and a record that only the article shows.
+TITLE_OLD, TITLE_NEW = "A Data-Driven Review", "A Data-Driven Survey"
 ARTICLE_EVENT = "evt-unido-gc15-2013"
 EVENT_OLD, EVENT_NEW = (
     "UNIDO General Conference, 2013",
@@ -63,9 +65,9 @@ def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("diff") / "project"
-    copy_files(ROOT, repo, PROJECT_FILES)
+    revision.copy_project(ROOT, repo)
     (repo / ".gitignore").write_text(
-        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n", encoding="utf-8"
+        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n", encoding="utf-8"
     )
     template = repo / "templates" / "brief.md.j2"
     assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
@@ -114,12 +116,16 @@ def result(repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
 
 @pytest.fixture(scope="module")
 def article_only(repo: Path, result) -> tuple[subprocess.CompletedProcess, Path]:
-    """v3: a record only the article uses, compared with v2."""
+    """v3: a record only the article uses, and the article's title, changed; compared with v2."""
     events = read_table(repo / "data" / "events.csv")
     row = next(e for e in events if e["id"] == ARTICLE_EVENT)
     assert row["title"] == EVENT_OLD
     row["title"] = EVENT_NEW
     write_table(repo / "data" / "events.csv", events, list(events[0].keys()))
+    article = repo / "data" / "text" / "article.md"
+    text = article.read_text(encoding="utf-8")
+    assert TITLE_OLD in text
+    article.write_text(text.replace(TITLE_OLD, TITLE_NEW), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "v3")
     git(repo, "tag", "v3")
     proc = diff(repo, "v2", "v3")
@@ -223,8 +229,10 @@ def test_what_only_the_article_shows_is_compared(article_only):
     assert "article/review" in table and "briefs/" not in table and "tables/" not in table, table
     assert "affects article/review" in _plain(out / "changes.md")
     ins, dels = _revisions(out / "article-review.docx")
-    # the title gains "session of" before its year (nothing of it is deleted)
+    # the event's title gains "session of" before its year (nothing of it is deleted)
     assert any("session of" in w for w in ins), (ins, dels)
+    # the article's own title: one word replaced, in its title block
+    assert "Survey" in ins and "Review" in dels, (ins, dels)
     assert not list(out.glob("briefs-*")) and not list(out.glob("tables-*"))
 
 
@@ -294,3 +302,71 @@ def test_errors_exit_two(repo, tmp_path):
     env = dict(os.environ, GIT_CEILING_DIRECTORIES=str(tmp_path))
     proc = subprocess.run([COOPDOCS, "diff"], cwd=plain, env=env, capture_output=True, text=True)
     assert proc.returncode == 2 and "not in a git repository" in proc.stderr
+
+
+def test_tables_compared_cell_by_cell(result):
+    """The changed years, the added project and the removed event, in the tables' cells and rows."""
+    proc, out = result
+    assert "; 0 tables changed" not in proc.stdout and "tables changed" in proc.stdout, proc.stdout
+    md = _plain(out / "changes.md")
+    tables = md.split("\n# Tables", 1)[1].split("\n# How to read", 1)[0]
+    timeline = tables.split("## timeline", 1)[1].split("\n## ", 1)[0]
+    assert "Rows are identified by country_code, record_id." in timeline
+    assert f"- row AM, {CHANGED_PROJECT}, start_year: 2017 → 2018" in timeline, timeline
+    assert f"- row added: KZ, {ADDED_PROJECT}" in timeline
+    assert f"- row removed: KZ, {REMOVED_EVENT}" in timeline
+    by_theme = tables.split("## projects-by-theme", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"- row [a-z-]+, KZ, count: (\d+) → (\d+)", by_theme), by_theme
+
+
+def _redlines(*outs: Path) -> list[Path]:
+    return [d for out in outs for d in sorted(out.glob("*.docx")) if d.name != "changes.docx"]
+
+
+def test_every_redline_is_valid_wordprocessingml(result, article_only):
+    redlines = _redlines(result[1], article_only[1])
+    # Each changed document's redline (v1..v2: the briefs, the tables, the article; v2..v3: the
+    # article).
+    assert {"briefs-armenia", "tables-comparative-tables", "article-review"} <= {
+        d.stem for d in redlines
+    }
+    assert sum(d.stem == "article-review" for d in redlines) == 2
+    for docx in redlines:
+        assert revision_errors(docx) == [], docx.name
+
+
+def _built(repo: Path, tag: str, dest: Path) -> Path:
+    """The version ``tag`` of the test repository exported and built (as coopdocs diff builds it)."""
+    commit = git(repo, "rev-parse", tag).strip()
+    project = revision.export(repo, commit, dest / tag)
+    proc = revision.build(project, epoch=int(EPOCH), cores=2, fixed_locale=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return project
+
+
+@pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice with python3-uno is needed")
+def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
+    repo, result, tmp_path_factory
+):
+    """Each redline of v1..v2 (a changed, an added and a removed record, a template edit) in
+    LibreOffice: Accept All gives v2's DOCX text, Reject All v1's."""
+    tmp = tmp_path_factory.mktemp("libreoffice")
+    old, new = _built(repo, "v1", tmp), _built(repo, "v2", tmp)
+    redlines = _redlines(result[1])
+    versions = []
+    for docx in redlines:
+        folder, name = docx.stem.split("-", 1)
+        for tag, project in (("v1", old), ("v2", new)):
+            copy = tmp / f"{tag}-{docx.stem}.docx"
+            shutil.copy2(project / "reports" / folder / f"{name}.docx", copy)
+            versions.append(copy)
+    seen = open_in_libreoffice(redlines + versions, tmp / "profile")
+    for docx in redlines:
+        red = seen[docx.stem]
+        assert red["changes"] > 0, docx.name
+        # The redline's note (what it compares) is its one paragraph more than the document.
+        note = next(i for i, t in enumerate(red["accepted"]) if t.startswith("Redline of "))
+        accepted = red["accepted"][:note] + red["accepted"][note + 1 :]
+        rejected = red["rejected"][:note] + red["rejected"][note + 1 :]
+        assert accepted == seen[f"v2-{docx.stem}"]["text"], docx.name
+        assert rejected == seen[f"v1-{docx.stem}"]["text"], docx.name
