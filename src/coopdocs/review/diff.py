@@ -135,7 +135,7 @@ def run(
     config = load_config(root)
     epoch = epoch_for(root, b, config)
     out_rel = (
-        Path("reports") / "diff" / f"{versions.safe_name(a.label)}..{versions.safe_name(b.label)}"
+        Path(layout.DIFF_DIR) / f"{versions.safe_name(a.label)}..{versions.safe_name(b.label)}"
     )
     out_dir = (out_base or root) / out_rel
     house = styles(root, config)
