@@ -29,6 +29,7 @@ del { background: #fde7e7; color: #9b1c1c; text-decoration: line-through; }
 </style>
 """
 
+FIGURE_TABLE_STYLE = "FigureTable"  # pandoc's table style for a figure of several pictures
 NOTE_CLASS = "redline-note"  # the first paragraph, which says what the redline compares
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -153,9 +154,14 @@ def _track_row(row: etree._Element) -> None:
         trpr = etree.Element(_q("trPr"))
         tblpr_ex = row.find(_q("tblPrEx"))
         (tblpr_ex.addnext if tblpr_ex is not None else lambda e: row.insert(0, e))(trpr)
-    mark = etree.SubElement(trpr, kind)
-    mark.set(_q("author"), change.get(_q("author"), ""))
-    mark.set(_q("date"), change.get(_q("date"), ""))
+    if not [c for c in trpr if c.tag not in (_q("ins"), _q("del"), _q("trPrChange"))]:
+        # The schema wants one row property before the change: "the row may split across pages",
+        # which is what a row without properties does anyway.
+        trpr.insert(0, etree.Element(_q("cantSplit"), {_q("val"): "off"}))
+    if trpr.find(kind) is None:  # else tracked already (a redline finished twice)
+        mark = etree.SubElement(trpr, kind)
+        mark.set(_q("author"), change.get(_q("author"), ""))
+        mark.set(_q("date"), change.get(_q("date"), ""))
 
 
 def _track_mark(p: etree._Element, change: etree._Element) -> None:
@@ -167,6 +173,8 @@ def _track_mark(p: etree._Element, change: etree._Element) -> None:
     rpr = ppr.find(_q("rPr"))
     if rpr is None:
         rpr = etree.SubElement(ppr, _q("rPr"))
+    if rpr.find(change.tag) is not None:
+        return  # tracked already (a redline finished twice)
     mark = etree.SubElement(rpr, change.tag)
     mark.set(_q("author"), change.get(_q("author"), ""))
     mark.set(_q("date"), change.get(_q("date"), ""))
@@ -243,6 +251,24 @@ def _finish_document_xml(xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _with_figure_table_style(xml: bytes) -> bytes:
+    """styles.xml with the table style pandoc gives a figure that is not one bare picture.
+
+    A changed figure holds two pictures (the old deleted, the new inserted), which pandoc lays
+    out in a table of style ``FigureTable``; reference documents made for plain figures (and
+    pandoc's own) do not define it, so it is added, a borderless table style.
+    """
+    root = etree.fromstring(xml)
+    if any(st.get(_q("styleId")) == FIGURE_TABLE_STYLE for st in root.iter(_q("style"))):
+        return xml
+    style = etree.SubElement(root, _q("style"))
+    style.set(_q("type"), "table")
+    style.set(_q("styleId"), FIGURE_TABLE_STYLE)
+    etree.SubElement(style, _q("name")).set(_q("val"), "Figure Table")
+    etree.SubElement(style, _q("uiPriority")).set(_q("val"), "99")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def finish_docx_revisions(path: Path) -> None:
     """Give every revision a unique ``w:id`` and track the paragraph marks of whole paragraphs.
 
@@ -253,7 +279,11 @@ def finish_docx_revisions(path: Path) -> None:
     """
 
     def transform(name: str, content: bytes) -> bytes:
-        return _finish_document_xml(content) if name == "word/document.xml" else content
+        if name == "word/document.xml":
+            return _finish_document_xml(content)
+        if name == "word/styles.xml":
+            return _with_figure_table_style(content)
+        return content
 
     data = rewrite_zip(path.read_bytes(), transform)
     with atomic_output(path) as tmp:
