@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from coopdocs.load.strings import STRINGS_FILE, load_strings, word
+from coopdocs.render import language
 from coopdocs.tools.pandoc import (
     PANDOC_READER,  # noqa: F401 - re-exported: the reader our escaping targets
 )
@@ -235,15 +236,6 @@ def authored(context, text: str) -> Trusted:
     return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
 
 
-def plural(count: int, one: str, many: str) -> str:
-    """``one`` for a count of 1, else ``many`` (the template gives both words).
-
-    >>> plural(1, "record", "records"), plural(3, "record", "records")
-    ('record', 'records')
-    """
-    return one if count == 1 else many
-
-
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
     """The one Jinja environment every document is rendered with.
 
@@ -278,10 +270,11 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
     env.filters["authored"] = authored
-    env.filters["plural"] = plural
     # The strings file beside the templates: the words the program writes (coopdocs.load.strings).
     strings = Path(template_dir) / STRINGS_FILE
     env.globals["words"] = load_strings(strings) if strings.is_file() else {}
+    # Counts, lists, year ranges, ordinals, articles and type labels, in the strings' language.
+    language.register(env)
     return env
 
 
