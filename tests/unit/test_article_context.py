@@ -223,3 +223,103 @@ def test_digest_ignores_the_build_date_but_not_the_data(two_states, frames, cont
         words=WORDS,
     )
     assert retitled["data_digest"] != context["data_digest"]
+
+
+def _stated_states(record, states):
+    return [c for c in stated(record, "countries") if c in states]
+
+
+def test_comparisons_rank_share_and_gap_are_counted_from_the_records(context, two_states):
+    t = two_states.tables
+    states = {c["code"]: c["name"] for c in t["countries"] if c["kind"] != "union"}
+    measures = context["highlights"]["measures"]
+    for table in ("instruments", "projects", "events"):
+        per = {
+            name: sum(1 for r in t[table] if code in stated(r, "countries"))
+            for code, name in states.items()
+        }
+        behind = [r for r in t[table] if _stated_states(r, states)]
+        m = measures[table]
+        assert {r["name"]: r["count"] for r in m["rows"]} == per, table
+        assert m["total"] == len(behind), table
+        top, bottom = max(per.values()), min(per.values())
+        assert (m["top"], m["bottom"], m["gap"]) == (top, bottom, top - bottom), table
+        assert m["leaders"] == sorted(n for n, v in per.items() if v == top), table
+        for row in m["rows"]:
+            assert row["share"] == round(100 * row["count"] / len(behind)), (table, row)
+            assert row["rank"] == 1 + sum(1 for v in per.values() if v > row["count"])
+    # Russia: three own projects and one shared (5 behind them); Belarus: one own, the rest inferred.
+    assert measures["projects"]["by_name"]["Russia"]["count"] == 4
+    assert measures["projects"]["by_name"]["Belarus"] == {
+        "name": "Belarus",
+        "count": 1,
+        "rank": 2,
+        "share": 20,
+        "tied": False,
+    }
+    outcomes = {
+        name: sum(
+            1
+            for o in t["outcomes"]
+            for p in t["projects"]
+            if p["id"] == o["project"] and code in stated(p, "countries")
+        )
+        for code, name in states.items()
+    }
+    assert {r["name"]: r["count"] for r in measures["outcomes"]["rows"]} == outcomes
+    assert {r["name"]: r["count"] for r in measures["roles"]["rows"]} == {
+        name: sum(1 for r in t["roles"] if r["country"] == code) for code, name in states.items()
+    }
+
+
+def test_firsts_name_the_earliest_state_instrument_and_project(context, two_states):
+    firsts = context["highlights"]["firsts"]
+    assert firsts["since"] == [{"year": 1966, "name": "Russia"}, {"year": 1985, "name": "Belarus"}]
+    assert firsts["span"] == 19
+    t = two_states.tables
+    with_org = [
+        (int((i.get("date") or str(i.get("start_year") or ""))[:4]), i["title"])
+        for i in t["instruments"]
+        if "unido" in i["parties"]
+        and any(c in ("BY", "RU") for c in stated(i, "countries"))
+        and (i.get("date") or i.get("start_year"))
+    ]
+    assert (firsts["instrument"]["year"], firsts["instrument"]["title"]) == min(with_org)
+    dated = [
+        (p["start_year"], p["title"])
+        for p in t["projects"]
+        if p.get("start_year") and any(c in ("BY", "RU") for c in stated(p, "countries"))
+    ]
+    assert (firsts["project"]["year"], firsts["project"]["title"]) == min(dated)
+
+
+def test_state_sections_group_terms_and_describe_shared_projects_once(context, two_states):
+    by_name = {s["country"]["name"]: s for s in context["states"]}
+    belarus, russia = by_name["Belarus"], by_name["Russia"]
+    # one entry per body and role, its periods in order
+    groups = {(g["body"], g["role"]): g["periods"] for g in belarus["role_groups"]}
+    assert groups == {
+        ("Industrial Development Board of UNIDO", "member"): ["1992–1995"],
+        ("General Conference of UNIDO", "president"): ["2017"],
+    }
+    # a project of several states (or with inferred participation) is described in the shared
+    # section and only named in the state's own
+    shared = {p["id"] for p in context["regional"]["projects"]}
+    assert "prj-reg-technology-foresight-cee-cis" in shared
+    for section in (belarus, russia):
+        assert not {p["id"] for p in section["own_projects"]} & shared
+        assert {p["id"] for p in section["own_projects"]} | {
+            p["id"] for p in section["shared_projects"]
+        } == {p["id"] for p in section["projects"]}
+    assert [p["id"] for p in russia["shared_projects"]] == ["prj-reg-technology-foresight-cee-cis"]
+    # the key instruments are the state's instruments with the organisation, at most three
+    for section in (belarus, russia):
+        assert len(section["key_instruments"]) <= 3
+        assert all("unido" in i["parties"] for i in section["key_instruments"])
+        assert section["n_instruments_with_org"] + section["n_national_instruments"] == len(
+            section["instruments"]
+        )
+        assert section["brief_title"] == word(
+            WORDS, "documents.brief.title", country=section["country"]["name"], org="UNIDO"
+        )
+        assert section["position"]["projects"]["count"] == len(section["projects"])

@@ -167,6 +167,52 @@ def test_docx_pdf_html_parity(built):
     assert re.search(rf"\b{len(bib)}\. ", p["text"].rsplit("References", 1)[-1])
 
 
+# A state's section is analytic prose (issue 17): at most this many items in a list, one table.
+MAX_LIST_ITEMS = 3
+MAX_BODY_PAGES = 15
+
+
+def state_sections(ast: dict) -> dict[str, list[dict]]:
+    """The blocks of each state's subsection of the bilateral section, by the heading's ID."""
+    sections: dict[str, list[dict]] = {}
+    current = None
+    for block in ast["blocks"]:
+        if block["t"] == "Header":
+            level, (ident, _, _), _ = block["c"]
+            if level <= 2:
+                is_state = level == 2 and ident.startswith("bilateral-")
+                current = ident if is_state and ident != "bilateral-regional" else None
+                if current:
+                    sections[current] = []
+                continue
+        if current:
+            sections[current].append(block)
+    return sections
+
+
+def test_state_sections_are_prose_and_the_body_fits_fifteen_pages(built):
+    ast = json.loads(
+        (built / "build" / "ast" / "article" / "review.json").read_text(encoding="utf-8")
+    )
+    sections = state_sections(ast)
+    assert len(sections) == 5, list(sections)
+    for ident, blocks in sections.items():
+        for block in blocks:
+            if block["t"] in ("BulletList", "OrderedList"):
+                items = block["c"] if block["t"] == "BulletList" else block["c"][1]
+                assert len(items) <= MAX_LIST_ITEMS, (ident, len(items))
+        assert sum(b["t"] == "Table" for b in blocks) <= 1, ident
+        assert sum(b["t"] == "Para" for b in blocks) >= 3, ident
+    # The body (up to the references, which may share its last page) on at most 15 A4 pages.
+    reader = pypdf.PdfReader(str(article(built, "pdf")))
+    starts = [
+        n
+        for n, page in enumerate(reader.pages, start=1)
+        if "References" in (page.extract_text() or "").splitlines()
+    ]
+    assert starts and starts[0] <= MAX_BODY_PAGES, starts[:1]
+
+
 def test_generated_markdown_keeps_lists_apart_from_paragraphs(built):
     for md in (built / "build" / "md").rglob("*.md"):
         previous = ""
@@ -187,8 +233,14 @@ def test_a_project_end_year_flows_into_brief_timeline_and_article(tmp_path, buil
     mtimes = {p: p.stat().st_mtime_ns for p in reports.rglob("*.*")}
     path = project / "data" / "projects.csv"
     rows = read_table(path)
-    target = next(
-        r for r in rows if r["countries"] == "BY" and r["end_year"] and "gov-ru" not in r["funders"]
+    # The article names a state's earliest project with its period (the brief lists them all).
+    target = min(
+        (
+            r
+            for r in rows
+            if r["countries"] == "BY" and r["end_year"] and "gov-ru" not in r["funders"]
+        ),
+        key=lambda r: int(r["start_year"]),
     )
     target["end_year"] = "2039"
     write_table(path, rows)

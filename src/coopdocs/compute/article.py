@@ -23,9 +23,12 @@ from coopdocs.compute.contexts import (
     organisation,
     project_entry,
     record_date,
+    record_year,
     sort_key_fact,
     sort_key_year,
+    stated,
     union_of,
+    year_span,
 )
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
@@ -45,7 +48,12 @@ ARTICLE_TABLES = [
     layout.PROJECTS_BY_THEME,
     layout.PROJECTS_BY_FUNDER,
 ]
-ARTICLE_FIGURES = [layout.TIMELINE_FIGURE, layout.THEMES_FIGURE]
+# The heat map of themes is mentioned (section "Projects and themes") before the time line.
+ARTICLE_FIGURES = [layout.THEMES_FIGURE, layout.TIMELINE_FIGURE]
+# The measures the comparative analysis ranks the states by (keys of :func:`state_measures`).
+MEASURES = ("instruments", "projects", "outcomes", "events", "roles", "offices")
+# How many of a state's instruments with the organisation its section names (the rest are counted).
+KEY_INSTRUMENTS = 3
 
 
 def _words(key) -> str:
@@ -66,6 +74,139 @@ def _leaders(counter: Counter) -> dict[str, Any]:
     best = max(counter.values(), default=0)
     names = by_name((k for k, v in counter.items() if v == best and v), str) if best else []
     return {"name": names[0] if len(names) == 1 else None, "names": names, "count": best}
+
+
+def ranking(counts: dict[str, int], total: int) -> dict[str, Any]:
+    """States ranked by a count: rank (tied states share it), share of ``total``, leaders, gap.
+
+    ``total`` is the number of distinct records behind the counts (a record naming two states
+    counts for each, so shares may add up to more than 100).
+
+    >>> r = ranking({"A": 4, "B": 1, "C": 4}, 8)
+    >>> [(x["name"], x["rank"], x["share"]) for x in r["rows"]]
+    [('A', 1, 50), ('C', 1, 50), ('B', 3, 12)]
+    >>> r["leaders"], r["lasts"], r["gap"], r["ratio"]
+    (['A', 'C'], ['B'], 3, 4.0)
+    """
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], collation_key(kv[0])))
+    rows = [
+        {
+            "name": name,
+            "count": n,
+            "rank": 1 + sum(1 for v in counts.values() if v > n),
+            "share": round(100 * n / total) if total else 0,
+            "tied": sum(1 for v in counts.values() if v == n) > 1,
+        }
+        for name, n in ordered
+    ]
+    top = ordered[0][1] if ordered else 0
+    bottom = ordered[-1][1] if ordered else 0
+    return {
+        "rows": rows,
+        "by_name": {r["name"]: r for r in rows},
+        "total": total,
+        "top": top,
+        "bottom": bottom,
+        "leaders": [n for n, v in ordered if v == top],
+        "lasts": [n for n, v in ordered if v == bottom],
+        "gap": top - bottom,
+        "ratio": round(top / bottom, 1) if bottom else None,
+        "without": [n for n, v in ordered if v == 0],
+    }
+
+
+def state_measures(package: Package, states: list[dict]) -> dict[str, dict[str, Any]]:
+    """Per measure (:data:`MEASURES`), the ranking of ``states`` by what the data states of them.
+
+    Instruments, projects and events count only the states a record states (inferred
+    participation counts nowhere); outcomes are those of a state's projects; roles are terms on
+    the organisation's bodies; offices those on its soil.
+    """
+    res = Resolver.of(package)
+    counts: dict[str, dict[str, int]] = {m: {} for m in MEASURES}
+    behind: dict[str, set] = {m: set() for m in MEASURES}
+    for c in states:
+        per = {
+            "instruments": res.of_country("instruments", c["code"]),
+            "projects": res.of_country("projects", c["code"]),
+            "events": res.of_country("events", c["code"]),
+            "roles": res.of_country("roles", c["code"]),
+            "offices": res.of_country("offices", c["code"]),
+        }
+        per["outcomes"] = [
+            o for p in per["projects"] for o in res.outcomes_by_project.get(p["id"], [])
+        ]
+        for m in MEASURES:
+            counts[m][c["name"]] = len(per[m])
+            behind[m].update(r["id"] for r in per[m])
+    return {m: ranking(counts[m], len(behind[m])) for m in MEASURES}
+
+
+def firsts(package: Package, states: list[dict], organisation_id: str) -> dict[str, Any]:
+    """Who came first: the earliest and latest start of cooperation, the first instrument with
+    the organisation, the first project, each with its state, year and record."""
+    res = Resolver.of(package)
+
+    def earliest(table: str, keep) -> dict[str, Any] | None:
+        found = []
+        for c in states:
+            for r in res.of_country(table, c["code"]):
+                year = record_year(r)
+                if year is not None and keep(r):
+                    found.append((year, collation_key(c["name"]), r["id"], c["name"], r))
+        if not found:
+            return None
+        year, _, _, name, r = min(found)
+        return {
+            "name": name,
+            "year": year,
+            "title": r["title"],
+            "sources": r["sources"],
+            "source_note": r.get("source_note") or "",
+        }
+
+    since = sorted(
+        (int(str(c.get("organisation_member_since") or c.get("cooperation_since"))[:4]), c["name"])
+        for c in states
+        if c.get("organisation_member_since") or c.get("cooperation_since")
+    )
+    return {
+        "since": [{"year": y, "name": n} for y, n in since],
+        "span": since[-1][0] - since[0][0] if since else None,
+        "instrument": earliest("instruments", lambda r: organisation_id in r["parties"]),
+        "project": earliest("projects", lambda r: True),
+    }
+
+
+def role_groups(roles: list[dict], res: Resolver, words: Words | None = None) -> list[dict]:
+    """A state's terms on the organisation's bodies, one entry per body and role, its periods in
+    order: the article says "a member of the Board in 1992–1995, 2000–2003 and 2016–2019" once."""
+    groups: dict[tuple, dict[str, Any]] = {}
+    for r in sorted(roles, key=lambda r: (r.get("start_year") or 0, r["id"])):
+        key = (r["body"], r["role"])
+        g = groups.setdefault(
+            key,
+            {
+                "body": res.actors[r["body"]]["name"] if r["body"] in res.actors else r["body"],
+                "role": r["role"],
+                "periods": [],
+                "sources": set(),
+                "source_note": "",
+                "records": [],
+            },
+        )
+        g["periods"].append(year_span(r.get("start_year"), r.get("end_year"), words))
+        g["sources"].update(r["sources"])
+        g["source_note"] = g["source_note"] or (r.get("source_note") or "")
+        g["records"].append(r["id"])
+    return [dict(g, sources=sorted(g["sources"])) for g in groups.values()]
+
+
+def is_shared(project: dict, state_codes: set[str]) -> bool:
+    """Whether a project concerns several member states, or some only by inference: such a
+    project is described once, in the section on shared projects, and referred to elsewhere."""
+    stated_states = [c for c in stated(project, "countries") if c in state_codes]
+    return len(stated_states) > 1 or bool(project.get("countries_inferred"))
 
 
 def article_context(
@@ -166,14 +307,15 @@ def article_context(
     org_facts = sorted(
         (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
     )
-    # Projects and events in which some state's participation is only inferred: described once
-    # (in the section on the states), referred to from each state's section, counted nowhere.
+    # Projects of several member states, or in which some state's participation is only
+    # inferred: described once (in the section on shared projects), referred to from each
+    # state's section; inferred participation is counted nowhere.
+    state_codes = {c["code"] for c in all_states}
     regional_projects = [
         project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
-        for r in sorted(
-            (p for p in t["projects"] if p.get("countries_inferred")), key=sort_key_year
-        )
+        for r in sorted((p for p in t["projects"] if is_shared(p, state_codes)), key=sort_key_year)
     ]
+    shared_ids = {p["id"] for p in regional_projects}
     regional_events = [
         event_entry(r, res)
         for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
@@ -223,14 +365,50 @@ def article_context(
     union_by_type: dict[str, list] = {}
     if union:
         for i in union["instruments"]:
+            i["with_organisation"] = organisation_id in i["parties"]
             union_by_type.setdefault(i["type"], []).append(i)
 
+    measures = state_measures(package, all_states)
     state_sections = []
     for c in states:
         b = briefs[c["code"]]
+        with_org = [i for i in b["instruments"] if organisation_id in i["parties"]]
+        # The first instrument with the organisation and the latest ones: what it rests on.
+        key = (
+            with_org
+            if len(with_org) <= KEY_INSTRUMENTS
+            else [with_org[0]] + with_org[-(KEY_INSTRUMENTS - 1) :]
+        )
+        own = [p for p in b["projects"] if p["id"] not in shared_ids]
+        dated = [p for p in own if p.get("start_year")]
+        figures_ = [
+            dict(o, project=p["title"])
+            for p in own
+            for o in p["outcomes"]
+            if o.get("value") is not None
+        ]
         state_sections.append(
             {
                 "country": b["country"],
+                "brief_title": b["document"]["title"],
+                "key_instruments": key,
+                "n_instruments_with_org": len(with_org),
+                "n_national_instruments": len(b["instruments"]) - len(with_org),
+                "own_projects": own,
+                "shared_projects": [
+                    {"id": p["id"], "title": p["title"]}
+                    for p in b["projects"]
+                    if p["id"] in shared_ids
+                ],
+                "first_project": min(dated, key=lambda p: (p["start_year"], p["id"]))
+                if dated
+                else None,
+                "latest_project": max(dated, key=lambda p: (p["start_year"], p["id"]))
+                if len(dated) > 1
+                else None,
+                "outcome_figures": figures_,
+                "role_groups": role_groups(b["roles"], res, words),
+                "position": {m: measures[m]["by_name"][c["name"]] for m in MEASURES},
                 "roles": b["roles"],
                 "offices": b["offices"],
                 "contributions": b["contributions"],
@@ -347,6 +525,9 @@ def article_context(
             "donors": donors,
             "md_yes": md_yes,
             "md_no": md_no,
+            "measures": measures,
+            "firsts": firsts(package, all_states, organisation_id),
+            "n_compared": len(all_states),
             "earliest": member_since[0] if member_since else None,
             "latest": member_since[-1] if member_since else None,
         },
