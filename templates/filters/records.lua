@@ -9,8 +9,8 @@
 -- (for example "R{n}", from the strings file); a document that declares no form (one built before
 -- marks were numbered) keeps its marks as written.
 --
--- A mark is one unbreakable unit glued to the text before it (a no-break space replaces the space
--- before it): in Typst a box (the function record-mark of templates/typst/document.typ, which
+-- A mark is one unbreakable unit, glued to the text before it outside tables (a no-break space
+-- replaces the space before it): in Typst a box (the function record-mark of templates/typst/document.typ, which
 -- also sets its size and colour), in HTML a link of class "record-id" (white-space: nowrap and
 -- colour in templates/html/document.html; its title keeps the full identifier), in DOCX a link
 -- in the character style "Record ID" (reference.docx). The number has no break opportunity in
@@ -70,10 +70,37 @@ local function mark(link, target, text)
   return link
 end
 
+-- Every mark of a list of inlines replaced; ``glue``: join each to the inline before it.
+local function marks_in(numbers, form, glue)
+  return function(inlines)
+    local out = pandoc.Inlines({})
+    for _, el in ipairs(inlines) do
+      local target = entry_of(el)
+      if target then
+        local number = numbers[target]
+        if not number then
+          error("record mark " .. target .. " links to no entry of the Data provenance appendix")
+        end
+        if glue and #out > 0 and out[#out].t == "Space" then out[#out] = pandoc.Str(NO_BREAK_SPACE) end
+        out:insert(mark(el, target, label(form, number)))
+      else
+        out:insert(el)
+      end
+    end
+    return out
+  end
+end
+
 function Pandoc(doc)
   local numbers, form = survey(doc)
   if not form then return nil end
+  -- Top-down, so that a table's marks are not glued: a narrow column ("[9-11] R26") would force
+  -- the pair wider than the column, and Word and LibreOffice then break inside the mark.
   return doc:walk({
+    traverse = "topdown",
+    Table = function(t)
+      return t:walk({ Inlines = marks_in(numbers, form, false) }), false
+    end,
     Header = function(h)
       h.attributes[FORM_ATTRIBUTE] = nil
       return h
@@ -85,22 +112,6 @@ function Pandoc(doc)
       s.content:insert(1, pandoc.Strong({ pandoc.Str(label(form, number)) }))
       return s
     end,
-    Inlines = function(inlines)
-      local out = pandoc.Inlines({})
-      for _, el in ipairs(inlines) do
-        local target = entry_of(el)
-        if target then
-          local number = numbers[target]
-          if not number then
-            error("record mark " .. target .. " links to no entry of the Data provenance appendix")
-          end
-          if #out > 0 and out[#out].t == "Space" then out[#out] = pandoc.Str(NO_BREAK_SPACE) end
-          out:insert(mark(el, target, label(form, number)))
-        else
-          out:insert(el)
-        end
-      end
-      return out
-    end,
+    Inlines = marks_in(numbers, form, true),
   })
 end
