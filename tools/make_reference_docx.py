@@ -14,7 +14,7 @@ Roman too, and the font table lists Liberation Serif as its alternative name.
 
 Also here: page numbers ("3 / 12", centred, as in the PDF) and a running header from the second
 page on (the document's title and "coopdocs"); the table style "Table" ruled as in the PDF, based
-on a "TableNormal" that exists; the small record marks in a grey that passes WCAG AA (5.9:1).
+on a "TableNormal" that exists; the small record marks in a grey that passes WCAG AA (7.0:1).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from coopdocs.tools.pandoc import pandoc_path
 ACCENT = RGBColor(0x1F, 0x38, 0x64)
 RULE = "8EAADB"
 MUTED = RGBColor(0x59, 0x59, 0x59)  # 7.0:1 on white
-MARK = RGBColor(0x66, 0x66, 0x66)  # record marks: 5.7:1 on white (WCAG AA for small text)
+MARK = RGBColor(0x59, 0x59, 0x59)  # record marks: 7.0:1 on white (WCAG AA asks 4.5:1)
 SERIF = "Times New Roman"  # Word's; LibreOffice: Liberation Serif, metric-compatible
 SERIF_ALT = "Liberation Serif"
 MONO = "Courier New"  # Word's; LibreOffice: Liberation Mono, metric-compatible
@@ -274,12 +274,13 @@ def main() -> None:
     styles["Compact"].paragraph_format.space_before = Pt(0)
     styles["Compact"].paragraph_format.space_after = Pt(0)
     styles["Hyperlink"].font.color.rgb = ACCENT
-    # Small grey record marks (the record ID after each record's text), used through the
-    # custom-style "Record ID" that templates/filters/records.lua puts on them.
+    # Small grey record marks ("R12" after each record's text), used through the custom-style
+    # "Record ID" that templates/filters/records.lua puts on them (about 0.8 of the body's size,
+    # as in the PDF and HTML).
     if "Record ID" not in names:
         styles.add_style("Record ID", WD_STYLE_TYPE.CHARACTER)
     mark = styles["Record ID"]
-    mark.font.size = Pt(6.5)
+    mark.font.size = Pt(8)
     mark.font.color.rgb = MARK
     for name in ("Header", "Footer"):
         if name not in names:

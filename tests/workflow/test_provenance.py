@@ -9,12 +9,14 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from test_briefs import docx_text, html_text, pdf_text, squash
 from workflow_build import snakemake
 
+from coopdocs import layout
 from helpers import read_table, write_table
 
 COOPDOCS = [sys.executable, "-m", "coopdocs"]
@@ -212,3 +214,99 @@ def test_snakemake_report_has_captions(built, tmp_path):
     snakemake(built, "--report", str(target))
     html = target.read_text(encoding="utf-8", errors="replace")
     assert "PDF/A-2b (Typst)" in html and "coopdocs" in html
+
+
+# Record marks (issue 17): "R12" in print, linking to the appendix entry that carries the same mark
+# and the record's full id. Each pattern reads one format's output as pandoc and Typst write it.
+MAX_MARK = 4
+_HTML_MARK = re.compile(
+    r'<a\s+href="#prov-([\w-]+)"\s+class="record-id"\s+title="([^"]*)">([^<]*)</a>'
+)
+_HTML_ENTRY = re.compile(r'<span\s+id="prov-([\w-]+)"><strong>([^<]*)</strong>\s+([\w-]+)</span>')
+_DOCX_MARK = re.compile(r'<w:hyperlink w:anchor="([\w-]+)"[^>]*>(.*?)</w:hyperlink>', re.S)
+# A bookmark and its content (sections' bookmarks enclose others: each is read from its own start).
+_DOCX_ENTRY = re.compile(
+    r'(?=<w:bookmarkStart w:id="(\d+)" w:name="([\w-]+)"\s*/>(.*?)<w:bookmarkEnd w:id="\1")', re.S
+)
+_DOCX_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_TYP_MARK = re.compile(r"#record-mark\(<prov-([\w-]+)>\)\[([^\]]*)\]")
+_TYP_ENTRY = re.compile(r"#strong\[([^\]]*)\]\s+([\w-]+)<prov-([\w-]+)>")
+# A mark as a reader's program extracts it from the PDF: whole, or not as itself. pdftotext may
+# join a table cell's last word to the next column's first ("R4member"): digits end a mark.
+_PDF_MARK = re.compile(r"(?<![\w-])R[0-9]{1,4}(?![0-9])")
+
+
+def _documents(built: Path) -> list[layout.Document]:
+    return layout.documents(layout.brief_slugs(built / "data"))
+
+
+def _docx_bookmark(name: str) -> str:
+    """The bookmark pandoc's DOCX writer makes of an anchor: Word allows 40 characters, so a
+    longer name becomes "X" and the SHA-1 of the name less its first hex digit."""
+    return name if len(name) <= 40 else "X" + hashlib.sha1(name.encode("utf-8")).hexdigest()[1:]
+
+
+def _check_marks(marks, entries, where: str, target_of=lambda record: record):
+    """Every mark (target, text) is short and is the mark of the entry it links to, which shows
+    the record's full id; ``target_of``: the link target the format makes of a record id."""
+    assert marks, f"{where}: no record marks"
+    for target, text in marks:
+        assert 0 < len(text) <= MAX_MARK, (where, target, text)
+        assert target in entries, f"{where}: {text} links to no appendix entry ({target})"
+        number, shown_id = entries[target]
+        assert number == text and target_of(shown_id) == target, (where, target, text, shown_id)
+    numbers = [n for n, _ in entries.values()]
+    assert len(set(numbers)) == len(numbers), f"{where}: two entries share a mark"
+
+
+def test_every_record_mark_is_short_and_links_to_its_numbered_appendix_entry(built):
+    for doc in _documents(built):
+        html = (built / doc.output("html")).read_text(encoding="utf-8")
+        marks = _HTML_MARK.findall(html)
+        assert len(marks) == html.count('class="record-id"'), doc.key
+        # the HTML keeps the full id in the link target and the tooltip
+        assert all(target in title for target, title, _ in marks), doc.key
+        entries = {t: (n, i) for t, n, i in _HTML_ENTRY.findall(html)}
+        _check_marks([(t, text) for t, _, text in marks], entries, doc.output("html"))
+
+        with zipfile.ZipFile(built / doc.output("docx")) as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+        marks = [
+            (t, "".join(_DOCX_TEXT.findall(body)))
+            for t, body in _DOCX_MARK.findall(xml)
+            if "RecordID" in body
+        ]
+        assert len(marks) == xml.count('w:val="RecordID"'), doc.key
+        entries = {}
+        for _, target, body in _DOCX_ENTRY.findall(xml):
+            number, _, shown = "".join(_DOCX_TEXT.findall(body)).partition(" ")
+            entries.setdefault(target, (number, shown))
+        entries = {t: e for t, e in entries.items() if _docx_bookmark("prov-" + e[1]) == t}
+        _check_marks(
+            marks, entries, doc.output("docx"), lambda record: _docx_bookmark("prov-" + record)
+        )
+
+        typ = (built / doc.typ).read_text(encoding="utf-8")
+        entries = {t: (n, i) for n, i, t in _TYP_ENTRY.findall(typ)}
+        _check_marks(_TYP_MARK.findall(typ), entries, doc.typ)
+
+
+def test_no_record_mark_is_split_across_lines_in_the_pdf(built):
+    """pdftotext finds every mark of the Typst source whole (a brief with tables, the tables document)."""
+    for doc in (
+        layout.document("briefs", "kazakhstan"),
+        layout.document("tables", "comparative-tables"),
+    ):
+        typ = (built / doc.typ).read_text(encoding="utf-8")
+        marks = Counter(
+            [text for _, text in _TYP_MARK.findall(typ)]
+            + [n for n, _, _ in _TYP_ENTRY.findall(typ)]
+        )
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(built / doc.output("pdf")), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        # the same marks, each whole (the seed data's text holds no word of a mark's shape)
+        assert marks and Counter(_PDF_MARK.findall(text)) == marks, doc.key

@@ -17,7 +17,10 @@ from typing import Any
 from coopdocs import layout
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{#[^}]*\})?\s*$")
-_MARKS = re.compile(r"\{#([A-Za-z0-9-]+) \.record[^}]*\}|\(#prov-([A-Za-z0-9-]+)\)\{\.record-id\}")
+# A record's text ({#id .record ...}) and its mark ([id](#prov-id "title"){.record-id}, the title
+# optional: Markdown of builds before marks had one).
+_MARK_LINK = r"\[([A-Za-z0-9-]+)\]\(#prov-([A-Za-z0-9-]+)(?: \"[^\"]*\")?\)\{\.record-id\}"
+_MARKS = re.compile(r"\{#([A-Za-z0-9-]+) \.record[^}]*\}|" + _MARK_LINK)
 _CITES = re.compile(r"@([a-z][a-z0-9]*)")
 
 
@@ -73,7 +76,7 @@ class Build:
 def plain(line: str) -> str:
     """Markdown of one line reduced to its visible words (no escapes, marks, citations or syntax)."""
     text = re.sub(r"\[@[^\]]*\]", " ", line)
-    text = re.sub(r"\[([A-Za-z0-9-]+)\]\(#prov-[^)]*\)\{\.record-id\}", " ", text)
+    text = re.sub(_MARK_LINK, " ", text)
     text = re.sub(r"\{#[^}]*\}", " ", text)
     text = re.sub(r"\\(.)", r"\1", text)
     text = re.sub(r"[*_|]|^#+\s|^\s*(- |\d+\. )|^:\s", " ", text)
@@ -134,7 +137,7 @@ def trace_item(build: Build, query: str) -> dict[str, Any]:
         key, item = "records", build.records[query]
         marker = re.compile(
             rf"\{{#(?:[A-Za-z0-9-]+-)?{re.escape(query)} \.record"
-            rf"|\(#prov-{re.escape(query)}\)|\{{#{re.escape(query)}\}}"
+            rf"|\(#prov-{re.escape(query)}[ )]|\{{#{re.escape(query)}\}}"
         )
         about = {
             "record": query,
@@ -201,7 +204,7 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
         if m:
             heading = plain(m.group(2))
         if wanted and wanted in plain(line).casefold():
-            records = sorted({a or b for a, b in _MARKS.findall(line)})
+            records = sorted({a or c for a, _, c in _MARKS.findall(line)})
             records = sorted({build_record_id(build, r) for r in records})
             sources = sorted({c for c in _CITES.findall(line) if c in build.sources})
             matches.append(

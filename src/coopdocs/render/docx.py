@@ -242,7 +242,7 @@ _UNKNOWN = 1000  # a character outside the table: as wide as an em, so never too
 # Font sizes (points) of the styles a table cell uses (templates/docx/reference.docx).
 CELL_SIZE = 8.5  # "Table Text"
 TABLE_STYLE = "TableText"  # the paragraph style of table cells (reference.docx)
-STYLE_SIZES = {"RecordID": 6.5}
+STYLE_SIZES = {"RecordID": 8.0}
 CELL_MARGINS = 2 * 80  # twips, left and right (the "Table" style)
 SLACK = 1.04  # rounding in the readers' layout, kerning of bold text
 
@@ -291,7 +291,8 @@ def cell_extent(cell, header: bool) -> tuple[float, float]:
     longest_piece = longest_line = 0.0
     for text, widths in _paragraphs(cell, header):
         longest_line = max(longest_line, sum(widths))
-        for word in re.finditer(r"\S+", text):
+        # A no-break space (before a record mark) joins what it separates.
+        for word in re.finditer(r"(?:\S|\u00a0)+", text):
             cuts = (
                 [word.start()]
                 + [

@@ -124,14 +124,47 @@ def number(value: float | int) -> str:
     return f"{value:,}"
 
 
-def record_link(record_id: str) -> Trusted:
-    """A small visible link to the record's entry in the 'Data provenance' appendix.
+@jinja2.pass_context
+def record_link(context, record_id: str) -> Trusted:
+    """The mark after a record's text: a link to its entry in the 'Data provenance' appendix.
 
-    >>> record_link("prj-by-x")
-    '[prj-by-x](#prov-prj-by-x){.record-id}'
+    The Markdown names the record in full (what ``coopdocs trace`` and the diff read) and gives
+    the link a title (the HTML tooltip) from the strings file's ``record_title``; the reader sees
+    a short numbered mark instead, set by the records filter (templates/filters/records.lua) in
+    the form the appendix heading declares (:func:`provenance_anchor`).
+
+    >>> env = make_environment(Path("templates"))
+    >>> env.from_string("{{ 'prj-by-x' | record_link }}").render()
+    '[prj-by-x](#prov-prj-by-x "Record prj-by-x"){.record-id}'
     """
     anchor(record_id)  # validates
-    return Trusted(f"[{record_id}](#prov-{record_id}){{.record-id}}")
+    words = context.environment.globals.get("words", {})
+    title = _attribute_text(word(words, "record_title", "{id}", id=record_id))
+    return Trusted(f'[{record_id}](#prov-{record_id} "{title}"){{.record-id}}')
+
+
+def _attribute_text(text: str) -> str:
+    """Text safe inside a double-quoted Markdown attribute or link title (the words are the templates')."""
+    return text.replace("\\", "").replace('"', "'")
+
+
+@jinja2.pass_context
+def provenance_anchor(context, section_id: str) -> Trusted:
+    """The attributes of the 'Data provenance' heading: its anchor and the form of the record marks.
+
+    The form is the strings file's ``record_mark`` (``{n}``: the entry's number, e.g. "R{n}"),
+    carried by the heading so that the records filter finds it in the document itself (also in a
+    redline, which is written from the AST alone).
+
+    >>> env = make_environment(Path("templates"))
+    >>> env.from_string("{{ 'data-provenance' | provenance_anchor }}").render()
+    '{#data-provenance record-mark="R{n}"}'
+    """
+    anchor(section_id)
+    form = _attribute_text(word(context.environment.globals.get("words", {}), "record_mark"))
+    if "{n}" not in form:
+        raise ValueError(f"the record mark {form!r} (strings file, record_mark) has no {{n}}")
+    return Trusted("{#" + section_id + ' record-mark="' + form + '"}')
 
 
 @jinja2.pass_context
@@ -151,9 +184,7 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
         title += " · " + word(
             words, "record_references", "{numbers}", numbers=", ".join(map(str, refs))
         )
-    # The title is an attribute value: no quote or backslash may end it early (the words are the templates').
-    title = title.replace("\\", "").replace('"', "'")
-    return Trusted("{#" + record_id + ' .record title="' + title + '"}')
+    return Trusted("{#" + record_id + ' .record title="' + _attribute_text(title) + '"}')
 
 
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
@@ -267,6 +298,7 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["provenance_anchor"] = provenance_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
     env.filters["authored"] = authored
