@@ -34,7 +34,6 @@ _spec.loader.exec_module(_workflow)
 copy_project = _workflow.copy_project
 snakemake = _workflow.snakemake
 SNAKEMAKE = _workflow.SNAKEMAKE
-PROJECT_FILES = _workflow.PROJECT_FILES
 
 EPOCH = 1672358400
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

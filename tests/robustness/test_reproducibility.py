@@ -18,14 +18,13 @@ from pathlib import Path
 import pytest
 
 import rbtools
+from coopdocs.tools.revision import BUILD_FILES
 from helpers import copy_files, read_table, write_table
-
-PROJECT_FILES = rbtools.PROJECT_FILES
 
 
 def fresh_copy(source: Path, dest: Path) -> Path:
     """The sources of ``source`` (no reports/, build/, logs/ or .snakemake/), copied to ``dest``."""
-    return copy_files(source, dest, PROJECT_FILES)
+    return copy_files(source, dest, BUILD_FILES)
 
 
 def _other_locale() -> str:

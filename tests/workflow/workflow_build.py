@@ -12,25 +12,15 @@ import sys
 from pathlib import Path
 
 import helpers
+from coopdocs.tools.revision import BUILD_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = [
-    "Snakefile",
-    "rules",
-    "templates",
-    "config",
-    "data",
-    "envs",
-    "report",
-    "src",
-    "profiles",
-]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
 def copy_project(dest: Path) -> Path:
-    """Copy what a build needs (not reports/, not .snakemake/) into ``dest``."""
-    return helpers.copy_project(dest, PROJECT_FILES)
+    """Copy what a build needs (revision.BUILD_FILES: not reports/, not .snakemake/) into ``dest``."""
+    return helpers.copy_project(dest, BUILD_FILES)
 
 
 def snakemake(

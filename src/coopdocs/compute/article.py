@@ -287,11 +287,11 @@ def article_context(
             }
     if layout.TIMELINE_FIGURE in figures:
         figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
-            frames[layout.TIMELINE_TABLE], order
+            frames[layout.TIMELINE_TABLE], order, words
         )
     if layout.THEMES_FIGURE in figures:
         figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
-            frames[layout.PROJECTS_BY_THEME], order
+            frames[layout.PROJECTS_BY_THEME], order, words
         )
 
     # The organisation's own framework: instruments and events tied to no member state.

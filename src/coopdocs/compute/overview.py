@@ -7,6 +7,7 @@ from pathlib import Path
 
 from coopdocs.compute.spreadsheets import frame_text
 from coopdocs.compute.tables import Frame
+from coopdocs.load.strings import Words, counted, listed, word
 from coopdocs.tools.cache import Store, digest
 from coopdocs.tools.files import atomic_output
 
@@ -77,20 +78,6 @@ def cached_figure(
 # cannot see it (HTML alt, the DOCX picture's description). Counted as the drawing code counts.
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _series(items: list[str]) -> str:
-    return (
-        items[0]
-        if len(items) == 1
-        else ", ".join(items[:-1]) + " and " + items[-1]
-        if items
-        else ""
-    )
-
-
 def _year(value) -> int | None:
     try:
         return None if value in (None, "") or value != value else int(value)
@@ -98,8 +85,13 @@ def _year(value) -> int | None:
         return None
 
 
-def describe_timeline_overview(frame: Frame, order: list[tuple[str, str]]) -> str:
-    """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words."""
+def describe_timeline_overview(
+    frame: Frame, order: list[tuple[str, str]], words: Words | None = None
+) -> str:
+    """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words.
+
+    The words come from the strings file (``words``, keys ``alt.timeline`` and ``alt.nouns``).
+    """
     kinds = {"instrument": 0, "event": 0, "project": 0}
     years: list[int] = []
     for row in frame.rows:
@@ -114,23 +106,19 @@ def describe_timeline_overview(frame: Frame, order: list[tuple[str, str]]) -> st
             kinds[kind] += 1
             years.append(_year(row.get("year")))
     names = [name for code, name in order if any(r.get("country_code") == code for r in frame.rows)]
-    what = _series(
-        [
-            _count(kinds["instrument"], "instrument"),
-            _count(kinds["event"], "event"),
-            _count(kinds["project"], "project"),
-        ]
-    )
-    span = f", {min(years)}–{max(years)}" if years else ""
-    return (
-        f"Timeline of {what} of {_series(names) or 'no state'}{span}, one row each: "
-        "projects as bars from their first to their last year, instruments and events as marks "
-        "sized by their number in the year."
-    )
+    counts = listed(words, [counted(words, kind, n) for kind, n in kinds.items()])
+    span = word(words, "alt.timeline.span", "", start=min(years), end=max(years)) if years else ""
+    states = listed(words, names) or word(words, "alt.timeline.no_state")
+    return word(words, "alt.timeline.text", "", counts=counts, states=states, span=span)
 
 
-def describe_theme_matrix(frame: Frame, order: list[tuple[str, str]]) -> str:
-    """The themes × states heat map (coopdocs.compute.figures.theme_matrix) in words."""
+def describe_theme_matrix(
+    frame: Frame, order: list[tuple[str, str]], words: Words | None = None
+) -> str:
+    """The themes × states heat map (coopdocs.compute.figures.theme_matrix) in words.
+
+    The words come from the strings file (``words``, keys ``alt.themes-by-state`` and ``alt.nouns``).
+    """
     counts: dict[tuple[str, str], int] = {}
     for row in frame.rows:
         n = _year(row.get("count")) or 0
@@ -140,10 +128,14 @@ def describe_theme_matrix(frame: Frame, order: list[tuple[str, str]]) -> str:
     themes = sorted({t for (t, _), n in counts.items() if n})
     states = [names[c] for c, _ in order if any(n for (t, cc), n in counts.items() if cc == c)]
     if not themes:
-        return "Heat map of projects by thematic area and state: no project has a thematic area."
+        return word(words, "alt.themes-by-state.empty")
     (theme, code), top = max(counts.items(), key=lambda kv: (kv[1], kv[0][0], kv[0][1]))
-    return (
-        f"Heat map of project counts in {_count(len(themes), 'thematic area')} (rows) by state "
-        f"(columns: {_series(states)}); darker cells hold more projects, the most being {top} in "
-        f"{theme} for {names.get(code, code)}."
+    return word(
+        words,
+        "alt.themes-by-state.text",
+        areas=counted(words, "thematic_area", len(themes)),
+        states=listed(words, states),
+        top=top,
+        theme=theme,
+        state=names.get(code, code),
     )

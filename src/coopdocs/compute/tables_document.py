@@ -93,7 +93,7 @@ def build_document_context(
                     "file": layout.figure_file(fid, "svg"),
                     "table": table,
                     "caption": word(words, f"figures.{fid}.caption", ""),
-                    "alt": ALT_TEXT[fid](frames[table], order),
+                    "alt": ALT_TEXT[fid](frames[table], order, words),
                 }
             )
     for f in figures:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
-from coopdocs.load.strings import Words, word
+from coopdocs.load.strings import Words, counted, listed, word
 
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
 
@@ -83,11 +83,16 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
     }
 
 
-def describe(context: dict[str, Any]) -> str:
+def describe(context: dict[str, Any], words: Words | None = None) -> str:
     """What the timeline of the brief ``context`` shows, in words (its text alternative).
 
+    The words come from the strings file (``words``, keys ``alt.brief_timeline`` and ``alt.nouns``).
+
+    >>> from pathlib import Path
+    >>> from coopdocs.load.strings import load_strings
+    >>> words = load_strings(Path(__file__).parents[3] / "templates")
     >>> describe({"country": {"name": "Kazakhstan"}, "projects": [{"id": "p", "title": "P", "start_year": 2020,
-    ...           "end_year": 2027}], "instruments": [{"date": "2011-05-01"}], "events": []})
+    ...           "end_year": 2027}], "instruments": [{"date": "2011-05-01"}], "events": []}, words)
     'Timeline of 1 instrument, 0 events and 1 project of Kazakhstan, 2011–2027.'
     """
     projects = [p for p in context.get("projects", []) if p.get("start_year") is not None]
@@ -98,10 +103,20 @@ def describe(context: dict[str, Any]) -> str:
         dated = [record_year(r) for r in context.get(key, [])]
         dated = [y for y in dated if y is not None]
         years += dated
-        counts.append(f"{len(dated)} {noun}{'' if len(dated) == 1 else 's'}")
-    counts.append(f"{len(projects)} project{'' if len(projects) == 1 else 's'}")
-    span = f", {min(years)}–{max(years)}" if years else ", none of them dated"
-    return f"Timeline of {counts[0]}, {counts[1]} and {counts[2]} of {context['country']['name']}{span}."
+        counts.append(counted(words, noun, len(dated)))
+    counts.append(counted(words, "project", len(projects)))
+    span = (
+        word(words, "alt.brief_timeline.span", "", start=min(years), end=max(years))
+        if years
+        else word(words, "alt.brief_timeline.undated")
+    )
+    return word(
+        words,
+        "alt.brief_timeline.text",
+        counts=listed(words, counts),
+        country=context["country"]["name"],
+        span=span,
+    )
 
 
 def draw(

@@ -254,7 +254,7 @@ def timeline_description(context) -> str:
     """The text alternative of a brief's timeline figure (coopdocs.compute.timeline.describe)."""
     from coopdocs.compute.timeline import describe
 
-    return describe(context.get_all())
+    return describe(context.get_all(), context.environment.globals.get("words", {}))
 
 
 @jinja2.pass_context
