@@ -45,6 +45,12 @@ MONO_ALT = "Liberation Mono"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
 FIXED_TIME = (2022, 12, 30, 0, 0, 0)
 MONO_STYLES = {"VerbatimChar", "SourceCode"}
+HEADING_SPACING = (  # style, space before and after (pt)
+    ("Heading 1", 12.3, 4.6),
+    ("Heading 2", 6.8, 1.5),
+    ("Heading 3", 5.0, 0.5),
+    ("Heading 4", 5.0, 0.5),
+)
 
 
 def _fonts(name: str) -> str:
@@ -79,7 +85,7 @@ def table_styles(styles_element) -> None:
     table = parse_xml(
         f'<w:style {w} w:type="table" w:styleId="Table"><w:name w:val="Table"/><w:basedOn w:val="TableNormal"/>'
         '<w:uiPriority w:val="59"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr>'
+        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
         '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>'
         f'<w:top w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
@@ -240,18 +246,15 @@ def main() -> None:
         st.font.bold = True
         st.font.color.rgb = ACCENT
     # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text.
-    for name, before, after in (
-        ("Heading 1", 14.7, 7.4),
-        ("Heading 2", 11.5, 5.8),
-        ("Heading 3", 10.5, 5.2),
-        ("Heading 4", 10.5, 5.2),
-    ):
+    for name, before, after in HEADING_SPACING:
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
+        styles[name].paragraph_format.line_spacing = 1.0
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for name in ("Table Caption", "Image Caption"):
         styles[name].font.italic = True
         styles[name].font.size = Pt(9)
+        styles[name].paragraph_format.space_after = Pt(3)
     # Tight lists (pandoc's "Compact") at the body size, as in the PDF; table cells get "Table Text",
     # the PDF's 8.5 pt table text (coopdocs.render.docx puts it on every paragraph in a table).
     styles["Compact"].font.size = Pt(10.5)
@@ -260,15 +263,18 @@ def main() -> None:
     table_text = styles["Table Text"]
     table_text.base_style = styles["Compact"]
     table_text.font.size = Pt(8.5)
-    table_text.paragraph_format.space_before = Pt(1)
-    table_text.paragraph_format.space_after = Pt(1)
+    table_text.paragraph_format.space_before = Pt(0)
+    table_text.paragraph_format.space_after = Pt(0)
     table_text.paragraph_format.line_spacing = 1.1
+    # A figure's image: its own height, not 1.1 lines of it.
+    styles["Captioned Figure"].paragraph_format.line_spacing = 1.0
     # The date under the title: small and grey, as in the PDF, not a second title.
     date = styles["Date"]
     date.font.size = Pt(10)
     date.font.bold = False
     date.font.color.rgb = RGBColor(0x46, 0x46, 0x46)
-    date.paragraph_format.space_after = Pt(10)
+    date.paragraph_format.space_after = Pt(7.5)
+    styles["Title"].paragraph_format.space_after = Pt(0)
     # The reference list as compact as the PDF's (the default would leave 10 pt after each entry).
     styles["Bibliography"].paragraph_format.space_after = Pt(2)
     styles["Compact"].paragraph_format.space_before = Pt(0)
