@@ -45,11 +45,11 @@ MONO_ALT = "Liberation Mono"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
 FIXED_TIME = (2022, 12, 30, 0, 0, 0)
 MONO_STYLES = {"VerbatimChar", "SourceCode"}
-HEADING_SPACING = (  # style, space before and after (pt)
+HEADING_SPACING = (  # style, space before and after (pt): as the PDF's (see main)
     ("Heading 1", 12.3, 4.6),
     ("Heading 2", 6.8, 1.5),
-    ("Heading 3", 5.0, 0.5),
-    ("Heading 4", 5.0, 0.5),
+    ("Heading 3", 4.0, 0.0),
+    ("Heading 4", 4.0, 0.0),
 )
 
 
@@ -245,7 +245,11 @@ def main() -> None:
         st.font.size = Pt(size)
         st.font.bold = True
         st.font.color.rgb = ACCENT
-    # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text.
+    # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text,
+    # measured from the heading's cap height and baseline; Word and LibreOffice measure from the
+    # line box, which holds the ascent and descent too: HEADING_SPACING is Typst's less that,
+    # measured (LibreOffice's PDF against Typst's: the lines before and after a heading each as far
+    # from it), with single-spaced heading lines.
     for name, before, after in HEADING_SPACING:
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
@@ -255,6 +259,7 @@ def main() -> None:
         styles[name].font.italic = True
         styles[name].font.size = Pt(9)
         styles[name].paragraph_format.space_after = Pt(3)
+        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER  # as Typst's captions
     # Tight lists (pandoc's "Compact") at the body size, as in the PDF; table cells get "Table Text",
     # the PDF's 8.5 pt table text (coopdocs.render.docx puts it on every paragraph in a table).
     styles["Compact"].font.size = Pt(10.5)
@@ -275,8 +280,13 @@ def main() -> None:
     date.font.color.rgb = RGBColor(0x46, 0x46, 0x46)
     date.paragraph_format.space_after = Pt(7.5)
     styles["Title"].paragraph_format.space_after = Pt(0)
-    # The reference list as compact as the PDF's (the default would leave 10 pt after each entry).
-    styles["Bibliography"].paragraph_format.space_after = Pt(2)
+    # The reference list spaced as the PDF's (paragraph spacing; the default would leave 10 pt after
+    # each entry). An entry's number is followed by a tab (pandoc's citeproc): it stops just after
+    # the number, as the PDF's space, not at Word's default half inch (numbers up to 999).
+    bibliography = styles["Bibliography"].paragraph_format
+    bibliography.space_after = Pt(3)
+    for stop in (15, 22):
+        bibliography.tab_stops.add_tab_stop(Pt(stop))
     styles["Compact"].paragraph_format.space_before = Pt(0)
     styles["Compact"].paragraph_format.space_after = Pt(0)
     styles["Hyperlink"].font.color.rgb = ACCENT
