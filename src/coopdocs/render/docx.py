@@ -1,6 +1,6 @@
 """Finish a DOCX that pandoc wrote, for the programs its readers open it in (Word, LibreOffice).
 
-pandoc's DOCX writer leaves four things that a reader sees:
+What pandoc's DOCX writer leaves, that a reader sees:
 
 - table columns: pandoc divides the width by the Markdown's column markers, so a narrow column
   breaks words and record IDs mid-word ("Armeni a"). Here every column gets a width from its
@@ -13,7 +13,8 @@ pandoc's DOCX writer leaves four things that a reader sees:
 - the running header's title field shows the document's title before any update;
 - list bullets in the house font (pandoc's are Symbol, Courier New and Wingdings glyphs), indented
   as in the PDF;
-- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share).
+- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
+- the paragraph after a table as far below it as in the PDF (no style can say "after a table").
 
 The file is rewritten with fixed entry times, so the same input gives the same bytes.
 """
