@@ -45,6 +45,7 @@ MONO_ALT = "Liberation Mono"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
 FIXED_TIME = (2022, 12, 30, 0, 0, 0)
 MONO_STYLES = {"VerbatimChar", "SourceCode"}
+LINE_SPACING = 267 / 240  # the PDF's line pitch in single lines of Times (see main); 111 % in LibreOffice, which keeps whole percent
 HEADING_SPACING = (  # style, space before and after (pt): as the PDF's (see main)
     ("Heading 1", 12.3, 4.6),
     ("Heading 2", 6.8, 1.5),
@@ -81,7 +82,9 @@ def table_styles(styles_element) -> None:
         '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'
     )
     # Rules as in templates/typst/document.typ: accent lines above and below the table and under
-    # its header row, thin light-blue lines between rows; cell padding 4 pt left and right.
+    # its header row, thin light-blue lines between rows; cell padding 4 pt left and right, and
+    # above and below what makes rows as tall as the PDF's (Typst's 3.5 pt from the cap height and
+    # the baseline; Word's and LibreOffice's line box holds the ascent and descent: 0.75 pt).
     table = parse_xml(
         f'<w:style {w} w:type="table" w:styleId="Table"><w:name w:val="Table"/><w:basedOn w:val="TableNormal"/>'
         '<w:uiPriority w:val="59"/><w:qFormat/>'
@@ -90,8 +93,8 @@ def table_styles(styles_element) -> None:
         f'<w:top w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
         f'<w:insideH w:val="single" w:sz="2" w:space="0" w:color="{RULE}"/>'
-        '</w:tblBorders><w:tblCellMar><w:top w:w="20" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>'
-        '<w:bottom w:w="20" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        '</w:tblBorders><w:tblCellMar><w:top w:w="15" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>'
+        '<w:bottom w:w="15" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
         '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/>'
         f'<w:color w:val="{ACCENT}"/></w:rPr><w:tcPr><w:tcBorders>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/></w:tcBorders><w:vAlign w:val="bottom"/>'
@@ -225,10 +228,10 @@ def main() -> None:
     ):
         if name in names:
             styles[name].font.size = Pt(10.5)
-    # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em from cap height to baseline,
-    # 1.1 lines of Times; 0.9 em between paragraphs, 3 pt more than between lines), so that pages
-    # hold as much.
-    styles["Normal"].paragraph_format.line_spacing = 1.1
+    # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em below the cap height, a line
+    # every 13.4 pt at 10.5 pt, 1.11 single lines of Times (1.149 em); 0.9 em between paragraphs,
+    # 3 pt more than between lines), so that pages hold as much.
+    styles["Normal"].paragraph_format.line_spacing = LINE_SPACING
     for name in ("Body Text", "First Paragraph"):
         # Left-aligned as in the PDF and HTML (WCAG 2, 1.4.8: text not justified).
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -270,7 +273,7 @@ def main() -> None:
     table_text.font.size = Pt(8.5)
     table_text.paragraph_format.space_before = Pt(0)
     table_text.paragraph_format.space_after = Pt(0)
-    table_text.paragraph_format.line_spacing = 1.1
+    table_text.paragraph_format.line_spacing = LINE_SPACING  # Typst: 10.9 pt at 8.5 pt
     # A figure's image: its own height, not 1.1 lines of it.
     styles["Captioned Figure"].paragraph_format.line_spacing = 1.0
     # The date under the title: small and grey, as in the PDF, not a second title.
