@@ -45,7 +45,8 @@ MONO_ALT = "Liberation Mono"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
 FIXED_TIME = (2022, 12, 30, 0, 0, 0)
 MONO_STYLES = {"VerbatimChar", "SourceCode"}
-LINE_SPACING = 267 / 240  # the PDF's line pitch in single lines of Times (see main); 111 % in LibreOffice, which keeps whole percent
+# The PDF's line pitch in single lines of Times (see main); LibreOffice keeps whole percent: 111 %.
+LINE_SPACING = 267 / 240
 HEADING_SPACING = (  # style, space before and after (pt): as the PDF's (see main)
     ("Heading 1", 12.3, 4.6),
     ("Heading 2", 6.8, 1.5),
