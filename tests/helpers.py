@@ -39,6 +39,16 @@ def write_table(path: Path, rows: list[dict[str, str]], header: list[str] | None
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def edit_table(project: Path, table: str, change) -> list[dict[str, str]]:
+    """Edit the data table ``table`` of ``project`` in place: ``change`` is given its rows (a list
+    of dictionaries) to alter, and they are written back; returns the rows."""
+    path = project / "data" / f"{table}.csv"
+    rows = read_table(path)
+    change(rows)
+    write_table(path, rows)
+    return rows
+
+
 def copy_files(source: Path, dest: Path, names: Iterable[str]) -> Path:
     """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
     return revision.copy_project(source, dest, names)
