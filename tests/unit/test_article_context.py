@@ -323,3 +323,101 @@ def test_state_sections_group_terms_and_describe_shared_projects_once(context, t
             WORDS, "documents.brief.title", country=section["country"]["name"], org="UNIDO"
         )
         assert section["position"]["projects"]["count"] == len(section["projects"])
+
+
+def test_profile_roles_name_each_body_once_with_its_terms_grouped(context, two_states):
+    """Table 2's roles cell: each body once, its terms in order (not the body in every term)."""
+    t = two_states.tables
+    names = {a["id"]: a["name"] for a in t["actors"]}
+    rows = {r["country"]: r for r in context["tables"]["institutional-profile"]["rows"]}
+    for code, name in (("BY", "Belarus"), ("RU", "Russia")):
+        terms = sorted(
+            (r for r in t["roles"] if r["country"] == code),
+            key=lambda r: (r["start_year"] or 0, r["id"]),
+        )
+        bodies = [b["body"] for b in rows[name]["role_bodies"]]
+        assert bodies == list(dict.fromkeys(names[r["body"]] for r in terms))
+        assert sum(len(x["periods"]) for b in rows[name]["role_bodies"] for x in b["roles"]) == len(
+            terms
+        )
+
+
+def test_role_bodies_group_several_terms_on_one_body():
+    from coopdocs.compute.article import role_bodies
+
+    groups = [
+        {"body": "Board", "role": "member", "periods": ["1992–1995", "2000–2003"]},
+        {"body": "Committee", "role": "member", "periods": ["2016–2017"]},
+        {"body": "Board", "role": "president", "periods": ["2017"]},
+    ]
+    assert role_bodies(groups) == [
+        {
+            "body": "Board",
+            "roles": [
+                {"role": "member", "periods": ["1992–1995", "2000–2003"]},
+                {"role": "president", "periods": ["2017"]},
+            ],
+        },
+        {"body": "Committee", "roles": [{"role": "member", "periods": ["2016–2017"]}]},
+    ]
+
+
+def test_an_outcome_stated_as_a_bound_keeps_its_bound(context, two_states):
+    """An outcome whose description states its figure as "more than" keeps those words."""
+    bounded = {
+        o["id"]
+        for o in two_states.tables["outcomes"]
+        if "stated as more than" in o["description"] and o["value"] is not None
+    }
+    assert bounded  # the fixture has such outcomes
+    figures = {x["id"]: x for s in context["states"] for x in s["outcome_figures"]}
+    assert bounded <= set(figures)
+    for oid, x in figures.items():
+        assert x["bound"] == ("more than" if oid in bounded else "")
+
+
+def test_figure_bound_reads_the_strings_file():
+    from coopdocs.compute.article import figure_bound
+
+    assert figure_bound("Trained, stated as more than this number.", WORDS) == "more than"
+    assert figure_bound("Trained, stated as more than this number.", None) == ""
+    assert figure_bound("Four laboratories.", WORDS) == ""
+
+
+def test_timeline_period_in_the_text_is_the_figure_s(context, frames):
+    """The years the article gives for the timeline figure are those of its text alternative
+    (both from the timeline's own rows, not from every record of the data)."""
+    fig = context["figures"]["timeline"]
+    years = []
+    for r in frames["timeline"].rows:
+        if r["kind"] == "project" and r.get("start_year") not in (None, ""):
+            years += [int(r["start_year"]), int(r.get("end_year") or r["start_year"])]
+        elif r["kind"] != "project" and r.get("year") not in (None, ""):
+            years.append(int(r["year"]))
+    assert fig["period"] == {"start": min(years), "end": max(years)}
+    assert f"{min(years)}–{max(years)}" in fig["alt"]
+
+
+def test_a_record_s_period_is_written_once_after_its_title(context):
+    """No "(2021-12-23 (2021–2025))" and no "for 2013-2017 (2013–2017)": a record's ``when``
+    is one date or period, and empty when its title already gives those years."""
+    import re
+
+    seen = 0
+
+    def walk(node):
+        nonlocal seen
+        if isinstance(node, dict):
+            if "when" in node and "title" in node:
+                seen += 1
+                assert "(" not in node["when"], node["when"]
+                years = set(re.findall(r"\d{4}", node["when"]))
+                assert not years or not years <= set(re.findall(r"\d{4}", node["title"])), node
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk({k: context[k] for k in ("organisation", "regional", "states", "union")})
+    assert seen
