@@ -421,3 +421,54 @@ def test_a_record_s_period_is_written_once_after_its_title(context):
 
     walk({k: context[k] for k in ("organisation", "regional", "states", "union")})
     assert seen
+
+
+@pytest.fixture(scope="module")
+def markdown(context, two_states):
+    """The review's Markdown rendered from the fixture's context, as the pipeline renders it."""
+    from coopdocs.compute.contexts import provenance
+    from coopdocs.render.markdown import render
+
+    meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")
+    full = dict(context, meta=dict(context["meta"], **meta, date=BUILD["date"]))
+    full["provenance"] = provenance(two_states, context["records"], None)
+    return render(ROOT / "templates", "article.md.j2", full)
+
+
+def _paragraph(markdown: str, start: str) -> str:
+    return next(p for p in markdown.split("\n\n") if p.startswith(start))
+
+
+def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_states):
+    text = markdown.replace("\\", "")
+    # a figure stated as a bound keeps "more than"
+    for o in two_states.tables["outcomes"]:
+        if o["value"] is not None and "stated as more than" in o["description"]:
+            assert f"more than {o['value']:,.0f} {o['unit']}" in text
+    # a date or period is never nested in parentheses
+    assert "((" not in text and not __import__("re").search(r"\(\d{4}-\d\d-\d\d \(", text)
+    # a span of events is named first and last, not in nested parentheses
+    assert "record high-level contacts between 2017 and 2021, from the First" in text
+    # no rank for a count of nothing; two states are "of the two", not "among the two"
+    russia = _paragraph(text, "*How it compares.* Of the two states, Russia")
+    assert "and the data records no outcome of its projects." in russia
+    assert "by recorded outcomes (0)" not in text and "Among the two" not in text
+    # small counts in words, as in the rest of the review
+    t = two_states.tables
+    own = sum(p["origin"] == "author" for p in t["proposals"])
+    derived = len(t["proposals"]) - own
+    assert (own, derived) == (2, 1)  # the fixture's proposals
+    assert "the author makes two proposals of their own:" in text
+    assert "One further suggestion is not the author's own" in text
+
+
+def test_a_donor_s_projects_for_the_union_are_not_counted_as_a_state_s(context, two_states):
+    union = context["union"]["country"]["name"]
+    for d in context["highlights"]["donors"]:
+        assert union not in d["recipients"]
+    for s in context["states"]:
+        names = {r for f in s["funds_elsewhere"] for r in f["recipients"]}
+        assert s["funds_to"] == {
+            "states": sorted(names - {union}),
+            "union": union in names,
+        }

@@ -266,6 +266,18 @@ def figure_bound(description: str, words: Words | None = None) -> str:
     return ""
 
 
+def recipients(funded: list[dict], union_name: str | None) -> dict[str, Any]:
+    """Whom a donor's projects go to: the states by name and, apart, whether the union as such
+    receives one (the text says "in Armenia and Belarus and for the union", not "in Armenia,
+    Belarus and EAEU").
+
+    >>> recipients([{"recipients": ["Belarus", "EAEU"]}, {"recipients": ["Armenia"]}], "EAEU")
+    {'states': ['Armenia', 'Belarus'], 'union': True}
+    """
+    names = {r for f in funded for r in f["recipients"]}
+    return {"states": by_name(names - {union_name}, str), "union": union_name in names}
+
+
 def role_bodies(groups: list[dict]) -> list[dict]:
     """A state's terms (:func:`role_groups`) by body, in the order of each body's first term: a
     table cell names each body once ("Board: member 1992–1995 and 2000–2003; Committee: ...").
@@ -428,12 +440,13 @@ def article_context(
     for c in states:
         elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
-            recipients = by_name({r for f in elsewhere for r in f["recipients"]}, str)
+            to = recipients(elsewhere, (union_row or {}).get("name"))
             donors.append(
                 {
                     "name": c["name"],
                     "count": len(elsewhere),
-                    "recipients": recipients,
+                    "recipients": to["states"],
+                    "to_union": to["union"],
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
                 }
             )
@@ -508,6 +521,10 @@ def article_context(
                 "events": b["events"],
                 "funded_by_others": b["funded_by_others"],
                 "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                "funds_to": recipients(
+                    [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                    (union_row or {}).get("name"),
+                ),
                 "themes": b["themes"][:3],
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
