@@ -472,3 +472,30 @@ def test_a_donor_s_projects_for_the_union_are_not_counted_as_a_state_s(context, 
             "states": sorted(names - {union}),
             "union": union in names,
         }
+
+
+def test_profile_programmes_give_a_period_only_where_the_title_does_not(context, two_states):
+    programmes = {
+        i["id"]: i
+        for i in two_states.tables["instruments"]
+        if i["type"] in ("framework-programme", "country-programme", "partnership-programme")
+    }
+    listed = [
+        p for r in context["tables"]["institutional-profile"]["rows"] for p in r["programme_list"]
+    ]
+    assert len(listed) == sum(len(stated(i, "countries")) for i in programmes.values())
+    titled = {i["title"]: i for i in programmes.values()}
+    for p in listed:
+        start = titled[p["title"]].get("start_year")
+        if start and str(start) in p["title"]:
+            assert p["when"] == "", p  # "Programme for 2013-2017", not "... (2013–2017)"
+
+
+def test_shared_projects_and_contributions_read_as_sentences(markdown):
+    text = markdown.replace("\\", "")
+    for line in text.splitlines():
+        if line.startswith("- [*") and not line.startswith("- [**"):
+            # one parenthesis for period and funders, then one colon before the description
+            head = line.split("*", 2)[2].split(": ", 1)[0]
+            assert head == "" or (head.startswith(" (") and head.endswith(")")), line[:160]
+    assert "The data records what Russia contributes to UNIDO: " in text

@@ -37,7 +37,7 @@ from coopdocs.compute.overview import (
     timeline_period,
 )
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
-from coopdocs.compute.tables import Frame
+from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, parse_authored
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import Words, word
@@ -223,11 +223,19 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     ''
     >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014})
     '2014-10-30'
+    >>> article_when({"title": "Partnership", "date": "2017", "start_year": 2017}, {"period": {
+    ...     "from": "from {start}"}})
+    'from 2017'
     """
     start, end = record.get("start_year"), record.get("end_year")
     span = year_span(start, end, words)
     date = str(record.get("date") or "")
-    when = span if (start and end and start != end) or not date else date
+    if start and end and start != end:
+        when = span
+    elif date and date != str(start or ""):
+        when = date
+    else:
+        when = span or date  # 'from 2017' says more than the bare year '2017'
     years = YEAR.findall(when)
     if years and set(years) <= set(YEAR.findall(str(record.get("title") or ""))):
         return ""
@@ -365,14 +373,26 @@ def article_context(
             entry["rows"] = frame_rows(frames[tid])
             entry["shown"] = bool(entry["rows"])
         tables[tid] = entry
-    # The profile's roles cell names each body once, its terms grouped (the frame, shared with
-    # the spreadsheets, repeats the body in every term).
+    # The profile's roles cell names each body once, its terms grouped, and its programmes
+    # cell gives a period only where the title does not (the frame, shared with the
+    # spreadsheets, repeats the body in every term and the period after every title).
     codes = {c["name"]: c["code"] for c in all_states}
     for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
         code = codes.get(row["country"])
         row["role_bodies"] = (
             role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
         )
+        programmes = sorted(
+            (
+                i
+                for i in (res.of_country("instruments", code) if code else [])
+                if i["type"] in PROGRAMME_TYPES
+            ),
+            key=lambda i: (record_year(i) or 0, i["id"]),
+        )
+        row["programme_list"] = [
+            {"title": i["title"], "when": article_when(i, words)} for i in programmes
+        ]
     for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
         entry["number"] = n
     figures: dict[str, dict[str, Any]] = {}
