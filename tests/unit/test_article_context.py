@@ -499,3 +499,18 @@ def test_shared_projects_and_contributions_read_as_sentences(markdown):
             head = line.split("*", 2)[2].split(": ", 1)[0]
             assert head == "" or (head.startswith(" (") and head.endswith(")")), line[:160]
     assert "The data records what Russia contributes to UNIDO: " in text
+
+
+def test_count_table_columns_are_as_wide_as_their_headings(markdown):
+    """A pipe table's widths follow its separator's dashes: a state's column narrower than its
+    name runs the names together in print ("BelarusKazakhstan")."""
+    lines = markdown.splitlines()
+    checked = 0
+    for head, rule in zip(lines, lines[1:]):
+        if head.startswith(("| Instrument type |", "| Thematic area |")):
+            names = [c.strip() for c in head.strip("|").split("|")][1:-1]
+            widths = [len(c.strip()) for c in rule.strip("|").split("|")][1:-1]
+            assert len(names) == len(widths)
+            assert all(w >= max(len(n.replace("\\", "")), 5) for n, w in zip(names, widths))
+            checked += 1
+    assert checked == 2
