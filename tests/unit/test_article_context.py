@@ -514,3 +514,35 @@ def test_count_table_columns_are_as_wide_as_their_headings(markdown):
             assert all(w >= max(len(n.replace("\\", "")), 5) for n, w in zip(names, widths))
             checked += 1
     assert checked == 2
+
+
+def test_funding_section_names_every_funder_of_its_table_and_the_budgets(context, markdown):
+    text = markdown.replace("\\", "")
+    rows = context["tables"]["projects-by-funder"]["rows"]
+    donors = {d["name"] for d in context["highlights"]["donors"]}
+    others = {r["funder"] for r in rows} - donors
+    assert {f["name"] for f in context["highlights"]["other_funders"]} == others
+    funding = _paragraph(text, "Russia funds ")
+    for name in others:
+        assert name + " (in " in funding
+    with_budget = [r for r in rows if r.get("budget_usd") is not None]
+    assert len(context["highlights"]["budgets"]) == len(with_budget)
+    if not with_budget:
+        assert "The data states no budget for any of the funded projects." in funding
+
+
+def test_terms_on_bodies_are_counted_with_their_noun(context, markdown, two_states):
+    from coopdocs.render.language import count
+
+    text = markdown.replace("\\", "")
+    for r in context["highlights"]["measures"]["roles"]["rows"]:
+        if r["count"]:
+            n = sum(
+                x["country"] == context_code(two_states, r["name"])
+                for x in two_states.tables["roles"]
+            )
+            assert f"{r['name']} ({count(n, 'term', words=WORDS)})" in text
+
+
+def context_code(package, name: str) -> str:
+    return next(c["code"] for c in package.tables["countries"] if c["name"] == name)

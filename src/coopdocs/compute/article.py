@@ -470,6 +470,24 @@ def article_context(
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
                 }
             )
+    # The funders besides the member states that fund others, and the budgets the data states:
+    # what the funding section says of its table beyond the donors.
+    donor_names = {d["name"] for d in donors}
+    other_funders: dict[str, list[str]] = {}
+    budgets = []
+    for r in tables[layout.PROJECTS_BY_FUNDER].get("rows", []):
+        if r["funder"] not in donor_names:
+            other_funders.setdefault(r["funder"], []).append(r["country"])
+        if r.get("budget_usd") is not None:
+            budgets.append(
+                {
+                    "funder": r["funder"],
+                    "country": r["country"],
+                    "budget_usd": r["budget_usd"],
+                    "with_budget": r.get("projects_with_budget") or 0,
+                    "count": r["count"],
+                }
+            )
     md = tables[layout.MAIN_DIRECTIONS]["rows"]
     md_yes = [r["year"] for r in md if r["mentions_organisation"] == "yes"]
     md_no = [r["year"] for r in md if r["mentions_organisation"] == "no"]
@@ -651,6 +669,11 @@ def article_context(
             "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
             "themes_used": len(theme_counts),
             "donors": donors,
+            "other_funders": [
+                {"name": name, "recipients": by_name(set(to), str)}
+                for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
+            ],
+            "budgets": budgets,
             "md_yes": md_yes,
             "md_no": md_no,
             "measures": measures,
