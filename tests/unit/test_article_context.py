@@ -451,7 +451,8 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     assert "record high-level contacts between 2017 and 2021, from the First" in text
     # no rank for a count of nothing; two states are "of the two", not "among the two"
     russia = _paragraph(text, "*How it compares.* Of the two states, Russia")
-    assert "and the data records no outcome of its projects." in russia
+    assert "and the data records no outcome for it." in russia
+    assert "ranks first by projects (4), first by instruments (4), and" in russia
     assert "by recorded outcomes (0)" not in text and "Among the two" not in text
     # small counts in words, as in the rest of the review
     t = two_states.tables
@@ -546,3 +547,35 @@ def test_terms_on_bodies_are_counted_with_their_noun(context, markdown, two_stat
 
 def context_code(package, name: str) -> str:
     return next(c["code"] for c in package.tables["countries"] if c["name"] == name)
+
+
+def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
+    """On the invented package (tests/fixtures/iawc) some states have no project or instrument:
+    the review says so instead of ranking them "fifth by projects (0)"."""
+    from coopdocs.compute.contexts import provenance
+    from coopdocs.load.datapackage import load_package
+    from coopdocs.render.markdown import render
+
+    package = load_package(ROOT / "tests" / "fixtures" / "iawc", root=ROOT)
+    keep, others = focus_states(package.tables, 12)
+    frames = focus_frames(compute_tables(package.tables, WORDS), keep, others, WORDS)
+    meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")
+    settings = {"organisation": "iawc", "union": "NWU", "union_body": None}
+    context = article_context(
+        package, frames, meta, BUILD, settings, keep=keep, others=others, words=WORDS
+    )
+    context["meta"]["date"] = BUILD["date"]
+    context["provenance"] = provenance(package, context["records"], None)
+    text = render(ROOT / "templates", "article.md.j2", context).replace("\\", "")
+    assert "(0" not in text
+    idle = [
+        s["country"]["name"]
+        for s in context["states"]
+        if not (s["position"]["projects"]["count"] or s["position"]["instruments"]["count"])
+    ]
+    assert idle  # the fixture has such states
+    for name in idle:
+        assert (
+            f"*How it compares.* The data records no project, instrument or outcome for {name}."
+            in text
+        )
