@@ -323,3 +323,259 @@ def test_state_sections_group_terms_and_describe_shared_projects_once(context, t
             WORDS, "documents.brief.title", country=section["country"]["name"], org="UNIDO"
         )
         assert section["position"]["projects"]["count"] == len(section["projects"])
+
+
+def test_profile_roles_name_each_body_once_with_its_terms_grouped(context, two_states):
+    """Table 2's roles cell: each body once, its terms in order (not the body in every term)."""
+    t = two_states.tables
+    names = {a["id"]: a["name"] for a in t["actors"]}
+    rows = {r["country"]: r for r in context["tables"]["institutional-profile"]["rows"]}
+    for code, name in (("BY", "Belarus"), ("RU", "Russia")):
+        terms = sorted(
+            (r for r in t["roles"] if r["country"] == code),
+            key=lambda r: (r["start_year"] or 0, r["id"]),
+        )
+        bodies = [b["body"] for b in rows[name]["role_bodies"]]
+        assert bodies == list(dict.fromkeys(names[r["body"]] for r in terms))
+        assert sum(len(x["periods"]) for b in rows[name]["role_bodies"] for x in b["roles"]) == len(
+            terms
+        )
+
+
+def test_role_bodies_group_several_terms_on_one_body():
+    from coopdocs.compute.article import role_bodies
+
+    groups = [
+        {"body": "Board", "role": "member", "periods": ["1992–1995", "2000–2003"]},
+        {"body": "Committee", "role": "member", "periods": ["2016–2017"]},
+        {"body": "Board", "role": "president", "periods": ["2017"]},
+    ]
+    assert role_bodies(groups) == [
+        {
+            "body": "Board",
+            "roles": [
+                {"role": "member", "periods": ["1992–1995", "2000–2003"]},
+                {"role": "president", "periods": ["2017"]},
+            ],
+        },
+        {"body": "Committee", "roles": [{"role": "member", "periods": ["2016–2017"]}]},
+    ]
+
+
+def test_an_outcome_stated_as_a_bound_keeps_its_bound(context, two_states):
+    """An outcome whose description states its figure as "more than" keeps those words."""
+    bounded = {
+        o["id"]
+        for o in two_states.tables["outcomes"]
+        if "stated as more than" in o["description"] and o["value"] is not None
+    }
+    assert bounded  # the fixture has such outcomes
+    figures = {x["id"]: x for s in context["states"] for x in s["outcome_figures"]}
+    assert bounded <= set(figures)
+    for oid, x in figures.items():
+        assert x["bound"] == ("more than" if oid in bounded else "")
+
+
+def test_figure_bound_reads_the_strings_file():
+    from coopdocs.compute.article import figure_bound
+
+    assert figure_bound("Trained, stated as more than this number.", WORDS) == "more than"
+    assert figure_bound("Trained, stated as more than this number.", None) == ""
+    assert figure_bound("Four laboratories.", WORDS) == ""
+
+
+def test_timeline_period_in_the_text_is_the_figure_s(context, frames):
+    """The years the article gives for the timeline figure are those of its text alternative
+    (both from the timeline's own rows, not from every record of the data)."""
+    fig = context["figures"]["timeline"]
+    years = []
+    for r in frames["timeline"].rows:
+        if r["kind"] == "project" and r.get("start_year") not in (None, ""):
+            years += [int(r["start_year"]), int(r.get("end_year") or r["start_year"])]
+        elif r["kind"] != "project" and r.get("year") not in (None, ""):
+            years.append(int(r["year"]))
+    assert fig["period"] == {"start": min(years), "end": max(years)}
+    assert f"{min(years)}–{max(years)}" in fig["alt"]
+
+
+def test_a_record_s_period_is_written_once_after_its_title(context):
+    """No "(2021-12-23 (2021–2025))" and no "for 2013-2017 (2013–2017)": a record's ``when``
+    is one date or period, and empty when its title already gives those years."""
+    import re
+
+    seen = 0
+
+    def walk(node):
+        nonlocal seen
+        if isinstance(node, dict):
+            if "when" in node and "title" in node:
+                seen += 1
+                assert "(" not in node["when"], node["when"]
+                years = set(re.findall(r"\d{4}", node["when"]))
+                assert not years or not years <= set(re.findall(r"\d{4}", node["title"])), node
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk({k: context[k] for k in ("organisation", "regional", "states", "union")})
+    assert seen
+
+
+@pytest.fixture(scope="module")
+def markdown(context, two_states):
+    """The review's Markdown rendered from the fixture's context, as the pipeline renders it."""
+    from coopdocs.compute.contexts import provenance
+    from coopdocs.render.markdown import render
+
+    meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")
+    full = dict(context, meta=dict(context["meta"], **meta, date=BUILD["date"]))
+    full["provenance"] = provenance(two_states, context["records"], None)
+    return render(ROOT / "templates", "article.md.j2", full)
+
+
+def _paragraph(markdown: str, start: str) -> str:
+    return next(p for p in markdown.split("\n\n") if p.startswith(start))
+
+
+def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_states):
+    text = markdown.replace("\\", "")
+    # a figure stated as a bound keeps "more than"
+    for o in two_states.tables["outcomes"]:
+        if o["value"] is not None and "stated as more than" in o["description"]:
+            assert f"more than {o['value']:,.0f} {o['unit']}" in text
+    # a date or period is never nested in parentheses
+    assert "((" not in text and not __import__("re").search(r"\(\d{4}-\d\d-\d\d \(", text)
+    # a span of events is named first and last, not in nested parentheses
+    assert "record high-level contacts between 2017 and 2021, from the First" in text
+    # no rank for a count of nothing; two states are "of the two", not "among the two"
+    russia = _paragraph(text, "*How it compares.* Of the two states, Russia")
+    assert "and the data records no outcome for it." in russia
+    assert "ranks first by projects (4), first by instruments (4), and" in russia
+    assert "by recorded outcomes (0)" not in text and "Among the two" not in text
+    # small counts in words, as in the rest of the review
+    t = two_states.tables
+    own = sum(p["origin"] == "author" for p in t["proposals"])
+    derived = len(t["proposals"]) - own
+    assert (own, derived) == (2, 1)  # the fixture's proposals
+    assert "the author makes two proposals of their own:" in text
+    assert "One further suggestion is not the author's own" in text
+
+
+def test_a_donor_s_projects_for_the_union_are_not_counted_as_a_state_s(context, two_states):
+    union = context["union"]["country"]["name"]
+    for d in context["highlights"]["donors"]:
+        assert union not in d["recipients"]
+    for s in context["states"]:
+        names = {r for f in s["funds_elsewhere"] for r in f["recipients"]}
+        assert s["funds_to"] == {
+            "states": sorted(names - {union}),
+            "union": union in names,
+        }
+
+
+def test_profile_programmes_give_a_period_only_where_the_title_does_not(context, two_states):
+    programmes = {
+        i["id"]: i
+        for i in two_states.tables["instruments"]
+        if i["type"] in ("framework-programme", "country-programme", "partnership-programme")
+    }
+    listed = [
+        p for r in context["tables"]["institutional-profile"]["rows"] for p in r["programme_list"]
+    ]
+    assert len(listed) == sum(len(stated(i, "countries")) for i in programmes.values())
+    titled = {i["title"]: i for i in programmes.values()}
+    for p in listed:
+        start = titled[p["title"]].get("start_year")
+        if start and str(start) in p["title"]:
+            assert p["when"] == "", p  # "Programme for 2013-2017", not "... (2013–2017)"
+
+
+def test_shared_projects_and_contributions_read_as_sentences(markdown):
+    text = markdown.replace("\\", "")
+    for line in text.splitlines():
+        if line.startswith("- [*") and not line.startswith("- [**"):
+            # one parenthesis for period and funders, then one colon before the description
+            head = line.split("*", 2)[2].split(": ", 1)[0]
+            assert head == "" or (head.startswith(" (") and head.endswith(")")), line[:160]
+    assert "The data records what Russia contributes to UNIDO: " in text
+
+
+def test_count_table_columns_are_as_wide_as_their_headings(markdown):
+    """A pipe table's widths follow its separator's dashes: a state's column narrower than its
+    name runs the names together in print ("BelarusKazakhstan")."""
+    lines = markdown.splitlines()
+    checked = 0
+    for head, rule in zip(lines, lines[1:]):
+        if head.startswith(("| Instrument type |", "| Thematic area |")):
+            names = [c.strip() for c in head.strip("|").split("|")][1:-1]
+            widths = [len(c.strip()) for c in rule.strip("|").split("|")][1:-1]
+            assert len(names) == len(widths)
+            assert all(w >= max(len(n.replace("\\", "")), 5) for n, w in zip(names, widths))
+            checked += 1
+    assert checked == 2
+
+
+def test_funding_section_names_every_funder_of_its_table_and_the_budgets(context, markdown):
+    text = markdown.replace("\\", "")
+    rows = context["tables"]["projects-by-funder"]["rows"]
+    donors = {d["name"] for d in context["highlights"]["donors"]}
+    others = {r["funder"] for r in rows} - donors
+    assert {f["name"] for f in context["highlights"]["other_funders"]} == others
+    funding = _paragraph(text, "Russia funds ")
+    for name in others:
+        assert name + " (in " in funding
+    with_budget = [r for r in rows if r.get("budget_usd") is not None]
+    assert len(context["highlights"]["budgets"]) == len(with_budget)
+    if not with_budget:
+        assert "The data states no budget for any of the funded projects." in funding
+
+
+def test_terms_on_bodies_are_counted_with_their_noun(context, markdown, two_states):
+    from coopdocs.render.language import count
+
+    text = markdown.replace("\\", "")
+    for r in context["highlights"]["measures"]["roles"]["rows"]:
+        if r["count"]:
+            n = sum(
+                x["country"] == context_code(two_states, r["name"])
+                for x in two_states.tables["roles"]
+            )
+            assert f"{r['name']} ({count(n, 'term', words=WORDS)})" in text
+
+
+def context_code(package, name: str) -> str:
+    return next(c["code"] for c in package.tables["countries"] if c["name"] == name)
+
+
+def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
+    """On the invented package (tests/fixtures/iawc) some states have no project or instrument:
+    the review says so instead of ranking them "fifth by projects (0)"."""
+    from coopdocs.compute.contexts import provenance
+    from coopdocs.load.datapackage import load_package
+    from coopdocs.render.markdown import render
+
+    package = load_package(ROOT / "tests" / "fixtures" / "iawc", root=ROOT)
+    keep, others = focus_states(package.tables, 12)
+    frames = focus_frames(compute_tables(package.tables, WORDS), keep, others, WORDS)
+    meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")
+    settings = {"organisation": "iawc", "union": "NWU", "union_body": None}
+    context = article_context(
+        package, frames, meta, BUILD, settings, keep=keep, others=others, words=WORDS
+    )
+    context["meta"]["date"] = BUILD["date"]
+    context["provenance"] = provenance(package, context["records"], None)
+    text = render(ROOT / "templates", "article.md.j2", context).replace("\\", "")
+    assert "(0" not in text
+    idle = [
+        s["country"]["name"]
+        for s in context["states"]
+        if not (s["position"]["projects"]["count"] or s["position"]["instruments"]["count"])
+    ]
+    assert idle  # the fixture has such states
+    for name in idle:
+        assert (
+            f"*How it compares.* The data records no project, instrument or outcome for {name}."
+            in text
+        )

@@ -262,3 +262,49 @@ def test_a_project_end_year_flows_into_brief_timeline_and_article(tmp_path, buil
         }
         & rebuilt
     )
+
+
+def test_profile_table_names_each_body_once(built):
+    """Table 2's roles cell names a body once, with all its terms (issue 17)."""
+    roles = read_table(built / "data" / "roles.csv")
+    actors = {a["id"]: a["name"] for a in read_table(built / "data" / "actors.csv")}
+    countries = {c["code"]: c["name"] for c in read_table(built / "data" / "countries.csv")}
+    document = docx.Document(str(article(built, "docx")))
+    profile = next(t for t in document.tables if "Roles in" in t.rows[0].cells[2].text)
+    cells = {row.cells[0].text: row.cells[2].text for row in profile.rows[1:]}
+    for code in {r["country"] for r in roles}:
+        cell = cells[countries[code]]
+        for body in {r["body"] for r in roles if r["country"] == code}:
+            assert cell.count(actors[body]) == 1, (code, body, cell)
+        for r in roles:
+            if r["country"] == code:
+                assert r["start_year"] in cell, (r["id"], cell)
+
+
+def test_an_outcome_stated_as_more_than_keeps_more_than(built):
+    """An outcome the data states as "more than" a figure says so in the article's text."""
+    outcomes = [
+        o
+        for o in read_table(built / "data" / "outcomes.csv")
+        if o["value"] and "stated as more than" in o["description"]
+    ]
+    assert outcomes
+    text = squash(docx_text(article(built, "docx")))
+    for o in outcomes:
+        figure = f"{int(float(o['value'])):,} {o['unit']}"
+        assert f"more than {figure}" in text, figure
+
+
+def test_the_timeline_text_and_its_alternative_give_one_period(built):
+    """The years the text gives for the timeline figure are those of its alt text."""
+    html = article(built, "html").read_text(encoding="utf-8")
+    alt = re.search(r'alt="Timeline of [^"]*?, (\d{4})–(\d{4}), one row each', html)
+    assert alt, "timeline alt text"
+    text = squash(docx_text(article(built, "docx")))
+    said = re.search(r"Figure \d+ draws the dated [^.]*?, from (\d{4}) to (\d{4})", text)
+    assert said, "timeline paragraph"
+    assert said.groups() == alt.groups()
+    timeline = read_table(built / "reports" / "tables" / "timeline.csv")
+    years = [int(r["year"]) for r in timeline if r["year"]]
+    years += [int(r["end_year"]) for r in timeline if r["end_year"]]
+    assert said.groups() == (str(min(years)), str(max(years)))

@@ -9,6 +9,7 @@ them, so "Table 2" means the same table in DOCX, PDF and HTML.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -30,9 +31,13 @@ from coopdocs.compute.contexts import (
     union_of,
     year_span,
 )
-from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
+from coopdocs.compute.overview import (
+    describe_theme_matrix,
+    describe_timeline_overview,
+    timeline_period,
+)
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
-from coopdocs.compute.tables import Frame
+from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, parse_authored
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import Words, word
@@ -54,6 +59,8 @@ ARTICLE_FIGURES = [layout.THEMES_FIGURE, layout.TIMELINE_FIGURE]
 MEASURES = ("instruments", "projects", "outcomes", "events", "roles", "offices")
 # How many of a state's instruments with the organisation its section names (the rest are counted).
 KEY_INSTRUMENTS = 3
+# A year in a title or a period ("Programme for 2013-2017", "2013–2017").
+YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def _words(key) -> str:
@@ -202,6 +209,100 @@ def role_groups(roles: list[dict], res: Resolver, words: Words | None = None) ->
     return [dict(g, sources=sorted(g["sources"])) for g in groups.values()]
 
 
+def article_when(record: dict[str, Any], words: Words | None = None) -> str:
+    """A record's date or period as the review writes it after the title, in parentheses: a
+    period of several years when it has one (a date of signature beside it would nest
+    parentheses), else its date; empty when the title already gives those years.
+
+    >>> article_when({"title": "Programme", "date": "2021-12-23", "start_year": 2021,
+    ...               "end_year": 2025})
+    '2021–2025'
+    >>> article_when({"title": "Programme for 2013-2017", "start_year": 2013, "end_year": 2017})
+    ''
+    >>> article_when({"title": "General Conference, 2013", "date": "2013"})
+    ''
+    >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014})
+    '2014-10-30'
+    >>> article_when({"title": "Partnership", "date": "2017", "start_year": 2017}, {"period": {
+    ...     "from": "from {start}"}})
+    'from 2017'
+    """
+    start, end = record.get("start_year"), record.get("end_year")
+    span = year_span(start, end, words)
+    date = str(record.get("date") or "")
+    if start and end and start != end:
+        when = span
+    elif date and date != str(start or ""):
+        when = date
+    else:
+        when = span or date  # 'from 2017' says more than the bare year '2017'
+    years = YEAR.findall(when)
+    if years and set(years) <= set(YEAR.findall(str(record.get("title") or ""))):
+        return ""
+    return when
+
+
+def _reword_when(node: Any, words: Words | None) -> None:
+    """Every titled record in ``node`` (nested dicts and lists) with its ``when`` as the review
+    writes it (:func:`article_when`)."""
+    if isinstance(node, dict):
+        if "when" in node and "title" in node:
+            node["when"] = article_when(node, words)
+        for value in node.values():
+            _reword_when(value, words)
+    elif isinstance(node, list):
+        for value in node:
+            _reword_when(value, words)
+
+
+def figure_bound(description: str, words: Words | None = None) -> str:
+    """The words before an outcome's figure when its description states the figure as a bound
+    (strings file ``article_outcomes.bounds``): "more than" for "... stated as more than this
+    amount."; empty for an exact figure or without a strings file.
+
+    >>> bounds = {"article_outcomes": {"bounds": [{"phrase": "stated as more than this",
+    ...                                            "words": "more than"}]}}
+    >>> figure_bound("Effect over two years, Stated as more than this amount.", bounds)
+    'more than'
+    >>> figure_bound("Four laboratories.", bounds)
+    ''
+    """
+    text = (description or "").casefold()
+    for bound in ((words or {}).get("article_outcomes") or {}).get("bounds") or []:
+        if str(bound["phrase"]).casefold() in text:
+            return str(bound["words"])
+    return ""
+
+
+def recipients(funded: list[dict], union_name: str | None) -> dict[str, Any]:
+    """Whom a donor's projects go to: the states by name and, apart, whether the union as such
+    receives one (the text says "in Armenia and Belarus and for the union", not "in Armenia,
+    Belarus and EAEU").
+
+    >>> recipients([{"recipients": ["Belarus", "EAEU"]}, {"recipients": ["Armenia"]}], "EAEU")
+    {'states': ['Armenia', 'Belarus'], 'union': True}
+    """
+    names = {r for f in funded for r in f["recipients"]}
+    return {"states": by_name(names - {union_name}, str), "union": union_name in names}
+
+
+def role_bodies(groups: list[dict]) -> list[dict]:
+    """A state's terms (:func:`role_groups`) by body, in the order of each body's first term: a
+    table cell names each body once ("Board: member 1992–1995 and 2000–2003; Committee: ...").
+
+    >>> bodies = role_bodies([{"body": "B", "role": "member", "periods": ["1992", "2000"]},
+    ...                       {"body": "C", "role": "member", "periods": ["2016"]},
+    ...                       {"body": "B", "role": "chair", "periods": ["2001"]}])
+    >>> [(b["body"], [(x["role"], x["periods"]) for x in b["roles"]]) for b in bodies]
+    [('B', [('member', ['1992', '2000']), ('chair', ['2001'])]), ('C', [('member', ['2016'])])]
+    """
+    bodies: dict[str, dict[str, Any]] = {}
+    for g in groups:
+        entry = bodies.setdefault(g["body"], {"body": g["body"], "roles": []})
+        entry["roles"].append({"role": g["role"], "periods": list(g["periods"])})
+    return list(bodies.values())
+
+
 def is_shared(project: dict, state_codes: set[str]) -> bool:
     """Whether a project concerns several member states, or some only by inference: such a
     project is described once, in the section on shared projects, and referred to elsewhere."""
@@ -272,6 +373,26 @@ def article_context(
             entry["rows"] = frame_rows(frames[tid])
             entry["shown"] = bool(entry["rows"])
         tables[tid] = entry
+    # The profile's roles cell names each body once, its terms grouped, and its programmes
+    # cell gives a period only where the title does not (the frame, shared with the
+    # spreadsheets, repeats the body in every term and the period after every title).
+    codes = {c["name"]: c["code"] for c in all_states}
+    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
+        code = codes.get(row["country"])
+        row["role_bodies"] = (
+            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
+        )
+        programmes = sorted(
+            (
+                i
+                for i in (res.of_country("instruments", code) if code else [])
+                if i["type"] in PROGRAMME_TYPES
+            ),
+            key=lambda i: (record_year(i) or 0, i["id"]),
+        )
+        row["programme_list"] = [
+            {"title": i["title"], "when": article_when(i, words)} for i in programmes
+        ]
     for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
         entry["number"] = n
     figures: dict[str, dict[str, Any]] = {}
@@ -289,6 +410,8 @@ def article_context(
         figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
             frames[layout.TIMELINE_TABLE], order, words
         )
+        # The years the text gives for the figure are those its text alternative gives.
+        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
     if layout.THEMES_FIGURE in figures:
         figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
             frames[layout.PROJECTS_BY_THEME], order, words
@@ -337,13 +460,32 @@ def article_context(
     for c in states:
         elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
         if elsewhere:
-            recipients = by_name({r for f in elsewhere for r in f["recipients"]}, str)
+            to = recipients(elsewhere, (union_row or {}).get("name"))
             donors.append(
                 {
                     "name": c["name"],
                     "count": len(elsewhere),
-                    "recipients": recipients,
+                    "recipients": to["states"],
+                    "to_union": to["union"],
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
+                }
+            )
+    # The funders besides the member states that fund others, and the budgets the data states:
+    # what the funding section says of its table beyond the donors.
+    donor_names = {d["name"] for d in donors}
+    other_funders: dict[str, list[str]] = {}
+    budgets = []
+    for r in tables[layout.PROJECTS_BY_FUNDER].get("rows", []):
+        if r["funder"] not in donor_names:
+            other_funders.setdefault(r["funder"], []).append(r["country"])
+        if r.get("budget_usd") is not None:
+            budgets.append(
+                {
+                    "funder": r["funder"],
+                    "country": r["country"],
+                    "budget_usd": r["budget_usd"],
+                    "with_budget": r.get("projects_with_budget") or 0,
+                    "count": r["count"],
                 }
             )
     md = tables[layout.MAIN_DIRECTIONS]["rows"]
@@ -382,7 +524,7 @@ def article_context(
         own = [p for p in b["projects"] if p["id"] not in shared_ids]
         dated = [p for p in own if p.get("start_year")]
         figures_ = [
-            dict(o, project=p["title"])
+            dict(o, project=p["title"], bound=figure_bound(o["description"], words))
             for p in own
             for o in p["outcomes"]
             if o.get("value") is not None
@@ -417,6 +559,10 @@ def article_context(
                 "events": b["events"],
                 "funded_by_others": b["funded_by_others"],
                 "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                "funds_to": recipients(
+                    [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                    (union_row or {}).get("name"),
+                ),
                 "themes": b["themes"][:3],
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
@@ -523,6 +669,11 @@ def article_context(
             "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
             "themes_used": len(theme_counts),
             "donors": donors,
+            "other_funders": [
+                {"name": name, "recipients": by_name(set(to), str)}
+                for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
+            ],
+            "budgets": budgets,
             "md_yes": md_yes,
             "md_no": md_no,
             "measures": measures,
@@ -560,5 +711,7 @@ def article_context(
             r.pop("_line", None)
             if "date" in r or "start_year" in r:
                 r["when"] = record_date(r, words)
+    for part in ("organisation", "regional", "states", "union"):
+        _reword_when(context[part], words)
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

@@ -86,14 +86,9 @@ def _year(value) -> int | None:
         return None
 
 
-def describe_timeline_overview(
-    frame: Frame, order: list[tuple[str, str]], words: Words | None = None
-) -> str:
-    """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words.
-
-    The words come from the strings file (``words``, keys ``alt.timeline`` and ``alt.nouns``); counts
-    and lists follow its ``language`` section (coopdocs.load.grammar).
-    """
+def _timeline_marks(frame: Frame) -> tuple[dict[str, int], list[int]]:
+    """What the all-states timeline draws: marks per kind, and every year a mark or bar reaches
+    (a project from its first to its last year)."""
     kinds = {"instrument": 0, "event": 0, "project": 0}
     years: list[int] = []
     for row in frame.rows:
@@ -107,9 +102,35 @@ def describe_timeline_overview(
         elif kind in kinds and _year(row.get("year")) is not None:
             kinds[kind] += 1
             years.append(_year(row.get("year")))
+    return kinds, years
+
+
+def timeline_period(frame: Frame) -> dict[str, int] | None:
+    """The years the all-states timeline spans, first and last (None when nothing is dated): the
+    one computation behind its text alternative and the article's words about it.
+
+    >>> timeline_period(Frame(["kind", "year", "start_year", "end_year"], [
+    ...     {"kind": "instrument", "year": 1989},
+    ...     {"kind": "project", "year": 2022, "start_year": 2022, "end_year": 2026}]))
+    {'start': 1989, 'end': 2026}
+    """
+    _, years = _timeline_marks(frame)
+    return {"start": min(years), "end": max(years)} if years else None
+
+
+def describe_timeline_overview(
+    frame: Frame, order: list[tuple[str, str]], words: Words | None = None
+) -> str:
+    """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words.
+
+    The words come from the strings file (``words``, keys ``alt.timeline`` and ``alt.nouns``);
+    its period is :func:`timeline_period`.
+    """
+    kinds, _ = _timeline_marks(frame)
+    period = timeline_period(frame)
     names = [name for code, name in order if any(r.get("country_code") == code for r in frame.rows)]
     counts = join_list([counted(words, kind, n) for kind, n in kinds.items()], words=words)
-    span = word(words, "alt.timeline.span", "", start=min(years), end=max(years)) if years else ""
+    span = word(words, "alt.timeline.span", "", **period) if period else ""
     states = join_list(names, words=words) or word(words, "alt.timeline.no_state")
     return word(words, "alt.timeline.text", "", counts=counts, states=states, span=span)
 
