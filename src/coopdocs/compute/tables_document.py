@@ -129,6 +129,27 @@ def record_register(
     return register
 
 
+def one_row_per_record(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """The timeline's rows (one per record and state) with each record once, naming its states.
+
+    The tidy CSV keeps a row per record and state; the document says a record that concerns
+    several states once, where it first stands, with its states (``countries``) in ``names`` order.
+
+    >>> rows = [{"record_id": "e1", "country": "Russia"}, {"record_id": "e2", "country": "Belarus"},
+    ...         {"record_id": "e1", "country": "Belarus"}]
+    >>> [(r["record_id"], r["countries"]) for r in one_row_per_record(rows, ["Belarus", "Russia"])]
+    [('e1', ['Belarus', 'Russia']), ('e2', ['Belarus'])]
+    """
+    rank = {n: i for i, n in enumerate(names)}
+    merged: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = merged.setdefault(r["record_id"], dict(r, countries=[]))
+        row["countries"].append(r["country"])
+    for row in merged.values():
+        row["countries"].sort(key=lambda n: (rank.get(n, len(rank)), n))
+    return list(merged.values())
+
+
 def build_document_context(
     frames: dict[str, Frame],
     t: dict[str, list],
@@ -166,6 +187,8 @@ def build_document_context(
             "csv": f"{spec.id}.csv",
             "rows": frame_rows(df),
         }
+        if spec.id == layout.TIMELINE_TABLE:
+            entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
         if spec.id in MATRIX_TABLES:
             column, data_table = MATRIX_TABLES[spec.id]
             entry["matrix"] = count_matrix(df, column, order, with_records=True)
