@@ -60,10 +60,10 @@ def record_register(
 ) -> list[dict[str, Any]]:
     """Describe each record behind a counts matrix once, and let each cell refer to it by a label.
 
-    A record that counts in several cells (several states, several rows) was listed in full in
-    each of them; now it has one entry in the returned register, numbered in order of first
-    mention (row by row, state by state, in ``order``) and labelled by ``label(n)`` ("P1"), and
-    each of the ``matrix``'s rows gets ``refs``: per state, the labels of the records it counts
+    A record that counts in several cells (several states, several rows) is said once: it has one
+    entry in the returned register, numbered in order of first mention (row by row, state by
+    state, in ``order``) and labelled by ``label(n)`` ("P1"), and each of the ``matrix``'s rows
+    gets ``refs``: per state, the labels of the records it counts
     and of those in which the state's participation is only inferred (``<field>_inferred``),
     which are referred to but never counted. A register entry names the states whose
     participation the source states and, apart, those only inferred (``names``: code → name).
@@ -110,18 +110,18 @@ def record_register(
                 }
             )
     register = []
-    for rid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+    for rid, number in sorted(numbers.items(), key=lambda kv: kv[1]):
         r = by_id[rid]
         stated_codes = set(stated(r, "countries"))
         inferred_codes = set(r.get("countries_inferred") or [])
         register.append(
             {
-                "label": label(n),
+                "label": label(number),
                 "id": rid,
                 "title": r["title"],
                 "when": _when(r, words),
-                "states": [n for c, n in names.items() if c in stated_codes],
-                "inferred": [n for c, n in names.items() if c in inferred_codes],
+                "states": [name for c, name in names.items() if c in stated_codes],
+                "inferred": [name for c, name in names.items() if c in inferred_codes],
                 "sources": list(r.get("sources") or []),
                 "source_note": r.get("source_note") or "",
             }
