@@ -111,13 +111,15 @@ def count_matrix(
     df: Frame,
     row: str,
     order: list[tuple[str, str]],
-    labels: dict[str, str] | None = None,
+    with_records: bool = False,
     label=str,
 ) -> dict[str, Any]:
     """A wide counts matrix (rows × states) with the sources behind each row.
 
-    ``label`` turns a row's key into its label. With ``labels`` (record id → label) each row also
-    lists, per state, the entries behind its count (``cells``).
+    ``label`` turns a row's key into its label. With ``with_records`` each row also gives its
+    ``key`` and lists, per state with a count, the records behind it (``cells``: code, state,
+    count, records, sources), so that a document can describe each record once and refer to it
+    from every cell (coopdocs.compute.tables_document.record_register).
     """
     codes = [c for c, _ in order]
     rows = []
@@ -125,41 +127,29 @@ def count_matrix(
         counts = {r["country_code"]: int(r["count"]) for r in group}
         if not sum(counts.values()):
             continue
-        sources = sorted({s for r in group for s in cell_ids(r["sources"])})
-        if labels is None:
-            rows.append(
+        entry = {
+            "label": label(key),
+            "counts": [counts.get(c, 0) for c in codes],
+            "total": sum(counts.values()),
+            "sources": sorted({s for r in group for s in cell_ids(r["sources"])}),
+        }
+        if with_records:
+            entry["key"] = key
+            first = {}
+            for r in group:
+                first.setdefault(r["country_code"], r)
+            entry["cells"] = [
                 {
-                    "label": label(key),
-                    "counts": [counts.get(c, 0) for c in codes],
-                    "total": sum(counts.values()),
-                    "sources": sources,
+                    "code": code,
+                    "state": name,
+                    "count": int(first[code]["count"]),
+                    "records": cell_ids(first[code]["records"]),
+                    "sources": cell_ids(first[code]["sources"]),
                 }
-            )
-            continue
-        first = {}
-        for r in group:
-            first.setdefault(r["country_code"], r)
-        cells = []
-        for code, name in order:
-            hit = first.get(code)
-            if hit is not None and int(hit["count"]) and str(hit["records"]):
-                cells.append(
-                    {
-                        "state": name,
-                        "count": int(hit["count"]),
-                        "entries": [labels[x] for x in cell_ids(hit["records"])],
-                        "sources": cell_ids(hit["sources"]),
-                    }
-                )
-        rows.append(
-            {
-                "label": label(key),
-                "counts": [counts.get(c, 0) for c in codes],
-                "total": sum(counts.values()),
-                "sources": sources,
-                "cells": cells,
-            }
-        )
+                for code, name in order
+                if code in first and int(first[code]["count"]) and cell_ids(first[code]["records"])
+            ]
+        rows.append(entry)
     return {"columns": [n for _, n in order], "rows": rows}
 
 

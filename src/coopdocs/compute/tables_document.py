@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import digest, is_member
+from coopdocs.compute.contexts import digest, is_member, stated
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
-from coopdocs.compute.tables import TABLES, Frame, caption
-from coopdocs.load.strings import Words, word
+from coopdocs.compute.tables import TABLES, Frame, caption, subjects
+from coopdocs.load.strings import Words, period, word
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
 ALT_TEXT = {
@@ -17,8 +18,136 @@ ALT_TEXT = {
     layout.THEMES_FIGURE: describe_theme_matrix,
 }
 
-# Tables shown as a counts matrix (rows × states) in the document.
-MATRIX_TABLES = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
+# Tables shown as a counts matrix (rows × states) in the document: the column that names their
+# rows and the data table whose records they count.
+MATRIX_TABLES = {
+    layout.LEGAL_BASIS: ("instrument_type", "instruments"),
+    layout.PROJECTS_BY_THEME: ("theme", "projects"),
+}
+
+
+def _row_keys(t: dict[str, list], table_id: str) -> Callable[[dict[str, Any]], list[str]]:
+    """The row keys of one record in a matrix table, as its row column holds them."""
+    if table_id == layout.PROJECTS_BY_THEME:
+        labels = {th["id"]: th["label"] for th in t["themes"]}
+        return lambda p: [labels[x] for x in p.get("themes") or []]
+    return lambda i: [i["type"]]
+
+
+def _when(record: dict[str, Any], words: Words | None = None) -> str:
+    """A record's date or period, or '' when its title already gives those years.
+
+    >>> _when({"title": "Strategy until 2050", "end_year": 2050})
+    ''
+    >>> _when({"title": "Programme for 2013-2017", "start_year": 2013, "end_year": 2018})
+    '2013–2018'
+    """
+    when = record.get("date") or period(record.get("start_year"), record.get("end_year"), words)
+    years = [str(y) for y in (record.get("start_year"), record.get("end_year")) if y]
+    if not record.get("date") and years and all(y in record["title"] for y in years):
+        return ""
+    return when
+
+
+def record_register(
+    matrix: dict[str, Any],
+    records: list[dict[str, Any]],
+    row_keys: Callable[[dict[str, Any]], list[str]],
+    order: list[tuple[str, str]],
+    names: dict[str, str],
+    label: Callable[[int], str],
+    words: Words | None = None,
+) -> list[dict[str, Any]]:
+    """Describe each record behind a counts matrix once, and let each cell refer to it by a label.
+
+    A record that counts in several cells (several states, several rows) is said once: it has one
+    entry in the returned register, numbered in order of first mention (row by row, state by
+    state, in ``order``) and labelled by ``label(n)`` ("P1"), and each of the ``matrix``'s rows
+    gets ``refs``: per state, the labels of the records it counts
+    and of those in which the state's participation is only inferred (``<field>_inferred``),
+    which are referred to but never counted. A register entry names the states whose
+    participation the source states and, apart, those only inferred (``names``: code → name).
+
+    >>> m = {"rows": [{"key": "energy", "cells": [
+    ...     {"code": "AM", "state": "Armenia", "count": 1, "records": ["p2"], "sources": []},
+    ...     {"code": "BY", "state": "Belarus", "count": 1, "records": ["p2"], "sources": []}]}]}
+    >>> ps = [{"id": "p1", "title": "One", "countries": ["AM", "BY"], "countries_inferred": ["AM", "BY"]},
+    ...       {"id": "p2", "title": "Two", "countries": ["AM", "BY"], "start_year": 2019}]
+    >>> reg = record_register(m, ps, lambda p: ["energy"], [("AM", "Armenia"), ("BY", "Belarus")],
+    ...                       {"AM": "Armenia", "BY": "Belarus"}, "P{}".format)
+    >>> [(e["label"], e["title"], e["states"], e["inferred"]) for e in reg]
+    [('P1', 'Two', ['Armenia', 'Belarus'], []), ('P2', 'One', [], ['Armenia', 'Belarus'])]
+    >>> [(c["state"], c["count"], c["refs"], c["inferred"]) for c in m["rows"][0]["refs"]]
+    [('Armenia', 1, ['P1'], ['P2']), ('Belarus', 1, ['P1'], ['P2'])]
+    """
+    by_id = {r["id"]: r for r in records}
+    inferred_cells: dict[tuple[str, str], list[str]] = {}
+    for r in sorted(records, key=lambda r: r["id"]):
+        for code in r.get("countries_inferred") or []:
+            for key in dict.fromkeys(row_keys(r)):
+                inferred_cells.setdefault((key, code), []).append(r["id"])
+    numbers: dict[str, int] = {}
+
+    def refer(ids: list[str]) -> list[str]:
+        for x in ids:
+            numbers.setdefault(x, len(numbers) + 1)
+        return [label(n) for n in sorted(numbers[x] for x in dict.fromkeys(ids))]
+
+    for row in matrix["rows"]:
+        counted = {c["code"]: c for c in row["cells"]}
+        row["refs"] = []
+        for code, name in order:
+            cell = counted.get(code)
+            inferred = inferred_cells.get((row["key"], code), [])
+            if cell is None and not inferred:
+                continue
+            row["refs"].append(
+                {
+                    "state": name,
+                    "count": cell["count"] if cell else 0,
+                    "refs": refer(cell["records"]) if cell else [],
+                    "inferred": refer(inferred),
+                }
+            )
+    register = []
+    for rid, number in sorted(numbers.items(), key=lambda kv: kv[1]):
+        r = by_id[rid]
+        stated_codes = set(stated(r, "countries"))
+        inferred_codes = set(r.get("countries_inferred") or [])
+        register.append(
+            {
+                "label": label(number),
+                "id": rid,
+                "title": r["title"],
+                "when": _when(r, words),
+                "states": [name for c, name in names.items() if c in stated_codes],
+                "inferred": [name for c, name in names.items() if c in inferred_codes],
+                "sources": list(r.get("sources") or []),
+                "source_note": r.get("source_note") or "",
+            }
+        )
+    return register
+
+
+def one_row_per_record(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """The timeline's rows (one per record and state) with each record once, naming its states.
+
+    The tidy CSV keeps a row per record and state; the document says a record that concerns
+    several states once, where it first stands, with its states (``countries``) in ``names`` order.
+
+    >>> rows = [{"record_id": "e1", "country": "Russia"}, {"record_id": "e2", "country": "Belarus"},
+    ...         {"record_id": "e1", "country": "Belarus"}]
+    >>> [(r["record_id"], r["countries"]) for r in one_row_per_record(rows, ["Belarus", "Russia"])]
+    [('e1', ['Belarus', 'Russia']), ('e2', ['Belarus'])]
+    """
+    rank = {n: i for i, n in enumerate(names)}
+    merged: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = merged.setdefault(r["record_id"], dict(r, countries=[]))
+        row["countries"].append(r["country"])
+    for row in merged.values():
+        row["countries"].sort(key=lambda n: (rank.get(n, len(rank)), n))
+    return list(merged.values())
 
 
 def build_document_context(
@@ -46,12 +175,7 @@ def build_document_context(
         for c, n in focus_order(t, keep, others, with_other=False, words=words)
         if any(x["code"] == c and x["kind"] != "union" for x in t["countries"])
     ]
-    labels = {p["id"]: p["title"] for p in t["projects"]}
-    for i in t["instruments"]:
-        when = i.get("date") or "–".join(
-            str(y) for y in dict.fromkeys([i.get("start_year"), i.get("end_year")]) if y
-        )
-        labels[i["id"]] = i["title"] + (f" ({when})" if when else "")
+    names = {c["code"]: c["name"] for c in subjects(t)}
     tables = []
     number = 0
     for spec in TABLES:
@@ -63,19 +187,37 @@ def build_document_context(
             "csv": f"{spec.id}.csv",
             "rows": frame_rows(df),
         }
+        if spec.id == layout.TIMELINE_TABLE:
+            entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
         if spec.id in MATRIX_TABLES:
-            entry["matrix"] = count_matrix(df, MATRIX_TABLES[spec.id], order, labels)
+            column, data_table = MATRIX_TABLES[spec.id]
+            entry["matrix"] = count_matrix(df, column, order, with_records=True)
+            form = word(words, f"tables.{spec.id}.entry", "{n}")
+            entry["register"] = record_register(
+                entry["matrix"],
+                t[data_table],
+                _row_keys(t, spec.id),
+                order,
+                names,
+                lambda n, form=form: form.format(n=n),
+                words,
+            )
         if not (entry["matrix"]["rows"] if "matrix" in entry else entry["rows"]):
             continue  # nothing to show: no section, caption or reference
         number += 1
         entry["number"] = number
         tables.append(entry)
     by_id = {t_["id"]: t_ for t_ in tables}
+    # A register also names records a table does not count (participation only inferred): they
+    # are marks and citations of this document too.
+    registers = [e for t_ in tables for e in t_.get("register", [])]
     records = sorted(
         {r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])}
+        | {e["id"] for e in registers}
     )
     sources = sorted(
         {s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])}
+        | {s for e in registers for s in e["sources"]}
     )
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     countries = {c["code"]: c for c in t["countries"]}
@@ -88,7 +230,6 @@ def build_document_context(
         if table in by_id:  # a figure of an empty table is not shown
             figures.append(
                 {
-                    "number": len(figures) + 1,
                     "id": anchor,
                     "file": layout.figure_file(fid, "svg"),
                     "table": table,
@@ -96,13 +237,19 @@ def build_document_context(
                     "alt": ALT_TEXT[fid](frames[table], order, words),
                 }
             )
-    for f in figures:
-        by_id[f["table"]]["figure"] = f["number"]
+    # Numbered in order of first mention: each figure is first named in its table's note.
+    figures.sort(key=lambda f: by_id[f["table"]]["number"])
+    for n, f in enumerate(figures, start=1):
+        f["number"] = n
+        by_id[f["table"]]["figure"] = n
     context = {
         "document": {
             "kind": layout.TABLES_DOCUMENT.folder,
             "id": layout.TABLES_DOCUMENT.name,
             "title": word(words, "documents.tables.title", ""),
+            "subtitle": word(
+                words, "documents.tables.subtitle", "", org=(org or {}).get("short_name", "")
+            ),
         },
         "build": build,
         "tables": tables,

@@ -22,6 +22,7 @@ The file is rewritten with fixed entry times, so the same input gives the same b
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 import zipfile
@@ -564,13 +565,9 @@ def _custom_properties(xml: str) -> dict[str, str]:
 
 
 def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+    # pandoc writes an apostrophe as the character reference &#39;: every reference is undone,
+    # or the property is escaped twice ("member states&amp;#39;").
+    return html.unescape(text)
 
 
 def _core_value(xml: str, tag: str) -> str:
@@ -692,6 +689,22 @@ def house_bullets(xml: str) -> str:
     return re.sub(r'<w:lvl w:ilvl="(\d+)"[^>]*>.*?</w:lvl>', level, xml, flags=re.S)
 
 
+# The author line pandoc writes for a title block without an author ("% title", "%", "% date"):
+# an empty paragraph between the title and the date, which the PDF and the HTML do not have.
+_EMPTY_AUTHOR = re.compile(
+    rb'\s*<w:p>\s*<w:pPr>\s*<w:pStyle w:val="Author"\s*/>\s*</w:pPr>\s*</w:p>'
+)
+
+
+def drop_empty_author(document_xml: bytes) -> bytes:
+    """``word/document.xml`` without an empty author line under the title.
+
+    >>> drop_empty_author(b'<w:p><w:pPr><w:pStyle w:val="Author"/></w:pPr>\\n</w:p><w:p/>')
+    b'<w:p/>'
+    """
+    return _EMPTY_AUTHOR.sub(b"", document_xml)
+
+
 def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) -> None:
     """Rewrite the DOCX at ``path`` in place (see the module docstring); ``metadata`` as in core_properties."""
     stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.UTC)  # zip dates start in 1980
@@ -713,7 +726,7 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
         parts["word/numbering.xml"] = house_bullets(
             parts["word/numbering.xml"].decode("utf-8")
         ).encode("utf-8")
-    parts["word/document.xml"] = fit_tables(parts["word/document.xml"])
+    parts["word/document.xml"] = fit_tables(drop_empty_author(parts["word/document.xml"]))
     if "word/styles.xml" in parts:
         parts["word/document.xml"] = space_after_tables(
             parts["word/document.xml"], parts["word/styles.xml"]
