@@ -69,6 +69,80 @@ def plural_of(one: str, words: Words | None = None) -> str:
     return head + sep + str(rule).format(word=last) if rule else one
 
 
+def singular_of(many: str, words: Words | None = None) -> str:
+    """The singular of the plural noun phrase ``many``: the inverse of :func:`plural_of`.
+
+    Data stores units as plural nouns ("installations", "people"); a count of one needs the
+    singular. An irregular plural of ``language.plurals`` maps back to its noun; a regular one is
+    matched against ``language.plural_rule`` ("{word}s" gives back "installation"). A word the
+    rule does not fit, or a symbol such as "USD", stays as given.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "plurals": {"person": "people"}}}
+    >>> singular_of("installations", w), singular_of("pilot installations", w), singular_of("people", w)
+    ('installation', 'pilot installation', 'person')
+    >>> singular_of("USD", w)
+    'USD'
+    """
+    lang = _lang(words)
+    back = {str(v): str(k) for k, v in (lang.get("plurals") or {}).items()}
+    if many in back:
+        return back[many]
+    head, sep, last = many.rpartition(" ")
+    if last in back:
+        return head + sep + back[last]
+    rule = lang.get("plural_rule")
+    if rule and "{word}" in str(rule):
+        before, _, after = str(rule).partition("{word}")
+        pattern = re.escape(before) + r"(?P<word>[^\W\d_][\w'-]*?)" + re.escape(after)
+        matched = re.fullmatch(pattern, last)
+        if matched and last != last.upper():
+            return head + sep + matched.group("word")
+    return many
+
+
+def measure(value: int | float, unit: str | None = None, words: Words | None = None) -> str:
+    """A figure with its unit as a sentence states it, figure and unit agreeing.
+
+    A unit that is a counted noun, stored as data stores units (plural: "installations"), agrees
+    with the figure, and a small whole number is spelled ("one installation", "four
+    laboratories"); a unit written in capitals is a symbol or code ("USD") and follows the digits
+    unchanged ("1,000,000 USD"). Without a unit, the number alone.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two"]}}
+    >>> measure(1, "installations", w), measure(1000000, "USD", w), measure(30, "enterprises", w)
+    ('one installation', '1,000,000 USD', '30 enterprises')
+    """
+    text = str(unit or "").strip()
+    if not text:
+        return number_word(value, words)
+    if text == text.upper():
+        return f"{_digits(value)} {text}"
+    one = singular_of(text, words)
+    return count(value, one, text, words)
+
+
+def states_number(text: Any, value: int | float | None, words: Words | None = None) -> bool:
+    """Whether ``text`` already states the figure ``value``, in digits ("1,000,000", "500") or as
+    a number word ("Four calibration laboratories"), so that a sentence need not repeat it.
+
+    >>> w = {"language": {"number_words": ["zero", "one", "two", "three", "four"]}}
+    >>> states_number("Four laboratories were equipped.", 4, w), states_number("More than 1,000,000 USD.", 1e6, w)
+    (True, True)
+    >>> states_number("An installation was transferred.", 1, w), states_number("In 2019.", 19, w)
+    (False, False)
+    """
+    if value is None or isinstance(value, bool):
+        return False
+    body = str(text or "")
+    forms = {_digits(value), _digits(value).replace(",", "")}
+    spelled = number_word(value, words)
+    if any(re.search(r"(?<![\d.,])" + re.escape(f) + r"(?![\d]|[.,]\d)", body) for f in forms):
+        return True
+    return not spelled[:1].isdigit() and bool(
+        re.search(r"\b" + re.escape(spelled) + r"\b", body, re.IGNORECASE)
+    )
+
+
 def number_word(value: int | float, words: Words | None = None) -> str:
     """A small whole number in words ("two"), any other number in digits ("12", "1,500").
 
@@ -286,6 +360,9 @@ def typed_name(name: Any, label: Any, words: Words | None = None, capital: bool 
 # The filters the templates use, each given the environment's strings ("words" global).
 _WITH_WORDS = {
     "plural_of": plural_of,
+    "singular_of": singular_of,
+    "measure": measure,
+    "states_number": states_number,
     "number_word": number_word,
     "count": count,
     "ordinal": ordinal,
@@ -312,8 +389,9 @@ def _bind(function):
 def register(environment: jinja2.Environment) -> None:
     """Add the language filters to ``environment`` (its ``words`` global holds the strings).
 
-    Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``number_word``,
-    ``count``, ``ordinal``, ``join_list``, ``year_range``, ``with_article``, ``typed_name``.
+    Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
+    ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``, ``year_range``,
+    ``with_article``, ``typed_name``.
     """
     environment.filters["plural"] = plural
     for name, function in _WITH_WORDS.items():
