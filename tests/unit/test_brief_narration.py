@@ -61,6 +61,8 @@ def test_kazakhstan_states_the_installation_count_in_agreement(briefs):
     assert "Outcomes:" not in text
     paragraph = next(p for p in briefs["kazakhstan"].split("\n\n") if "(one installation)" in p)
     assert "Kazakhstan project of the UNIDO Global Cleantech Innovation Programme" in paragraph
+    # The transfer is said once, by the outcome, not also by the project's own sentence.
+    assert body(paragraph).count("Ecolux-AS LLP") == 1
 
 
 def test_a_figure_the_sentence_states_is_not_repeated(briefs):
@@ -137,6 +139,15 @@ def test_said_once_marks_later_repeats_only():
         {"id": "b", "when": "", "title": "Untitled year", "m": "The  same words."},
         {"id": "c", "when": "2019", "m": ""},
     ]
-    said_once(rows, "m")
+    said_once(rows, "m", min_words=1)
     assert rows[0]["m_also"] == ["Untitled year"] and rows[0]["m_as_in"] is None
     assert rows[1]["m_as_in"] == "2017" and rows[2]["m_as_in"] is None
+    # A short statement is an attribute each record may state; it is not grouped.
+    said_once(rows, "m")
+    assert rows[0]["m_also"] == [] and rows[1]["m_as_in"] is None
+
+
+def test_a_short_mention_stays_with_each_record(briefs):
+    text = body(briefs["eaeu"])
+    assert text.count("On UNIDO: UNIDO is a party.") >= 2
+    assert "The entry for 2014-10-30 below says the same." not in text

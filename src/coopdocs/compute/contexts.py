@@ -230,17 +230,19 @@ def role_groups(roles: list[Record], res: Resolver) -> list[dict[str, Any]]:
     return entries
 
 
-def said_once(records: list[Record], field: str, label: str = "when") -> None:
+def said_once(records: list[Record], field: str, label: str = "when", min_words: int = 8) -> None:
     """Mark the records whose ``field`` repeats, word for word, what an earlier record says.
 
     A repeated fact is said once: the first record that says it gets ``<field>_also`` (the
     ``label`` of each later record saying the same, in order) and each later one
     ``<field>_as_in`` (the first one's label), so that a template states the text once and
-    refers to it elsewhere. Records are changed in place.
+    refers to it elsewhere. Only a text of ``min_words`` words or more counts: a short statement
+    ("UNIDO is a party.") is an attribute each record may state, a long one repeated is a copy.
+    Records are changed in place.
 
     >>> rs = [{"m": "Same.", "when": "2017"}, {"m": "Other.", "when": "2018"},
     ...       {"m": "Same.", "when": "2020"}]
-    >>> said_once(rs, "m")
+    >>> said_once(rs, "m", min_words=1)
     >>> rs[0]["m_also"], rs[2]["m_as_in"], rs[1]["m_as_in"]
     (['2020'], '2017', None)
     """
@@ -248,7 +250,7 @@ def said_once(records: list[Record], field: str, label: str = "when") -> None:
     for r in records:
         r[f"{field}_also"], r[f"{field}_as_in"] = [], None
         text = " ".join(str(r.get(field) or "").split())
-        if not text:
+        if len(text.split()) < min_words:
             continue
         if text in first:
             earlier = first[text]
