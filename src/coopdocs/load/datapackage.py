@@ -1127,8 +1127,10 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
     return Package(descriptor=descriptor, tables=tables, warnings=sorted(warnings), texts=texts)
 
 
-# A bracket holding a number: the article's own way of citing ("[34]", "[28-31]", "[106; 106]").
-_BRACKETED_NUMBER = re.compile(r"\[\s*\d[^\[\]]*\]")
+# A bracket holding reference numbers, the article's own way of citing: "[34]", "[28-31]",
+# "[106; 106]", "[34, pp. 127-136; 35]" (numbers, separators and page marks only, so that "[^1]"
+# or "[x2]" in a note is left alone).
+_BRACKETED_NUMBER = re.compile(r"\[\s*\d[\d\s,;.p–-]*\]")  # one character class: linear time
 # A file name of the kind a data package is made of.
 _FILE_NAME = re.compile(r"(?<![\w-])[\w-]+\.(?:csv|json|ya?ml|md|j2)\b")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*")
