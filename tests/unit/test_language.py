@@ -260,18 +260,21 @@ def test_singular_of_inverts_plural_of_in_any_language():
 
 
 @pytest.mark.parametrize(
-    ("text", "value", "stated"),
+    ("text", "value", "unit", "stated"),
     [
-        ("Four calibration laboratories were equipped.", 4, True),
-        ("An effect of more than 1,000,000 USD.", 1000000, True),
-        ("More than 500 specialists were trained.", 500, True),
-        ("An installation was transferred under a 2019 agreement.", 1, False),
-        ("Opened in 2017.", 17, False),
-        ("Worth 1.5 million.", 5, False),
+        ("Four calibration laboratories were equipped.", 4, "laboratories", True),
+        ("An effect of more than 1,000,000 USD.", 1000000, "USD", True),
+        ("More than 500 specialists were trained.", 500, "specialists", True),
+        ("More than 500 specialists were trained.", 500, "people", False),  # unit not named
+        ("One installation was transferred.", 1, "installations", True),  # in the singular
+        ("An installation was transferred under a 2019 agreement.", 1, "installations", False),
+        ("Opened in 2017.", 17, None, False),
+        ("Worth 1.5 million.", 5, None, False),
+        ("Code a4b names no figure.", 4, None, False),
     ],
 )
-def test_states_number_finds_a_figure_in_digits_or_words(text, value, stated):
-    assert language.states_number(text, value, WORDS) is stated
+def test_states_number_finds_a_figure_and_its_unit(text, value, unit, stated):
+    assert language.states_number(text, value, unit, WORDS) is stated
 
 
 def test_outcome_partial_puts_the_figure_inside_the_sentence():

@@ -121,26 +121,35 @@ def measure(value: int | float, unit: str | None = None, words: Words | None = N
     return count(value, one, text, words)
 
 
-def states_number(text: Any, value: int | float | None, words: Words | None = None) -> bool:
-    """Whether ``text`` already states the figure ``value``, in digits ("1,000,000", "500") or as
-    a number word ("Four calibration laboratories"), so that a sentence need not repeat it.
+def states_number(
+    text: Any, value: int | float | None, unit: str | None = None, words: Words | None = None
+) -> bool:
+    """Whether ``text`` already states the figure ``value`` with its ``unit``, so that a sentence
+    need not repeat them: the figure in digits ("1,000,000", "500") or as a number word ("Four"),
+    as a word of its own (not the "4" of "a4"), and the unit as given or in the singular
+    (:func:`singular_of`). A unit the text does not name is not stated, so that every figure's
+    unit reaches the reader one way or the other.
 
-    >>> w = {"language": {"number_words": ["zero", "one", "two", "three", "four"]}}
-    >>> states_number("Four laboratories were equipped.", 4, w), states_number("More than 1,000,000 USD.", 1e6, w)
-    (True, True)
-    >>> states_number("An installation was transferred.", 1, w), states_number("In 2019.", 19, w)
+    >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two", "three", "four"]}}
+    >>> states_number("Four laboratories were equipped.", 4, "laboratories", w)
+    True
+    >>> states_number("More than 1,000,000 USD.", 1e6, "USD", w), states_number("500 specialists.", 500, "people", w)
+    (True, False)
+    >>> states_number("An installation was transferred.", 1, "installations", w), states_number("In 2019.", 19, None, w)
     (False, False)
     """
     if value is None or isinstance(value, bool):
         return False
     body = str(text or "")
-    forms = {_digits(value), _digits(value).replace(",", "")}
+
+    def said(word: str, flags: int = 0) -> bool:
+        return bool(re.search(r"(?<![\w.,])" + re.escape(word) + r"(?![\w]|[.,]\d)", body, flags))
+
     spelled = number_word(value, words)
-    if any(re.search(r"(?<![\d.,])" + re.escape(f) + r"(?![\d]|[.,]\d)", body) for f in forms):
-        return True
-    return not spelled[:1].isdigit() and bool(
-        re.search(r"\b" + re.escape(spelled) + r"\b", body, re.IGNORECASE)
-    )
+    figure = said(_digits(value)) or said(_digits(value).replace(",", ""))
+    figure = figure or (not spelled[:1].isdigit() and said(spelled, re.IGNORECASE))
+    name = str(unit or "").strip()
+    return figure and (not name or said(name) or said(singular_of(name, words)))
 
 
 def number_word(value: int | float, words: Words | None = None) -> str:
