@@ -1,8 +1,8 @@
 """Benchmark the coopdocs build: clean, no-op and one-edit builds, scaling in countries, the floor.
 
 Plain Python (standard library, plus the project's own dependencies for the floor and the plot).
-Every build runs in a temporary copy of the project (Snakefile, rules, templates, config, envs,
-profiles, and the data in data/; coopdocs.tools.revision), never in the working tree, with
+Every build runs in a temporary copy of the project (what a build reads, coopdocs.tools.revision's
+BUILD_FILES, with the real data/ or a synthetic package), never in the working tree, with
 SOURCE_DATE_EPOCH fixed.
 
     .venv/bin/python benchmarks/run.py                        # sizes real,50,200; 3 runs of the real data
@@ -58,14 +58,15 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
 COOPDOCS = str(VENV_BIN / "coopdocs")
-PROJECT_FILES = ["Snakefile", "rules", "templates", "config", "envs", "profiles"]
 EPOCH = "1672358400"
 RESULTS = ROOT / "benchmarks" / "results"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from coopdocs.tools import revision  # noqa: E402 - after src is on the path
+from coopdocs import layout  # noqa: E402 - after src is on the path
+from coopdocs.tools import revision  # noqa: E402 - likewise
+from coopdocs.tools.config import load_config  # noqa: E402 - likewise
 
 # --------------------------------------------------------------------------- measuring processes
 
@@ -216,7 +217,8 @@ def job_times(project: Path) -> dict[str, dict]:
 def make_project(dest: Path, size: str, seed: int) -> Path:
     """A project copy in ``dest`` with the real data or a synthetic package of ``size`` states."""
     dest.mkdir(parents=True)
-    revision.copy_project(ROOT, dest, PROJECT_FILES)
+    # What a build reads (revision.BUILD_FILES), the data apart: the real data or a synthetic package.
+    revision.copy_project(ROOT, dest, [name for name in revision.BUILD_FILES if name != "data"])
     if size == "real":
         shutil.copytree(ROOT / "data", dest / "data")
     else:
@@ -365,6 +367,9 @@ def floor(project: Path) -> dict:
 def stages(project: Path) -> dict:
     """Wall time of prepare, tables and all renders, each as one command, into a scratch tree."""
     out: dict[str, float] = {}
+    # The settings and the strings file the rules pass (rules/prepare.smk, rules/tables.smk).
+    cfg = load_config(project)
+    strings = str(layout.strings_file(cfg["templates_dir"]))
     with tempfile.TemporaryDirectory(prefix="coopdocs-stages-") as scratch:
         s = Path(scratch)
         commands = {
@@ -372,11 +377,19 @@ def stages(project: Path) -> dict:
                 COOPDOCS,
                 "prepare",
                 "--data",
-                "data",
+                cfg["data_dir"],
                 "--bundle",
                 str(s / "bundle.json"),
                 "--contexts",
                 str(s / "context"),
+                "--strings",
+                strings,
+                "--organisation",
+                cfg["organisation"],
+                "--union",
+                cfg.get("union") or "",
+                "--union-body",
+                cfg.get("union_body") or "",
                 "--epoch",
                 EPOCH,
             ],
@@ -399,6 +412,8 @@ def stages(project: Path) -> dict:
                 str(s / "a.json"),
                 "--article-bib",
                 str(s / "a.bib.json"),
+                "--strings",
+                strings,
                 "--epoch",
                 EPOCH,
             ],

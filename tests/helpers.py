@@ -39,6 +39,33 @@ def write_table(path: Path, rows: list[dict[str, str]], header: list[str] | None
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def edit_table(project: Path, table: str, change) -> list[dict[str, str]]:
+    """Edit the data table ``table`` of ``project`` in place: ``change`` is given its rows (a list
+    of dictionaries) to alter, and they are written back; returns the rows."""
+    path = project / "data" / f"{table}.csv"
+    rows = read_table(path)
+    change(rows)
+    write_table(path, rows)
+    return rows
+
+
+def git(repo: Path, *args: str, when: int | None = None) -> str:
+    """Run ``git ARGS`` in ``repo`` as the test author "t", at ``when`` (seconds since the epoch;
+    git's own clock when None), and return its output; a failure raises."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
+    if when is not None:
+        env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
 def copy_files(source: Path, dest: Path, names: Iterable[str]) -> Path:
     """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
     return revision.copy_project(source, dest, names)

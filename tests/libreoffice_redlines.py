@@ -2,7 +2,7 @@
 
 Used by the diff tests: the venv cannot import ``uno`` (Debian's python3-uno belongs to the system
 Python), so the tests run this file with /usr/bin/python3. One headless soffice, with a private
-profile folder, handles every file; the result is JSON on stdout::
+profile folder (started by lo_uno.office), handles every file; the result is JSON on stdout::
 
     {"<file>": {"changes": N, "text": [...], "accepted": [...], "rejected": [...]}}
 
@@ -15,50 +15,11 @@ Usage: python3 libreoffice_redlines.py PROFILE_DIR FILE...
 
 import json
 import os
-import subprocess
 import sys
-import time
 
 import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
 
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-def connect(profile):
-    pipe = f"coopdocs-{os.getpid()}"
-    proc = subprocess.Popen(
-        [
-            "soffice",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            f"-env:UserInstallation=file://{profile}",
-            f"--accept=pipe,name={pipe};urp;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local
-    )
-    for _ in range(240):
-        try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            break
-        except NoConnectException:
-            time.sleep(0.25)
-    else:
-        proc.kill()
-        raise SystemExit("soffice did not start")
-    return proc, ctx
+from lo_uno import office, prop, service  # beside this file, so on sys.path when run as a script
 
 
 def paragraphs(text):
@@ -77,12 +38,10 @@ def paragraphs(text):
 
 def main():
     profile, files = sys.argv[1], sys.argv[2:]
-    proc, ctx = connect(profile)
-    smgr = ctx.ServiceManager
-    desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
     result = {}
-    try:
+    with office(profile) as ctx:
+        desktop = service(ctx, "com.sun.star.frame.Desktop")
+        dispatcher = service(ctx, "com.sun.star.frame.DispatchHelper")
         for path in files:
             url = uno.systemPathToFileUrl(os.path.abspath(path))
             entry = {}
@@ -107,12 +66,6 @@ def main():
                 if not entry["changes"]:
                     break  # nothing to accept or reject: the text is all there is
             result[path] = entry
-    finally:
-        try:
-            desktop.terminate()
-        except Exception:  # soffice already gone: nothing to stop
-            pass
-        proc.wait(timeout=60)
     json.dump(result, sys.stdout, ensure_ascii=False)
 
 

@@ -45,6 +45,14 @@ MONO_ALT = "Liberation Mono"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
 FIXED_TIME = (2022, 12, 30, 0, 0, 0)
 MONO_STYLES = {"VerbatimChar", "SourceCode"}
+# The PDF's line pitch in single lines of Times (see main); LibreOffice keeps whole percent: 111 %.
+LINE_SPACING = 267 / 240
+HEADING_SPACING = (  # style, space before and after (pt): as the PDF's (see main)
+    ("Heading 1", 12.3, 4.6),
+    ("Heading 2", 6.8, 1.5),
+    ("Heading 3", 4.0, 0.0),
+    ("Heading 4", 4.0, 0.0),
+)
 
 
 def _fonts(name: str) -> str:
@@ -75,17 +83,19 @@ def table_styles(styles_element) -> None:
         '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'
     )
     # Rules as in templates/typst/document.typ: accent lines above and below the table and under
-    # its header row, thin light-blue lines between rows; cell padding 4 pt left and right.
+    # its header row, thin light-blue lines between rows; cell padding 4 pt left and right, and
+    # above and below what makes rows as tall as the PDF's (Typst's 3.5 pt from the cap height and
+    # the baseline; Word's and LibreOffice's line box holds the ascent and descent: 0.75 pt).
     table = parse_xml(
         f'<w:style {w} w:type="table" w:styleId="Table"><w:name w:val="Table"/><w:basedOn w:val="TableNormal"/>'
         '<w:uiPriority w:val="59"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr>'
+        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
         '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>'
         f'<w:top w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/>'
         f'<w:insideH w:val="single" w:sz="2" w:space="0" w:color="{RULE}"/>'
-        '</w:tblBorders><w:tblCellMar><w:top w:w="20" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>'
-        '<w:bottom w:w="20" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        '</w:tblBorders><w:tblCellMar><w:top w:w="15" w:type="dxa"/><w:left w:w="80" w:type="dxa"/>'
+        '<w:bottom w:w="15" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr>'
         '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/>'
         f'<w:color w:val="{ACCENT}"/></w:rPr><w:tcPr><w:tcBorders>'
         f'<w:bottom w:val="single" w:sz="6" w:space="0" w:color="{ACCENT}"/></w:tcBorders><w:vAlign w:val="bottom"/>'
@@ -219,10 +229,10 @@ def main() -> None:
     ):
         if name in names:
             styles[name].font.size = Pt(10.5)
-    # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em from cap height to baseline,
-    # 1.1 lines of Times; 0.9 em between paragraphs, 3 pt more than between lines), so that pages
-    # hold as much.
-    styles["Normal"].paragraph_format.line_spacing = 1.1
+    # Lines and paragraphs spaced as in the PDF (Typst: leading 0.62 em below the cap height, a line
+    # every 13.4 pt at 10.5 pt, 1.11 single lines of Times (1.149 em); 0.9 em between paragraphs,
+    # 3 pt more than between lines), so that pages hold as much.
+    styles["Normal"].paragraph_format.line_spacing = LINE_SPACING
     for name in ("Body Text", "First Paragraph"):
         # Left-aligned as in the PDF and HTML (WCAG 2, 1.4.8: text not justified).
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -239,19 +249,21 @@ def main() -> None:
         st.font.size = Pt(size)
         st.font.bold = True
         st.font.color.rgb = ACCENT
-    # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text.
-    for name, before, after in (
-        ("Heading 1", 14.7, 7.4),
-        ("Heading 2", 11.5, 5.8),
-        ("Heading 3", 10.5, 5.2),
-        ("Heading 4", 10.5, 5.2),
-    ):
+    # Typst's heading blocks: 1.4/0.7 em (level 1), 1.1/0.55 em (2), 1/0.5 em (3) of the 10.5 pt text,
+    # measured from the heading's cap height and baseline; Word and LibreOffice measure from the
+    # line box, which holds the ascent and descent too: HEADING_SPACING is Typst's less that,
+    # measured (LibreOffice's PDF against Typst's: the lines before and after a heading each as far
+    # from it), with single-spaced heading lines.
+    for name, before, after in HEADING_SPACING:
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
+        styles[name].paragraph_format.line_spacing = 1.0
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for name in ("Table Caption", "Image Caption"):
         styles[name].font.italic = True
         styles[name].font.size = Pt(9)
+        styles[name].paragraph_format.space_after = Pt(3)
+        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER  # as Typst's captions
     # Tight lists (pandoc's "Compact") at the body size, as in the PDF; table cells get "Table Text",
     # the PDF's 8.5 pt table text (coopdocs.render.docx puts it on every paragraph in a table).
     styles["Compact"].font.size = Pt(10.5)
@@ -260,17 +272,25 @@ def main() -> None:
     table_text = styles["Table Text"]
     table_text.base_style = styles["Compact"]
     table_text.font.size = Pt(8.5)
-    table_text.paragraph_format.space_before = Pt(1)
-    table_text.paragraph_format.space_after = Pt(1)
-    table_text.paragraph_format.line_spacing = 1.1
+    table_text.paragraph_format.space_before = Pt(0)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = LINE_SPACING  # Typst: 10.9 pt at 8.5 pt
+    # A figure's image: its own height, not 1.1 lines of it.
+    styles["Captioned Figure"].paragraph_format.line_spacing = 1.0
     # The date under the title: small and grey, as in the PDF, not a second title.
     date = styles["Date"]
     date.font.size = Pt(10)
     date.font.bold = False
     date.font.color.rgb = RGBColor(0x46, 0x46, 0x46)
-    date.paragraph_format.space_after = Pt(10)
-    # The reference list as compact as the PDF's (the default would leave 10 pt after each entry).
-    styles["Bibliography"].paragraph_format.space_after = Pt(2)
+    date.paragraph_format.space_after = Pt(7.5)
+    styles["Title"].paragraph_format.space_after = Pt(0)
+    # The reference list spaced as the PDF's (paragraph spacing; the default would leave 10 pt after
+    # each entry). An entry's number is followed by a tab (pandoc's citeproc): it stops just after
+    # the number, as the PDF's space, not at Word's default half inch (numbers up to 999).
+    bibliography = styles["Bibliography"].paragraph_format
+    bibliography.space_after = Pt(3)
+    for stop in (15, 22):
+        bibliography.tab_stops.add_tab_stop(Pt(stop))
     styles["Compact"].paragraph_format.space_before = Pt(0)
     styles["Compact"].paragraph_format.space_after = Pt(0)
     styles["Hyperlink"].font.color.rgb = ACCENT

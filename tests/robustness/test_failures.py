@@ -51,15 +51,16 @@ def armenia_context(tmp_path_factory) -> Path:
     return out / "context" / "briefs" / "armenia.json"
 
 
-@pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])
-def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_path, where, line):
+def render_with_line(context: Path, tmp_path: Path, where: str, line: int, text: str):
+    """Render the brief of ``context`` with a copy of the templates in which ``text`` is inserted
+    as line ``line`` of ``where``: the exit code, what it wrote to stderr and the edited file."""
     from coopdocs.cli import main
 
     templates = tmp_path / "templates"
     shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / where
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines.insert(line - 1, "{{ document.misspelt_variable }}\n")
+    lines.insert(line - 1, text + "\n")
     path.write_text("".join(lines), encoding="utf-8")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
@@ -67,7 +68,7 @@ def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_
             [
                 "render",
                 "--context",
-                str(armenia_context),
+                str(context),
                 "--templates",
                 str(templates),
                 "--template",
@@ -76,39 +77,27 @@ def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_
                 str(tmp_path / "out.md"),
             ]
         )
+    return code, err.getvalue(), path
+
+
+@pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])
+def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_path, where, line):
+    code, err, path = render_with_line(
+        armenia_context, tmp_path, where, line, "{{ document.misspelt_variable }}"
+    )
     assert code == 1
-    message = err.getvalue().strip()
-    assert message.startswith(f"{templates / where}:{line}: template error:"), message
+    message = err.strip()
+    assert message.startswith(f"{path}:{line}: template error:"), message
     assert "misspelt_variable" in message
     assert not (tmp_path / "out.md").exists() and not list(tmp_path.glob(".out.md.*"))
 
 
 def test_case11_template_syntax_error_names_template_and_line(armenia_context, tmp_path):
-    from coopdocs.cli import main
-
-    templates = tmp_path / "templates"
-    shutil.copytree(rbtools.ROOT / "templates", templates)
-    path = templates / "brief.md.j2"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines.insert(9, "{{ document.title | nosuchfilter }}\n")
-    path.write_text("".join(lines), encoding="utf-8")
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(
-            [
-                "render",
-                "--context",
-                str(armenia_context),
-                "--templates",
-                str(templates),
-                "--template",
-                "brief.md.j2",
-                "--out",
-                str(tmp_path / "out.md"),
-            ]
-        )
+    code, err, path = render_with_line(
+        armenia_context, tmp_path, "brief.md.j2", 10, "{{ document.title | nosuchfilter }}"
+    )
     assert code == 1
-    assert err.getvalue().startswith(f"{path}:10: template error:"), err.getvalue()
+    assert err.startswith(f"{path}:10: template error:"), err
 
 
 # --- case 12 and 14: kill the build ----------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import rbtools
-from helpers import read_table, write_table
+from helpers import edit_table, read_table, write_table
 
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
 
@@ -45,14 +45,6 @@ def errors(proc: subprocess.CompletedProcess) -> list[str]:
     ]
 
 
-def edit(project: Path, table: str, change) -> list[dict]:
-    path = project / "data" / f"{table}.csv"
-    rows = read_table(path)
-    change(rows)
-    write_table(path, rows)
-    return rows
-
-
 def descriptor(project: Path, change) -> None:
     path = project / "data" / "datapackage.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -73,7 +65,7 @@ def field_of(data: dict, table: str, name: str) -> dict:
 
 @pytest.mark.parametrize("date", ["2019-02-30", "2019-13-45", "0000", "2019-00", "1899-12-31"])
 def test_impossible_dates_are_rejected(project, date):
-    edit(project, "events", lambda rows: rows[0].update(date=date))
+    edit_table(project, "events", lambda rows: rows[0].update(date=date))
     proc = validate(project)
     assert proc.returncode == 1
     assert errors(proc) == [
@@ -83,7 +75,7 @@ def test_impossible_dates_are_rejected(project, date):
 
 
 def test_real_dates_at_the_edges_are_accepted(project):
-    edit(
+    edit_table(
         project,
         "events",
         lambda rows: (rows[0].update(date="2020-02-29"), rows[1].update(date="2019-12-31")),
@@ -92,7 +84,7 @@ def test_real_dates_at_the_edges_are_accepted(project):
 
 
 def test_end_before_start_is_rejected(project):
-    edit(project, "projects", lambda rows: rows[1].update(start_year="2025", end_year="1990"))
+    edit_table(project, "projects", lambda rows: rows[1].update(start_year="2025", end_year="1990"))
     proc = validate(project)
     assert errors(proc) == [
         "data/projects.csv:3: field 'end_year': value '1990': comes before start_year 2025 "
@@ -101,7 +93,7 @@ def test_end_before_start_is_rejected(project):
 
 
 def test_two_sources_with_one_reference_number_are_rejected(project):
-    edit(project, "sources", lambda rows: rows[1].update(ref_number=rows[0]["ref_number"]))
+    edit_table(project, "sources", lambda rows: rows[1].update(ref_number=rows[0]["ref_number"]))
     proc = validate(project)
     assert errors(proc) == [
         "data/sources.csv:3: field 'ref_number': value '1': duplicates line 2 (expected a unique value)"
@@ -127,7 +119,7 @@ def test_a_catastrophically_backtracking_pattern_is_bounded(project):
             field_of(d, "themes", "label").setdefault("constraints", {}).update(pattern="(a+)+$")
         ),
     )
-    edit(project, "themes", lambda rows: [r.update(label="a" * 40 + "!") for r in rows])
+    edit_table(project, "themes", lambda rows: [r.update(label="a" * 40 + "!") for r in rows])
     started = time.monotonic()
     proc = validate(project, timeout=60)
     assert time.monotonic() - started < 30
@@ -142,7 +134,7 @@ def test_a_missing_column_is_reported_alone_not_under_its_consequences(project):
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([r[1:] for r in rows])  # the 'id' column is gone
     path.write_text(buf.getvalue(), encoding="utf-8")
-    edit(
+    edit_table(
         project, "projects", lambda rows: rows[0].update(start_year="twenty")
     )  # an unrelated error
     proc = validate(project)
@@ -169,7 +161,7 @@ def test_an_oversize_cell_is_the_first_and_only_error(project):
 
 
 def test_a_5000_digit_integer_is_one_line(project):
-    edit(project, "sources", lambda rows: rows[0].update(cited_count="9" * 5000))
+    edit_table(project, "sources", lambda rows: rows[0].update(cited_count="9" * 5000))
     found = errors(validate(project))
     assert (
         len(found) == 1
@@ -193,7 +185,7 @@ def test_a_5000_digit_integer_is_one_line(project):
 def test_a_character_no_pdf_font_has_is_rejected_naming_record_field_and_character(
     project, char, name
 ):
-    rows = edit(
+    rows = edit_table(
         project, "projects", lambda rows: rows[2].update(description=f"Before {char} after.")
     )
     found = errors(validate(project))
@@ -206,7 +198,7 @@ def test_a_character_no_pdf_font_has_is_rejected_naming_record_field_and_charact
 
 
 def test_characters_the_fonts_have_pass(project):
-    edit(
+    edit_table(
         project,
         "projects",
         lambda rows: rows[2].update(description="Ünïcödé Привет Ελλάδα – “quoted” € № ≤"),
@@ -246,7 +238,7 @@ def test_a_symlinked_table_is_refused(project):
 @pytest.mark.parametrize("slug", ["a" * 300, "con", "../../../../tmp/x", "UPPER", "a_b", "aux"])
 def test_slugs_are_checked_as_file_names_whatever_the_descriptor_says(project, slug):
     descriptor(project, lambda d: field_of(d, "countries", "slug").pop("constraints", None))
-    edit(project, "countries", lambda rows: rows[0].update(slug=slug))
+    edit_table(project, "countries", lambda rows: rows[0].update(slug=slug))
     found = errors(validate(project))
     assert len(found) == 1 and found[0].startswith("data/countries.csv:2: field 'slug': value ")
     assert "cannot be a file name" in found[0]
@@ -254,7 +246,7 @@ def test_slugs_are_checked_as_file_names_whatever_the_descriptor_says(project, s
 
 def test_ids_with_a_slash_are_rejected_whatever_the_descriptor_says(project):
     descriptor(project, lambda d: field_of(d, "events", "id").pop("constraints", None))
-    edit(project, "events", lambda rows: rows[0].update(id="evt/../../x"))
+    edit_table(project, "events", lambda rows: rows[0].update(id="evt/../../x"))
     found = errors(validate(project))
     assert found == [
         "data/events.csv:2: field 'id': value 'evt/../../x': cannot be an identifier "

@@ -16,7 +16,7 @@ import pytest
 
 import rbtools
 from coopdocs.load.datapackage import DataError, load_package
-from helpers import read_table, write_table
+from helpers import edit_table, read_table, write_table
 
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
 LINE = re.compile(
@@ -45,17 +45,9 @@ def errors_of(proc: subprocess.CompletedProcess) -> list[str]:
     ]
 
 
-def edit(project: Path, table: str, change) -> list[dict]:
-    path = project / "data" / f"{table}.csv"
-    rows = read_table(path)
-    change(rows)
-    write_table(path, rows)
-    return rows
-
-
 def unexplain_ref105(project: Path) -> None:
     """Drop the reason the data gives for never citing [105], so that it is an uncited source again."""
-    edit(
+    edit_table(
         project,
         "sources",
         lambda rows: next(r for r in rows if r["id"] == "ref105").update(unused_reason=""),
@@ -83,7 +75,7 @@ def test_case01_type_error_empty_required_and_unknown_code_all_reported_in_one_r
         rows[1]["title"] = ""
         rows[2]["countries"] = "XX"
 
-    rows = edit(project, "projects", change)
+    rows = edit_table(project, "projects", change)
     proc = validate(project)
     assert proc.returncode == 1
     errors = errors_of(proc)
@@ -104,7 +96,9 @@ def test_case01_type_error_empty_required_and_unknown_code_all_reported_in_one_r
 
 def test_case01_json_output_for_scripts(project):
     unexplain_ref105(project)
-    edit(project, "projects", lambda rows: rows[0].update(start_year="twenty", countries="XX"))
+    edit_table(
+        project, "projects", lambda rows: rows[0].update(start_year="twenty", countries="XX")
+    )
     proc = validate(project, "--json")
     assert proc.returncode == 1
     problems = json.loads(proc.stdout)
@@ -123,7 +117,7 @@ def test_case01_json_output_for_scripts(project):
 
 
 def test_mistyped_country_code_gives_exactly_one_clear_line(project):
-    rows = edit(project, "projects", lambda rows: rows[3].update(countries="AN"))
+    rows = edit_table(project, "projects", lambda rows: rows[3].update(countries="AN"))
     proc = validate(project)
     assert proc.returncode == 1
     line = line_of(project, "projects", rows[3]["id"])
@@ -159,9 +153,9 @@ def test_case02_na_and_no_stay_strings(project):
             )
         )
 
-    edit(project, "countries", add_countries)
-    edit(project, "projects", lambda rows: rows[0].update(countries="NA;NO", note="NA"))
-    edit(project, "offices", lambda rows: rows[0].update(city="NO", note="NA"))
+    edit_table(project, "countries", add_countries)
+    edit_table(project, "projects", lambda rows: rows[0].update(countries="NA;NO", note="NA"))
+    edit_table(project, "offices", lambda rows: rows[0].update(city="NO", note="NA"))
     package = load_package(project / "data", root=project)
     countries = package.index("countries")
     assert countries["NA"]["name"] == "NA" and countries["NA"]["note"] == "NO"
@@ -177,7 +171,7 @@ def test_case02_na_and_no_stay_strings(project):
 
 
 def test_case03_duplicate_ids_missing_source_and_uncited_source(project):
-    rows = edit(
+    rows = edit_table(
         project,
         "events",
         lambda rows: (rows[1].update(id=rows[0]["id"]), rows[2].update(sources="ref999")),
@@ -275,7 +269,7 @@ def test_case04_normalised_text_gives_valid_docx_xml(tmp_path):
     # A private-use character and an emoji are rejected by validation since issue 19 (no bundled
     # PDF font draws them; test_fonts_and_names.py): the rest still comes out as valid XML.
     value = "\ufeffCafe\u0301\u2028line\u2029two\r\nthree \u00a0 & <w:p/> end"
-    edit(
+    edit_table(
         project,
         "countries",
         lambda rows: next(r for r in rows if r["code"] == "AM").update(summary=value),
@@ -300,7 +294,7 @@ def test_case04_normalised_text_gives_valid_docx_xml(tmp_path):
 )
 @pytest.mark.parametrize("table", ["sources", "publications"])
 def test_case05_unsafe_source_urls_rejected(project, table, url):
-    rows = edit(project, table, lambda rows: rows[0].update(url=url))
+    rows = edit_table(project, table, lambda rows: rows[0].update(url=url))
     proc = validate(project)
     assert proc.returncode == 1
     errors = errors_of(proc)
@@ -318,9 +312,9 @@ def test_case05_unsafe_source_urls_rejected(project, table, url):
 
 def test_validation_failure_renders_nothing_and_lists_every_problem(project):
     # Problems in three files at once: all reported, sorted by file and line, nothing written.
-    edit(project, "events", lambda rows: rows[0].update(date="soon"))
-    edit(project, "offices", lambda rows: rows[0].update(type="castle"))
-    edit(project, "outcomes", lambda rows: rows[0].update(value="lots"))
+    edit_table(project, "events", lambda rows: rows[0].update(date="soon"))
+    edit_table(project, "offices", lambda rows: rows[0].update(type="castle"))
+    edit_table(project, "outcomes", lambda rows: rows[0].update(value="lots"))
     with pytest.raises(DataError) as info:
         load_package(project / "data", root=project)
     errors = [p for p in info.value.problems if p.severity == "error"]

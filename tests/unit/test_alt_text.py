@@ -71,18 +71,23 @@ def test_english_words_of_each_figure():
 
 
 def test_another_language_needs_only_its_strings_file():
+    """The nouns come from the alt section; their plurals and the list's words from the one
+    language section that the templates' filters use too."""
     words = copy.deepcopy(ENGLISH)
-    alt = words["alt"]
-    alt["nouns"]["instrument"] = {"one": "{n} instrument", "other": "{n} instruments"}
-    alt["nouns"]["event"] = {"one": "{n} événement", "other": "{n} événements"}
-    alt["nouns"]["project"] = {"one": "{n} projet", "other": "{n} projets"}
-    alt["list"]["last"] = " et "
+    alt, lang = words["alt"], words["language"]
+    alt["nouns"]["event"] = "événement"
+    alt["nouns"]["project"] = "projet"
+    lang["conjunctions"]["and"] = "et"
     alt["brief_timeline"]["text"] = "Chronologie de {counts} : {country}{span}."
     assert describe(BRIEF, words) == (
         "Chronologie de 1 instrument, 0 événements et 2 projets : Arcadia, 2009–2022."
     )
     alt["themes-by-state"]["text"] = "Carte : {areas} ; {states} ; {top} {theme} {state}"
-    alt["nouns"]["thematic_area"] = {"one": "{n} domaine", "other": "{n} domaines"}
+    alt["nouns"]["thematic_area"] = "domaine thématique"
+    lang["plurals"]["domaine thématique"] = "domaines thématiques"
     assert describe_theme_matrix(THEMES, ORDER, words) == (
-        "Carte : 2 domaines ; Arcadia et Borduria ; 3 Water Borduria"
+        "Carte : 2 domaines thématiques ; Arcadia et Borduria ; 3 Water Borduria"
     )
+    # A language with a serial comma says so once, and every list of the figures follows.
+    lang["serial_comma"] = True
+    assert describe(BRIEF, words).startswith("Chronologie de 1 instrument, 0 événements, et 2")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import helpers
 from coopdocs.tools import builddate, git, revision
 from coopdocs.tools.builddate import BuildInfoError, archival_epoch, input_paths, source_date_epoch
 from coopdocs.tools.config import ConfigError, load_config
@@ -21,17 +21,8 @@ T1, T2, T3, T4 = 1700000000, 1700100000, 1700200000, 1700300000
 
 
 def commit(repo: Path, when: int, message: str) -> None:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-        GIT_AUTHOR_DATE=f"@{when} +0000",
-        GIT_COMMITTER_DATE=f"@{when} +0000",
-    )
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
-    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True, env=env)
+    helpers.git(repo, "add", "-A", when=when)
+    helpers.git(repo, "commit", "-q", "-m", message, when=when)
 
 
 def write(path: Path, text: str) -> None:

@@ -14,55 +14,12 @@ number of pages of the PDF that LibreOffice prints from it (into OUT_DIR).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import uno  # noqa: F401 - python3-uno; sets up the bridge
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-def connect(profile: Path):
-    pipe = f"coopdocs-tests-{os.getpid()}"
-    proc = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local
-    )
-    for _ in range(240):
-        try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            desktop = ctx.ServiceManager.createInstanceWithContext(
-                "com.sun.star.frame.Desktop", ctx
-            )
-            return proc, desktop
-        except Exception:  # noqa: BLE001 - not listening yet
-            if proc.poll() is not None:
-                raise SystemExit("soffice exited before it accepted a connection") from None
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("soffice did not accept a connection in 120 s")
+# lo_uno.py is in tests/, one folder up: the system Python runs this file from any folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lo_uno import office, prop, service  # noqa: E402 - needs the path above
 
 
 def inspect(desktop, book: Path, out_dir: Path) -> dict:
@@ -111,19 +68,10 @@ def inspect(desktop, book: Path, out_dir: Path) -> dict:
 def main() -> None:
     profile, out_dir, books = Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
     out_dir.mkdir(parents=True, exist_ok=True)
-    proc, desktop = connect(profile)
-    try:
+    with office(profile) as ctx:
+        desktop = service(ctx, "com.sun.star.frame.Desktop")
         for book in books:
             print(json.dumps(inspect(desktop, book, out_dir)), flush=True)
-    finally:
-        try:
-            desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge closes as soffice exits
-            pass
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 if __name__ == "__main__":

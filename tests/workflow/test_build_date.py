@@ -7,7 +7,6 @@ README-only commit leaves Snakemake with nothing to do, and a data commit reruns
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,21 +15,9 @@ import pytest
 
 import helpers
 from coopdocs.tools.config import load_config
+from helpers import git
 
 pytestmark = pytest.mark.workflow
-
-
-def git(repo: Path, *args: str, when: int | None = None) -> None:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-    )
-    if when is not None:
-        env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def dry_run(project: Path) -> subprocess.CompletedProcess:

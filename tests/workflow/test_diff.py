@@ -14,10 +14,12 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+import helpers
 from coopdocs.tools import revision
 from helpers import read_table, write_table
 from ooxml_revisions import libreoffice_available, open_in_libreoffice, revision_errors
@@ -40,19 +42,8 @@ EVENT_OLD, EVENT_NEW = (
 )
 
 
-def git(repo: Path, *args: str) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-        GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
-        GIT_COMMITTER_DATE="2023-01-01T00:00:00Z",
-    )
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
+# Every commit of these tests at one time (2023-01-01), so that a revision's date is known.
+git = partial(helpers.git, when=1672531200)
 
 
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:

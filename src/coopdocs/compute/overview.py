@@ -7,7 +7,8 @@ from pathlib import Path
 
 from coopdocs.compute.spreadsheets import frame_text
 from coopdocs.compute.tables import Frame
-from coopdocs.load.strings import Words, counted, listed, word
+from coopdocs.load.grammar import counted, join_list
+from coopdocs.load.strings import Words, word
 from coopdocs.tools.cache import Store, digest
 from coopdocs.tools.files import atomic_output
 
@@ -90,7 +91,8 @@ def describe_timeline_overview(
 ) -> str:
     """The all-states timeline (coopdocs.compute.figures.timeline_overview) in words.
 
-    The words come from the strings file (``words``, keys ``alt.timeline`` and ``alt.nouns``).
+    The words come from the strings file (``words``, keys ``alt.timeline`` and ``alt.nouns``); counts
+    and lists follow its ``language`` section (coopdocs.load.grammar).
     """
     kinds = {"instrument": 0, "event": 0, "project": 0}
     years: list[int] = []
@@ -106,9 +108,9 @@ def describe_timeline_overview(
             kinds[kind] += 1
             years.append(_year(row.get("year")))
     names = [name for code, name in order if any(r.get("country_code") == code for r in frame.rows)]
-    counts = listed(words, [counted(words, kind, n) for kind, n in kinds.items()])
+    counts = join_list([counted(words, kind, n) for kind, n in kinds.items()], words=words)
     span = word(words, "alt.timeline.span", "", start=min(years), end=max(years)) if years else ""
-    states = listed(words, names) or word(words, "alt.timeline.no_state")
+    states = join_list(names, words=words) or word(words, "alt.timeline.no_state")
     return word(words, "alt.timeline.text", "", counts=counts, states=states, span=span)
 
 
@@ -117,7 +119,8 @@ def describe_theme_matrix(
 ) -> str:
     """The themes × states heat map (coopdocs.compute.figures.theme_matrix) in words.
 
-    The words come from the strings file (``words``, keys ``alt.themes-by-state`` and ``alt.nouns``).
+    The words come from the strings file (``words``, keys ``alt.themes-by-state`` and ``alt.nouns``);
+    counts and lists follow its ``language`` section (coopdocs.load.grammar).
     """
     counts: dict[tuple[str, str], int] = {}
     for row in frame.rows:
@@ -134,7 +137,7 @@ def describe_theme_matrix(
         words,
         "alt.themes-by-state.text",
         areas=counted(words, "thematic_area", len(themes)),
-        states=listed(words, states),
+        states=join_list(states, words=words),
         top=top,
         theme=theme,
         state=names.get(code, code),

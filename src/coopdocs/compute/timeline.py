@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
-from coopdocs.load.strings import Words, counted, listed, word
+from coopdocs.load.grammar import counted, join_list
+from coopdocs.load.strings import Words, word
 
 LABEL_WIDTH = 48  # characters of a project title shown in its lane
 
@@ -86,7 +87,8 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
 def describe(context: dict[str, Any], words: Words | None = None) -> str:
     """What the timeline of the brief ``context`` shows, in words (its text alternative).
 
-    The words come from the strings file (``words``, keys ``alt.brief_timeline`` and ``alt.nouns``).
+    The words come from the strings file (``words``, keys ``alt.brief_timeline`` and ``alt.nouns``);
+    counts and lists follow its ``language`` section (coopdocs.load.grammar).
 
     >>> from pathlib import Path
     >>> from coopdocs.load.strings import load_strings
@@ -113,7 +115,7 @@ def describe(context: dict[str, Any], words: Words | None = None) -> str:
     return word(
         words,
         "alt.brief_timeline.text",
-        counts=listed(words, counts),
+        counts=join_list(counts, words=words),
         country=context["country"]["name"],
         span=span,
     )

@@ -87,29 +87,3 @@ def period(start: Any, end: Any, words: Words | None = None) -> str:
     if end:
         return word(words, "period.until", "–{end}", end=end)
     return ""
-
-
-def counted(words: Words | None, noun: str, n: int) -> str:
-    """``n`` of the ``noun`` of the strings file (``alt.nouns``), singular for 1: '1 event', '3 events'.
-
-    >>> counted({"alt": {"nouns": {"event": {"one": "{n} event", "other": "{n} events"}}}}, "event", 3)
-    '3 events'
-    >>> counted(None, "event", 3)
-    '3'
-    """
-    form = "one" if n == 1 else "other"
-    return word(words, f"alt.nouns.{noun}.{form}", "{n}", n=n)
-
-
-def listed(words: Words | None, items: list[str]) -> str:
-    """``items`` as one list in words ('A, B and C'), joined as the strings file says (``alt.list``).
-
-    >>> listed({"alt": {"list": {"separator": ", ", "last": " and "}}}, ["A", "B", "C"])
-    'A, B and C'
-    >>> listed(None, ["A", "B"]), listed(None, [])
-    ('A, B', '')
-    """
-    separator = word(words, "alt.list.separator", ", ")
-    if len(items) < 2:
-        return "".join(items)
-    return separator.join(items[:-1]) + word(words, "alt.list.last", separator) + items[-1]

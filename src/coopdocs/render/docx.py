@@ -1,6 +1,6 @@
 """Finish a DOCX that pandoc wrote, for the programs its readers open it in (Word, LibreOffice).
 
-pandoc's DOCX writer leaves four things that a reader sees:
+What pandoc's DOCX writer leaves, that a reader sees:
 
 - table columns: pandoc divides the width by the Markdown's column markers, so a narrow column
   breaks words and record IDs mid-word ("Armeni a"). Here every column gets a width from its
@@ -13,7 +13,8 @@ pandoc's DOCX writer leaves four things that a reader sees:
 - the running header's title field shows the document's title before any update;
 - list bullets in the house font (pandoc's are Symbol, Courier New and Wingdings glyphs), indented
   as in the PDF;
-- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share).
+- table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
+- the paragraph after a table as far below it as in the PDF (no style can say "after a table").
 
 The file is rewritten with fixed entry times, so the same input gives the same bytes.
 """
@@ -456,6 +457,103 @@ def fit_tables(document_xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# Below a table Typst leaves its cell inset (3.5 pt) and the paragraph spacing; Word and
+# LibreOffice leave the cell margin (1 pt) and only the next paragraph's own space before, 5 pt
+# less (measured in LibreOffice's PDF against Typst's): the paragraph after a table gets them.
+SPACE_AFTER_TABLE = 100  # twips
+
+
+def _space_before(styles, style_id: str | None) -> int:
+    """A paragraph style's space before (twips), following its "based on" chain to the defaults."""
+    seen = set()
+    while style_id and style_id not in seen:
+        seen.add(style_id)
+        style = styles.get(style_id)
+        if style is None:
+            break
+        spacing = style.find(f"{_W}pPr/{_W}spacing")
+        if spacing is not None and spacing.get(f"{_W}before") is not None:
+            return int(spacing.get(f"{_W}before"))
+        based = style.find(f"{_W}basedOn")
+        style_id = based.get(f"{_W}val") if based is not None else None
+    return 0
+
+
+_BEFORE_SPACING = {  # the children of w:pPr that the schema puts before w:spacing
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+}
+
+
+def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
+    """``word/document.xml`` with SPACE_AFTER_TABLE more space before each paragraph after a table."""
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    styles = {
+        s.get(f"{_W}styleId"): s
+        for s in etree.fromstring(styles_xml).iter(f"{_W}style")
+        if s.get(f"{_W}type") == "paragraph"
+    }
+    default = next(
+        (s for s in styles.values() if s.get(f"{_W}default") == "1"), None
+    )  # "Normal": a paragraph without a style
+    changed = False
+    for table in root.iter(f"{_W}tbl"):
+        after = table.getnext()
+        while after is not None and etree.QName(after).localname in (
+            "bookmarkStart",
+            "bookmarkEnd",
+        ):
+            after = after.getnext()
+        if after is None or after.tag != f"{_W}p":
+            continue
+        ppr = after.find(f"{_W}pPr")
+        if ppr is None:
+            ppr = etree.Element(f"{_W}pPr")
+            after.insert(0, ppr)
+        spacing = ppr.find(f"{_W}spacing")
+        if spacing is None:
+            spacing = etree.Element(f"{_W}spacing")
+            earlier = [i for i, c in enumerate(ppr) if etree.QName(c).localname in _BEFORE_SPACING]
+            ppr.insert(earlier[-1] + 1 if earlier else 0, spacing)
+        before = spacing.get(f"{_W}before")
+        if before is None:
+            pstyle = ppr.find(f"{_W}pStyle")
+            style_id = (
+                pstyle.get(f"{_W}val")
+                if pstyle is not None
+                else default.get(f"{_W}styleId")
+                if default is not None
+                else None
+            )
+            before = _space_before(styles, style_id)
+        spacing.set(f"{_W}before", str(int(before) + SPACE_AFTER_TABLE))
+        changed = True
+    if not changed:
+        return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _custom_properties(xml: str) -> dict[str, str]:
     return {
         m.group(1): _unescape(m.group(2))
@@ -564,6 +662,7 @@ def header_title(xml: str, title: str) -> str:
 
 
 _BULLETS = ("\u2022", "\u2013", "\u25e6")  # level 1, 2, 3, then again
+LIST_STEP = 180  # twips (9 pt): a list level's indent, the bullet's hanging width
 
 
 def house_bullets(xml: str) -> str:
@@ -577,10 +676,11 @@ def house_bullets(xml: str) -> str:
         bullet = _BULLETS[ilvl % 2]  # bullet, dash, bullet, ...
         body = re.sub(r'<w:lvlText w:val="[^"]*"\s*/>', f'<w:lvlText w:val="{bullet}" />', body)
         body = re.sub(r"<w:rPr>.*?</w:rPr>", "", body, flags=re.S)
-        # Indented as in the PDF: 0.5 cm a level, the text 0.3 cm after its bullet.
+        # Indented as in the PDF (Typst's lists: the bullet at the parent's text, the text 0.5 em
+        # after the bullet, 9 pt in all at 10.5 pt): each level's text 9 pt further in.
         body = re.sub(
             r'<w:ind w:left="\d+" w:hanging="\d+"\s*/>',
-            f'<w:ind w:left="{284 * (ilvl + 1) + 170}" w:hanging="170" />',
+            f'<w:ind w:left="{LIST_STEP * (ilvl + 1)}" w:hanging="{LIST_STEP}" />',
             body,
         )
         fonts = (
@@ -614,6 +714,10 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
             parts["word/numbering.xml"].decode("utf-8")
         ).encode("utf-8")
     parts["word/document.xml"] = fit_tables(parts["word/document.xml"])
+    if "word/styles.xml" in parts:
+        parts["word/document.xml"] = space_after_tables(
+            parts["word/document.xml"], parts["word/styles.xml"]
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:

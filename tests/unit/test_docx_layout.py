@@ -1,0 +1,150 @@
+"""The DOCX laid out as the PDF (issue 20): reference.docx against the Typst template, and what
+coopdocs.render.docx adds to pandoc's DOCX (space after tables, list indents).
+
+LibreOffice's page count of a DOCX is held to the PDF's by tests/workflow/test_readers.py; these
+check, without LibreOffice, the measures that count shares with the Typst template.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from lxml import etree
+
+from coopdocs.render.docx import LIST_STEP, SPACE_AFTER_TABLE, house_bullets, space_after_tables
+from locations import ROOT
+
+TEMPLATES = ROOT / "templates"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+CM_TWIPS = 1440 / 2.54
+
+
+def _reference(part: str):
+    with zipfile.ZipFile(TEMPLATES / "docx" / "reference.docx") as z:
+        return etree.fromstring(z.read(part))
+
+
+def _style_size(styles, style_id: str) -> float:
+    """A style's own font size in points (w:sz is in half points)."""
+    sz = styles.find(f".//w:style[@w:styleId='{style_id}']/w:rPr/w:sz", NS)
+    assert sz is not None, style_id
+    return int(sz.get(f"{{{W}}}val")) / 2
+
+
+def test_reference_page_and_type_sizes_are_the_typst_templates():
+    typ = (TEMPLATES / "typst" / "document.typ").read_text(encoding="utf-8")
+    margin = re.search(r"margin: \(x: ([\d.]+)cm, top: ([\d.]+)cm, bottom: ([\d.]+)cm\)", typ)
+    assert margin and '"a4"' in typ
+    x, top, bottom = (float(v) * CM_TWIPS for v in margin.groups())
+    sect = _reference("word/document.xml").find(".//w:body/w:sectPr", NS)
+    size, mar = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
+    got = {k: int(mar.get(f"{{{W}}}{k}")) for k in ("left", "right", "top", "bottom")}
+    assert abs(int(size.get(f"{{{W}}}w")) - 21.0 * CM_TWIPS) <= 1
+    assert abs(int(size.get(f"{{{W}}}h")) - 29.7 * CM_TWIPS) <= 1
+    for key, want in (("left", x), ("right", x), ("top", top), ("bottom", bottom)):
+        assert abs(got[key] - want) <= 1, (key, got[key], want)
+
+    styles = _reference("word/styles.xml")
+    body = float(re.search(r"#set text\(font: .*?size: ([\d.]+)pt", typ).group(1))
+    assert _style_size(styles, "BodyText") == body
+    table = float(re.search(r"#show table: set text\(size: ([\d.]+)pt\)", typ).group(1))
+    assert _style_size(styles, "TableText") == table
+    caption = float(re.search(r"#show figure.caption: set text\(size: ([\d.]+)pt", typ).group(1))
+    assert _style_size(styles, "TableCaption") == _style_size(styles, "ImageCaption") == caption
+    for level in (1, 2, 3):
+        typst = re.search(
+            rf"heading.where\(level: {level}\).*?set text\(size: ([\d.]+)pt\)", typ
+        ).group(1)
+        assert _style_size(styles, f"Heading{level}") == float(typst), level
+
+
+def test_reference_table_cells_are_as_tight_as_the_pdfs():
+    """No paragraph spacing in a table cell: the row's height is its lines and the cell margins."""
+    styles = _reference("word/styles.xml")
+    for style_id in ("TableText", "Table"):
+        spacing = styles.find(f".//w:style[@w:styleId='{style_id}']/w:pPr/w:spacing", NS)
+        assert spacing is not None, style_id
+        assert spacing.get(f"{{{W}}}before") == spacing.get(f"{{{W}}}after") == "0", style_id
+
+
+STYLES = (
+    f'<w:styles xmlns:w="{W}">'
+    '<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
+    '<w:pPr><w:spacing w:before="40"/></w:pPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="BodyText"><w:basedOn w:val="Normal"/>'
+    '<w:pPr><w:spacing w:after="60"/></w:pPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="Heading1"><w:basedOn w:val="Normal"/>'
+    '<w:pPr><w:spacing w:before="246" w:after="92"/></w:pPr></w:style>'
+    "</w:styles>"
+).encode()
+
+TABLE = "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+
+
+def _document(body: str) -> bytes:
+    return f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'.encode()
+
+
+def _befores(xml: bytes) -> list[str | None]:
+    """The direct space before of each paragraph outside tables, in order."""
+    root = etree.fromstring(xml)
+    out = []
+    for p in root.find("w:body", NS).findall("w:p", NS):
+        spacing = p.find("w:pPr/w:spacing", NS)
+        out.append(spacing.get(f"{{{W}}}before") if spacing is not None else None)
+    return out
+
+
+def test_the_paragraph_after_a_table_gets_the_pdfs_gap_on_top_of_its_own():
+    body = (
+        '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>'
+        + TABLE
+        # Body Text has no space before of its own: Normal's (it is based on) counts.
+        + '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>after</w:t></w:r></w:p>'
+        + TABLE
+        + '<w:bookmarkStart w:id="1" w:name="h"/>'
+        + '<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:jc w:val="left"/></w:pPr></w:p>'
+        + TABLE
+        + "<w:p><w:r><w:t>no style: Normal</w:t></w:r></w:p>"
+        + TABLE
+        + '<w:p><w:pPr><w:spacing w:before="10" w:after="7"/></w:pPr></w:p>'
+    )
+    out = space_after_tables(_document(body), STYLES)
+    assert _befores(out) == [
+        None,
+        str(40 + SPACE_AFTER_TABLE),
+        str(246 + SPACE_AFTER_TABLE),
+        str(40 + SPACE_AFTER_TABLE),
+        str(10 + SPACE_AFTER_TABLE),
+    ]
+    root = etree.fromstring(out)
+    last = root.find("w:body", NS).findall("w:p", NS)[-1]
+    assert last.find("w:pPr/w:spacing", NS).get(f"{{{W}}}after") == "7"  # kept
+    heading = root.find("w:body", NS).findall("w:p", NS)[2]
+    # w:spacing where the schema puts it: after the style, before the justification
+    names = [etree.QName(c).localname for c in heading.find("w:pPr", NS)]
+    assert names == ["pStyle", "spacing", "jc"]
+
+
+def test_a_document_without_tables_is_left_as_it_is():
+    doc = _document('<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>')
+    assert space_after_tables(doc, STYLES) == doc
+
+
+def test_list_levels_are_indented_as_the_pdfs():
+    lvl = (
+        '<w:lvl w:ilvl="{0}"><w:numFmt w:val="bullet" /><w:lvlText w:val="\uf0b7" />'
+        '<w:pPr><w:ind w:left="{1}" w:hanging="360" /></w:pPr>'
+        '<w:rPr><w:rFonts w:ascii="Symbol" /></w:rPr></w:lvl>'
+    )
+    xml = (
+        "<w:numbering>" + "".join(lvl.format(i, 720 * (i + 1)) for i in range(3)) + "</w:numbering>"
+    )
+    out = house_bullets(xml)
+    indents = re.findall(r'<w:ind w:left="(\d+)" w:hanging="(\d+)" />', out)
+    # Each level's bullet where the level above has its text; 9 pt (180 twips) a level.
+    assert indents == [(str(LIST_STEP * (i + 1)), str(LIST_STEP)) for i in range(3)]
+    assert LIST_STEP == 180
+    assert "Symbol" not in out
