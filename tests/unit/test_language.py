@@ -229,3 +229,77 @@ def test_filters_registered_with_the_strings_of_the_templates():
         text
         == "1 installation; two projects; The Montreal Protocol; Kazakhstan; second; b; projects; five"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (1, "installations", "one installation"),
+        (4, "laboratories", "four laboratories"),
+        (4, "branches", "four branches"),
+        (3, "pilot installations", "three pilot installations"),
+        (1, "people", "one person"),
+        (30, "enterprises", "30 enterprises"),
+        (1000000, "USD", "1,000,000 USD"),
+        (2.5, "tonnes", "2.5 tonnes"),
+        (7, None, "seven"),
+    ],
+)
+def test_measure_agrees_figure_and_unit(value, unit, expected):
+    """Units are stored as plural nouns; a figure of one takes the singular, a code stays as given."""
+    assert language.measure(value, unit, WORDS) == expected
+
+
+def test_singular_of_inverts_plural_of_in_any_language():
+    for noun in ("installation", "project", "country", "laboratory", "person", "partner country"):
+        assert language.singular_of(language.plural_of(noun, WORDS), WORDS) == noun
+    assert language.singular_of("Projekte", GERMAN) == "Projekt"
+    assert language.singular_of("Anlagen", GERMAN) == "Anlage"
+    assert language.measure(1, "Anlagen", GERMAN) == "eins Anlage"
+    assert language.singular_of("installations") == "installations"  # no strings: unchanged
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "stated"),
+    [
+        ("Four calibration laboratories were equipped.", 4, "laboratories", True),
+        ("An effect of more than 1,000,000 USD.", 1000000, "USD", True),
+        ("More than 500 specialists were trained.", 500, "specialists", True),
+        ("More than 500 specialists were trained.", 500, "people", False),  # unit not named
+        ("One installation was transferred.", 1, "installations", True),  # in the singular
+        ("An installation was transferred under a 2019 agreement.", 1, "installations", False),
+        ("Opened in 2017.", 17, None, False),
+        ("Worth 1.5 million.", 5, None, False),
+        ("Code a4b names no figure.", 4, None, False),
+    ],
+)
+def test_states_number_finds_a_figure_and_its_unit(text, value, unit, stated):
+    assert language.states_number(text, value, unit, WORDS) is stated
+
+
+def test_outcome_partial_puts_the_figure_inside_the_sentence():
+    source = '{% for o in outcomes %}{% include "partials/outcome.md.j2" %}|{% endfor %}'
+    outcomes = [
+        {
+            "clause": "An installation was transferred",
+            "end": ".",
+            "value": 1.0,
+            "unit": "installations",
+            "description": "An installation was transferred.",
+            "flag": None,
+        },
+        {
+            "clause": "Four laboratories were equipped",
+            "end": ".",
+            "value": 4,
+            "unit": "laboratories",
+            "description": "Four laboratories were equipped.",
+            "flag": None,
+        },
+    ]
+    env = make_environment(TEMPLATES)
+    text = re.sub(r"\\(.)", r"\1", env.from_string(source).render(outcomes=outcomes))
+    assert (
+        text
+        == "An installation was transferred (one installation).|Four laboratories were equipped.|"
+    )

@@ -318,3 +318,44 @@ def test_bad_data_stops_the_build_before_rendering(tmp_path, built):
     assert "data/events.csv:2: field 'countries': value 'XX'" in output
     assert "data/events.csv:3: field 'date': value 'soon'" in output
     assert {p: p.stat().st_mtime_ns for p in (project / "reports").rglob("*.*")} == before
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_briefs_narrate_instead_of_listing(built, fmt):
+    """Issue 17, read back from the built documents: figure and unit agree inside the outcome's
+    sentence, terms on one body are one sentence, a repeated passage is said once, and no
+    editorial note quotes a bare bracketed reference number."""
+    read = {"docx": docx_text, "html": html_text}[fmt]
+    # The record marks (strings: record_mark "R{n}"), after a no-break space in DOCX.
+    marks = re.compile(r"\s+R\d+\b")
+    text = {
+        # html_text joins text nodes with spaces: "1992–1995 R3 , 2000–2003".
+        slug: re.sub(
+            r" ([,.])",
+            r"\1",
+            squash(marks.sub("", read(built / "reports" / "briefs" / f"{slug}.{fmt}"))),
+        )
+        for slug in SLUGS
+    }
+    assert "under a 2019 agreement (one installation)." in text["kazakhstan"]
+    assert "installations)" not in text["kazakhstan"]
+    assert (
+        "Belarus served on the Industrial Development Board in 1992–1995, 2000–2003, "
+        "2016–2019 and 2019–2022."
+    ) in text["belarus"]
+    assert "stated as more than this amount" not in text["belarus"]
+    assert "The entries for 2018 and 2020 below say the same." in text["eaeu"]
+    # Every editorial note a brief prints, found by its text in the data: none holds a bare
+    # bracketed number, which would read as the brief's own citation.
+    notes = [
+        " ".join(row[column].split())
+        for table in sorted((built / "data").glob("*.csv"))
+        for row in read_table(table)
+        for column in row
+        if (column == "note" or column.endswith("_note")) and row[column]
+    ]
+    printed = {slug: [n for n in notes if n in words] for slug, words in text.items()}
+    assert all(printed.values()), {slug for slug, found in printed.items() if not found}
+    for slug, found in printed.items():
+        for note in found:
+            assert not re.search(r"\[\s*\d", note), (slug, note)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -167,8 +168,96 @@ def project_entry(
     out["country_names_inferred"] = res.country_names(r.get("countries_inferred") or [])
     out["theme_labels"] = res.theme_labels(r["themes"])
     out["when"] = year_span(r.get("start_year"), r.get("end_year"), words)
-    out["outcomes"] = [_clean(o) for o in sorted(outcomes, key=lambda o: o["id"])]
+    out["outcomes"] = [outcome_entry(o) for o in sorted(outcomes, key=lambda o: o["id"])]
     return out
+
+
+def outcome_entry(r: Record) -> Record:
+    """An outcome as documents show it: its sentence split before the final full stop.
+
+    ``clause`` and ``end`` let a template put the outcome's figure inside its sentence ("… under a
+    2019 agreement (one installation).") rather than after it as a separate fragment.
+
+    >>> e = outcome_entry({"id": "out-a", "description": "An installation was transferred."})
+    >>> e["clause"], e["end"]
+    ('An installation was transferred', '.')
+    """
+    out = _clean(r)
+    text = str(r.get("description") or "").rstrip()
+    ends = text.endswith(".") and not text.endswith("..")
+    out["clause"], out["end"] = (text[:-1], ".") if ends else (text, "")
+    return out
+
+
+# A year or a span of years as descriptions write them ("2016", "2016-2019", "2016–19").
+_YEARS = re.compile(r"\b\d{4}(?:\s*[-–]\s*\d{2,4})?\b")
+
+
+def role_groups(roles: list[Record], res: Resolver) -> list[dict[str, Any]]:
+    """A brief's roles as it narrates them: several terms in one role on one body, one entry.
+
+    Terms are grouped when their descriptions say the same thing apart from the years (the data
+    writes one record per term, "… for 1992-1995.", "… for 2000-2003."), so that the brief says
+    once "served on the Industrial Development Board in 1992–1995, 2000–2003 and 2016–2019"; a
+    term whose description says more stays an entry of its own. Entries keep the order of their
+    first term; ``sources`` is the union of the terms' sources.
+
+    >>> class R:  # the one look-up used: display names of bodies
+    ...     actor_names = staticmethod(lambda ids: [i.upper() for i in ids])
+    >>> terms = [{"id": f"rol-{y}", "body": "b", "role": "member", "start_year": y,
+    ...           "end_year": y + 3, "description": f"Member for {y}-{y + 3}.", "sources": []}
+    ...          for y in (1992, 2000)]
+    >>> [(g["grouped"], [t["id"] for t in g["terms"]]) for g in role_groups(terms, R())]
+    [(True, ['rol-1992', 'rol-2000'])]
+    """
+    groups: dict[tuple, list[Record]] = {}
+    for r in roles:
+        said = _YEARS.sub("", str(r.get("description") or "")).strip()
+        groups.setdefault((r["body"], r["role"], said), []).append(r)
+    entries = []
+    for (body, role, _), terms in groups.items():
+        entries.append(
+            {
+                "grouped": len(terms) > 1,
+                "body": body,
+                "body_name": res.actor_names([body])[0],
+                "role": role,
+                "terms": terms,
+                "sources": sorted({s for t in terms for s in t.get("sources") or []}),
+                "source_note": next((t["source_note"] for t in terms if t.get("source_note")), ""),
+            }
+        )
+    return entries
+
+
+def said_once(records: list[Record], field: str, label: str = "when", min_words: int = 8) -> None:
+    """Mark the records whose ``field`` repeats, word for word, what an earlier record says.
+
+    A repeated fact is said once: the first record that says it gets ``<field>_also`` (the
+    ``label`` of each later record saying the same, in order) and each later one
+    ``<field>_as_in`` (the first one's label), so that a template states the text once and
+    refers to it elsewhere. Only a text of ``min_words`` words or more counts: a short statement
+    ("UNIDO is a party.") is an attribute each record may state, a long one repeated is a copy.
+    Records are changed in place.
+
+    >>> rs = [{"m": "Same.", "when": "2017"}, {"m": "Other.", "when": "2018"},
+    ...       {"m": "Same.", "when": "2020"}]
+    >>> said_once(rs, "m", min_words=1)
+    >>> rs[0]["m_also"], rs[2]["m_as_in"], rs[1]["m_as_in"]
+    (['2020'], '2017', None)
+    """
+    first: dict[str, Record] = {}
+    for r in records:
+        r[f"{field}_also"], r[f"{field}_as_in"] = [], None
+        text = " ".join(str(r.get(field) or "").split())
+        if len(text.split()) < min_words:
+            continue
+        if text in first:
+            earlier = first[text]
+            earlier[f"{field}_also"].append(r.get(label) or r.get("title") or r["id"])
+            r[f"{field}_as_in"] = earlier.get(label) or earlier.get("title") or earlier["id"]
+        else:
+            first[text] = r
 
 
 def event_entry(r: Record, res: Resolver) -> Record:
@@ -404,6 +493,8 @@ def brief_context(
         for th, n in sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
+    # What the organisation is told by several instruments in the same words is said once.
+    said_once(instruments, "organisation_mention")
     main_directions = [i for i in instruments if i["type"] == "main-directions"] if is_union else []
     proposals = (
         [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
@@ -443,6 +534,7 @@ def brief_context(
         "country": _clean(country),
         "is_union": is_union,
         "roles": roles,
+        "role_groups": role_groups(roles, res),
         "offices": offices,
         "contributions": contributions,
         "instruments": instruments,

@@ -114,6 +114,89 @@ def count(
     return f"{figure} {noun}" if noun else figure
 
 
+def singular_of(many: str, words: Words | None = None) -> str:
+    """The singular of the plural noun phrase ``many``: the inverse of :func:`plural_of`.
+
+    Data stores units as plural nouns ("installations", "people"); a count of one needs the
+    singular. An irregular plural of ``language.plurals`` maps back to its noun; a regular one is
+    matched against ``language.plural_rule`` ("{word}s" gives back "installation"). A word the
+    rule does not fit, or a symbol such as "USD", stays as given.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "plurals": {"person": "people"}}}
+    >>> singular_of("installations", w), singular_of("pilot installations", w), singular_of("people", w)
+    ('installation', 'pilot installation', 'person')
+    >>> singular_of("USD", w)
+    'USD'
+    """
+    lang = _lang(words)
+    back = {str(v): str(k) for k, v in (lang.get("plurals") or {}).items()}
+    if many in back:
+        return back[many]
+    head, sep, last = many.rpartition(" ")
+    if last in back:
+        return head + sep + back[last]
+    rule = lang.get("plural_rule")
+    if rule and "{word}" in str(rule):
+        before, _, after = str(rule).partition("{word}")
+        pattern = re.escape(before) + r"(?P<word>[^\W\d_][\w'-]*?)" + re.escape(after)
+        matched = re.fullmatch(pattern, last)
+        if matched and last != last.upper():
+            return head + sep + matched.group("word")
+    return many
+
+
+def measure(value: int | float, unit: str | None = None, words: Words | None = None) -> str:
+    """A figure with its unit as a sentence states it, figure and unit agreeing.
+
+    A unit that is a counted noun, stored as data stores units (plural: "installations"), agrees
+    with the figure, and a small whole number is spelled ("one installation", "four
+    laboratories"); a unit written in capitals is a symbol or code ("USD") and follows the digits
+    unchanged ("1,000,000 USD"). Without a unit, the number alone.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two"]}}
+    >>> measure(1, "installations", w), measure(1000000, "USD", w), measure(30, "enterprises", w)
+    ('one installation', '1,000,000 USD', '30 enterprises')
+    """
+    text = str(unit or "").strip()
+    if not text:
+        return number_word(value, words)
+    if text == text.upper():
+        return f"{_digits(value)} {text}"
+    one = singular_of(text, words)
+    return count(value, one, text, words)
+
+
+def states_number(
+    text: Any, value: int | float | None, unit: str | None = None, words: Words | None = None
+) -> bool:
+    """Whether ``text`` already states the figure ``value`` with its ``unit``, so that a sentence
+    need not repeat them: the figure in digits ("1,000,000", "500") or as a number word ("Four"),
+    as a word of its own (not the "4" of "a4"), and the unit as given or in the singular
+    (:func:`singular_of`). A unit the text does not name is not stated, so that every figure's
+    unit reaches the reader one way or the other.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two", "three", "four"]}}
+    >>> states_number("Four laboratories were equipped.", 4, "laboratories", w)
+    True
+    >>> states_number("More than 1,000,000 USD.", 1e6, "USD", w), states_number("500 specialists.", 500, "people", w)
+    (True, False)
+    >>> states_number("An installation was transferred.", 1, "installations", w), states_number("In 2019.", 19, None, w)
+    (False, False)
+    """
+    if value is None or isinstance(value, bool):
+        return False
+    body = str(text or "")
+
+    def said(word: str, flags: int = 0) -> bool:
+        return bool(re.search(r"(?<![\w.,])" + re.escape(word) + r"(?![\w]|[.,]\d)", body, flags))
+
+    spelled = number_word(value, words)
+    figure = said(_digits(value)) or said(_digits(value).replace(",", ""))
+    figure = figure or (not spelled[:1].isdigit() and said(spelled, re.IGNORECASE))
+    name = str(unit or "").strip()
+    return figure and (not name or said(name) or said(singular_of(name, words)))
+
+
 def ordinal(value: int, words: Words | None = None) -> str:
     """An ordinal: a word for small numbers ("second"), else the number with its suffix ("21st").
 

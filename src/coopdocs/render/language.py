@@ -18,10 +18,13 @@ from coopdocs.load.grammar import (
     count,
     joined,
     list_words,
+    measure,
     number_word,
     ordinal,
     plural,
     plural_of,
+    singular_of,
+    states_number,
     typed_name,
     with_article,
     year_range,
@@ -52,6 +55,9 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
 # The filters the templates use, each given the environment's strings ("words" global).
 _WITH_WORDS = {
     "plural_of": plural_of,
+    "singular_of": singular_of,
+    "measure": measure,
+    "states_number": states_number,
     "number_word": number_word,
     "count": count,
     "ordinal": ordinal,
@@ -78,8 +84,9 @@ def _bind(function):
 def register(environment: jinja2.Environment) -> None:
     """Add the language filters to ``environment`` (its ``words`` global holds the strings).
 
-    Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``number_word``,
-    ``count``, ``ordinal``, ``join_list``, ``year_range``, ``with_article``, ``typed_name``.
+    Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
+    ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
+    ``year_range``, ``with_article``, ``typed_name``.
     """
     environment.filters["plural"] = plural
     for name, function in _WITH_WORDS.items():
