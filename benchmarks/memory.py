@@ -1,0 +1,283 @@
+"""Peak memory of every job of a build against the mem_mb its rule declares.
+
+Each case is a project copy (Snakefile, rules, templates, config, ...; coopdocs.tools.revision)
+with the real data or a synthetic package (benchmarks/synthetic.py) in data/, built once with
+``snakemake --cores 2`` and SOURCE_DATE_EPOCH fixed. While it builds, /proc is read every
+--period seconds: every process below Snakemake belongs to the job whose shell command names a
+log file (every rule has one, coopdocs.layout.log), and a job's memory is the summed resident
+memory (RSS) of its shell and everything it started (coopdocs, pandoc, typst). Summed RSS counts
+pages shared between processes once per process, so it errs high, never low. Snakemake's own
+process is measured too: on a cluster node the job's request must also hold the Snakemake that
+runs it (docs/performance.md, "Cluster execution"), so a job passes when its peak plus Snakemake's
+peak is at most its declared mem_mb (printed by Snakemake when the job starts).
+
+    .venv/bin/python benchmarks/memory.py                       # every case
+    .venv/bin/python benchmarks/memory.py --cases real,cell-127k --json out.json
+
+Prints one row per job (rule, document, input MB, declared mem_mb, peak MB, largest process)
+and exits 1 when a job exceeds its declaration. Results: benchmarks/results/memory.json by default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from synthetic import generate  # benchmarks/synthetic.py, beside this script
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+EPOCH = 1672358400
+PAGE = os.sysconf("SC_PAGE_SIZE")
+RESULTS = ROOT / "benchmarks" / "results" / "memory.json"
+
+sys.path.insert(0, str(ROOT / "src"))
+
+from coopdocs.tools import revision  # noqa: E402 - after src is on the path
+
+# name: synthetic.generate's arguments (None: the real data). The issue-19 cases are
+# "events-20k" (20,000 events) and "cell-127k" (one 127 KB cell); the others give the slope.
+CASES: dict[str, dict | None] = {
+    "real": None,
+    "events-5k": dict(n_countries=5, events_per_state=1000),
+    "events-20k": dict(n_countries=5, events_per_state=4000),
+    "cell-64k": dict(n_countries=5, long_cell=64_000),
+    "cell-127k": dict(n_countries=5, long_cell=130_000),
+    "states-60": dict(n_countries=60),
+}
+LOG_IN_COMMAND = re.compile(r"2> '?(logs/[^' ]+\.log)")
+JOB_BLOCK = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):\n(.*?)(?:\n\n|\Z)", re.M | re.S)
+
+
+@dataclass
+class Job:
+    """One job: its rule, log (which names it), declared mem_mb and measured peak (MB)."""
+
+    rule: str
+    log: str
+    mem_mb: int | None = None
+    peak_mb: float = 0.0
+    largest: str = ""  # the largest process at the job's peak, and its MB
+    processes: dict[str, float] = field(default_factory=dict)  # peak MB per program name
+
+
+class Sampler(threading.Thread):
+    """Read /proc every ``period`` s: per job, the peak of its processes' summed RSS."""
+
+    def __init__(self, pid: int, period: float):
+        super().__init__(daemon=True)
+        self.pid, self.period = pid, period
+        self.jobs: dict[str, dict] = {}  # log -> peak, largest, processes
+        self.snakemake_peak = 0.0
+        self._done = threading.Event()
+
+    @staticmethod
+    def _read(pid: int) -> tuple[int, str, float, str] | None:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read().decode(errors="replace")
+            with open(f"/proc/{pid}/statm") as fh:
+                rss = int(fh.read().split()[1]) * PAGE / 2**20
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            return None
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        return ppid, name, rss, cmd
+
+    def sample(self) -> None:
+        """One pass over /proc."""
+        procs = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                info = self._read(int(entry))
+                if info is not None:
+                    procs[int(entry)] = info
+        if self.pid not in procs:
+            return
+        self.snakemake_peak = max(self.snakemake_peak, procs[self.pid][2])
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, *_rest) in procs.items():
+            children.setdefault(ppid, []).append(pid)
+        # Walk down from Snakemake; the first process whose command names a log starts a job.
+        totals: dict[str, list[tuple[str, float]]] = {}
+        todo = [(c, None) for c in children.get(self.pid, [])]
+        while todo:
+            pid, log = todo.pop()
+            _ppid, name, rss, cmd = procs[pid]
+            if log is None:
+                found = LOG_IN_COMMAND.search(cmd)
+                log = found.group(1) if found else None
+            if log is not None:
+                totals.setdefault(log, []).append((name, rss))
+            todo.extend((c, log) for c in children.get(pid, []))
+        for log, parts in totals.items():
+            job = self.jobs.setdefault(log, {"peak": 0.0, "largest": "", "processes": {}})
+            for name, rss in parts:
+                job["processes"][name] = max(job["processes"].get(name, 0.0), rss)
+            total = sum(rss for _, rss in parts)
+            if total > job["peak"]:
+                name, rss = max(parts, key=lambda p: p[1])
+                job["peak"], job["largest"] = total, f"{name} {rss:.0f}"
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.sample()
+            self._done.wait(self.period)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def declared(output: str) -> dict[str, tuple[str, int | None]]:
+    """Per log path, the rule and the mem_mb Snakemake printed for the job."""
+    jobs = {}
+    for rule, body in JOB_BLOCK.findall(output):
+        log = re.search(r"^\s+log: (\S+)", body, re.M)
+        mem = re.search(r"\bmem_mb=(\d+)", body)
+        if log:
+            jobs[log.group(1)] = (rule, int(mem.group(1)) if mem else None)
+    return jobs
+
+
+def make_project(dest: Path, case: str) -> Path:
+    """A project copy in ``dest`` with the data of ``case``."""
+    revision.copy_project(ROOT, dest, [n for n in revision.BUILD_FILES if n != "data"])
+    if CASES[case] is None:
+        shutil.copytree(ROOT / "data", dest / "data")
+    else:
+        generate(dest / "data", seed=0, **CASES[case])
+    return dest
+
+
+def data_mb(project: Path) -> float:
+    """The size of the data's files (MB)."""
+    return sum(f.stat().st_size for f in (project / "data").iterdir()) / 2**20
+
+
+def measure(project: Path, period: float, timeout: float) -> dict:
+    """Build ``project``; return every job's declaration and peak, and Snakemake's own peak."""
+    env = revision.build_env(project, EPOCH)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [SNAKEMAKE, "--cores", "2"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    sampler = Sampler(proc.pid, period)
+    sampler.start()
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        out += "\n[memory benchmark: timed out]"
+    sampler.stop()
+    jobs = []
+    for log, (rule, mem_mb) in sorted(declared(out).items()):
+        seen = sampler.jobs.get(log, {"peak": 0.0, "largest": "", "processes": {}})
+        jobs.append(
+            Job(
+                rule,
+                log,
+                mem_mb,
+                round(seen["peak"], 1),
+                seen["largest"],
+                {k: round(v, 1) for k, v in sorted(seen["processes"].items())},
+            )
+        )
+    return {
+        "returncode": proc.returncode,
+        "wall_s": round(time.perf_counter() - start, 1),
+        "data_mb": round(data_mb(project), 3),
+        "snakemake_peak_mb": round(sampler.snakemake_peak, 1),
+        "jobs": [asdict(j) for j in jobs],
+        "tail": out[-2000:] if proc.returncode else "",
+    }
+
+
+def over(result: dict) -> list[dict]:
+    """The jobs whose peak plus Snakemake's exceeds their declared mem_mb."""
+    return [
+        j
+        for j in result["jobs"]
+        if j["mem_mb"] is None or j["peak_mb"] + result["snakemake_peak_mb"] > j["mem_mb"]
+    ]
+
+
+def table(results: dict[str, dict]) -> str:
+    """A Markdown table: one row per job of every case."""
+    lines = [
+        "| case | data MB | rule | job | declared mem_mb | peak MB | + Snakemake | largest process |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for case, r in results.items():
+        for j in r["jobs"]:
+            total = j["peak_mb"] + r["snakemake_peak_mb"]
+            flag = " **over**" if j in over(r) else ""
+            name = Path(j["log"]).stem
+            lines.append(
+                f"| {case} | {r['data_mb']:.2f} | {j['rule']} | {name} | {j['mem_mb']} | "
+                f"{j['peak_mb']:.0f} | {total:.0f}{flag} | {j['largest']} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; exit status 1 when a job used more than it declared (or a build failed)."""
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/memory.py", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help="comma-separated, of: " + ", ".join(CASES)
+    )
+    parser.add_argument("--period", type=float, default=0.05, help="seconds between samples")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
+    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument("--keep", type=Path, help="build the projects in this folder and keep them")
+    args = parser.parse_args(argv)
+    cases = args.cases.split(",")
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)}")
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="coopdocs-memory-") as tmp:
+        base = args.keep or Path(tmp)
+        for case in cases:
+            project = make_project(base / case, case)
+            print(f"{case}: building ({data_mb(project):.2f} MB of data)", file=sys.stderr)
+            results[case] = measure(project, args.period, args.timeout)
+            r = results[case]
+            print(
+                f"{case}: exit {r['returncode']} in {r['wall_s']} s, "
+                f"Snakemake {r['snakemake_peak_mb']} MB",
+                file=sys.stderr,
+            )
+            if r["returncode"]:
+                print(r["tail"], file=sys.stderr)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(table(results))
+    failed = [c for c, r in results.items() if r["returncode"] or over(r)]
+    if failed:
+        print(f"over the declaration or failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
