@@ -43,20 +43,25 @@ RESULTS = ROOT / "benchmarks" / "results" / "memory.json"
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from coopdocs.tools import revision  # noqa: E402 - after src is on the path
+from coopdocs import layout  # noqa: E402 - after src is on the path
+from coopdocs.tools import revision  # noqa: E402
+from coopdocs.workflow import helpers as cw  # noqa: E402
 
 # name: synthetic.generate's arguments (None: the real data). The issue-19 cases are
 # "events-20k" (20,000 events) and "cell-127k" (one 127 KB cell); the others give the slope.
 CASES: dict[str, dict | None] = {
     "real": None,
+    "events-2k": dict(n_countries=5, events_per_state=400),
     "events-5k": dict(n_countries=5, events_per_state=1000),
     "events-20k": dict(n_countries=5, events_per_state=4000),
     "cell-64k": dict(n_countries=5, long_cell=64_000),
     "cell-127k": dict(n_countries=5, long_cell=130_000),
+    "event-cell-127k": dict(n_countries=5, long_cell=130_000, long_cell_table="events"),
     "states-60": dict(n_countries=60),
 }
 LOG_IN_COMMAND = re.compile(r"2> '?(logs/[^' ]+\.log)")
-JOB_BLOCK = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):\n(.*?)(?:\n\n|\Z)", re.M | re.S)
+JOB_START = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
+JOB_FIELD = re.compile(r"^\s+(input|log|resources): (.*)$")
 
 
 @dataclass
@@ -66,6 +71,8 @@ class Job:
     rule: str
     log: str
     mem_mb: int | None = None
+    input_mb: float = 0.0  # the size of its inputs (what Snakemake's input.size_mb gives)
+    text_kb: float = 0.0  # the longest text in its context (coopdocs.workflow.helpers)
     peak_mb: float = 0.0
     largest: str = ""  # the largest process at the job's peak, and its MB
     processes: dict[str, float] = field(default_factory=dict)  # peak MB per program name
@@ -141,22 +148,38 @@ class Sampler(threading.Thread):
         self.join()
 
 
-def declared(output: str) -> dict[str, tuple[str, int | None]]:
-    """Per log path, the rule and the mem_mb Snakemake printed for the job."""
+def declared(output: str, project: Path) -> dict[str, tuple[str, int | None, float, float]]:
+    """Per log path: the rule, the mem_mb Snakemake printed, the inputs' MB, the longest text (KB).
+
+    A job's block starts with ``rule NAME:`` (or ``checkpoint NAME:``); its ``input:``, ``log:``
+    and ``resources:`` lines follow (other output may come between two blocks).
+    """
+    blocks: list[dict[str, str]] = []
+    for line in output.splitlines():
+        start = JOB_START.match(line)
+        if start:
+            blocks.append({"rule": start.group(1)})
+        elif blocks and (found := JOB_FIELD.match(line)) and found.group(1) not in blocks[-1]:
+            blocks[-1][found.group(1)] = found.group(2)
     jobs = {}
-    for rule, body in JOB_BLOCK.findall(output):
-        log = re.search(r"^\s+log: (\S+)", body, re.M)
-        mem = re.search(r"\bmem_mb=(\d+)", body)
-        if log:
-            jobs[log.group(1)] = (rule, int(mem.group(1)) if mem else None)
+    for b in blocks:
+        if "log" not in b:
+            continue
+        mem = re.search(r"\bmem_mb=(\d+)", b.get("resources", ""))
+        names = set(b["input"].split(", ")) if "input" in b else set()
+        size = sum((project / n).stat().st_size for n in names if (project / n).is_file())
+        contexts = [project / n for n in names if n.startswith(f"{layout.CONTEXTS}/")]
+        contexts = [c for c in contexts if c.is_file() and not c.name.endswith(".bib.json")]
+        text_kb = max([cw.longest_text_kb(c) for c in contexts] or [0.0])
+        jobs[b["log"]] = (b["rule"], int(mem.group(1)) if mem else None, size / 2**20, text_kb)
     return jobs
 
 
-def make_project(dest: Path, case: str) -> Path:
-    """A project copy in ``dest`` with the data of ``case``."""
-    revision.copy_project(ROOT, dest, [n for n in revision.BUILD_FILES if n != "data"])
+def make_project(dest: Path, case: str, source: Path = ROOT) -> Path:
+    """A copy of the project ``source`` in ``dest``, with the data of ``case``."""
+    revision.copy_project(source, dest, [n for n in revision.BUILD_FILES if n != "data"])
     if CASES[case] is None:
-        shutil.copytree(ROOT / "data", dest / "data")
+        shutil.copytree(source / "data", dest / "data")
     else:
         generate(dest / "data", seed=0, **CASES[case])
     return dest
@@ -189,13 +212,15 @@ def measure(project: Path, period: float, timeout: float) -> dict:
         out += "\n[memory benchmark: timed out]"
     sampler.stop()
     jobs = []
-    for log, (rule, mem_mb) in sorted(declared(out).items()):
+    for log, (rule, mem_mb, input_mb, text_kb) in sorted(declared(out, project).items()):
         seen = sampler.jobs.get(log, {"peak": 0.0, "largest": "", "processes": {}})
         jobs.append(
             Job(
                 rule,
                 log,
                 mem_mb,
+                round(input_mb, 3),
+                round(text_kb, 1),
                 round(seen["peak"], 1),
                 seen["largest"],
                 {k: round(v, 1) for k, v in sorted(seen["processes"].items())},
@@ -223,8 +248,9 @@ def over(result: dict) -> list[dict]:
 def table(results: dict[str, dict]) -> str:
     """A Markdown table: one row per job of every case."""
     lines = [
-        "| case | data MB | rule | job | declared mem_mb | peak MB | + Snakemake | largest process |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | data MB | rule | job | input MB | declared mem_mb | peak MB | + Snakemake "
+        "| largest process |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for case, r in results.items():
         for j in r["jobs"]:
@@ -232,7 +258,8 @@ def table(results: dict[str, dict]) -> str:
             flag = " **over**" if j in over(r) else ""
             name = Path(j["log"]).stem
             lines.append(
-                f"| {case} | {r['data_mb']:.2f} | {j['rule']} | {name} | {j['mem_mb']} | "
+                f"| {case} | {r['data_mb']:.2f} | {j['rule']} | {name} | {j['input_mb']:.2f} | "
+                f"{j['mem_mb']} | "
                 f"{j['peak_mb']:.0f} | {total:.0f}{flag} | {j['largest']} |"
             )
     return "\n".join(lines)
@@ -250,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
     parser.add_argument("--keep", type=Path, help="build the projects in this folder and keep them")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT,
+        help="the project to copy (default: this one; another checkout for a before/after)",
+    )
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
     unknown = [c for c in cases if c not in CASES]
@@ -259,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="coopdocs-memory-") as tmp:
         base = args.keep or Path(tmp)
         for case in cases:
-            project = make_project(base / case, case)
+            project = make_project(base / case, case, args.source)
             print(f"{case}: building ({data_mb(project):.2f} MB of data)", file=sys.stderr)
             results[case] = measure(project, args.period, args.timeout)
             r = results[case]

@@ -14,7 +14,8 @@ The same ``(n_countries, seed)`` always writes the same bytes. The output valida
 Sizes beyond the real data's shape, for the memory benchmark (benchmarks/memory.py):
 ``events_per_state`` and ``projects_per_state`` replace the sampled number of single-state events
 and projects of every state (``--countries 5 --events-per-state 4000`` is 20,000 events), and
-``long_cell`` makes the description of the first state's first project that many characters long
+``long_cell`` makes the description of the first state's first project (or event, instrument:
+``long_cell_table``) that many characters long
 (sentences of the usual words; under csv's 131,072-character field limit).
 
 The real schema cannot hold large packages, so the copy written here is widened where needed
@@ -289,12 +290,14 @@ def build_tables(
     events_per_state: int | None = None,
     projects_per_state: int | None = None,
     long_cell: int = 0,
+    long_cell_table: str = "projects",
 ) -> dict[str, list[dict[str, Any]]]:
     """Every generated table (not the copied ones) as rows of text, in a fixed order.
 
     ``events_per_state`` and ``projects_per_state`` (None: sampled like the real data) fix the
     single-state events and projects of every state; ``long_cell`` (characters, 0: none) is the
-    length of the first state's first project description.
+    length of the description of the first state's first record of ``long_cell_table``
+    (``projects``, ``events`` or ``instruments``).
     """
     if n_countries < 1:
         raise ValueError("n_countries must be at least 1")
@@ -642,7 +645,7 @@ def build_tables(
             src.cited[sid] += 1
     t["sources"] = [dict(r, url="", cited_count=str(src.cited[r["id"]]), note="") for r in src.rows]
     if long_cell:
-        first = next(p for p in t["projects"] if p["countries"] == codes[0])
+        first = next(r for r in t[long_cell_table] if r["countries"] == codes[0])
         first["description"] = long_text(rng, long_cell)
     return t
 
@@ -667,6 +670,7 @@ def generate(
     events_per_state: int | None = None,
     projects_per_state: int | None = None,
     long_cell: int = 0,
+    long_cell_table: str = "projects",
 ) -> dict[str, Any]:
     """Write a synthetic data package for ``n_countries`` member states plus the Union into ``out_dir``.
 
@@ -679,7 +683,9 @@ def generate(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = build_tables(n_countries, seed, events_per_state, projects_per_state, long_cell)
+    tables = build_tables(
+        n_countries, seed, events_per_state, projects_per_state, long_cell, long_cell_table
+    )
     descriptor, widened = _descriptor(n_countries, len(tables["sources"]))
     for name in COPIED_TABLES:
         shutil.copyfile(REAL_DATA / name, out / name)
@@ -696,7 +702,7 @@ def generate(
     )
     summary = {"countries": n_countries, "seed": seed, "rows": rows, "widened_patterns": widened}
     if long_cell:
-        summary["long_cell"] = long_cell
+        summary["long_cell"] = {"table": long_cell_table, "characters": long_cell}
     return summary
 
 
@@ -722,7 +728,13 @@ def main(argv: list[str] | None = None) -> int:
         "--long-cell",
         type=int,
         default=0,
-        help="characters of the first state's first project description (default: ordinary)",
+        help="characters of the description of the first state's first record of --long-cell-in",
+    )
+    parser.add_argument(
+        "--long-cell-in",
+        default="projects",
+        choices=["projects", "events", "instruments"],
+        help="the table of the long cell (default: projects)",
     )
     args = parser.parse_args(argv)
     summary = generate(
@@ -732,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         args.events_per_state,
         args.projects_per_state,
         args.long_cell,
+        args.long_cell_in,
     )
     json.dump(summary, sys.stdout, indent=1)
     sys.stdout.write("\n")
