@@ -265,6 +265,26 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def summary(results: dict[str, dict]) -> str:
+    """A Markdown table: per case and rule, the job nearest its declaration (peak + Snakemake)."""
+    lines = [
+        "| case | rule | jobs | input MB | peak + Snakemake MB | declared mem_mb | used |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for case, r in results.items():
+        rules: dict[str, list[dict]] = {}
+        for j in r["jobs"]:
+            rules.setdefault(j["rule"], []).append(j)
+        for rule, jobs in sorted(rules.items()):
+            used = [(j["peak_mb"] + r["snakemake_peak_mb"], j) for j in jobs if j["mem_mb"]]
+            total, j = max(used, key=lambda u: u[0] / u[1]["mem_mb"])
+            lines.append(
+                f"| {case} | {rule} | {len(jobs)} | {j['input_mb']:.2f} | {total:.0f} | "
+                f"{j['mem_mb']} | {total / j['mem_mb']:.0%} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line; exit status 1 when a job used more than it declared (or a build failed)."""
     parser = argparse.ArgumentParser(
@@ -303,9 +323,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             if r["returncode"]:
                 print(r["tail"], file=sys.stderr)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+            # After each case: a long run stopped half-way keeps what it measured.
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))
+    print()
+    print(summary(results))
     failed = [c for c, r in results.items() if r["returncode"] or over(r)]
     if failed:
         print(f"over the declaration or failed: {', '.join(failed)}", file=sys.stderr)
