@@ -11,12 +11,20 @@ state) and the proposals keep the real data's size, so cost grows with the numbe
 The same ``(n_countries, seed)`` always writes the same bytes. The output validates with
 ``coopdocs validate --data OUT``.
 
+Sizes beyond the real data's shape, for the memory benchmark (benchmarks/memory.py):
+``events_per_state`` and ``projects_per_state`` replace the sampled number of single-state events
+and projects of every state (``--countries 5 --events-per-state 4000`` is 20,000 events), and
+``long_cell`` makes the description of the first state's first project (or event, instrument:
+``long_cell_table``) that many characters long
+(sentences of the usual words; under csv's 131,072-character field limit).
+
 The real schema cannot hold large packages, so the copy written here is widened where needed
 (and only here; see :data:`WIDENED_PATTERNS`): source ids ``^ref[0-9]{3}$`` allow 999 sources
 (the real data has about 17 per state, so about 50 states are already too many). Country codes
 are two letters while they last (676), then three, as the schema allows.
 
     python benchmarks/synthetic.py OUT --countries 200 --seed 1
+    python benchmarks/synthetic.py OUT --countries 5 --events-per-state 4000 --long-cell 130000
 """
 
 from __future__ import annotations
@@ -267,8 +275,30 @@ def _descriptor(n_countries: int, n_sources: int) -> tuple[dict[str, Any], list[
     return descriptor, widened
 
 
-def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]:
-    """Every generated table (not the copied ones) as rows of text, in a fixed order."""
+def long_text(rng: random.Random, chars: int) -> str:
+    """Sentences of the usual words, exactly ``chars`` characters long (a long cell's text)."""
+    sentences, size = [], 0
+    while size < chars:
+        sentences.append(_sentence(rng, 20))
+        size += len(sentences[-1]) + 1
+    return " ".join(sentences)[:chars].rstrip().ljust(chars, ".")
+
+
+def build_tables(
+    n_countries: int,
+    seed: int,
+    events_per_state: int | None = None,
+    projects_per_state: int | None = None,
+    long_cell: int = 0,
+    long_cell_table: str = "projects",
+) -> dict[str, list[dict[str, Any]]]:
+    """Every generated table (not the copied ones) as rows of text, in a fixed order.
+
+    ``events_per_state`` and ``projects_per_state`` (None: sampled like the real data) fix the
+    single-state events and projects of every state; ``long_cell`` (characters, 0: none) is the
+    length of the description of the first state's first record of ``long_cell_table``
+    (``projects``, ``events`` or ``instruments``).
+    """
     if n_countries < 1:
         raise ValueError("n_countries must be at least 1")
     rng = random.Random(f"coopdocs-synthetic-{seed}")
@@ -512,9 +542,11 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
     for c in codes:
         for _ in range(max(0, rng.choice(SINGLE_INSTRUMENTS) + rng.randint(-1, 1))):
             instrument(c, [c], pools[c])
-        for _ in range(max(0, rng.choice(SINGLE_PROJECTS) + rng.randint(-2, 2))):
+        sampled = max(0, rng.choice(SINGLE_PROJECTS) + rng.randint(-2, 2))
+        for _ in range(sampled if projects_per_state is None else projects_per_state):
             project(c, [c], pools[c])
-        for _ in range(max(0, rng.choice(SINGLE_EVENTS) + rng.randint(-1, 1))):
+        sampled = max(0, rng.choice(SINGLE_EVENTS) + rng.randint(-1, 1))
+        for _ in range(sampled if events_per_state is None else events_per_state):
             event(c, [c], pools[c])
         for _ in range(rng.choice(ROLES_PER_STATE)):
             start = rng.randint(1990, 2020)
@@ -612,6 +644,9 @@ def build_tables(n_countries: int, seed: int) -> dict[str, list[dict[str, Any]]]
             rec["sources"] = ";".join(sorted(set(rec["sources"].split(";")) | {sid}))
             src.cited[sid] += 1
     t["sources"] = [dict(r, url="", cited_count=str(src.cited[r["id"]]), note="") for r in src.rows]
+    if long_cell:
+        first = next(r for r in t[long_cell_table] if r["countries"] == codes[0])
+        first["description"] = long_text(rng, long_cell)
     return t
 
 
@@ -628,10 +663,19 @@ def _csv_text(rows: list[dict[str, Any]], header: list[str]) -> str:
     return buf.getvalue()
 
 
-def generate(out_dir: str | Path, n_countries: int, seed: int = 0) -> dict[str, Any]:
+def generate(
+    out_dir: str | Path,
+    n_countries: int,
+    seed: int = 0,
+    events_per_state: int | None = None,
+    projects_per_state: int | None = None,
+    long_cell: int = 0,
+    long_cell_table: str = "projects",
+) -> dict[str, Any]:
     """Write a synthetic data package for ``n_countries`` member states plus the Union into ``out_dir``.
 
-    Returns a summary: rows per table and the schema patterns that had to be widened.
+    Returns a summary: rows per table and the schema patterns that had to be widened. The size
+    options are those of :func:`build_tables`.
 
     >>> import tempfile; summary = generate(tempfile.mkdtemp(), 3, seed=1)
     >>> summary["rows"]["countries"]
@@ -639,7 +683,9 @@ def generate(out_dir: str | Path, n_countries: int, seed: int = 0) -> dict[str, 
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = build_tables(n_countries, seed)
+    tables = build_tables(
+        n_countries, seed, events_per_state, projects_per_state, long_cell, long_cell_table
+    )
     descriptor, widened = _descriptor(n_countries, len(tables["sources"]))
     for name in COPIED_TABLES:
         shutil.copyfile(REAL_DATA / name, out / name)
@@ -654,7 +700,10 @@ def generate(out_dir: str | Path, n_countries: int, seed: int = 0) -> dict[str, 
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return {"countries": n_countries, "seed": seed, "rows": rows, "widened_patterns": widened}
+    summary = {"countries": n_countries, "seed": seed, "rows": rows, "widened_patterns": widened}
+    if long_cell:
+        summary["long_cell"] = {"table": long_cell_table, "characters": long_cell}
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -667,8 +716,36 @@ def main(argv: list[str] | None = None) -> int:
         "--countries", type=int, default=50, help="number of member states (the Union is added)"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--events-per-state", type=int, help="single-state events of every state (default: sampled)"
+    )
+    parser.add_argument(
+        "--projects-per-state",
+        type=int,
+        help="single-state projects of every state (default: sampled)",
+    )
+    parser.add_argument(
+        "--long-cell",
+        type=int,
+        default=0,
+        help="characters of the description of the first state's first record of --long-cell-in",
+    )
+    parser.add_argument(
+        "--long-cell-in",
+        default="projects",
+        choices=["projects", "events", "instruments"],
+        help="the table of the long cell (default: projects)",
+    )
     args = parser.parse_args(argv)
-    summary = generate(args.out, args.countries, args.seed)
+    summary = generate(
+        args.out,
+        args.countries,
+        args.seed,
+        args.events_per_state,
+        args.projects_per_state,
+        args.long_cell,
+        args.long_cell_in,
+    )
     json.dump(summary, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -28,7 +28,8 @@ EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"], c
 SOFTWARE_ENV = "../envs/coopdocs.yaml"
 HEAVY = cw.HeavyJobs.for_data(DATA_FILES, cw.local_cores(workflow))
 # Resources: every rule declares mem_mb (MB for the whole job, including the Snakemake process
-# that runs it on a cluster node) and runtime (minutes of wall time), besides its threads. Locally
+# that runs it on a cluster node; cw.mem_mb, a function of the job's input size measured by
+# benchmarks/memory.py) and runtime (minutes of wall time), besides its threads. Locally
 # they only bound concurrency (--resources); through profiles/slurm they are each job's SLURM
 # request (--mem, --time, --cpus-per-task), checked on a real SLURM by tests/cluster.
 static = cw.static

@@ -53,7 +53,7 @@ rule publish_brief:
     # About 1 s per brief on the real data (docs/performance.md): 10 minutes is a wide margin that
     # still lets a SLURM scheduler backfill the briefs into short gaps.
     resources:
-        mem_mb=400,
+        mem_mb=cw.mem_mb("publish_brief"),
         runtime=10,
     shell:
         static(
@@ -107,7 +107,7 @@ rule read_document:
         SOFTWARE_ENV
     threads: HEAVY.threads
     resources:
-        mem_mb=1000,
+        mem_mb=cw.mem_mb("read_document"),
         runtime=15,
     shell:
         static(
@@ -167,7 +167,7 @@ rule publish_document:
         SOFTWARE_ENV
     threads: HEAVY.write_threads
     resources:
-        mem_mb=1000,
+        mem_mb=cw.mem_mb("publish_document"),
         runtime=15,
     shell:
         static(

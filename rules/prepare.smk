@@ -16,9 +16,9 @@ checkpoint prepare_data:
         L.log("prepare_data"),
     conda:
         SOFTWARE_ENV
-    # 354 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 7 s.
+    # 7 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
     resources:
-        mem_mb=1000,
+        mem_mb=cw.mem_mb("prepare_data"),
         runtime=15,
     shell:
         static(

@@ -14,9 +14,9 @@ rule write_manifest:
         L.log("write_manifest"),
     conda:
         SOFTWARE_ENV
-    # 413 MB (Snakemake and the job) at 1,000 states (docs/performance.md), 9 s.
+    # 9 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
     resources:
-        mem_mb=1000,
+        mem_mb=cw.mem_mb("write_manifest"),
         runtime=15,
     shell:
         static(

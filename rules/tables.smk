@@ -33,7 +33,7 @@ checkpoint compute_tables:
         SOFTWARE_ENV
     threads: HEAVY.threads
     resources:
-        mem_mb=1000,
+        mem_mb=cw.mem_mb("compute_tables"),
         runtime=15,
     shell:
         static(

@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.tools import revision
+from coopdocs.workflow import helpers as cw
 from helpers import copy_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,9 +276,11 @@ def test_every_job_is_a_slurm_job_and_the_reports_match_a_local_build(cluster_bu
         assert record.minutes == int(job.resources["runtime"]), (job, record)
     # The values come from the rules (rules/*.smk), not from the profile or Snakemake's defaults.
     by_rule = {job.rule: records[submitted[jobid][0]] for jobid, job in jobs.items()}
-    assert (by_rule["publish_brief"].mem_mb, by_rule["publish_brief"].minutes) == (400, 10)
+    assert by_rule["publish_brief"].minutes == 10
     assert by_rule["publish_document"].cpus == 2
-    assert by_rule["compute_tables"].mem_mb == 1000
+    # mem_mb comes from the rules' memory model (a function of each job's input size).
+    for rule in ("publish_brief", "compute_tables"):
+        assert by_rule[rule].mem_mb >= cw.JOB_MEMORY[rule].declare(0), rule
 
     cluster_reports = _reports(project)
     assert sorted(cluster_reports) == sorted(local_reports)

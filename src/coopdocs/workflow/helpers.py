@@ -11,6 +11,8 @@ validation happens in the ``prepare_data`` rule.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import shlex
@@ -123,6 +125,77 @@ class HeavyJobs:
         if large:
             return cls(True, threads=cores, priority=20, write_threads=cores, writers="1")
         return cls(False, threads=1, priority=0, write_threads=2, writers="{threads}")
+
+
+@dataclass(frozen=True)
+class JobMemory:
+    """A rule's memory model, in MB: what a job's processes use at their peak (summed RSS).
+
+    ``base`` + ``per_input_mb`` × the MB of the job's inputs + ``per_text_kb`` × the KB of the
+    longest text in its context (a cell that becomes one paragraph: pandoc's reader needs
+    ~6 MB per KB of a long record mark, docs/performance.md).
+    """
+
+    base: float
+    per_input_mb: float
+    per_text_kb: float = 0.0
+
+    def declare(self, input_mb: float, text_kb: float = 0.0) -> int:
+        """The mem_mb to declare: the model with :data:`MEMORY_MARGIN`, plus the Snakemake process
+        that runs the job on a cluster node (:data:`SNAKEMAKE_MB`), rounded up to 50 MB."""
+        peak = self.base + self.per_input_mb * input_mb + self.per_text_kb * text_kb
+        return 50 * math.ceil((SNAKEMAKE_MB + MEMORY_MARGIN * peak) / 50)
+
+
+# Fitted over every job measured by benchmarks/memory.py (the real data; 5 synthetic states with
+# 2,000 and 5,000 events; a 127 KB cell in a project and in an event), each line above every
+# measured peak; docs/performance.md, "Memory as declared", has the figures. compute_tables'
+# slope is the one figure not measured there: its peak stayed at ~180 MB from the real data to
+# 5,000 events, and 10 MB per MB covers the 272 MB measured at 1,000 states.
+JOB_MEMORY = {
+    "prepare_data": JobMemory(base=25, per_input_mb=15),
+    "compute_tables": JobMemory(base=180, per_input_mb=10),
+    "publish_brief": JobMemory(base=210, per_input_mb=170, per_text_kb=6),
+    "read_document": JobMemory(base=220, per_input_mb=120, per_text_kb=6),
+    "publish_document": JobMemory(base=230, per_input_mb=180),
+    "write_manifest": JobMemory(base=25, per_input_mb=1),
+}
+# Snakemake's own process: 130 MB with the real data and with 5,000 events, ~200 MB at 1,000 states.
+SNAKEMAKE_MB = 200
+# Over the fitted line: /proc sampled every 0.05 s can miss a short peak, and other data shape
+# their documents differently.
+MEMORY_MARGIN = 1.25
+
+
+def longest_text_kb(path: str | Path) -> float:
+    """The KB (UTF-8) of the longest string in the JSON file ``path`` (a job's context)."""
+    longest, todo = 0, [json.loads(Path(path).read_text(encoding="utf-8"))]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, str):
+            longest = max(longest, len(value.encode("utf-8")))
+        elif isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return longest / 1024
+
+
+def mem_mb(rule: str):
+    """The ``mem_mb`` resource of ``rule``: a function of the job's inputs (:data:`JOB_MEMORY`).
+
+    Snakemake calls it once the job's inputs exist (after the checkpoints), so the request
+    follows the data: more rows make larger contexts, Markdown and ASTs, and a long cell a long
+    paragraph, and with them the memory of pandoc and Typst.
+    """
+    model = JOB_MEMORY[rule]
+
+    def declared(wildcards, input) -> int:
+        context = getattr(input, "context", None) if model.per_text_kb else None
+        text_kb = longest_text_kb(context) if context and os.path.isfile(context) else 0.0
+        return model.declare(input.size_mb, text_kb)
+
+    return declared
 
 
 def static(command: str, **values) -> str:
