@@ -33,6 +33,8 @@ HEAVY = cw.HeavyJobs.for_data(DATA_FILES, cw.local_cores(workflow))
 # they only bound concurrency (--resources); through profiles/slurm they are each job's SLURM
 # request (--mem, --time, --cpus-per-task), checked on a real SLURM by tests/cluster.
 static = cw.static
+# The code and libraries every job runs: a parameter of every rule (a code change reruns them).
+CODE_VERSION = cw.code_version()
 
 
 wildcard_constraints:

@@ -55,6 +55,9 @@ rule publish_brief:
     resources:
         mem_mb=cw.mem_mb("publish_brief"),
         runtime=10,
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             PUBLISH,
@@ -109,6 +112,9 @@ rule read_document:
     resources:
         mem_mb=cw.mem_mb("read_document"),
         runtime=15,
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             """
@@ -169,6 +175,9 @@ rule publish_document:
     resources:
         mem_mb=cw.mem_mb("publish_document"),
         runtime=15,
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             """

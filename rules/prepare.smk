@@ -16,10 +16,13 @@ checkpoint prepare_data:
         L.log("prepare_data"),
     conda:
         SOFTWARE_ENV
-    # 7 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
     resources:
         mem_mb=cw.mem_mb("prepare_data"),
         runtime=15,
+    # 7 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             """

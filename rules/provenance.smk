@@ -14,10 +14,13 @@ rule write_manifest:
         L.log("write_manifest"),
     conda:
         SOFTWARE_ENV
-    # 9 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
     resources:
         mem_mb=cw.mem_mb("write_manifest"),
         runtime=15,
+    # 9 s at 1,000 states; memory follows the input size (cw.mem_mb, docs/performance.md).
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             """

@@ -35,6 +35,9 @@ checkpoint compute_tables:
     resources:
         mem_mb=cw.mem_mb("compute_tables"),
         runtime=15,
+    params:
+        # Reruns the job when the code or a library changed (cw.code_version).
+        code=CODE_VERSION,
     shell:
         static(
             """

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.layout import brief_slugs, code_files, data_files, template_files
-from coopdocs.workflow.helpers import HeavyJobs, build_epoch, local_cores
+from coopdocs.workflow.helpers import HeavyJobs, build_epoch, code_version, local_cores
 from locations import ROOT, TWO_STATES
 
 
@@ -149,3 +149,41 @@ def test_local_cores_are_the_runs_cores_and_one_for_every_cluster_process(tmp_pa
     node = HeavyJobs.for_data([str(big)], local_cores(_Workflow(main=False, cores=64)))
     submitter = HeavyJobs.for_data([str(big)], local_cores(_Workflow(main=True, cores=None)))
     assert node.large and node == submitter
+
+
+def test_code_version_follows_the_package_source(tmp_path):
+    """A change to a module, a new module or a renamed one changes the version every rule passes
+    as a parameter (so Snakemake reruns the jobs); the same source gives the same version."""
+    package = tmp_path / "pkg"
+    (package / "render").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "render" / "docx.py").write_text("WIDTH = 1\n", encoding="utf-8")
+    first = code_version(package)
+    assert code_version(package) == first
+    assert len(first) == 64
+    (package / "render" / "docx.py").write_text("WIDTH = 2\n", encoding="utf-8")
+    edited = code_version(package)
+    assert edited != first
+    (package / "render" / "docx.py").rename(package / "render" / "html.py")
+    assert code_version(package) not in (first, edited)
+    (package / "render" / "__pycache__").mkdir()
+    (package / "render" / "__pycache__" / "x.pyc").write_bytes(b"bytecode")
+    renamed = code_version(package)
+    (package / "render" / "__pycache__" / "x.pyc").write_bytes(b"other bytecode")
+    assert code_version(package) == renamed  # compiled files are not source
+
+
+def test_every_rule_passes_the_code_version():
+    """Each rule of the workflow has params code=CODE_VERSION (a rule without it would keep
+    documents made by older code after an upgrade)."""
+    import re
+
+    rule = re.compile(r"^(?:checkpoint|rule) (\w+):", re.M)
+    rules = {}
+    for smk in sorted((ROOT / "rules").glob("*.smk")):
+        text = smk.read_text(encoding="utf-8")
+        starts = [(m.start(), m.group(1)) for m in rule.finditer(text)]
+        for (start, name), (end, _) in zip(starts, starts[1:] + [(len(text), "")]):
+            rules[name] = re.findall(r"^\s+code=(\w+),", text[start:end], re.M)
+    assert len(rules) >= 6
+    assert all(found == ["CODE_VERSION"] for found in rules.values()), rules

@@ -198,6 +198,33 @@ def mem_mb(rule: str):
     return declared
 
 
+def code_version(package: str | Path | None = None) -> str:
+    """What decides a job's outputs besides its input files: a digest of the package's source
+    (``package``, this installed coopdocs by default) and of the versions of its runtime libraries.
+
+    Every rule passes it as a parameter, so Snakemake's params trigger reruns the jobs after the
+    code or a locked library changed: the rules' inputs are data, config and templates, and a
+    change to the code alone used to leave documents made by the old code marked current.
+    """
+    import importlib.metadata
+
+    import coopdocs
+    from coopdocs.tools.cache import digest
+
+    root = Path(package) if package is not None else Path(coopdocs.__file__).parent
+    sources = sorted(root.rglob("*.py"))
+    try:
+        requires = importlib.metadata.requires("coopdocs") or []
+    except importlib.metadata.PackageNotFoundError:
+        requires = []
+    libraries = sorted(
+        re.split(r"[\s<>=!~;\[]", req, maxsplit=1)[0] for req in requires if "extra ==" not in req
+    )
+    # Read here, not through digest's code files, which it reads once per process.
+    parts = [part for p in sources for part in (p.relative_to(root).as_posix(), p.read_bytes())]
+    return digest(*parts, libraries=libraries)
+
+
 def static(command: str, **values) -> str:
     """``command`` with each ``<<name>>`` replaced by the shell-quoted ``values[name]``, at parse time.
 
