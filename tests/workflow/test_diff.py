@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+import yaml
 
 import helpers
 from coopdocs.tools import revision
@@ -335,6 +336,17 @@ def _built(repo: Path, tag: str, dest: Path) -> Path:
     return project
 
 
+def _unnumbered(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` with each record mark's number replaced by "#" (the mark's form is the
+    strings file's ``record_mark``)."""
+    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
+        "record_mark"
+    ]
+    before, after = form.split("{n}")
+    mark = re.compile(re.escape(before) + r"\d+" + re.escape(after))
+    return [mark.sub(before + "#" + after, p) for p in paragraphs]
+
+
 @pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice with python3-uno is needed")
 def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
     repo, result, tmp_path_factory
@@ -373,5 +385,8 @@ def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
         note = next(i for i, t in enumerate(red["accepted"]) if t.startswith("Redline of "))
         accepted = red["accepted"][:note] + red["accepted"][note + 1 :]
         rejected = red["rejected"][:note] + red["rejected"][note + 1 :]
-        assert accepted == seen[f"v2-{docx.stem}"]["text"], docx.name
-        assert rejected == seen[f"v1-{docx.stem}"]["text"], docx.name
+        # Record marks are numbered by the redline's own appendix, old and new entries together
+        # (docs/record-marks.md, "Redlines"), so a record added before another one shifts the
+        # latter's number in the redline but not in either version: marks compare by form only.
+        assert _unnumbered(accepted) == _unnumbered(seen[f"v2-{docx.stem}"]["text"]), docx.name
+        assert _unnumbered(rejected) == _unnumbered(seen[f"v1-{docx.stem}"]["text"]), docx.name
