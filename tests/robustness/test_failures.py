@@ -130,6 +130,9 @@ def _start(project: Path, target: str, tmpdir: Path, log: Path) -> subprocess.Po
             stdout=fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # As a terminal starts it: a test run started in the background (`&` in a script)
+            # inherits SIGINT ignored, and Snakemake would then finish the build it was sent.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
 
