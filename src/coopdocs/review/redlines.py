@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from coopdocs.render.docx import drop_empty_author
 from coopdocs.review.redline import html_ins_del, text_inlines
 from coopdocs.review.versions import Version
 from coopdocs.tools.files import atomic_output
@@ -280,7 +281,8 @@ def finish_docx_revisions(path: Path) -> None:
 
     def transform(name: str, content: bytes) -> bytes:
         if name == "word/document.xml":
-            return _finish_document_xml(content)
+            # The document's own DOCX has no empty author line (coopdocs.render.docx.finish).
+            return _finish_document_xml(drop_empty_author(content))
         if name == "word/styles.xml":
             return _with_figure_table_style(content)
         return content
