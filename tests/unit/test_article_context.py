@@ -7,6 +7,7 @@ tables code the article reads.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -367,7 +368,7 @@ def test_an_outcome_stated_as_a_bound_keeps_its_bound(context, two_states):
     bounded = {
         o["id"]
         for o in two_states.tables["outcomes"]
-        if "stated as more than" in o["description"] and o["value"] is not None
+        if re.search(r"(?i)\bmore than \$?\d", o["description"]) and o["value"] is not None
     }
     assert bounded  # the fixture has such outcomes
     figures = {x["id"]: x for s in context["states"] for x in s["outcome_figures"]}
@@ -379,8 +380,9 @@ def test_an_outcome_stated_as_a_bound_keeps_its_bound(context, two_states):
 def test_figure_bound_reads_the_strings_file():
     from coopdocs.compute.article import figure_bound
 
-    assert figure_bound("Trained, stated as more than this number.", WORDS) == "more than"
-    assert figure_bound("Trained, stated as more than this number.", None) == ""
+    assert figure_bound("More than 500 specialists were trained.", WORDS) == "more than"
+    assert figure_bound("More than 500 specialists were trained.", None) == ""
+    assert figure_bound("Trained more than planned: 500 specialists.", WORDS) == ""
     assert figure_bound("Four laboratories.", WORDS) == ""
 
 
@@ -443,7 +445,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     text = markdown.replace("\\", "")
     # a figure stated as a bound keeps "more than"
     for o in two_states.tables["outcomes"]:
-        if o["value"] is not None and "stated as more than" in o["description"]:
+        if o["value"] is not None and re.search(r"(?i)\bmore than \$?\d", o["description"]):
             assert f"more than {o['value']:,.0f} {o['unit']}" in text
     # a date or period is never nested in parentheses
     assert "((" not in text and not __import__("re").search(r"\(\d{4}-\d\d-\d\d \(", text)

@@ -257,20 +257,25 @@ def _reword_when(node: Any, words: Words | None) -> None:
 
 def figure_bound(description: str, words: Words | None = None) -> str:
     """The words before an outcome's figure when its description states the figure as a bound
-    (strings file ``article_outcomes.bounds``): "more than" for "... stated as more than this
-    amount."; empty for an exact figure or without a strings file.
+    (strings file ``article_outcomes.bounds``): "more than" for "More than 500 specialists were
+    trained."; empty for an exact figure or without a strings file.
 
-    >>> bounds = {"article_outcomes": {"bounds": [{"phrase": "stated as more than this",
-    ...                                            "words": "more than"}]}}
-    >>> figure_bound("Effect over two years, Stated as more than this amount.", bounds)
+    The bound is the listed words right before a number (a currency sign or code may stand
+    between them). The data has no column for it; its descriptions say it in words.
+
+    >>> bounds = {"article_outcomes": {"bounds": ["more than", "at least"]}}
+    >>> figure_bound("An effect of more than 1,000,000 USD over two years.", bounds)
     'more than'
-    >>> figure_bound("Four laboratories.", bounds)
+    >>> figure_bound("More than $1 million.", bounds)
+    'more than'
+    >>> figure_bound("Four laboratories, more than planned.", bounds)
     ''
     """
-    text = (description or "").casefold()
+    text = description or ""
     for bound in ((words or {}).get("article_outcomes") or {}).get("bounds") or []:
-        if str(bound["phrase"]).casefold() in text:
-            return str(bound["words"])
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, str(bound).split())) + r"\s+\D{0,4}\d"
+        if re.search(pattern, text, re.IGNORECASE):
+            return str(bound)
     return ""
 
 
