@@ -228,7 +228,7 @@ def test_jinja_cache_damaged_entries_change_nothing_and_forged_code_never_runs(b
     _check(
         project,
         baseline,
-        entries,
+        entries[:5],  # the damaged ones; every template is compiled for the targets
         ["--forcerun", "publish_brief", "read_document", *targets],
         cores=1,
     )
