@@ -356,6 +356,25 @@ def _extents(rows, columns: int) -> tuple[list[float], list[float]]:
     return low, high
 
 
+def _local(element) -> str:
+    """An element's tag without its namespace."""
+    from lxml import etree
+
+    return etree.QName(element).localname
+
+
+def _child(parent, name: str, position):
+    """``parent``'s WordprocessingML child ``name``, made and inserted at ``position(parent)``
+    (an index: where the schema's element order puts it) when there is none."""
+    from lxml import etree
+
+    found = parent.find(f"{_W}{name}")
+    if found is None:
+        found = etree.Element(f"{_W}{name}")
+        parent.insert(position(parent), found)
+    return found
+
+
 def _run_size(run) -> float:
     rpr = run.find(f"{_W}rPr")
     sz = rpr.find(f"{_W}sz") if rpr is not None else None
@@ -387,21 +406,17 @@ _AFTER_SZ = {
 
 def _shrink(table, factor: float) -> None:
     """Scale the size of every run of ``table`` by ``factor`` (down to half points, at least MIN_SIZE)."""
-    from lxml import etree
 
     for run in table.iter(f"{_W}r"):
         size = _run_size(run)
         new = max(min(MIN_SIZE, size), int(size * factor * 2) / 2)
-        rpr = run.find(f"{_W}rPr")
-        if rpr is None:
-            rpr = etree.Element(f"{_W}rPr")
-            run.insert(0, rpr)
-        sz = rpr.find(f"{_W}sz")
-        if sz is None:
-            sz = etree.Element(f"{_W}sz")
-            # In the schema's order: before the properties that follow w:sz.
-            later = [i for i, child in enumerate(rpr) if etree.QName(child).localname in _AFTER_SZ]
-            rpr.insert(later[0] if later else len(rpr), sz)
+        rpr = _child(run, "rPr", lambda _: 0)
+        # In the schema's order: before the properties that follow w:sz.
+        sz = _child(
+            rpr,
+            "sz",
+            lambda p: next((i for i, c in enumerate(p) if _local(c) in _AFTER_SZ), len(p)),
+        )
         sz.set(f"{_W}val", str(int(new * 2)))
 
 
@@ -442,14 +457,7 @@ def fit_tables(document_xml: bytes) -> bytes:
                 tblw.set(f"{_W}w", str(sum(widths)))
         for row in rows:
             for cell, width in zip(row.findall(f"{_W}tc"), widths):
-                tcpr = cell.find(f"{_W}tcPr")
-                if tcpr is None:
-                    tcpr = etree.SubElement(cell, f"{_W}tcPr")
-                    cell.insert(0, tcpr)
-                tcw = tcpr.find(f"{_W}tcW")
-                if tcw is None:
-                    tcw = etree.Element(f"{_W}tcW")
-                    tcpr.insert(0, tcw)
+                tcw = _child(_child(cell, "tcPr", lambda _: 0), "tcW", lambda _: 0)
                 tcw.set(f"{_W}w", str(width))
                 tcw.set(f"{_W}type", "dxa")
         changed = True
@@ -521,22 +529,22 @@ def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
     changed = False
     for table in root.iter(f"{_W}tbl"):
         after = table.getnext()
-        while after is not None and etree.QName(after).localname in (
+        while after is not None and _local(after) in (
             "bookmarkStart",
             "bookmarkEnd",
         ):
             after = after.getnext()
         if after is None or after.tag != f"{_W}p":
             continue
-        ppr = after.find(f"{_W}pPr")
-        if ppr is None:
-            ppr = etree.Element(f"{_W}pPr")
-            after.insert(0, ppr)
-        spacing = ppr.find(f"{_W}spacing")
-        if spacing is None:
-            spacing = etree.Element(f"{_W}spacing")
-            earlier = [i for i, c in enumerate(ppr) if etree.QName(c).localname in _BEFORE_SPACING]
-            ppr.insert(earlier[-1] + 1 if earlier else 0, spacing)
+        ppr = _child(after, "pPr", lambda _: 0)
+        spacing = _child(
+            ppr,
+            "spacing",
+            # In the schema's order: after the properties that precede w:spacing.
+            lambda p: max(
+                (i + 1 for i, c in enumerate(p) if _local(c) in _BEFORE_SPACING), default=0
+            ),
+        )
         before = spacing.get(f"{_W}before")
         if before is None:
             pstyle = ppr.find(f"{_W}pStyle")
