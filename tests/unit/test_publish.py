@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from coopdocs.cli import main
 from coopdocs.render import publish as pub
 from locations import ROOT
+from support.styles import house_styles
 
 EPOCH = 1672358400
 TEMPLATE = """\
@@ -65,15 +66,7 @@ def doc(tmp_path_factory) -> pub.Document:
 
 @pytest.fixture(scope="module")
 def styles() -> pub.Styles:
-    t = ROOT / "templates"
-    return pub.Styles(
-        csl=t / "csl" / "american-medical-association-brackets.csl",
-        reference_doc=t / "docx" / "reference.docx",
-        html_template=t / "html" / "document.html",
-        typst_template=t / "typst" / "document.typ",
-        figures_filter=t / "filters" / "figures.lua",
-        records_filter=t / "filters" / "records.lua",
-    )
+    return house_styles(ROOT / "templates")
 
 
 def outputs(folder: Path, formats=("docx", "html", "pdf")) -> pub.Outputs:
