@@ -59,19 +59,24 @@ def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("diff") / "project"
+def _project_v1(repo: Path) -> Path:
+    """The project copied to ``repo``, a new git repository whose first commit is tagged v1."""
     revision.copy_project(ROOT, repo)
     (repo / ".gitignore").write_text(
         "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n", encoding="utf-8"
     )
-    template = repo / "templates" / "brief.md.j2"
-    assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "v1")
     git(repo, "tag", "v1")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    repo = _project_v1(tmp_path_factory.mktemp("diff") / "project")
+    template = repo / "templates" / "brief.md.j2"
+    assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
 
     projects = read_table(repo / "data" / "projects.csv")
     header = list(projects[0].keys())
@@ -521,15 +526,7 @@ SIX_EDITS = {
 @pytest.fixture(scope="module")
 def six_repo(tmp_path_factory) -> Path:
     """A repository with v1 and, on branches from it, each of the six edits alone and all six."""
-    repo = tmp_path_factory.mktemp("six") / "project"
-    revision.copy_project(ROOT, repo)
-    (repo / ".gitignore").write_text(
-        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n", encoding="utf-8"
-    )
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "v1")
-    git(repo, "tag", "v1")
+    repo = _project_v1(tmp_path_factory.mktemp("six") / "project")
     for name, edits in [*((k, [f]) for k, f in SIX_EDITS.items()), ("all", SIX_EDITS.values())]:
         git(repo, "checkout", "-q", "-b", f"edit-{name}", "v1")
         for edit in edits:

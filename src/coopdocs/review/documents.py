@@ -202,15 +202,20 @@ def compare(
             ):
                 res.status = "changed"
             if res.status != "unchanged":
-                merged = pin_marks(Merger(date).merge(old, new), old, new)
-                merged = with_preamble(merged, a, b, title, date)
-                res.insertions, res.deletions = count_changes(merged["blocks"])
-                res.renumbered = renumbered(old, new)
-                merged_docs[key] = merged
+                merged_docs[key] = _redline(old, new, a, b, res, date)
         if res.status == "unchanged":
             res.records = []
         results.append(res)
     return results, merged_docs
+
+
+def _redline(old: dict, new: dict, a: Version, b: Version, res: DocumentResult, date: str) -> dict:
+    """A changed document's redline (merged AST); its counts and renumbering go to ``res``."""
+    merged = pin_marks(Merger(date).merge(old, new), old, new)
+    merged = with_preamble(merged, a, b, res.title, date)
+    res.insertions, res.deletions = count_changes(merged["blocks"])
+    res.renumbered = renumbered(old, new)
+    return merged
 
 
 def record_sections(
