@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+import yaml
 
 import helpers
 from coopdocs.tools import revision
@@ -575,9 +576,17 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
 
 
 def _renumbering_tracked(docx: Path) -> list[str]:
-    """Tracked changes that only renumber: a citation deleted and the same position inserted with
-    another number ("[12]" → "[13]"), or a record mark deleted and inserted in one link."""
+    """Tracked changes that only renumber: a citation ("[12]") or record mark (the strings file's
+    ``record_mark``, "R12") deleted and another number inserted in its place."""
+    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
+        "record_mark"
+    ]
+    mark = re.escape(form).replace(re.escape("{n}"), r"\d+")
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
-    number = r"(?:<w:r>|<w:r [^>]*>)(?:(?!</w:r>).)*?<w:(?:t|delText)[^>]*>(\[?[\d,–; -]+\]?|R\d+)</w:(?:t|delText)>"
+    number = (
+        r"<w:r(?: [^>]*)?>(?:(?!</w:r>).)*?<w:(?:t|delText)[^>]*>(\[[\d,–; -]+\]|"
+        + mark
+        + r")</w:(?:t|delText)>"
+    )
     pair = re.compile(r"<w:del [^>]*>" + number + r"</w:r></w:del><w:ins [^>]*>" + number, re.S)
     return [f"{a} → {b}" for a, b in pair.findall(xml)]
