@@ -14,8 +14,9 @@ made by synthetic with --seed):
 
 * clean build with -c2 (and -c1 up to --c1-max-countries): wall time, peak memory (max RSS of
   the largest process, from getrusage of the children, and the peak of the summed RSS of the whole
-  snakemake process tree, sampled every 0.1 s from /proc), the number of jobs, and the time the
-  jobs themselves ran per rule (from Snakemake's metadata: start and end time of every job);
+  snakemake process tree, sampled every 0.25 s with psutil, benchmarks/proctree.py), the number
+  of jobs, and the time the jobs themselves ran per rule (from Snakemake's metadata: start and
+  end time of every job);
 * the floor: the bare tools on the same documents, one after another in one process: for each
   Markdown file the build left in build/md, pandoc to DOCX, HTML and Typst (with the very
   arguments the rules use, through coopdocs.tools.pandoc), then Typst to PDF with the typst module;
@@ -43,7 +44,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -52,7 +52,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interactive backend
 
-from synthetic import generate  # noqa: E402 - benchmarks/synthetic.py, beside this script
+from proctree import TreeSampler  # noqa: E402 - benchmarks/proctree.py, beside this script
+from synthetic import generate  # noqa: E402 - likewise
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -60,7 +61,6 @@ SNAKEMAKE = str(VENV_BIN / "snakemake")
 COOPDOCS = str(VENV_BIN / "coopdocs")
 EPOCH = "1672358400"
 RESULTS = ROOT / "benchmarks" / "results"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -69,67 +69,6 @@ from coopdocs.tools import revision  # noqa: E402 - likewise
 from coopdocs.tools.config import load_config  # noqa: E402 - likewise
 
 # --------------------------------------------------------------------------- measuring processes
-
-
-class TreeMemory(threading.Thread):
-    """Sample the summed memory of a process and all its descendants until stopped.
-
-    Two sums: resident memory (RSS), which counts pages shared between processes (the code of
-    two pandoc processes running at once, ~95 MB each) once per process, and the proportional
-    set size (PSS, from /proc/PID/smaps_rollup), which splits each shared page between the
-    processes sharing it: the memory the build actually occupies.
-    """
-
-    def __init__(self, pid: int, period: float = 0.1):
-        super().__init__(daemon=True)
-        self.pid, self.period, self.peak, self.peak_pss = pid, period, 0, 0
-        self._done = threading.Event()
-
-    @staticmethod
-    def _pss(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1]) * 1024
-        except (OSError, ValueError, IndexError):
-            pass
-        return 0
-
-    def _tree_rss(self) -> tuple[int, int]:
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    stat = fh.read().decode(errors="replace")
-                ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-            except (OSError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-        total, pss, todo = 0, 0, [self.pid]
-        while todo:
-            pid = todo.pop()
-            try:
-                with open(f"/proc/{pid}/statm") as fh:
-                    total += int(fh.read().split()[1]) * PAGE
-            except (OSError, ValueError, IndexError):
-                pass
-            pss += self._pss(pid)
-            todo.extend(children.get(pid, []))
-        return total, pss
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            rss, pss = self._tree_rss()
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
-            self._done.wait(self.period)
-
-    def stop(self) -> int:
-        self._done.set()
-        self.join()
-        return self.peak
 
 
 def run_measured(
@@ -151,10 +90,10 @@ def run_measured(
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    # Sampling /proc every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
+    # Sampling the tree every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
     # smaps_rollup of pandoc (whose runtime reserves a terabyte of address space) is slow: in a
     # 3 s one-record edit the sampler added ~0.25 s (interleaved runs, 2026-11-27).
-    sampler = TreeMemory(proc.pid, period=0.25) if sample_memory else None
+    sampler = TreeSampler(proc.pid, period=0.25, pss=True) if sample_memory else None
     if sampler is not None:
         sampler.start()
     try:
@@ -164,7 +103,9 @@ def run_measured(
         out, _ = proc.communicate()
         out += "\n[benchmark: timed out]"
     wall = time.perf_counter() - start
-    tree_peak = sampler.stop() if sampler is not None else 0
+    if sampler is not None:
+        sampler.stop()
+    tree_peak = sampler.peak_rss if sampler is not None else 0
     tree_peak_pss = sampler.peak_pss if sampler is not None else 0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = usage.ru_maxrss
