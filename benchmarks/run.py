@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from coopdocs import layout  # noqa: E402 - after src is on the path
 from coopdocs.tools import revision  # noqa: E402 - likewise
 from coopdocs.tools.config import load_config  # noqa: E402 - likewise
+from coopdocs.workflow.commands import prepare_args  # noqa: E402 - likewise
 
 # --------------------------------------------------------------------------- measuring processes
 
@@ -316,23 +317,7 @@ def stages(project: Path) -> dict:
         commands = {
             "prepare": [
                 COOPDOCS,
-                "prepare",
-                "--data",
-                cfg["data_dir"],
-                "--bundle",
-                str(s / "bundle.json"),
-                "--contexts",
-                str(s / "context"),
-                "--strings",
-                strings,
-                "--organisation",
-                cfg["organisation"],
-                "--union",
-                cfg.get("union") or "",
-                "--union-body",
-                cfg.get("union_body") or "",
-                "--epoch",
-                EPOCH,
+                *prepare_args(cfg, EPOCH, bundle=s / "bundle.json", contexts=s / "context"),
             ],
             "tables": [
                 COOPDOCS,

@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 
 import helpers
 from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,19 +246,7 @@ def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> di
     cfg = _config(project)
     out: dict[str, Path] = {}
     with _cwd(project):
-        _cli(
-            "prepare",
-            "--data",
-            cfg["data_dir"],
-            "--bundle",
-            "build/data/bundle.json",
-            "--contexts",
-            "build/context",
-            "--organisation",
-            cfg["organisation"],
-            "--epoch",
-            str(EPOCH),
-        )
+        _cli(*prepare_args(cfg, EPOCH))
         _cli(
             "publish",
             "--context",

@@ -28,25 +28,22 @@ from coopdocs.tools.pandoc import ConversionError, pandoc
 def armenia_context(tmp_path_factory) -> Path:
     """The Armenian brief's context as the build writes it (``coopdocs prepare`` in-process)."""
     from coopdocs.cli import main
+    from coopdocs.tools.config import load_config
+    from coopdocs.workflow.commands import prepare_args
 
     out = tmp_path_factory.mktemp("prepared")
+    settings = load_config(rbtools.ROOT)
+    args = prepare_args(
+        settings,
+        rbtools.EPOCH,
+        bundle=out / "bundle.json",
+        contexts=out / "context",
+        strings=rbtools.ROOT / settings["templates_dir"] / "strings.yaml",
+        data_dir=rbtools.ROOT / settings["data_dir"],
+    )
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(
-            [
-                "prepare",
-                "--data",
-                str(rbtools.ROOT / "data"),
-                "--bundle",
-                str(out / "bundle.json"),
-                "--contexts",
-                str(out / "context"),
-                "--organisation",
-                "unido",
-                "--epoch",
-                str(rbtools.EPOCH),
-            ]
-        )
+        code = main(args)
     assert code == 0, err.getvalue()
     return out / "context" / "briefs" / "armenia.json"
 
