@@ -10,7 +10,8 @@ SOURCE_DATE_EPOCH fixed.
     .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
 
 What is measured, per size ("real" is data/; a number is a synthetic package of that many states
-made by synthetic with --seed):
+made by synthetic.py, once per seed of --seeds). A size whose build or stage fails is reported
+with its error (results.md, results.json's "error") and the benchmark goes on with the next:
 
 * clean build with -c2 (and -c1 up to --c1-max-countries): wall time, peak memory (max RSS of
   the largest process, from getrusage of the children, and the peak of the summed RSS of the whole
@@ -370,14 +371,45 @@ def summary(values: list[float]) -> dict:
     }
 
 
-def bench_size(size: str, args, workdir: Path) -> dict:
-    runs = args.runs if size == "real" else args.synthetic_runs
-    project = make_project(workdir / f"project-{size}", size, args.seed)
+class SizeFailed(Exception):
+    """A build or a stage of one size failed: the size is reported with this error, and the
+    benchmark goes on with the next size."""
+
+
+def bench_size(size: str, seed: int, args, workdir: Path) -> dict:
+    """Every measurement of one size (``real`` or a number of states) and seed.
+
+    A failure (a build that exits non-zero, a stage or the floor that fails) ends this size's
+    measurements: the entry keeps the runs made so far, their summary and ``error``.
+    """
+    project = make_project(workdir / f"project-{size}-{seed}", size, seed)
     rows = {
         p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1
         for p in (project / "data").glob("*.csv")
     }
-    res: dict = {"size": size, "countries": rows["countries"] - 1, "rows": rows, "runs": {}}
+    res: dict = {
+        "size": size,
+        "seed": None if size == "real" else seed,
+        "countries": rows["countries"] - 1,
+        "rows": rows,
+        "runs": {},
+    }
+    try:
+        measure_size(res, project, args)
+    except (SizeFailed, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        res["error"] = f"{type(exc).__name__}: {exc}"[-3000:]
+        print(f"  {size:>5} FAILED: {res['error'][-600:]}", flush=True)
+    res["summary"] = summarise(res["runs"])
+    clean_runs = res["runs"].get("clean_c2") or [{}]
+    res["jobs"] = clean_runs[0].get("jobs", 0)
+    return res
+
+
+def measure_size(res: dict, project: Path, args) -> None:
+    """Clean builds, no-op, dry run, edits (real data), floor and stages of one project, into
+    ``res["runs"]`` and ``res["stages"]``; :class:`SizeFailed` when a build fails."""
+    size = res["size"]
+    runs = args.runs if size == "real" else args.synthetic_runs
     timeout = args.timeout_min * 60
 
     def record(name: str, result: dict) -> None:
@@ -388,6 +420,8 @@ def bench_size(size: str, args, workdir: Path) -> dict:
             f"{result.get('tree_peak_pss_mb', '-')} MB PSS  jobs {result.get('jobs', '-')}",
             flush=True,
         )
+        if result.get("returncode"):
+            raise SizeFailed(f"{name} exited {result['returncode']}: {result.get('tail', '')}")
 
     cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
     for c in cores:
@@ -397,8 +431,6 @@ def bench_size(size: str, args, workdir: Path) -> dict:
             if c == 2:
                 r["job_times"] = job_times(project)
             record(f"clean_c{c}", r)
-            if r["returncode"] != 0:
-                return res
     # The tree is now a complete -c1 (or -c2) build: measure what works on it. Latencies are
     # measured without the memory sampler (see run_measured); memory is a clean build's figure.
     for _ in range(runs):
@@ -416,25 +448,19 @@ def bench_size(size: str, args, workdir: Path) -> dict:
         record("floor", floor(project))
     res["stages"] = stages(project)
     print(f"  {size:>5} stages {res['stages']}", flush=True)
-    res["summary"] = {name: summary([r["wall_s"] for r in rs]) for name, rs in res["runs"].items()}
+
+
+def summarise(runs: dict[str, list[dict]]) -> dict:
+    """Median, min and max of every measurement's wall time (and CPU time, tree memory)."""
+    out = {name: summary([r["wall_s"] for r in rs]) for name, rs in runs.items()}
     for name in ("clean_c2", "clean_c1", "floor", "noop", "edit_one"):
-        if name in res["runs"]:
-            res["summary"][f"{name}_cpu"] = summary([r.get("cpu_s") for r in res["runs"][name]])
-    res["summary"]["tree_peak_rss_mb"] = summary(
-        [r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])]
-    )
-    res["summary"]["tree_peak_pss_mb"] = summary(
-        [r.get("tree_peak_pss_mb") for r in res["runs"].get("clean_c2", [])]
-    )
-    singles = [
-        r.get("max_rss_single_mb")
-        for rs in res["runs"].values()
-        for r in rs
-        if r.get("max_rss_single_mb")
-    ]
-    res["summary"]["max_rss_single_mb"] = max(singles) if singles else None
-    res["jobs"] = res["runs"]["clean_c2"][0]["jobs"]
-    return res
+        if name in runs:
+            out[f"{name}_cpu"] = summary([r.get("cpu_s") for r in runs[name]])
+    for key in ("tree_peak_rss_mb", "tree_peak_pss_mb"):
+        out[key] = summary([r.get(key) for r in runs.get("clean_c2", [])])
+    singles = [r.get("max_rss_single_mb") for rs in runs.values() for r in rs]
+    out["max_rss_single_mb"] = max((v for v in singles if v), default=None)
+    return out
 
 
 # --------------------------------------------------------------------------- reports
@@ -446,6 +472,37 @@ def fmt(s: dict) -> str:
     if s["n"] == 1:
         return f"{s['median']:.2f}"
     return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+
+
+def label(r: dict) -> str:
+    """A size's name in the tables: ``real``, or the number of states and the seed."""
+    return r["size"] if r.get("seed") is None else f"{r['size']} (seed {r['seed']})"
+
+
+def one_line(error: str, width: int = 300) -> str:
+    """The last line of an error that says something, at most ``width`` characters."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    text = next(
+        (line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else ""
+    )
+    return text.replace("`", "'")[:width]
+
+
+def size_row(r: dict) -> str:
+    """One row of the main table; a failed size says so with its error."""
+    s = r["summary"]
+    if r.get("error") or not (s.get("clean_c2") and s.get("floor")):
+        why = "failed: " + one_line(r["error"], 120) if r.get("error") else "incomplete"
+        return f"| {label(r)} | {r['countries']} | {r.get('jobs') or '–'} | {why} |" + " |" * 11
+    ratio = s["clean_c2"]["median"] / s["floor"]["median"]
+    return (
+        f"| {label(r)} | {r['countries']} | {r.get('jobs', '–')} | "
+        f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
+        f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
+        f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
+        f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
+        f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
+    )
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -461,22 +518,11 @@ def write_markdown(results: dict, path: Path) -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["sizes"]:
-        s = r["summary"]
-        ratio = (
-            (s["clean_c2"]["median"] / s["floor"]["median"])
-            if s.get("clean_c2") and s.get("floor")
-            else None
-        )
-        lines.append(
-            f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | "
-            f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
-            f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
-            f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
-            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
-            f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
-            if ratio is not None
-            else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |"
-        )
+        lines.append(size_row(r))
+    failed = [r for r in results["sizes"] if r.get("error")]
+    if failed:
+        lines += ["", "Failed sizes (the measurements before the failure are in results.json):", ""]
+        lines += [f"* {label(r)}: `{one_line(r['error'])}`" for r in failed]
     lines += [
         "",
         "Stages as single commands (s): prepare, tables (CSV, XLSX, both overview figures with "
@@ -492,7 +538,7 @@ def write_markdown(results: dict, path: Path) -> None:
         jt = (r["runs"].get("clean_c2") or [{}])[0].get("job_times", {})
         busy = "; ".join(f"{k} ({v['jobs']}): {v['busy_s']:.1f}" for k, v in jt.items())
         lines.append(
-            f"| {r['size']} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
+            f"| {label(r)} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
             f"{st.get('coopdocs_startup', '–')} | {busy} |"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -536,6 +582,15 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def size_seeds(args) -> list[tuple[str, int]]:
+    """The (size, seed) pairs to measure: the real data once, each synthetic size per seed."""
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    pairs = []
+    for size in (x.strip() for x in args.sizes.split(",") if x.strip()):
+        pairs += [(size, 0)] if size == "real" else [(size, seed) for seed in seeds]
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -557,7 +612,9 @@ def main(argv: list[str] | None = None) -> int:
         default=50,
         help="also build with -c1 up to this many states",
     )
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seeds", default="0,1", help="comma-separated seeds of every synthetic size"
+    )
     parser.add_argument(
         "--timeout-min", type=float, default=40, help="give up a build after this many minutes"
     )
@@ -568,13 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.edit_runs, args.synthetic_runs, args.c1_max_countries = (
-            "real,20",
-            1,
-            1,
-            1,
-            20,
-        )
+        args.sizes, args.seeds, args.runs, args.edit_runs = "real,20", "0", 1, 1
+        args.synthetic_runs, args.c1_max_countries = 1, 20
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(
@@ -593,10 +645,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     workdir = Path(tempfile.mkdtemp(prefix="coopdocs-bench-"))
     try:
-        for size in args.sizes.split(","):
-            print(f"size {size}", flush=True)
+        for size, seed in size_seeds(args):
+            print(f"size {size}" + ("" if size == "real" else f", seed {seed}"), flush=True)
             t0 = time.perf_counter()
-            results["sizes"].append(bench_size(size.strip(), args, workdir))
+            results["sizes"].append(bench_size(size, seed, args, workdir))
             results["sizes"][-1]["benchmark_wall_s"] = round(time.perf_counter() - t0, 1)
             # Write after every size, so a long run leaves its results even if stopped.
             (out / "results.json").write_text(
@@ -604,9 +656,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             write_markdown(results, out / "results.md")
             plot(results, out / "scaling.png")
-            shutil.rmtree(
-                workdir / f"project-{size}", ignore_errors=True
-            ) if not args.keep else None
+            if not args.keep:
+                shutil.rmtree(workdir / f"project-{size}-{seed}", ignore_errors=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
