@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 import helpers
 from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
 from support import cli
 from support.documents import (  # noqa: F401 - the readers, for this folder's tests
     W,
@@ -152,19 +153,7 @@ def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> di
     cfg = _config(project)
     out: dict[str, Path] = {}
     with _cwd(project):
-        cli.check(
-            "prepare",
-            "--data",
-            cfg["data_dir"],
-            "--bundle",
-            "build/data/bundle.json",
-            "--contexts",
-            "build/context",
-            "--organisation",
-            cfg["organisation"],
-            "--epoch",
-            str(EPOCH),
-        )
+        cli.check(*prepare_args(cfg, EPOCH))
         cli.check(
             "publish",
             "--context",

@@ -27,20 +27,20 @@ from support import cli
 @pytest.fixture(scope="module")
 def armenia_context(tmp_path_factory) -> Path:
     """The Armenian brief's context as the build writes it (``coopdocs prepare`` in-process)."""
+    from coopdocs.tools.config import load_config
+    from coopdocs.workflow.commands import prepare_args
+
     out = tmp_path_factory.mktemp("prepared")
-    cli.check(
-        "prepare",
-        "--data",
-        str(rbtools.ROOT / "data"),
-        "--bundle",
-        str(out / "bundle.json"),
-        "--contexts",
-        str(out / "context"),
-        "--organisation",
-        "unido",
-        "--epoch",
-        str(rbtools.EPOCH),
+    settings = load_config(rbtools.ROOT)
+    args = prepare_args(
+        settings,
+        rbtools.EPOCH,
+        bundle=out / "bundle.json",
+        contexts=out / "context",
+        strings=rbtools.ROOT / settings["templates_dir"] / "strings.yaml",
+        data_dir=rbtools.ROOT / settings["data_dir"],
     )
+    cli.check(*args)
     return out / "context" / "briefs" / "armenia.json"
 
 

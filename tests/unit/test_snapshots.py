@@ -21,14 +21,15 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from coopdocs import layout
 from coopdocs.render.markdown import render
+from coopdocs.workflow.commands import prepare_args
 from locations import FIXTURES, ROOT
 from support import cli
 
 EPOCH = 1672358400
-# Each fixture package and the options a project of it would configure.
+# Each fixture package and the settings a project of it would configure.
 PACKAGES = {
-    "two-states": ("--organisation", "unido"),
-    "iawc": ("--organisation", "iawc", "--union", "NWU"),
+    "two-states": {"organisation": "unido"},
+    "iawc": {"organisation": "iawc", "union": "NWU"},
 }
 
 
@@ -49,9 +50,10 @@ def _contexts(package: str, tmp: Path) -> dict[str, Path]:
     build = tmp / "build"
     strings = ROOT / "templates" / layout.STRINGS
     cli.check(
-        "prepare", "--data", FIXTURES / package, "--bundle", build / "bundle.json",
-        "--contexts", build / "context", "--strings", strings, "--epoch", EPOCH,
-        *PACKAGES[package],
+        *prepare_args(
+            PACKAGES[package], EPOCH, bundle=build / "bundle.json", contexts=build / "context",
+            strings=strings, data_dir=FIXTURES / package,
+        )
     )  # fmt: skip
     config = tmp / "config.yaml"
     settings = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from coopdocs.compute.tables import TABLES, Frame, TableSpec, check_strings, com
 from coopdocs.load.datapackage import load_package
 from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
+from coopdocs.workflow.commands import prepare_args
 from locations import ROOT, TWO_STATES
 from support import cli
 from support.documents import document_text, squash
@@ -94,8 +95,10 @@ def _tables_job(tmp_path: Path, templates: Path) -> tuple[int, str]:
     """``coopdocs prepare`` then ``coopdocs tables`` on the two-state fixture package."""
     build = tmp_path / "build"
     cli.check(
-        "prepare", "--data", TWO_STATES, "--bundle", build / "bundle.json", "--contexts",
-        build / "context", "--organisation", "unido", "--epoch", EPOCH,
+        *prepare_args(
+            {"organisation": "unido"}, EPOCH, bundle=build / "bundle.json",
+            contexts=build / "context", strings=templates / "strings.yaml", data_dir=TWO_STATES,
+        )
     )  # fmt: skip
     code, _, err = cli.call(
         "tables", "--bundle", build / "bundle.json", "--tables-dir", tmp_path / "tables",

@@ -18,6 +18,7 @@ from coopdocs.load.grammar import (
     count,
     joined,
     list_words,
+    long_date,
     measure,
     number_word,
     ordinal,
@@ -26,6 +27,7 @@ from coopdocs.load.grammar import (
     singular_of,
     states_number,
     typed_name,
+    unsaid,
     with_article,
     year_range,
 )
@@ -62,6 +64,7 @@ _WITH_WORDS = {
     "ordinal": ordinal,
     "join_list": join_list,
     "year_range": year_range,
+    "long_date": long_date,
     "with_article": with_article,
     "typed_name": typed_name,
 }
@@ -85,8 +88,9 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``with_article``, ``typed_name``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
     """
     environment.filters["plural"] = plural
+    environment.filters["unsaid"] = unsaid
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)
