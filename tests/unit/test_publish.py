@@ -12,11 +12,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from pypdf import PdfReader
 
 from coopdocs.cli import main
 from coopdocs.render import publish as pub
 from locations import ROOT
+from support.documents import pdf_text
 from support.styles import house_styles
 
 EPOCH = 1672358400
@@ -121,7 +121,7 @@ def test_every_format_shows_the_text_literally_with_the_citation_resolved(publis
     )
 
     assert (published / "doc.pdf").read_bytes().startswith(b"%PDF-")
-    text = " ".join(page.extract_text() for page in PdfReader(published / "doc.pdf").pages)
+    text = pdf_text(published / "doc.pdf")
     assert "A heading" in text and "A cited source" in text and "raw" in text
 
 
