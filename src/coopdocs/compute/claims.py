@@ -21,7 +21,7 @@ document states (written by the build, coopdocs.describe.claims_register).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coopdocs.compute.contexts import (
@@ -426,7 +426,7 @@ def _leader(name: str, params: dict, per_key: dict[str, Claim], min_cases: int =
     if len(cases) < min_cases:
         return _claim(name, params, [], number=0)
     behind = [r for k in ties for r in per_key[k].records]
-    return _claim(
+    claim = _claim(
         name,
         params,
         [{"id": r} for r in behind],
@@ -434,6 +434,8 @@ def _leader(name: str, params: dict, per_key: dict[str, Claim], min_cases: int =
         value=ties[0] if len(ties) == 1 else None,
         ties=ties if len(ties) > 1 else (),
     )
+    sources = {s for k in ties for s in per_key[k].sources}
+    return replace(claim, sources=tuple(sorted(sources)))
 
 
 def most_instruments_with_organisation(f: Facts) -> Claim:
