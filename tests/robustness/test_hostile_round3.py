@@ -7,9 +7,11 @@ stays inside the data folder.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import tarfile
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -164,3 +166,58 @@ def test_an_authored_text_that_is_no_file_or_too_large_is_refused(data: Path):
     article.write_bytes(b"# abstract\n" + b"word " * (TEXT_LIMIT // 5 + 1))
     problems = _text_problems(data)
     assert len(problems) == 1 and f"{TEXT_LIMIT:,} bytes" in problems[0], problems
+
+
+# --- verify refuses a zip bomb before extracting anything -----------------------------------------
+
+
+def _verify_line(archive: Path, capsys) -> str:
+    from coopdocs.cli import main
+
+    assert main(["verify", str(archive)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture()
+def no_extraction(monkeypatch):
+    """Small limits (the test's bombs are MBs, not GBs), and any extraction fails the test."""
+    from coopdocs.archive import bag
+
+    monkeypatch.setattr(bag, "ZIP_ENTRY_MAX", 4 << 20)
+    monkeypatch.setattr(bag, "ZIP_TOTAL_MAX", 8 << 20)
+    monkeypatch.setattr(bag, "SOURCE_TOTAL_MAX", 2 << 20)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("extracted before the size check")
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", refuse)
+    monkeypatch.setattr(zipfile.ZipFile, "extract", refuse)
+
+
+def test_verify_refuses_a_zip_bomb_before_extracting(tmp_path, capsys, no_extraction):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("coopdocs-1.0/data/big.pdf", b"\0" * (5 << 20))
+    assert bomb.stat().st_size < 100_000
+    assert "would unpack to" in _verify_line(bomb, capsys)
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(3):
+            z.writestr(f"coopdocs-1.0/data/part{i}.pdf", b"\0" * (3 << 20))
+    assert "would unpack to" in _verify_line(many, capsys)
+
+
+def test_verify_refuses_a_source_tar_bomb_inside_the_zip(tmp_path, capsys, no_extraction):
+    source = io.BytesIO()
+    with tarfile.open(fileobj=source, mode="w") as tar:
+        for i in range(2):
+            info = tarfile.TarInfo(f"src/zeros{i}.py")
+            info.size = 1536 << 10
+            tar.addfile(info, io.BytesIO(b"\0" * info.size))
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("coopdocs-1.0/data/source.tar", source.getvalue())
+    line = _verify_line(bomb, capsys)
+    assert "source.tar" in line and "GiB" in line
