@@ -95,7 +95,9 @@ def pandoc_command(
     for key, value in sorted((metadata or {}).items()):
         cmd += ["--metadata", f"{key}={value}"]
     if to.startswith("html"):
-        cmd += ["--section-divs", "--html-q-tags"]
+        # One h1 per page, the document's title (templates/html/document.html): the sections'
+        # headings start at h2, as readers' programs and the WCAG technique H42 expect.
+        cmd += ["--section-divs", "--html-q-tags", "--shift-heading-level-by=1"]
     return cmd
 
 
