@@ -40,6 +40,7 @@ from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_st
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, parse_authored
 from coopdocs.load.datapackage import Package
+from coopdocs.load.grammar import join_list
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import by_name, collation_key
 
@@ -313,6 +314,44 @@ def is_shared(project: dict, state_codes: set[str]) -> bool:
     project is described once, in the section on shared projects, and referred to elsewhere."""
     stated_states = [c for c in stated(project, "countries") if c in state_codes]
     return len(stated_states) > 1 or bool(project.get("countries_inferred"))
+
+
+def authored_values(
+    org: dict[str, Any],
+    union_row: dict[str, Any] | None,
+    union_body: dict[str, Any] | None,
+    members: list[dict],
+    donors: list[str],
+    main_directions: list[dict],
+    words: Words | None = None,
+) -> dict[str, Any]:
+    """The value of every name an authored text may use (coopdocs.load.authored.NAMES).
+
+    A name the data leaves empty (no union, no executive body) is filled with an empty string.
+
+    >>> v = authored_values({"name": "Org", "short_name": "O"}, None, None,
+    ...                     [{"name": "A"}, {"name": "B"}], ["B"], [])
+    >>> v["states"], v["n_states"], v["donor_states"], v["union_name"]
+    ('A and B', 2, 'B', '')
+    """
+    union_row = union_row or {}
+    union_body = union_body or {}
+    return {
+        "org_name": org["name"],
+        "org_short_name": org["short_name"],
+        "union_name": union_row.get("name") or "",
+        "union_official_name": union_row.get("official_name") or "",
+        "union_body_name": union_body.get("name") or "",
+        "union_body_short_name": union_body.get("short_name") or "",
+        "n_states": len(members),
+        "states": join_list([c["name"] for c in members], words=words),
+        "donor_states": join_list(donors, words=words),
+        "n_donor_states": len(donors),
+        "main_directions_naming": sum(
+            1 for r in main_directions if r["mentions_organisation"] == "yes"
+        ),
+        "main_directions_total": len(main_directions),
+    }
 
 
 def article_context(
@@ -613,8 +652,14 @@ def article_context(
         or front.get("keywords")
         or [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
     )
-    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords))
+    # The authors are people or a body named by the authored text (or the config), never the program.
+    authors = [
+        {"name": a["name"], "affiliation": a.get("affiliation") or ""}
+        for a in meta.get("authors") or front.get("authors") or []
+    ]
+    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords), authors=authors)
     union_body = settings.get("union_body")
+    union_body_row = organisation(package, union_body) if union_body else None
 
     context = {
         "document": {
@@ -625,8 +670,11 @@ def article_context(
         },
         "meta": meta,
         "org": org,
-        "union_body": organisation(package, union_body) if union_body else None,
+        "union_body": union_body_row,
         "authored": authored,
+        "authored_values": authored_values(
+            org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
+        ),
         "build": build,
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
