@@ -108,11 +108,19 @@ def test_timeline_and_main_directions_recomputed(built):
         key=lambda i: (i["start_year"] or i["date"], i["id"]),
     )
     rows = output(built, "main-directions")
-    assert [r["mentions_organisation"] or "not stated" for r in rows] == [
-        i["mentions_organisation"] or "not stated" for i in md
-    ]
+    # The relation worded as the strings file words it; a general formula is not "yes".
+    said = {
+        "party": "yes, as a party",
+        "reviewer": "yes, as reviewer",
+        "explicit": "yes",
+        "general": "only through a general formula",
+        "none": "no",
+    }
+    assert [r["mentions_organisation"] for r in rows] == [said[i["relation"]] for i in md]
     no = [r for r in rows if r["mentions_organisation"] == "no"]
     assert no and no[0]["year"].startswith("2019")
+    general = [r["year"] for r in rows if r["mentions_organisation"] == said["general"]]
+    assert len(general) == 4  # 2015-2016, 2017, 2018, 2020: "the UN and its specialised agencies"
 
 
 def test_institutional_profile_recomputed(built):

@@ -21,6 +21,7 @@ from coopdocs.compute.contexts import (
     digest,
     event_entry,
     is_member,
+    names_organisation,
     organisation,
     project_entry,
     record_date,
@@ -533,8 +534,10 @@ def article_context(
                 }
             )
     md = tables[layout.MAIN_DIRECTIONS]["rows"]
-    md_yes = [r["year"] for r in md if r["mentions_organisation"] == "yes"]
-    md_no = [r["year"] for r in md if r["mentions_organisation"] == "no"]
+    instruments = package.index("instruments")
+    md_named = {r["year"]: names_organisation(instruments[r["records"][0]]) for r in md}
+    md_yes = [year for year, named in md_named.items() if named]
+    md_no = [year for year, named in md_named.items() if not named]
     member_since = sorted(
         (c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"])
         for c in all_states

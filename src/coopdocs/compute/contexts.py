@@ -303,14 +303,35 @@ def union_of(package: Package, code: str | None) -> Record | None:
 
 
 def is_member(country: Record) -> bool:
-    """Whether a member state is a member of the union now: it has no date of leaving.
+    """Whether a state is a member of the union now: its ``union_membership`` says so (an observer
+    or a former member is not), or, without it, it has no date of leaving.
 
     >>> stays = {"kind": "member-state", "union_member_until": None}
     >>> left = {"kind": "member-state", "union_member_until": "2020"}
-    >>> is_member(stays), is_member(left)
-    (True, False)
+    >>> observer = {"kind": "member-state", "union_membership": "observer"}
+    >>> is_member(stays), is_member(left), is_member(observer)
+    (True, False, False)
     """
-    return country.get("kind") != UNION_KIND and not country.get("union_member_until")
+    if country.get("kind") == UNION_KIND:
+        return False
+    if country.get("union_membership"):
+        return country["union_membership"] == "member"
+    return not country.get("union_member_until")
+
+
+def names_organisation(instrument: Record) -> bool:
+    """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
+    general formula such as "the UN and its specialised agencies" does not name it)."""
+    return instrument.get("relation") in ("party", "reviewer", "explicit")
+
+
+def relation_word(instrument: Record, words: Words | None = None) -> str:
+    """How an instrument names the organisation, as the tables word it (strings file
+    ``values.relation``); "not stated" without a relation."""
+    relation = instrument.get("relation") or ""
+    if not relation:
+        return word(words, "values.not_stated", "")
+    return word(words, f"values.relation.{relation}", relation)
 
 
 # The field that names a record in the provenance appendix, per table.
@@ -495,7 +516,12 @@ def brief_context(
 
     # What the organisation is told by several instruments in the same words is said once.
     said_once(instruments, "organisation_mention")
-    main_directions = [i for i in instruments if i["type"] == "main-directions"] if is_union else []
+    main_directions = [
+        dict(i, mentions_organisation=relation_word(i, words))
+        for i in instruments
+        if i["type"] == "main-directions"
+    ]
+    main_directions = main_directions if is_union else []
     proposals = (
         [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import record_year, stated
+from coopdocs.compute.contexts import record_year, relation_word, stated
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.collation import by_name
 
@@ -373,8 +373,7 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
                 "year": period(i.get("start_year"), i.get("end_year"), words)
                 or (i.get("date") or "")[:4],
                 "title": i["title"],
-                "mentions_organisation": i.get("mentions_organisation")
-                or word(words, "values.not_stated", ""),
+                "mentions_organisation": relation_word(i, words),
                 "how": i.get("organisation_mention") or "",
                 "records": i["id"],
                 "sources": _sources([i]),
