@@ -550,6 +550,7 @@ def brief_context(
             "slug": country["slug"],
             "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
             "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
+            "audience": word(words, f"documents.{kind}.audience", "", **names),
         },
         "build": build,
         "org": org,

@@ -250,6 +250,9 @@ def build_document_context(
             "subtitle": word(
                 words, "documents.tables.subtitle", "", org=(org or {}).get("short_name", "")
             ),
+            "audience": word(
+                words, "documents.tables.audience", "", org=(org or {}).get("short_name", "")
+            ),
         },
         "build": build,
         "tables": tables,

@@ -18,6 +18,7 @@ from coopdocs.load.grammar import (
     count,
     joined,
     list_words,
+    long_date,
     measure,
     number_word,
     ordinal,
@@ -63,6 +64,7 @@ _WITH_WORDS = {
     "ordinal": ordinal,
     "join_list": join_list,
     "year_range": year_range,
+    "long_date": long_date,
     "with_article": with_article,
     "typed_name": typed_name,
 }
@@ -86,7 +88,7 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``with_article``, ``typed_name``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``.
     """
     environment.filters["plural"] = plural
     for name, function in _WITH_WORDS.items():

@@ -68,32 +68,50 @@ def cite(sources: Iterable[str]) -> Trusted:
     return Trusted("[" + "; ".join("@" + k for k in keys) + "]")
 
 
-NO_REFERENCE = "(no reference given in the source)"
-PART_NO_REFERENCE = "(partly without a reference in the source)"
+def no_reference_sign(words: Any) -> str:
+    """The small sign that marks text the source gives no reference for (strings: ``apparatus.no_reference``).
+
+    One sign, explained once per document (partials/reading_key.md.j2), instead of a parenthesis
+    after every such sentence: the hedges set the rhythm of the text otherwise (issue 30).
+    """
+    return escape(word(words, "apparatus.no_reference", "†"))
 
 
-def cite_record(record: Any, short: bool = False) -> Trusted:
+@jinja2.pass_context
+def say(context, path: str, **names: Any) -> str:
+    """The strings file's words at the dotted ``path``, filled with ``names`` (printed escaped).
+
+    >>> make_environment(Path("templates")).from_string("{{ 'record_mark' | say(n=1) }}").render()
+    'R1'
+    """
+    return word(context.environment.globals.get("words", {}), path, "", **names)
+
+
+@jinja2.pass_context
+def cite_record(context, record: Any, short: bool = False) -> Trusted:
     """The citation of one record, honest about what the source gives no number for.
 
     A record (a dict with ``sources`` and ``source_note``) or a plain list of source keys. With
-    sources, their citation, followed by a remark when the record's ``source_note`` says part of it
-    has no number; with none, "(no reference given in the source)" (``short``: "none given", for
-    table cells). Never a neighbouring number: the data holds none (README, "Citing honestly").
+    sources, their citation, followed by the no-reference sign when the record's ``source_note``
+    says part of it has no number; with none, the sign alone. Never a neighbouring number: the
+    data holds none (README, "Citing honestly"). ``short`` (table cells) gives no sign for a part.
 
-    >>> cite_record({"sources": [], "source_note": "Conclusion."})
-    '(no reference given in the source)'
-    >>> cite_record({"sources": ["ref098"], "source_note": "The founding date: section 2."})
-    '[@ref098] (partly without a reference in the source)'
-    >>> cite_record(["ref045"], short=True)
+    >>> env = make_environment(Path("templates"))
+    >>> env.from_string("{{ r | cite_record }}").render(r={"sources": [], "source_note": "Conclusion."})
+    '†'
+    >>> env.from_string("{{ r | cite_record }}").render(r={"sources": ["ref098"], "source_note": "x"})
+    '[@ref098]†'
+    >>> env.from_string("{{ r | cite_record(short=True) }}").render(r=["ref045"])
     '[@ref045]'
     """
     if isinstance(record, dict):
         sources, partial = record.get("sources") or [], bool(record.get("source_note"))
     else:
         sources, partial = list(record or []), False
+    sign = no_reference_sign(context.environment.globals.get("words", {}))
     if not sources:
-        return Trusted("none given" if short else NO_REFERENCE)
-    return Trusted(cite(sources) + (" " + PART_NO_REFERENCE if partial and not short else ""))
+        return Trusted(sign)
+    return Trusted(cite(sources) + (sign if partial and not short else ""))
 
 
 def anchor(record_id: str) -> Trusted:
@@ -293,6 +311,7 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     )
     env.filters["cite"] = cite
     env.filters["cite_record"] = cite_record
+    env.filters["say"] = say
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
     env.filters["number"] = number
