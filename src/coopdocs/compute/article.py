@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.compute.article_sections import section_views
 from coopdocs.compute.contexts import (
     Resolver,
     brief_context,
@@ -670,6 +671,7 @@ def article_context(
             "id": layout.ARTICLE.name,
             "title": title,
             "subtitle": subtitle,
+            "audience": word(words, "documents.article.audience", "", **names),
         },
         "meta": meta,
         "org": org,
@@ -753,6 +755,8 @@ def article_context(
         ],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
+        # The records a brief presents (their notes are in its provenance, not the review's).
+        "brief_records": sorted({r for b in briefs.values() for r in b["records"]}),
         "sources": sources,
     }
     for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
@@ -769,5 +773,6 @@ def article_context(
                 r["when"] = record_date(r, words)
     for part in ("organisation", "regional", "states", "union"):
         _reword_when(context[part], words)
+    context.update(section_views(context, t, organisation_id))
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context
