@@ -235,12 +235,26 @@ def test_comparisons_rank_share_and_gap_are_counted_from_the_records(context, tw
     t = two_states.tables
     states = {c["code"]: c["name"] for c in t["countries"] if c["kind"] != "union"}
     measures = context["highlights"]["measures"]
+    # Issue 28: instruments are those in force with the organisation as a party (agreements and
+    # programmes), projects those under way or done, events occasions (one occasion, one count).
+    counted = {
+        "instruments": lambda r: (
+            r["status"] == "actual"
+            and r["role"] in ("organisation-agreement", "organisation-programme")
+            and SETTINGS["organisation"] in r["parties"]
+        ),
+        "projects": lambda r: r["status"] == "actual",
+        "events": lambda r: r["format"] == "gathering",
+    }
     for table in ("instruments", "projects", "events"):
+        rows = [r for r in t[table] if counted[table](r)]
         per = {
-            name: sum(1 for r in t[table] if code in stated(r, "countries"))
+            name: len(
+                {r.get("occasion") or r["id"] for r in rows if code in stated(r, "countries")}
+            )
             for code, name in states.items()
         }
-        behind = [r for r in t[table] if _stated_states(r, states)]
+        behind = [r for r in rows if _stated_states(r, states)]
         m = measures[table]
         assert {r["name"]: r["count"] for r in m["rows"]} == per, table
         assert m["total"] == len(behind), table
@@ -454,7 +468,8 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     assert "three events between 2017 and 2021, from *First" in text
     # no rank for a count of nothing; two states are "of the two", not "among the two"
     russia = _paragraph(text, "Against the other state, it comes")
-    assert "first by projects (4) and first by instruments (4); the data records no" in russia
+    # instruments in force with the organisation only (issue 28): one each, a tie
+    assert "first by projects (4) and jointly first by instruments (1); the data records" in russia
     assert "no outcome for it." in russia and "Of the two states, Belarus ranks" in text
     assert "by recorded outcomes (0)" not in text and "Among the two" not in text
     # small counts in words, as in the rest of the review

@@ -15,6 +15,7 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article_sections import section_views
+from coopdocs.compute.claims import ClaimSet
 from coopdocs.compute.contexts import (
     Resolver,
     brief_context,
@@ -71,14 +72,6 @@ def _words(key) -> str:
     return str(key).replace("-", " ")
 
 
-def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
-    """The most frequent key (ties broken by collation) and its count."""
-    if not counter:
-        return None, 0
-    key = sorted(counter.items(), key=lambda kv: (-kv[1], collation_key(str(kv[0]))))[0]
-    return key
-
-
 def _leaders(counter: Counter) -> dict[str, Any]:
     """The keys with the highest count (all of them when tied, by collation) and that count."""
     best = max(counter.values(), default=0)
@@ -125,44 +118,47 @@ def ranking(counts: dict[str, int], total: int) -> dict[str, Any]:
     }
 
 
-def state_measures(package: Package, states: list[dict]) -> dict[str, dict[str, Any]]:
-    """Per measure (:data:`MEASURES`), the ranking of ``states`` by what the data states of them.
+# The claim (coopdocs.compute.claims) each measure ranks the states by.
+MEASURE_CLAIMS = {
+    "instruments": "instruments_with_organisation",
+    "projects": "projects_of",
+    "outcomes": "outcomes_of",
+    "events": "events_of",
+    "roles": "roles_held",
+    "offices": "offices_open",
+}
 
-    Instruments, projects and events count only the states a record states (inferred
-    participation counts nowhere); outcomes are those of a state's projects; roles are terms on
-    the organisation's bodies; offices those on its soil.
-    """
-    res = Resolver.of(package)
+
+def state_measures(claims: ClaimSet, states: list[dict]) -> dict[str, dict[str, Any]]:
+    """Per measure (:data:`MEASURES`), the ranking of ``states`` by the claim that measure names
+    (:data:`MEASURE_CLAIMS`): instruments in force with the organisation, projects under way or
+    done that the data states for the state (inferred participation counts nowhere, plans apart),
+    their achieved outcomes, occasions (several events of one occasion count once), terms on the
+    organisation's bodies, the organisation's own open offices."""
     counts: dict[str, dict[str, int]] = {m: {} for m in MEASURES}
     behind: dict[str, set] = {m: set() for m in MEASURES}
     for c in states:
-        per = {
-            "instruments": res.of_country("instruments", c["code"]),
-            "projects": res.of_country("projects", c["code"]),
-            "events": res.of_country("events", c["code"]),
-            "roles": res.of_country("roles", c["code"]),
-            "offices": res.of_country("offices", c["code"]),
-        }
-        per["outcomes"] = [
-            o for p in per["projects"] for o in res.outcomes_by_project.get(p["id"], [])
-        ]
         for m in MEASURES:
-            counts[m][c["name"]] = len(per[m])
-            behind[m].update(r["id"] for r in per[m])
+            claim = claims.get(MEASURE_CLAIMS[m], country=c["code"])
+            counts[m][c["name"]] = claim.number
+            behind[m].update(claim.records)
     return {m: ranking(counts[m], len(behind[m])) for m in MEASURES}
 
 
-def firsts(package: Package, states: list[dict], organisation_id: str) -> dict[str, Any]:
-    """Who came first: the earliest and latest start of cooperation, the first instrument with
-    the organisation, the first project, each with its state, year and record."""
-    res = Resolver.of(package)
+def firsts(claims: ClaimSet, states: list[dict]) -> dict[str, Any]:
+    """Who came first: the earliest and latest start of cooperation (the data's start of
+    cooperation when it gives one, else membership: claim ``cooperation_start``), the first
+    instrument in force with the organisation and the first project under way or done, each with
+    its state, year and record."""
+    res = claims.facts.res
 
-    def earliest(table: str, keep) -> dict[str, Any] | None:
+    def earliest(claim: str) -> dict[str, Any] | None:
         found = []
         for c in states:
-            for r in res.of_country(table, c["code"]):
+            for rid in claims.get(claim, country=c["code"]).records:
+                r = claims.facts.package.index(TABLE_OF[claim])[rid]
                 year = record_year(r)
-                if year is not None and keep(r):
+                if year is not None:
                     found.append((year, collation_key(c["name"]), r["id"], c["name"], r))
         if not found:
             return None
@@ -175,17 +171,17 @@ def firsts(package: Package, states: list[dict], organisation_id: str) -> dict[s
             "source_note": r.get("source_note") or "",
         }
 
-    since = sorted(
-        (int(str(c.get("organisation_member_since") or c.get("cooperation_since"))[:4]), c["name"])
-        for c in states
-        if c.get("organisation_member_since") or c.get("cooperation_since")
-    )
+    starts = [(claims.get("cooperation_start", country=c["code"]), c) for c in states]
+    since = sorted((s.value, res.countries[c["code"]]["name"]) for s, c in starts if s.value)
     return {
         "since": [{"year": y, "name": n} for y, n in since],
         "span": since[-1][0] - since[0][0] if since else None,
-        "instrument": earliest("instruments", lambda r: organisation_id in r["parties"]),
-        "project": earliest("projects", lambda r: True),
+        "instrument": earliest("instruments_with_organisation"),
+        "project": earliest("projects_of"),
     }
+
+
+TABLE_OF = {"instruments_with_organisation": "instruments", "projects_of": "projects"}
 
 
 def role_groups(roles: list[dict], res: Resolver, words: Words | None = None) -> list[dict]:
@@ -311,6 +307,34 @@ def role_bodies(groups: list[dict]) -> list[dict]:
     return list(bodies.values())
 
 
+def claim_records(claims: ClaimSet) -> set[str]:
+    """The ids of every record the claims computed so far count or count apart (their marks
+    link to the provenance appendix, which must hold them)."""
+    ids = set()
+    for c in claims.register:
+        ids.update(c["records"])
+        for apart in c["apart"].values():
+            ids.update(apart)
+    return ids
+
+
+def claim_sources(package: Package, record_ids: set[str]) -> set[str]:
+    """The sources of the given records (of any table), for the bibliography."""
+    out: set[str] = set()
+    for table in ("instruments", "projects", "events", "offices", "outcomes", "roles"):
+        index = package.index(table)
+        for rid in record_ids & set(index):
+            out.update(index[rid].get("sources") or [])
+    return out
+
+
+def funded_abroad(brief: dict[str, Any], claims: ClaimSet, code: str) -> list[dict]:
+    """The entries of a brief's ``funds_elsewhere`` that claim ``projects_funded_beyond_borders``
+    counts for state ``code`` (stated funding, outside the state, under way or done)."""
+    counted = set(claims.get("projects_funded_beyond_borders", country=code).records)
+    return [f for f in brief["funds_elsewhere"] if f["project"] in counted]
+
+
 def is_shared(project: dict, state_codes: set[str]) -> bool:
     """Whether a project concerns several member states, or some only by inference: such a
     project is described once, in the section on shared projects, and referred to elsewhere."""
@@ -404,6 +428,14 @@ def article_context(
     }
     res = Resolver.of(package)
     org = organisation(package, organisation_id)
+    # Every count the review states is a named claim (coopdocs.compute.claims), kept in the
+    # document's register.
+    claims = ClaimSet(
+        package,
+        organisation_id,
+        (union_row or {}).get("code"),
+        settings.get("union_body"),
+    )
 
     matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
     tables: dict[str, dict[str, Any]] = {}
@@ -498,13 +530,12 @@ def article_context(
         {c["name"]: len(res.of_country("projects", c["code"])) for c in all_states}
     )
     theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
-    theme_labels = {th["id"]: th["label"] for th in t["themes"]}
-    top_theme, top_theme_n = _top(theme_counts)
+    top_theme = claims.get("most_frequent_theme")
     most_instruments = _leaders(instrument_counts)
     most_projects = _leaders(project_counts)
     donors = []
     for c in states:
-        elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
+        elsewhere = funded_abroad(briefs[c["code"]], claims, c["code"])
         if elsewhere:
             to = recipients(elsewhere, (union_row or {}).get("name"))
             donors.append(
@@ -514,6 +545,7 @@ def article_context(
                     "recipients": to["states"],
                     "to_union": to["union"],
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
+                    "claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
                 }
             )
     # The funders besides the member states that fund others, and the budgets the data states:
@@ -554,15 +586,21 @@ def article_context(
     union = briefs[unions[0]["code"]] if unions else None
     union_by_type: dict[str, list] = {}
     if union:
+        with_org = set(
+            claims.get("instruments_with_organisation", country=union_row["code"]).records
+        )
+        named = set(claims.get("union_documents_naming_organisation").records)
         for i in union["instruments"]:
-            i["with_organisation"] = organisation_id in i["parties"]
+            i["with_organisation"] = i["id"] in with_org
+            i["names_organisation"] = i["id"] in named
             union_by_type.setdefault(i["type"], []).append(i)
 
-    measures = state_measures(package, all_states)
+    measures = state_measures(claims, all_states)
     state_sections = []
     for c in states:
         b = briefs[c["code"]]
-        with_org = [i for i in b["instruments"] if organisation_id in i["parties"]]
+        bound = set(claims.get("instruments_with_organisation", country=c["code"]).records)
+        with_org = [i for i in b["instruments"] if i["id"] in bound]
         # The first instrument with the organisation and the latest ones: what it rests on.
         key = (
             with_org
@@ -571,12 +609,16 @@ def article_context(
         )
         own = [p for p in b["projects"] if p["id"] not in shared_ids]
         dated = [p for p in own if p.get("start_year")]
+        # Figures that are the state's and achieved (claim outcome_figures_of): a planned
+        # result or a figure for the whole project's region is not the state's outcome.
+        mine = set(claims.get("outcome_figures_of", country=c["code"]).records)
         figures_ = [
             dict(o, project=p["title"], bound=figure_bound(o["description"], words))
             for p in own
             for o in p["outcomes"]
-            if o.get("value") is not None
+            if o["id"] in mine
         ]
+        offices_claim = claims.get("offices_open", country=c["code"])
         state_sections.append(
             {
                 "country": b["country"],
@@ -600,27 +642,44 @@ def article_context(
                 "role_groups": role_groups(b["roles"], res, words),
                 "position": {m: measures[m]["by_name"][c["name"]] for m in MEASURES},
                 "roles": b["roles"],
-                "offices": b["offices"],
+                # The organisation's own open offices; its plans and the national centres it
+                # supports are counted apart (claim offices_open).
+                "offices": [o for o in b["offices"] if o["id"] in offices_claim.records],
+                "offices_claim": offices_claim.as_dict(),
+                "national_centres": claims.view("national_centres_supported", country=c["code"]),
                 "contributions": b["contributions"],
                 "instruments": b["instruments"],
                 "projects": b["projects"],
                 "events": b["events"],
                 "funded_by_others": b["funded_by_others"],
-                "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                "funds_elsewhere": funded_abroad(b, claims, c["code"]),
                 "funds_to": recipients(
-                    [f for f in b["funds_elsewhere"] if not f["inferred"]],
-                    (union_row or {}).get("name"),
+                    funded_abroad(b, claims, c["code"]), (union_row or {}).get("name")
                 ),
+                "funds_claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
                 "themes": b["themes"][:3],
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
                 "inferred_events": b["inferred_events"],
-                "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
+                "n_outcomes": claims.get("outcomes_of", country=c["code"]).number,
+                "outcomes_claim": claims.view("outcomes_of", country=c["code"]),
+                "projects_claim": claims.view("projects_of", country=c["code"]),
                 "member": is_member(c),
             }
         )
 
-    used_ids = set()
+    # The claims the context below states, computed now so that their records are in the
+    # provenance appendix and their sources in the bibliography.
+    claimed = {
+        "met": claims.view("meetings_of_union_body_and_organisation") if union else None,
+        "documents": claims.view("union_documents") if union else None,
+        "documents_naming": claims.view("union_documents_naming_organisation") if union else None,
+        "projects_with_budget": claims.view("projects_with_budget"),
+        "members": claims.get("union_members"),
+        "joint": claims.view("joint_projects_of_union_and_organisation") if union else None,
+    }
+    claimed_ids = claim_records(claims)
+    used_ids = set(claimed_ids)
     for b in briefs.values():
         used_ids.update(b["records"])
     used_ids.update(i["id"] for i in framework)
@@ -638,6 +697,7 @@ def article_context(
         | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
         | {s for p in t["proposals"] for s in p["sources"]}
         | (authored_sources - {w["id"] for w in t["publications"]})
+        | claim_sources(package, claimed_ids)
     )
 
     names = {"org": org["name"], "union": (union_row or {}).get("official_name", "")}
@@ -684,7 +744,11 @@ def article_context(
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
             "states": [c["name"] for c in members],
-            "n_states": len(members),
+            "n_states": claims.get("union_members").number,
+            "observers": [
+                res.countries[code]["name"]
+                for code in claims.get("union_members").apart.get("observer", ())
+            ],
             "former_members": [
                 {"name": c["name"], "until": c["union_member_until"]}
                 for c in all_states
@@ -718,13 +782,21 @@ def article_context(
             "instruments": union["instruments"] if union else [],
             "projects": union["projects"] if union else [],
             "events": union["events"] if union else [],
+            "met": claimed["met"],
+            "documents": claimed["documents"],
+            "documents_naming": claimed["documents_naming"],
+            "joint_projects": claimed["joint"],
             "facts": union["facts"] if union else [],
             "prerequisites": union["prerequisites"] if union else [],
         },
         "highlights": {
             "most_instruments": most_instruments,
             "most_projects": most_projects,
-            "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
+            "top_theme": {
+                "label": top_theme.value or "",
+                "count": top_theme.number,
+                "ties": list(top_theme.ties),
+            },
             "themes_used": len(theme_counts),
             "donors": donors,
             "other_funders": [
@@ -732,10 +804,11 @@ def article_context(
                 for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
             ],
             "budgets": budgets,
+            "projects_with_budget": claimed["projects_with_budget"],
             "md_yes": md_yes,
             "md_no": md_no,
             "measures": measures,
-            "firsts": firsts(package, all_states, organisation_id),
+            "firsts": firsts(claims, all_states),
             "n_compared": len(all_states),
             "earliest": member_since[0] if member_since else None,
             "latest": member_since[-1] if member_since else None,
@@ -774,5 +847,6 @@ def article_context(
     for part in ("organisation", "regional", "states", "union"):
         _reword_when(context[part], words)
     context.update(section_views(context, t, organisation_id))
+    context["claims"] = claims.register
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

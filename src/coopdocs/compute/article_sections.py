@@ -195,6 +195,16 @@ def key_instruments(instruments: list[dict], shown: int = 3) -> list[dict]:
     return with_org if len(with_org) <= shown else [with_org[0]] + with_org[-(shown - 1) :]
 
 
+def _apart(claim: dict[str, Any] | None, *keys: str) -> list[str]:
+    """The records a claim counts apart under any of ``keys`` (none without the claim).
+
+    >>> _apart({"apart": {"planned": ["a"], "proposed": ["b"]}}, "planned", "proposed")
+    ['a', 'b']
+    """
+    apart = (claim or {}).get("apart") or {}
+    return [r for k in keys for r in apart.get(k, [])]
+
+
 def state_view(st: dict[str, Any], index: int, highlights: dict[str, Any]) -> dict[str, Any]:
     """What a state's section says beyond its records: its phrasing (``variant``), its basis by
     role, where it ranks, when it began, its events and its outcome figures by project."""
@@ -213,6 +223,12 @@ def state_view(st: dict[str, Any], index: int, highlights: dict[str, Any]) -> di
         "donor_sources": sorted({s for f in st["funds_elsewhere"] for s in f["sources"]}),
         "office_sources": sorted({s for o in st["offices"] for s in o["sources"]}),
         "inferred": len(st["inferred_projects"]) + len(st["inferred_events"]),
+        # What a claim counts apart (coopdocs.compute.claims): offices and projects not yet open
+        # or under way, outcomes only planned, regional projects that include the donor itself.
+        "offices_later": _apart(st.get("offices_claim"), "planned", "proposed", "discussed"),
+        "projects_later": _apart(st.get("projects_claim"), "planned", "proposed"),
+        "outcomes_later": _apart(st.get("outcomes_claim"), "planned"),
+        "funds_itself": _apart(st.get("funds_claim"), "including_itself"),
         "project_share": st["position"]["projects"]["share"],
         "projects_total": measures["projects"]["total"],
         "compared": highlights["n_compared"],

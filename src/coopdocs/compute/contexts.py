@@ -319,6 +319,16 @@ def is_member(country: Record) -> bool:
     return not country.get("union_member_until")
 
 
+def established(records) -> list[Record]:
+    """The records in force, open, under way or achieved (``status`` actual or not given):
+    plans, proposals and what was only discussed are never counted as established.
+
+    >>> [r["id"] for r in established([{"id": "a", "status": "actual"}, {"id": "b", "status": "planned"}, {"id": "c"}])]
+    ['a', 'c']
+    """
+    return [r for r in records if (r.get("status") or "actual") == "actual"]
+
+
 def names_organisation(instrument: Record) -> bool:
     """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
     general formula such as "the UN and its specialised agencies" does not name it)."""
@@ -526,6 +536,11 @@ def brief_context(
         [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
     )
 
+    # Imported here: the claims module counts with this module's Resolver.
+    from coopdocs.compute.claims import ClaimSet, brief_claims
+
+    claims = ClaimSet(package, organisation_id, union_code)
+    claimed = brief_claims(claims, code)
     used: list[Record] = (
         [country] + roles + offices + contributions + instruments + projects + events + proposals
     )
@@ -533,7 +548,8 @@ def brief_context(
     used += [o for p in projects + inferred_projects for o in p["outcomes"]]
     elsewhere_ids = {f["project"] for f in funds_elsewhere}
     used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
-    record_ids = sorted({r.get("id") or r.get("code") for r in used})
+    claimed_ids = {x for c in claims.register for x in c["records"]}
+    record_ids = sorted({r.get("id") or r.get("code") for r in used} | claimed_ids)
     sources = sorted(
         {s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or [])
     )
@@ -580,6 +596,9 @@ def brief_context(
         "proposals_derived": [p for p in proposals if p.get("origin") != "author"],
         "records": record_ids,
         "sources": sources,
+        # What the brief counts, each a named claim (coopdocs.compute.claims) with its records.
+        "claim": claimed,
+        "claims": claims.register,
     }
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)

@@ -205,6 +205,19 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
     return Trusted("{#" + record_id + ' .record title="' + _attribute_text(title) + '"}')
 
 
+@jinja2.pass_context
+def record_marks(context, record_ids: Iterable[str]) -> Trusted:
+    """The citation and the record marks of a computed statement (a claim's records,
+    coopdocs.compute.claims): the sources of exactly those records, then one mark per record, so
+    that the marks of "six offices" lead to the six records it counts. The records must be in the
+    document's provenance appendix (the context's ``provenance``)."""
+    entries = {e["id"]: e for e in context.get("provenance", {}).get("records", [])}
+    ids = [str(r) for r in record_ids]
+    sources = sorted({s for r in ids for s in entries.get(r, {}).get("sources", [])})
+    marks = " ".join(record_link(context, r) for r in ids)
+    return Trusted((cite(sources) + " " if sources else "") + marks)
+
+
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept between processes in a verified store (coopdocs.tools.cache).
 
@@ -318,6 +331,7 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
