@@ -10,6 +10,7 @@ from coopdocs.compute.contexts import digest, is_member, stated
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
+from coopdocs.load.grammar import long_date, unsaid
 from coopdocs.load.strings import Words, period, word
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
@@ -42,11 +43,13 @@ def _when(record: dict[str, Any], words: Words | None = None) -> str:
     >>> _when({"title": "Programme for 2013-2017", "start_year": 2013, "end_year": 2018})
     '2013–2018'
     """
-    when = record.get("date") or period(record.get("start_year"), record.get("end_year"), words)
+    when = long_date(record.get("date") or "", words) or period(
+        record.get("start_year"), record.get("end_year"), words
+    )
     years = [str(y) for y in (record.get("start_year"), record.get("end_year")) if y]
     if not record.get("date") and years and all(y in record["title"] for y in years):
         return ""
-    return when
+    return unsaid(when, record["title"])
 
 
 def record_register(

@@ -307,6 +307,22 @@ def long_date(value: Any, words: Words | None = None) -> str:
     )
 
 
+def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
+    """The parts of ``value`` (split at ``separator``) that ``text`` does not already state.
+
+    So that a title which holds its date, period or place is not followed by it again: "Strategy
+    until 2060 (until 2060)", "visit to Vienna, Vienna, Austria" are template seams.
+
+    >>> unsaid("until 2060", "Strategy until 2060"), unsaid("Vienna, Austria", "Visit to Vienna")
+    ('', 'Austria')
+    >>> unsaid("2019", "UNIDO General Conference"), unsaid(None, "x")
+    ('2019', '')
+    """
+    said = str(text or "").casefold()
+    parts = [p for p in str(value or "").split(separator) if p.strip()]
+    return separator.join(p for p in parts if p.strip().casefold() not in said)
+
+
 def _significant(text: str, words: Words | None) -> list[str]:
     """The words of ``text``, lower-cased, without the strings' ``language.minor_words``."""
     minor = {str(w).lower() for w in _lang(words).get("minor_words") or []}

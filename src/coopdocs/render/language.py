@@ -27,6 +27,7 @@ from coopdocs.load.grammar import (
     singular_of,
     states_number,
     typed_name,
+    unsaid,
     with_article,
     year_range,
 )
@@ -88,8 +89,9 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``long_date``, ``with_article``, ``typed_name``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
     """
     environment.filters["plural"] = plural
+    environment.filters["unsaid"] = unsaid
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)
