@@ -9,11 +9,11 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from test_briefs import html_text, pdf_text, squash
 from workflow_build import snakemake
 
 from coopdocs.layout import TABLE_IDS
 from helpers import read_table, write_table
+from support.documents import document_text, squash
 
 
 def items(cell: str) -> list[str]:
@@ -152,11 +152,9 @@ def test_institutional_profile_recomputed(built):
 def test_tables_document_in_every_format(built):
     base = built / "reports" / "tables" / "comparative-tables"
     texts = {
-        "pdf": squash(pdf_text(base.with_suffix(".pdf"))),
-        "html": squash(html_text(base.with_suffix(".html"))),
+        fmt: squash(document_text(base.with_suffix("." + fmt))) for fmt in ("docx", "pdf", "html")
     }
     document = docx.Document(str(base.with_suffix(".docx")))
-    texts["docx"] = squash("\n".join(p.text for p in document.paragraphs))
     for fmt, text in texts.items():
         for n in range(1, 7):
             assert f"Table {n}." in text, (fmt, n)

@@ -705,6 +705,30 @@ def cited_as(source: Record, author: str, year: Any, words: Words | None = None)
     )
 
 
+def cited_sources(package: Package, context: Any) -> list[str]:
+    """Every source id that any record of a document's context carries, in any ``sources`` list
+    at any depth, besides the context's own list.
+
+    A document's template may cite any record its context holds (the review cites the first
+    instrument of a state it sums under "Other states"); its bibliography gathers from the same
+    context, so a citation can never name a source the reference list lacks. Pandoc lists only
+    the sources a document cites, so a source held but not cited adds no entry.
+    """
+    known = package.index("sources")
+    found: set[str] = set()
+    stack = [context]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ids = value.get("sources")
+            if isinstance(ids, list):
+                found.update(s for s in ids if isinstance(s, str) and s in known)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return sorted(found)
+
+
 def bibliography(
     package: Package, source_ids: list[str], words: Words | None = None
 ) -> list[dict[str, Any]]:

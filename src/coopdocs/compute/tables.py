@@ -52,14 +52,21 @@ class Frame:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One comparative table: its identifier and its builder (which names its columns, rows or none).
+    """One comparative table, declared once: its identifier, its kind and its builder.
 
-    The caption and reading note are words: they live in the templates' strings file
-    (``tables.<id>.caption``, ``tables.<id>.note``), not here.
+    ``kind`` is ``"list"`` (the document shows its rows) or ``"matrix"`` (the document shows
+    counts of the records of data table ``counts`` per value of column ``row_column`` and state).
+    Its words live in the templates' strings file, not here: ``tables.<id>.caption`` and
+    ``.note``, and a heading under ``headings`` for each of its columns (:func:`check_strings`).
+    Adding a table is a declaration in :data:`TABLES`, its builder and its strings (and its id in
+    coopdocs.layout.TABLE_IDS, the outputs' contract, which tests/unit/test_layout.py keeps equal).
     """
 
     id: str
     build: Callable[..., Frame]
+    kind: str = "list"
+    row_column: str | None = None
+    counts: str | None = None
 
 
 def subjects(t: Tables) -> list[dict[str, Any]]:
@@ -389,8 +396,8 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
 
 TABLES: list[TableSpec] = [
     TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile),
-    TableSpec(layout.LEGAL_BASIS, legal_basis),
-    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme),
+    TableSpec(layout.LEGAL_BASIS, legal_basis, "matrix", "instrument_type", "instruments"),
+    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme, "matrix", "theme", "projects"),
     TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder),
     TableSpec(layout.TIMELINE_TABLE, timeline),
     TableSpec(layout.MAIN_DIRECTIONS, main_directions),
@@ -400,6 +407,27 @@ TABLES: list[TableSpec] = [
 def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:
     """Every comparative table, keyed by table id, in document order (``words``: the strings file)."""
     return {spec.id: spec.build(t, words) for spec in TABLES}
+
+
+class StringsError(ValueError):
+    """The strings file lacks words a comparative table needs (every missing one, one a line)."""
+
+
+def check_strings(words: Words | None, frames: dict[str, Frame]) -> list[str]:
+    """What the strings file lacks for the tables in ``frames``: each table's caption, and a
+    heading for each of its columns. None without a strings file (the program then writes no
+    words at all, by design)."""
+    if not words:
+        return []
+    headings = words.get("headings") or {}
+    missing = []
+    for spec in TABLES:
+        if not word(words, f"tables.{spec.id}.caption"):
+            missing.append(f"tables.{spec.id}.caption: missing (the caption of table {spec.id})")
+        for column in frames[spec.id].columns if spec.id in frames else ():
+            if column not in headings:
+                missing.append(f"headings.{column}: missing (a column of table {spec.id})")
+    return missing
 
 
 def caption(

@@ -20,37 +20,17 @@ import jinja2
 
 from coopdocs.load.strings import STRINGS_FILE, load_strings, word
 from coopdocs.render import language
+from coopdocs.render.escaping import (  # noqa: F401 - Trusted and escape re-exported for callers
+    WHITESPACE,
+    Trusted,
+    escape,
+)
 from coopdocs.tools.pandoc import (
     PANDOC_READER,  # noqa: F401 - re-exported: the reader our escaping targets
 )
 
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-_SPACE = re.compile(r"\s+")
 _CITE_KEY = re.compile(r"[a-z][a-z0-9]*")
 _ANCHOR = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
-
-
-class Trusted(str):
-    """Markdown built by the program from validated pieces; printed without escaping."""
-
-
-def escape(value: Any) -> str:
-    """Escape one value so that pandoc's Markdown reader returns exactly its text.
-
-    Whitespace runs (newlines included) become one space, so a value can never start a line
-    and so never a heading, list, quote, table or code block.
-
-    >>> escape("*bold* [x](y) #1")
-    '\\\\*bold\\\\* \\\\[x\\\\]\\\\(y\\\\) \\\\#1'
-    """
-    if isinstance(value, Trusted):
-        return str(value)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = _SPACE.sub(" ", str(value)).strip()
-    return _PUNCT.sub(r"\\\1", text)
 
 
 def cite(sources: Iterable[str]) -> Trusted:
@@ -275,7 +255,7 @@ def figure_attrs(figure_id: str, alt: str) -> Trusted:
     '{#fig-a alt="Timeline of \u2019A\u2019 x"}'
     """
     anchor(figure_id)
-    text = _SPACE.sub(" ", str(alt)).strip().replace('"', "\u2019").replace("\\", "")
+    text = WHITESPACE.sub(" ", str(alt)).strip().replace('"', "\u2019").replace("\\", "")
     text = re.sub(r"[{}<>]", "", text)
     return Trusted("{#" + figure_id + ' alt="' + text + '"}')
 
