@@ -110,3 +110,33 @@ def test_the_loader_and_validate_refuse_a_template_and_run_nothing(tmp_path):
 def test_the_readme_lists_every_name():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert all(f"`{{{name}}}`" in readme for name in NAMES)
+
+
+def test_a_claim_is_named_by_its_name_and_one_that_needs_a_parameter_is_refused():
+    from coopdocs.load.authored import claim_names
+
+    assert "union_documents_naming_organisation" in claim_names()
+    parse_authored("# union\nIt names {union_documents_naming_organisation} of them.\n")
+    assert "names no value" in problems_of("# union\n{offices_open} offices.\n")[0][2]
+
+
+def test_the_seed_s_claims_are_filled_from_the_registry_and_traced():
+    from coopdocs.compute.article import article_context
+    from coopdocs.compute.selection import focus_frames, focus_states
+    from coopdocs.compute.tables import compute_tables
+    from coopdocs.load.strings import load_strings
+
+    words = load_strings(ROOT / "templates")
+    package = load_package(ROOT / "data", root=ROOT)
+    keep, others = focus_states(package.tables, 12)
+    frames = focus_frames(compute_tables(package.tables, words), keep, others, words)
+    settings = {"organisation": "unido", "union": "EAEU", "union_body": "eec"}
+    build = {"epoch": 0, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
+    context = article_context(package, frames, {}, build, settings, keep, others, words)
+    values = context["authored_values"]
+    registered = {c["name"]: c for c in context["claims"] if not c["params"]}
+    for name in ("union_documents_naming_organisation", "meetings_of_union_body_and_organisation"):
+        assert values[name] == registered[name]["number"] and registered[name]["records"]
+    assert context["meta"]["authors"] == [
+        {"name": "Editors of the EAEU\u2013UNIDO cooperation data set", "affiliation": ""}
+    ]

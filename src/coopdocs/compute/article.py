@@ -41,7 +41,7 @@ from coopdocs.compute.overview import (
 )
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
-from coopdocs.load.authored import cited_keys, parse_authored
+from coopdocs.load.authored import cited_keys, claim_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
 from coopdocs.load.grammar import join_list
 from coopdocs.load.strings import Words, word
@@ -737,8 +737,12 @@ def article_context(
         "org": org,
         "union_body": union_body_row,
         "authored": authored,
-        "authored_values": authored_values(
-            org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
+        "authored_values": dict(
+            authored_values(
+                org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
+            ),
+            # The claims the authored text names: their numbers, traced in the register.
+            **{n: claims.get(n).number for n in sorted(used_names(authored) & claim_names())},
         ),
         "build": build,
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},

@@ -310,10 +310,11 @@ def union_and_states(
 
 def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     """The union's instruments besides its yearly Main Directions, by what they are: agreements
-    or programmes with the organisation in force (``agreements``) or only planned, proposed or
-    discussed (``planned``), the organisation's own documents about the union (``organisation``:
-    a decision, an expert review), and the union's own documents (``own``), of which ``named``
-    name the organisation (as a reviewer or explicitly; a general formula does not name it).
+    or programmes with the organisation in force (``agreements``), agreements and documents only
+    planned, proposed or discussed (``planned``), the organisation's own documents about the
+    union (``organisation``: a decision, an expert review), and the union's own documents in
+    force (``own``), of which ``named`` name the organisation (as a reviewer or explicitly; a
+    general formula does not name it).
 
     >>> u = union_instruments([{"type": "main-directions", "role": "union-document"},
     ...     {"type": "statement", "role": "organisation-agreement"},
@@ -327,13 +328,19 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     from coopdocs.compute.contexts import names_organisation
 
     general = [i for i in instruments if i["type"] != "main-directions"]
-    with_org = [i for i in general if i.get("role") in WITH_ORGANISATION]
-    own = [i for i in general if i.get("role") in OWN_DOCUMENTS]
+    in_force = [i for i in general if (i.get("status") or "actual") == "actual"]
+    with_org = [i for i in in_force if i.get("role") in WITH_ORGANISATION]
+    own = [i for i in in_force if i.get("role") in OWN_DOCUMENTS]
     return {
         "general": general,
         "besides_main_directions": len(general) != len(instruments),
-        "agreements": [i for i in with_org if (i.get("status") or "actual") == "actual"],
-        "planned": [i for i in with_org if (i.get("status") or "actual") != "actual"],
+        "agreements": with_org,
+        # Agreements and the union's documents not (yet) in force, counted apart.
+        "planned": [
+            i
+            for i in general
+            if i not in in_force and i.get("role") in WITH_ORGANISATION + OWN_DOCUMENTS
+        ],
         "organisation": [i for i in general if i.get("role") == "organisation-document"],
         "own": own,
         "named": [i for i in own if names_organisation(i)],

@@ -19,7 +19,8 @@ followed by its Markdown::
     The review finds that the {org_short_name} ... [@shugurov2022]
 
 Where a slot needs a value from the data it names it in braces, ``{org_short_name}``: one of
-:data:`NAMES`, filled by the program and escaped like every other value. Nothing else in braces
+:data:`NAMES` or a claim of the registry (:func:`claim_names`, its number), filled by the
+program and escaped like every other value. Nothing else in braces
 is allowed (no ``{{ ... }}``, no ``{% ... %}``, no pandoc attributes): a brace that is not a known
 name is an error naming the line and the text. A literal brace is written ``\\{`` or ``\\}``.
 Citations are pandoc's (``[@ref045]``).
@@ -59,6 +60,45 @@ NAMES = {
     "main_directions_naming": "how many yearly Main Directions name the organisation",
     "main_directions_total": "how many yearly Main Directions the data records",
 }
+# A claim of the registry is named by its name (coopdocs.compute.claims.CLAIMS): those that need
+# no parameter, e.g. {union_documents_naming_organisation}; the text states the claim's number,
+# and the claim is traced like every computed number (its records in the review's register).
+
+
+def claim_names() -> set[str]:
+    """The claims of the registry an authored text may name: those that need no parameter.
+
+    >>> "union_documents_naming_organisation" in claim_names(), "offices_open" in claim_names()
+    (True, False)
+    """
+    import inspect
+
+    from coopdocs.compute.claims import CLAIMS
+
+    return {
+        name
+        for name, function in CLAIMS.items()
+        if all(
+            p.default is not p.empty
+            for p in list(inspect.signature(function).parameters.values())[1:]
+        )
+    }
+
+
+def known_names() -> set[str]:
+    """Every name an authored text may use: the plain values of :data:`NAMES` and the claims."""
+    return set(NAMES) | claim_names()
+
+
+def used_names(slots: dict[str, str]) -> set[str]:
+    """The names the slots use.
+
+    >>> sorted(used_names({"a": "The {org_name} and {n_states}.", "b": "\\{x\\}"}))
+    ['n_states', 'org_name']
+    """
+    return {m.group(1) for text in slots.values() for m in _BRACE.finditer(text) if m.group(1)}
+
+
 _SLOT = re.compile(r"^# +([a-z_]+) *$")
 _CITE = re.compile(r"(?<![\w.])@([a-z][a-z0-9]*)")
 # A placeholder (not inside doubled braces), or any other brace not escaped with a backslash.
@@ -167,7 +207,7 @@ def parse_authored(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The front matter and the slots of an authored text; every problem at once otherwise.
 
-    ``known``: the names a slot may use (default :data:`NAMES`).
+    ``known``: the names a slot may use (default :func:`known_names`).
 
     >>> parse_authored("---\\ntitle: T\\n---\\n# abstract\\nFinds **x**.\\n\\n# conclusion\\nSo.\\n")
     ({'title': 'T'}, {'abstract': 'Finds **x**.', 'conclusion': 'So.'})
@@ -179,7 +219,7 @@ def parse_authored(
     ...     [(line, message[:20]) for line, _, message in exc.problems]
     [(3, 'braces hold only a k'), (3, 'names no value (expe')]
     """
-    known = set(NAMES) if known is None else known
+    known = known_names() if known is None else known
     problems: list[tuple[int, str, str]] = []
     lines = text.split("\n")
     front, start = _front_matter(lines, problems)
