@@ -342,6 +342,87 @@ def is_shared(project: dict, state_codes: set[str]) -> bool:
     return len(stated_states) > 1 or bool(project.get("countries_inferred"))
 
 
+def article_tables(
+    frames: dict[str, Frame],
+    org: dict[str, Any],
+    order: list[tuple[str, str]],
+    all_states: list[dict],
+    res: Resolver,
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's tables (:data:`ARTICLE_TABLES`), each with its caption, its rows or count
+    matrix (columns in ``order``), whether it is shown and its number among those shown."""
+    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
+    tables: dict[str, dict[str, Any]] = {}
+    for tid in ARTICLE_TABLES:
+        entry: dict[str, Any] = {
+            "id": tid,
+            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
+        }
+        if tid in matrices:
+            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
+            entry["shown"] = bool(entry["matrix"]["rows"])
+        else:
+            entry["rows"] = frame_rows(frames[tid])
+            entry["shown"] = bool(entry["rows"])
+        tables[tid] = entry
+    # The profile's roles cell names each body once, its terms grouped, and its programmes
+    # cell gives a period only where the title does not (the frame, shared with the
+    # spreadsheets, repeats the body in every term and the period after every title).
+    codes = {c["name"]: c["code"] for c in all_states}
+    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
+        code = codes.get(row["country"])
+        row["role_bodies"] = (
+            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
+        )
+        programmes = sorted(
+            (
+                i
+                for i in (res.of_country("instruments", code) if code else [])
+                if i["type"] in PROGRAMME_TYPES
+            ),
+            key=lambda i: (record_year(i) or 0, i["id"]),
+        )
+        row["programme_list"] = [
+            {"title": i["title"], "when": article_when(i, words)} for i in programmes
+        ]
+    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
+        entry["number"] = n
+    return tables
+
+
+def article_figures(
+    frames: dict[str, Frame],
+    tables: dict[str, dict[str, Any]],
+    order: list[tuple[str, str]],
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's figures (:data:`ARTICLE_FIGURES`) that have something to show, numbered in
+    order, each with its file, caption and text alternative."""
+    figures: dict[str, dict[str, Any]] = {}
+    for fid in ARTICLE_FIGURES:
+        table = layout.FIGURE_TABLES[fid]
+        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
+        if shown:
+            figures[fid] = {
+                "id": f"fig-{fid}",
+                "number": len(figures) + 1,
+                "file": layout.figure_file(fid, "svg"),
+                "caption": word(words, f"figures.{fid}.caption", ""),
+            }
+    if layout.TIMELINE_FIGURE in figures:
+        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
+            frames[layout.TIMELINE_TABLE], order, words
+        )
+        # The years the text gives for the figure are those its text alternative gives.
+        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
+    if layout.THEMES_FIGURE in figures:
+        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
+            frames[layout.PROJECTS_BY_THEME], order, words
+        )
+    return figures
+
+
 def authored_values(
     org: dict[str, Any],
     union_row: dict[str, Any] | None,
@@ -437,63 +518,8 @@ def article_context(
         settings.get("union_body"),
     )
 
-    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
-    tables: dict[str, dict[str, Any]] = {}
-    for tid in ARTICLE_TABLES:
-        entry: dict[str, Any] = {
-            "id": tid,
-            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
-        }
-        if tid in matrices:
-            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
-            entry["shown"] = bool(entry["matrix"]["rows"])
-        else:
-            entry["rows"] = frame_rows(frames[tid])
-            entry["shown"] = bool(entry["rows"])
-        tables[tid] = entry
-    # The profile's roles cell names each body once, its terms grouped, and its programmes
-    # cell gives a period only where the title does not (the frame, shared with the
-    # spreadsheets, repeats the body in every term and the period after every title).
-    codes = {c["name"]: c["code"] for c in all_states}
-    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
-        code = codes.get(row["country"])
-        row["role_bodies"] = (
-            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
-        )
-        programmes = sorted(
-            (
-                i
-                for i in (res.of_country("instruments", code) if code else [])
-                if i["type"] in PROGRAMME_TYPES
-            ),
-            key=lambda i: (record_year(i) or 0, i["id"]),
-        )
-        row["programme_list"] = [
-            {"title": i["title"], "when": article_when(i, words)} for i in programmes
-        ]
-    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
-        entry["number"] = n
-    figures: dict[str, dict[str, Any]] = {}
-    for fid in ARTICLE_FIGURES:
-        table = layout.FIGURE_TABLES[fid]
-        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
-        if shown:
-            figures[fid] = {
-                "id": f"fig-{fid}",
-                "number": len(figures) + 1,
-                "file": layout.figure_file(fid, "svg"),
-                "caption": word(words, f"figures.{fid}.caption", ""),
-            }
-    if layout.TIMELINE_FIGURE in figures:
-        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
-            frames[layout.TIMELINE_TABLE], order, words
-        )
-        # The years the text gives for the figure are those its text alternative gives.
-        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
-    if layout.THEMES_FIGURE in figures:
-        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
-            frames[layout.PROJECTS_BY_THEME], order, words
-        )
+    tables = article_tables(frames, org, order, all_states, res, words)
+    figures = article_figures(frames, tables, order, words)
 
     # The organisation's own framework: instruments and events tied to no member state.
     framework = sorted(
