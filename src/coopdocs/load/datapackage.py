@@ -15,8 +15,9 @@ Supported Table Schema subset (documented in the README):
 * the custom schema property ``listForeignKeys``: foreign keys of ``list`` fields, which Table
   Schema does not define (frictionless-py crashes on them in ``foreignKeys``), resolved item by
   item; written like ``foreignKeys``;
-* the custom package property ``texts``: authored texts of the package (Markdown with Jinja
-  expressions, e.g. ``{"article": "text/article.md"}``), read as UTF-8 text.
+* the custom package property ``texts``: authored texts of the package (Markdown with named
+  values, never a template: coopdocs.load.authored; e.g. ``{"article": "text/article.md"}``), read
+  as UTF-8 text and checked line by line.
 
 ``frictionless validate datapackage.json`` checks the same package by the standard (a test
 keeps the two in agreement on the standard constraints).
@@ -1124,6 +1125,7 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 )
 
     texts = _read_texts(descriptor, data_dir, root, problems)
+    problems += _text_problems(texts, descriptor, data_dir, root, tables)
     if not problems:
         problems = _undrawable(descriptor, tables, shown_of)
     if problems:
@@ -1321,6 +1323,25 @@ def text_paths(descriptor: dict[str, Any]) -> dict[str, str]:
     """The authored texts the descriptor declares (custom property ``texts``): name -> path in the package."""
     texts = descriptor.get("texts") or {}
     return {str(k): str(v) for k, v in texts.items()} if isinstance(texts, dict) else {}
+
+
+def _text_problems(
+    texts: dict[str, str],
+    descriptor: dict[str, Any],
+    data_dir: Path,
+    root: Path | None,
+    tables: dict[str, list[Record]],
+) -> list[Problem]:
+    """Every problem of the authored texts (coopdocs.load.authored), by file and line."""
+    from coopdocs.load.authored import text_problems
+
+    keys = {str(r.get("id")) for name in ("sources", "publications") for r in tables.get(name, [])}
+    paths = text_paths(descriptor)
+    return [
+        Problem(_display(data_dir / paths[name], root), line, "", shown, message)
+        for name, text in sorted(texts.items())
+        for line, shown, message in text_problems(text, keys)
+    ]
 
 
 def _read_texts(
