@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.compute.article_sections import section_views
 from coopdocs.compute.claims import ClaimSet
 from coopdocs.compute.contexts import (
     Resolver,
@@ -40,8 +41,9 @@ from coopdocs.compute.overview import (
 )
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
-from coopdocs.load.authored import cited_keys, parse_authored
+from coopdocs.load.authored import cited_keys, claim_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
+from coopdocs.load.grammar import join_list
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import by_name, collation_key
 
@@ -358,6 +360,125 @@ def is_shared(project: dict, state_codes: set[str]) -> bool:
     return len(stated_states) > 1 or bool(project.get("countries_inferred"))
 
 
+def article_tables(
+    frames: dict[str, Frame],
+    org: dict[str, Any],
+    order: list[tuple[str, str]],
+    all_states: list[dict],
+    res: Resolver,
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's tables (:data:`ARTICLE_TABLES`), each with its caption, its rows or count
+    matrix (columns in ``order``), whether it is shown and its number among those shown."""
+    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
+    tables: dict[str, dict[str, Any]] = {}
+    for tid in ARTICLE_TABLES:
+        entry: dict[str, Any] = {
+            "id": tid,
+            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
+        }
+        if tid in matrices:
+            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
+            entry["shown"] = bool(entry["matrix"]["rows"])
+        else:
+            entry["rows"] = frame_rows(frames[tid])
+            entry["shown"] = bool(entry["rows"])
+        tables[tid] = entry
+    # The profile's roles cell names each body once, its terms grouped, and its programmes
+    # cell gives a period only where the title does not (the frame, shared with the
+    # spreadsheets, repeats the body in every term and the period after every title).
+    codes = {c["name"]: c["code"] for c in all_states}
+    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
+        code = codes.get(row["country"])
+        row["role_bodies"] = (
+            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
+        )
+        programmes = sorted(
+            (
+                i
+                for i in (res.of_country("instruments", code) if code else [])
+                if i["type"] in PROGRAMME_TYPES
+            ),
+            key=lambda i: (record_year(i) or 0, i["id"]),
+        )
+        row["programme_list"] = [
+            {"title": i["title"], "when": article_when(i, words)} for i in programmes
+        ]
+    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
+        entry["number"] = n
+    return tables
+
+
+def article_figures(
+    frames: dict[str, Frame],
+    tables: dict[str, dict[str, Any]],
+    order: list[tuple[str, str]],
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's figures (:data:`ARTICLE_FIGURES`) that have something to show, numbered in
+    order, each with its file, caption and text alternative."""
+    figures: dict[str, dict[str, Any]] = {}
+    for fid in ARTICLE_FIGURES:
+        table = layout.FIGURE_TABLES[fid]
+        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
+        if shown:
+            figures[fid] = {
+                "id": f"fig-{fid}",
+                "number": len(figures) + 1,
+                "file": layout.figure_file(fid, "svg"),
+                "caption": word(words, f"figures.{fid}.caption", ""),
+            }
+    if layout.TIMELINE_FIGURE in figures:
+        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
+            frames[layout.TIMELINE_TABLE], order, words
+        )
+        # The years the text gives for the figure are those its text alternative gives.
+        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
+    if layout.THEMES_FIGURE in figures:
+        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
+            frames[layout.PROJECTS_BY_THEME], order, words
+        )
+    return figures
+
+
+def authored_values(
+    org: dict[str, Any],
+    union_row: dict[str, Any] | None,
+    union_body: dict[str, Any] | None,
+    members: list[dict],
+    donors: list[str],
+    main_directions: list[dict],
+    words: Words | None = None,
+) -> dict[str, Any]:
+    """The value of every name an authored text may use (coopdocs.load.authored.NAMES).
+
+    A name the data leaves empty (no union, no executive body) is filled with an empty string.
+
+    >>> v = authored_values({"name": "Org", "short_name": "O"}, None, None,
+    ...                     [{"name": "A"}, {"name": "B"}], ["B"], [])
+    >>> v["states"], v["n_states"], v["donor_states"], v["union_name"]
+    ('A and B', 2, 'B', '')
+    """
+    union_row = union_row or {}
+    union_body = union_body or {}
+    return {
+        "org_name": org["name"],
+        "org_short_name": org["short_name"],
+        "union_name": union_row.get("name") or "",
+        "union_official_name": union_row.get("official_name") or "",
+        "union_body_name": union_body.get("name") or "",
+        "union_body_short_name": union_body.get("short_name") or "",
+        "n_states": len(members),
+        "states": join_list([c["name"] for c in members], words=words),
+        "donor_states": join_list(donors, words=words),
+        "n_donor_states": len(donors),
+        "main_directions_naming": sum(
+            1 for r in main_directions if r["mentions_organisation"] == "yes"
+        ),
+        "main_directions_total": len(main_directions),
+    }
+
+
 def article_context(
     package: Package,
     frames: dict[str, Frame],
@@ -415,63 +536,8 @@ def article_context(
         settings.get("union_body"),
     )
 
-    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
-    tables: dict[str, dict[str, Any]] = {}
-    for tid in ARTICLE_TABLES:
-        entry: dict[str, Any] = {
-            "id": tid,
-            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
-        }
-        if tid in matrices:
-            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
-            entry["shown"] = bool(entry["matrix"]["rows"])
-        else:
-            entry["rows"] = frame_rows(frames[tid])
-            entry["shown"] = bool(entry["rows"])
-        tables[tid] = entry
-    # The profile's roles cell names each body once, its terms grouped, and its programmes
-    # cell gives a period only where the title does not (the frame, shared with the
-    # spreadsheets, repeats the body in every term and the period after every title).
-    codes = {c["name"]: c["code"] for c in all_states}
-    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
-        code = codes.get(row["country"])
-        row["role_bodies"] = (
-            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
-        )
-        programmes = sorted(
-            (
-                i
-                for i in (res.of_country("instruments", code) if code else [])
-                if i["type"] in PROGRAMME_TYPES
-            ),
-            key=lambda i: (record_year(i) or 0, i["id"]),
-        )
-        row["programme_list"] = [
-            {"title": i["title"], "when": article_when(i, words)} for i in programmes
-        ]
-    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
-        entry["number"] = n
-    figures: dict[str, dict[str, Any]] = {}
-    for fid in ARTICLE_FIGURES:
-        table = layout.FIGURE_TABLES[fid]
-        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
-        if shown:
-            figures[fid] = {
-                "id": f"fig-{fid}",
-                "number": len(figures) + 1,
-                "file": layout.figure_file(fid, "svg"),
-                "caption": word(words, f"figures.{fid}.caption", ""),
-            }
-    if layout.TIMELINE_FIGURE in figures:
-        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
-            frames[layout.TIMELINE_TABLE], order, words
-        )
-        # The years the text gives for the figure are those its text alternative gives.
-        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
-    if layout.THEMES_FIGURE in figures:
-        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
-            frames[layout.PROJECTS_BY_THEME], order, words
-        )
+    tables = article_tables(frames, org, order, all_states, res, words)
+    figures = article_figures(frames, tables, order, words)
 
     # The organisation's own framework: instruments and events tied to no member state.
     framework = sorted(
@@ -696,8 +762,14 @@ def article_context(
         or front.get("keywords")
         or [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
     )
-    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords))
+    # The authors are people or a body named by the authored text (or the config), never the program.
+    authors = [
+        {"name": a["name"], "affiliation": a.get("affiliation") or ""}
+        for a in meta.get("authors") or front.get("authors") or []
+    ]
+    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords), authors=authors)
     union_body = settings.get("union_body")
+    union_body_row = organisation(package, union_body) if union_body else None
 
     context = {
         "document": {
@@ -705,11 +777,19 @@ def article_context(
             "id": layout.ARTICLE.name,
             "title": title,
             "subtitle": subtitle,
+            "audience": word(words, "documents.article.audience", "", **names),
         },
         "meta": meta,
         "org": org,
-        "union_body": organisation(package, union_body) if union_body else None,
+        "union_body": union_body_row,
         "authored": authored,
+        "authored_values": dict(
+            authored_values(
+                org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
+            ),
+            # The claims the authored text names: their numbers, traced in the register.
+            **{n: claims.get(n).number for n in sorted(used_names(authored) & claim_names())},
+        ),
         "build": build,
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
@@ -799,6 +879,8 @@ def article_context(
         ],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
+        # The records a brief presents (their notes are in its provenance, not the review's).
+        "brief_records": sorted({r for b in briefs.values() for r in b["records"]}),
         "sources": sources,
     }
     for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
@@ -815,6 +897,7 @@ def article_context(
                 r["when"] = record_date(r, words)
     for part in ("organisation", "regional", "states", "union"):
         _reword_when(context[part], words)
+    context.update(section_views(context, t, organisation_id))
     context["claims"] = claims.register
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

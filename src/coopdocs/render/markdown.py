@@ -270,12 +270,13 @@ def timeline_description(context) -> str:
 
 @jinja2.pass_context
 def authored(context, text: str) -> Trusted:
-    """Render an authored text of the data package (Markdown with Jinja expressions) in this context.
-
-    The text is the author's Markdown, reviewed like the templates (coopdocs.load.authored): its
-    markup passes, while every value its expressions print is escaped like any other.
+    """An authored text's slot (coopdocs.load.authored) as Markdown: the author's markup passes,
+    each ``{name}`` it uses becomes the context's value (``authored_values``), escaped like any
+    other value. The text is never a template: nothing in it is evaluated.
     """
-    return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
+    from coopdocs.load.authored import fill
+
+    return Trusted(fill(text, context["authored_values"], escape).strip())
 
 
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
