@@ -358,7 +358,7 @@ def test_the_conclusion_answers_each_question_with_a_registered_number(built):
     assert questions == ["q-bilateral", "q-union", "q-comparison"]
     for q in questions:
         span = re.search(
-            rf'<span class="answer" data-question="{q}">(.*?)</span>', conclusion, re.S
+            rf'<span\s+class="answer"\s+data-question="{q}">(.*?)</span>', conclusion, re.S
         )
         assert span, q
         text = squash(re.sub(r"<[^>]+>", "", span.group(1)))
