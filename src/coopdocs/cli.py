@@ -111,8 +111,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    """Compute the comparative tables and figures from the data bundle and write them."""
-    from coopdocs.compute.stage import write_tables
+    """Compute the comparative tables and figures from the data bundle and write them; the
+    strings file must have every table's caption and column headings (all missing ones named)."""
+    from coopdocs.compute.tables import StringsError
+    from coopdocs.load.strings import load_strings
 
     meta, detailed = None, None
     if args.config:
@@ -122,7 +124,19 @@ def cmd_tables(args: argparse.Namespace) -> int:
         settings = load_config(Path.cwd(), Path(args.config), validate=False)
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
-    from coopdocs.load.strings import load_strings
+    try:
+        _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
+    except StringsError as exc:
+        where = args.strings or "the strings file"
+        for line in str(exc).splitlines():
+            print(f"{where}: {line}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_tables(args, opt, meta, detailed, words) -> None:
+    """Compute and write the tables and figures with the parsed options (see cmd_tables)."""
+    from coopdocs.compute.stage import write_tables
 
     write_tables(
         Path(args.bundle),
@@ -132,17 +146,28 @@ def cmd_tables(args: argparse.Namespace) -> int:
         Path(args.bib),
         args.epoch,
         article_meta=meta,
-        words=load_strings(opt(args.strings)),
+        words=words,
         article_context_path=opt(args.article_context),
         article_bib_path=opt(args.article_bib),
         cache_dir=opt(args.cache_dir),
         detailed_states=detailed,
     )
+
+
+def cmd_claims_register(args: argparse.Namespace) -> int:
+    """Write reports/claims/register.csv from the documents' contexts of a (partial) build."""
+    from coopdocs.describe.claims_register import write_register
+    from coopdocs.tools.config import load_config
+
+    root = Path.cwd()
+    data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
+    print(write_register(root, data_dir).relative_to(root))
     return 0
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
+    from coopdocs.describe.claims_register import write_register
     from coopdocs.describe.provenance import write
     from coopdocs.tools.builddate import input_paths
     from coopdocs.tools.config import load_config
@@ -159,6 +184,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     # since (a commit or an edit of the README, the docs or the tests changes no byte).
     inputs = input_paths(settings)
     commit = last_commit(root, inputs)
+    write_register(root, settings["data_dir"])
     write(
         root,
         settings,
@@ -402,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of figures and workbooks by content digest (skips unchanged ones)",
     )
     p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser(
+        "claims-register",
+        help="write reports/claims/register.csv from the documents' contexts (the build writes "
+        "it with the manifest)",
+    )
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--data-dir", help="the data package built (default: the config's data_dir)")
+    p.set_defaults(func=cmd_claims_register)
 
     p = sub.add_parser(
         "manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from coopdocs.compute.claims import add_brief_claims
 from coopdocs.compute.contexts import brief_context, role_groups, said_once
 from coopdocs.load.strings import load_strings
 from coopdocs.render.markdown import make_environment
@@ -37,6 +38,7 @@ def briefs(real_package) -> dict[str, str]:
     out = {}
     for slug, code in CODES.items():
         context = brief_context(real_package, code, BUILD, ORG, words=words, union_code="EAEU")
+        add_brief_claims(context, real_package, code, ORG, "EAEU", "eec")
         out[slug] = env.get_template("brief.md.j2").render(**context)
     return out
 

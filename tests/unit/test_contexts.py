@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.compute.contexts import bibliography, brief_context, record_date, year_span
+from coopdocs.compute.contexts import (
+    bibliography,
+    brief_context,
+    cited_sources,
+    record_date,
+    year_span,
+)
 from coopdocs.load.strings import load_strings
 from coopdocs.tools.builddate import BuildInfoError, iso_date, parse_epoch, source_date_epoch
 
@@ -100,6 +106,20 @@ def test_bibliography_names_the_article_reference_number(real_package):
         "Cited together with references 28, 30 and 31 as [28"
     )
     assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"
+
+
+def test_the_bibliography_holds_every_source_a_record_of_the_context_carries(real_package):
+    # The review cites the first instrument of a state it sums under "Other states": that
+    # record's sources are nowhere in the context's own list, only on the record (issue 32).
+    context = {
+        "sources": ["ref045"],
+        "firsts": {"instrument": {"title": "t", "sources": ["ref106"]}, "project": None},
+        "states": [{"roles": [{"sources": ["ref045", "ref001"]}]}],
+        "other": {"sources": "ref002", "records": ["not-a-source"]},
+    }
+    assert cited_sources(real_package, context) == ["ref001", "ref045", "ref106"]
+    ctx = brief_context(real_package, "KZ", BUILD, ORG)
+    assert set(ctx["sources"]) <= set(cited_sources(real_package, ctx))
 
 
 def test_periods_read_naturally():

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import docx
 import pypdf
-from test_briefs import docx_text, html_text, pdf_text, squash
 from workflow_build import snakemake
 
 from helpers import read_table, write_table
+from support.documents import docx_text, html_text, pdf_text, squash
 
 SECTIONS = [
     "Introduction",

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_briefs import LEAKS, docx_text, html_text, pdf_text, squash
 from workflow_build import copy_project, snakemake
+
+from support.documents import LEAKS, docx_text, html_text, pdf_text, squash
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "iawc"
 

@@ -362,6 +362,16 @@ def is_member(country: Record) -> bool:
     return not country.get("union_member_until")
 
 
+def established(records) -> list[Record]:
+    """The records in force, open, under way or achieved (``status`` actual or not given):
+    plans, proposals and what was only discussed are never counted as established.
+
+    >>> [r["id"] for r in established([{"id": "a", "status": "actual"}, {"id": "b", "status": "planned"}, {"id": "c"}])]
+    ['a', 'c']
+    """
+    return [r for r in records if (r.get("status") or "actual") == "actual"]
+
+
 def names_organisation(instrument: Record) -> bool:
     """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
     general formula such as "the UN and its specialised agencies" does not name it)."""
@@ -684,6 +694,30 @@ def cited_as(source: Record, author: str, year: Any, words: Words | None = None)
     return word(
         words, "bibliography.cited_as", "{cited_as} {author} ({year})", cited_as=printed, **names
     )
+
+
+def cited_sources(package: Package, context: Any) -> list[str]:
+    """Every source id that any record of a document's context carries, in any ``sources`` list
+    at any depth, besides the context's own list.
+
+    A document's template may cite any record its context holds (the review cites the first
+    instrument of a state it sums under "Other states"); its bibliography gathers from the same
+    context, so a citation can never name a source the reference list lacks. Pandoc lists only
+    the sources a document cites, so a source held but not cited adds no entry.
+    """
+    known = package.index("sources")
+    found: set[str] = set()
+    stack = [context]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ids = value.get("sources")
+            if isinstance(ids, list):
+                found.update(s for s in ids if isinstance(s, str) and s in known)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return sorted(found)
 
 
 def bibliography(

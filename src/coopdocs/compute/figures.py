@@ -35,6 +35,9 @@ plt.rcParams.update(
         "font.size": 8,
         "axes.edgecolor": "#666666",
         "axes.titlesize": 9,
+        # Every label is data (a state's name, a theme's label) or the strings file's words: text,
+        # never mathtext ('$5 and $10' is two amounts, '$\\undefined$' is no error).
+        "text.parse_math": False,
     }
 )
 

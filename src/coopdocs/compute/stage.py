@@ -9,9 +9,11 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article import article_context
+from coopdocs.compute.claims import add_brief_claims
 from coopdocs.compute.contexts import (
     bibliography,
     brief_context,
+    cited_sources,
     organisation,
     provenance,
     union_of,
@@ -19,7 +21,7 @@ from coopdocs.compute.contexts import (
 from coopdocs.compute.overview import cached_figure
 from coopdocs.compute.selection import focus_frames, focus_order, focus_states
 from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
-from coopdocs.compute.tables import TABLES, caption, compute_tables
+from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import Words, fill, word
@@ -71,10 +73,19 @@ def write_contexts(
             words=words,
             union_code=settings.get("union"),
         )
+        # What the brief counts: named claims with their records (coopdocs.compute.claims).
+        add_brief_claims(
+            ctx,
+            package,
+            country["code"],
+            settings["organisation"],
+            settings.get("union"),
+            settings.get("union_body"),
+        )
         stem = country["slug"]
         outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
         outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
-            package, ctx["sources"], words
+            package, cited_sources(package, ctx), words
         )
     bundle = {
         name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
@@ -118,6 +129,9 @@ def write_tables(
     article_meta = dict(article_meta or {}, date=build["date"])
     t = bundle["tables"]
     frames = compute_tables(t, words)
+    missing = check_strings(words, frames)
+    if missing:
+        raise StringsError("\n".join(missing))
     # The documents and figures show at most `detailed_states` states one by one (focus_states).
     keep, others = focus_states(t, detailed_states)
     shown = focus_frames(frames, keep, others, words)
@@ -133,14 +147,14 @@ def write_tables(
     context["provenance"] = provenance(package, context["records"], bundle.get("git"))
     context["union"] = union_of(package, settings.get("union"))
     write_json(context_path, context)
-    write_json(bib_path, bibliography(package, context["sources"], words))
+    write_json(bib_path, bibliography(package, cited_sources(package, context), words))
     if article_context_path is not None:
         article = article_context(
             package, shown, article_meta, build, settings, keep=keep, others=others, words=words
         )
         article["provenance"] = provenance(package, article["records"], bundle.get("git"))
         write_json(article_context_path, article)
-        write_json(article_bib_path, bibliography(package, article["sources"], words))
+        write_json(article_bib_path, bibliography(package, cited_sources(package, article), words))
         del article
     # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
     # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).

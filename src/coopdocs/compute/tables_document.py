@@ -19,13 +19,6 @@ ALT_TEXT = {
     layout.THEMES_FIGURE: describe_theme_matrix,
 }
 
-# Tables shown as a counts matrix (rows × states) in the document: the column that names their
-# rows and the data table whose records they count.
-MATRIX_TABLES = {
-    layout.LEGAL_BASIS: ("instrument_type", "instruments"),
-    layout.PROJECTS_BY_THEME: ("theme", "projects"),
-}
-
 
 def _row_keys(t: dict[str, list], table_id: str) -> Callable[[dict[str, Any]], list[str]]:
     """The row keys of one record in a matrix table, as its row column holds them."""
@@ -192,13 +185,12 @@ def build_document_context(
         }
         if spec.id == layout.TIMELINE_TABLE:
             entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
-        if spec.id in MATRIX_TABLES:
-            column, data_table = MATRIX_TABLES[spec.id]
-            entry["matrix"] = count_matrix(df, column, order, with_records=True)
+        if spec.kind == "matrix":
+            entry["matrix"] = count_matrix(df, spec.row_column, order, with_records=True)
             form = word(words, f"tables.{spec.id}.entry", "{n}")
             entry["register"] = record_register(
                 entry["matrix"],
-                t[data_table],
+                t[spec.counts],
                 _row_keys(t, spec.id),
                 order,
                 names,

@@ -32,6 +32,7 @@ from coopdocs.load.grammar import (
     year_range,
 )
 from coopdocs.load.strings import Words
+from coopdocs.render.escaping import Trusted, escape
 
 
 def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | None = None) -> str:
@@ -43,8 +44,6 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
     ('A, B and C', 'A or B', 'A')
     """
     items = list(items)
-    from coopdocs.render.markdown import Trusted, escape  # markdown registers this module
-
     separator, conjoined, serial_comma = list_words(conjunction, words)
     if not any(isinstance(item, Trusted) for item in items):
         return joined([str(item) for item in items], separator, conjoined, serial_comma)
