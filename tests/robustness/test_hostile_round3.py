@@ -289,3 +289,38 @@ def test_numbers_a_document_cannot_print_as_typed_are_refused(data: Path):
     assert sum("1e-300" in e and "digits" in e for e in errors) == 1, errors
     assert sum("1e300" in e and "print" in e for e in errors) == 1, errors
     assert sum("1234567.123456789012" in e for e in errors) == 1, errors
+
+
+# --- template names stay inside the templates folder ----------------------------------------------
+
+
+def test_template_names_are_confined_to_the_templates_folder(tmp_path: Path):
+    from coopdocs.load.settings import template_problems
+    from coopdocs.tools.config import load_config
+
+    config = load_config(ROOT)
+    assert template_problems(config, ROOT) == []
+    for name in ("../README.md", "/etc/passwd", "partials/../../README.md", "", "absent.md.j2"):
+        problems = template_problems(dict(config, brief_template=name), ROOT)
+        assert len(problems) == 1 and "brief_template" in problems[0], (name, problems)
+    # The folder may be anywhere; one without templates is refused, not built from nothing.
+    elsewhere = tmp_path / "my-templates"
+    shutil.copytree(ROOT / "templates", elsewhere)
+    assert template_problems(dict(config, templates_dir=str(elsewhere)), ROOT) == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert len(template_problems(dict(config, templates_dir=str(empty)), ROOT)) == 3
+    (elsewhere / "brief.md.j2").unlink()
+    (elsewhere / "brief.md.j2").symlink_to(ROOT / "README.md")
+    problems = template_problems(dict(config, templates_dir=str(elsewhere)), ROOT)
+    assert len(problems) == 1 and "leaves templates_dir" in problems[0], problems
+
+
+def test_the_workflow_refuses_a_template_path_in_one_line(tmp_path: Path):
+    import rbtools
+
+    project = rbtools.copy_project(tmp_path / "project")
+    proc = rbtools.run_snakemake(project, "-n", "--config", "brief_template=../README.md")
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out and "brief_template: '../README.md'" in out, out[-2000:]

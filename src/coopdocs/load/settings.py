@@ -9,6 +9,7 @@ instead of a traceback halfway through.
 
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdocs.load.authored import AuthoredTextError, parse_authored
@@ -116,3 +117,33 @@ def resolve_settings(
         "union_body": union_body or None,
     }
     return settings, problems
+
+
+# The config keys that name a document's Jinja template, a file inside ``templates_dir``.
+TEMPLATE_KEYS = ("brief_template", "tables_template", "article_template")
+
+
+def template_problems(config: dict[str, Any], root: Path = Path(".")) -> list[str]:
+    """One line for each document template the config names that is not a file inside
+    ``templates_dir`` (the folder itself may be anywhere): an absolute name, a ``..`` or a link
+    out of the folder, or a file that is not there (a folder holding no templates would
+    otherwise build nothing new and exit 0)."""
+    folder = root / str(config.get("templates_dir", ""))
+    problems = []
+    for key in TEMPLATE_KEYS:
+        name = str(config.get(key, ""))
+        where = f"{WHERE}: {key}: {name!r}"
+        parts = PurePosixPath(name).parts
+        if not name or name.startswith(("/", "\\")) or ".." in parts or "\\" in name:
+            problems.append(f"{where}: not a file name inside templates_dir (e.g. brief.md.j2)")
+            continue
+        path = folder / name
+        try:
+            inside = path.resolve().is_relative_to(folder.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            problems.append(f"{where}: leaves templates_dir {str(folder)!r} (a link out of it)")
+        elif not path.is_file():
+            problems.append(f"{where}: no such template in templates_dir {str(folder)!r}")
+    return problems
