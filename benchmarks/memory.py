@@ -2,11 +2,12 @@
 
 Each case is a project copy (Snakefile, rules, templates, config, ...; coopdocs.tools.revision)
 with the real data or a synthetic package (benchmarks/synthetic.py) in data/, built once with
-``snakemake --cores 2`` and SOURCE_DATE_EPOCH fixed. While it builds, /proc is read every
---period seconds: every process below Snakemake belongs to the job whose shell command names a
-log file (every rule has one, coopdocs.layout.log), and a job's memory is the summed resident
-memory (RSS) of its shell and everything it started (coopdocs, pandoc, typst). Summed RSS counts
-pages shared between processes once per process, so it errs high, never low. Snakemake's own
+``snakemake --cores 2`` and SOURCE_DATE_EPOCH fixed. While it builds, the process tree is sampled
+every --period seconds (benchmarks/proctree.py, psutil): every process below Snakemake belongs to
+the job whose shell command names a log file (every rule has one, coopdocs.layout.log), and a
+job's memory is the summed resident memory (RSS) of its shell and everything it started
+(coopdocs, pandoc, typst). Summed RSS counts pages shared between processes once per process,
+so it errs high, never low. Snakemake's own
 process is measured too: on a cluster node the job's request must also hold the Snakemake that
 runs it (docs/performance.md, "Cluster execution"), so a job passes when its peak plus Snakemake's
 peak is at most its declared mem_mb (printed by Snakemake when the job starts).
@@ -22,23 +23,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from synthetic import generate  # benchmarks/synthetic.py, beside this script
+from proctree import MB, Snapshot, TreeSampler  # benchmarks/proctree.py, beside this script
+from synthetic import generate  # likewise
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 EPOCH = 1672358400
-PAGE = os.sysconf("SC_PAGE_SIZE")
 RESULTS = ROOT / "benchmarks" / "results" / "memory.json"
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -78,57 +77,30 @@ class Job:
     processes: dict[str, float] = field(default_factory=dict)  # peak MB per program name
 
 
-class Sampler(threading.Thread):
-    """Read /proc every ``period`` s: per job, the peak of its processes' summed RSS."""
+class JobPeaks:
+    """Per job, the peak of its processes' summed RSS, from the snapshots of a TreeSampler."""
 
-    def __init__(self, pid: int, period: float):
-        super().__init__(daemon=True)
-        self.pid, self.period = pid, period
+    def __init__(self):
         self.jobs: dict[str, dict] = {}  # log -> peak, largest, processes
         self.snakemake_peak = 0.0
-        self._done = threading.Event()
 
-    @staticmethod
-    def _read(pid: int) -> tuple[int, str, float, str] | None:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                stat = fh.read().decode(errors="replace")
-            with open(f"/proc/{pid}/statm") as fh:
-                rss = int(fh.read().split()[1]) * PAGE / 2**20
-            with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, ValueError, IndexError):
-            return None
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        return ppid, name, rss, cmd
-
-    def sample(self) -> None:
-        """One pass over /proc."""
-        procs = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                info = self._read(int(entry))
-                if info is not None:
-                    procs[int(entry)] = info
-        if self.pid not in procs:
+    def observe(self, shot: Snapshot) -> None:
+        """Attribute each process of one snapshot to its job and keep the peaks (MB)."""
+        if shot.root not in shot.procs:
             return
-        self.snakemake_peak = max(self.snakemake_peak, procs[self.pid][2])
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, *_rest) in procs.items():
-            children.setdefault(ppid, []).append(pid)
+        self.snakemake_peak = max(self.snakemake_peak, shot.procs[shot.root].rss / MB)
         # Walk down from Snakemake; the first process whose command names a log starts a job.
         totals: dict[str, list[tuple[str, float]]] = {}
-        todo = [(c, None) for c in children.get(self.pid, [])]
+        todo = [(c, None) for c in shot.children(shot.root)]
         while todo:
             pid, log = todo.pop()
-            _ppid, name, rss, cmd = procs[pid]
+            proc = shot.procs[pid]
             if log is None:
-                found = LOG_IN_COMMAND.search(cmd)
+                found = LOG_IN_COMMAND.search(proc.cmdline)
                 log = found.group(1) if found else None
             if log is not None:
-                totals.setdefault(log, []).append((name, rss))
-            todo.extend((c, log) for c in children.get(pid, []))
+                totals.setdefault(log, []).append((proc.name, proc.rss / MB))
+            todo.extend((c, log) for c in shot.children(pid))
         for log, parts in totals.items():
             job = self.jobs.setdefault(log, {"peak": 0.0, "largest": "", "processes": {}})
             for name, rss in parts:
@@ -137,15 +109,6 @@ class Sampler(threading.Thread):
             if total > job["peak"]:
                 name, rss = max(parts, key=lambda p: p[1])
                 job["peak"], job["largest"] = total, f"{name} {rss:.0f}"
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            self.sample()
-            self._done.wait(self.period)
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
 
 
 def declared(output: str, project: Path) -> dict[str, tuple[str, int | None, float, float]]:
@@ -202,7 +165,8 @@ def measure(project: Path, period: float, timeout: float) -> dict:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sampler = Sampler(proc.pid, period)
+    peaks = JobPeaks()
+    sampler = TreeSampler(proc.pid, period, observe=peaks.observe)
     sampler.start()
     try:
         out, _ = proc.communicate(timeout=timeout)
@@ -213,7 +177,7 @@ def measure(project: Path, period: float, timeout: float) -> dict:
     sampler.stop()
     jobs = []
     for log, (rule, mem_mb, input_mb, text_kb) in sorted(declared(out, project).items()):
-        seen = sampler.jobs.get(log, {"peak": 0.0, "largest": "", "processes": {}})
+        seen = peaks.jobs.get(log, {"peak": 0.0, "largest": "", "processes": {}})
         jobs.append(
             Job(
                 rule,
@@ -230,7 +194,7 @@ def measure(project: Path, period: float, timeout: float) -> dict:
         "returncode": proc.returncode,
         "wall_s": round(time.perf_counter() - start, 1),
         "data_mb": round(data_mb(project), 3),
-        "snakemake_peak_mb": round(sampler.snakemake_peak, 1),
+        "snakemake_peak_mb": round(peaks.snakemake_peak, 1),
         "jobs": [asdict(j) for j in jobs],
         "tail": out[-2000:] if proc.returncode else "",
     }

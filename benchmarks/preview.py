@@ -1,8 +1,10 @@
 """Benchmark coopdocs preview: from saving a changed record to the new HTML being served.
 
 For a brief and for the review article, in a temporary copy of the project: start the preview
-(as ``coopdocs preview`` does), then, ``--runs`` times, change a record's title in
-``data/projects.csv`` and poll the page over HTTP until it shows the new title; the time from the
+(as ``coopdocs preview`` does), choose a project the page prints (the first of the document's own
+record list, its context's ``records``, whose title the page shows), then, ``--runs`` times,
+change that record's title in ``data/projects.csv`` and poll the page over HTTP until it shows
+the new title; the time from the
 write to that response is one figure. Next to it, in the same run, the one-record-edit build:
 the same edit, then ``snakemake --cores 2`` in a built copy of the project (every format).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import io
 import json
 import os
@@ -61,8 +64,30 @@ def record_of(project: Path, country: str) -> str:
         return next(r["id"] for r in csv.DictReader(fh) if r["countries"] == country)
 
 
-def save_to_page(project: Path, document: str, record: str, runs: int) -> list[float]:
-    """Seconds from saving a new title to the page showing it, ``runs`` times."""
+def fetch(url: str) -> str:
+    """The text of the page at ``url`` (HTML entities decoded, so titles compare as written)."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return html.unescape(response.read().decode("utf-8"))
+
+
+def shown_record(project: Path, document: str, page: str) -> str:
+    """The first project in the document's record list (its preview context's ``records``)
+    whose title ``page`` shows: an edit of it must change the page."""
+    from coopdocs import layout
+
+    folder, name = document.split("/")
+    context = project / "build" / "preview" / layout.context(folder, name)
+    records = json.loads(context.read_text(encoding="utf-8"))["records"]
+    with (project / "data" / "projects.csv").open(encoding="utf-8") as fh:
+        titles = {r["id"]: r["title"] for r in csv.DictReader(fh)}
+    for record in records:
+        if record in titles and titles[record] in page:
+            return record
+    raise RuntimeError(f"{document} prints the title of none of its {len(records)} records")
+
+
+def save_to_page(project: Path, document: str, runs: int) -> tuple[str, list[float]]:
+    """The record edited and the seconds from saving a new title to the page showing it, ``runs`` times."""
     from coopdocs.preview.server import start
 
     server, stop = start(project, document, 0)
@@ -70,14 +95,12 @@ def save_to_page(project: Path, document: str, record: str, runs: int) -> list[f
     url = f"http://{host}:{port}/"
     times = []
     try:
+        record = shown_record(project, document, fetch(url))
         for i in range(runs):
             title = f"Benchmark title {document} {i}"
             saved = time.perf_counter()
             set_title(project, record, title)
-            while True:
-                with urllib.request.urlopen(url, timeout=60) as response:
-                    if title in response.read().decode("utf-8"):
-                        break
+            while title not in fetch(url):
                 time.sleep(0.005)
                 if time.perf_counter() - saved > 60:
                     raise RuntimeError(f"the page of {document} did not show the edit within 60 s")
@@ -85,7 +108,7 @@ def save_to_page(project: Path, document: str, record: str, runs: int) -> list[f
             time.sleep(0.3)  # let the watcher settle before the next save
     finally:
         stop.set()
-    return times
+    return record, times
 
 
 def edit_builds(project: Path, record: str, runs: int) -> list[float]:
@@ -124,14 +147,12 @@ def main() -> int:
         tmp_path = Path(tmp)
         build = copy_project(tmp_path / "build")
         results["one-record edit build"] = edit_builds(build, record_of(build, "KZ"), args.runs)
-        brief = copy_project(tmp_path / "brief")
-        results["preview: brief"] = save_to_page(
-            brief, "briefs/kazakhstan", record_of(brief, "KZ"), args.runs
-        )
-        article = copy_project(tmp_path / "article")
-        results["preview: article"] = save_to_page(
-            article, "article/review", record_of(article, "KZ"), args.runs
-        )
+        edited = {}
+        for label, document in (("brief", "briefs/kazakhstan"), ("article", "article/review")):
+            project = copy_project(tmp_path / label)
+            edited[document], results[f"preview: {label}"] = save_to_page(
+                project, document, args.runs
+            )
     base = statistics.median(results["one-record edit build"])
     print(f"{'what':28} {'median s':>9} {'min':>6} {'max':>6} {'x build':>8}")
     for name, times in results.items():
@@ -139,7 +160,11 @@ def main() -> int:
         print(f"{name:28} {med:9.2f} {min(times):6.2f} {max(times):6.2f} {med / base:8.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "preview.json").write_text(
-        json.dumps({"runs": args.runs, "seconds": results, "cpus": os.cpu_count()}, indent=1) + "\n"
+        json.dumps(
+            {"runs": args.runs, "edited": edited, "seconds": results, "cpus": os.cpu_count()},
+            indent=1,
+        )
+        + "\n"
     )
     return 0
 

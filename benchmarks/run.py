@@ -10,12 +10,14 @@ SOURCE_DATE_EPOCH fixed.
     .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
 
 What is measured, per size ("real" is data/; a number is a synthetic package of that many states
-made by synthetic with --seed):
+made by synthetic.py, once per seed of --seeds). A size whose build or stage fails is reported
+with its error (results.md, results.json's "error") and the benchmark goes on with the next:
 
 * clean build with -c2 (and -c1 up to --c1-max-countries): wall time, peak memory (max RSS of
   the largest process, from getrusage of the children, and the peak of the summed RSS of the whole
-  snakemake process tree, sampled every 0.1 s from /proc), the number of jobs, and the time the
-  jobs themselves ran per rule (from Snakemake's metadata: start and end time of every job);
+  snakemake process tree, sampled every 0.25 s with psutil, benchmarks/proctree.py), the number
+  of jobs, and the time the jobs themselves ran per rule (from Snakemake's metadata: start and
+  end time of every job);
 * the floor: the bare tools on the same documents, one after another in one process: for each
   Markdown file the build left in build/md, pandoc to DOCX, HTML and Typst (with the very
   arguments the rules use, through coopdocs.tools.pandoc), then Typst to PDF with the typst module;
@@ -43,7 +45,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -52,7 +53,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the non-interactive backend
 
-from synthetic import generate  # noqa: E402 - benchmarks/synthetic.py, beside this script
+from proctree import TreeSampler  # noqa: E402 - benchmarks/proctree.py, beside this script
+from synthetic import generate  # noqa: E402 - likewise
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -60,76 +62,15 @@ SNAKEMAKE = str(VENV_BIN / "snakemake")
 COOPDOCS = str(VENV_BIN / "coopdocs")
 EPOCH = "1672358400"
 RESULTS = ROOT / "benchmarks" / "results"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 sys.path.insert(0, str(ROOT / "src"))
 
 from coopdocs import layout  # noqa: E402 - after src is on the path
 from coopdocs.tools import revision  # noqa: E402 - likewise
 from coopdocs.tools.config import load_config  # noqa: E402 - likewise
+from coopdocs.workflow.commands import prepare_args  # noqa: E402 - likewise
 
 # --------------------------------------------------------------------------- measuring processes
-
-
-class TreeMemory(threading.Thread):
-    """Sample the summed memory of a process and all its descendants until stopped.
-
-    Two sums: resident memory (RSS), which counts pages shared between processes (the code of
-    two pandoc processes running at once, ~95 MB each) once per process, and the proportional
-    set size (PSS, from /proc/PID/smaps_rollup), which splits each shared page between the
-    processes sharing it: the memory the build actually occupies.
-    """
-
-    def __init__(self, pid: int, period: float = 0.1):
-        super().__init__(daemon=True)
-        self.pid, self.period, self.peak, self.peak_pss = pid, period, 0, 0
-        self._done = threading.Event()
-
-    @staticmethod
-    def _pss(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1]) * 1024
-        except (OSError, ValueError, IndexError):
-            pass
-        return 0
-
-    def _tree_rss(self) -> tuple[int, int]:
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    stat = fh.read().decode(errors="replace")
-                ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-            except (OSError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-        total, pss, todo = 0, 0, [self.pid]
-        while todo:
-            pid = todo.pop()
-            try:
-                with open(f"/proc/{pid}/statm") as fh:
-                    total += int(fh.read().split()[1]) * PAGE
-            except (OSError, ValueError, IndexError):
-                pass
-            pss += self._pss(pid)
-            todo.extend(children.get(pid, []))
-        return total, pss
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            rss, pss = self._tree_rss()
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
-            self._done.wait(self.period)
-
-    def stop(self) -> int:
-        self._done.set()
-        self.join()
-        return self.peak
 
 
 def run_measured(
@@ -151,10 +92,10 @@ def run_measured(
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    # Sampling /proc every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
+    # Sampling the tree every 0.25 s costs ~3 % of a core in a long build (0.1 s: 8 %), but reading
     # smaps_rollup of pandoc (whose runtime reserves a terabyte of address space) is slow: in a
     # 3 s one-record edit the sampler added ~0.25 s (interleaved runs, 2026-11-27).
-    sampler = TreeMemory(proc.pid, period=0.25) if sample_memory else None
+    sampler = TreeSampler(proc.pid, period=0.25, pss=True) if sample_memory else None
     if sampler is not None:
         sampler.start()
     try:
@@ -164,7 +105,9 @@ def run_measured(
         out, _ = proc.communicate()
         out += "\n[benchmark: timed out]"
     wall = time.perf_counter() - start
-    tree_peak = sampler.stop() if sampler is not None else 0
+    if sampler is not None:
+        sampler.stop()
+    tree_peak = sampler.peak_rss if sampler is not None else 0
     tree_peak_pss = sampler.peak_pss if sampler is not None else 0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = usage.ru_maxrss
@@ -375,23 +318,7 @@ def stages(project: Path) -> dict:
         commands = {
             "prepare": [
                 COOPDOCS,
-                "prepare",
-                "--data",
-                cfg["data_dir"],
-                "--bundle",
-                str(s / "bundle.json"),
-                "--contexts",
-                str(s / "context"),
-                "--strings",
-                strings,
-                "--organisation",
-                cfg["organisation"],
-                "--union",
-                cfg.get("union") or "",
-                "--union-body",
-                cfg.get("union_body") or "",
-                "--epoch",
-                EPOCH,
+                *prepare_args(cfg, EPOCH, bundle=s / "bundle.json", contexts=s / "context"),
             ],
             "tables": [
                 COOPDOCS,
@@ -444,14 +371,45 @@ def summary(values: list[float]) -> dict:
     }
 
 
-def bench_size(size: str, args, workdir: Path) -> dict:
-    runs = args.runs if size == "real" else args.synthetic_runs
-    project = make_project(workdir / f"project-{size}", size, args.seed)
+class SizeFailed(Exception):
+    """A build or a stage of one size failed: the size is reported with this error, and the
+    benchmark goes on with the next size."""
+
+
+def bench_size(size: str, seed: int, args, workdir: Path) -> dict:
+    """Every measurement of one size (``real`` or a number of states) and seed.
+
+    A failure (a build that exits non-zero, a stage or the floor that fails) ends this size's
+    measurements: the entry keeps the runs made so far, their summary and ``error``.
+    """
+    project = make_project(workdir / f"project-{size}-{seed}", size, seed)
     rows = {
         p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1
         for p in (project / "data").glob("*.csv")
     }
-    res: dict = {"size": size, "countries": rows["countries"] - 1, "rows": rows, "runs": {}}
+    res: dict = {
+        "size": size,
+        "seed": None if size == "real" else seed,
+        "countries": rows["countries"] - 1,
+        "rows": rows,
+        "runs": {},
+    }
+    try:
+        measure_size(res, project, args)
+    except (SizeFailed, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        res["error"] = f"{type(exc).__name__}: {exc}"[-3000:]
+        print(f"  {size:>5} FAILED: {res['error'][-600:]}", flush=True)
+    res["summary"] = summarise(res["runs"])
+    clean_runs = res["runs"].get("clean_c2") or [{}]
+    res["jobs"] = clean_runs[0].get("jobs", 0)
+    return res
+
+
+def measure_size(res: dict, project: Path, args) -> None:
+    """Clean builds, no-op, dry run, edits (real data), floor and stages of one project, into
+    ``res["runs"]`` and ``res["stages"]``; :class:`SizeFailed` when a build fails."""
+    size = res["size"]
+    runs = args.runs if size == "real" else args.synthetic_runs
     timeout = args.timeout_min * 60
 
     def record(name: str, result: dict) -> None:
@@ -462,6 +420,8 @@ def bench_size(size: str, args, workdir: Path) -> dict:
             f"{result.get('tree_peak_pss_mb', '-')} MB PSS  jobs {result.get('jobs', '-')}",
             flush=True,
         )
+        if result.get("returncode"):
+            raise SizeFailed(f"{name} exited {result['returncode']}: {result.get('tail', '')}")
 
     cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
     for c in cores:
@@ -471,8 +431,6 @@ def bench_size(size: str, args, workdir: Path) -> dict:
             if c == 2:
                 r["job_times"] = job_times(project)
             record(f"clean_c{c}", r)
-            if r["returncode"] != 0:
-                return res
     # The tree is now a complete -c1 (or -c2) build: measure what works on it. Latencies are
     # measured without the memory sampler (see run_measured); memory is a clean build's figure.
     for _ in range(runs):
@@ -490,25 +448,19 @@ def bench_size(size: str, args, workdir: Path) -> dict:
         record("floor", floor(project))
     res["stages"] = stages(project)
     print(f"  {size:>5} stages {res['stages']}", flush=True)
-    res["summary"] = {name: summary([r["wall_s"] for r in rs]) for name, rs in res["runs"].items()}
+
+
+def summarise(runs: dict[str, list[dict]]) -> dict:
+    """Median, min and max of every measurement's wall time (and CPU time, tree memory)."""
+    out = {name: summary([r["wall_s"] for r in rs]) for name, rs in runs.items()}
     for name in ("clean_c2", "clean_c1", "floor", "noop", "edit_one"):
-        if name in res["runs"]:
-            res["summary"][f"{name}_cpu"] = summary([r.get("cpu_s") for r in res["runs"][name]])
-    res["summary"]["tree_peak_rss_mb"] = summary(
-        [r.get("tree_peak_rss_mb") for r in res["runs"].get("clean_c2", [])]
-    )
-    res["summary"]["tree_peak_pss_mb"] = summary(
-        [r.get("tree_peak_pss_mb") for r in res["runs"].get("clean_c2", [])]
-    )
-    singles = [
-        r.get("max_rss_single_mb")
-        for rs in res["runs"].values()
-        for r in rs
-        if r.get("max_rss_single_mb")
-    ]
-    res["summary"]["max_rss_single_mb"] = max(singles) if singles else None
-    res["jobs"] = res["runs"]["clean_c2"][0]["jobs"]
-    return res
+        if name in runs:
+            out[f"{name}_cpu"] = summary([r.get("cpu_s") for r in runs[name]])
+    for key in ("tree_peak_rss_mb", "tree_peak_pss_mb"):
+        out[key] = summary([r.get(key) for r in runs.get("clean_c2", [])])
+    singles = [r.get("max_rss_single_mb") for rs in runs.values() for r in rs]
+    out["max_rss_single_mb"] = max((v for v in singles if v), default=None)
+    return out
 
 
 # --------------------------------------------------------------------------- reports
@@ -520,6 +472,37 @@ def fmt(s: dict) -> str:
     if s["n"] == 1:
         return f"{s['median']:.2f}"
     return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+
+
+def label(r: dict) -> str:
+    """A size's name in the tables: ``real``, or the number of states and the seed."""
+    return r["size"] if r.get("seed") is None else f"{r['size']} (seed {r['seed']})"
+
+
+def one_line(error: str, width: int = 300) -> str:
+    """The last line of an error that says something, at most ``width`` characters."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    text = next(
+        (line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else ""
+    )
+    return text.replace("`", "'")[:width]
+
+
+def size_row(r: dict) -> str:
+    """One row of the main table; a failed size says so with its error."""
+    s = r["summary"]
+    if r.get("error") or not (s.get("clean_c2") and s.get("floor")):
+        why = "failed: " + one_line(r["error"], 120) if r.get("error") else "incomplete"
+        return f"| {label(r)} | {r['countries']} | {r.get('jobs') or '–'} | {why} |" + " |" * 11
+    ratio = s["clean_c2"]["median"] / s["floor"]["median"]
+    return (
+        f"| {label(r)} | {r['countries']} | {r.get('jobs', '–')} | "
+        f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
+        f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
+        f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
+        f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
+        f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
+    )
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -535,22 +518,11 @@ def write_markdown(results: dict, path: Path) -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["sizes"]:
-        s = r["summary"]
-        ratio = (
-            (s["clean_c2"]["median"] / s["floor"]["median"])
-            if s.get("clean_c2") and s.get("floor")
-            else None
-        )
-        lines.append(
-            f"| {r['size']} | {r['countries']} | {r.get('jobs', '–')} | "
-            f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
-            f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
-            f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
-            f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
-            f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
-            if ratio is not None
-            else f"| {r['size']} | {r['countries']} | – | failed or incomplete | | | | | | | | | | |"
-        )
+        lines.append(size_row(r))
+    failed = [r for r in results["sizes"] if r.get("error")]
+    if failed:
+        lines += ["", "Failed sizes (the measurements before the failure are in results.json):", ""]
+        lines += [f"* {label(r)}: `{one_line(r['error'])}`" for r in failed]
     lines += [
         "",
         "Stages as single commands (s): prepare, tables (CSV, XLSX, both overview figures with "
@@ -566,7 +538,7 @@ def write_markdown(results: dict, path: Path) -> None:
         jt = (r["runs"].get("clean_c2") or [{}])[0].get("job_times", {})
         busy = "; ".join(f"{k} ({v['jobs']}): {v['busy_s']:.1f}" for k, v in jt.items())
         lines.append(
-            f"| {r['size']} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
+            f"| {label(r)} | {st.get('prepare', '–')} | {st.get('tables', '–')} | {st.get('render_all', '–')} | "
             f"{st.get('coopdocs_startup', '–')} | {busy} |"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -610,6 +582,15 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def size_seeds(args) -> list[tuple[str, int]]:
+    """The (size, seed) pairs to measure: the real data once, each synthetic size per seed."""
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    pairs = []
+    for size in (x.strip() for x in args.sizes.split(",") if x.strip()):
+        pairs += [(size, 0)] if size == "real" else [(size, seed) for seed in seeds]
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -631,7 +612,9 @@ def main(argv: list[str] | None = None) -> int:
         default=50,
         help="also build with -c1 up to this many states",
     )
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seeds", default="0,1", help="comma-separated seeds of every synthetic size"
+    )
     parser.add_argument(
         "--timeout-min", type=float, default=40, help="give up a build after this many minutes"
     )
@@ -642,13 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.runs, args.edit_runs, args.synthetic_runs, args.c1_max_countries = (
-            "real,20",
-            1,
-            1,
-            1,
-            20,
-        )
+        args.sizes, args.seeds, args.runs, args.edit_runs = "real,20", "0", 1, 1
+        args.synthetic_runs, args.c1_max_countries = 1, 20
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(
@@ -667,10 +645,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     workdir = Path(tempfile.mkdtemp(prefix="coopdocs-bench-"))
     try:
-        for size in args.sizes.split(","):
-            print(f"size {size}", flush=True)
+        for size, seed in size_seeds(args):
+            print(f"size {size}" + ("" if size == "real" else f", seed {seed}"), flush=True)
             t0 = time.perf_counter()
-            results["sizes"].append(bench_size(size.strip(), args, workdir))
+            results["sizes"].append(bench_size(size, seed, args, workdir))
             results["sizes"][-1]["benchmark_wall_s"] = round(time.perf_counter() - t0, 1)
             # Write after every size, so a long run leaves its results even if stopped.
             (out / "results.json").write_text(
@@ -678,9 +656,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             write_markdown(results, out / "results.md")
             plot(results, out / "scaling.png")
-            shutil.rmtree(
-                workdir / f"project-{size}", ignore_errors=True
-            ) if not args.keep else None
+            if not args.keep:
+                shutil.rmtree(workdir / f"project-{size}-{seed}", ignore_errors=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

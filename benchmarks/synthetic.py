@@ -446,9 +446,18 @@ def build_tables(
                 else "",
                 "start_year": start,
                 "end_year": end,
-                "mentions_organisation": rng.choice(["yes", "yes", "no"])
-                if kind == "main-directions"
-                else rng.choice([""] * 8 + ["yes"]),
+                # Typed roles (issue 28) follow from what is drawn, so the random stream (and
+                # every other cell of a seed's package) stays as before.
+                "relation": _relation(
+                    parties,
+                    rng.choice(["yes", "yes", "no"])
+                    if kind == "main-directions"
+                    else rng.choice([""] * 8 + ["yes"]),
+                ),
+                "role": ("union-document" if scope == "EAEU" else "state-document")
+                if "unido" not in parties
+                else "organisation-agreement",
+                "status": "planned" if len(t["instruments"]) % 9 == 4 else "actual",
                 "organisation_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
                 "description": _sentence(rng, 25),
                 "sources": src.cite(pool),
@@ -490,6 +499,7 @@ def build_tables(
                 "themes": ";".join(themes),
                 "sdgs": rng.choice(["9"] if rng.random() < 0.05 else [""]),
                 "budget_usd": str(rng.randint(2, 80) * 100000) if rng.random() < 0.1 else "",
+                "status": "planned" if len(t["projects"]) % 11 == 5 else "actual",
                 "description": " ".join(_sentence(rng, 20) for _ in range(2)),
                 "sources": src.cite(pool),
                 "note": "",
@@ -505,6 +515,8 @@ def build_tables(
                     "value": str(rng.choice([1, 3, 4, 30, 500, 1000000])) if with_figure else "",
                     "unit": rng.choice(UNITS) if with_figure else "",
                     "flag": "",
+                    "status": "planned" if k == 2 else "actual",
+                    "scope": "project" if len(countries) > 1 and with_figure else "state",
                     "sources": src.cite(pool),
                     "note": "",
                 }
@@ -572,6 +584,8 @@ def build_tables(
                     "type": rng.choice(OFFICE_TYPES),
                     "city": rng.choice(["", f"{names[c]} City"]),
                     "opened": rng.choice(["", str(rng.randint(1990, 2021))]),
+                    "status": "planned" if len(t["offices"]) % 5 == 3 else "actual",
+                    "owner": "national" if len(t["offices"]) % 3 == 1 else "organisation",
                     "description": _sentence(rng, 20),
                     "sources": src.cite(pools[c]),
                     "note": "",
@@ -648,6 +662,14 @@ def build_tables(
         first = next(r for r in t[long_cell_table] if r["countries"] == codes[0])
         first["description"] = long_text(rng, long_cell)
     return t
+
+
+def _relation(parties: list[str], mentions: str) -> str:
+    """An instrument's relation to the organisation: a party when it is one, else what the
+    drawn mention ("yes", "no" or "") says."""
+    if "unido" in parties:
+        return "party"
+    return "explicit" if mentions == "yes" else "none"
 
 
 def _themes() -> list[str]:

@@ -2,6 +2,7 @@
 # from coopdocs.workflow: helpers (cw) and the fenced patches of Snakemake's internals.
 import coopdocs
 from coopdocs import layout as L
+from coopdocs.workflow import commands
 from coopdocs.workflow import helpers as cw
 from coopdocs.workflow import patches
 
@@ -33,7 +34,6 @@ HEAVY = cw.HeavyJobs.for_data(DATA_FILES, cw.local_cores(workflow))
 # benchmarks/memory.py) and runtime (minutes of wall time), besides its threads. Locally
 # they only bound concurrency (--resources); through profiles/slurm they are each job's SLURM
 # request (--mem, --time, --cpus-per-task), checked on a real SLURM by tests/cluster.
-static = cw.static
 # The code and libraries every job runs: a parameter of every rule (a code change reruns them).
 CODE_VERSION = cw.code_version()
 

@@ -2,27 +2,27 @@
 # of five per document keeps the workflow's own cost near the bare tools' (docs/performance.md).
 
 # The context and bibliography (inputs known only after the checkpoints, see after_checkpoints)
-# are named by their paths, not as {input.context}: `snakemake -n` formats the command of every
-# job before the checkpoints have run, when those inputs are not known yet.
+# are named by their paths (params), not as {input.context}: `snakemake -n` formats the command
+# of every job before the checkpoints have run, when those inputs are not known yet.
 PUBLISH = """
 coopdocs publish \
-    --context <<context>> \
-    --bibliography <<bib>> \
-    --templates <<templates>> \
-    --template <<template>> \
+    --context {params.context:q} \
+    --bibliography {params.bib:q} \
+    --templates {params.templates:q} \
+    --template {params.template:q} \
     --csl {input.csl:q} \
     --reference-doc {input.reference_docx:q} \
     --html-template {input.html_template:q} \
     --typst-template {input.typst_template:q} \
     --figures-filter {input.figures_filter:q} \
     --records-filter {input.records_filter:q} \
-    --figures-dir <<figures_dir>> \
+    --figures-dir {params.figures_dir:q} \
     --md {output.md:q} --ast {output.ast:q} --typ {output.typ:q} \
     --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
     --timeline-template {input.timeline_template:q} --timeline-svg {output.svg:q} --timeline-png {output.png:q} \
-    --parallel <<writers>> \
-    --jinja-cache <<jinja_cache>> \
-    --epoch <<epoch>> \
+    --parallel {threads} \
+    --jinja-cache {params.jinja_cache:q} \
+    --epoch {params.epoch} \
     2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
 """
 
@@ -58,18 +58,15 @@ rule publish_brief:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        context=L.context(L.BRIEF.folder, "{name}"),
+        bib=L.bibliography(L.BRIEF.folder, "{name}"),
+        templates=config["templates_dir"],
+        template=config[L.BRIEF.template],
+        figures_dir=L.FIGURES_DIR,
+        jinja_cache=L.JINJA_CACHE,
+        epoch=EPOCH,
     shell:
-        static(
-            PUBLISH,
-            context=L.context(L.BRIEF.folder, "{wildcards.name}"),
-            bib=L.bibliography(L.BRIEF.folder, "{wildcards.name}"),
-            templates=config["templates_dir"],
-            template=config[L.BRIEF.template],
-            figures_dir=L.FIGURES_DIR,
-            writers="{threads}",
-            jinja_cache=L.JINJA_CACHE,
-            epoch=EPOCH,
-        )
+        PUBLISH
 
 
 # The comparative-tables document and the review article are long: reading their Markdown and
@@ -115,33 +112,31 @@ rule read_document:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        context=L.context("{folder}", "{name}"),
+        bib=L.bibliography("{folder}", "{name}"),
+        templates=config["templates_dir"],
+        jinja_cache=L.JINJA_CACHE,
+        sections_cache=L.sections_cache("{folder}", "{name}"),
+        epoch=EPOCH,
+        # publish_document's outputs, removed before the read: a failed read must not leave
+        # documents made from the old AST that a later build calls current (issue 19).
+        withdraw=[L.typ("{folder}", "{name}")]
+        + [L.output("{folder}", "{name}", f) for f in L.FORMATS],
     shell:
-        static(
-            """
-            coopdocs publish --stage read \
-                --context <<context>> \
-                --bibliography <<bib>> \
-                --templates <<templates>> \
-                --template {input.template:q} \
-                --csl {input.csl:q} \
-                --md {output.md:q} --ast {output.ast:q} \
-                --jinja-cache <<jinja_cache>> \
-                --sections-cache <<sections_cache>> \
-                --withdraw <<withdraw>> \
-                --epoch <<epoch>> \
-                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-            """,
-            context=L.context("{wildcards.folder}", "{wildcards.name}"),
-            bib=L.bibliography("{wildcards.folder}", "{wildcards.name}"),
-            templates=config["templates_dir"],
-            jinja_cache=L.JINJA_CACHE,
-            sections_cache=L.sections_cache("{wildcards.folder}", "{wildcards.name}"),
-            epoch=EPOCH,
-            # publish_document's outputs, removed before the read: a failed read must not leave
-            # documents made from the old AST that a later build calls current (issue 19).
-            withdraw=[L.typ("{wildcards.folder}", "{wildcards.name}")]
-            + [L.output("{wildcards.folder}", "{wildcards.name}", fmt) for fmt in L.FORMATS],
-        )
+        """
+        coopdocs publish --stage read \
+            --context {params.context:q} \
+            --bibliography {params.bib:q} \
+            --templates {params.templates:q} \
+            --template {input.template:q} \
+            --csl {input.csl:q} \
+            --md {output.md:q} --ast {output.ast:q} \
+            --jinja-cache {params.jinja_cache:q} \
+            --sections-cache {params.sections_cache:q} \
+            --withdraw {params.withdraw:q} \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """
 
 
 rule publish_document:
@@ -178,26 +173,25 @@ rule publish_document:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        figures_dir=L.FIGURES_DIR,
+        # Named by path, like the contexts above; both long documents show the overview figures.
+        figures=[L.figure_output(f, "svg") for f in L.OVERVIEW_FIGURES],
+        # pandoc writers at once: all the job's threads in a small build, one in a large one.
+        writers=lambda wildcards, threads: HEAVY.writers.format(threads=threads),
+        epoch=EPOCH,
     shell:
-        static(
-            """
-            coopdocs publish --stage write \
-                --md {input.md:q} --ast {input.ast:q} \
-                --reference-doc {input.reference_docx:q} \
-                --html-template {input.html_template:q} \
-                --typst-template {input.typst_template:q} \
-                --figures-filter {input.figures_filter:q} \
-                --records-filter {input.records_filter:q} \
-                --figures-dir <<figures_dir>> \
-                <<figures>> \
-                --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
-                --parallel <<writers>> \
-                --epoch <<epoch>> \
-                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-            """,
-            figures_dir=L.FIGURES_DIR,
-            # Named by path, like the contexts above; both long documents show the overview figures.
-            figures=["--figures"] + [L.figure_output(f, "svg") for f in L.OVERVIEW_FIGURES],
-            writers=HEAVY.writers,
-            epoch=EPOCH,
-        )
+        """
+        coopdocs publish --stage write \
+            --md {input.md:q} --ast {input.ast:q} \
+            --reference-doc {input.reference_docx:q} \
+            --html-template {input.html_template:q} \
+            --typst-template {input.typst_template:q} \
+            --figures-filter {input.figures_filter:q} \
+            --records-filter {input.records_filter:q} \
+            --figures-dir {params.figures_dir:q} \
+            --figures {params.figures:q} \
+            --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
+            --parallel {params.writers} \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """

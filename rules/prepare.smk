@@ -23,24 +23,8 @@ checkpoint prepare_data:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        # The whole command line from the config (coopdocs.workflow.commands, as the tests and
+        # benchmarks run it); a function, so that no config value is read as a wildcard.
+        args=lambda wildcards: commands.prepare_args(config, EPOCH, strings=STRINGS_FILE),
     shell:
-        static(
-            """
-            coopdocs prepare \
-                --data <<data>> \
-                --bundle {output.bundle:q} \
-                --contexts <<contexts>> \
-                --strings {input.strings:q} \
-                --organisation <<organisation>> \
-                --union <<union>> \
-                --union-body <<union_body>> \
-                --epoch <<epoch>> \
-                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-            """,
-            data=config["data_dir"],
-            contexts=L.CONTEXTS,
-            organisation=config["organisation"],
-            union=config.get("union") or "",
-            union_body=config.get("union_body") or "",
-            epoch=EPOCH,
-        )
+        "coopdocs {params.args:q} 2> {log:q} || {{ cat {log:q} >&2; exit 1; }}"

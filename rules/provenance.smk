@@ -21,15 +21,13 @@ rule write_manifest:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        data=config["data_dir"],
+        epoch=EPOCH,
     shell:
-        static(
-            """
-            coopdocs manifest \
-                --config {input.config:q} \
-                --data-dir <<data>> \
-                --epoch <<epoch>> \
-                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-            """,
-            data=config["data_dir"],
-            epoch=EPOCH,
-        )
+        """
+        coopdocs manifest \
+            --config {input.config:q} \
+            --data-dir {params.data:q} \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """

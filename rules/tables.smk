@@ -38,25 +38,23 @@ checkpoint compute_tables:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
+        tables_dir=L.TABLES_DIR,
+        figures_dir=L.FIGURES_DIR,
+        cache_dir=L.TABLES_CACHE,
+        epoch=EPOCH,
     shell:
-        static(
-            """
-            coopdocs tables \
-                --bundle {input.bundle:q} \
-                --tables-dir <<tables_dir>> \
-                --figures-dir <<figures_dir>> \
-                --context {output.context:q} \
-                --bib {output.bib:q} \
-                --config {input.config:q} \
-                --article-context {output.article_context:q} \
-                --article-bib {output.article_bib:q} \
-                --strings {input.strings:q} \
-                --cache-dir <<cache_dir>> \
-                --epoch <<epoch>> \
-                2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
-            """,
-            tables_dir=L.TABLES_DIR,
-            figures_dir=L.FIGURES_DIR,
-            cache_dir=L.TABLES_CACHE,
-            epoch=EPOCH,
-        )
+        """
+        coopdocs tables \
+            --bundle {input.bundle:q} \
+            --tables-dir {params.tables_dir:q} \
+            --figures-dir {params.figures_dir:q} \
+            --context {output.context:q} \
+            --bib {output.bib:q} \
+            --config {input.config:q} \
+            --article-context {output.article_context:q} \
+            --article-bib {output.article_bib:q} \
+            --strings {input.strings:q} \
+            --cache-dir {params.cache_dir:q} \
+            --epoch {params.epoch} \
+            2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
+        """

@@ -8,7 +8,8 @@ profile folder (started by lo_uno.office), handles every file; the result is JSO
 
 ``text`` is the document as opened (tracked changes shown), ``accepted`` after Accept All,
 ``rejected`` after Reject All (each reloaded from the file; both left out when the file has no
-tracked change): one string per paragraph, a table as one string per cell, in document order.
+tracked change): the body text as LibreOffice exports it ("Text (encoded)", UTF-8), one string
+per line (a paragraph, a table cell).
 
 Usage: python3 libreoffice_redlines.py PROFILE_DIR FILE...
 """
@@ -22,18 +23,13 @@ import uno
 from lo_uno import office, prop, service  # beside this file, so on sys.path when run as a script
 
 
-def paragraphs(text):
-    """Every paragraph's string, a table's cells one by one (rows in order)."""
-    out = []
-    enum = text.createEnumeration()
-    while enum.hasMoreElements():
-        el = enum.nextElement()
-        if el.supportsService("com.sun.star.text.TextTable"):
-            for name in el.getCellNames():
-                out += paragraphs(el.getCellByName(name).getText())
-        else:
-            out.append(el.getString())
-    return out
+def exported(doc, folder):
+    """The document's body text as LibreOffice's "Text (encoded)" export writes it, line by line."""
+    path = os.path.join(folder, "export.txt")
+    options = (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8,LF"))
+    doc.storeToURL(uno.systemPathToFileUrl(path), options)
+    with open(path, encoding="utf-8-sig") as fh:
+        return fh.read().split("\n")
 
 
 def main():
@@ -61,7 +57,7 @@ def main():
                 else:
                     frame = doc.getCurrentController().getFrame()
                     dispatcher.executeDispatch(frame, command, "", 0, ())
-                entry[state] = paragraphs(doc.getText())
+                entry[state] = exported(doc, profile)
                 doc.close(True)
                 if not entry["changes"]:
                     break  # nothing to accept or reject: the text is all there is

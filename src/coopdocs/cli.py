@@ -111,8 +111,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    """Compute the comparative tables and figures from the data bundle and write them."""
-    from coopdocs.compute.stage import write_tables
+    """Compute the comparative tables and figures from the data bundle and write them; the
+    strings file must have every table's caption and column headings (all missing ones named)."""
+    from coopdocs.compute.tables import StringsError
+    from coopdocs.load.strings import load_strings
 
     meta, detailed = None, None
     if args.config:
@@ -122,7 +124,19 @@ def cmd_tables(args: argparse.Namespace) -> int:
         settings = load_config(Path.cwd(), Path(args.config), validate=False)
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
-    from coopdocs.load.strings import load_strings
+    try:
+        _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
+    except StringsError as exc:
+        where = args.strings or "the strings file"
+        for line in str(exc).splitlines():
+            print(f"{where}: {line}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_tables(args, opt, meta, detailed, words) -> None:
+    """Compute and write the tables and figures with the parsed options (see cmd_tables)."""
+    from coopdocs.compute.stage import write_tables
 
     write_tables(
         Path(args.bundle),
@@ -132,13 +146,12 @@ def cmd_tables(args: argparse.Namespace) -> int:
         Path(args.bib),
         args.epoch,
         article_meta=meta,
-        words=load_strings(opt(args.strings)),
+        words=words,
         article_context_path=opt(args.article_context),
         article_bib_path=opt(args.article_bib),
         cache_dir=opt(args.cache_dir),
         detailed_states=detailed,
     )
-    return 0
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:

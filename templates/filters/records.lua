@@ -21,6 +21,9 @@
 
 local MARK_CLASS = "record-id"
 local FORM_ATTRIBUTE = "record-mark"
+-- An entry may state its number (a redline: coopdocs.review.numbering.pin_marks gives each entry
+-- the number it has in its version, so that the redline's marks read as the versions' do).
+local NUMBER_ATTRIBUTE = "record-number"
 local NO_BREAK_SPACE = "\u{00A0}"
 
 local function entry_of(link)
@@ -38,7 +41,7 @@ local function survey(doc)
     Span = function(s)
       if s.identifier:match("^prov%-[%w%-]+$") and not numbers[s.identifier] then
         count = count + 1
-        numbers[s.identifier] = count
+        numbers[s.identifier] = tonumber(s.attributes[NUMBER_ATTRIBUTE]) or count
       end
     end,
   })
@@ -108,6 +111,7 @@ function Pandoc(doc)
     Span = function(s)
       local number = numbers[s.identifier]
       if not number then return nil end
+      s.attributes[NUMBER_ATTRIBUTE] = nil
       s.content:insert(1, pandoc.Space())
       s.content:insert(1, pandoc.Strong({ pandoc.Str(label(form, number)) }))
       return s

@@ -7,20 +7,30 @@ Importable as ``rbtools`` from any test module in this folder.
 from __future__ import annotations
 
 import contextlib
-import html.parser
 import importlib.util
-import io
 import os
 import re
 import shutil
 import subprocess
-import unicodedata
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import helpers
 from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
+from support import cli
+from support.documents import (  # noqa: F401 - the readers, for this folder's tests
+    W,
+    docx_text,
+    docx_xml,
+    html_text,
+    in_pdf_text,
+    norm,
+    parse_html,
+    pdf_text,
+    squash,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,43 +46,9 @@ snakemake = _workflow.snakemake
 SNAKEMAKE = _workflow.SNAKEMAKE
 
 EPOCH = 1672358400
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-# --- the documented normalisation -------------------------------------------------------------
-
-
-def norm(text: str) -> str:
-    """What a data value should look like in every output: NFC, whitespace runs as one space."""
-    text = unicodedata.normalize("NFC", text).replace("\u2028", " ").replace("\u2029", " ")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
-
-
-# --- text read back ---------------------------------------------------------------------------
-
-
-def docx_xml(path: Path, member: str = "word/document.xml") -> str:
-    with zipfile.ZipFile(path) as z:
-        return z.read(member).decode("utf-8")
-
-
-def docx_text(path: Path) -> str:
-    """Every paragraph's text (runs, hyperlinks, table cells), read from document.xml itself."""
-    root = ET.fromstring(docx_xml(path))
-    paras = []
-    for p in root.iter(W + "p"):
-        parts = []
-        for el in p.iter():
-            if el.tag == W + "t" and el.text:
-                parts.append(el.text)
-            elif el.tag in (W + "tab", W + "br"):
-                parts.append(" ")
-        paras.append("".join(parts))
-    return "\n".join(paras)
+# --- text read back: tests/support/documents.py (one reader for every tier) --------------------
 
 
 def docx_media(path: Path) -> list[str]:
@@ -101,55 +77,9 @@ def docx_signature(path: Path) -> dict:
     }
 
 
-class _HTML(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.tags: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.skip += tag in ("style", "script", "title")
-
-    def handle_endtag(self, tag):
-        self.skip -= tag in ("style", "script", "title")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
-def _parse_html(path: Path) -> _HTML:
-    parser = _HTML()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def html_text(path: Path) -> str:
-    return "".join(_parse_html(path).parts)
-
-
 def html_tags(path: Path) -> list[str]:
     """Start tags in document order: any element added by data changes this list."""
-    return _parse_html(path).tags
-
-
-def pdf_text(path: Path) -> str:
-    """The text of a PDF without its page furniture (the running header and the "n / N" page
-    number), so that a paragraph that a page break cuts reads on as one text."""
-    from collections import Counter
-
-    import pypdf
-
-    pages = [page.extract_text().splitlines() for page in pypdf.PdfReader(str(path)).pages]
-    pages = [[ln for ln in lines if not re.fullmatch(r"\s*\d+ / \d+\s*", ln)] for lines in pages]
-    firsts = Counter(lines[0] for lines in pages[1:] if lines)
-    header = firsts.most_common(1)[0][0] if len(pages) > 2 and firsts else None
-    for lines in pages[1:]:
-        if lines and lines[0] == header:
-            del lines[0]
-    return "\n".join("\n".join(lines) for lines in pages)
+    return parse_html(path).tags
 
 
 def pdf_outline(path: Path) -> list[str]:
@@ -165,18 +95,6 @@ def pdf_outline(path: Path) -> list[str]:
                 yield item.title
 
     return list(walk(reader.outline))
-
-
-def in_pdf_text(value: str, text: str) -> bool:
-    """Whether ``value`` appears in PDF-extracted ``text``.
-
-    PDF text extraction does not record spaces or line breaks, only glyph positions, and Typst
-    hyphenates justified text: so whitespace may appear or vanish between any two characters and
-    a line may end in an inserted hyphen. Every other character must be there, in order.
-    """
-    chars = [c for c in norm(value) if not c.isspace()]
-    pattern = r"(?:\s*|-\s+)".join(re.escape(c) for c in chars)
-    return re.search(pattern, unicodedata.normalize("NFC", text)) is not None
 
 
 def docx_ok(path: Path) -> bool:
@@ -226,16 +144,6 @@ def _cwd(path: Path):
         os.chdir(old)
 
 
-def _cli(*args: str) -> None:
-    from coopdocs.cli import main
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(list(args))
-    if code != 0:
-        raise AssertionError(f"coopdocs {' '.join(args)} failed:\n{err.getvalue()}")
-
-
 def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> dict[str, Path]:
     """Build one brief from ``project/data`` with the same commands the workflow's rules run.
 
@@ -245,20 +153,8 @@ def build_brief(project: Path, slug: str, formats=("docx", "html", "pdf")) -> di
     cfg = _config(project)
     out: dict[str, Path] = {}
     with _cwd(project):
-        _cli(
-            "prepare",
-            "--data",
-            cfg["data_dir"],
-            "--bundle",
-            "build/data/bundle.json",
-            "--contexts",
-            "build/context",
-            "--organisation",
-            cfg["organisation"],
-            "--epoch",
-            str(EPOCH),
-        )
-        _cli(
+        cli.check(*prepare_args(cfg, EPOCH))
+        cli.check(
             "publish",
             "--context",
             f"build/context/briefs/{slug}.json",

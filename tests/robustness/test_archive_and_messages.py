@@ -23,8 +23,7 @@ import pytest
 
 from coopdocs.archive import bag as archive_bag
 from coopdocs.archive.bag import ArchiveError, verify
-
-COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
+from support import cli
 
 
 def _tar(files: dict[str, bytes], extra: list[tarfile.TarInfo] | None = None) -> bytes:
@@ -162,19 +161,6 @@ def test_a_tar_with_members_leaving_the_folder_is_refused(tmp_path, no_rebuild, 
     assert f"member {name!r} would leave" in str(exc.value)
 
 
-def _cli(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run(
-        [COOPDOCS, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ, **(env or {})),
-    )
-
-
 def _one_line(proc: subprocess.CompletedProcess) -> str:
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
@@ -186,7 +172,7 @@ def _one_line(proc: subprocess.CompletedProcess) -> str:
 def test_verify_of_a_file_that_is_not_a_zip_is_one_line(tmp_path):
     fake = tmp_path / "archive.zip"
     fake.write_bytes(b"this is not a zip")
-    line = _one_line(_cli(tmp_path, "verify", str(fake)))
+    line = _one_line(cli.run(tmp_path, "verify", str(fake)))
     assert line.startswith(f"coopdocs verify: {fake}: not a readable zip archive")
 
 
@@ -194,13 +180,13 @@ def test_verify_of_a_zip_with_dotdot_members_is_one_line(tmp_path):
     fake = tmp_path / "archive.zip"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("bag/../../escape.txt", "x")
-    line = _one_line(_cli(tmp_path, "verify", str(fake)))
+    line = _one_line(cli.run(tmp_path, "verify", str(fake)))
     assert "would leave the folder" in line and "escape.txt" in line
 
 
 def test_verify_of_a_folder_that_is_not_a_bag_is_one_line(tmp_path):
     (tmp_path / "folder").mkdir()
-    line = _one_line(_cli(tmp_path, "verify", str(tmp_path / "folder")))
+    line = _one_line(cli.run(tmp_path, "verify", str(tmp_path / "folder")))
     assert line.startswith("coopdocs verify: ") and "not a BagIt archive" in line
 
 
@@ -211,7 +197,7 @@ def test_a_malformed_sha256sums_line_is_one_line(tmp_path):
     import bagit
 
     bagit.Bag(str(bag)).save(manifests=True)
-    line = _one_line(_cli(tmp_path, "verify", str(bag)))
+    line = _one_line(cli.run(tmp_path, "verify", str(bag)))
     assert (
         "SHA256SUMS:4: value 'not a checksum line': not '<sha256>  <path inside the archive>'"
         in line
@@ -219,7 +205,7 @@ def test_a_malformed_sha256sums_line_is_one_line(tmp_path):
 
 
 def test_verify_says_that_it_runs_the_archives_code(tmp_path):
-    out = _cli(tmp_path, "verify", "--help").stdout
+    out = cli.run(tmp_path, "verify", "--help").stdout
     assert "RUNS THE ARCHIVE'S CODE" in " ".join(out.split())
 
 
@@ -233,7 +219,7 @@ def test_source_date_epoch_in_year_10000_is_one_line(tmp_path):
 
 
 def test_trace_of_an_absolute_path_outside_the_project_is_one_line(baseline, tmp_path):
-    line = _one_line(_cli(baseline, "trace", "/etc/hostname.pdf"))
+    line = _one_line(cli.run(baseline, "trace", "/etc/hostname.pdf"))
     assert line.startswith("coopdocs trace: /etc/hostname.pdf is outside this project")
-    inside = _cli(baseline, "trace", str(baseline / "reports" / "briefs" / "armenia.pdf"))
+    inside = cli.run(baseline, "trace", str(baseline / "reports" / "briefs" / "armenia.pdf"))
     assert inside.returncode == 0 and "reports/briefs/armenia.pdf" in inside.stdout

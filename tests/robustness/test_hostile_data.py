@@ -10,7 +10,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,8 +17,7 @@ import pytest
 
 import rbtools
 from helpers import edit_table, read_table, write_table
-
-COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
+from support import cli
 
 
 @pytest.fixture()
@@ -31,9 +29,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def validate(project: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [COOPDOCS, "validate"], cwd=project, capture_output=True, text=True, timeout=timeout
-    )
+    return cli.run(project, "validate", timeout=timeout)
 
 
 def errors(proc: subprocess.CompletedProcess) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 import rbtools
 from coopdocs.tools.revision import BUILD_FILES
 from helpers import copy_files, read_table, write_table
+from support import cli
 
 
 def fresh_copy(source: Path, dest: Path) -> Path:
@@ -106,14 +106,12 @@ def test_case18_shuffled_row_order_gives_identical_output(tmp_path, baseline):
 
 # --- case 19 ------------------------------------------------------------------------------------
 
-COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
-
 
 def _archive_available() -> bool:
     try:
         return (
             subprocess.run(
-                [COOPDOCS, "archive", "--help"], capture_output=True, timeout=60
+                [cli.COOPDOCS, "archive", "--help"], capture_output=True, timeout=60
             ).returncode
             == 0
         )
@@ -145,11 +143,7 @@ def _git_project(tmp_path: Path) -> Path:
 
 
 def _archive(project: Path, env: dict) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    full.update(env)
-    return subprocess.run(
-        [COOPDOCS, "archive"], cwd=project, env=full, capture_output=True, text=True, timeout=600
-    )
+    return cli.run(project, "archive", env=env, timeout=600, drop=("SOURCE_DATE_EPOCH",))
 
 
 @needs_archive

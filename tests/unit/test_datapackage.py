@@ -81,8 +81,7 @@ def test_named_facts_are_in_the_data(real_package):
     assert trillion and trillion[0]["flag"] == "implausible"
     md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
     assert any(
-        "2019" in (i["date"] or str(i["start_year"])) and i["mentions_organisation"] == "no"
-        for i in md
+        "2019" in (i["date"] or str(i["start_year"])) and i["relation"] == "none" for i in md
     )
 
 
@@ -302,3 +301,49 @@ def test_note_guard_is_linear_on_hostile_notes(data_copy):
     started = time.monotonic()
     load_package(data_copy)
     assert time.monotonic() - started < 30
+
+
+def test_typed_roles_outside_the_vocabulary_are_reported_with_file_line_field_value(tmp_path):
+    """Issue 28: a role value the program does not know, and a scheduled actor not among the
+    event's actors, are errors naming file, line, field and value, all in one pass."""
+    import shutil
+
+    from coopdocs.load.datapackage import DataError, load_package
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "typed"
+    data = tmp_path / "data"
+    shutil.copytree(fixture, data)
+    offices = (data / "offices.csv").read_text(encoding="utf-8")
+    (data / "offices.csv").write_text(
+        offices.replace(",planned,organisation,", ",maybe,own,"), "utf-8"
+    )
+    events = (data / "events.csv").read_text(encoding="utf-8")
+    (data / "events.csv").write_text(
+        events.replace(",basin-commission,,,The", ",gov-no,,,The"), "utf-8"
+    )
+    try:
+        load_package(data)
+    except DataError as err:
+        text = "\n".join(map(str, err.problems))
+    else:
+        raise AssertionError("bad roles were accepted")
+    assert "offices.csv:3: field 'status': value 'maybe': not in the program's vocabulary" in text
+    assert "offices.csv:3: field 'owner': value 'own'" in text
+    assert "field 'actors_scheduled': value 'gov-no': is not in 'actors'" in text
+
+
+def test_typed_roles_default_when_a_package_lacks_the_columns():
+    """A package without the typed columns loads; its records take the documented defaults."""
+    from coopdocs.load.datapackage import fill_roles
+
+    tables = {
+        "offices": [{"id": "o"}],
+        "countries": [{"code": "A", "kind": "member-state", "union_member_until": "2019"}],
+        "events": [{"id": "e", "actors": ["x"]}],
+    }
+    fill_roles(tables)
+    assert tables["offices"][0]["status"] == "actual"
+    assert tables["offices"][0]["owner"] == "organisation"
+    assert tables["countries"][0]["union_membership"] == "former-member"
+    assert tables["events"][0]["format"] == "gathering"
+    assert tables["events"][0]["actors_scheduled"] == []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.review.documents import pandoc_ast
+from coopdocs.review.numbering import entry_numbers, pin_marks, renumbered
 from coopdocs.review.redline import Merger, count_changes, image_data_uri, normalise, stringify
 from coopdocs.review.redlines import finish_docx_revisions, write_redline
 from coopdocs.tools.pandoc import write_ast
@@ -63,8 +64,10 @@ def changes(node) -> dict[str, list[str]]:
     return out
 
 
-def test_renumbered_citation_shows_its_new_number(tmp_path):
-    """Citations read as the document shows them: a renumbered one is a change of its number."""
+def test_renumbered_citation_shows_its_new_number_untracked(tmp_path):
+    """A citation only renumbered (a source cited before it) is not a change: the redline shows
+    its new number untracked, in the text and in the reference list; the new citation and its
+    reference entry are the only changes."""
     csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
     old = ast(tmp_path, "old", CITED_OLD, csl=csl)
     new = ast(tmp_path, "new", CITED_NEW, csl=csl)
@@ -72,11 +75,55 @@ def test_renumbered_citation_shows_its_new_number(tmp_path):
     assert stringify(new["blocks"][1]) == "First [2]."
     merged = Merger(DATE).merge(old, new)
     spans = changes(merged["blocks"])
-    # The new paragraph and reference, and the renumbered citations: their numbers only.
-    assert spans["insertion"][0] == "New [1]."
-    assert spans["deletion"][:2] == ["1", "2"] and spans["insertion"][1:3] == ["2", "3"]
+    assert spans["insertion"] == ["New [1].", "1. Source 1."], spans
+    assert spans["deletion"] == [], spans
     assert stringify(settled(merged, "insertion")) == stringify(new["blocks"])
-    assert stringify(settled(merged, "deletion")) == stringify(old["blocks"])
+    # Rejecting every change keeps the new numbers of the renumbered citations and entries.
+    rejected = stringify(settled(merged, "deletion"))
+    assert rejected == "First [2]. Second [3]. References 2. Source 45. 3. Source 2.", rejected
+    assert renumbered(old, new)["citations"] == [(1, 2, 2, 3)]
+
+
+def test_citation_of_other_sources_is_replaced_whole(tmp_path):
+    """A citation whose sources changed is deleted and inserted whole (its old and new numbers)."""
+    csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
+    old = ast(tmp_path, "old", CITED_OLD, csl=csl)
+    new = ast(tmp_path, "new", CITED_OLD.replace("[@ref002]", "[@ref002; @ref001]"), csl=csl)
+    spans = changes(Merger(DATE).merge(old, new)["blocks"])
+    assert spans["deletion"][0] == "[2]" and spans["insertion"][0] == "[2,3]", spans
+
+
+def test_marks_are_pinned_to_the_versions_numbers():
+    """The redline's provenance entries carry the number each has in its version (the new one's
+    when in both): records.lua then numbers its marks as the versions do."""
+
+    def entry(rid: str) -> dict:
+        return {
+            "t": "Para",
+            "c": [{"t": "Span", "c": [[f"prov-{rid}", [], []], [{"t": "Str", "c": rid}]]}],
+        }
+
+    old = {"blocks": [entry("a"), entry("c"), entry("d")]}
+    new = {"blocks": [entry("a"), entry("b"), entry("c")]}
+    merged = pin_marks(Merger(DATE).merge(old, new), old, new)
+    numbers = {
+        el["c"][0][0]: dict(el["c"][0][2]).get("record-number")
+        for block in merged["blocks"]
+        for el in _spans(block)
+    }
+    assert numbers == {"prov-a": "1", "prov-b": "2", "prov-c": "3", "prov-d": "3"}, numbers
+    assert entry_numbers(new) == {"prov-a": 1, "prov-b": 2, "prov-c": 3}
+    assert renumbered(old, new)["marks"] == [(2, 2, 3, 3)]
+
+
+def _spans(node):
+    if isinstance(node, list):
+        for x in node:
+            yield from _spans(x)
+    elif isinstance(node, dict):
+        if node.get("t") == "Span" and node["c"][0][0].startswith("prov-"):
+            yield node
+        yield from _spans(node.get("c"))
 
 
 def settled(merged: dict, kept: str) -> list:
@@ -214,7 +261,13 @@ def test_every_kind_of_change_is_valid_wordprocessingml(tmp_path):
     new = ast(tmp_path, "new", EVERY_KIND_NEW, csl=csl, pictures=tmp_path / "b")
     merged = Merger(DATE).merge(old, new)
     assert stringify(settled(merged, "insertion")) == stringify(new["blocks"])
-    assert stringify(settled(merged, "deletion")) == stringify(old["blocks"])
+    # Rejecting every change gives the old text but for the renumbered citation, which keeps its
+    # new number in the text and in the reference list (coopdocs.review.numbering).
+    assert renumbered(old, new)["citations"] == [(1, 1, 2, 2)]
+    rejected = stringify(settled(merged, "deletion"))
+    assert rejected == stringify(old["blocks"]).replace("[1]", "[2]").replace(
+        "1. Source", "2. Source"
+    )
     write_redline(merged, tmp_path, "every", 1672358400, {})
     docx = tmp_path / "every.docx"
     assert revision_errors(docx) == []

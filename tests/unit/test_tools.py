@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -162,3 +163,32 @@ def test_zip_entries_are_fixed_and_rewrites_keep_or_fix_headers():
         (2023, 11, 14, 22, 13, 20)
     }
     assert rewrite_zip(buf.getvalue(), epoch=1700000000) == redated
+
+
+def test_overlay_keeps_the_first_build_and_writes_only_changed_files(tmp_path):
+    """The second version of a diff is the first's built folder with its own files: a changed
+    file is newer than the first build's outputs, an unchanged one keeps its time, a file only the
+    first version had is gone, and the first build's outputs are there for Snakemake to reuse."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, texts in ((first, ("same", "old", "gone")), (second, ("same", "new", None))):
+        (folder / "data").mkdir(parents=True)
+        for name, text in zip(("same.csv", "changed.csv", "removed.csv"), texts):
+            if text is not None:
+                (folder / "data" / name).write_text(text, encoding="utf-8")
+    sources = revision.files_of(first)
+    (first / "build").mkdir()
+    (first / "build" / "out.md").write_text("built", encoding="utf-8")
+    old = 1_600_000_000
+    for path in (
+        first / "data" / "same.csv",
+        first / "data" / "changed.csv",
+        first / "build" / "out.md",
+    ):
+        os.utime(path, (old, old))
+    dest = revision.overlay(first, sources, second, tmp_path / "c")
+    assert (dest / "build" / "out.md").read_text(encoding="utf-8") == "built"
+    assert (dest / "data" / "changed.csv").read_text(encoding="utf-8") == "new"
+    assert (dest / "data" / "changed.csv").stat().st_mtime > old
+    assert (dest / "data" / "same.csv").stat().st_mtime == old
+    assert (dest / "build" / "out.md").stat().st_mtime == old
+    assert not (dest / "data" / "removed.csv").exists()

@@ -187,3 +187,40 @@ def test_every_rule_passes_the_code_version():
             rules[name] = re.findall(r"^\s+code=(\w+),", text[start:end], re.M)
     assert len(rules) >= 6
     assert all(found == ["CODE_VERSION"] for found in rules.values()), rules
+
+
+def test_prepare_args_are_the_whole_command_from_the_config():
+    """coopdocs.workflow.commands.prepare_args: every setting the rule passes, as the command
+    line parser reads it; an unset union or union body left to the command's default."""
+    from coopdocs.cli import build_parser
+    from coopdocs.tools.config import load_config
+    from coopdocs.workflow.commands import prepare_args
+
+    settings = load_config(ROOT)
+    args = build_parser().parse_args(prepare_args(settings, 1672358400))
+    assert (args.command, args.data, args.organisation) == ("prepare", "data", "unido")
+    assert (args.bundle, args.contexts) == ("build/data/bundle.json", "build/context")
+    assert (args.strings, args.epoch) == ("templates/strings.yaml", 1672358400)
+    assert (args.union, args.union_body) == ("", "")
+    other = dict(settings, data_dir="elsewhere", templates_dir="t", union="NWU", union_body="b")
+    args = build_parser().parse_args(prepare_args(other, 7, bundle="x.json", contexts="ctx"))
+    assert (args.data, args.strings, args.union, args.union_body) == (
+        "elsewhere",
+        "t/strings.yaml",
+        "NWU",
+        "b",
+    )
+    assert (args.bundle, args.contexts, args.epoch) == ("x.json", "ctx", 7)
+
+
+def test_prepare_command_is_written_once():
+    """Only coopdocs.workflow.commands spells out the prepare command's options: the rule, the
+    benchmarks and the tests take it from there (issue 31: six copies had drifted)."""
+    spelled = []
+    for folder in ("rules", "benchmarks", "tests", "src"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".py", ".smk") or path.resolve() == Path(__file__).resolve():
+                continue
+            if "--union-body" in path.read_text(encoding="utf-8"):
+                spelled.append(path.relative_to(ROOT).as_posix())
+    assert spelled == ["src/coopdocs/cli.py", "src/coopdocs/workflow/commands.py"]

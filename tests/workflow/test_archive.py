@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from coopdocs.tools.revision import BUILD_FILES
 from helpers import copy_files
+from support import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 # The archive also carries the README, which a build does not need.
@@ -46,17 +46,8 @@ def make_repo(dest: Path) -> Path:
 
 
 def coopdocs(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full = dict(os.environ)
-    full.pop("SOURCE_DATE_EPOCH", None)
-    full.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "coopdocs", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=900,
-    )
+    """``coopdocs ARGS`` in ``cwd`` without the build's SOURCE_DATE_EPOCH (unless ``env`` sets it)."""
+    return cli.run(cwd, *args, env=env, timeout=900, drop=("SOURCE_DATE_EPOCH",))
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import pytest
 
 import helpers
 from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
 from helpers import git
 
 pytestmark = pytest.mark.workflow
@@ -48,25 +49,7 @@ def test_readme_only_commit_rebuilds_nothing(built, tmp_path):
         side = tmp_path / f"side-{len(list(tmp_path.glob('side-*')))}"
         shutil.copytree(clone, side, symlinks=True)
         settings = load_config(side)
-        prepare = [
-            "prepare",
-            "--data",
-            settings["data_dir"],
-            "--bundle",
-            "build/data/bundle.json",
-            "--contexts",
-            "build/context",
-            "--strings",
-            "templates/strings.yaml",
-            "--organisation",
-            settings["organisation"],
-            "--union",
-            settings.get("union") or "",
-            "--union-body",
-            settings.get("union_body") or "",
-            "--epoch",
-            str(helpers.EPOCH),
-        ]
+        prepare = prepare_args(settings, helpers.EPOCH)
         for cmd in (prepare, ["manifest", "--epoch", str(helpers.EPOCH)]):
             subprocess.run(
                 [str(helpers.BIN / "coopdocs"), *cmd], cwd=side, check=True, capture_output=True

@@ -8,6 +8,7 @@ those words as Word revisions, and leave the untouched briefs alone; `coopdocs d
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
@@ -23,7 +24,12 @@ import yaml
 import helpers
 from coopdocs.tools import revision
 from helpers import read_table, write_table
-from ooxml_revisions import libreoffice_available, open_in_libreoffice, revision_errors
+from ooxml_revisions import (
+    libreoffice_available,
+    open_in_libreoffice,
+    revision_errors,
+    settled_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COOPDOCS = str(Path(sys.executable).parent / "coopdocs")
@@ -54,19 +60,24 @@ def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("diff") / "project"
+def _project_v1(repo: Path) -> Path:
+    """The project copied to ``repo``, a new git repository whose first commit is tagged v1."""
     revision.copy_project(ROOT, repo)
     (repo / ".gitignore").write_text(
         "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n", encoding="utf-8"
     )
-    template = repo / "templates" / "brief.md.j2"
-    assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "v1")
     git(repo, "tag", "v1")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    repo = _project_v1(tmp_path_factory.mktemp("diff") / "project")
+    template = repo / "templates" / "brief.md.j2"
+    assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
 
     projects = read_table(repo / "data" / "projects.csv")
     header = list(projects[0].keys())
@@ -336,17 +347,6 @@ def _built(repo: Path, tag: str, dest: Path) -> Path:
     return project
 
 
-def _unnumbered(paragraphs: list[str]) -> list[str]:
-    """``paragraphs`` with each record mark's number replaced by "#" (the mark's form is the
-    strings file's ``record_mark``)."""
-    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
-        "record_mark"
-    ]
-    before, after = form.split("{n}")
-    mark = re.compile(re.escape(before) + r"\d+" + re.escape(after))
-    return [mark.sub(before + "#" + after, p) for p in paragraphs]
-
-
 @pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice with python3-uno is needed")
 def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
     repo, result, tmp_path_factory
@@ -380,13 +380,213 @@ def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
     assert counts["briefs-armenia"][0] == counts["briefs-armenia"][1], counts
     assert counts["briefs-eaeu"] == (2, 2), counts
     for docx in redlines:
-        red = seen[docx.stem]
-        # The redline's note (what it compares) is its one paragraph more than the document.
-        note = next(i for i, t in enumerate(red["accepted"]) if t.startswith("Redline of "))
-        accepted = red["accepted"][:note] + red["accepted"][note + 1 :]
-        rejected = red["rejected"][:note] + red["rejected"][note + 1 :]
-        # Record marks are numbered by the redline's own appendix, old and new entries together
-        # (docs/record-marks.md, "Redlines"), so a record added before another one shifts the
-        # latter's number in the redline but not in either version: marks compare by form only.
-        assert _unnumbered(accepted) == _unnumbered(seen[f"v2-{docx.stem}"]["text"]), docx.name
-        assert _unnumbered(rejected) == _unnumbered(seen[f"v1-{docx.stem}"]["text"]), docx.name
+        _assert_accept_new_reject_old(seen, docx.stem, "v1", "v2", result[1])
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _tokens(lines: list[str]) -> list[str]:
+    """Words and punctuation of a text, in order (what the comparison goes by)."""
+    return [t for line in lines for t in _TOKEN.findall(line)]
+
+
+def _renumbered(out: Path, name: str) -> set[tuple[str, str]]:
+    """The report's renumbering of one document: every (old, new) number it lists, one by one."""
+    line = next(
+        (
+            line
+            for line in _plain(out / "changes.md").splitlines()
+            if line.startswith(f"- {name}: record marks") or line.startswith(f"- {name}: citations")
+        ),
+        "",
+    )
+    pairs = set()
+    for a, b, c, d in re.findall(r"(\d+)\]?(?:–\D*(\d+)\]?)? → \D*?(\d+)\]?(?:–\D*(\d+))?", line):
+        first, last, new = int(a), int(b or a), int(c)
+        pairs |= {(str(n), str(new + n - first)) for n in range(first, last + 1)}
+        assert int(d or c) == new + last - first, line
+    return pairs
+
+
+def _assert_accept_new_reject_old(seen: dict, stem: str, old: str, new: str, out: Path) -> None:
+    """Accept All gives the new version's text token for token; Reject All the old version's,
+    except exactly the numbers the report lists as renumbered (shown with their new numbers)."""
+    red = seen[stem]
+    # The redline's note (what it compares) is its one line more than the document.
+    note = next(i for i, t in enumerate(red["accepted"]) if t.startswith("Redline of "))
+    accepted = red["accepted"][:note] + red["accepted"][note + 1 :]
+    rejected = red["rejected"][:note] + red["rejected"][note + 1 :]
+    assert _tokens(accepted) == _tokens(seen[f"{new}-{stem}"]["text"]), stem
+    got, want = _tokens(rejected), _tokens(seen[f"{old}-{stem}"]["text"])
+    differences = set()
+    sm = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            assert op == "replace" and i2 - i1 == j2 - j1, (
+                stem,
+                want[i1 - 5 : i2 + 5],
+                got[j1 - 5 : j2 + 5],
+            )
+            differences |= set(zip(want[i1:i2], got[j1:j2]))
+    listed = _renumbered(out, stem.replace("-", "/", 1))
+    unlisted = {
+        (a, b) for a, b in differences if (re.sub(r"\D", "", a), re.sub(r"\D", "", b)) not in listed
+    }
+    assert not unlisted, (stem, sorted(unlisted)[:20])
+
+
+# The editor's six everyday edits of issue 33, each made alone on v1 and all together.
+SIX_EVENT, SIX_PROJECT, SIX_SOURCE = (
+    "evt-by-mic-conference-2015",
+    "prj-am-diff-test-added",
+    "ref140",
+)
+SIX_INSTRUMENT, SIX_OUTCOME = (
+    "ins-by-framework-programme-2020",
+    "out-by-automotive-pilot-enterprises",
+)
+
+
+def _edit_date(project: Path) -> None:
+    helpers.edit_table(project, "events", lambda rows: _set(rows, SIX_EVENT, date="2015-04-24"))
+
+
+def _edit_new_project(project: Path) -> None:
+    def add_source(rows):
+        rows.append(
+            dict(
+                rows[-1],
+                id=SIX_SOURCE,
+                ref_number="140",
+                cited_count="1",
+                description="A report on a test project added by the diff test.",
+                note="",
+                unused_reason="",
+                cited_as="",
+                url="",
+                year="",
+            )
+        )
+
+    def add_project(rows):
+        model = next(r for r in rows if r["id"] == "prj-am-quality-infrastructure")
+        rows.append(
+            dict(
+                model,
+                id=SIX_PROJECT,
+                title="Pilot of tram-stop sensors in Armenia",
+                description="A test project added by the diff test.",
+                sources=SIX_SOURCE,
+                source_note="",
+                note="",
+            )
+        )
+
+    helpers.edit_table(project, "sources", add_source)
+    helpers.edit_table(project, "projects", add_project)
+
+
+def _edit_delete_instrument(project: Path) -> None:
+    helpers.edit_table(project, "instruments", lambda rows: _drop(rows, SIX_INSTRUMENT))
+
+
+def _edit_figure(project: Path) -> None:
+    helpers.edit_table(project, "outcomes", lambda rows: _set(rows, SIX_OUTCOME, value="35"))
+
+
+def _edit_official_name(project: Path) -> None:
+    rows = read_table(project / "data" / "countries.csv")
+    row = next(r for r in rows if r["code"] == "KZ")
+    row["official_name"] = "The Republic of Kazakhstan"
+    write_table(project / "data" / "countries.csv", rows)
+
+
+def _edit_reorder(project: Path) -> None:
+    helpers.edit_table(project, "events", lambda rows: rows.reverse())
+
+
+def _set(rows: list[dict], rid: str, **values: str) -> None:
+    next(r for r in rows if r["id"] == rid).update(values)
+
+
+def _drop(rows: list[dict], rid: str) -> None:
+    rows[:] = [r for r in rows if r["id"] != rid]
+
+
+SIX_EDITS = {
+    "date": _edit_date,
+    "new-project": _edit_new_project,
+    "instrument-deleted": _edit_delete_instrument,
+    "figure": _edit_figure,
+    "official-name": _edit_official_name,
+    "reorder": _edit_reorder,
+}
+
+
+@pytest.fixture(scope="module")
+def six_repo(tmp_path_factory) -> Path:
+    """A repository with v1 and, on branches from it, each of the six edits alone and all six."""
+    repo = _project_v1(tmp_path_factory.mktemp("six") / "project")
+    for name, edits in [*((k, [f]) for k, f in SIX_EDITS.items()), ("all", SIX_EDITS.values())]:
+        git(repo, "checkout", "-q", "-b", f"edit-{name}", "v1")
+        for edit in edits:
+            edit(repo)
+        git(repo, "commit", "-q", "-am", name)
+        git(repo, "tag", f"e-{name}")
+    git(repo, "checkout", "-q", "main")
+    return repo
+
+
+def _settle(redlines: list[Path], versions: list[Path], profile: Path) -> dict[str, dict]:
+    """Each file's text as opened, after Accept All and after Reject All: by LibreOffice where it
+    is installed, else as the WordprocessingML's tracked changes define it (settled_text)."""
+    if libreoffice_available():
+        return open_in_libreoffice(redlines + versions, profile)
+    seen = {d.stem: {"text": settled_text(d, True)} for d in versions}
+    for d in redlines:
+        seen[d.stem] = {"accepted": settled_text(d, True), "rejected": settled_text(d, False)}
+    return seen
+
+
+@pytest.mark.parametrize("edit", ["all", *SIX_EDITS])
+def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path):
+    """Issue 33's edits, each alone and all together: no tracked change is a renumbering only, and
+    Accept All / Reject All give the new / old text (Reject All: the listed renumbering aside)."""
+    proc = diff(six_repo, "v1", f"e-{edit}")
+    out = six_repo / "reports" / "diff" / f"v1..e-{edit}"
+    if edit == "reorder":
+        assert proc.returncode == 0 and not _redlines(out), proc.stdout + proc.stderr
+        return
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    redlines = _redlines(out)
+    assert redlines, proc.stdout
+    old, new = _built(six_repo, "v1", tmp_path), _built(six_repo, f"e-{edit}", tmp_path)
+    versions = []
+    for docx in redlines:
+        assert not _renumbering_tracked(docx), docx.name
+        folder, name = docx.stem.split("-", 1)
+        for tag, project in (("old", old), ("new", new)):
+            copy = tmp_path / f"{tag}-{docx.stem}.docx"
+            shutil.copy2(project / "reports" / folder / f"{name}.docx", copy)
+            versions.append(copy)
+    seen = _settle(redlines, versions, tmp_path / "profile")
+    for docx in redlines:
+        _assert_accept_new_reject_old(seen, docx.stem, "old", "new", out)
+
+
+def _renumbering_tracked(docx: Path) -> list[str]:
+    """Tracked changes that only renumber: a citation ("[12]") or record mark (the strings file's
+    ``record_mark``, "R12") deleted and another number inserted in its place."""
+    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
+        "record_mark"
+    ]
+    mark = re.escape(form).replace(re.escape("{n}"), r"\d+")
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    number = (
+        r"<w:r(?: [^>]*)?>(?:(?!</w:r>).)*?<w:(?:t|delText)[^>]*>(\[[\d,–; -]+\]|"
+        + mark
+        + r")</w:(?:t|delText)>"
+    )
+    pair = re.compile(r"<w:del [^>]*>" + number + r"</w:r></w:del><w:ins [^>]*>" + number, re.S)
+    return [f"{a} → {b}" for a, b in pair.findall(xml)]

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_briefs import LEAKS, docx_text, html_text, pdf_text, squash
 from workflow_build import copy_project, snakemake
+
+from support.documents import LEAKS, docx_text, html_text, pdf_text, squash
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "iawc"
 
@@ -212,3 +213,10 @@ def test_config_values_are_checked_against_the_data(other, tmp_path):
     assert proc.returncode != 0
     assert "field 'union': value 'EAEU'" in output and "expected one of NWU" in output
     assert "field 'union_body': value 'eec'" in output
+
+
+def test_editorial_checker_finds_nothing(other):
+    """tests/prose_check.py on the invented package: Valdoria has no project, event or role."""
+    from test_prose import findings
+
+    assert findings(other) == []

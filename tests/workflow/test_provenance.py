@@ -7,25 +7,21 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_briefs import docx_text, html_text, pdf_text, squash
 from workflow_build import snakemake
 
 from coopdocs import layout
 from helpers import read_table, write_table
-
-COOPDOCS = [sys.executable, "-m", "coopdocs"]
+from support import cli
+from support.documents import docx_text, html_text, pdf_text, squash
 
 
 def coopdocs(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [*COOPDOCS, *args], cwd=project, capture_output=True, text=True, timeout=300
-    )
+    proc = cli.run(project, *args)
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr)
     return proc

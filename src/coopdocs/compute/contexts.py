@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
+from coopdocs.load.grammar import join_list, long_date
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.git import data_version
 
@@ -46,10 +47,15 @@ def record_year(record: Record) -> int | None:
 
 
 def record_date(record: Record, words: Words | None = None) -> str:
-    """The date or period of a record as shown in documents."""
-    date = record.get("date") or ""
+    """The date or period of a record as shown in documents, a date as the strings' language writes it.
+
+    >>> w = {"language": {"months": ["January", "February", "March", "April"]}}
+    >>> record_date({"date": "2018-04-27"}, w), record_date({"date": "2013", "start_year": 2013, "end_year": 2017})
+    ('27 April 2018', '2013–2017')
+    """
+    date = long_date(record.get("date") or "", words)
     span = year_span(record.get("start_year"), record.get("end_year"), words)
-    if len(date) == 4 and span and date == str(record.get("start_year")):
+    if span and date == str(record.get("start_year")):
         return span  # '2013' adds nothing to '2013–2017'
     if date and span:
         return f"{date} ({span})"
@@ -170,6 +176,43 @@ def project_entry(
     out["when"] = year_span(r.get("start_year"), r.get("end_year"), words)
     out["outcomes"] = [outcome_entry(o) for o in sorted(outcomes, key=lambda o: o["id"])]
     return out
+
+
+TIMELINE_MIN_ITEMS = 3
+TIMELINE_MIN_YEARS = 2
+
+
+def timeline_carries(records: list[Record]) -> bool:
+    """Whether a brief's timeline figure carries enough to read: the rule for drawing it.
+
+    At least three dated records (instruments, events, projects) over at least two years; with
+    fewer, the figure is one mark on an axis and the text or table says it better.
+
+    >>> timeline_carries([{"date": "2019"}, {"start_year": 2020}, {"date": "2021-05-01"}])
+    True
+    >>> timeline_carries([{"date": "2019"}, {"date": "2019-02-01"}, {"id": "x"}])
+    False
+    """
+    years = [y for y in (record_year(r) for r in records) if y is not None]
+    return len(years) >= TIMELINE_MIN_ITEMS and len(set(years)) >= TIMELINE_MIN_YEARS
+
+
+def home_brief(record: Record, code: str, res: Resolver, words: Words | None, org: str) -> str:
+    """The title of the brief that describes a record shared by several states, or "" for this one.
+
+    A record that concerns two or more states (stated or inferred) is described in full in one
+    brief only, that of the first state the record names, stated before inferred; the others list
+    it and refer to that brief (issue 30: "said once"; no passage repeated across the set).
+    """
+    stated_codes = stated(record, "countries")
+    codes = list(dict.fromkeys(stated_codes + list(record.get("countries_inferred") or [])))
+    if len(codes) < 2 or codes[0] == code or codes[0] not in res.countries:
+        return ""
+    home = res.countries[codes[0]]
+    kind = "union_brief" if home["kind"] == UNION_KIND else "brief"
+    return word(
+        words, f"documents.{kind}.title", "{country} · {org}", country=home["name"], org=org
+    )
 
 
 def outcome_entry(r: Record) -> Record:
@@ -303,14 +346,45 @@ def union_of(package: Package, code: str | None) -> Record | None:
 
 
 def is_member(country: Record) -> bool:
-    """Whether a member state is a member of the union now: it has no date of leaving.
+    """Whether a state is a member of the union now: its ``union_membership`` says so (an observer
+    or a former member is not), or, without it, it has no date of leaving.
 
     >>> stays = {"kind": "member-state", "union_member_until": None}
     >>> left = {"kind": "member-state", "union_member_until": "2020"}
-    >>> is_member(stays), is_member(left)
-    (True, False)
+    >>> observer = {"kind": "member-state", "union_membership": "observer"}
+    >>> is_member(stays), is_member(left), is_member(observer)
+    (True, False, False)
     """
-    return country.get("kind") != UNION_KIND and not country.get("union_member_until")
+    if country.get("kind") == UNION_KIND:
+        return False
+    if country.get("union_membership"):
+        return country["union_membership"] == "member"
+    return not country.get("union_member_until")
+
+
+def established(records) -> list[Record]:
+    """The records in force, open, under way or achieved (``status`` actual or not given):
+    plans, proposals and what was only discussed are never counted as established.
+
+    >>> [r["id"] for r in established([{"id": "a", "status": "actual"}, {"id": "b", "status": "planned"}, {"id": "c"}])]
+    ['a', 'c']
+    """
+    return [r for r in records if (r.get("status") or "actual") == "actual"]
+
+
+def names_organisation(instrument: Record) -> bool:
+    """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
+    general formula such as "the UN and its specialised agencies" does not name it)."""
+    return instrument.get("relation") in ("party", "reviewer", "explicit")
+
+
+def relation_word(instrument: Record, words: Words | None = None) -> str:
+    """How an instrument names the organisation, as the tables word it (strings file
+    ``values.relation``); "not stated" without a relation."""
+    relation = instrument.get("relation") or ""
+    if not relation:
+        return word(words, "values.not_stated", "")
+    return word(words, f"values.relation.{relation}", relation)
 
 
 # The field that names a record in the provenance appendix, per table.
@@ -495,11 +569,21 @@ def brief_context(
 
     # What the organisation is told by several instruments in the same words is said once.
     said_once(instruments, "organisation_mention")
-    main_directions = [i for i in instruments if i["type"] == "main-directions"] if is_union else []
+    main_directions = [
+        dict(i, mentions_organisation=relation_word(i, words))
+        for i in instruments
+        if i["type"] == "main-directions"
+    ]
+    main_directions = main_directions if is_union else []
     proposals = (
         [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
     )
 
+    # Imported here: the claims module counts with this module's Resolver.
+    from coopdocs.compute.claims import ClaimSet, brief_claims
+
+    claims = ClaimSet(package, organisation_id, union_code)
+    claimed = brief_claims(claims, code)
     used: list[Record] = (
         [country] + roles + offices + contributions + instruments + projects + events + proposals
     )
@@ -507,16 +591,17 @@ def brief_context(
     used += [o for p in projects + inferred_projects for o in p["outcomes"]]
     elsewhere_ids = {f["project"] for f in funds_elsewhere}
     used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
-    record_ids = sorted({r.get("id") or r.get("code") for r in used})
+    claimed_ids = {x for c in claims.register for x in c["records"]}
+    record_ids = sorted({r.get("id") or r.get("code") for r in used} | claimed_ids)
     sources = sorted(
         {s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or [])
     )
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
-    dated = any(record_year(r) is not None for r in instruments + events) or any(
-        p.get("start_year") for p in projects
-    )
+    dated = timeline_carries(instruments + events + projects)
+    for entry in projects + events + inferred_projects + inferred_events:
+        entry["described_in"] = home_brief(entry, code, res, words, org["short_name"])
     context = {
         "document": {
             "kind": "brief",
@@ -524,6 +609,7 @@ def brief_context(
             "slug": country["slug"],
             "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
             "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
+            "audience": word(words, f"documents.{kind}.audience", "", **names),
         },
         "build": build,
         "org": org,
@@ -553,6 +639,9 @@ def brief_context(
         "proposals_derived": [p for p in proposals if p.get("origin") != "author"],
         "records": record_ids,
         "sources": sources,
+        # What the brief counts, each a named claim (coopdocs.compute.claims) with its records.
+        "claim": claimed,
+        "claims": claims.register,
     }
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)
@@ -567,6 +656,53 @@ def citing_works(package: Package, source_ids: list[str]) -> list[Record]:
     sources = package.index("sources")
     wanted = {sources[s]["citing_work"] for s in source_ids}
     return [_clean(w) for w in package.tables["publications"] if w["id"] in wanted]
+
+
+_CITED_PART = re.compile(r"(\d+)(?:\s*[–-]\s*(\d+))?")
+
+
+def cited_numbers(cited_as: str) -> list[int]:
+    """The reference numbers a citation as printed names, ranges expanded, in order, with repeats.
+
+    >>> cited_numbers("[28-31]"), cited_numbers("[106; 106]"), cited_numbers("[60; 61]")
+    ([28, 29, 30, 31], [106, 106], [60, 61])
+    """
+    numbers: list[int] = []
+    for m in _CITED_PART.finditer(cited_as):
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        numbers += list(range(first, last + 1)) if last >= first else [first]
+    return numbers
+
+
+def cited_as(source: Record, author: str, year: Any, words: Words | None = None) -> str:
+    """How the citing work cites a source, said so that no two reference entries read the same.
+
+    A source cited together with others ("[60; 61]", "[28-31]") names the others, so the reader
+    sees why two entries share a citation; a citation that prints the number twice ("[106; 106]")
+    is given once and says so (strings: ``bibliography``).
+    """
+    own = int(source["ref_number"])
+    printed = source.get("cited_as") or f"[{own}]"
+    numbers = cited_numbers(printed)
+    others = sorted(set(numbers) - {own})
+    names = {"author": author, "year": year, "number": own}
+    if others:
+        key = "cited_with_one" if len(others) == 1 else "cited_with_many"
+        default = "{cited_as} {author} ({year})"
+        listed = join_list([str(n) for n in others], words=words)
+        return word(words, f"bibliography.{key}", default, cited_as=printed, others=listed, **names)
+    if len(numbers) > 1:
+        once = f"[{own}]"
+        return word(
+            words,
+            "bibliography.cited_twice",
+            "{cited_as} {author} ({year})",
+            cited_as=once,
+            **names,
+        )
+    return word(
+        words, "bibliography.cited_as", "{cited_as} {author} ({year})", cited_as=printed, **names
+    )
 
 
 def cited_sources(package: Package, context: Any) -> list[str]:
@@ -614,15 +750,7 @@ def bibliography(
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": word(
-                words,
-                "bibliography.cited_as",
-                "{cited_as} {author} ({year})",
-                cited_as=s.get("cited_as") or f"[{s['ref_number']}]",
-                number=s["ref_number"],
-                author=family,
-                year=work["year"],
-            ),
+            "container-title": cited_as(s, family, work["year"], words),
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}

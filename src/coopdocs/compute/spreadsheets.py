@@ -101,7 +101,7 @@ def to_xlsx_bytes(
     wb._fonts = IndexedList([Font(name=sheet.FONT, size=sheet.SIZE, family=2)])
     wb._named_styles["Normal"].font = Font(name=sheet.FONT, size=sheet.SIZE, family=2)
     ws = wb.active
-    ws.title = "table"
+    ws.title = sheet_name(title)
     ws.append([title])
     ws["A1"].font = Font(name=sheet.FONT, bold=True, size=sheet.TITLE_SIZE, color="1F3864")
     headers = [headings.get(c, c) for c in df.columns]
@@ -110,16 +110,10 @@ def to_xlsx_bytes(
         cell.font = Font(name=sheet.FONT, size=sheet.SIZE, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F3864")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
+    numeric = numeric_columns(df)
     table_rows = []
     for row in df.rows:
-        values = []
-        for v in (row[c] for c in df.columns):
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                values.append(None)
-            elif isinstance(v, float) and v.is_integer():
-                values.append(int(v))
-            else:
-                values.append(v)
+        values = [_xlsx_value(row[c], c in numeric) for c in df.columns]
         ws.append(values)
         table_rows.append(values)
     _text_as_text(ws)
@@ -136,6 +130,7 @@ def to_xlsx_bytes(
     ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{len(df) + 2}"
     fixed = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).replace(tzinfo=None)
     wb.properties.creator = "coopdocs"
+    wb.properties.title = title
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.lastModifiedBy = "coopdocs"
@@ -154,6 +149,63 @@ def frame_text(df: Frame) -> str:
         separators=(",", ":"),
         default=repr,
     )
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31  # characters, Excel's limit
+
+
+def numeric_columns(df: Frame) -> set[str]:
+    """The columns whose every filled cell is a number or a number written as text ("2019").
+
+    Such a column is stored as numbers, so that a spreadsheet sums and sorts it; a column with one
+    word in it ("2009-10", "none") stays text throughout.
+
+    >>> numeric_columns(Frame(["year", "code"], [{"year": "2019", "code": "AM"}, {"year": 2020, "code": "1"}]))
+    {'year'}
+    """
+
+    def number(v: Any) -> bool:
+        return (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            or (isinstance(v, str) and bool(_NUMBER.fullmatch(v.strip())))
+        )
+
+    def empty(v: Any) -> bool:
+        return v is None or v == "" or (isinstance(v, float) and math.isnan(v))
+
+    return {
+        c
+        for c in df.columns
+        if any(not empty(r[c]) for r in df.rows)
+        and all(empty(r[c]) or number(r[c]) for r in df.rows)
+    }
+
+
+def _xlsx_value(v: Any, numeric: bool) -> Any:
+    """A cell's value for the workbook: None for missing, integers without '.0', numbers as numbers."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+        return None
+    if numeric and isinstance(v, str):
+        v = float(v) if "." in v else int(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def sheet_name(title: str) -> str:
+    """The sheet's name after its table: the title without the characters Excel forbids, cut at a
+    word to Excel's 31 characters.
+
+    >>> sheet_name("Projects by funder and recipient state"), sheet_name("a/b: c")
+    ('Projects by funder and', 'ab c')
+    """
+    name = " ".join(_SHEET_FORBIDDEN.sub("", title).split()).strip("'")
+    if len(name) > SHEET_NAME_MAX:
+        name = name[: SHEET_NAME_MAX + 1].rsplit(" ", 1)[0]
+    return name[:SHEET_NAME_MAX] or "table"
 
 
 def _text_as_text(ws) -> None:

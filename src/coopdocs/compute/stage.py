@@ -20,7 +20,7 @@ from coopdocs.compute.contexts import (
 from coopdocs.compute.overview import cached_figure
 from coopdocs.compute.selection import focus_frames, focus_order, focus_states
 from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
-from coopdocs.compute.tables import TABLES, caption, compute_tables
+from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import Words, fill, word
@@ -119,6 +119,9 @@ def write_tables(
     article_meta = dict(article_meta or {}, date=build["date"])
     t = bundle["tables"]
     frames = compute_tables(t, words)
+    missing = check_strings(words, frames)
+    if missing:
+        raise StringsError("\n".join(missing))
     # The documents and figures show at most `detailed_states` states one by one (focus_states).
     keep, others = focus_states(t, detailed_states)
     shown = focus_frames(frames, keep, others, words)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import record_year, stated
+from coopdocs.compute.contexts import established, record_year, relation_word, stated
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.collation import by_name
 
@@ -52,14 +52,21 @@ class Frame:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One comparative table: its identifier and its builder (which names its columns, rows or none).
+    """One comparative table, declared once: its identifier, its kind and its builder.
 
-    The caption and reading note are words: they live in the templates' strings file
-    (``tables.<id>.caption``, ``tables.<id>.note``), not here.
+    ``kind`` is ``"list"`` (the document shows its rows) or ``"matrix"`` (the document shows
+    counts of the records of data table ``counts`` per value of column ``row_column`` and state).
+    Its words live in the templates' strings file, not here: ``tables.<id>.caption`` and
+    ``.note``, and a heading under ``headings`` for each of its columns (:func:`check_strings`).
+    Adding a table is a declaration in :data:`TABLES`, its builder and its strings (and its id in
+    coopdocs.layout.TABLE_IDS, the outputs' contract, which tests/unit/test_layout.py keeps equal).
     """
 
     id: str
     build: Callable[..., Frame]
+    kind: str = "list"
+    row_column: str | None = None
+    counts: str | None = None
 
 
 def subjects(t: Tables) -> list[dict[str, Any]]:
@@ -190,10 +197,12 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
 
 
 def legal_basis(t: Tables, words: Words | None = None) -> Frame:
-    """Instrument types × member states and the union: count and list with dates."""
-    types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
+    """Instrument types × member states and the union: count and list with dates (instruments in
+    force: planned, proposed or discussed ones are not the legal basis)."""
+    instruments = established(t["instruments"])
+    types = sorted({i["type"] for i in instruments if stated(i, "countries")})
     by_cell = group_records(
-        t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries"))
+        instruments, lambda i: ((i["type"], code) for code in stated(i, "countries"))
     )
     rows = []
     for kind in types:
@@ -235,9 +244,10 @@ def legal_basis(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
-    """Thematic areas × member states (and the union): number of projects and which (stated participation only)."""
+    """Thematic areas × member states (and the union): number of projects under way or done and
+    which (stated participation only; plans are not counted)."""
     by_cell = group_records(
-        t["projects"],
+        established(t["projects"]),
         lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")),
     )
     rows = []
@@ -263,14 +273,16 @@ def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
-    """Funders × recipient states: number of projects and stated budgets (USD)."""
+    """Funders × recipient states: number of projects under way or done and stated budgets (USD;
+    a project with several funders or recipients shows its whole budget in each of its rows)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
     funders = by_name(
-        {f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"]
+        {f for p in established(t["projects"]) for f in stated(p, "funders")},
+        lambda f: actors[f]["name"],
     )
     by_cell = group_records(
-        t["projects"],
+        established(t["projects"]),
         lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")),
     )
     states = subjects(t)
@@ -373,8 +385,7 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
                 "year": period(i.get("start_year"), i.get("end_year"), words)
                 or (i.get("date") or "")[:4],
                 "title": i["title"],
-                "mentions_organisation": i.get("mentions_organisation")
-                or word(words, "values.not_stated", ""),
+                "mentions_organisation": relation_word(i, words),
                 "how": i.get("organisation_mention") or "",
                 "records": i["id"],
                 "sources": _sources([i]),
@@ -385,8 +396,8 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
 
 TABLES: list[TableSpec] = [
     TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile),
-    TableSpec(layout.LEGAL_BASIS, legal_basis),
-    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme),
+    TableSpec(layout.LEGAL_BASIS, legal_basis, "matrix", "instrument_type", "instruments"),
+    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme, "matrix", "theme", "projects"),
     TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder),
     TableSpec(layout.TIMELINE_TABLE, timeline),
     TableSpec(layout.MAIN_DIRECTIONS, main_directions),
@@ -396,6 +407,27 @@ TABLES: list[TableSpec] = [
 def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:
     """Every comparative table, keyed by table id, in document order (``words``: the strings file)."""
     return {spec.id: spec.build(t, words) for spec in TABLES}
+
+
+class StringsError(ValueError):
+    """The strings file lacks words a comparative table needs (every missing one, one a line)."""
+
+
+def check_strings(words: Words | None, frames: dict[str, Frame]) -> list[str]:
+    """What the strings file lacks for the tables in ``frames``: each table's caption, and a
+    heading for each of its columns. None without a strings file (the program then writes no
+    words at all, by design)."""
+    if not words:
+        return []
+    headings = words.get("headings") or {}
+    missing = []
+    for spec in TABLES:
+        if not word(words, f"tables.{spec.id}.caption"):
+            missing.append(f"tables.{spec.id}.caption: missing (the caption of table {spec.id})")
+        for column in frames[spec.id].columns if spec.id in frames else ():
+            if column not in headings:
+                missing.append(f"headings.{column}: missing (a column of table {spec.id})")
+    return missing
 
 
 def caption(

@@ -10,19 +10,13 @@ from coopdocs.compute.contexts import digest, is_member, stated
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
+from coopdocs.load.grammar import long_date, unsaid
 from coopdocs.load.strings import Words, period, word
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
 ALT_TEXT = {
     layout.TIMELINE_FIGURE: describe_timeline_overview,
     layout.THEMES_FIGURE: describe_theme_matrix,
-}
-
-# Tables shown as a counts matrix (rows × states) in the document: the column that names their
-# rows and the data table whose records they count.
-MATRIX_TABLES = {
-    layout.LEGAL_BASIS: ("instrument_type", "instruments"),
-    layout.PROJECTS_BY_THEME: ("theme", "projects"),
 }
 
 
@@ -42,11 +36,13 @@ def _when(record: dict[str, Any], words: Words | None = None) -> str:
     >>> _when({"title": "Programme for 2013-2017", "start_year": 2013, "end_year": 2018})
     '2013–2018'
     """
-    when = record.get("date") or period(record.get("start_year"), record.get("end_year"), words)
+    when = long_date(record.get("date") or "", words) or period(
+        record.get("start_year"), record.get("end_year"), words
+    )
     years = [str(y) for y in (record.get("start_year"), record.get("end_year")) if y]
     if not record.get("date") and years and all(y in record["title"] for y in years):
         return ""
-    return when
+    return unsaid(when, record["title"])
 
 
 def record_register(
@@ -189,13 +185,12 @@ def build_document_context(
         }
         if spec.id == layout.TIMELINE_TABLE:
             entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
-        if spec.id in MATRIX_TABLES:
-            column, data_table = MATRIX_TABLES[spec.id]
-            entry["matrix"] = count_matrix(df, column, order, with_records=True)
+        if spec.kind == "matrix":
+            entry["matrix"] = count_matrix(df, spec.row_column, order, with_records=True)
             form = word(words, f"tables.{spec.id}.entry", "{n}")
             entry["register"] = record_register(
                 entry["matrix"],
-                t[data_table],
+                t[spec.counts],
                 _row_keys(t, spec.id),
                 order,
                 names,
@@ -249,6 +244,9 @@ def build_document_context(
             "title": word(words, "documents.tables.title", ""),
             "subtitle": word(
                 words, "documents.tables.subtitle", "", org=(org or {}).get("short_name", "")
+            ),
+            "audience": word(
+                words, "documents.tables.audience", "", org=(org or {}).get("short_name", "")
             ),
         },
         "build": build,

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.strings import Words, fill, period, word
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -279,6 +279,48 @@ def year_range(start: Any, end: Any = None, words: Words | None = None) -> str:
     elif isinstance(start, (tuple, list)):
         start, end = start
     return period(start, end, words)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def long_date(value: Any, words: Words | None = None) -> str:
+    """A date as the document's language writes it: "27 April 2018", "April 2018"; else unchanged.
+
+    The month names and the order are the strings file's ``language.months`` and
+    ``language.date``/``language.month`` ({day}, {month}, {year}); a year or a period passes as it is.
+
+    >>> w = {"language": {"months": ["January", "February", "March", "April"],
+    ...      "date": "{day} {month} {year}", "month": "{month} {year}"}}
+    >>> long_date("2018-04-27", w), long_date("2018-04", w), long_date("2013–2017", w)
+    ('27 April 2018', 'April 2018', '2013–2017')
+    """
+    text = "" if value is None else str(value)
+    m = _ISO_DATE.fullmatch(text)
+    months = _lang(words).get("months") or []
+    if not m or not 1 <= int(m.group(2)) <= len(months):
+        return text
+    month, form = months[int(m.group(2)) - 1], "date" if m.group(3) else "month"
+    default = "{day} {month} {year}" if m.group(3) else "{month} {year}"
+    return fill(
+        _lang(words).get(form, default), day=int(m.group(3) or 0), month=month, year=m.group(1)
+    )
+
+
+def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
+    """The parts of ``value`` (split at ``separator``) that ``text`` does not already state.
+
+    So that a title which holds its date, period or place is not followed by it again: "Strategy
+    until 2060 (until 2060)", "visit to Vienna, Vienna, Austria" are template seams.
+
+    >>> unsaid("until 2060", "Strategy until 2060"), unsaid("Vienna, Austria", "Visit to Vienna")
+    ('', 'Austria')
+    >>> unsaid("2019", "UNIDO General Conference"), unsaid(None, "x")
+    ('2019', '')
+    """
+    said = str(text or "").casefold()
+    parts = [p for p in str(value or "").split(separator) if p.strip()]
+    return separator.join(p for p in parts if p.strip().casefold() not in said)
 
 
 def _significant(text: str, words: Words | None) -> list[str]:

@@ -18,6 +18,7 @@ from coopdocs.load.grammar import (
     count,
     joined,
     list_words,
+    long_date,
     measure,
     number_word,
     ordinal,
@@ -26,10 +27,12 @@ from coopdocs.load.grammar import (
     singular_of,
     states_number,
     typed_name,
+    unsaid,
     with_article,
     year_range,
 )
 from coopdocs.load.strings import Words
+from coopdocs.render.escaping import Trusted, escape
 
 
 def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | None = None) -> str:
@@ -41,8 +44,6 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
     ('A, B and C', 'A or B', 'A')
     """
     items = list(items)
-    from coopdocs.render.markdown import Trusted, escape  # markdown registers this module
-
     separator, conjoined, serial_comma = list_words(conjunction, words)
     if not any(isinstance(item, Trusted) for item in items):
         return joined([str(item) for item in items], separator, conjoined, serial_comma)
@@ -63,6 +64,7 @@ _WITH_WORDS = {
     "ordinal": ordinal,
     "join_list": join_list,
     "year_range": year_range,
+    "long_date": long_date,
     "with_article": with_article,
     "typed_name": typed_name,
 }
@@ -86,8 +88,9 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``with_article``, ``typed_name``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
     """
     environment.filters["plural"] = plural
+    environment.filters["unsaid"] = unsaid
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)

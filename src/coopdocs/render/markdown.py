@@ -20,37 +20,17 @@ import jinja2
 
 from coopdocs.load.strings import STRINGS_FILE, load_strings, word
 from coopdocs.render import language
+from coopdocs.render.escaping import (  # noqa: F401 - Trusted and escape re-exported for callers
+    WHITESPACE,
+    Trusted,
+    escape,
+)
 from coopdocs.tools.pandoc import (
     PANDOC_READER,  # noqa: F401 - re-exported: the reader our escaping targets
 )
 
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-_SPACE = re.compile(r"\s+")
 _CITE_KEY = re.compile(r"[a-z][a-z0-9]*")
 _ANCHOR = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
-
-
-class Trusted(str):
-    """Markdown built by the program from validated pieces; printed without escaping."""
-
-
-def escape(value: Any) -> str:
-    """Escape one value so that pandoc's Markdown reader returns exactly its text.
-
-    Whitespace runs (newlines included) become one space, so a value can never start a line
-    and so never a heading, list, quote, table or code block.
-
-    >>> escape("*bold* [x](y) #1")
-    '\\\\*bold\\\\* \\\\[x\\\\]\\\\(y\\\\) \\\\#1'
-    """
-    if isinstance(value, Trusted):
-        return str(value)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = _SPACE.sub(" ", str(value)).strip()
-    return _PUNCT.sub(r"\\\1", text)
 
 
 def cite(sources: Iterable[str]) -> Trusted:
@@ -68,32 +48,50 @@ def cite(sources: Iterable[str]) -> Trusted:
     return Trusted("[" + "; ".join("@" + k for k in keys) + "]")
 
 
-NO_REFERENCE = "(no reference given in the source)"
-PART_NO_REFERENCE = "(partly without a reference in the source)"
+def no_reference_sign(words: Any) -> str:
+    """The small sign that marks text the source gives no reference for (strings: ``apparatus.no_reference``).
+
+    One sign, explained once per document (partials/reading_key.md.j2), instead of a parenthesis
+    after every such sentence: the hedges set the rhythm of the text otherwise (issue 30).
+    """
+    return escape(word(words, "apparatus.no_reference", "†"))
 
 
-def cite_record(record: Any, short: bool = False) -> Trusted:
+@jinja2.pass_context
+def say(context, path: str, **names: Any) -> str:
+    """The strings file's words at the dotted ``path``, filled with ``names`` (printed escaped).
+
+    >>> make_environment(Path("templates")).from_string("{{ 'record_mark' | say(n=1) }}").render()
+    'R1'
+    """
+    return word(context.environment.globals.get("words", {}), path, "", **names)
+
+
+@jinja2.pass_context
+def cite_record(context, record: Any, short: bool = False) -> Trusted:
     """The citation of one record, honest about what the source gives no number for.
 
     A record (a dict with ``sources`` and ``source_note``) or a plain list of source keys. With
-    sources, their citation, followed by a remark when the record's ``source_note`` says part of it
-    has no number; with none, "(no reference given in the source)" (``short``: "none given", for
-    table cells). Never a neighbouring number: the data holds none (README, "Citing honestly").
+    sources, their citation, followed by the no-reference sign when the record's ``source_note``
+    says part of it has no number; with none, the sign alone. Never a neighbouring number: the
+    data holds none (README, "Citing honestly"). ``short`` (table cells) gives no sign for a part.
 
-    >>> cite_record({"sources": [], "source_note": "Conclusion."})
-    '(no reference given in the source)'
-    >>> cite_record({"sources": ["ref098"], "source_note": "The founding date: section 2."})
-    '[@ref098] (partly without a reference in the source)'
-    >>> cite_record(["ref045"], short=True)
+    >>> env = make_environment(Path("templates"))
+    >>> env.from_string("{{ r | cite_record }}").render(r={"sources": [], "source_note": "Conclusion."})
+    '†'
+    >>> env.from_string("{{ r | cite_record }}").render(r={"sources": ["ref098"], "source_note": "x"})
+    '[@ref098]†'
+    >>> env.from_string("{{ r | cite_record(short=True) }}").render(r=["ref045"])
     '[@ref045]'
     """
     if isinstance(record, dict):
         sources, partial = record.get("sources") or [], bool(record.get("source_note"))
     else:
         sources, partial = list(record or []), False
+    sign = no_reference_sign(context.environment.globals.get("words", {}))
     if not sources:
-        return Trusted("none given" if short else NO_REFERENCE)
-    return Trusted(cite(sources) + (" " + PART_NO_REFERENCE if partial and not short else ""))
+        return Trusted(sign)
+    return Trusted(cite(sources) + (sign if partial and not short else ""))
 
 
 def anchor(record_id: str) -> Trusted:
@@ -187,6 +185,19 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
     return Trusted("{#" + record_id + ' .record title="' + _attribute_text(title) + '"}')
 
 
+@jinja2.pass_context
+def record_marks(context, record_ids: Iterable[str]) -> Trusted:
+    """The citation and the record marks of a computed statement (a claim's records,
+    coopdocs.compute.claims): the sources of exactly those records, then one mark per record, so
+    that the marks of "six offices" lead to the six records it counts. The records must be in the
+    document's provenance appendix (the context's ``provenance``)."""
+    entries = {e["id"]: e for e in context.get("provenance", {}).get("records", [])}
+    ids = [str(r) for r in record_ids]
+    sources = sorted({s for r in ids for s in entries.get(r, {}).get("sources", [])})
+    marks = " ".join(record_link(context, r) for r in ids)
+    return Trusted((cite(sources) + " " if sources else "") + marks)
+
+
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept between processes in a verified store (coopdocs.tools.cache).
 
@@ -244,7 +255,7 @@ def figure_attrs(figure_id: str, alt: str) -> Trusted:
     '{#fig-a alt="Timeline of \u2019A\u2019 x"}'
     """
     anchor(figure_id)
-    text = _SPACE.sub(" ", str(alt)).strip().replace('"', "\u2019").replace("\\", "")
+    text = WHITESPACE.sub(" ", str(alt)).strip().replace('"', "\u2019").replace("\\", "")
     text = re.sub(r"[{}<>]", "", text)
     return Trusted("{#" + figure_id + ' alt="' + text + '"}')
 
@@ -259,12 +270,13 @@ def timeline_description(context) -> str:
 
 @jinja2.pass_context
 def authored(context, text: str) -> Trusted:
-    """Render an authored text of the data package (Markdown with Jinja expressions) in this context.
-
-    The text is the author's Markdown, reviewed like the templates (coopdocs.load.authored): its
-    markup passes, while every value its expressions print is escaped like any other.
+    """An authored text's slot (coopdocs.load.authored) as Markdown: the author's markup passes,
+    each ``{name}`` it uses becomes the context's value (``authored_values``), escaped like any
+    other value. The text is never a template: nothing in it is evaluated.
     """
-    return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
+    from coopdocs.load.authored import fill
+
+    return Trusted(fill(text, context["authored_values"], escape).strip())
 
 
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
@@ -292,12 +304,14 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     )
     env.filters["cite"] = cite
     env.filters["cite_record"] = cite_record
+    env.filters["say"] = say
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
     env.filters["number"] = number
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description

@@ -1,7 +1,8 @@
 """``coopdocs diff A B``: what changed between two versions, for editors.
 
-Both versions are built from scratch, each in its own temporary folder
-(:mod:`coopdocs.tools.revision`), with the project's own Snakefile and the running Python
+Both versions are built in temporary folders (:mod:`coopdocs.tools.revision`): the first from
+scratch, the second on a copy of the first's build where only the jobs whose inputs changed rerun
+(:func:`coopdocs.tools.revision.overlay`); both with the project's own Snakefile and the running Python
 environment, and the same ``SOURCE_DATE_EPOCH`` (:mod:`coopdocs.tools.builddate`, diff mode: so
 build dates agree); then ``reports/diff/<A>..<B>/`` gets:
 
@@ -28,7 +29,6 @@ Exit status: 0 no change, 1 changes, 2 error.
 
 from __future__ import annotations
 
-import concurrent.futures
 import shutil
 import sys
 import tempfile
@@ -100,6 +100,10 @@ def build(version: Version, epoch: int, cores: int = 2) -> None:
         raise DiffError(
             f"the build of {version.label} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
         )
+    # A document of the version B was built on (revision.overlay) that this version lacks.
+    for md in (project / layout.MD_DIR).glob("*/*.md") if targets else ():
+        if md.relative_to(project).as_posix() not in targets:
+            md.unlink()
 
 
 def _build_both(root: Path, a: Version, b: Version, epoch: int, cores: int, tmp: Path) -> None:
@@ -109,10 +113,13 @@ def _build_both(root: Path, a: Version, b: Version, epoch: int, cores: int, tmp:
         build(a, epoch, cores)
         b.project = a.project
     else:
-        b.project = revision.export(root, b.commit, tmp / "b" / "project")
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            for fut in [pool.submit(build, v, epoch, cores) for v in (a, b)]:
-                fut.result()
+        # B is built on a copy of A's build, where only what B's changed files touch reruns.
+        exported = revision.export(root, b.commit, tmp / "b" / "export")
+        sources = revision.files_of(a.project)
+        build(a, epoch, cores)
+        b.project = revision.overlay(a.project, sources, exported, tmp / "b" / "project")
+        shutil.rmtree(exported)
+        build(b, epoch, cores)
     versions.load(a)
     if b.project is a.project:
         b.documents, b.tables = a.documents, a.tables

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.review.numbering import pin_marks, renumbered
 from coopdocs.review.records import RecordChange
 from coopdocs.review.redline import Merger, count_changes, image_data_uri, normalise, stringify
 from coopdocs.review.redlines import with_preamble
@@ -41,6 +42,8 @@ class DocumentResult:
     sources_removed: list[str] = field(default_factory=list)
     insertions: int = 0
     deletions: int = 0
+    # Record marks and citations only renumbered (numbering.renumbered), shown untracked.
+    renumbered: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -143,8 +146,9 @@ def _same_file(a: Path | None, b: Path | None) -> bool:
 
 
 def _records_of(version: Version, key: Key) -> set[str]:
+    """The records and sources a version's document uses: a change to any of them affects it."""
     doc = version.documents.get(key)
-    return doc["records"] if doc else set()
+    return (doc["records"] | doc["sources"]) if doc else set()
 
 
 def compare(
@@ -198,13 +202,20 @@ def compare(
             ):
                 res.status = "changed"
             if res.status != "unchanged":
-                merged = with_preamble(Merger(date).merge(old, new), a, b, title, date)
-                res.insertions, res.deletions = count_changes(merged["blocks"])
-                merged_docs[key] = merged
+                merged_docs[key] = _redline(old, new, a, b, res, date)
         if res.status == "unchanged":
             res.records = []
         results.append(res)
     return results, merged_docs
+
+
+def _redline(old: dict, new: dict, a: Version, b: Version, res: DocumentResult, date: str) -> dict:
+    """A changed document's redline (merged AST); its counts and renumbering go to ``res``."""
+    merged = pin_marks(Merger(date).merge(old, new), old, new)
+    merged = with_preamble(merged, a, b, res.title, date)
+    res.insertions, res.deletions = count_changes(merged["blocks"])
+    res.renumbered = renumbered(old, new)
+    return merged
 
 
 def record_sections(

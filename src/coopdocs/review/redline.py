@@ -20,9 +20,11 @@ How the two versions are aligned:
 - **Lists** are aligned item by item, and a changed item is diffed block by block.
 - **Figures** are diffed like the rest: a changed picture shows as the old image deleted and the
   new one inserted, a changed caption word by word.
-- **Citations** are diffed as the document shows them, inside their ``Cite`` (a citation whose
-  keys and text are the same is unchanged; a renumbered one shows its old number deleted and
-  its new one inserted), and the reference list like any list of paragraphs.
+- **Numbers** are not changes: a citation is compared by the sources it cites and a reference
+  entry without its number, so that one only renumbered (a source added or removed before it)
+  shows the new version's number untracked; a citation of other sources is deleted and inserted
+  whole. Record marks are full identifiers here; :func:`coopdocs.review.numbering.pin_marks`
+  gives the redline's appendix entries the versions' numbers.
 
 :func:`normalise` prepares one version's AST (as pandoc ``--citeproc`` writes it): its images
 become self-contained, so that the redline can show the pictures of both versions.
@@ -64,14 +66,36 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# The number heading each entry of citeproc's reference list ("12.").
+_REFERENCE_NUMBER = "csl-left-margin"
+
+
+def _cited(cite: dict) -> str:
+    """What a citation says, whatever its number: the sources it cites, with their prefixes,
+    suffixes and mode (citeproc's number and hash left out)."""
+    return _dumps(
+        [
+            [ci["citationId"], ci["citationPrefix"], ci["citationSuffix"], ci["citationMode"]]
+            for ci in cite["c"][0]
+        ]
+    )
+
+
+def _is_number(n: dict) -> bool:
+    """Whether an inline is numbering only: a reference entry's number."""
+    return n["t"] == "Span" and _REFERENCE_NUMBER in n["c"][0][1]
+
+
 def _align_key(node: Any) -> str:
     """What aligns a block (or row, item) with its counterpart: its content with every citation
-    reduced to the sources it cites, so that a paragraph whose citations were only renumbered
-    stays paired with itself (and shows just the new numbers)."""
+    reduced to what it cites and every reference entry's number left out, so that a block whose
+    citations or entry were only renumbered stays paired with itself (and equal to it)."""
 
     def element(n: dict, rewrite: Callable[[Any], Any]) -> Any:
         if n["t"] == "Cite":
-            return {"t": "Cite", "c": [ci["citationId"] for ci in n["c"][0]]}
+            return {"t": "Cite", "c": _cited(n)}
+        if _is_number(n):
+            return {"t": "Span", "c": _REFERENCE_NUMBER}
         return None
 
     return _dumps(_rewrite(node, element))
@@ -425,6 +449,13 @@ class Merger:
         for x in inlines:
             t, c = x.get("t"), x.get("c")
             wrapper = children = None
+            if t == "Cite" or _is_number(x):
+                # Numbering only (coopdocs.review.numbering): one token that compares by what it
+                # cites (a reference entry's number: always equal), so that an unchanged
+                # citation shows the new version's number untracked.
+                key = _cited(x) if t == "Cite" else _REFERENCE_NUMBER
+                toks.append(_Tok((cmp_path, "N", key), x, path))
+                continue
             if t in _CONTAINERS_SIMPLE:
                 wrapper, cmp, children = [t], (t,), c
             elif t == "Quoted":
@@ -435,12 +466,6 @@ class Merger:
                 wrapper, cmp, children = (
                     [t, c[0], c[2]],
                     (t, c[0][0], tuple(c[0][1]), c[2][0]),
-                    c[1],
-                )
-            elif t == "Cite":
-                wrapper, cmp, children = (
-                    [t, c[0]],
-                    (t, _dumps([ci["citationId"] for ci in c[0]])),
                     c[1],
                 )
             if wrapper is not None and children:

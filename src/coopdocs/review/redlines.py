@@ -27,6 +27,9 @@ CSS = """<style>
 ins { background: #e3f6e3; color: #0b5d1e; text-decoration: underline; }
 del { background: #fde7e7; color: #9b1c1c; text-decoration: line-through; }
 .redline-note { border-left: 3px solid #8eaadb; padding-left: .8em; color: #555; }
+/* Long identifiers and lists of them (a document's sources, a record's sections) wrap inside
+   their column instead of widening the page. */
+p, li, td, th { overflow-wrap: anywhere; }
 </style>
 """
 

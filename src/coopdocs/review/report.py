@@ -109,6 +109,7 @@ def report_context(
                 "insertions": d.insertions,
                 "deletions": d.deletions,
                 "stem": d.stem,
+                "renumbered": d.renumbered,
             }
             for d in changed
         ],

@@ -70,6 +70,36 @@ def extract(snapshot: Path | bytes, dest: Path) -> Path:
     return dest
 
 
+def files_of(folder: Path) -> set[Path]:
+    """Every file under ``folder``, relative to it (a version's files, before it is built)."""
+    return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def overlay(built: Path, built_files: set[Path], version: Path, dest: Path) -> Path:
+    """A second version made incremental: ``dest`` is the built folder ``built`` (its build and
+    Snakemake's records included, times kept), with the files of the folder ``version`` in place
+    of ``built``'s own files ``built_files`` (those it had before it was built).
+
+    Only the files whose bytes differ are written (and so are newer than the first build's
+    outputs); the others keep their times, so a build in ``dest`` reruns only the jobs whose inputs
+    changed (Snakemake's mtime, input, params and code triggers). A file of the first version that
+    the second lacks is removed. Returns ``dest``.
+    """
+    shutil.copytree(built, dest, symlinks=True)
+    files = files_of(version)
+    for rel in built_files - files:
+        (dest / rel).unlink()
+    for rel in files:
+        src, out = version / rel, dest / rel
+        if out.is_file() and not out.is_symlink() and out.read_bytes() == src.read_bytes():
+            continue
+        if out.exists() or out.is_symlink():
+            out.unlink()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, out, follow_symlinks=False)
+    return dest
+
+
 def copy_project(source: Path, dest: Path, names: Iterable[str] = BUILD_FILES) -> Path:
     """Copy the files and folders ``names`` of ``source`` (those that exist) into ``dest``; return ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)

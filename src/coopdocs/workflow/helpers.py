@@ -1,8 +1,9 @@
 """What the Snakefile computes at parse time besides names and paths (those are coopdocs.layout).
 
-The build date, where jobs find ``coopdocs``, the threads of the heavy jobs, the input functions
-that wait for the checkpoints, and :func:`static` for settings in command lines. Snakemake's
-internals are only touched in :mod:`coopdocs.workflow.patches`.
+The build date, where jobs find ``coopdocs``, the threads of the heavy jobs and the input
+functions that wait for the checkpoints (command lines built from the config are
+:mod:`coopdocs.workflow.commands`). Snakemake's internals are only touched in
+:mod:`coopdocs.workflow.patches`.
 
 Only the standard library (and Snakemake, already loaded at parse time) is used: the Snakefile
 is parsed once per run (and once per job on a cluster), so this must stay cheap. Full
@@ -15,7 +16,6 @@ import json
 import math
 import os
 import re
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,27 +235,6 @@ def code_version(package: str | Path | None = None) -> str:
     # Read here, not through digest's code files, which it reads once per process.
     parts = [part for p in sources for part in (p.relative_to(root).as_posix(), p.read_bytes())]
     return digest(*parts, libraries=libraries)
-
-
-def static(command: str, **values) -> str:
-    """``command`` with each ``<<name>>`` replaced by the shell-quoted ``values[name]``, at parse time.
-
-    A list value becomes its items, each quoted, separated by spaces.
-
-    Settings known when the workflow is parsed (the build epoch, folders from the config) are put
-    into the command text instead of ``params:``. Snakemake's "code" rerun trigger compares the
-    command text, so a changed value still reruns the jobs; and with no ``params`` at all
-    Snakemake 9.27 does not import pandas to compare them (measured in docs/performance.md:
-    a no-op build with ``params:`` took 0.3 CPU-seconds and 33 MB more).
-    """
-
-    def value(match: re.Match) -> str:
-        value = values[match.group(1)]
-        if isinstance(value, (list, tuple)):
-            return " ".join(shlex.quote(str(v)) for v in value)
-        return shlex.quote(str(value))
-
-    return re.sub(r"<<(\w+)>>", value, command)
 
 
 def after_checkpoints(checkpoints, folder: str | None, **patterns: str):

@@ -1,0 +1,87 @@
+"""Benchmark ``coopdocs diff`` on two revisions that differ by one record, against one build.
+
+Makes a git repository from the project (what a build reads) in FOLDER: ``v1``, then ``v2`` with
+one record changed (an event's date), and times, in pairs on the same machine (farm-bench: A and
+B in turn, the ratio taken pair by pair, so that a loaded machine's drift cancels):
+
+* A: ``coopdocs diff v1 v2`` (two versions, the second built on the first's build);
+* B: ``coopdocs diff v1 v1`` (the same commit: one clean build of one revision, as the diff
+  builds it, and the report).
+
+    .venv/bin/python benchmarks/diff.py FOLDER [--runs N]
+
+It prints farm-bench's table; quote the median of the ratio A/B. Issue 33 asks at most 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from coopdocs.tools import revision
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENT, DATE = "evt-by-mic-conference-2015", "2015-04-24"
+EPOCH = "1672358400"
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in ``repo`` with a fixed author and date."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@example.org",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@example.org",
+        GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE="2023-01-01T00:00:00Z",
+    )
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def make_repository(repo: Path) -> None:
+    """The project in ``repo`` as a git repository: v1, then v2 with one event's date changed."""
+    revision.copy_project(ROOT, repo)
+    (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n", encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "v1")
+    git(repo, "tag", "v1")
+    events = repo / "data" / "events.csv"
+    rows = list(csv.DictReader(io.StringIO(events.read_text(encoding="utf-8"))))
+    next(r for r in rows if r["id"] == EVENT)["date"] = DATE
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    events.write_text(out.getvalue(), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "v2")
+    git(repo, "tag", "v2")
+
+
+def main() -> int:
+    """Make the repository and run the paired timing."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    repo = args.folder.resolve() / "project"
+    if repo.exists():
+        shutil.rmtree(repo)
+    make_repository(repo)
+    coopdocs = str(Path(sys.executable).parent / "coopdocs")
+    command = ["farm-bench", "-n", str(args.runs), "--warmup", "0", "--timeout", "3600"]
+    command += ["--vs", f"{coopdocs} diff v1 v1", "--", coopdocs, "diff", "v1", "v2"]
+    return subprocess.run(
+        command, cwd=repo, env=dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    ).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
