@@ -324,3 +324,27 @@ def test_the_workflow_refuses_a_template_path_in_one_line(tmp_path: Path):
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out and "brief_template: '../README.md'" in out, out[-2000:]
+
+
+# --- validate reports what the build would stop on in the authored text ---------------------------
+
+
+def _validate(data: Path, capsys) -> tuple[int, str]:
+    from coopdocs.cli import main
+
+    code = main(["validate", "--data", str(data)])
+    return code, capsys.readouterr().err
+
+
+def test_validate_reports_the_authored_text_as_the_build_reads_it(data: Path, capsys):
+    article = data / "text" / "article.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("union_body: eec", "union_body: no-such-body"), "utf-8")
+    code, err = _validate(data, capsys)
+    assert code == 1 and "union_body" in err and "no-such-body" in err, err
+    canary = data.parent / "canary"
+    command = '{{ cycler.__init__.__globals__.os.popen("touch ' + str(canary) + '").read() }}'
+    article.write_text(text + "\n" + command + "\n", "utf-8")
+    code, err = _validate(data, capsys)
+    assert code == 1 and "article.md:" in err and "Traceback" not in err, err
+    assert not canary.exists()
