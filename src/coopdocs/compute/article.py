@@ -715,6 +715,8 @@ def article_context(
         "projects_with_budget": claims.view("projects_with_budget"),
         "members": claims.get("union_members"),
         "joint": claims.view("joint_projects_of_union_and_organisation") if union else None,
+        # The authored text's donors (data/text/article.md), by name for its claims syntax.
+        "donors": claims.view("donor_states"),
     }
     claimed_ids = claim_records(claims)
     used_ids = set(claimed_ids)
@@ -855,6 +857,7 @@ def article_context(
             ],
             "budgets": budgets,
             "projects_with_budget": claimed["projects_with_budget"],
+            "donor_states": claimed["donors"],
             "md_yes": md_yes,
             "md_no": md_no,
             "measures": measures,

@@ -193,11 +193,12 @@ def write(
     meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
+    # The figures filter gives Typst each figure's text alternative (PDF/UA, issue 30).
     typst_cmd = pandoc_command(
         "typst-citations",
         source_format="json",
         template=styles.typst_template,
-        lua_filters=[styles.records_filter],
+        lua_filters=both,
     )
     docx_cmd = pandoc_command(
         "docx",

@@ -103,7 +103,9 @@ def pandoc_command(
     for key, value in sorted((variables or {}).items()):
         cmd += ["--variable", f"{key}={value}"]
     if to.startswith("html"):
-        cmd += ["--section-divs", "--html-q-tags"]
+        # One h1 per page, the document's title (templates/html/document.html): the sections'
+        # headings start at h2, as readers' programs and the WCAG technique H42 expect.
+        cmd += ["--section-divs", "--html-q-tags", "--shift-heading-level-by=1"]
     return cmd
 
 
