@@ -611,21 +611,9 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
 
 # The tables every document is computed from: the program cannot work without any of them (an
 # empty table, header only, is fine where no other record refers to it). README, "The data".
-REQUIRED_TABLES = (
-    "publications",
-    "sources",
-    "themes",
-    "countries",
-    "actors",
-    "roles",
-    "offices",
-    "instruments",
-    "projects",
-    "outcomes",
-    "contributions",
-    "events",
-    "proposals",
-    "facts",
+REQUIRED_TABLES = tuple(
+    "publications sources themes countries actors roles offices instruments projects outcomes "
+    "contributions events proposals facts".split()
 )
 
 
