@@ -47,11 +47,17 @@ def _report_problems(problems: list, as_json: bool) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data package; print every problem; exit 1 on any error."""
     from coopdocs.load.datapackage import DataError, load_package
+    from coopdocs.load.settings import authored_front
 
     try:
         package = load_package(Path(args.data), root=Path.cwd())
     except DataError as exc:
         _report_problems(exc.problems, args.json)
+        return 1
+    # The authored texts as the build reads them (their front matter against the data too).
+    faults = authored_front(package)[1]
+    if faults:
+        _report_problems(faults + package.warnings, args.json)
         return 1
     _report_problems(package.warnings, args.json)
     if not args.json:
