@@ -591,7 +591,8 @@ def size_seeds(args) -> list[tuple[str, int]]:
     return pairs
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The benchmark's options (``--quick`` filled in)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states"
@@ -627,6 +628,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.sizes, args.seeds, args.runs, args.edit_runs = "real,20", "0", 1, 1
         args.synthetic_runs, args.c1_max_countries = 1, 20
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure every size and seed asked for; write results.json, results.md and scaling.png."""
+    args = parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(
