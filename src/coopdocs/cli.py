@@ -154,8 +154,20 @@ def _write_tables(args, opt, meta, detailed, words) -> None:
     )
 
 
+def cmd_claims_register(args: argparse.Namespace) -> int:
+    """Write reports/claims/register.csv from the documents' contexts of a (partial) build."""
+    from coopdocs.describe.claims_register import write_register
+    from coopdocs.tools.config import load_config
+
+    root = Path.cwd()
+    data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
+    print(write_register(root, data_dir).relative_to(root))
+    return 0
+
+
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
+    from coopdocs.describe.claims_register import write_register
     from coopdocs.describe.provenance import write
     from coopdocs.tools.builddate import input_paths
     from coopdocs.tools.config import load_config
@@ -172,6 +184,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     # since (a commit or an edit of the README, the docs or the tests changes no byte).
     inputs = input_paths(settings)
     commit = last_commit(root, inputs)
+    write_register(root, settings["data_dir"])
     write(
         root,
         settings,
@@ -415,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of figures and workbooks by content digest (skips unchanged ones)",
     )
     p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser(
+        "claims-register",
+        help="write reports/claims/register.csv from the documents' contexts (the build writes "
+        "it with the manifest)",
+    )
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--data-dir", help="the data package built (default: the config's data_dir)")
+    p.set_defaults(func=cmd_claims_register)
 
     p = sub.add_parser(
         "manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json"

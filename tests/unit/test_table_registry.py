@@ -21,6 +21,7 @@ from coopdocs.workflow.commands import prepare_args
 from locations import ROOT, TWO_STATES
 from support import cli
 from support.documents import document_text, squash
+from support.styles import house_styles
 
 EPOCH = 1672358400
 SCRATCH = "projects-by-start"
@@ -128,14 +129,7 @@ def test_a_seventh_table_builds_in_every_format(tmp_path, seventh_table):
     context = json.loads((tmp_path / "build" / "tables.json").read_text(encoding="utf-8"))
     entry = next(t for t in context["tables"] if t["id"] == SCRATCH)
     assert entry["number"] == len(context["tables"]) and entry["rows"]
-    styles = pub.Styles(
-        csl=templates / "csl" / "american-medical-association-brackets.csl",
-        reference_doc=templates / "docx" / "reference.docx",
-        html_template=templates / "html" / "document.html",
-        typst_template=templates / "typst" / "document.typ",
-        figures_filter=templates / "filters" / "figures.lua",
-        records_filter=templates / "filters" / "records.lua",
-    )
+    styles = house_styles(templates)
     out = tmp_path / "out"
     document = pub.Document(
         context=tmp_path / "build" / "tables.json",

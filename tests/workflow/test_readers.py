@@ -206,7 +206,10 @@ def test_docx_and_pdf_properties_from_one_source(built):
         html = docx.with_suffix(".html").read_text(encoding="utf-8")
         assert f'<meta name="author" content="{value["dc:creator"]}">' in html
     article = built / "reports" / "article" / "review.pdf"
-    assert pypdf.PdfReader(str(article)).metadata.author == "coopdocs editorial team"
+    assert (
+        pypdf.PdfReader(str(article)).metadata.author
+        == "Editors of the EAEU\u2013UNIDO cooperation data set"
+    )
 
 
 def test_citations_link_to_their_reference(built):

@@ -362,6 +362,16 @@ def is_member(country: Record) -> bool:
     return not country.get("union_member_until")
 
 
+def established(records) -> list[Record]:
+    """The records in force, open, under way or achieved (``status`` actual or not given):
+    plans, proposals and what was only discussed are never counted as established.
+
+    >>> [r["id"] for r in established([{"id": "a", "status": "actual"}, {"id": "b", "status": "planned"}, {"id": "c"}])]
+    ['a', 'c']
+    """
+    return [r for r in records if (r.get("status") or "actual") == "actual"]
+
+
 def names_organisation(instrument: Record) -> bool:
     """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
     general formula such as "the UN and its specialised agencies" does not name it)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article import article_context
+from coopdocs.compute.claims import add_brief_claims
 from coopdocs.compute.contexts import (
     bibliography,
     brief_context,
@@ -71,6 +72,15 @@ def write_contexts(
             git,
             words=words,
             union_code=settings.get("union"),
+        )
+        # What the brief counts: named claims with their records (coopdocs.compute.claims).
+        add_brief_claims(
+            ctx,
+            package,
+            country["code"],
+            settings["organisation"],
+            settings.get("union"),
+            settings.get("union_body"),
         )
         stem = country["slug"]
         outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx

@@ -15,8 +15,9 @@ Supported Table Schema subset (documented in the README):
 * the custom schema property ``listForeignKeys``: foreign keys of ``list`` fields, which Table
   Schema does not define (frictionless-py crashes on them in ``foreignKeys``), resolved item by
   item; written like ``foreignKeys``;
-* the custom package property ``texts``: authored texts of the package (Markdown with Jinja
-  expressions, e.g. ``{"article": "text/article.md"}``), read as UTF-8 text.
+* the custom package property ``texts``: authored texts of the package (Markdown with named
+  values, never a template: coopdocs.load.authored; e.g. ``{"article": "text/article.md"}``), read
+  as UTF-8 text and checked line by line.
 
 ``frictionless validate datapackage.json`` checks the same package by the standard (a test
 keeps the two in agreement on the standard constraints).
@@ -61,8 +62,10 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import signal
+import stat
 import threading
 import time
 import unicodedata
@@ -91,6 +94,9 @@ INTEGER_DIGITS = (
 )
 # The csv module's limit for one cell (csv.field_size_limit()), documented in the README.
 CELL_LIMIT = 131072
+# The largest authored text read (bytes; documented in the README): a review's own words are a
+# few thousand; the limit stops a file that never ends (a device, a generated giant) early.
+TEXT_LIMIT = 1_048_576
 # Dates: the pattern the descriptor gives them, and the years a date may have.
 DATE_PATTERN = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 DATE_YEARS = (1900, 2100)
@@ -786,7 +792,7 @@ def _table_path(data_dir: Path, relative: str, shown: str, problems: list[Proble
                     0,
                     "",
                     relative,
-                    "is a symbolic link; the data folder's tables must be plain files",
+                    "is a symbolic link; the data folder's files must be plain files",
                     "a file inside the data folder",
                     root=True,
                 )
@@ -1119,6 +1125,7 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 )
 
     texts = _read_texts(descriptor, data_dir, root, problems)
+    problems += _text_problems(texts, descriptor, data_dir, root, tables)
     if not problems:
         problems = _undrawable(descriptor, tables, shown_of)
     if problems:
@@ -1318,6 +1325,25 @@ def text_paths(descriptor: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in texts.items()} if isinstance(texts, dict) else {}
 
 
+def _text_problems(
+    texts: dict[str, str],
+    descriptor: dict[str, Any],
+    data_dir: Path,
+    root: Path | None,
+    tables: dict[str, list[Record]],
+) -> list[Problem]:
+    """Every problem of the authored texts (coopdocs.load.authored), by file and line."""
+    from coopdocs.load.authored import text_problems
+
+    keys = {str(r.get("id")) for name in ("sources", "publications") for r in tables.get(name, [])}
+    paths = text_paths(descriptor)
+    return [
+        Problem(_display(data_dir / paths[name], root), line, "", shown, message)
+        for name, text in sorted(texts.items())
+        for line, shown, message in text_problems(text, keys)
+    ]
+
+
 def _read_texts(
     descriptor: dict[str, Any], data_dir: Path, root: Path | None, problems: list[Problem]
 ) -> dict[str, str]:
@@ -1349,27 +1375,45 @@ def _read_texts(
                 )
             )
             continue
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            problems.append(
-                Problem(
-                    shown,
-                    0,
-                    "texts",
-                    rel,
-                    f"the authored text {name!r} is missing",
-                    "the file named in datapackage.json",
-                )
-            )
-            continue
-        except UnicodeDecodeError:
-            problems.append(
-                Problem(shown, 0, "texts", rel, "bytes that are not UTF-8", "UTF-8 text")
-            )
-            continue
-        texts[name] = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n"))
+        text = _read_text_file(data_dir, name, rel, shown, problems)
+        if text is not None:
+            texts[name] = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n"))
     return texts
+
+
+def _read_text_file(
+    data_dir: Path, name: str, rel: str, shown: str, problems: list[Problem]
+) -> str | None:
+    """The authored text ``rel`` of the package as text; None (and a problem) when it cannot be.
+
+    Confined like every table (no symbolic link on the way, nothing outside the data folder), a
+    regular file (not a device such as /dev/zero, not a pipe) of at most :data:`TEXT_LIMIT` bytes,
+    and UTF-8: read once, never more than the limit.
+    """
+    path = _table_path(data_dir, rel, shown, problems)
+    if path is None:
+        return None
+    fault = None
+    try:
+        # Non-blocking: opening a pipe would otherwise wait for a writer that never comes.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                fault = ("is not a regular file", "a Markdown file")
+            else:
+                data = fh.read(TEXT_LIMIT + 1)
+                if len(data) > TEXT_LIMIT:
+                    fault = (f"is larger than {TEXT_LIMIT:,} bytes", "a shorter text")
+    except FileNotFoundError:
+        fault = (f"the authored text {name!r} is missing", "the file named in datapackage.json")
+    except OSError as exc:
+        fault = (f"cannot be read: {exc.strerror or exc}", "a readable file")
+    if fault is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            fault = ("bytes that are not UTF-8", "UTF-8 text")
+    problems.append(Problem(shown, 0, "texts", rel, *fault))
+    return None
 
 
 def _undrawable(

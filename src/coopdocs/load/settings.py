@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from coopdocs.load.authored import AuthoredTextError, parse_authored
-from coopdocs.load.datapackage import Package, Problem
+from coopdocs.load.datapackage import Package, Problem, text_paths
 
 UNION_KIND = "union"
 WHERE = "config"
@@ -99,7 +99,10 @@ def resolve_settings(
         try:
             parsed = parse_authored(text)
         except AuthoredTextError as exc:
-            problems.append(Problem(f"authored text {name!r}", 0, "", "", str(exc)))
+            where = text_paths(package.descriptor).get(name, f"authored text {name!r}")
+            problems.extend(
+                Problem(where, line, "", shown, why) for line, shown, why in exc.problems
+            )
             continue
         if name == "article":
             front = parsed[0]

@@ -185,6 +185,19 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
     return Trusted("{#" + record_id + ' .record title="' + _attribute_text(title) + '"}')
 
 
+@jinja2.pass_context
+def record_marks(context, record_ids: Iterable[str]) -> Trusted:
+    """The citation and the record marks of a computed statement (a claim's records,
+    coopdocs.compute.claims): the sources of exactly those records, then one mark per record, so
+    that the marks of "six offices" lead to the six records it counts. The records must be in the
+    document's provenance appendix (the context's ``provenance``)."""
+    entries = {e["id"]: e for e in context.get("provenance", {}).get("records", [])}
+    ids = [str(r) for r in record_ids]
+    sources = sorted({s for r in ids for s in entries.get(r, {}).get("sources", [])})
+    marks = " ".join(record_link(context, r) for r in ids)
+    return Trusted((cite(sources) + " " if sources else "") + marks)
+
+
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept between processes in a verified store (coopdocs.tools.cache).
 
@@ -257,12 +270,13 @@ def timeline_description(context) -> str:
 
 @jinja2.pass_context
 def authored(context, text: str) -> Trusted:
-    """Render an authored text of the data package (Markdown with Jinja expressions) in this context.
-
-    The text is the author's Markdown, reviewed like the templates (coopdocs.load.authored): its
-    markup passes, while every value its expressions print is escaped like any other.
+    """An authored text's slot (coopdocs.load.authored) as Markdown: the author's markup passes,
+    each ``{name}`` it uses becomes the context's value (``authored_values``), escaped like any
+    other value. The text is never a template: nothing in it is evaluated.
     """
-    return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
+    from coopdocs.load.authored import fill
+
+    return Trusted(fill(text, context["authored_values"], escape).strip())
 
 
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
@@ -297,6 +311,7 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
