@@ -251,8 +251,10 @@ for md in docs:
            template=p("html_template"), lua_filters=both, metadata=meta)
     times["pandoc_html"] += time.perf_counter() - t; t = time.perf_counter()
     typ = out.with_suffix(".typ")
+    # Both filters, as coopdocs.render.publish.write: the figures filter gives Typst each figure's
+    # text alternative, without which the PDF/UA compile fails.
     pandoc(ast, typ, "typst-citations", epoch=epoch, heap=heap, source_format="json", template=p("typst_template"),
-           lua_filters=[p("records_filter")])
+           lua_filters=both)
     times["pandoc_typst"] += time.perf_counter() - t; t = time.perf_counter()
     typst_pdf(typ, out.with_suffix(".pdf"), epoch=epoch, assets=figs)
     times["typst_pdf"] += time.perf_counter() - t
