@@ -296,7 +296,9 @@ def ordinal(value: int, words: Words | None = None) -> str:
 def list_words(conjunction: str = "and", words: Words | None = None) -> tuple[str, str, bool]:
     """How a list is joined: its separator, its conjunction and whether the separator also comes
     before the conjunction (:func:`join_list`). The strings' words where they give them
-    (``language.conjunctions``), else the language's CLDR list patterns ("and": standard, "or").
+    (``language.conjunctions``), else those of the build's language (``locale``, set by
+    coopdocs.load.strings.with_locale) from its CLDR list patterns ("and": standard, "or"),
+    else the conjunction as given.
 
     >>> list_words("or", {"language": {"conjunctions": {"or": "ou"}}})
     (', ', 'ou', False)
@@ -306,7 +308,7 @@ def list_words(conjunction: str = "and", words: Words | None = None) -> tuple[st
     lang = _lang(words)
     conjunctions = lang.get("conjunctions") or {}
     style = {"and": "standard", "or": "or"}.get(conjunction)
-    if conjunction in conjunctions or style is None:
+    if conjunction in conjunctions or style is None or "locale" not in (words or {}):
         separator = str(lang.get("list_separator", ", "))
         conjoined = str(conjunctions.get(conjunction, conjunction))
         return separator, conjoined, bool(lang.get("serial_comma"))
@@ -373,9 +375,9 @@ def long_date(value: Any, words: Words | None = None) -> str:
     """A date as the document's language writes it: "27 April 2018", "April 2018"; else unchanged.
 
     The month names and the order are the strings file's ``language.months`` and
-    ``language.date``/``language.month`` ({day}, {month}, {year}); without ``months``, the
-    language's CLDR long date ("27 апреля 2018 г.", "апрель 2018 г."). A year or a period passes
-    as it is.
+    ``language.date``/``language.month`` ({day}, {month}, {year}); without ``months``, the CLDR
+    long date of the build's language (``locale``: "27 апреля 2018 г.", "апрель 2018 г."),
+    else the ISO date unchanged. A year or a period passes as it is.
 
     >>> w = {"language": {"months": ["January", "February", "March", "April"],
     ...      "date": "{day} {month} {year}", "month": "{month} {year}"}}
@@ -388,6 +390,8 @@ def long_date(value: Any, words: Words | None = None) -> str:
     m = _ISO_DATE.fullmatch(text)
     months = _lang(words).get("months") or []
     if not m or not 1 <= int(m.group(2)) <= (len(months) if months else 12):
+        return text
+    if not months and "locale" not in (words or {}):
         return text
     if not months:
         return _cldr_date(int(m.group(1)), int(m.group(2)), m.group(3), words)
