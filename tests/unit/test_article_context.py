@@ -52,6 +52,7 @@ def test_one_section_per_member_state_and_the_union(context, two_states):
         "id": "review",
         "title": "A review",
         "subtitle": "of two states",
+        "audience": context["document"]["audience"],
     }
     assert [s["country"]["name"] for s in context["states"]] == ["Belarus", "Russia"]
     assert context["union"]["country"]["code"] == "EAEU"
@@ -234,12 +235,26 @@ def test_comparisons_rank_share_and_gap_are_counted_from_the_records(context, tw
     t = two_states.tables
     states = {c["code"]: c["name"] for c in t["countries"] if c["kind"] != "union"}
     measures = context["highlights"]["measures"]
+    # Issue 28: instruments are those in force with the organisation as a party (agreements and
+    # programmes), projects those under way or done, events occasions (one occasion, one count).
+    counted = {
+        "instruments": lambda r: (
+            r["status"] == "actual"
+            and r["role"] in ("organisation-agreement", "organisation-programme")
+            and SETTINGS["organisation"] in r["parties"]
+        ),
+        "projects": lambda r: r["status"] == "actual",
+        "events": lambda r: r["format"] == "gathering",
+    }
     for table in ("instruments", "projects", "events"):
+        rows = [r for r in t[table] if counted[table](r)]
         per = {
-            name: sum(1 for r in t[table] if code in stated(r, "countries"))
+            name: len(
+                {r.get("occasion") or r["id"] for r in rows if code in stated(r, "countries")}
+            )
             for code, name in states.items()
         }
-        behind = [r for r in t[table] if _stated_states(r, states)]
+        behind = [r for r in rows if _stated_states(r, states)]
         m = measures[table]
         assert {r["name"]: r["count"] for r in m["rows"]} == per, table
         assert m["total"] == len(behind), table
@@ -450,18 +465,19 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     # a date or period is never nested in parentheses
     assert "((" not in text and not __import__("re").search(r"\(\d{4}-\d\d-\d\d \(", text)
     # a span of events is named first and last, not in nested parentheses
-    assert "record high-level contacts between 2017 and 2021, from the First" in text
+    assert "three events between 2017 and 2021, from *First" in text
     # no rank for a count of nothing; two states are "of the two", not "among the two"
-    russia = _paragraph(text, "*How it compares.* Of the two states, Russia")
-    assert "and the data records no outcome for it." in russia
-    assert "ranks first by projects (4), first by instruments (4), and" in russia
+    russia = _paragraph(text, "Against the other state, it comes")
+    # instruments in force with the organisation only (issue 28): one each, a tie
+    assert "first by projects (4) and jointly first by instruments (1); the study reports" in russia
+    assert "no outcome for it." in russia and "Of the two states, Belarus ranks" in text
     assert "by recorded outcomes (0)" not in text and "Among the two" not in text
     # small counts in words, as in the rest of the review
     t = two_states.tables
     own = sum(p["origin"] == "author" for p in t["proposals"])
     derived = len(t["proposals"]) - own
     assert (own, derived) == (2, 1)  # the fixture's proposals
-    assert "the author makes two proposals of their own:" in text
+    assert "the author makes two proposals of their own, given in full" in text
     assert "One further suggestion is not the author's own" in text
 
 
@@ -496,12 +512,10 @@ def test_profile_programmes_give_a_period_only_where_the_title_does_not(context,
 
 def test_shared_projects_and_contributions_read_as_sentences(markdown):
     text = markdown.replace("\\", "")
-    for line in text.splitlines():
-        if line.startswith("- [*") and not line.startswith("- [**"):
-            # one parenthesis for period and funders, then one colon before the description
-            head = line.split("*", 2)[2].split(": ", 1)[0]
-            assert head == "" or (head.startswith(" (") and head.endswith(")")), line[:160]
-    assert "The data records what Russia contributes to UNIDO: " in text
+    shared = _paragraph(text, "The study names ")
+    # each shared project once, by title, with whom it states and whom it only infers
+    assert "- [*" not in text and ", inferred for " in shared
+    assert "The study gives a contribution to UNIDO of " in text
 
 
 def test_count_table_columns_are_as_wide_as_their_headings(markdown):
@@ -531,7 +545,7 @@ def test_funding_section_names_every_funder_of_its_table_and_the_budgets(context
     with_budget = [r for r in rows if r.get("budget_usd") is not None]
     assert len(context["highlights"]["budgets"]) == len(with_budget)
     if not with_budget:
-        assert "The data states no budget for any of the funded projects." in funding
+        assert "The study gives no budget for any of the funded projects." in funding
 
 
 def test_terms_on_bodies_are_counted_with_their_noun(context, markdown, two_states):
@@ -577,7 +591,4 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     ]
     assert idle  # the fixture has such states
     for name in idle:
-        assert (
-            f"*How it compares.* The data records no project, instrument or outcome for {name}."
-            in text
-        )
+        assert f"The study reports no project, instrument or outcome for {name}." in text

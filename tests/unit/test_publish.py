@@ -105,7 +105,8 @@ def test_every_format_shows_the_text_literally_with_the_citation_resolved(publis
     )
 
     html = (published / "doc.html").read_text(encoding="utf-8")
-    assert "<title>Tiny brief</title>" in html and "<h1>A heading</h1>" in html
+    # The title is the page's one h1; a document heading is an h2 (issue 30).
+    assert "<title>Tiny brief</title>" in html and "<h2>A heading</h2>" in html
     assert '<span id="prj-x" class="record" title="Record prj-x">*not bold*' in html
     assert "&lt;b&gt;raw&lt;/b&gt; $x$" in html and "<b>raw" not in html and "<em>" not in html
     # the citation links to its entry in the reference list (issue 20)

@@ -66,9 +66,12 @@ def test_focused_tables_sum_the_other_states_and_drop_their_rows(package):
         set(keep[:12]) <= set(frames["institutional-profile"].column("country_code")) <= set(keep)
     )
     assert set(frames["timeline"].column("country_code")) <= set(keep)
-    # Instruments by type of the states not kept, counted from the raw records.
+    # Instruments by type of the states not kept, counted from the raw records (those in force:
+    # issue 28, a plan is not part of the legal basis).
     expected: Counter = Counter()
     for i in t["instruments"]:
+        if i["status"] != "actual":
+            continue
         for code in set(i["countries"]):
             if code not in keep:
                 expected[i["type"]] += 1

@@ -16,6 +16,7 @@ from coopdocs.compute.tables import TABLES, Frame, TableSpec, check_strings, com
 from coopdocs.load.datapackage import load_package
 from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
+from coopdocs.tools.config import load_config
 from coopdocs.workflow.commands import prepare_args
 from locations import ROOT, TWO_STATES
 from support import cli
@@ -94,12 +95,10 @@ def _project(tmp_path: Path, with_words: bool) -> Path:
 def _tables_job(tmp_path: Path, templates: Path) -> tuple[int, str]:
     """``coopdocs prepare`` then ``coopdocs tables`` on the two-state fixture package."""
     build = tmp_path / "build"
-    cli.check(
-        *prepare_args(
-            {"organisation": "unido"}, EPOCH, bundle=build / "bundle.json",
-            contexts=build / "context", strings=templates / "strings.yaml", data_dir=TWO_STATES,
-        )
-    )  # fmt: skip
+    settings = dict(load_config(ROOT), data_dir=TWO_STATES)
+    strings = templates / "strings.yaml"
+    bundle, contexts = build / "bundle.json", build / "context"
+    cli.check(*prepare_args(settings, EPOCH, bundle=bundle, contexts=contexts, strings=strings))
     code, _, err = cli.call(
         "tables", "--bundle", build / "bundle.json", "--tables-dir", tmp_path / "tables",
         "--figures-dir", tmp_path / "figures", "--context", build / "tables.json",

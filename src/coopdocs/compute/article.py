@@ -14,6 +14,8 @@ from collections import Counter
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.compute.article_sections import section_views
+from coopdocs.compute.claims import ClaimSet
 from coopdocs.compute.contexts import (
     Resolver,
     brief_context,
@@ -39,8 +41,9 @@ from coopdocs.compute.overview import (
 )
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
-from coopdocs.load.authored import cited_keys, parse_authored
+from coopdocs.load.authored import cited_keys, claim_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
+from coopdocs.load.grammar import join_list
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import by_name, collation_key
 
@@ -67,14 +70,6 @@ YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 def _words(key) -> str:
     """A row key of a counts matrix as words ('framework-programme' -> 'framework programme')."""
     return str(key).replace("-", " ")
-
-
-def _top(counter: Counter) -> tuple[str, int] | tuple[None, int]:
-    """The most frequent key (ties broken by collation) and its count."""
-    if not counter:
-        return None, 0
-    key = sorted(counter.items(), key=lambda kv: (-kv[1], collation_key(str(kv[0]))))[0]
-    return key
 
 
 def _leaders(counter: Counter) -> dict[str, Any]:
@@ -123,44 +118,47 @@ def ranking(counts: dict[str, int], total: int) -> dict[str, Any]:
     }
 
 
-def state_measures(package: Package, states: list[dict]) -> dict[str, dict[str, Any]]:
-    """Per measure (:data:`MEASURES`), the ranking of ``states`` by what the data states of them.
+# The claim (coopdocs.compute.claims) each measure ranks the states by.
+MEASURE_CLAIMS = {
+    "instruments": "instruments_with_organisation",
+    "projects": "projects_of",
+    "outcomes": "outcomes_of",
+    "events": "events_of",
+    "roles": "roles_held",
+    "offices": "offices_open",
+}
 
-    Instruments, projects and events count only the states a record states (inferred
-    participation counts nowhere); outcomes are those of a state's projects; roles are terms on
-    the organisation's bodies; offices those on its soil.
-    """
-    res = Resolver.of(package)
+
+def state_measures(claims: ClaimSet, states: list[dict]) -> dict[str, dict[str, Any]]:
+    """Per measure (:data:`MEASURES`), the ranking of ``states`` by the claim that measure names
+    (:data:`MEASURE_CLAIMS`): instruments in force with the organisation, projects under way or
+    done that the data states for the state (inferred participation counts nowhere, plans apart),
+    their achieved outcomes, occasions (several events of one occasion count once), terms on the
+    organisation's bodies, the organisation's own open offices."""
     counts: dict[str, dict[str, int]] = {m: {} for m in MEASURES}
     behind: dict[str, set] = {m: set() for m in MEASURES}
     for c in states:
-        per = {
-            "instruments": res.of_country("instruments", c["code"]),
-            "projects": res.of_country("projects", c["code"]),
-            "events": res.of_country("events", c["code"]),
-            "roles": res.of_country("roles", c["code"]),
-            "offices": res.of_country("offices", c["code"]),
-        }
-        per["outcomes"] = [
-            o for p in per["projects"] for o in res.outcomes_by_project.get(p["id"], [])
-        ]
         for m in MEASURES:
-            counts[m][c["name"]] = len(per[m])
-            behind[m].update(r["id"] for r in per[m])
+            claim = claims.get(MEASURE_CLAIMS[m], country=c["code"])
+            counts[m][c["name"]] = claim.number
+            behind[m].update(claim.records)
     return {m: ranking(counts[m], len(behind[m])) for m in MEASURES}
 
 
-def firsts(package: Package, states: list[dict], organisation_id: str) -> dict[str, Any]:
-    """Who came first: the earliest and latest start of cooperation, the first instrument with
-    the organisation, the first project, each with its state, year and record."""
-    res = Resolver.of(package)
+def firsts(claims: ClaimSet, states: list[dict]) -> dict[str, Any]:
+    """Who came first: the earliest and latest start of cooperation (the data's start of
+    cooperation when it gives one, else membership: claim ``cooperation_start``), the first
+    instrument in force with the organisation and the first project under way or done, each with
+    its state, year and record."""
+    res = claims.facts.res
 
-    def earliest(table: str, keep) -> dict[str, Any] | None:
+    def earliest(claim: str) -> dict[str, Any] | None:
         found = []
         for c in states:
-            for r in res.of_country(table, c["code"]):
+            for rid in claims.get(claim, country=c["code"]).records:
+                r = claims.facts.package.index(TABLE_OF[claim])[rid]
                 year = record_year(r)
-                if year is not None and keep(r):
+                if year is not None:
                     found.append((year, collation_key(c["name"]), r["id"], c["name"], r))
         if not found:
             return None
@@ -173,17 +171,17 @@ def firsts(package: Package, states: list[dict], organisation_id: str) -> dict[s
             "source_note": r.get("source_note") or "",
         }
 
-    since = sorted(
-        (int(str(c.get("organisation_member_since") or c.get("cooperation_since"))[:4]), c["name"])
-        for c in states
-        if c.get("organisation_member_since") or c.get("cooperation_since")
-    )
+    starts = [(claims.get("cooperation_start", country=c["code"]), c) for c in states]
+    since = sorted((s.value, res.countries[c["code"]]["name"]) for s, c in starts if s.value)
     return {
         "since": [{"year": y, "name": n} for y, n in since],
         "span": since[-1][0] - since[0][0] if since else None,
-        "instrument": earliest("instruments", lambda r: organisation_id in r["parties"]),
-        "project": earliest("projects", lambda r: True),
+        "instrument": earliest("instruments_with_organisation"),
+        "project": earliest("projects_of"),
     }
+
+
+TABLE_OF = {"instruments_with_organisation": "instruments", "projects_of": "projects"}
 
 
 def role_groups(roles: list[dict], res: Resolver, words: Words | None = None) -> list[dict]:
@@ -309,11 +307,188 @@ def role_bodies(groups: list[dict]) -> list[dict]:
     return list(bodies.values())
 
 
+def leading(ranked: list[dict], n: int) -> list[dict]:
+    """The first ``n`` of ``ranked`` (by ``count``, highest first) without stopping inside a tie:
+    those counted more than the first left out, or, when the top ``n`` are all tied with the rest,
+    only the ties with the first (a list never leaves out one as frequent as the last named).
+
+    >>> [t["k"] for t in leading([{"k": "a", "count": 5}, {"k": "b", "count": 3},
+    ...                            {"k": "c", "count": 2}, {"k": "d", "count": 2}], 3)]
+    ['a', 'b']
+    >>> [t["k"] for t in leading([{"k": "a", "count": 1}, {"k": "b", "count": 1}], 3)]
+    ['a', 'b']
+    """
+    if len(ranked) <= n:
+        return list(ranked)
+    cut = ranked[n]["count"]
+    above = [t for t in ranked if t["count"] > cut]
+    return above or [t for t in ranked if t["count"] == ranked[0]["count"]]
+
+
+def claim_records(claims: ClaimSet) -> set[str]:
+    """The ids of every record the claims computed so far count or count apart (their marks
+    link to the provenance appendix, which must hold them)."""
+    ids = set()
+    for c in claims.register:
+        ids.update(c["records"])
+        for apart in c["apart"].values():
+            ids.update(apart)
+    return ids
+
+
+def claim_sources(package: Package, record_ids: set[str]) -> set[str]:
+    """The sources of the given records (of the tables of statements, not actors or
+    countries), for the bibliography."""
+    out: set[str] = set()
+    for table in (
+        "instruments",
+        "projects",
+        "events",
+        "offices",
+        "outcomes",
+        "roles",
+        "facts",
+        "contributions",
+    ):
+        if table not in package.tables:
+            continue
+        index = package.index(table)
+        for rid in record_ids & set(index):
+            out.update(index[rid].get("sources") or [])
+    return out
+
+
+def funded_abroad(brief: dict[str, Any], claims: ClaimSet, code: str) -> list[dict]:
+    """The entries of a brief's ``funds_elsewhere`` that claim ``projects_funded_beyond_borders``
+    counts for state ``code`` (stated funding, outside the state, under way or done)."""
+    counted = set(claims.get("projects_funded_beyond_borders", country=code).records)
+    return [f for f in brief["funds_elsewhere"] if f["project"] in counted]
+
+
 def is_shared(project: dict, state_codes: set[str]) -> bool:
     """Whether a project concerns several member states, or some only by inference: such a
     project is described once, in the section on shared projects, and referred to elsewhere."""
     stated_states = [c for c in stated(project, "countries") if c in state_codes]
     return len(stated_states) > 1 or bool(project.get("countries_inferred"))
+
+
+def article_tables(
+    frames: dict[str, Frame],
+    org: dict[str, Any],
+    order: list[tuple[str, str]],
+    all_states: list[dict],
+    res: Resolver,
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's tables (:data:`ARTICLE_TABLES`), each with its caption, its rows or count
+    matrix (columns in ``order``), whether it is shown and its number among those shown."""
+    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
+    tables: dict[str, dict[str, Any]] = {}
+    for tid in ARTICLE_TABLES:
+        entry: dict[str, Any] = {
+            "id": tid,
+            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
+        }
+        if tid in matrices:
+            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
+            entry["shown"] = bool(entry["matrix"]["rows"])
+        else:
+            entry["rows"] = frame_rows(frames[tid])
+            entry["shown"] = bool(entry["rows"])
+        tables[tid] = entry
+    # The profile's roles cell names each body once, its terms grouped, and its programmes
+    # cell gives a period only where the title does not (the frame, shared with the
+    # spreadsheets, repeats the body in every term and the period after every title).
+    codes = {c["name"]: c["code"] for c in all_states}
+    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
+        code = codes.get(row["country"])
+        row["role_bodies"] = (
+            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
+        )
+        programmes = sorted(
+            (
+                i
+                for i in (res.of_country("instruments", code) if code else [])
+                if i["type"] in PROGRAMME_TYPES
+            ),
+            key=lambda i: (record_year(i) or 0, i["id"]),
+        )
+        row["programme_list"] = [
+            {"title": i["title"], "when": article_when(i, words)} for i in programmes
+        ]
+    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
+        entry["number"] = n
+    return tables
+
+
+def article_figures(
+    frames: dict[str, Frame],
+    tables: dict[str, dict[str, Any]],
+    order: list[tuple[str, str]],
+    words: Words | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The article's figures (:data:`ARTICLE_FIGURES`) that have something to show, numbered in
+    order, each with its file, caption and text alternative."""
+    figures: dict[str, dict[str, Any]] = {}
+    for fid in ARTICLE_FIGURES:
+        table = layout.FIGURE_TABLES[fid]
+        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
+        if shown:
+            figures[fid] = {
+                "id": f"fig-{fid}",
+                "number": len(figures) + 1,
+                "file": layout.figure_file(fid, "svg"),
+                "caption": word(words, f"figures.{fid}.caption", ""),
+            }
+    if layout.TIMELINE_FIGURE in figures:
+        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
+            frames[layout.TIMELINE_TABLE], order, words
+        )
+        # The years the text gives for the figure are those its text alternative gives.
+        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
+    if layout.THEMES_FIGURE in figures:
+        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
+            frames[layout.PROJECTS_BY_THEME], order, words
+        )
+    return figures
+
+
+def authored_values(
+    org: dict[str, Any],
+    union_row: dict[str, Any] | None,
+    union_body: dict[str, Any] | None,
+    members: list[dict],
+    donors: list[str],
+    main_directions: list[dict],
+    words: Words | None = None,
+) -> dict[str, Any]:
+    """The value of every name an authored text may use (coopdocs.load.authored.NAMES).
+
+    A name the data leaves empty (no union, no executive body) is filled with an empty string.
+
+    >>> v = authored_values({"name": "Org", "short_name": "O"}, None, None,
+    ...                     [{"name": "A"}, {"name": "B"}], ["B"], [])
+    >>> v["states"], v["n_states"], v["donor_states"], v["union_name"]
+    ('A and B', 2, 'B', '')
+    """
+    union_row = union_row or {}
+    union_body = union_body or {}
+    return {
+        "org_name": org["name"],
+        "org_short_name": org["short_name"],
+        "union_name": union_row.get("name") or "",
+        "union_official_name": union_row.get("official_name") or "",
+        "union_body_name": union_body.get("name") or "",
+        "union_body_short_name": union_body.get("short_name") or "",
+        "n_states": len(members),
+        "states": join_list([c["name"] for c in members], words=words),
+        "donor_states": join_list(donors, words=words),
+        "n_donor_states": len(donors),
+        "main_directions_naming": sum(
+            1 for r in main_directions if r["mentions_organisation"] == "yes"
+        ),
+        "main_directions_total": len(main_directions),
+    }
 
 
 def article_context(
@@ -364,64 +539,17 @@ def article_context(
     }
     res = Resolver.of(package)
     org = organisation(package, organisation_id)
+    # Every count the review states is a named claim (coopdocs.compute.claims), kept in the
+    # document's register.
+    claims = ClaimSet(
+        package,
+        organisation_id,
+        (union_row or {}).get("code"),
+        settings.get("union_body"),
+    )
 
-    matrices = {layout.LEGAL_BASIS: "instrument_type", layout.PROJECTS_BY_THEME: "theme"}
-    tables: dict[str, dict[str, Any]] = {}
-    for tid in ARTICLE_TABLES:
-        entry: dict[str, Any] = {
-            "id": tid,
-            "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
-        }
-        if tid in matrices:
-            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
-            entry["shown"] = bool(entry["matrix"]["rows"])
-        else:
-            entry["rows"] = frame_rows(frames[tid])
-            entry["shown"] = bool(entry["rows"])
-        tables[tid] = entry
-    # The profile's roles cell names each body once, its terms grouped, and its programmes
-    # cell gives a period only where the title does not (the frame, shared with the
-    # spreadsheets, repeats the body in every term and the period after every title).
-    codes = {c["name"]: c["code"] for c in all_states}
-    for row in tables[layout.INSTITUTIONAL_PROFILE].get("rows", []):
-        code = codes.get(row["country"])
-        row["role_bodies"] = (
-            role_bodies(role_groups(res.of_country("roles", code), res, words)) if code else []
-        )
-        programmes = sorted(
-            (
-                i
-                for i in (res.of_country("instruments", code) if code else [])
-                if i["type"] in PROGRAMME_TYPES
-            ),
-            key=lambda i: (record_year(i) or 0, i["id"]),
-        )
-        row["programme_list"] = [
-            {"title": i["title"], "when": article_when(i, words)} for i in programmes
-        ]
-    for n, entry in enumerate((e for e in tables.values() if e["shown"]), start=1):
-        entry["number"] = n
-    figures: dict[str, dict[str, Any]] = {}
-    for fid in ARTICLE_FIGURES:
-        table = layout.FIGURE_TABLES[fid]
-        shown = bool(frames[table].rows) if table not in tables else tables[table]["shown"]
-        if shown:
-            figures[fid] = {
-                "id": f"fig-{fid}",
-                "number": len(figures) + 1,
-                "file": layout.figure_file(fid, "svg"),
-                "caption": word(words, f"figures.{fid}.caption", ""),
-            }
-    if layout.TIMELINE_FIGURE in figures:
-        figures[layout.TIMELINE_FIGURE]["alt"] = describe_timeline_overview(
-            frames[layout.TIMELINE_TABLE], order, words
-        )
-        # The years the text gives for the figure are those its text alternative gives.
-        figures[layout.TIMELINE_FIGURE]["period"] = timeline_period(frames[layout.TIMELINE_TABLE])
-    if layout.THEMES_FIGURE in figures:
-        figures[layout.THEMES_FIGURE]["alt"] = describe_theme_matrix(
-            frames[layout.PROJECTS_BY_THEME], order, words
-        )
+    tables = article_tables(frames, org, order, all_states, res, words)
+    figures = article_figures(frames, tables, order, words)
 
     # The organisation's own framework: instruments and events tied to no member state.
     framework = sorted(
@@ -458,13 +586,12 @@ def article_context(
         {c["name"]: len(res.of_country("projects", c["code"])) for c in all_states}
     )
     theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
-    theme_labels = {th["id"]: th["label"] for th in t["themes"]}
-    top_theme, top_theme_n = _top(theme_counts)
+    top_theme = claims.get("most_frequent_theme")
     most_instruments = _leaders(instrument_counts)
     most_projects = _leaders(project_counts)
     donors = []
     for c in states:
-        elsewhere = [f for f in briefs[c["code"]]["funds_elsewhere"] if not f["inferred"]]
+        elsewhere = funded_abroad(briefs[c["code"]], claims, c["code"])
         if elsewhere:
             to = recipients(elsewhere, (union_row or {}).get("name"))
             donors.append(
@@ -474,6 +601,7 @@ def article_context(
                     "recipients": to["states"],
                     "to_union": to["union"],
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
+                    "claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
                 }
             )
     # The funders besides the member states that fund others, and the budgets the data states:
@@ -514,15 +642,21 @@ def article_context(
     union = briefs[unions[0]["code"]] if unions else None
     union_by_type: dict[str, list] = {}
     if union:
+        with_org = set(
+            claims.get("instruments_with_organisation", country=union_row["code"]).records
+        )
+        named = set(claims.get("union_documents_naming_organisation").records)
         for i in union["instruments"]:
-            i["with_organisation"] = organisation_id in i["parties"]
+            i["with_organisation"] = i["id"] in with_org
+            i["names_organisation"] = i["id"] in named
             union_by_type.setdefault(i["type"], []).append(i)
 
-    measures = state_measures(package, all_states)
+    measures = state_measures(claims, all_states)
     state_sections = []
     for c in states:
         b = briefs[c["code"]]
-        with_org = [i for i in b["instruments"] if organisation_id in i["parties"]]
+        bound = set(claims.get("instruments_with_organisation", country=c["code"]).records)
+        with_org = [i for i in b["instruments"] if i["id"] in bound]
         # The first instrument with the organisation and the latest ones: what it rests on.
         key = (
             with_org
@@ -531,12 +665,16 @@ def article_context(
         )
         own = [p for p in b["projects"] if p["id"] not in shared_ids]
         dated = [p for p in own if p.get("start_year")]
+        # Figures that are the state's and achieved (claim outcome_figures_of): a planned
+        # result or a figure for the whole project's region is not the state's outcome.
+        mine = set(claims.get("outcome_figures_of", country=c["code"]).records)
         figures_ = [
             dict(o, project=p["title"], bound=figure_bound(o["description"], words))
             for p in own
             for o in p["outcomes"]
-            if o.get("value") is not None
+            if o["id"] in mine
         ]
+        offices_claim = claims.get("offices_open", country=c["code"])
         state_sections.append(
             {
                 "country": b["country"],
@@ -560,27 +698,46 @@ def article_context(
                 "role_groups": role_groups(b["roles"], res, words),
                 "position": {m: measures[m]["by_name"][c["name"]] for m in MEASURES},
                 "roles": b["roles"],
-                "offices": b["offices"],
+                # The organisation's own open offices; its plans and the national centres it
+                # supports are counted apart (claim offices_open).
+                "offices": [o for o in b["offices"] if o["id"] in offices_claim.records],
+                "offices_claim": offices_claim.as_dict(),
+                "national_centres": claims.view("national_centres_supported", country=c["code"]),
                 "contributions": b["contributions"],
                 "instruments": b["instruments"],
                 "projects": b["projects"],
                 "events": b["events"],
                 "funded_by_others": b["funded_by_others"],
-                "funds_elsewhere": [f for f in b["funds_elsewhere"] if not f["inferred"]],
+                "funds_elsewhere": funded_abroad(b, claims, c["code"]),
                 "funds_to": recipients(
-                    [f for f in b["funds_elsewhere"] if not f["inferred"]],
-                    (union_row or {}).get("name"),
+                    funded_abroad(b, claims, c["code"]), (union_row or {}).get("name")
                 ),
-                "themes": b["themes"][:3],
+                "funds_claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
+                "themes": leading(b["themes"], 3),
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
                 "inferred_events": b["inferred_events"],
-                "n_outcomes": sum(len(p["outcomes"]) for p in b["projects"]),
+                "n_outcomes": claims.get("outcomes_of", country=c["code"]).number,
+                "outcomes_claim": claims.view("outcomes_of", country=c["code"]),
+                "projects_claim": claims.view("projects_of", country=c["code"]),
                 "member": is_member(c),
             }
         )
 
-    used_ids = set()
+    # The claims the context below states, computed now so that their records are in the
+    # provenance appendix and their sources in the bibliography.
+    claimed = {
+        "met": claims.view("meetings_of_union_body_and_organisation") if union else None,
+        "documents": claims.view("union_documents") if union else None,
+        "documents_naming": claims.view("union_documents_naming_organisation") if union else None,
+        "projects_with_budget": claims.view("projects_with_budget"),
+        "members": claims.get("union_members"),
+        "joint": claims.view("joint_projects_of_union_and_organisation") if union else None,
+        # The authored text's donors (data/text/article.md), by name for its claims syntax.
+        "donors": claims.view("donor_states"),
+    }
+    claimed_ids = claim_records(claims)
+    used_ids = set(claimed_ids)
     for b in briefs.values():
         used_ids.update(b["records"])
     used_ids.update(i["id"] for i in framework)
@@ -591,13 +748,22 @@ def article_context(
     used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
     authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
+    # What the review cites of the briefs' records: not the countries' summaries nor the facts
+    # it leaves to the briefs (only the union's prerequisites), but the years of cooperation.
+    left_to_briefs = {c["code"] for c in t["countries"]} | {
+        f["id"] for f in t.get("facts", []) if f["countries"] and f["type"] != "prerequisite"
+    }
     sources = sorted(
-        {s for b in briefs.values() for s in b["sources"]}
+        claim_sources(
+            package, set().union(*(b["records"] for b in briefs.values())) - left_to_briefs
+        )
+        | {s for c in all_states + unions for s in c.get("since_sources") or []}
         | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
         | {s for r in regional_projects + regional_events for s in r["sources"]}
         | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
         | {s for p in t["proposals"] for s in p["sources"]}
         | (authored_sources - {w["id"] for w in t["publications"]})
+        | claim_sources(package, claimed_ids)
     )
 
     names = {"org": org["name"], "union": (union_row or {}).get("official_name", "")}
@@ -616,8 +782,14 @@ def article_context(
         or front.get("keywords")
         or [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
     )
-    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords))
+    # The authors are people or a body named by the authored text (or the config), never the program.
+    authors = [
+        {"name": a["name"], "affiliation": a.get("affiliation") or ""}
+        for a in meta.get("authors") or front.get("authors") or []
+    ]
+    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords), authors=authors)
     union_body = settings.get("union_body")
+    union_body_row = organisation(package, union_body) if union_body else None
 
     context = {
         "document": {
@@ -625,16 +797,28 @@ def article_context(
             "id": layout.ARTICLE.name,
             "title": title,
             "subtitle": subtitle,
+            "audience": word(words, "documents.article.audience", "", **names),
         },
         "meta": meta,
         "org": org,
-        "union_body": organisation(package, union_body) if union_body else None,
+        "union_body": union_body_row,
         "authored": authored,
+        "authored_values": dict(
+            authored_values(
+                org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
+            ),
+            # The claims the authored text names: their numbers, traced in the register.
+            **{n: claims.get(n).number for n in sorted(used_names(authored) & claim_names())},
+        ),
         "build": build,
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
             "states": [c["name"] for c in members],
-            "n_states": len(members),
+            "n_states": claims.get("union_members").number,
+            "observers": [
+                res.countries[code]["name"]
+                for code in claims.get("union_members").apart.get("observer", ())
+            ],
             "former_members": [
                 {"name": c["name"], "until": c["union_member_until"]}
                 for c in all_states
@@ -668,13 +852,21 @@ def article_context(
             "instruments": union["instruments"] if union else [],
             "projects": union["projects"] if union else [],
             "events": union["events"] if union else [],
+            "met": claimed["met"],
+            "documents": claimed["documents"],
+            "documents_naming": claimed["documents_naming"],
+            "joint_projects": claimed["joint"],
             "facts": union["facts"] if union else [],
             "prerequisites": union["prerequisites"] if union else [],
         },
         "highlights": {
             "most_instruments": most_instruments,
             "most_projects": most_projects,
-            "top_theme": {"label": theme_labels.get(top_theme, ""), "count": top_theme_n},
+            "top_theme": {
+                "label": top_theme.value or "",
+                "count": top_theme.number,
+                "ties": list(top_theme.ties),
+            },
             "themes_used": len(theme_counts),
             "donors": donors,
             "other_funders": [
@@ -682,10 +874,12 @@ def article_context(
                 for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
             ],
             "budgets": budgets,
+            "projects_with_budget": claimed["projects_with_budget"],
+            "donor_states": claimed["donors"],
             "md_yes": md_yes,
             "md_no": md_no,
             "measures": measures,
-            "firsts": firsts(package, all_states, organisation_id),
+            "firsts": firsts(claims, all_states),
             "n_compared": len(all_states),
             "earliest": member_since[0] if member_since else None,
             "latest": member_since[-1] if member_since else None,
@@ -705,6 +899,8 @@ def article_context(
         ],
         "citing_works": citing_works(package, sources),
         "records": sorted(used_ids),
+        # The records a brief presents (their notes are in its provenance, not the review's).
+        "brief_records": sorted({r for b in briefs.values() for r in b["records"]}),
         "sources": sources,
     }
     for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
@@ -721,5 +917,7 @@ def article_context(
                 r["when"] = record_date(r, words)
     for part in ("organisation", "regional", "states", "union"):
         _reword_when(context[part], words)
+    context.update(section_views(context, t, organisation_id))
+    context["claims"] = claims.register
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
-from coopdocs.load.grammar import join_list, long_date
+from coopdocs.load.grammar import join_list, long_date, with_article
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.git import data_version
 
@@ -362,6 +362,16 @@ def is_member(country: Record) -> bool:
     return not country.get("union_member_until")
 
 
+def established(records) -> list[Record]:
+    """The records in force, open, under way or achieved (``status`` actual or not given):
+    plans, proposals and what was only discussed are never counted as established.
+
+    >>> [r["id"] for r in established([{"id": "a", "status": "actual"}, {"id": "b", "status": "planned"}, {"id": "c"}])]
+    ['a', 'c']
+    """
+    return [r for r in records if (r.get("status") or "actual") == "actual"]
+
+
 def names_organisation(instrument: Record) -> bool:
     """Whether an instrument names the organisation: as a party, as reviewer or explicitly (a
     general formula such as "the UN and its specialised agencies" does not name it)."""
@@ -583,6 +593,7 @@ def brief_context(
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
+    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
     dated = timeline_carries(instruments + events + projects)
     for entry in projects + events + inferred_projects + inferred_events:
         entry["described_in"] = home_brief(entry, code, res, words, org["short_name"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import record_year, relation_word, stated
+from coopdocs.compute.contexts import established, record_year, relation_word, stated
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.collation import by_name
 
@@ -200,10 +200,12 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
 
 
 def legal_basis(t: Tables, words: Words | None = None) -> Frame:
-    """Instrument types × member states and the union: count and list with dates."""
-    types = sorted({i["type"] for i in t["instruments"] if stated(i, "countries")})
+    """Instrument types × member states and the union: count and list with dates (instruments in
+    force: planned, proposed or discussed ones are not the legal basis)."""
+    instruments = established(t["instruments"])
+    types = sorted({i["type"] for i in instruments if stated(i, "countries")})
     by_cell = group_records(
-        t["instruments"], lambda i: ((i["type"], code) for code in stated(i, "countries"))
+        instruments, lambda i: ((i["type"], code) for code in stated(i, "countries"))
     )
     rows = []
     for kind in types:
@@ -245,9 +247,10 @@ def legal_basis(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
-    """Thematic areas × member states (and the union): number of projects and which (stated participation only)."""
+    """Thematic areas × member states (and the union): number of projects under way or done and
+    which (stated participation only; plans are not counted)."""
     by_cell = group_records(
-        t["projects"],
+        established(t["projects"]),
         lambda p: ((th, code) for th in p["themes"] for code in stated(p, "countries")),
     )
     rows = []
@@ -273,14 +276,16 @@ def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
-    """Funders × recipient states: number of projects and stated budgets (USD)."""
+    """Funders × recipient states: number of projects under way or done and stated budgets (USD;
+    a project with several funders or recipients shows its whole budget in each of its rows)."""
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
     funders = by_name(
-        {f for p in t["projects"] for f in stated(p, "funders")}, lambda f: actors[f]["name"]
+        {f for p in established(t["projects"]) for f in stated(p, "funders")},
+        lambda f: actors[f]["name"],
     )
     by_cell = group_records(
-        t["projects"],
+        established(t["projects"]),
         lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")),
     )
     states = subjects(t)

@@ -18,7 +18,13 @@ from typing import Any
 
 import jinja2
 
-from coopdocs.load.strings import STRINGS_FILE, load_strings, word
+from coopdocs.load.strings import (
+    DEFAULT_LOCALE,
+    STRINGS_FILE,
+    load_strings,
+    with_locale,
+    word,
+)
 from coopdocs.render import language
 from coopdocs.render.escaping import (  # noqa: F401 - Trusted and escape re-exported for callers
     WHITESPACE,
@@ -111,17 +117,6 @@ def figure_file(name: str) -> Trusted:
     return Trusted(name)
 
 
-def number(value: float | int) -> str:
-    """A figure with thousands separators, without a spurious '.0'.
-
-    >>> number(2600000000000.0), number(2.6), number(500)
-    ('2,600,000,000,000', '2.6', '500')
-    """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}"
-
-
 @jinja2.pass_context
 def record_link(context, record_id: str) -> Trusted:
     """The mark after a record's text: a link to its entry in the 'Data provenance' appendix.
@@ -183,6 +178,19 @@ def record_attrs(context, record_id: str, sources: Iterable[str] = ()) -> Truste
             words, "record_references", "{numbers}", numbers=", ".join(map(str, refs))
         )
     return Trusted("{#" + record_id + ' .record title="' + _attribute_text(title) + '"}')
+
+
+@jinja2.pass_context
+def record_marks(context, record_ids: Iterable[str]) -> Trusted:
+    """The citation and the record marks of a computed statement (a claim's records,
+    coopdocs.compute.claims): the sources of exactly those records, then one mark per record, so
+    that the marks of "six offices" lead to the six records it counts. The records must be in the
+    document's provenance appendix (the context's ``provenance``)."""
+    entries = {e["id"]: e for e in context.get("provenance", {}).get("records", [])}
+    ids = [str(r) for r in record_ids]
+    sources = sorted({s for r in ids for s in entries.get(r, {}).get("sources", [])})
+    marks = " ".join(record_link(context, r) for r in ids)
+    return Trusted((cite(sources) + " " if sources else "") + marks)
 
 
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
@@ -257,12 +265,13 @@ def timeline_description(context) -> str:
 
 @jinja2.pass_context
 def authored(context, text: str) -> Trusted:
-    """Render an authored text of the data package (Markdown with Jinja expressions) in this context.
-
-    The text is the author's Markdown, reviewed like the templates (coopdocs.load.authored): its
-    markup passes, while every value its expressions print is escaped like any other.
+    """An authored text's slot (coopdocs.load.authored) as Markdown: the author's markup passes,
+    each ``{name}`` it uses becomes the context's value (``authored_values``), escaped like any
+    other value. The text is never a template: nothing in it is evaluated.
     """
-    return Trusted(context.environment.from_string(text).render(context.get_all()).strip())
+    from coopdocs.load.authored import fill
+
+    return Trusted(fill(text, context["authored_values"], escape).strip())
 
 
 def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
@@ -293,10 +302,10 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["say"] = say
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
-    env.filters["number"] = number
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
+    env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
@@ -322,6 +331,9 @@ def render(
     caller keeps between renders (templates compiled once); by default a new one.
     """
     env = environment if environment is not None else make_environment(template_dir, bytecode_cache)
+    # The document's language (config ``language``, in its context) sets the CLDR rules.
+    language = (context.get("build") or {}).get("language")
+    env.globals["words"] = with_locale(env.globals.get("words") or {}, language or DEFAULT_LOCALE)
     try:
         return env.get_template(template).render(**context)
     except jinja2.UndefinedError as exc:

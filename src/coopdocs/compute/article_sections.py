@@ -1,0 +1,463 @@
+"""The review article's sections, one builder each: what a section's partial words, computed.
+
+:func:`coopdocs.compute.article.article_context` gathers the records; the builders here turn them
+into what each section of the review says (templates/partials/article/<section>.md.j2), so that
+the templates only word values and never compute. A newcomer who wants to change how the
+comparative section reads finds :func:`union_and_states` and ``comparison.md.j2``.
+
+The builders take plain dicts (the article's context parts) and return plain dicts; each is
+unit-tested on a small fixture (tests/unit/test_article_sections.py).
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+# How many phrasings each recurring sentence of a state's section has (its partial holds them):
+# state n uses phrasing n mod VARIANTS, so that no sentence frame opens more than two of any five
+# state sections, and a reader of the sections one after the other does not meet one form five
+# times.
+VARIANTS = 3
+# The roles of an instrument (data model, ``instruments.role``) that bind a state, or the union,
+# and the organisation, and those that are the state's or the union's own documents.
+WITH_ORGANISATION = ("organisation-agreement", "organisation-programme")
+OWN_DOCUMENTS = ("state-document", "union-document")
+# The measures a state's section ranks it by, in the order it names them.
+RANKED = ("projects", "instruments", "outcomes")
+
+
+def outline(parts: dict[str, Any]) -> dict[str, Any]:
+    """The number of every section and subsection the article shows, in reading order.
+
+    ``parts``: which parts are shown: ``organisation`` (bool), ``states`` (slugs in order),
+    ``shared`` (bool), ``union`` (list of its subsection keys, None without a union),
+    ``comparison`` (its subsection keys).
+
+    >>> o = outline({"organisation": True, "states": ["a", "b"], "shared": True,
+    ...              "union": ["main-directions"], "comparison": ["profiles", "union"]})
+    >>> o["bilateral"], o["state"], o["shared"], o["union"], o["sub"]["profiles"], o["conclusion"]
+    ('3', {'a': '3.1', 'b': '3.2'}, '3.3', '4', '5.1', '6')
+    """
+    n = 1  # the introduction
+    numbers: dict[str, Any] = {"introduction": "1", "sub": {}}
+    if parts.get("organisation"):
+        n += 1
+        numbers["organisation"] = str(n)
+    n += 1
+    numbers["bilateral"] = str(n)
+    numbers["state"] = {slug: f"{n}.{i}" for i, slug in enumerate(parts["states"], start=1)}
+    numbers["shared"] = f"{n}.{len(parts['states']) + 1}" if parts.get("shared") else None
+    if parts.get("union") is not None:
+        n += 1
+        numbers["union"] = str(n)
+        numbers["sub"].update({k: f"{n}.{i}" for i, k in enumerate(parts["union"], start=1)})
+    n += 1
+    numbers["comparison"] = str(n)
+    numbers["sub"].update({k: f"{n}.{i}" for i, k in enumerate(parts["comparison"], start=1)})
+    numbers["conclusion"] = str(n + 1)
+    return numbers
+
+
+def by_role(instruments: list[dict]) -> dict[str, int]:
+    """How many of ``instruments`` are agreements or programmes with the organisation in force
+    (``with``) or only planned, proposed or discussed (``planned``), the state's or union's own
+    documents (``own``), the organisation's documents (``organisation``) and multilateral
+    conventions (``multilateral``), by the data's ``role`` and ``status``.
+
+    >>> by_role([{"role": "organisation-agreement"}, {"role": "state-document"},
+    ...          {"role": "multilateral"}, {"role": "organisation-programme", "status": "planned"},
+    ...          {"role": "organisation-document"}, {"role": ""}])
+    {'with': 1, 'planned': 1, 'own': 1, 'organisation': 1, 'multilateral': 1, 'total': 6}
+    """
+    with_org = [i for i in instruments if i.get("role") in WITH_ORGANISATION]
+    in_force = [i for i in with_org if (i.get("status") or "actual") == "actual"]
+    roles = [i.get("role") or "" for i in instruments]
+    return {
+        "with": len(in_force),
+        "planned": len(with_org) - len(in_force),
+        "own": sum(r in OWN_DOCUMENTS for r in roles),
+        "organisation": roles.count("organisation-document"),
+        "multilateral": roles.count("multilateral"),
+        "total": len(roles),
+    }
+
+
+def began(name: str, since: list[dict]) -> dict[str, Any] | None:
+    """When a state began to cooperate (``since``: every state's year, earliest first) and its
+    place in that order: ``order`` 1 is the first, ``last`` whether no state began later.
+
+    >>> began("B", [{"name": "A", "year": 1985}, {"name": "B", "year": 1992},
+    ...             {"name": "C", "year": 1997}])
+    {'year': 1992, 'order': 2, 'of': 3, 'first': False, 'last': False, 'after': 7}
+    """
+    mine = next((s for s in since if s["name"] == name), None)
+    if mine is None:
+        return None
+    ahead = sum(1 for s in since if s["year"] < mine["year"])
+    return {
+        "year": mine["year"],
+        "order": ahead + 1,
+        "of": len(since),
+        "first": ahead == 0,
+        "last": all(s["year"] <= mine["year"] for s in since) and ahead > 0,
+        "after": mine["year"] - since[0]["year"],
+    }
+
+
+def ranks(position: dict[str, dict], measures: dict[str, dict]) -> dict[str, Any]:
+    """Where a state stands by each :data:`RANKED` measure it has any record of (rank, tie, count
+    and, below the top, the leaders' count), and the measures it has nothing of.
+
+    >>> m = {"projects": {"top": 5, "leaders": ["A"]}, "instruments": {"top": 3, "leaders": ["B"]},
+    ...      "outcomes": {"top": 2, "leaders": ["A"]}}
+    >>> p = {"projects": {"rank": 2, "tied": False, "count": 4},
+    ...      "instruments": {"rank": 1, "tied": True, "count": 3},
+    ...      "outcomes": {"rank": 3, "tied": False, "count": 0}}
+    >>> r = ranks(p, m)
+    >>> [(x["measure"], x["rank"], x["top"]) for x in r["ranked"]], r["missing"]
+    ([('projects', 2, 5), ('instruments', 1, None)], ['outcomes'])
+    """
+    ranked, missing = [], []
+    for m in RANKED:
+        x = position[m]
+        if not x["count"]:
+            missing.append(m)
+            continue
+        below = x["rank"] > 1
+        ranked.append(
+            {
+                "measure": m,
+                "rank": x["rank"],
+                "tied": x["tied"],
+                "count": x["count"],
+                "top": measures[m]["top"] if below else None,
+                "leaders": measures[m]["leaders"] if below else [],
+            }
+        )
+    return {"ranked": ranked, "missing": missing}
+
+
+def events_span(events: list[dict]) -> dict[str, Any] | None:
+    """A state's events as its section names them: how many, the first and last dated ones and
+    whether they fall in one year.
+
+    >>> s = events_span([{"date": "2017-05-02", "title": "A"}, {"date": ""},
+    ...                  {"date": "2019-01-01", "title": "B"}])
+    >>> s["n"], s["first"]["title"], s["last"]["title"], s["from"], s["to"], s["one_year"]
+    (3, 'A', 'B', '2017', '2019', False)
+    """
+    if not events:
+        return None
+    dated = [e for e in events if e.get("date")]
+    first, last = (dated[0], dated[-1]) if dated else (None, None)
+    return {
+        "n": len(events),
+        "dated": len(dated),
+        "first": first,
+        "last": last if len(dated) > 1 else None,
+        "from": first["date"][:4] if first else "",
+        "to": last["date"][:4] if last else "",
+        "one_year": bool(dated) and first["date"][:4] == last["date"][:4],
+    }
+
+
+def outcome_groups(figures: list[dict]) -> list[dict]:
+    """Outcome figures (value other than 1) grouped by the project they belong to, in order.
+
+    >>> g = outcome_groups([{"project": "P", "value": 3}, {"project": "Q", "value": 1},
+    ...                     {"project": "P", "value": 5}])
+    >>> [(x["project"], [f["value"] for f in x["figures"]]) for x in g]
+    [('P', [3, 5])]
+    """
+    groups: dict[str, dict] = {}
+    for f in figures:
+        if f.get("value") not in (None, 1):
+            groups.setdefault(f["project"], {"project": f["project"], "figures": []})
+            groups[f["project"]]["figures"].append(f)
+    return list(groups.values())
+
+
+def key_instruments(instruments: list[dict], shown: int = 3) -> list[dict]:
+    """The agreements and programmes with the organisation in force that a state's section names:
+    all of them up to ``shown``, else the first and the latest (``instruments`` in date order).
+
+    >>> ks = key_instruments([{"id": i, "role": "organisation-agreement"} for i in "abcde"]
+    ...                      + [{"id": "x", "role": "state-document"}])
+    >>> [k["id"] for k in ks]
+    ['a', 'd', 'e']
+    """
+    with_org = [
+        i
+        for i in instruments
+        if i.get("role") in WITH_ORGANISATION and (i.get("status") or "actual") == "actual"
+    ]
+    return with_org if len(with_org) <= shown else [with_org[0]] + with_org[-(shown - 1) :]
+
+
+def _apart(claim: dict[str, Any] | None, *keys: str) -> list[str]:
+    """The records a claim counts apart under any of ``keys`` (none without the claim).
+
+    >>> _apart({"apart": {"planned": ["a"], "proposed": ["b"]}}, "planned", "proposed")
+    ['a', 'b']
+    """
+    apart = (claim or {}).get("apart") or {}
+    return [r for k in keys for r in apart.get(k, [])]
+
+
+def state_view(st: dict[str, Any], index: int, highlights: dict[str, Any]) -> dict[str, Any]:
+    """What a state's section says beyond its records: its phrasing (``variant``), its basis by
+    role, where it ranks, when it began, its events and its outcome figures by project."""
+    name = st["country"]["name"]
+    measures = highlights["measures"]
+    return {
+        "variant": index % VARIANTS,
+        "key": key_instruments(st["instruments"]),
+        "basis": by_role(st["instruments"]),
+        "ranks": ranks(st["position"], measures),
+        "began": began(name, highlights["firsts"]["since"]),
+        "events_span": events_span(st["events"]),
+        "outcome_groups": outcome_groups(st["outcome_figures"]),
+        "funders": sorted({d for p in st["funded_by_others"] for d in p["donors"]}),
+        "funder_sources": sorted({s for p in st["funded_by_others"] for s in p["sources"]}),
+        "donor_sources": sorted({s for f in st["funds_elsewhere"] for s in f["sources"]}),
+        "office_sources": sorted({s for o in st["offices"] for s in o["sources"]}),
+        "inferred": len(st["inferred_projects"]) + len(st["inferred_events"]),
+        # What a claim counts apart (coopdocs.compute.claims): offices and projects not yet open
+        # or under way, outcomes only planned, regional projects that include the donor itself.
+        "offices_later": _apart(st.get("offices_claim"), "planned", "proposed", "discussed"),
+        "projects_later": _apart(st.get("projects_claim"), "planned", "proposed"),
+        "outcomes_later": _apart(st.get("outcomes_claim"), "planned"),
+        "funds_itself": _apart(st.get("funds_claim"), "including_itself"),
+        "project_share": st["position"]["projects"]["share"],
+        "projects_total": measures["projects"]["total"],
+        "compared": highlights["n_compared"],
+    }
+
+
+def _middle(values: list[int]) -> int | float:
+    """The median of ``values`` as the text gives it: a whole number when it is one."""
+    m = median(values) if values else 0
+    return int(m) if float(m).is_integer() else round(m, 1)
+
+
+def _spread(values: list[int]) -> dict[str, Any]:
+    """The median, highest and lowest of the states' counts."""
+    return {"median": _middle(values), "max": max(values, default=0), "min": min(values, default=0)}
+
+
+def union_and_states(
+    union: dict[str, Any], states: list[dict[str, Any]], since: list[dict]
+) -> dict[str, Any] | None:
+    """The union level set against the member states in numbers: instruments binding the
+    organisation, the union's own documents, projects, events and when each level began.
+
+    ``union``: the union's brief parts (``instruments``, ``projects``, ``events``, ``country``);
+    ``states``: the state sections (their ``instruments``, ``projects``, ``events``); ``since``:
+    each state's first year of cooperation, earliest first. None without a union.
+
+    >>> u = {"country": {"name": "U", "cooperation_since": "2014-10-30"},
+    ...      "instruments": [{"role": "organisation-agreement"}, {"role": "union-document"}],
+    ...      "projects": [], "events": [{}, {}]}
+    >>> s = [{"country": {"name": "A"}, "instruments": [{"role": "organisation-agreement"}] * 3,
+    ...       "projects": [{}] * 4, "events": [{}]},
+    ...      {"country": {"name": "B"}, "instruments": [{"role": "organisation-programme"}],
+    ...       "projects": [{}] * 2, "events": [{}] * 3}]
+    >>> r = union_and_states(u, s, [{"name": "A", "year": 1985}, {"name": "B", "year": 1993}])
+    >>> sorted(r["with"].items()), r["states_with"], r["projects"], r["states_projects"], r["events"]
+    ([('max', 3), ('median', 2), ('min', 1), ('union', 1)], 4, 0, {'median': 3, 'max': 4, 'min': 2}, 2)
+    >>> r["since"], r["years_after_first"], r["years_after_last"], r["states_without_fewer"]
+    (2014, 29, 21, [])
+    """
+    if not union or not union.get("country"):
+        return None
+    basis = [by_role(s["instruments"]) for s in states]
+    with_org = [b["with"] for b in basis]
+    projects = [len(s["projects"]) for s in states]
+    events = [len(s["events"]) for s in states]
+    own = by_role(union["instruments"])
+    start = str(union["country"].get("cooperation_since") or "")[:4]
+    year = int(start) if start.isdigit() else None
+    return {
+        "with": dict(_spread(with_org), union=own["with"]),
+        "planned": own["planned"],
+        "states_with": sum(with_org),
+        "own": own["own"],
+        "instruments": own["total"],
+        "projects": len(union["projects"]),
+        "states_projects": _spread(projects),
+        "events": len(union["events"]),
+        "states_events": _middle(events),
+        "since": year,
+        "years_after_first": year - since[0]["year"] if year and since else None,
+        "years_after_last": year - since[-1]["year"] if year and since else None,
+        # The measures by which the union level has less than the median state.
+        "below_median": [
+            m
+            for m, union_n, states_n in (
+                ("instruments", own["with"], with_org),
+                ("projects", len(union["projects"]), projects),
+                ("events", len(union["events"]), events),
+            )
+            if union_n < _middle(states_n)
+        ],
+        # States with fewer instruments binding the organisation than the union has.
+        "states_without_fewer": [
+            s["country"]["name"] for s, n in zip(states, with_org) if n < own["with"]
+        ],
+    }
+
+
+def union_instruments(instruments: list[dict]) -> dict[str, Any]:
+    """The union's instruments besides its yearly Main Directions, by what they are: agreements
+    or programmes with the organisation in force (``agreements``), agreements and documents only
+    planned, proposed or discussed (``planned``), the organisation's own documents about the
+    union (``organisation``: a decision, an expert review), and the union's own documents in
+    force (``own``), of which ``named`` name the organisation (as a reviewer or explicitly; a
+    general formula does not name it).
+
+    >>> u = union_instruments([{"type": "main-directions", "role": "union-document"},
+    ...     {"type": "statement", "role": "organisation-agreement"},
+    ...     {"type": "roadmap", "role": "organisation-agreement", "status": "planned"},
+    ...     {"type": "review", "role": "organisation-document"},
+    ...     {"type": "concept", "role": "union-document", "relation": "explicit"},
+    ...     {"type": "strategy", "role": "union-document", "relation": "general"}])
+    >>> [len(u[k]) for k in ("general", "agreements", "planned", "organisation", "own", "named")]
+    [5, 1, 1, 1, 2, 1]
+    """
+    from coopdocs.compute.contexts import names_organisation
+
+    general = [i for i in instruments if i["type"] != "main-directions"]
+    in_force = [i for i in general if (i.get("status") or "actual") == "actual"]
+    with_org = [i for i in in_force if i.get("role") in WITH_ORGANISATION]
+    own = [i for i in in_force if i.get("role") in OWN_DOCUMENTS]
+    return {
+        "general": general,
+        "besides_main_directions": len(general) != len(instruments),
+        "agreements": with_org,
+        # Agreements and the union's documents not (yet) in force, counted apart.
+        "planned": [
+            i
+            for i in general
+            if i not in in_force and i.get("role") in WITH_ORGANISATION + OWN_DOCUMENTS
+        ],
+        "organisation": [i for i in general if i.get("role") == "organisation-document"],
+        "own": own,
+        "named": [i for i in own if names_organisation(i)],
+    }
+
+
+def count_columns(columns: list[str]) -> list[int]:
+    """How many dashes a count table's column needs in a pipe table's separator line: as wide as
+    its heading (at least 5), so that print does not run the headings together.
+
+    >>> count_columns(["Belarus", "KG"])
+    [7, 5]
+    """
+    return [max(len(c), 5) for c in columns]
+
+
+def evidence_limits(tables: dict[str, list[dict]]) -> dict[str, int]:
+    """What the evidence cannot carry, counted: records whose states are only inferred, figures
+    the data flags as implausible, records the source gives no reference for, and instruments,
+    offices, projects and outcomes that are planned, proposed or discussed rather than in force.
+
+    >>> evidence_limits({"projects": [{"countries_inferred": ["A"], "sources": ["r"]},
+    ...                               {"status": "planned", "sources": []}],
+    ...                  "outcomes": [{"flag": "implausible", "sources": ["r"]}]})
+    {'inferred': 1, 'implausible': 1, 'unsourced': 1, 'not_in_force': 1}
+    """
+    records = [r for rows in tables.values() for r in rows]
+    return {
+        "inferred": sum(
+            1 for r in records if r.get("countries_inferred") or r.get("funders_inferred")
+        ),
+        "implausible": sum(1 for r in records if r.get("flag") == "implausible"),
+        "unsourced": sum(1 for r in records if "sources" in r and not r["sources"]),
+        "not_in_force": sum(
+            1
+            for name in ("instruments", "offices", "projects", "outcomes")
+            for r in tables.get(name, [])
+            if (r.get("status") or "actual") != "actual"
+        ),
+    }
+
+
+def answers(
+    measures: dict[str, dict], states: list[dict], union_vs: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The numbers with which the conclusion answers the introduction's questions: the states'
+    agreements and programmes with the organisation in force (total, fewest, most), projects and
+    outcomes that name a member state; the union's figures are ``union_vs``.
+
+    >>> a = answers({"projects": {"total": 9}, "outcomes": {"total": 4}},
+    ...             [{"instruments": [{"role": "organisation-agreement"}]}, {"instruments": []}],
+    ...             None)
+    >>> a["with"], a["with_min"], a["with_max"], a["projects"], a["outcomes"], a["union"]
+    (1, 0, 1, 9, 4, None)
+    """
+    with_org = [by_role(s["instruments"])["with"] for s in states]
+    return {
+        "with": sum(with_org),
+        "with_min": min(with_org, default=0),
+        "with_max": max(with_org, default=0),
+        "projects": measures["projects"]["total"],
+        "outcomes": measures["outcomes"]["total"],
+        "union": union_vs,
+    }
+
+
+def section_views(
+    context: dict[str, Any], tables: dict[str, list[dict]], organisation_id: str
+) -> dict[str, Any]:
+    """What the section partials need beyond the gathered records, added to the article's
+    ``context`` (each state section gets its ``view``; the count tables their column widths)."""
+    highlights = context["highlights"]
+    for i, st in enumerate(context["states"]):
+        st["view"] = dict(
+            state_view(st, i, highlights),
+            themes=[f"{t['label']} ({t['count']})" for t in st["themes"]],
+        )
+    for entry in context["tables"].values():
+        if entry.get("matrix"):
+            entry["matrix"]["widths"] = count_columns(entry["matrix"]["columns"])
+    union = context["union"]
+    union_vs = union_and_states(union, context["states"], highlights["firsts"]["since"])
+    shown = context["tables"]
+    has_union = bool(union.get("country"))
+    comparison = [
+        key
+        for key, present in (
+            ("union-and-states", union_vs is not None),
+            ("profiles", shown["institutional-profile"]["shown"]),
+            ("instruments", shown["legal-basis"]["shown"]),
+            ("themes", shown["projects-by-theme"]["shown"]),
+            ("funding", shown["projects-by-funder"]["shown"]),
+            ("time", "timeline" in context["figures"]),
+        )
+        if present
+    ]
+    union_parts = [
+        key
+        for key, present in (
+            ("main-directions", shown["main-directions"]["shown"]),
+            ("union-projects", bool(union["projects"] or union["events"])),
+        )
+        if present
+    ]
+    organisation = context["organisation"]
+    parts = {
+        "organisation": any(organisation.values()) or "organisation" in context["authored"],
+        "states": [st["country"]["slug"] for st in context["states"]],
+        "shared": bool(context["regional"]["projects"] or context["regional"]["events"]),
+        "union": union_parts if has_union else None,
+        "comparison": comparison,
+    }
+    return {
+        "outline": outline(parts),
+        "union_instruments": union_instruments(union["instruments"]),
+        "union_events": events_span(union["events"]),
+        "union_vs": union_vs,
+        "answers": answers(highlights["measures"], context["states"], union_vs),
+        "limits": evidence_limits(tables),
+    }
