@@ -337,9 +337,21 @@ def claim_records(claims: ClaimSet) -> set[str]:
 
 
 def claim_sources(package: Package, record_ids: set[str]) -> set[str]:
-    """The sources of the given records (of any table), for the bibliography."""
+    """The sources of the given records (of the tables of statements, not actors or
+    countries), for the bibliography."""
     out: set[str] = set()
-    for table in ("instruments", "projects", "events", "offices", "outcomes", "roles"):
+    for table in (
+        "instruments",
+        "projects",
+        "events",
+        "offices",
+        "outcomes",
+        "roles",
+        "facts",
+        "contributions",
+    ):
+        if table not in package.tables:
+            continue
         index = package.index(table)
         for rid in record_ids & set(index):
             out.update(index[rid].get("sources") or [])
@@ -736,8 +748,16 @@ def article_context(
     used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
     authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
+    # What the review cites of the briefs' records: not the countries' summaries nor the facts
+    # it leaves to the briefs (only the union's prerequisites), but the years of cooperation.
+    left_to_briefs = {c["code"] for c in t["countries"]} | {
+        f["id"] for f in t.get("facts", []) if f["countries"] and f["type"] != "prerequisite"
+    }
     sources = sorted(
-        {s for b in briefs.values() for s in b["sources"]}
+        claim_sources(
+            package, set().union(*(b["records"] for b in briefs.values())) - left_to_briefs
+        )
+        | {s for c in all_states + unions for s in c.get("since_sources") or []}
         | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
         | {s for r in regional_projects + regional_events for s in r["sources"]}
         | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
