@@ -32,3 +32,4 @@ rule all:
     input:
         L.all_outputs(SLUGS),
         L.MANIFEST,
+        L.CLAIMS_REGISTER,

@@ -1,5 +1,6 @@
 rule write_manifest:
-    """List every output with hashes, records, sources and inputs; describe the run as an RO-Crate."""
+    """List every output with hashes, records, sources and inputs; describe the run as an RO-Crate;
+    write the register of computed claims first, so that the manifest lists it."""
     input:
         outputs=L.all_outputs(SLUGS),
         contexts=[d.context for d in DOCUMENTS],
@@ -10,6 +11,8 @@ rule write_manifest:
     output:
         manifest=L.MANIFEST,
         crate=L.CRATE,
+        # The register of computed claims, from the contexts (listed by the manifest).
+        register=L.CLAIMS_REGISTER,
     log:
         L.log("write_manifest"),
     conda:

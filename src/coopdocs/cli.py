@@ -47,11 +47,17 @@ def _report_problems(problems: list, as_json: bool) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data package; print every problem; exit 1 on any error."""
     from coopdocs.load.datapackage import DataError, load_package
+    from coopdocs.load.settings import authored_front
 
     try:
         package = load_package(Path(args.data), root=Path.cwd())
     except DataError as exc:
         _report_problems(exc.problems, args.json)
+        return 1
+    # The authored texts as the build reads them (their front matter against the data too).
+    faults = authored_front(package)[1]
+    if faults:
+        _report_problems(faults + package.warnings, args.json)
         return 1
     _report_problems(package.warnings, args.json)
     if not args.json:
@@ -64,7 +70,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
     from coopdocs.compute.stage import write_contexts
     from coopdocs.load.datapackage import DataError, load_package
-    from coopdocs.load.settings import resolve_settings
+    from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
 
     try:
@@ -73,6 +79,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         _report_problems(exc.problems, args.json_errors)
         return 1
     settings, problems = resolve_settings(package, args.organisation, args.union, args.union_body)
+    problems += language_problems(args.language)
     if problems:
         _report_problems(problems, args.json_errors)
         print(
@@ -80,6 +87,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         )
         return 1
     _report_problems(package.warnings, False)
+    if args.language:
+        settings["language"] = args.language
     write_contexts(
         package,
         Path(args.data),
@@ -154,8 +163,20 @@ def _write_tables(args, opt, meta, detailed, words) -> None:
     )
 
 
+def cmd_claims_register(args: argparse.Namespace) -> int:
+    """Write reports/claims/register.csv from the documents' contexts of a (partial) build."""
+    from coopdocs.describe.claims_register import write_register
+    from coopdocs.tools.config import load_config
+
+    root = Path.cwd()
+    data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
+    print(write_register(root, data_dir).relative_to(root))
+    return 0
+
+
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Write reports/manifest.json and the RO-Crate from what the build produced."""
+    from coopdocs.describe.claims_register import write_register
     from coopdocs.describe.provenance import write
     from coopdocs.tools.builddate import input_paths
     from coopdocs.tools.config import load_config
@@ -172,6 +193,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     # since (a commit or an edit of the README, the docs or the tests changes no byte).
     inputs = input_paths(settings)
     commit = last_commit(root, inputs)
+    write_register(root, settings["data_dir"])
     write(
         root,
         settings,
@@ -388,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--union-body", default="", help="actor id of the union's executive body (optional)"
     )
     p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
+    p.add_argument(
+        "--language", default="", help="BCP 47 tag of the documents' language (default: en)"
+    )
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("render", help="render a document's Markdown from its context")
@@ -415,6 +440,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of figures and workbooks by content digest (skips unchanged ones)",
     )
     p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser(
+        "claims-register",
+        help="write reports/claims/register.csv from the documents' contexts (the build writes "
+        "it with the manifest)",
+    )
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--data-dir", help="the data package built (default: the config's data_dir)")
+    p.set_defaults(func=cmd_claims_register)
 
     p = sub.add_parser(
         "manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json"

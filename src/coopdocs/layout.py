@@ -37,6 +37,9 @@ TABLES_DIR = f"{REPORTS}/tables"
 FIGURES_DIR = f"{REPORTS}/figures"
 MANIFEST = f"{REPORTS}/manifest.json"
 CRATE = f"{REPORTS}/ro-crate-metadata.json"
+# Every computed claim the documents state (coopdocs.describe.claims_register), written with the
+# manifest.
+CLAIMS_REGISTER = f"{REPORTS}/claims/register.csv"
 DIFF_DIR = f"{REPORTS}/diff"  # coopdocs diff: reports/diff/<A>..<B>/ (not build outputs)
 ARCHIVE_DIR = f"{REPORTS}/archive"  # coopdocs archive (not build outputs)
 

@@ -3,7 +3,7 @@
 -- names ("timeline-belarus.svg") inside the folder given as `figures-dir` metadata on the command
 -- line are read; data cannot create images at all (templates escape every value).
 -- DOCX gets the 200 dpi PNG twin of each SVG; HTML gets the SVG inline as a data URI; Typst keeps
--- the file name (the PDF step copies the SVG into its build root).
+-- the file name (the PDF step copies the SVG into its build root) and gets the text alternative.
 -- HTML tables also get scope="col" on their header cells (see `table` below).
 local dir = nil
 
@@ -11,9 +11,21 @@ local function meta(m)
   if m["figures-dir"] then dir = pandoc.utils.stringify(m["figures-dir"]) end
 end
 
+-- A Typst string literal: backslashes and quotes escaped (figure_attrs drops them already).
+local function typst_string(text)
+  return '"' .. text:gsub("\\", "\\\\"):gsub('"', '\\"') .. '"'
+end
+
 local function image(img)
   local name = img.src
-  if FORMAT == "typst" then return nil end
+  if FORMAT == "typst" then
+    -- Typst keeps the file name; the text alternative goes to the PDF's figure (its /Alt), which
+    -- PDF/UA requires and screen readers read (pandoc's Typst writer drops it).
+    -- (pandoc's reader moves the template's alt attribute into the image's description)
+    local alt = img.attributes.alt or pandoc.utils.stringify(img.caption)
+    if alt == "" or not name:match("^[a-z0-9-]+%.svg$") then return nil end
+    return pandoc.RawInline("typst", "#image(" .. typst_string(name) .. ", alt: " .. typst_string(alt) .. ")")
+  end
   if not dir or not name:match("^[a-z0-9-]+%.svg$") then
     error("figure '" .. name .. "' is not a figure of this project")
   end

@@ -94,12 +94,35 @@ local function marks_in(numbers, form, glue)
   end
 end
 
+-- The back matter (the references and the Data provenance appendix the marks link to, from the
+-- heading "references" to the end) is set apart in the PDF: the Typst function back-matter of
+-- templates/typst/document.typ sets it smaller and in two columns, so that the audit trail does not
+-- outweigh the text a reader reads (issue 30: at most 40 % of a brief's pages). The other formats
+-- keep it as it is (HTML and DOCX have no pages to save).
+local BACK_MATTER_FROM = "references"
+
+local function back_matter(doc)
+  if FORMAT ~= "typst" then return doc end
+  for i, block in ipairs(doc.blocks) do
+    if block.t == "Header" and block.identifier == BACK_MATTER_FROM then
+      local blocks = pandoc.List()
+      for j = 1, i - 1 do blocks:insert(doc.blocks[j]) end
+      blocks:insert(pandoc.RawBlock("typst", "#back-matter["))
+      for j = i, #doc.blocks do blocks:insert(doc.blocks[j]) end
+      blocks:insert(pandoc.RawBlock("typst", "]"))
+      doc.blocks = blocks
+      return doc
+    end
+  end
+  return doc
+end
+
 function Pandoc(doc)
   local numbers, form = survey(doc)
-  if not form then return nil end
+  if not form then return back_matter(doc) end
   -- Top-down, so that a table's marks are not glued: a narrow column ("[9-11] R26") would force
   -- the pair wider than the column, and Word and LibreOffice then break inside the mark.
-  return doc:walk({
+  return back_matter(doc:walk({
     traverse = "topdown",
     Table = function(t)
       return t:walk({ Inlines = marks_in(numbers, form, false) }), false
@@ -117,5 +140,5 @@ function Pandoc(doc)
       return s
     end,
     Inlines = marks_in(numbers, form, true),
-  })
+  }))
 end

@@ -88,9 +88,23 @@ def test_context_digest_ignores_build_date(real_package):
 
 def test_bibliography_names_the_article_reference_number(real_package):
     words = load_strings(ROOT / "templates")
-    items = {i["id"]: i for i in bibliography(real_package, ["ref045", "ref106"], words)}
+    ids = ["ref045", "ref106", "ref060", "ref061", "ref029"]
+    items = {i["id"]: i for i in bibliography(real_package, ids, words)}
     assert items["ref045"]["container-title"] == "Cited as [45] in Shugurov (2022)"
-    assert items["ref106"]["container-title"] == "Cited as [106; 106] in Shugurov (2022)"
+    # No two entries read the same (issue 30): a number printed twice is given once and said so,
+    # sources cited together name the others.
+    assert items["ref106"]["container-title"] == (
+        "Cited as [106] in Shugurov (2022), where the number is printed twice"
+    )
+    assert items["ref060"]["container-title"] == (
+        "Cited together with reference 61 as [60; 61] in Shugurov (2022)"
+    )
+    assert items["ref061"]["container-title"] == (
+        "Cited together with reference 60 as [60; 61] in Shugurov (2022)"
+    )
+    assert items["ref029"]["container-title"].startswith(
+        "Cited together with references 28, 30 and 31 as [28"
+    )
     assert items["shugurov2022"]["DOI"] == "10.7256/2454-0633.2022.4.39227"
 
 

@@ -16,9 +16,12 @@ from coopdocs.compute.tables import TABLES, Frame, TableSpec, check_strings, com
 from coopdocs.load.datapackage import load_package
 from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
+from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
 from locations import ROOT, TWO_STATES
 from support import cli
 from support.documents import document_text, squash
+from support.styles import house_styles
 
 EPOCH = 1672358400
 SCRATCH = "projects-by-start"
@@ -92,10 +95,10 @@ def _project(tmp_path: Path, with_words: bool) -> Path:
 def _tables_job(tmp_path: Path, templates: Path) -> tuple[int, str]:
     """``coopdocs prepare`` then ``coopdocs tables`` on the two-state fixture package."""
     build = tmp_path / "build"
-    cli.check(
-        "prepare", "--data", TWO_STATES, "--bundle", build / "bundle.json", "--contexts",
-        build / "context", "--organisation", "unido", "--epoch", EPOCH,
-    )  # fmt: skip
+    settings = dict(load_config(ROOT), data_dir=TWO_STATES)
+    strings = templates / "strings.yaml"
+    bundle, contexts = build / "bundle.json", build / "context"
+    cli.check(*prepare_args(settings, EPOCH, bundle=bundle, contexts=contexts, strings=strings))
     code, _, err = cli.call(
         "tables", "--bundle", build / "bundle.json", "--tables-dir", tmp_path / "tables",
         "--figures-dir", tmp_path / "figures", "--context", build / "tables.json",
@@ -126,14 +129,7 @@ def test_a_seventh_table_builds_in_every_format(tmp_path, seventh_table):
     context = json.loads((tmp_path / "build" / "tables.json").read_text(encoding="utf-8"))
     entry = next(t for t in context["tables"] if t["id"] == SCRATCH)
     assert entry["number"] == len(context["tables"]) and entry["rows"]
-    styles = pub.Styles(
-        csl=templates / "csl" / "american-medical-association-brackets.csl",
-        reference_doc=templates / "docx" / "reference.docx",
-        html_template=templates / "html" / "document.html",
-        typst_template=templates / "typst" / "document.typ",
-        figures_filter=templates / "filters" / "figures.lua",
-        records_filter=templates / "filters" / "records.lua",
-    )
+    styles = house_styles(templates)
     out = tmp_path / "out"
     document = pub.Document(
         context=tmp_path / "build" / "tables.json",
@@ -148,6 +144,8 @@ def test_a_seventh_table_builds_in_every_format(tmp_path, seventh_table):
         **{fmt: out / f"t.{fmt}" for fmt in ("docx", "html", "pdf")},
     )  # fmt: skip
     pub.publish(document, styles, outputs, epoch=EPOCH)
+    # Without a section of its own: its columns in the table's order, under the strings' headings.
+    assert "| Start | Projects started | Sources |" in (out / "t.md").read_text(encoding="utf-8")
     first = entry["rows"][0]
     heading = f"Table {entry['number']}: Projects by year of start"
     for fmt in ("docx", "html", "pdf"):

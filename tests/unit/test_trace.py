@@ -220,3 +220,43 @@ def test_loading_reads_what_a_build_left_and_refuses_without_one(tmp_path):
     assert build.markdown == {"briefs/belarus": ["# Overview", "text"]}
     assert build.document_key("reports/briefs/belarus.docx") == "briefs/belarus"
     assert build.document_key("reports/tables/legal-basis.csv") is None
+
+
+def test_a_computed_number_is_traced_to_exactly_the_records_its_claim_counts(build):
+    """Issue 28: "two offices" names the records of the claim the register holds for the brief,
+    not every record marked in the paragraph."""
+    line = (
+        "UNIDO has two offices and centres of its own in Belarus [@ref032] "
+        '[off-a](#prov-off-a "Record off-a"){.record-id} [off-b](#prov-off-b "Record off-b")'
+        '{.record-id}; one more is planned [off-c](#prov-off-c "Record off-c"){.record-id}.'
+    )
+    build.markdown["briefs/belarus"].append(line)
+    for rid in ("off-a", "off-b", "off-c"):
+        build.records[rid] = {"id": rid, "name": rid, "sources": [], "_table": "offices"}
+    register = build.root / "reports" / "claims" / "register.csv"
+    register.parent.mkdir(parents=True)
+    register.write_text(
+        "document,claim,params,number,value,ties,records,apart\n"
+        "briefs/belarus,offices_open,country=BY,2,,,off-a;off-b,planned:off-c\n"
+        "briefs/russia,offices_open,country=RU,2,,,off-x;off-y,\n",
+        encoding="utf-8",
+    )
+    (build.root / "templates").mkdir()
+    (build.root / "templates" / "strings.yaml").write_text(
+        "language:\n  number_words: [zero, one, two, three]\n", encoding="utf-8"
+    )
+    (match,) = trace_output(build, "reports/briefs/belarus.pdf", phrase="two offices")["matches"]
+    assert match["records"] == ["off-a", "off-b"]
+    assert [c["claim"] for c in match["claims"]] == ["offices_open"]
+    assert "computed: offices_open (country=BY) = 2" in format_human(
+        trace_output(build, "reports/briefs/belarus.pdf", phrase="two offices")
+    )
+    # What the claim counts apart is traced too; a phrase with no computed number keeps every
+    # record marked on its line.
+    (match,) = trace_output(build, "reports/briefs/belarus.pdf", phrase="one more is planned")[
+        "matches"
+    ]
+    assert match["records"] == ["off-c"]
+    assert match["claims"][0]["claim"] == "offices_open (planned)"
+    (match,) = trace_output(build, "reports/briefs/belarus.pdf", phrase="is planned")["matches"]
+    assert match["records"] == ["off-a", "off-b", "off-c"] and match["claims"] == []

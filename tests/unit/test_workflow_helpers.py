@@ -221,6 +221,7 @@ def test_prepare_command_is_written_once():
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix not in (".py", ".smk") or path.resolve() == Path(__file__).resolve():
                 continue
-            if "--union-body" in path.read_text(encoding="utf-8"):
+            text = path.read_text(encoding="utf-8")
+            if "--union-body" in text or '"--contexts"' in text:
                 spelled.append(path.relative_to(ROOT).as_posix())
     assert spelled == ["src/coopdocs/cli.py", "src/coopdocs/workflow/commands.py"]

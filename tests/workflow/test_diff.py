@@ -391,8 +391,9 @@ def _tokens(lines: list[str]) -> list[str]:
     return [t for line in lines for t in _TOKEN.findall(line)]
 
 
-def _renumbered(out: Path, name: str) -> set[tuple[str, str]]:
-    """The report's renumbering of one document: every (old, new) number it lists, one by one."""
+def _renumbered(out: Path, name: str, kind: str | None = None) -> set[tuple[str, str]]:
+    """The report's renumbering of one document: every (old, new) number it lists, one by one;
+    ``kind``: of the "record marks" or the "citations" only."""
     line = next(
         (
             line
@@ -401,11 +402,21 @@ def _renumbered(out: Path, name: str) -> set[tuple[str, str]]:
         ),
         "",
     )
+    parts = dict(
+        re.match(r"(record marks|citations) (.*)", part).groups()
+        for part in line.split(": ", 1)[-1].split("; ")
+        if line
+    )
     pairs = set()
-    for a, b, c, d in re.findall(r"(\d+)\]?(?:–\D*(\d+)\]?)? → \D*?(\d+)\]?(?:–\D*(\d+))?", line):
-        first, last, new = int(a), int(b or a), int(c)
-        pairs |= {(str(n), str(new + n - first)) for n in range(first, last + 1)}
-        assert int(d or c) == new + last - first, line
+    for what, runs in parts.items():
+        if kind not in (None, what):
+            continue
+        for a, b, c, d in re.findall(
+            r"(\d+)\]?(?:–\D*(\d+)\]?)? → \D*?(\d+)\]?(?:–\D*(\d+))?", runs
+        ):
+            first, last, new = int(a), int(b or a), int(c)
+            pairs |= {(str(n), str(new + n - first)) for n in range(first, last + 1)}
+            assert int(d or c) == new + last - first, line
     return pairs
 
 
@@ -564,7 +575,9 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
     old, new = _built(six_repo, "v1", tmp_path), _built(six_repo, f"e-{edit}", tmp_path)
     versions = []
     for docx in redlines:
-        assert not _renumbering_tracked(docx), docx.name
+        name = docx.stem.replace("-", "/", 1)
+        moved = {k: _renumbered(out, name, k) for k in ("citations", "record marks")}
+        assert not _renumbering_tracked(docx, moved), docx.name
         folder, name = docx.stem.split("-", 1)
         for tag, project in (("old", old), ("new", new)):
             copy = tmp_path / f"{tag}-{docx.stem}.docx"
@@ -575,9 +588,18 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
         _assert_accept_new_reject_old(seen, docx.stem, "old", "new", out)
 
 
-def _renumbering_tracked(docx: Path) -> list[str]:
+def _numbers(text: str) -> list[int]:
+    """The numbers a citation or mark shows, ranges expanded ("[3–5, 9]": 3, 4, 5, 9)."""
+    out: list[int] = []
+    for first, last in re.findall(r"(\d+)(?:[–-](\d+))?", text):
+        out += range(int(first), int(last or first) + 1)
+    return out
+
+
+def _renumbering_tracked(docx: Path, renumbered: dict[str, set[tuple[str, str]]]) -> list[str]:
     """Tracked changes that only renumber: a citation ("[12]") or record mark (the strings file's
-    ``record_mark``, "R12") deleted and another number inserted in its place."""
+    ``record_mark``, "R12") deleted and inserted in its place with the numbers the document's
+    renumbering (the report's, ``renumbered``) gives the old ones."""
     form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
         "record_mark"
     ]
@@ -589,4 +611,14 @@ def _renumbering_tracked(docx: Path) -> list[str]:
         + r")</w:(?:t|delText)>"
     )
     pair = re.compile(r"<w:del [^>]*>" + number + r"</w:r></w:del><w:ins [^>]*>" + number, re.S)
-    return [f"{a} → {b}" for a, b in pair.findall(xml)]
+    moved = {k: {int(a): int(b) for a, b in pairs} for k, pairs in renumbered.items()}
+    return [
+        f"{a} → {b}"
+        for a, b in pair.findall(xml)
+        if [moved[_kind(a)].get(n, n) for n in _numbers(a)] == _numbers(b)
+    ]
+
+
+def _kind(number: str) -> str:
+    """Which renumbering a number shown belongs to: a citation's ("[12]") or a record mark's."""
+    return "citations" if number.startswith("[") else "record marks"

@@ -50,6 +50,58 @@ class ArchiveError(RuntimeError):
     """The archive cannot be made or checked; the message says why and what to do."""
 
 
+# What verify unpacks at most (README, "Archival builds"), checked on the sizes the zip's and
+# the source tar's headers declare, before anything is written: a zip bomb (a few MB that unpack
+# to GB) is refused, not extracted. A real archive of the seed is ~30 MB, of 1,000 states ~1 GB.
+ZIP_ENTRIES_MAX = 100_000
+ZIP_ENTRY_MAX = 1 << 30  # 1 GiB one file
+ZIP_TOTAL_MAX = 4 << 30  # 4 GiB in all
+SOURCE_MEMBERS_MAX = 100_000
+SOURCE_TOTAL_MAX = 1 << 30  # 1 GiB of source in source.tar
+
+
+def _gib(n: int) -> str:
+    return f"{n / (1 << 30):.2f} GiB"
+
+
+def check_zip_sizes(archive: Path, z: zipfile.ZipFile) -> None:
+    """Refuse (one line) a zip whose entries would unpack beyond the limits, or whose source.tar
+    would; nothing is extracted before this passes."""
+    infos = z.infolist()
+    if len(infos) > ZIP_ENTRIES_MAX:
+        raise ArchiveError(f"{archive}: {len(infos):,} entries (at most {ZIP_ENTRIES_MAX:,})")
+    big = next((i for i in infos if i.file_size > ZIP_ENTRY_MAX), None)
+    if big is not None:
+        raise ArchiveError(
+            f"{archive}: {big.filename!r} would unpack to {_gib(big.file_size)} "
+            f"(at most {_gib(ZIP_ENTRY_MAX)} a file)"
+        )
+    total = sum(i.file_size for i in infos)
+    if total > ZIP_TOTAL_MAX:
+        raise ArchiveError(
+            f"{archive}: would unpack to {_gib(total)} (at most {_gib(ZIP_TOTAL_MAX)})"
+        )
+    for info in infos:
+        if PurePosixPath(info.filename).name == "source.tar":
+            with z.open(info) as fh, tarfile.open(fileobj=fh, mode="r|") as tar:
+                check_source_sizes(f"{archive}: {info.filename}", tar)
+
+
+def check_source_sizes(shown: str, tar: tarfile.TarFile) -> None:
+    """Refuse (one line) a source tar with too many members, too many bytes or a sparse member
+    (whose declared size is not what it stores); reads the headers only."""
+    count = total = 0
+    for member in tar:
+        count += 1
+        total += member.size
+        if member.issparse():
+            raise ArchiveError(f"{shown}: member {member.name!r} is a sparse file")
+        if count > SOURCE_MEMBERS_MAX or total > SOURCE_TOTAL_MAX:
+            raise ArchiveError(
+                f"{shown}: more than {SOURCE_MEMBERS_MAX:,} files or {_gib(SOURCE_TOTAL_MAX)}"
+            )
+
+
 def archival_epoch(
     root: Path, from_commit: bool = False, environ: dict[str, str] | None = None
 ) -> int:
@@ -211,8 +263,16 @@ def _open_archive(archive: Path, tmp: Path) -> Path:
                         raise ArchiveError(
                             f"{archive}: member {name!r} would leave the folder it is extracted to"
                         )
+                check_zip_sizes(archive, z)
                 z.extractall(tmp / "unzipped")
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            tarfile.TarError,
+            OSError,
+            EOFError,
+            ValueError,
+        ) as exc:
             raise ArchiveError(f"{archive}: not a readable zip archive ({exc})") from None
         folders = [p for p in (tmp / "unzipped").iterdir() if p.is_dir()]
         if len(folders) != 1:
@@ -308,6 +368,7 @@ def check_source(payload: Path, manifest: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     try:
         with tarfile.open(payload / "source.tar") as tar:
+            check_source_sizes("source.tar", tar)
             files = {}
             for member in tar.getmembers():
                 parts = PurePosixPath(member.name).parts

@@ -21,7 +21,7 @@ document states (written by the build, coopdocs.describe.claims_register).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coopdocs.compute.contexts import (
@@ -56,6 +56,7 @@ class Claim:
     apart: dict[str, tuple[str, ...]] = field(default_factory=dict)
     value: Any = None
     ties: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # the sources of the records counted
 
     def as_dict(self) -> dict[str, Any]:
         """The claim as plain data (the register's entry, a template's view)."""
@@ -67,6 +68,7 @@ class Claim:
             "apart": {k: list(v) for k, v in sorted(self.apart.items()) if v},
             "value": self.value,
             "ties": list(self.ties),
+            "sources": list(self.sources),
         }
 
 
@@ -79,13 +81,16 @@ def _claim(
 ) -> Claim:
     """A claim counting ``counted`` (its number: how many distinct records, unless ``number``
     says otherwise, e.g. occasions made of several events)."""
+    counted = list(counted)
     ids = _ids(counted)
+    sources = tuple(sorted({s for r in counted for s in r.get("sources") or []}))
     return Claim(
         name,
         tuple(sorted(params.items())),
         len(ids) if number is None else number,
         ids,
         {k: _ids(v) for k, v in (apart or {}).items()},
+        sources=sources,
         **extra,
     )
 
@@ -288,6 +293,15 @@ def projects_funded_beyond_borders(f: Facts, country: str) -> Claim:
     )
 
 
+def donor_states(f: Facts) -> Claim:
+    """Member states that fund at least one project beyond their borders (by the rule of
+    :func:`projects_funded_beyond_borders`); counted: the states' rows. The authored text's
+    "donors" (data/text/article.md) are these."""
+    states = [c for c in f.t["countries"] if c["kind"] != UNION_KIND]
+    donors = [c for c in states if projects_funded_beyond_borders(f, c["code"]).number]
+    return _claim("donor_states", {}, donors)
+
+
 def joint_projects_of_union_and_organisation(f: Facts) -> Claim:
     """Projects under way or done at the union's level in which the union's body (the build's
     ``union_body``) and the organisation both take part (as partners or funders); the union's other
@@ -412,7 +426,7 @@ def _leader(name: str, params: dict, per_key: dict[str, Claim], min_cases: int =
     if len(cases) < min_cases:
         return _claim(name, params, [], number=0)
     behind = [r for k in ties for r in per_key[k].records]
-    return _claim(
+    claim = _claim(
         name,
         params,
         [{"id": r} for r in behind],
@@ -420,6 +434,8 @@ def _leader(name: str, params: dict, per_key: dict[str, Claim], min_cases: int =
         value=ties[0] if len(ties) == 1 else None,
         ties=ties if len(ties) > 1 else (),
     )
+    sources = {s for k in ties for s in per_key[k].sources}
+    return replace(claim, sources=tuple(sorted(sources)))
 
 
 def most_instruments_with_organisation(f: Facts) -> Claim:
@@ -455,6 +471,7 @@ CLAIMS: dict[str, Callable[..., Claim]] = {
         events_of,
         projects_of,
         projects_funded_beyond_borders,
+        donor_states,
         joint_projects_of_union_and_organisation,
         projects_with_budget,
         outcome_figures_of,
@@ -514,9 +531,27 @@ BRIEF_CLAIMS = (
 )
 
 
-def brief_claims(claims: ClaimSet, country: str) -> dict[str, dict[str, Any]]:
-    """The claims of :data:`BRIEF_CLAIMS` for ``country``, as plain data by name."""
-    return {name: claims.view(name, country=country) for name in BRIEF_CLAIMS}
+def add_brief_claims(
+    context: dict[str, Any],
+    package: Package,
+    country: str,
+    organisation: str,
+    union: str | None = None,
+    union_body: str | None = None,
+) -> dict[str, Any]:
+    """``context`` (a brief's, coopdocs.compute.contexts.brief_context) with what the brief counts:
+    ``claim`` (the claims of :data:`BRIEF_CLAIMS` for ``country`` by name, as plain data; the
+    union's brief also ``joint_projects_of_union_and_organisation``) and ``claims`` (its register).
+    Their records are the brief's own (its offices, instruments, projects, events, outcomes)."""
+    claims = ClaimSet(package, organisation, union, union_body)
+    views = {name: claims.view(name, country=country) for name in BRIEF_CLAIMS}
+    if country == claims.facts.union:
+        views["joint_projects_of_union_and_organisation"] = claims.view(
+            "joint_projects_of_union_and_organisation"
+        )
+    context["claim"] = views
+    context["claims"] = claims.register
+    return context
 
 
 # Reasons a record is counted apart because it is not established (plans, proposals ...).

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
-from coopdocs.load.grammar import join_list, long_date
+from coopdocs.load.grammar import join_list, long_date, with_article
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.git import data_version
 
@@ -579,11 +579,6 @@ def brief_context(
         [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
     )
 
-    # Imported here: the claims module counts with this module's Resolver.
-    from coopdocs.compute.claims import ClaimSet, brief_claims
-
-    claims = ClaimSet(package, organisation_id, union_code)
-    claimed = brief_claims(claims, code)
     used: list[Record] = (
         [country] + roles + offices + contributions + instruments + projects + events + proposals
     )
@@ -591,14 +586,14 @@ def brief_context(
     used += [o for p in projects + inferred_projects for o in p["outcomes"]]
     elsewhere_ids = {f["project"] for f in funds_elsewhere}
     used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
-    claimed_ids = {x for c in claims.register for x in c["records"]}
-    record_ids = sorted({r.get("id") or r.get("code") for r in used} | claimed_ids)
+    record_ids = sorted({r.get("id") or r.get("code") for r in used})
     sources = sorted(
         {s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or [])
     )
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
+    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
     dated = timeline_carries(instruments + events + projects)
     for entry in projects + events + inferred_projects + inferred_events:
         entry["described_in"] = home_brief(entry, code, res, words, org["short_name"])
@@ -639,9 +634,6 @@ def brief_context(
         "proposals_derived": [p for p in proposals if p.get("origin") != "author"],
         "records": record_ids,
         "sources": sources,
-        # What the brief counts, each a named claim (coopdocs.compute.claims) with its records.
-        "claim": claimed,
-        "claims": claims.register,
     }
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)

@@ -201,10 +201,12 @@ def sheet_name(title: str) -> str:
 
     >>> sheet_name("Projects by funder and recipient state"), sheet_name("a/b: c")
     ('Projects by funder and', 'ab c')
+    >>> sheet_name("Timeline of instruments, projects and events")
+    'Timeline of instruments'
     """
     name = " ".join(_SHEET_FORBIDDEN.sub("", title).split()).strip("'")
     if len(name) > SHEET_NAME_MAX:
-        name = name[: SHEET_NAME_MAX + 1].rsplit(" ", 1)[0]
+        name = name[: SHEET_NAME_MAX + 1].rsplit(" ", 1)[0].rstrip(",;–- ")
     return name[:SHEET_NAME_MAX] or "table"
 
 

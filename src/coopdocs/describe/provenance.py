@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.describe.claims_register import read_register
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -161,6 +162,10 @@ def build_manifest(
             records, sources = _table_refs(root / layout.table_output(stem, "csv"))
         elif out.kind == "figure":
             records, sources = figure_refs(stem) if figure_refs else ([], [])
+        elif rel == layout.CLAIMS_REGISTER:  # the records its claims count, and their sources
+            rows = read_register(path)
+            records = sorted({x for row in rows for x in row["records"].split(";") if x})
+            sources = sorted({x for row in rows for x in row["sources"].split(";") if x})
         else:
             records, sources = [], []
         inputs = layout.output_inputs(out, settings, common, templates)

@@ -204,24 +204,78 @@ def trace_output(build: Build, path: str, phrase: str | None = None) -> dict[str
         if m:
             heading = plain(m.group(2))
         if wanted and wanted in plain(line).casefold():
-            records = sorted({a or c for a, _, c in _MARKS.findall(line)})
-            records = sorted({build_record_id(build, r) for r in records})
-            sources = sorted({c for c in _CITES.findall(line) if c in build.sources})
-            matches.append(
-                {
-                    "section": heading,
-                    "line": number,
-                    "text": plain(line)[:300],
-                    "records": records,
-                    "sources": [
-                        {"id": s, "ref_number": build.sources[s].get("ref_number")} for s in sources
-                    ],
-                }
-            )
+            matches.append(_match(build, doc, phrase, line, number, heading))
     if not matches:
         raise TraceError(f"the phrase {phrase!r} does not occur in {entry['path']}")
     result["matches"] = matches
     return result
+
+
+def _match(build: Build, doc: str, phrase: str, line: str, number: int, heading: str) -> dict:
+    """What the line ``number`` of document ``doc`` holding ``phrase`` says and rests on: its
+    records (when the phrase states a computed number, exactly the records its claim counts),
+    its sources and the claims."""
+    records = sorted({build_record_id(build, a or c) for a, _, c in _MARKS.findall(line)})
+    claims = phrase_claims(build, doc, phrase, records)
+    if claims:
+        records = sorted({r for c in claims for r in c["records"]})
+    sources = sorted({c for c in _CITES.findall(line) if c in build.sources})
+    return {
+        "section": heading,
+        "line": number,
+        "text": plain(line)[:300],
+        "records": records,
+        "claims": claims,
+        "sources": [{"id": s, "ref_number": build.sources[s].get("ref_number")} for s in sources],
+    }
+
+
+def phrase_numbers(phrase: str, number_words: list[str]) -> set[int]:
+    """The whole numbers a phrase states, in digits or in the strings' number words.
+
+    >>> sorted(phrase_numbers("six offices and 12 projects", ["zero", "one", "two", "six"]))
+    [6, 12]
+    """
+    words = {w.casefold(): n for n, w in enumerate(number_words)}
+    found = set()
+    for token in re.findall(r"[\w,]+", phrase.casefold()):
+        if token.replace(",", "").isdigit():
+            found.add(int(token.replace(",", "")))
+        elif token in words:
+            found.add(words[token])
+    return found
+
+
+def phrase_claims(build: Build, doc: str, phrase: str, marked: list[str]) -> list[dict[str, Any]]:
+    """The register's claims of document ``doc`` (reports/claims/register.csv) whose number the
+    phrase states and whose records are all marked on the line: what "six offices" counts, or
+    what a claim counts apart ("one more is planned") when no count matches."""
+    from coopdocs.describe.claims_register import read_register
+    from coopdocs.load.strings import load_strings
+
+    path = build.root / layout.CLAIMS_REGISTER
+    if not path.is_file():
+        return []
+    strings = load_strings(build.root / "templates")
+    numbers = phrase_numbers(phrase, (strings.get("language") or {}).get("number_words") or [])
+    counted, apart = [], []
+    for row in read_register(path):
+        if row["document"] != doc:
+            continue
+        groups = [(row["claim"], row["records"])] + [
+            (f"{row['claim']} ({reason})", ids)
+            for reason, ids in (x.split(":", 1) for x in row["apart"].split(" ") if x)
+        ]
+        for n, (claim, ids) in enumerate(groups):
+            records = [r for r in ids.split(";") if r]
+            # The count is the register's number (occasions may be several records each).
+            stated = int(row["number"]) if n == 0 else len(records)
+            if records and stated in numbers and set(records) <= set(marked):
+                found = {"claim": claim, "params": row["params"], "number": stated}
+                found["records"] = records
+                (apart if n else counted).append(found)
+    # The count itself first; what a claim counts apart ("one more is planned") otherwise.
+    return counted or apart
 
 
 def build_record_id(build: Build, anchor: str) -> str:
@@ -260,6 +314,8 @@ def format_human(result: dict[str, Any]) -> str:
         for m in result["matches"]:
             refs = ", ".join(f"[{s['ref_number']}] ({s['id']})" for s in m["sources"])
             lines.append(f"  in '{m['section']}': {m['text']}")
+            for c in m.get("claims") or []:
+                lines.append(f"    computed: {c['claim']} ({c['params']}) = {c['number']}")
             lines.append(
                 f"    records: {', '.join(m['records']) or 'none marked on this line'}; "
                 f"article references: {refs or 'none'}"

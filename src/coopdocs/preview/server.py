@@ -5,7 +5,9 @@ watcher (watchfiles) tells it when data, templates or config change, and an HTTP
 the pages. Each page is the session's HTML file, byte for byte, plus two things only the preview
 adds: a small script that listens to ``/events`` (server-sent events) and reloads the page when
 a refresh finished, and, while the sources have an error, a banner with the error above the last
-good version. The server binds to 127.0.0.1 only: the preview is for the author at this machine.
+good version. The server binds to 127.0.0.1 only and answers only requests addressed to it by
+that name or ``localhost`` on its own port (403 otherwise): a page of another site that rebinds
+its own name to 127.0.0.1 cannot read the author's drafts.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from coopdocs import layout
 from coopdocs.preview.session import DocumentId, PreviewSession
 
 HOST = "127.0.0.1"
+LOCAL_NAMES = ("127.0.0.1", "localhost")
 # Marks what the preview adds to a page, so that a test (or a curious author) can take it out again.
 INJECTED_START = "<!-- coopdocs-preview -->"
 INJECTED_END = "<!-- /coopdocs-preview -->"
@@ -95,13 +98,35 @@ def index_page(session: PreviewSession) -> str:
     )
 
 
+class PortError(Exception):
+    """The preview cannot listen on the port asked for (out of range, in use, not allowed)."""
+
+
+def parse_generation(query: str) -> int:
+    """The ``generation`` a page of ``/events?generation=N`` last saw; 0 when absent or not a number."""
+    value = parse_qs(query).get("generation", ["0"])[0]
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
+def allowed_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this preview: 127.0.0.1 or localhost on ``port``."""
+    return host is not None and host.lower() in {f"{n}:{port}" for n in LOCAL_NAMES}
+
+
 class PreviewServer(ThreadingHTTPServer):
     """The HTTP server of one preview: the session, its lock and its refresh counter."""
 
     daemon_threads = True
 
     def __init__(self, session: PreviewSession, port: int, default: str | None):
-        super().__init__((HOST, port), _Handler)
+        if not 0 <= port <= 65535:
+            raise PortError(
+                f"cannot serve on port {port}: a port is a number from 1 to 65535 (0: any free one)"
+            )
+        try:
+            super().__init__((HOST, port), _Handler)
+        except OSError as exc:
+            raise PortError(f"cannot serve on {HOST}:{port}: {exc.strerror or exc}") from None
         self.session = session
         self.default = default
         self.generation = Generation()
@@ -121,6 +146,17 @@ class PreviewServer(ThreadingHTTPServer):
             )
         self.generation.bump()
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up is no news; anything else is one line, never a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            return
+        print(
+            f"coopdocs preview: a request failed: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+            flush=True,
+        )
+
 
 class _Handler(BaseHTTPRequestHandler):
     """GET / (the default document or the index), /<folder>/<name>.html, /events."""
@@ -132,7 +168,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the author's terminal shows refreshes and errors, not every request."""
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
-        """Serve a page, the index or the event stream."""
+        """Serve a page, the index or the event stream, to a request addressed to this preview."""
+        if not allowed_host(self.headers.get("Host"), self.server.server_address[1]):
+            self._send("this preview answers only 127.0.0.1 and localhost", HTTPStatus.FORBIDDEN)
+            return
         path = urlsplit(self.path).path
         if path == "/events":
             self._events()
@@ -166,12 +205,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except ConnectionError:  # the browser reloaded or closed the tab before the page came
+            pass
 
     def _events(self) -> None:
         """Server-sent events: one message when a refresh after the page's own generation finished."""
-        query = urlsplit(self.path).query
-        seen = int(query.split("generation=", 1)[1].split("&")[0]) if "generation=" in query else 0
+        seen = parse_generation(urlsplit(self.path).query)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -187,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
                     b": keep-alive\n\n"
                 )  # a comment: keeps proxies and the browser patient
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:
             return
 
 
@@ -209,7 +250,9 @@ def watch(
             *paths, stop_event=stop, step=30, debounce=500, rust_timeout=200, yield_on_timeout=True
         ):
             ready.set()
-            if not changes:
+            # A watched folder moved away and back sends no event to a watch armed without it:
+            # its coming back (or going) is seen here, and the watch is armed again.
+            if not changes and server.session.watched() == paths:
                 continue
             server.refresh(wanted)
             if server.session.watched() != paths:
@@ -241,8 +284,12 @@ def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, t
 
 
 def serve(root: Path, document: str | None, port: int) -> int:
-    """Run a preview until interrupted (Ctrl-C)."""
-    server, stop = start(root, document, port)
+    """Run a preview until interrupted (Ctrl-C); a port it cannot use is one line and exit 2."""
+    try:
+        server, stop = start(root, document, port)
+    except PortError as exc:
+        print(f"coopdocs preview: {exc}", file=sys.stderr, flush=True)
+        return 2
     host, bound = server.server_address[:2]
     print(f"coopdocs preview: http://{host}:{bound}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
@@ -266,6 +313,7 @@ def resolve_document(name: str | None) -> str | None:
 
 __all__ = [
     "DocumentId",
+    "PortError",
     "PreviewServer",
     "inject",
     "resolve_document",

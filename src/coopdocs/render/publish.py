@@ -25,6 +25,7 @@ without this the next build would call the old documents current.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,16 +139,18 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from coopdocs.load.strings import STRINGS_FILE, load_strings
+        from coopdocs.load.strings import STRINGS_FILE, load_strings, with_locale
 
         assert out.timeline_svg is not None and out.timeline_png is not None
         strings = doc.templates_dir / STRINGS_FILE
+        words = load_strings(strings) if strings.is_file() else None
+        language = (context.get("build") or {}).get("language")
         draw(
             context,
             doc.timeline_template,
             out.timeline_svg,
             out.timeline_png,
-            words=load_strings(strings) if strings.is_file() else None,
+            words=with_locale(words, language) if words is not None else None,
         )
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)
@@ -192,11 +195,12 @@ def write(
     meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
+    # The figures filter gives Typst each figure's text alternative (PDF/UA, issue 30).
     typst_cmd = pandoc_command(
         "typst-citations",
         source_format="json",
         template=styles.typst_template,
-        lua_filters=[styles.records_filter],
+        lua_filters=both,
     )
     docx_cmd = pandoc_command(
         "docx",
@@ -206,7 +210,12 @@ def write(
         metadata=meta,
     )
     html_cmd = pandoc_command(
-        "html", source_format="json", template=styles.html_template, lua_filters=both, metadata=meta
+        "html",
+        source_format="json",
+        template=styles.html_template,
+        lua_filters=both,
+        metadata=meta,
+        variables=html_attributes(out.ast),
     )
     wanted = [
         (cmd, target)
@@ -235,6 +244,25 @@ def write(
             _raise_failures(first + rest)
         for run in first + rest:
             _finish(run, out, epoch)
+
+
+# The metadata the HTML template puts inside a <meta> tag's content="...": pandoc's HTML writer
+# escapes < and & in a metadata value but not the quote, so a '"' in a keyword would end the
+# attribute (issue 32). Passed as variables, escaped here for an attribute.
+HTML_ATTRIBUTES = ("creator", "keywords", "subject")
+
+
+def html_attributes(ast: Path) -> dict[str, str]:
+    """The document's plain-text metadata of :data:`HTML_ATTRIBUTES`, escaped for an HTML attribute."""
+    from coopdocs.render.docx import ast_metadata
+
+    meta = ast_metadata(ast)
+    # As pandoc escapes the text (& < >), and the double quote that delimits the attribute.
+    return {
+        k: html.escape(meta[k], quote=False).replace('"', "&quot;")
+        for k in HTML_ATTRIBUTES
+        if meta.get(k)
+    }
 
 
 def _finish(run: PandocRun, out: Outputs, epoch: int) -> None:

@@ -75,8 +75,14 @@ def pandoc_command(
     lua_filters: list[Path] | None = None,
     metadata: dict[str, str] | None = None,
     resource_path: Path | None = None,
+    variables: dict[str, str] | None = None,
 ) -> list[str]:
-    """The pandoc command line (without input and output) for one conversion, as the build runs it."""
+    """The pandoc command line (without input and output) for one conversion, as the build runs it.
+
+    ``variables``: template variables, put into the template as they are (pandoc escapes no
+    ``--variable``), so the caller escapes them for the output's syntax; they take precedence
+    over the metadata's variables of the same name.
+    """
     cmd = [pandoc_path(), "--sandbox", "--from", source_format, "--to", to]
     if not to.startswith("json"):
         cmd.append("--standalone")
@@ -94,8 +100,12 @@ def pandoc_command(
         cmd += ["--resource-path", str(resource_path)]
     for key, value in sorted((metadata or {}).items()):
         cmd += ["--metadata", f"{key}={value}"]
+    for key, value in sorted((variables or {}).items()):
+        cmd += ["--variable", f"{key}={value}"]
     if to.startswith("html"):
-        cmd += ["--section-divs", "--html-q-tags"]
+        # One h1 per page, the document's title (templates/html/document.html): the sections'
+        # headings start at h2, as readers' programs and the WCAG technique H42 expect.
+        cmd += ["--section-divs", "--html-q-tags", "--shift-heading-level-by=1"]
     return cmd
 
 

@@ -50,13 +50,19 @@ def typst_compile(
 def typst_pdf(
     source: Path, target: Path, *, epoch: int, assets: list[Path] | None = None, pdf_a: bool = True
 ) -> None:
-    """Compile the Typst file ``source`` to the PDF ``target`` (PDF/A-2b unless ``pdf_a`` is False)."""
+    """Compile the Typst file ``source`` to the PDF ``target``: PDF/A-2b and PDF/UA-1 unless
+    ``pdf_a`` is False.
+
+    PDF/UA-1 makes Typst check what a screen reader needs (a title, a text alternative for every
+    figure: a build fails without one) and show the document's title, not its file name, in the
+    viewer's title bar (DisplayDocTitle).
+    """
     pdf = typst_compile(
         source,
         target,
         assets=assets or [],
         timestamp=epoch,
-        pdf_standards=["a-2b"] if pdf_a else [],
+        pdf_standards=["a-2b", "ua-1"] if pdf_a else [],
     )
     with atomic_output(target) as tmp:
         tmp.write_bytes(pdf)

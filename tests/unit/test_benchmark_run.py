@@ -1,0 +1,67 @@
+"""benchmarks/run.py goes on past a size that fails, and reports it with its error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import run  # benchmarks/run.py (benchmarks/ is on the tests' path)
+
+CITATION_ERROR = "error: label `<ref-ref092>` does not exist in the document"
+
+
+def fake_project(dest: Path, size: str, seed: int) -> Path:
+    """A project folder with just a countries table of ``size`` states and the Union."""
+    (dest / "data").mkdir(parents=True)
+    rows = ["code"] + [f"S{i}" for i in range(int(size) + 1)]
+    (dest / "data" / "countries.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return dest
+
+
+def fake_build(project: Path, cores: int, *args, **kwargs) -> dict:
+    """A clean build that fails for 200 states, as the review's citation bug did."""
+    failed = project.name.startswith("project-200-")
+    return {
+        "wall_s": 1.0,
+        "cpu_s": 1.5,
+        "returncode": 1 if failed else 0,
+        "tail": f"Error in rule publish_document:\n{CITATION_ERROR}" if failed else "",
+        "jobs": 3,
+    }
+
+
+def test_a_failed_size_is_reported_and_the_next_size_is_measured(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "make_project", fake_project)
+    monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "job_times", lambda project: {})
+    monkeypatch.setattr(run, "floor", lambda project: {"wall_s": 2.0, "cpu_s": 2.0})
+    monkeypatch.setattr(run, "stages", lambda project: {"prepare": 0.1})
+    monkeypatch.setattr(run, "SNAKEMAKE", "true")  # its --version: not what is tested here
+    out = tmp_path / "results"
+    code = run.main(
+        ["--sizes", "200,50", "--seeds", "0,1", "--c1-max-countries", "0", "--out", str(out)]
+    )
+    assert code == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [(r["size"], r["seed"]) for r in results["sizes"]] == [
+        ("200", 0),
+        ("200", 1),
+        ("50", 0),
+        ("50", 1),
+    ]
+    failed, built = results["sizes"][1], results["sizes"][2]
+    assert CITATION_ERROR in failed["error"]
+    assert failed["runs"]["clean_c2"][0]["returncode"] == 1  # the failed run is kept
+    assert failed["summary"]["clean_c2"]["median"] == 1.0
+    assert "error" not in built and built["summary"]["floor"]["median"] == 2.0
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| 200 (seed 1) | 200 | 3 | failed: " in table
+    assert "| 50 (seed 0) | 50 | 3 | 1.00 |" in table
+    quoted = CITATION_ERROR.replace("`", "'")  # backticks would end the Markdown code span
+    assert f"* 200 (seed 1): `{quoted}`" in table
+
+
+def test_size_seeds_measure_the_real_data_once_and_each_synthetic_size_per_seed():
+    args = argparse.Namespace(sizes="real, 50,1000", seeds="0,1")
+    assert run.size_seeds(args) == [("real", 0), ("50", 0), ("50", 1), ("1000", 0), ("1000", 1)]
