@@ -17,6 +17,7 @@ coopdocs.freeze_heap_at_exit()  # no last full garbage collection at exit (0.2-0
 
 # A broken datapackage.json stops here with validation's one-line messages (not a traceback).
 cw.descriptor_or_exit(config["data_dir"])
+cw.templates_or_exit(config)  # template names inside templates_dir, each file there
 SLUGS = L.brief_slugs(config["data_dir"])
 DOCUMENTS = L.documents(SLUGS)
 BRIEFS = [d for d in DOCUMENTS if d.kind is L.BRIEF]

@@ -221,3 +221,130 @@ def test_verify_refuses_a_source_tar_bomb_inside_the_zip(tmp_path, capsys, no_ex
         z.writestr("coopdocs-1.0/data/source.tar", source.getvalue())
     line = _verify_line(bomb, capsys)
     assert "source.tar" in line and "GiB" in line
+
+
+# --- validation that matches the standard ---------------------------------------------------------
+
+
+def _errors(data: Path) -> list[str]:
+    from coopdocs.load.datapackage import DataError, load_package
+
+    try:
+        load_package(data)
+    except DataError as exc:
+        return [str(p) for p in exc.problems if p.severity == "error"]
+    return []
+
+
+def _set(data: Path, table: str, row: int, field: str, value: str) -> None:
+    from helpers import read_table, write_table
+
+    path = data / f"{table}.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    rows = read_table(path)
+    rows[row][field] = value
+    write_table(path, rows, header)
+
+
+def test_a_header_only_table_others_refer_to_is_named_once(data: Path):
+    path = data / "themes.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    errors = _errors(data)
+    assert len(errors) == 1 and "themes.csv" in errors[0] and "no rows" in errors[0], errors
+
+
+def test_a_table_left_out_of_the_descriptor_is_one_line(data: Path):
+    import json
+
+    from coopdocs.load.datapackage import REQUIRED_TABLES
+
+    path = data / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "facts"]
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    errors = _errors(data)
+    assert "facts" in REQUIRED_TABLES
+    assert len(errors) == 1 and "'facts'" in errors[0], errors
+
+
+def test_invisible_and_look_alike_labels_are_refused(data: Path):
+    _set(data, "themes", 0, "label", "\u200b\u200d\u2060\ufeff")  # required, and nothing visible
+    _set(data, "themes", 1, "label", "Ｅｎｅｒｇｙ")  # full width: 'Energy' after NFKC
+    _set(data, "themes", 2, "label", "energy\u200b")
+    errors = _errors(data)  # both look like line 7's 'Energy'
+    assert len(errors) == 3, errors
+    assert sum("'label'" in e and "required" in e for e in errors) == 1, errors
+    assert sum("looks the same as" in e for e in errors) == 2, errors
+
+
+def test_numbers_a_document_cannot_print_as_typed_are_refused(data: Path):
+    _set(data, "outcomes", 1, "value", "-4")
+    _set(data, "outcomes", 2, "value", "1e-300")
+    _set(data, "projects", 0, "budget_usd", "1e300")
+    _set(data, "projects", 1, "budget_usd", "1234567.123456789012")
+    _set(data, "sources", 0, "cited_count", "-1")
+    errors = _errors(data)
+    assert len(errors) == 5, errors
+    assert sum("'-4'" in e and "too small" in e for e in errors) == 1, errors
+    assert sum("1e-300" in e and "digits" in e for e in errors) == 1, errors
+    assert sum("1e300" in e and "print" in e for e in errors) == 1, errors
+    assert sum("1234567.123456789012" in e for e in errors) == 1, errors
+
+
+# --- template names stay inside the templates folder ----------------------------------------------
+
+
+def test_template_names_are_confined_to_the_templates_folder(tmp_path: Path):
+    from coopdocs.load.settings import template_problems
+    from coopdocs.tools.config import load_config
+
+    config = load_config(ROOT)
+    assert template_problems(config, ROOT) == []
+    for name in ("../README.md", "/etc/passwd", "partials/../../README.md", "", "absent.md.j2"):
+        problems = template_problems(dict(config, brief_template=name), ROOT)
+        assert len(problems) == 1 and "brief_template" in problems[0], (name, problems)
+    # The folder may be anywhere; one without templates is refused, not built from nothing.
+    elsewhere = tmp_path / "my-templates"
+    shutil.copytree(ROOT / "templates", elsewhere)
+    assert template_problems(dict(config, templates_dir=str(elsewhere)), ROOT) == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert len(template_problems(dict(config, templates_dir=str(empty)), ROOT)) == 3
+    (elsewhere / "brief.md.j2").unlink()
+    (elsewhere / "brief.md.j2").symlink_to(ROOT / "README.md")
+    problems = template_problems(dict(config, templates_dir=str(elsewhere)), ROOT)
+    assert len(problems) == 1 and "leaves templates_dir" in problems[0], problems
+
+
+def test_the_workflow_refuses_a_template_path_in_one_line(tmp_path: Path):
+    import rbtools
+
+    project = rbtools.copy_project(tmp_path / "project")
+    proc = rbtools.run_snakemake(project, "-n", "--config", "brief_template=../README.md")
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out and "brief_template: '../README.md'" in out, out[-2000:]
+
+
+# --- validate reports what the build would stop on in the authored text ---------------------------
+
+
+def _validate(data: Path, capsys) -> tuple[int, str]:
+    from coopdocs.cli import main
+
+    code = main(["validate", "--data", str(data)])
+    return code, capsys.readouterr().err
+
+
+def test_validate_reports_the_authored_text_as_the_build_reads_it(data: Path, capsys):
+    article = data / "text" / "article.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("union_body: eec", "union_body: no-such-body"), "utf-8")
+    code, err = _validate(data, capsys)
+    assert code == 1 and "union_body" in err and "no-such-body" in err, err
+    canary = data.parent / "canary"
+    command = '{{ cycler.__init__.__globals__.os.popen("touch ' + str(canary) + '").read() }}'
+    article.write_text(text + "\n" + command + "\n", "utf-8")
+    code, err = _validate(data, capsys)
+    assert code == 1 and "article.md:" in err and "Traceback" not in err, err
+    assert not canary.exists()

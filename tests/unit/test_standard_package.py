@@ -89,3 +89,61 @@ def test_list_foreign_keys_are_ours_to_check(tmp_path):
     write_table(folder / "projects.csv", rows)
     assert ("projects", "countries") in coopdocs_errors(folder)
     assert frictionless.validate(str(folder / "datapackage.json")).valid
+
+
+def _constrain(folder: Path, table: str, field: str, **constraints) -> None:
+    import json
+
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    res = next(r for r in descriptor["resources"] if r["name"] == table)
+    spec = next(f for f in res["schema"]["fields"] if f["name"] == field)
+    spec.setdefault("constraints", {}).update(constraints)
+    path.write_text(json.dumps(descriptor, indent=2, allow_nan=True), encoding="utf-8")
+
+
+# Constraints the seed's schema does not state but a package may: (table, field, constraints,
+# row, value breaking them) (issue 32).
+CONSTRAINED = [
+    ("countries", "name", {"minLength": 3}, 0, "Na"),
+    ("countries", "name", {"maxLength": 8}, 1, "A much longer name"),
+    ("projects", "countries", {"maxLength": 1}, 0, None),  # a list: its number of items
+    ("sources", "cited_count", {"maximum": 50}, 0, "51"),
+    ("projects", "budget_usd", {"minimum": 1}, 0, "0.5"),
+]
+
+
+@pytest.mark.parametrize(
+    "table,field,constraints,row,value",
+    CONSTRAINED,
+    ids=[f"{t}.{f}:{next(iter(c))}" for t, f, c, _, _ in CONSTRAINED],
+)
+def test_both_validators_apply_the_same_constraints(
+    tmp_path, table, field, constraints, row, value
+):
+    folder = tmp_path / "package"
+    shutil.copytree(FIXTURE, folder)
+    rows = read_table(folder / f"{table}.csv")
+    if value is None:  # the list field: two items where one is allowed
+        value = next(r[field] for r in rows if ";" in r[field])
+        row = next(i for i, r in enumerate(rows) if r[field] == value)
+    rows[row][field] = value
+    write_table(folder / f"{table}.csv", rows)
+    assert coopdocs_errors(folder) == [] or (table, field) not in coopdocs_errors(folder)
+    _constrain(folder, table, field, **constraints)
+    ours, theirs = coopdocs_errors(folder), frictionless_errors(folder)
+    assert ours == [(table, field)], ours
+    assert theirs and {t for t, _ in theirs} == {table}, theirs
+
+
+@pytest.mark.parametrize("bound", ["minimum", "maximum"])
+def test_a_bound_that_is_not_a_number_is_refused_not_ignored(tmp_path, bound):
+    folder = tmp_path / "package"
+    shutil.copytree(FIXTURE, folder)
+    _constrain(folder, "sources", "cited_count", **{bound: float("nan")})
+    with pytest.raises(DataError) as exc:
+        load_package(folder)
+    assert [p.field for p in exc.value.problems] == [
+        f"resources[1].schema.fields[5].constraints.{bound}"
+    ] or any(f"constraints.{bound}" in p.field for p in exc.value.problems)
+    assert len(exc.value.problems) == 1

@@ -307,6 +307,24 @@ def role_bodies(groups: list[dict]) -> list[dict]:
     return list(bodies.values())
 
 
+def leading(ranked: list[dict], n: int) -> list[dict]:
+    """The first ``n`` of ``ranked`` (by ``count``, highest first) without stopping inside a tie:
+    those counted more than the first left out, or, when the top ``n`` are all tied with the rest,
+    only the ties with the first (a list never leaves out one as frequent as the last named).
+
+    >>> [t["k"] for t in leading([{"k": "a", "count": 5}, {"k": "b", "count": 3},
+    ...                            {"k": "c", "count": 2}, {"k": "d", "count": 2}], 3)]
+    ['a', 'b']
+    >>> [t["k"] for t in leading([{"k": "a", "count": 1}, {"k": "b", "count": 1}], 3)]
+    ['a', 'b']
+    """
+    if len(ranked) <= n:
+        return list(ranked)
+    cut = ranked[n]["count"]
+    above = [t for t in ranked if t["count"] > cut]
+    return above or [t for t in ranked if t["count"] == ranked[0]["count"]]
+
+
 def claim_records(claims: ClaimSet) -> set[str]:
     """The ids of every record the claims computed so far count or count apart (their marks
     link to the provenance appendix, which must hold them)."""
@@ -319,9 +337,21 @@ def claim_records(claims: ClaimSet) -> set[str]:
 
 
 def claim_sources(package: Package, record_ids: set[str]) -> set[str]:
-    """The sources of the given records (of any table), for the bibliography."""
+    """The sources of the given records (of the tables of statements, not actors or
+    countries), for the bibliography."""
     out: set[str] = set()
-    for table in ("instruments", "projects", "events", "offices", "outcomes", "roles"):
+    for table in (
+        "instruments",
+        "projects",
+        "events",
+        "offices",
+        "outcomes",
+        "roles",
+        "facts",
+        "contributions",
+    ):
+        if table not in package.tables:
+            continue
         index = package.index(table)
         for rid in record_ids & set(index):
             out.update(index[rid].get("sources") or [])
@@ -683,7 +713,7 @@ def article_context(
                     funded_abroad(b, claims, c["code"]), (union_row or {}).get("name")
                 ),
                 "funds_claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
-                "themes": b["themes"][:3],
+                "themes": leading(b["themes"], 3),
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
                 "inferred_events": b["inferred_events"],
@@ -718,8 +748,16 @@ def article_context(
     used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
     authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
+    # What the review cites of the briefs' records: not the countries' summaries nor the facts
+    # it leaves to the briefs (only the union's prerequisites), but the years of cooperation.
+    left_to_briefs = {c["code"] for c in t["countries"]} | {
+        f["id"] for f in t.get("facts", []) if f["countries"] and f["type"] != "prerequisite"
+    }
     sources = sorted(
-        {s for b in briefs.values() for s in b["sources"]}
+        claim_sources(
+            package, set().union(*(b["records"] for b in briefs.values())) - left_to_briefs
+        )
+        | {s for c in all_states + unions for s in c.get("since_sources") or []}
         | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
         | {s for r in regional_projects + regional_events for s in r["sources"]}
         | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}

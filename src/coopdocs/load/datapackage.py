@@ -401,7 +401,10 @@ def _convert(
         return ok
 
     if kind == "string":
-        return text if check_item(text) else None
+        fault = length_fault(cons, len(text), "characters")
+        if fault:
+            bad(*fault)
+        return text if check_item(text) and not fault else None
     if kind == "list":
         items = [normalise_text(i) for i in text.split(spec.get("delimiter", ","))]
         if any(not i for i in items):
@@ -412,6 +415,10 @@ def _convert(
             return None
         if len(set(items)) != len(items):
             bad("repeats an item", "each item once")
+            return None
+        fault = length_fault(cons, len(items), "items")
+        if fault:
+            bad(*fault)
             return None
         return items if all([check_item(i) for i in items]) else None
     if kind == "integer":
@@ -432,16 +439,63 @@ def _convert(
         value = float(text)
     else:  # pragma: no cover - the descriptor is checked on load
         raise ValueError(f"unsupported field type {kind!r}")
-    if "minimum" in cons and value < cons["minimum"]:
-        bad("is too small", f"at least {cons['minimum']}")
-        return None
-    if "maximum" in cons and value > cons["maximum"]:
-        bad("is too large", f"at most {cons['maximum']}")
+    fault = bound_fault(cons, value) or printable_fault(cons, text, value)
+    if fault:
+        bad(*fault)
         return None
     if "enum" in cons and value not in cons["enum"]:
         bad("not in the controlled vocabulary", "one of " + ", ".join(map(str, cons["enum"])))
         return None
     return value
+
+
+# A number a document prints as typed: at most this many significant digits (a double holds
+# 15 exactly), no more decimals, and (unless the schema's bounds allow more) a magnitude of at
+# most 10^15 and no negative whole number (a count) unless the schema states a minimum. '1e300'
+# would be printed as 301 digits nobody typed, '1e-300' as 0; a number field that is a count
+# (outcomes' values) says so with "minimum": 0.
+PRINTABLE_DIGITS = 15
+PRINTABLE_MAGNITUDE = 10**15
+
+
+def bound_fault(cons: dict[str, Any], value: float | int) -> tuple[str, str] | None:
+    """(message, expected) when ``value`` breaks the field's ``minimum`` or ``maximum``."""
+    if "minimum" in cons and value < cons["minimum"]:
+        return "is too small", f"at least {cons['minimum']}"
+    if "maximum" in cons and value > cons["maximum"]:
+        return "is too large", f"at most {cons['maximum']}"
+    return None
+
+
+def length_fault(cons: dict[str, Any], length: int, unit: str) -> tuple[str, str] | None:
+    """(message, expected) when a value's length (characters of a string, items of a list)
+    breaks the field's ``minLength`` or ``maxLength``, as Table Schema defines them."""
+    if "minLength" in cons and length < cons["minLength"]:
+        return f"is too short ({length} {unit})", f"at least {cons['minLength']} {unit}"
+    if "maxLength" in cons and length > cons["maxLength"]:
+        return f"is too long ({length} {unit})", f"at most {cons['maxLength']} {unit}"
+    return None
+
+
+def printable_fault(cons: dict[str, Any], text: str, value: float | int) -> tuple[str, str] | None:
+    """(message, expected) when a number cannot be printed as it was typed (see
+    :data:`PRINTABLE_DIGITS`); the schema's ``minimum``/``maximum`` widen the range."""
+    from decimal import Decimal
+
+    if isinstance(value, int) and value < 0 and "minimum" not in cons:
+        return "is negative", "a count of zero or more (a schema 'minimum' allows negative values)"
+    low, high = cons.get("minimum", -PRINTABLE_MAGNITUDE), cons.get("maximum", PRINTABLE_MAGNITUDE)
+    if not min(low, -PRINTABLE_MAGNITUDE) <= value <= max(high, PRINTABLE_MAGNITUDE):
+        return "is too large to print as typed", f"at most {PRINTABLE_MAGNITUDE:.0e} in magnitude"
+    sign, digits, exponent = Decimal(text).normalize().as_tuple()
+    decimals = max(0, -int(exponent))
+    significant = len(digits) if value else 0
+    if significant > PRINTABLE_DIGITS or decimals > PRINTABLE_DIGITS:
+        return (
+            "has more digits than a document can print as typed",
+            f"at most {PRINTABLE_DIGITS} significant digits and {PRINTABLE_DIGITS} decimals",
+        )
+    return None
 
 
 def _real_date(text: str) -> bool:
@@ -548,9 +602,37 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
             "a JSON object as Frictionless Data Package describes",
         ) from None
     problems = check_descriptor(descriptor, shown)
+    if not problems:
+        problems = missing_tables(descriptor, shown)
     if problems:
         raise DataError(problems)
     return descriptor
+
+
+# The tables every document is computed from: the program cannot work without any of them (an
+# empty table, header only, is fine where no other record refers to it). README, "The data".
+REQUIRED_TABLES = tuple(
+    "publications sources themes countries actors roles offices instruments projects outcomes "
+    "contributions events proposals facts".split()
+)
+
+
+def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
+    """One problem for each required table (:data:`REQUIRED_TABLES`) the descriptor leaves out."""
+    names = {res.get("name") for res in descriptor.get("resources", [])}
+    return [
+        Problem(
+            shown,
+            0,
+            "resources",
+            table,
+            "the data package has no such resource; the documents need it",
+            f"a resource named {table!r} (its table may hold only the header)",
+            root=True,
+        )
+        for table in REQUIRED_TABLES
+        if table not in names
+    ]
 
 
 def _short(value: Any) -> str:
@@ -703,11 +785,8 @@ def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[P
                     "is not a list",
                     "the list of allowed values",
                 )
-            for bound in ("minimum", "maximum"):
-                if bound in cons and (
-                    isinstance(cons[bound], bool) or not isinstance(cons[bound], (int, float))
-                ):
-                    bad(f"{fwhere}.constraints.{bound}", cons[bound], "is not a number", "a number")
+            for key, value, message, expected in constraint_faults(cons):
+                bad(f"{fwhere}.constraints.{key}", value, message, expected)
             for flag in ("required", "unique"):
                 if flag in cons and not isinstance(cons[flag], bool):
                     bad(
@@ -773,6 +852,94 @@ def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[P
                     f"names no column of {target or res.get('name')}",
                     "one column's name",
                 )
+    return problems
+
+
+def constraint_faults(cons: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
+    """(constraint, value, message, expected) for every bound or length a field's constraints
+    state that no value could be checked against: NaN or an infinity as ``minimum``/``maximum``
+    (every comparison with NaN is false: the check would be silently off), a length that is
+    not a whole number of at least 0."""
+    faults = []
+    for bound in ("minimum", "maximum"):
+        value = cons.get(bound)
+        if bound not in cons:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            faults.append((bound, value, "is not a number", "a number"))
+        elif not math.isfinite(value):
+            faults.append((bound, value, "is not a finite number", "a number such as 0 or 2100"))
+    for length in ("minLength", "maxLength"):
+        value = cons.get(length)
+        if length in cons and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            faults.append((length, value, "is not a whole number of at least 0", "e.g. 1 or 200"))
+    return faults
+
+
+def visible(text: str) -> str:
+    """``text`` without what a reader cannot see: format characters (zero-width space and
+    joiner, word joiner, bidirectional marks) and spaces at either end."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
+# Labels shown as the rows and columns of tables and figures: two that look the same would be
+# two rows a reader cannot tell apart.
+LABEL_FIELDS = {"themes": "label", "countries": "name"}
+
+
+def look_alike_labels(checked: dict[str, list[Record]], shown_of: dict[str, str]) -> list[Problem]:
+    """A problem for each label (:data:`LABEL_FIELDS`) that is another's after NFKC, case folding
+    and without invisible characters ('Ｅｎｅｒｇｙ', 'energy\u200b' and 'Energy')."""
+    problems = []
+    for table, fname in sorted(LABEL_FIELDS.items()):
+        seen: dict[str, Record] = {}
+        for record in checked.get(table, []):
+            label = record.get(fname)
+            if not isinstance(label, str) or not visible(label):
+                continue
+            key = " ".join(unicodedata.normalize("NFKC", visible(label)).casefold().split())
+            if key in seen:
+                problems.append(
+                    Problem(
+                        shown_of[table],
+                        record["_line"],
+                        fname,
+                        label,
+                        f"looks the same as line {seen[key]['_line']}'s {seen[key][fname]!r}",
+                        "a label a reader can tell apart from every other",
+                    )
+                )
+            else:
+                seen[key] = record
+    return problems
+
+
+def empty_tables(
+    descriptor: dict[str, Any], checked: dict[str, list[Record]], shown_of: dict[str, str]
+) -> list[Problem]:
+    """One root problem for each table without rows that other records refer to (its ``value``
+    is the table's name): the references into it are then not listed one by one."""
+    problems = []
+    for res in descriptor["resources"]:
+        for fk in res["schema"].get("foreignKeys", []) + res["schema"].get("listForeignKeys", []):
+            target = fk["reference"]["resource"] or res["name"]
+            if checked.get(target) or target not in shown_of:
+                continue
+            if not any(r.get(fk["fields"]) for r in checked.get(res["name"], [])):
+                continue
+            if any(p.value == target for p in problems):
+                continue
+            problems.append(
+                Problem(
+                    shown_of[target],
+                    0,
+                    "",
+                    target,
+                    f"the table has no rows, but {res['name']}.{fk['fields']} refers to it",
+                    "a row for every value referred to",
+                    root=True,
+                )
+            )
     return problems
 
 
@@ -964,7 +1131,7 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                     ok = False
                     continue
                 cons = spec.get("constraints", {})
-                if text == "":
+                if text == "" or not visible(text):
                     if cons.get("required"):
                         problems.append(
                             Problem(
@@ -1025,6 +1192,11 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
             if ok:
                 tables[name].append(record)
 
+    for problem in empty_tables(descriptor, checked, shown_of):
+        if problem.value not in broken:  # a table that could not be read is reported already
+            problems.append(problem)
+            broken.add(problem.value)
+    problems += look_alike_labels(checked, shown_of)
     # Foreign keys: every reference resolves (list fields item by item).
     for res in descriptor["resources"]:
         name = res["name"]

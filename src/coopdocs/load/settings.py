@@ -9,6 +9,7 @@ instead of a traceback halfway through.
 
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdocs.load.authored import AuthoredTextError, parse_authored
@@ -94,19 +95,9 @@ def resolve_settings(
         )
     else:
         union = unions[0] if unions else None
-    front: dict[str, Any] = {}
-    for name, text in sorted(package.texts.items()):
-        try:
-            parsed = parse_authored(text)
-        except AuthoredTextError as exc:
-            where = text_paths(package.descriptor).get(name, f"authored text {name!r}")
-            problems.extend(
-                Problem(where, line, "", shown, why) for line, shown, why in exc.problems
-            )
-            continue
-        if name == "article":
-            front = parsed[0]
-    union_body = union_body or front.get("union_body")
+    front, text_faults = authored_front(package)
+    problems += text_faults
+    # The front matter's union_body is checked by authored_front, where the file is named.
     if union_body and union_body not in actors:
         problems.append(
             Problem(
@@ -116,6 +107,95 @@ def resolve_settings(
     settings = {
         "organisation": organisation,
         "union": union or None,
-        "union_body": union_body or None,
+        "union_body": union_body or front.get("union_body") or None,
     }
     return settings, problems
+
+
+def authored_front(package: Package) -> tuple[dict[str, Any], list[Problem]]:
+    """The article's front matter, parsed as the build parses it, and every problem of the
+    authored texts: those the parser raises and a ``union_body`` naming no actor (so that
+    ``coopdocs validate`` reports what the build would stop on)."""
+    actors = {a["id"] for a in package.tables.get("actors", [])}
+    front: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, text in sorted(package.texts.items()):
+        where = text_paths(package.descriptor).get(name, f"authored text {name!r}")
+        try:
+            parsed = parse_authored(text)
+        except AuthoredTextError as exc:
+            problems.extend(
+                Problem(where, line, "", shown, why) for line, shown, why in exc.problems
+            )
+            continue
+        body = parsed[0].get("union_body") if name == "article" else None
+        if body and body not in actors:
+            problems.append(
+                Problem(
+                    where, 0, "union_body", str(body), "names no actor in actors.csv",
+                    _hint(sorted(actors)),
+                )
+            )  # fmt: skip
+        if name == "article":
+            front = parsed[0]
+    return front, problems
+
+
+# The config keys that name a document's Jinja template, a file inside ``templates_dir``.
+TEMPLATE_KEYS = ("brief_template", "tables_template", "article_template")
+
+
+def template_problems(config: dict[str, Any], root: Path = Path(".")) -> list[str]:
+    """One line for each document template the config names that is not a file inside
+    ``templates_dir`` (the folder itself may be anywhere): an absolute name, a ``..`` or a link
+    out of the folder, or a file that is not there (a folder holding no templates would
+    otherwise build nothing new and exit 0)."""
+    folder = root / str(config.get("templates_dir", ""))
+    problems = []
+    for key in TEMPLATE_KEYS:
+        name = str(config.get(key, ""))
+        where = f"{WHERE}: {key}: {name!r}"
+        parts = PurePosixPath(name).parts
+        if not name or name.startswith(("/", "\\")) or ".." in parts or "\\" in name:
+            problems.append(f"{where}: not a file name inside templates_dir (e.g. brief.md.j2)")
+            continue
+        path = folder / name
+        try:
+            inside = path.resolve().is_relative_to(folder.resolve())
+        except OSError:
+            inside = False
+        if not inside:
+            problems.append(f"{where}: leaves templates_dir {str(folder)!r} (a link out of it)")
+        elif not path.is_file():
+            problems.append(f"{where}: no such template in templates_dir {str(folder)!r}")
+    return problems
+
+
+def language_problems(language: str | None) -> list[Problem]:
+    """The problem with the config's ``language`` (a BCP 47 tag): none when CLDR knows it.
+
+    >>> language_problems("ru"), language_problems(None)
+    ([], [])
+    >>> str(language_problems("xx-Q")[0])
+    "config: field 'language': value 'xx-Q': names no language CLDR knows (expected a BCP 47 tag such as en, ru, pt-BR)"
+    """
+    from babel import UnknownLocaleError
+
+    from coopdocs.load.grammar import cldr_locale
+
+    if not language:
+        return []
+    try:
+        cldr_locale(language)
+    except (UnknownLocaleError, ValueError):
+        return [
+            Problem(
+                WHERE,
+                0,
+                "language",
+                language,
+                "names no language CLDR knows",
+                "a BCP 47 tag such as en, ru, pt-BR",
+            )
+        ]
+    return []

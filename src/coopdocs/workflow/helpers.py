@@ -43,6 +43,18 @@ def descriptor_or_exit(data_dir: str | Path) -> dict:
         )
 
 
+def templates_or_exit(config: dict) -> None:
+    """Stop the workflow, one line each, when a document template the config names is not a file
+    inside ``templates_dir`` (coopdocs.load.settings.template_problems)."""
+    from coopdocs.load.settings import template_problems
+
+    problems = template_problems(config)
+    if problems:
+        sys.exit(
+            "\n".join(problems) + "\ncoopdocs: fix the templates in the config; nothing was built."
+        )
+
+
 def build_epoch(root: str | Path, fallback: int, config: dict | None = None) -> int:
     """SOURCE_DATE_EPOCH for this build (coopdocs.tools.builddate: the last commit that changed the
     build's inputs, ``config`` saying where the data and templates are); exits with a clear
