@@ -29,6 +29,7 @@ from coopdocs.cli import main as coopdocs
 from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.render.markdown import render
 from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
 
 ROOT = Path(__file__).resolve().parents[2]
 EPOCH = "1672358400"
@@ -102,19 +103,9 @@ def _prepare(project: Path, case: int) -> dict | None:
     work = project / f"build-{case}"
     with rbtools._cwd(project):
         _run(
-            "prepare",
-            "--data",
-            str(data),
-            "--bundle",
-            f"{work}/bundle.json",
-            "--contexts",
-            f"{work}/context",
-            "--organisation",
-            cfg["organisation"],
-            "--strings",
-            "templates/strings.yaml",
-            "--epoch",
-            EPOCH,
+            *prepare_args(
+                cfg, EPOCH, bundle=work / "bundle.json", contexts=work / "context", data_dir=data
+            )
         )
         _run("tables", "--bundle", f"{work}/bundle.json", "--tables-dir", f"{work}/tables",
              "--figures-dir", f"{work}/figures", "--context", f"{work}/context/tables/tables.json",
