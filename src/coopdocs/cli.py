@@ -70,7 +70,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
     from coopdocs.compute.stage import write_contexts
     from coopdocs.load.datapackage import DataError, load_package
-    from coopdocs.load.settings import resolve_settings
+    from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
 
     try:
@@ -79,6 +79,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         _report_problems(exc.problems, args.json_errors)
         return 1
     settings, problems = resolve_settings(package, args.organisation, args.union, args.union_body)
+    problems += language_problems(args.language)
     if problems:
         _report_problems(problems, args.json_errors)
         print(
@@ -86,6 +87,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         )
         return 1
     _report_problems(package.warnings, False)
+    if args.language:
+        settings["language"] = args.language
     write_contexts(
         package,
         Path(args.data),
@@ -407,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--union-body", default="", help="actor id of the union's executive body (optional)"
     )
     p.add_argument("--strings", help="the strings file of the templates (templates/strings.yaml)")
+    p.add_argument(
+        "--language", default="", help="BCP 47 tag of the documents' language (default: en)"
+    )
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("render", help="render a document's Markdown from its context")

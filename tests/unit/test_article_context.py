@@ -469,7 +469,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     # no rank for a count of nothing; two states are "of the two", not "among the two"
     russia = _paragraph(text, "Against the other state, it comes")
     # instruments in force with the organisation only (issue 28): one each, a tie
-    assert "first by projects (4) and jointly first by instruments (1); the data records" in russia
+    assert "first by projects (4) and jointly first by instruments (1); the study reports" in russia
     assert "no outcome for it." in russia and "Of the two states, Belarus ranks" in text
     assert "by recorded outcomes (0)" not in text and "Among the two" not in text
     # small counts in words, as in the rest of the review
@@ -515,7 +515,7 @@ def test_shared_projects_and_contributions_read_as_sentences(markdown):
     shared = _paragraph(text, "The study names ")
     # each shared project once, by title, with whom it states and whom it only infers
     assert "- [*" not in text and ", inferred for " in shared
-    assert "The data states a contribution to UNIDO of " in text
+    assert "The study gives a contribution to UNIDO of " in text
 
 
 def test_count_table_columns_are_as_wide_as_their_headings(markdown):
@@ -545,7 +545,7 @@ def test_funding_section_names_every_funder_of_its_table_and_the_budgets(context
     with_budget = [r for r in rows if r.get("budget_usd") is not None]
     assert len(context["highlights"]["budgets"]) == len(with_budget)
     if not with_budget:
-        assert "The data states no budget for any of the funded projects." in funding
+        assert "The study gives no budget for any of the funded projects." in funding
 
 
 def test_terms_on_bodies_are_counted_with_their_noun(context, markdown, two_states):
@@ -591,4 +591,4 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     ]
     assert idle  # the fixture has such states
     for name in idle:
-        assert f"The data records no project, instrument or outcome for {name}." in text
+        assert f"The study reports no project, instrument or outcome for {name}." in text

@@ -144,6 +144,8 @@ def test_a_seventh_table_builds_in_every_format(tmp_path, seventh_table):
         **{fmt: out / f"t.{fmt}" for fmt in ("docx", "html", "pdf")},
     )  # fmt: skip
     pub.publish(document, styles, outputs, epoch=EPOCH)
+    # Without a section of its own: its columns in the table's order, under the strings' headings.
+    assert "| Start | Projects started | Sources |" in (out / "t.md").read_text(encoding="utf-8")
     first = entry["rows"][0]
     heading = f"Table {entry['number']}: Projects by year of start"
     for fmt in ("docx", "html", "pdf"):

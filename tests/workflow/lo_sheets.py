@@ -43,10 +43,21 @@ def inspect(desktop, book: Path, out_dir: Path) -> dict:
         areas = [(a.StartColumn, a.StartRow, a.EndColumn, a.EndRow) for a in sheet.getPrintAreas()]
         titles = sheet.getTitleRows()
         widths = [sheet.Columns.getByIndex(c).Width for c in range(last_col + 1)]
+        # Each data cell as Calc reads it: a number, or text (below the title and header rows).
+        cells = [
+            [
+                ("number" if cell.Type.value == "VALUE" else "text", cell.String)
+                for cell in (sheet.getCellByPosition(c, r) for c in range(last_col + 1))
+            ]
+            for r in range(2, last_row + 1)
+        ]
         pdf = out_dir / (book.stem + ".pdf")
         doc.storeToURL(pdf.resolve().as_uri(), (prop("FilterName", "calc_pdf_Export"),))
         return {
             "book": book.name,
+            "sheet_name": doc.Sheets.ElementNames[0],
+            "title": doc.DocumentProperties.Title,
+            "cells": cells,
             "rows_given": given,
             "rows_needed": needed,
             "column_widths": widths,

@@ -377,3 +377,55 @@ def test_xlsx_prints_one_page_wide_with_its_header(calc):
         # Every page holds the whole width: the last column's heading (the repeated header row) on each.
         for page in range(1, total + 1):
             assert "Sources" in pdf_text(pdf, page).split(), (name, page)
+
+
+# ---------------------------------------------------------------- issue 30: what readers' programs show
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def test_xlsx_sheets_are_named_after_their_table_and_numbers_are_numbers(calc):
+    """Calc shows each workbook's title and a sheet named after its table, and reads a column of
+    numbers as numbers (years in a numeric column were text)."""
+    for book in calc:
+        name = book["book"]
+        assert book["title"] and book["sheet_name"] not in ("table", "Sheet1"), name
+        assert book["title"].startswith(book["sheet_name"]), (name, book["sheet_name"])
+        columns = list(zip(*book["cells"])) if book["cells"] else []
+        for i, column in enumerate(columns):
+            filled = [(kind, text) for kind, text in column if text != ""]
+            if filled and all(kind == "number" or NUMBER.fullmatch(text) for kind, text in filled):
+                as_text = [text for kind, text in filled if kind == "text"]
+                assert not as_text, (name, i, as_text[:5])
+
+
+def test_pdf_figures_have_alt_text_and_the_viewer_shows_the_title(built):
+    """Every PDF asks the viewer to show its title (DisplayDocTitle) and gives each figure a text
+    alternative: as many /Alt entries as the HTML twin has figures."""
+    for pdf in documents(built, "pdf"):
+        reader = pypdf.PdfReader(str(pdf))
+        prefs = reader.trailer["/Root"].get("/ViewerPreferences", {})
+        assert bool(prefs.get("/DisplayDocTitle", False)), pdf.name
+        figures = pdf.with_suffix(".html").read_text(encoding="utf-8").count("<figure")
+        assert pdf.read_bytes().count(b"/Alt") >= figures, pdf.name
+
+
+def test_html_pages_have_one_h1(built):
+    for page in documents(built, "html"):
+        if page.parent.name != "diff":
+            assert page.read_text(encoding="utf-8").count("<h1") == 1, page.name
+
+
+def test_docx_app_properties_are_the_documents_own(built):
+    """docProps/app.xml names coopdocs and counts the document's words (within 15 % of the words
+    of its HTML twin), not the reference document's 1 page and 83 words."""
+    for docx in documents(built, "docx"):
+        if docx.parent.name == "diff":
+            continue
+        app = zipfile.ZipFile(docx).read("docProps/app.xml").decode("utf-8")
+        assert "<Application>coopdocs</Application>" in app and "<Pages>" not in app, docx.name
+        words = int(re.search(r"<Words>(\d+)</Words>", app).group(1))
+        html = docx.with_suffix(".html").read_text(encoding="utf-8")
+        body = re.sub(r"<(script|style)\b.*?</\1>|data:[^\"']+", " ", html, flags=re.S)
+        twin = len(re.sub(r"<[^>]+>", " ", body).split())
+        assert abs(words - twin) <= 0.15 * twin, (docx.name, words, twin)

@@ -307,6 +307,24 @@ def role_bodies(groups: list[dict]) -> list[dict]:
     return list(bodies.values())
 
 
+def leading(ranked: list[dict], n: int) -> list[dict]:
+    """The first ``n`` of ``ranked`` (by ``count``, highest first) without stopping inside a tie:
+    those counted more than the first left out, or, when the top ``n`` are all tied with the rest,
+    only the ties with the first (a list never leaves out one as frequent as the last named).
+
+    >>> [t["k"] for t in leading([{"k": "a", "count": 5}, {"k": "b", "count": 3},
+    ...                            {"k": "c", "count": 2}, {"k": "d", "count": 2}], 3)]
+    ['a', 'b']
+    >>> [t["k"] for t in leading([{"k": "a", "count": 1}, {"k": "b", "count": 1}], 3)]
+    ['a', 'b']
+    """
+    if len(ranked) <= n:
+        return list(ranked)
+    cut = ranked[n]["count"]
+    above = [t for t in ranked if t["count"] > cut]
+    return above or [t for t in ranked if t["count"] == ranked[0]["count"]]
+
+
 def claim_records(claims: ClaimSet) -> set[str]:
     """The ids of every record the claims computed so far count or count apart (their marks
     link to the provenance appendix, which must hold them)."""
@@ -695,7 +713,7 @@ def article_context(
                     funded_abroad(b, claims, c["code"]), (union_row or {}).get("name")
                 ),
                 "funds_claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
-                "themes": b["themes"][:3],
+                "themes": leading(b["themes"], 3),
                 "facts": b["facts"],
                 "inferred_projects": b["inferred_projects"],
                 "inferred_events": b["inferred_events"],

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
-from coopdocs.load.grammar import join_list, long_date
+from coopdocs.load.grammar import join_list, long_date, with_article
 from coopdocs.load.strings import Words, period, word
 from coopdocs.tools.git import data_version
 
@@ -593,6 +593,7 @@ def brief_context(
 
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
+    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
     dated = timeline_carries(instruments + events + projects)
     for entry in projects + events + inferred_projects + inferred_events:
         entry["described_in"] = home_brief(entry, code, res, words, org["short_name"])

@@ -24,15 +24,19 @@ from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
 from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
-from coopdocs.load.strings import Words, fill, word
+from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
 
 
-def build_info(descriptor: dict[str, Any], epoch: int) -> dict[str, Any]:
-    """What every document says about its build: the date and the data package's title and version."""
+def build_info(
+    descriptor: dict[str, Any], epoch: int, language: str | None = None
+) -> dict[str, Any]:
+    """What every document says about its build: the date, the data package's title and version,
+    and the language the documents are written in (config ``language``, BCP 47; default English)."""
     return {
+        "language": language or DEFAULT_LOCALE,
         "epoch": epoch,
         "date": iso_date(epoch),
         "data_title": descriptor.get("title", ""),
@@ -58,7 +62,8 @@ def write_contexts(
     brief); None: every brief. Everything is computed first, then written: a failure leaves no mix
     of old and new files.
     """
-    build = build_info(package.descriptor, epoch)
+    build = build_info(package.descriptor, epoch, settings.get("language"))
+    words = with_locale(words, build["language"])
     git = changed_records(data_dir, package.descriptor)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
@@ -124,8 +129,9 @@ def write_tables(
     ``words``: the strings file (captions, notes, headings, figure labels).
     """
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
-    build = build_info(bundle["descriptor"], epoch)
     settings = bundle["settings"]
+    build = build_info(bundle["descriptor"], epoch, settings.get("language"))
+    words = with_locale(words, build["language"])
     article_meta = dict(article_meta or {}, date=build["date"])
     t = bundle["tables"]
     frames = compute_tables(t, words)

@@ -56,6 +56,8 @@ class TableSpec:
 
     ``kind`` is ``"list"`` (the document shows its rows) or ``"matrix"`` (the document shows
     counts of the records of data table ``counts`` per value of column ``row_column`` and state).
+    ``own_section``: templates/tables.md.j2 lays the table out by hand; otherwise the document
+    shows its rows under its columns' headings (the context entry's ``columns``).
     Its words live in the templates' strings file, not here: ``tables.<id>.caption`` and
     ``.note``, and a heading under ``headings`` for each of its columns (:func:`check_strings`).
     Adding a table is a declaration in :data:`TABLES`, its builder and its strings (and its id in
@@ -67,6 +69,7 @@ class TableSpec:
     kind: str = "list"
     row_column: str | None = None
     counts: str | None = None
+    own_section: bool = False
 
 
 def subjects(t: Tables) -> list[dict[str, Any]]:
@@ -395,12 +398,21 @@ def main_directions(t: Tables, words: Words | None = None) -> Frame:
 
 
 TABLES: list[TableSpec] = [
-    TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile),
-    TableSpec(layout.LEGAL_BASIS, legal_basis, "matrix", "instrument_type", "instruments"),
-    TableSpec(layout.PROJECTS_BY_THEME, projects_by_theme, "matrix", "theme", "projects"),
-    TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder),
-    TableSpec(layout.TIMELINE_TABLE, timeline),
-    TableSpec(layout.MAIN_DIRECTIONS, main_directions),
+    TableSpec(layout.INSTITUTIONAL_PROFILE, institutional_profile, own_section=True),
+    TableSpec(
+        layout.LEGAL_BASIS,
+        legal_basis,
+        "matrix",
+        "instrument_type",
+        "instruments",
+        own_section=True,
+    ),
+    TableSpec(
+        layout.PROJECTS_BY_THEME, projects_by_theme, "matrix", "theme", "projects", own_section=True
+    ),
+    TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder, own_section=True),
+    TableSpec(layout.TIMELINE_TABLE, timeline, own_section=True),
+    TableSpec(layout.MAIN_DIRECTIONS, main_directions, own_section=True),
 ]
 
 

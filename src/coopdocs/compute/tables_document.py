@@ -20,6 +20,17 @@ ALT_TEXT = {
 }
 
 
+def _columns(df: Frame, words: Words | None, org: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The columns a table without a section of its own shows, in its order: machine name and
+    heading from the strings file (not records and sources: its rows' marks and citations)."""
+    short = (org or {}).get("short_name", "")
+    return [
+        {"name": c, "heading": word(words, f"headings.{c}", c, org=short)}
+        for c in df.columns
+        if c not in ("records", "sources")
+    ]
+
+
 def _row_keys(t: dict[str, list], table_id: str) -> Callable[[dict[str, Any]], list[str]]:
     """The row keys of one record in a matrix table, as its row column holds them."""
     if table_id == layout.PROJECTS_BY_THEME:
@@ -183,6 +194,8 @@ def build_document_context(
             "csv": f"{spec.id}.csv",
             "rows": frame_rows(df),
         }
+        if not spec.own_section:
+            entry["columns"] = _columns(df, words, org)
         if spec.id == layout.TIMELINE_TABLE:
             entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
         if spec.kind == "matrix":

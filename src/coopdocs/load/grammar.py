@@ -17,11 +17,12 @@ Without a ``language`` section the helpers fall back to punctuation and digits o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from coopdocs.load.strings import Words, fill, period, word
+from coopdocs.load.strings import Words, fill, locale_of, period, word
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -32,42 +33,146 @@ def _lang(words: Words | None) -> Mapping[str, Any]:
     return section if isinstance(section, Mapping) else {}
 
 
-def _digits(value: int | float) -> str:
-    """A number with thousands separators and without a spurious ``.0``."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}"
+@functools.lru_cache(maxsize=8)
+def cldr_locale(tag: str):
+    """The CLDR data of the language ``tag`` (BCP 47, "pt-BR"), through Babel (UnknownLocaleError
+    or ValueError when CLDR has no such language)."""
+    from babel import Locale
+
+    return Locale.parse(tag, sep="-" if "-" in tag else "_")
 
 
-def plural(count: int, one: str, many: str) -> str:
-    """``one`` for a count of 1, else ``many`` (the template gives both words).
+def _whole(value: Any) -> Any:
+    """``value`` without a spurious ``.0`` (2.0 counts and prints as 2)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Numbers the fast path of :func:`digits` is checked against, for each language, before use.
+_PROBES = (1234, 12345, 1234567, -1234567.25, 0.5, 999)
+
+
+@functools.lru_cache(maxsize=8)
+def _number_signs(tag: str) -> tuple[str, str, str] | None:
+    """The language's group, decimal and minus signs, when putting them into Python's "1,234.5"
+    gives exactly what CLDR gives (English, Russian, French …: numbers grouped by threes); None
+    otherwise (Indian "12,34,567"). Babel's own formatting costs ~0.1 ms a number."""
+    from babel.numbers import (
+        format_decimal,
+        get_decimal_symbol,
+        get_group_symbol,
+        get_minus_sign_symbol,
+    )
+
+    locale = cldr_locale(tag)
+    signs = (get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale))
+    same = all(
+        _with_signs(f"{n:,}", signs) == format_decimal(n, locale=locale, decimal_quantization=False)
+        for n in _PROBES
+    )
+    return signs if same else None
+
+
+def _with_signs(text: str, signs: tuple[str, str, str]) -> str:
+    """Python's "-1,234.5" with the language's group, decimal and minus signs."""
+    if signs == (",", ".", "-"):
+        return text
+    group, decimal, minus = signs
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group).replace("-", minus)
+
+
+def digits(value: int | float, words: Words | None = None) -> str:
+    """A number as the document's language writes it in figures (CLDR: "1,234.5" in English,
+    "1 234,5" in Russian), every digit kept and without a spurious ``.0``.
+
+    >>> digits(1500), digits(2.0), digits(2.5), digits(1500, {"locale": "ru"})
+    ('1,500', '2', '2.5', '1\xa0500')
+    """
+    value = _whole(value)
+    tag = locale_of(words)
+    signs = _number_signs(tag)
+    text = f"{value:,}"
+    if signs is not None and "e" not in text and "n" not in text:
+        return _with_signs(text, signs)
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=cldr_locale(tag), decimal_quantization=False)
+
+
+def plural_category(value: int | float, words: Words | None = None) -> str:
+    """The CLDR plural category of ``value`` in the document's language: "one" or "other" in
+    English; "one" (1, 21), "few" (2–4, 22) or "many" (5–20, 25) in Russian.
+
+    >>> plural_category(1), plural_category(5), plural_category(22, {"locale": "ru"})
+    ('one', 'other', 'few')
+    """
+    return _category(locale_of(words), _whole(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _category(tag: str, value: int | float) -> str:
+    """The CLDR plural category of ``value`` in the language ``tag`` (kept: counts repeat)."""
+    return cldr_locale(tag).plural_form(value)
+
+
+def plural(count: int, one: str, many: str, words: Words | None = None, **forms: str) -> str:
+    """The word for ``count``: ``one`` in the plural category "one", the form the template names
+    for the count's other CLDR category (``few=``, ``many=``, ``two=``, ``zero=``), else ``many``.
 
     >>> plural(1, "record", "records"), plural(3, "record", "records")
     ('record', 'records')
+    >>> plural(3, "проект", "проектов", {"locale": "ru"}, few="проекта")
+    'проекта'
     """
-    return one if count == 1 else many
+    category = plural_category(count, words)
+    return one if category == "one" else str(forms.get(category, many))
+
+
+def _entry(one: str, words: Words | None) -> tuple[str, str, Any]:
+    """The head, separator and strings entry of the noun phrase ``one``: ``language.plurals``
+    lists the whole phrase or its last word (which inflects), else the entry is None."""
+    irregular = _lang(words).get("plurals") or {}
+    if one in irregular:
+        return "", "", irregular[one]
+    head, sep, last = one.rpartition(" ")
+    return head, sep, irregular.get(last)
+
+
+def inflect(one: str, category: str | None = None, words: Words | None = None) -> str | None:
+    """The form of the noun phrase ``one`` for a CLDR plural ``category`` (None: the plural a
+    heading uses), from the strings; None when they give none.
+
+    An entry of ``language.plurals`` is the plural (every category but "one": English) or a
+    mapping of category to form, with ``plural`` for the plural that counts nothing (Russian
+    "проект": few "проекта", many "проектов", other "проекта", plural "проекты").
+    ``language.plural_rule`` (a format with ``{word}``, English ``"{word}s"``) makes the others.
+
+    >>> w = {"language": {"plural_rule": "{word}s", "plurals": {"country": "countries"}}}
+    >>> inflect("partner country", "other", w), inflect("project", "one", w), inflect("x", words={})
+    ('partner countries', 'project', None)
+    """
+    if category == "one":
+        return one
+    head, sep, entry = _entry(one, words)
+    last = one[len(head + sep) :]
+    if isinstance(entry, Mapping):
+        keys = (category, "other", "plural") if category else ("plural", "other")
+        entry = next((entry[k] for k in keys if k in entry), None)
+    if entry is not None:
+        return head + sep + str(entry)
+    rule = _lang(words).get("plural_rule")
+    return head + sep + str(rule).format(word=last) if rule else None
 
 
 def plural_of(one: str, words: Words | None = None) -> str:
-    """The plural of the noun phrase ``one`` from the strings: an irregular form or the rule.
-
-    ``language.plurals`` maps irregular nouns to their plural; ``language.plural_rule`` (a format
-    with ``{word}``, English ``"{word}s"``) makes the others. The last word of a phrase inflects
-    ("framework programme" → "framework programmes"). Without a rule the noun stays as given.
+    """The plural of the noun phrase ``one`` from the strings (:func:`inflect`); the noun as given
+    when they have no rule for it.
 
     >>> w = {"language": {"plural_rule": "{word}s", "plurals": {"country": "countries"}}}
     >>> plural_of("project", w), plural_of("partner country", w)
     ('projects', 'partner countries')
     """
-    lang = _lang(words)
-    irregular = lang.get("plurals") or {}
-    if one in irregular:
-        return str(irregular[one])
-    head, sep, last = one.rpartition(" ")
-    if last in irregular:
-        return head + sep + str(irregular[last])
-    rule = lang.get("plural_rule")
-    return head + sep + str(rule).format(word=last) if rule else one
+    form = inflect(one, None, words)
+    return one if form is None else form
 
 
 def number_word(value: int | float, words: Words | None = None) -> str:
@@ -83,11 +188,10 @@ def number_word(value: int | float, words: Words | None = None) -> str:
     lang = _lang(words)
     names = list(lang.get("number_words") or [])
     limit = lang.get("number_words_up_to", len(names) - 1)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    value = _whole(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit < len(names):
         return str(names[value])
-    return _digits(value)
+    return digits(value, words)
 
 
 def count(
@@ -99,7 +203,9 @@ def count(
 ) -> str:
     """A count and its noun that agree: "1 installation", "two projects", "12 events".
 
-    ``many`` defaults to :func:`plural_of` ``one``. With ``spelled`` (the default) small numbers
+    The noun takes the form of the count's CLDR plural category (:func:`plural_category`): the
+    strings' form (:func:`inflect`) where they list the noun by category, else ``many``, which
+    defaults to :func:`plural_of` ``one``. With ``spelled`` (the default) small numbers
     are written as words (:func:`number_word`); ``spelled=False`` keeps digits (for a figure
     with a unit, "1 installation"). Without a noun, the number alone.
 
@@ -109,8 +215,13 @@ def count(
     >>> count(3, "person", "people", words=w)
     '3 people'
     """
-    noun = one if value == 1 else (many if many is not None else plural_of(one, words))
-    figure = number_word(value, words) if spelled else _digits(value)
+    category = plural_category(value, words)
+    _, _, entry = _entry(one, words)
+    if category == "one" or isinstance(entry, Mapping) or many is None:
+        noun = inflect(one, category, words) or (one if many is None else many)
+    else:
+        noun = many
+    figure = number_word(value, words) if spelled else digits(value, words)
     return f"{figure} {noun}" if noun else figure
 
 
@@ -129,7 +240,11 @@ def singular_of(many: str, words: Words | None = None) -> str:
     'USD'
     """
     lang = _lang(words)
-    back = {str(v): str(k) for k, v in (lang.get("plurals") or {}).items()}
+    back = {
+        str(form): str(noun)
+        for noun, entry in (lang.get("plurals") or {}).items()
+        for form in (entry.values() if isinstance(entry, Mapping) else [entry])
+    }
     if many in back:
         return back[many]
     head, sep, last = many.rpartition(" ")
@@ -161,7 +276,7 @@ def measure(value: int | float, unit: str | None = None, words: Words | None = N
     if not text:
         return number_word(value, words)
     if text == text.upper():
-        return f"{_digits(value)} {text}"
+        return f"{digits(value, words)} {text}"
     one = singular_of(text, words)
     return count(value, one, text, words)
 
@@ -183,6 +298,8 @@ def states_number(
     >>> states_number("An installation was transferred.", 1, "installations", w), states_number("In 2019.", 19, None, w)
     (False, False)
     """
+    from babel.numbers import get_group_symbol
+
     if value is None or isinstance(value, bool):
         return False
     body = str(text or "")
@@ -190,8 +307,9 @@ def states_number(
     def said(word: str, flags: int = 0) -> bool:
         return bool(re.search(r"(?<![\w.,])" + re.escape(word) + r"(?![\w]|[.,]\d)", body, flags))
 
-    spelled = number_word(value, words)
-    figure = said(_digits(value)) or said(_digits(value).replace(",", ""))
+    spelled, figures = number_word(value, words), digits(value, words)
+    group = get_group_symbol(cldr_locale(locale_of(words)))
+    figure = said(figures) or said(figures.replace(group, ""))
     figure = figure or (not spelled[:1].isdigit() and said(spelled, re.IGNORECASE))
     name = str(unit or "").strip()
     return figure and (not name or said(name) or said(singular_of(name, words)))
@@ -221,15 +339,28 @@ def ordinal(value: int, words: Words | None = None) -> str:
 
 def list_words(conjunction: str = "and", words: Words | None = None) -> tuple[str, str, bool]:
     """How a list is joined: its separator, its conjunction and whether the separator also comes
-    before the conjunction (:func:`join_list`).
+    before the conjunction (:func:`join_list`). The strings' words where they give them
+    (``language.conjunctions``), else those of the build's language (``locale``, set by
+    coopdocs.load.strings.with_locale) from its CLDR list patterns ("and": standard, "or"),
+    else the conjunction as given.
 
     >>> list_words("or", {"language": {"conjunctions": {"or": "ou"}}})
     (', ', 'ou', False)
+    >>> list_words("and", {"locale": "ru"}), list_words("and", {"locale": "en"})
+    ((', ', 'и', False), (', ', 'and', True))
     """
     lang = _lang(words)
-    separator = str(lang.get("list_separator", ", "))
-    conjoined = str((lang.get("conjunctions") or {}).get(conjunction, conjunction))
-    return separator, conjoined, bool(lang.get("serial_comma"))
+    conjunctions = lang.get("conjunctions") or {}
+    style = {"and": "standard", "or": "or"}.get(conjunction)
+    if conjunction in conjunctions or style is None or "locale" not in (words or {}):
+        separator = str(lang.get("list_separator", ", "))
+        conjoined = str(conjunctions.get(conjunction, conjunction))
+        return separator, conjoined, bool(lang.get("serial_comma"))
+    patterns = cldr_locale(locale_of(words)).list_patterns[style]
+    separator = patterns["middle"].replace("{0}", "").replace("{1}", "")
+    end = patterns["end"].replace("{0}", "").replace("{1}", "")
+    serial = end.startswith(separator.rstrip()) and end.strip() != separator.strip()
+    return separator, end[len(separator.rstrip()) if serial else 0 :].strip(), serial
 
 
 def joined(values: list[str], separator: str, conjunction: str, serial_comma: bool = False) -> str:
@@ -288,23 +419,47 @@ def long_date(value: Any, words: Words | None = None) -> str:
     """A date as the document's language writes it: "27 April 2018", "April 2018"; else unchanged.
 
     The month names and the order are the strings file's ``language.months`` and
-    ``language.date``/``language.month`` ({day}, {month}, {year}); a year or a period passes as it is.
+    ``language.date``/``language.month`` ({day}, {month}, {year}); without ``months``, the CLDR
+    long date of the build's language (``locale``: "27 апреля 2018 г.", "апрель 2018 г."),
+    else the ISO date unchanged. A year or a period passes as it is.
 
     >>> w = {"language": {"months": ["January", "February", "March", "April"],
     ...      "date": "{day} {month} {year}", "month": "{month} {year}"}}
     >>> long_date("2018-04-27", w), long_date("2018-04", w), long_date("2013–2017", w)
     ('27 April 2018', 'April 2018', '2013–2017')
+    >>> long_date("2018-04-27", {"locale": "ru"}) == "27 апреля 2018\u202fг."  # narrow no-break space
+    True
     """
     text = "" if value is None else str(value)
     m = _ISO_DATE.fullmatch(text)
     months = _lang(words).get("months") or []
-    if not m or not 1 <= int(m.group(2)) <= len(months):
+    if not m or not 1 <= int(m.group(2)) <= (len(months) if months else 12):
         return text
+    if not months and "locale" not in (words or {}):
+        return text
+    if not months:
+        return _cldr_date(int(m.group(1)), int(m.group(2)), m.group(3), words)
     month, form = months[int(m.group(2)) - 1], "date" if m.group(3) else "month"
     default = "{day} {month} {year}" if m.group(3) else "{month} {year}"
     return fill(
         _lang(words).get(form, default), day=int(m.group(3) or 0), month=month, year=m.group(1)
     )
+
+
+def _cldr_date(year: int, month: int, day: str | None, words: Words | None) -> str:
+    """A day ("long" format) or a month (skeleton yMMMM) in the language's CLDR form."""
+    import datetime
+
+    from babel.dates import format_date, format_skeleton
+
+    locale = cldr_locale(locale_of(words))
+    try:
+        date = datetime.date(year, month, int(day or 1))
+    except ValueError:
+        return f"{year:04d}-{month:02d}" + (f"-{day}" if day else "")
+    if day:
+        return format_date(date, "long", locale=locale)
+    return format_skeleton("yMMMM", date, locale=locale)
 
 
 def unsaid(value: Any, text: Any, separator: str = ", ") -> str:

@@ -169,3 +169,33 @@ def template_problems(config: dict[str, Any], root: Path = Path(".")) -> list[st
         elif not path.is_file():
             problems.append(f"{where}: no such template in templates_dir {str(folder)!r}")
     return problems
+
+
+def language_problems(language: str | None) -> list[Problem]:
+    """The problem with the config's ``language`` (a BCP 47 tag): none when CLDR knows it.
+
+    >>> language_problems("ru"), language_problems(None)
+    ([], [])
+    >>> str(language_problems("xx-Q")[0])
+    "config: field 'language': value 'xx-Q': names no language CLDR knows (expected a BCP 47 tag such as en, ru, pt-BR)"
+    """
+    from babel import UnknownLocaleError
+
+    from coopdocs.load.grammar import cldr_locale
+
+    if not language:
+        return []
+    try:
+        cldr_locale(language)
+    except (UnknownLocaleError, ValueError):
+        return [
+            Problem(
+                WHERE,
+                0,
+                "language",
+                language,
+                "names no language CLDR knows",
+                "a BCP 47 tag such as en, ru, pt-BR",
+            )
+        ]
+    return []

@@ -18,6 +18,8 @@ from coopdocs import layout
 
 Words = dict[str, Any]
 STRINGS_FILE = layout.STRINGS  # in the templates folder
+# The language of a build whose config names none (config key ``language``, a BCP 47 tag).
+DEFAULT_LOCALE = "en"
 
 
 def load_strings(path: Path | None) -> Words:
@@ -36,6 +38,29 @@ def load_strings(path: Path | None) -> Words:
     if not isinstance(words, dict):
         raise ValueError(f"{path}: not a mapping of strings")
     return words
+
+
+def with_locale(words: Words | None, language: str | None) -> Words | None:
+    """``words`` for a build in ``language`` (the config's BCP 47 tag): the same strings with the
+    tag under ``locale``, which the grammar's CLDR rules read (coopdocs.load.grammar). The loaded
+    mapping is not changed; without a language, ``words`` as given.
+
+    >>> with_locale({"period": {}}, "ru")
+    {'period': {}, 'locale': 'ru'}
+    """
+    if not language or (words or {}).get("locale") == language:
+        return words
+    return {**(words or {}), "locale": str(language)}
+
+
+def locale_of(words: Words | None) -> str:
+    """The BCP 47 tag of the language ``words`` are written in (:func:`with_locale`); English
+    when the build named none.
+
+    >>> locale_of({"locale": "ru"}), locale_of(None)
+    ('ru', 'en')
+    """
+    return str((words or {}).get("locale") or DEFAULT_LOCALE)
 
 
 class _Keep(dict):

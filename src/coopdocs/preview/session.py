@@ -22,7 +22,7 @@ from coopdocs import layout
 from coopdocs.compute.stage import write_contexts, write_tables
 from coopdocs.layout import Document
 from coopdocs.load.datapackage import DataError, load_package
-from coopdocs.load.settings import resolve_settings
+from coopdocs.load.settings import language_problems, resolve_settings
 from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
 from coopdocs.render.markdown import make_environment
@@ -112,8 +112,11 @@ class PreviewSession:
                 self.settings.get("union"),
                 self.settings.get("union_body"),
             )
+            problems += language_problems(self.settings.get("language"))
             if problems:
                 raise DataError(problems)
+            # The documents' language (config ``language``): their CLDR rules and ``lang``.
+            settings["language"] = self.settings.get("language") or None
             words = load_strings(self.path("templates_dir"))
             # The index names the long documents by their titles (the strings file's, or the
             # article's as the config gives it), a brief by its state.

@@ -13,7 +13,9 @@ import re
 from typing import Any
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-WHITESPACE = re.compile(r"\s+")  # a run of whitespace, newlines included
+# A run of whitespace, newlines included; a single no-break space (a language's figure "1 234",
+# its "2018 г.") is kept, so that pandoc does not break the line there.
+WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+|\s{2,}")
 
 
 class Trusted(str):
@@ -24,7 +26,7 @@ def escape(value: Any) -> str:
     """Escape one value so that pandoc's Markdown reader returns exactly its text.
 
     Whitespace runs (newlines included) become one space, so a value can never start a line
-    and so never a heading, list, quote, table or code block.
+    and so never a heading, list, quote, table or code block; a single no-break space stays.
 
     >>> escape("*bold* [x](y) #1")
     '\\\\*bold\\\\* \\\\[x\\\\]\\\\(y\\\\) \\\\#1'

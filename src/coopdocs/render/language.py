@@ -16,6 +16,7 @@ import jinja2
 
 from coopdocs.load.grammar import (
     count,
+    digits,
     joined,
     list_words,
     long_date,
@@ -55,6 +56,8 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
 
 # The filters the templates use, each given the environment's strings ("words" global).
 _WITH_WORDS = {
+    "number": digits,
+    "plural": plural,
     "plural_of": plural_of,
     "singular_of": singular_of,
     "measure": measure,
@@ -86,11 +89,10 @@ def _bind(function):
 def register(environment: jinja2.Environment) -> None:
     """Add the language filters to ``environment`` (its ``words`` global holds the strings).
 
-    Filter names (stable; templates depend on them): ``plural``, ``plural_of``, ``singular_of``,
+    Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
     ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
     """
-    environment.filters["plural"] = plural
     environment.filters["unsaid"] = unsaid
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)

@@ -18,7 +18,13 @@ from typing import Any
 
 import jinja2
 
-from coopdocs.load.strings import STRINGS_FILE, load_strings, word
+from coopdocs.load.strings import (
+    DEFAULT_LOCALE,
+    STRINGS_FILE,
+    load_strings,
+    with_locale,
+    word,
+)
 from coopdocs.render import language
 from coopdocs.render.escaping import (  # noqa: F401 - Trusted and escape re-exported for callers
     WHITESPACE,
@@ -109,17 +115,6 @@ def figure_file(name: str) -> Trusted:
     if not _FIGURE_FILE.fullmatch(name):
         raise ValueError(f"not a figure file name: {name!r}")
     return Trusted(name)
-
-
-def number(value: float | int) -> str:
-    """A figure with thousands separators, without a spurious '.0'.
-
-    >>> number(2600000000000.0), number(2.6), number(500)
-    ('2,600,000,000,000', '2.6', '500')
-    """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}"
 
 
 @jinja2.pass_context
@@ -307,7 +302,6 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.filters["say"] = say
     env.filters["anchor"] = anchor
     env.filters["md"] = escape
-    env.filters["number"] = number
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
@@ -337,6 +331,9 @@ def render(
     caller keeps between renders (templates compiled once); by default a new one.
     """
     env = environment if environment is not None else make_environment(template_dir, bytecode_cache)
+    # The document's language (config ``language``, in its context) sets the CLDR rules.
+    language = (context.get("build") or {}).get("language")
+    env.globals["words"] = with_locale(env.globals.get("words") or {}, language or DEFAULT_LOCALE)
     try:
         return env.get_template(template).render(**context)
     except jinja2.UndefinedError as exc:

@@ -9,7 +9,9 @@ the document's AST and every writer takes it from there:
   where the PDF and HTML show none. The article's configured authors; otherwise "coopdocs", the
   program that writes the document from the data.
 - ``keywords``, ``subject``: DOCX core properties, PDF Keywords and Subject, HTML ``<meta>``.
-- ``lang``: the language of the text (DOCX, PDF ``/Lang``, HTML ``lang``).
+- ``lang``: the language of the text (DOCX, PDF ``/Lang`` and Typst's hyphenation and quotes,
+  HTML ``lang``) and citeproc's locale: the config's ``language`` (a BCP 47 tag), which the
+  context's ``build`` carries (coopdocs.compute.stage.build_info).
 - ``link-citations``: citeproc links each citation to its entry in the reference list.
 
 Values are plain strings (pandoc takes ``--metadata`` values as strings, never as Markdown).
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-LANG = "en"
+from coopdocs.load.strings import DEFAULT_LOCALE
+
 PROGRAM = "coopdocs"
 
 
@@ -55,7 +58,7 @@ def document_metadata(context: dict[str, Any]) -> dict[str, str]:
     authors = _names(meta.get("authors") or []) or [PROGRAM]
     subject = document.get("subtitle") or document.get("title") or ""
     result = {
-        "lang": LANG,
+        "lang": str((context.get("build") or {}).get("language") or DEFAULT_LOCALE),
         "creator": "; ".join(authors),
         "keywords": ", ".join(keywords(context)),
         "subject": str(subject),

@@ -139,16 +139,18 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from coopdocs.load.strings import STRINGS_FILE, load_strings
+        from coopdocs.load.strings import STRINGS_FILE, load_strings, with_locale
 
         assert out.timeline_svg is not None and out.timeline_png is not None
         strings = doc.templates_dir / STRINGS_FILE
+        words = load_strings(strings) if strings.is_file() else None
+        language = (context.get("build") or {}).get("language")
         draw(
             context,
             doc.timeline_template,
             out.timeline_svg,
             out.timeline_png,
-            words=load_strings(strings) if strings.is_file() else None,
+            words=with_locale(words, language) if words is not None else None,
         )
         figures.append(out.timeline_svg)
     heap = pandoc_heap(out.md)

@@ -26,7 +26,7 @@ def prepare_args(
     """The arguments of ``coopdocs prepare`` (from ``"prepare"`` on) for a build with ``settings``.
 
     ``settings`` is the build's config (config/config.yaml as loaded; data_dir, templates_dir,
-    organisation and the optional union and union_body); ``epoch`` the build date. ``bundle``,
+    organisation and the optional union, union_body and language); ``epoch`` the build date. ``bundle``,
     ``contexts`` and ``strings`` default to the build's own paths (coopdocs.layout), relative to
     the project folder; ``data_dir`` overrides the config's. An unset union or union body is left
     out (the command's default), not passed as an empty word, which a shell command line drops.
@@ -44,7 +44,8 @@ def prepare_args(
         "--organisation",
         str(settings["organisation"]),
     ]
-    for option, key in (("--union", "union"), ("--union-body", "union_body")):
+    options = (("--union", "union"), ("--union-body", "union_body"), ("--language", "language"))
+    for option, key in options:
         if settings.get(key):
             args += [option, str(settings[key])]
     return [*args, "--epoch", str(epoch)]
