@@ -104,7 +104,7 @@ def _prepare(project: Path, case: int) -> dict | None:
     with rbtools._cwd(project):
         _run(
             *prepare_args(
-                cfg, EPOCH, bundle=f"{work}/bundle.json", contexts=f"{work}/context", data_dir=data
+                cfg, EPOCH, bundle=work / "bundle.json", contexts=work / "context", data_dir=data
             )
         )
         _run("tables", "--bundle", f"{work}/bundle.json", "--tables-dir", f"{work}/tables",
