@@ -340,7 +340,7 @@ class Output:
     """A file under reports/ as the manifest describes it."""
 
     path: str
-    kind: str  # a document kind's label, "table", "figure" or "other"
+    kind: str  # a document kind's label, "table", "figure", "claims-register" or "other"
     folder: str
     subject: str  # the file name without its extension
     format: str
@@ -376,6 +376,8 @@ def describe(path: str) -> Output | None:
         return Output(str(p), "table", folder, subject, fmt)
     if f"{REPORTS}/{folder}" == FIGURES_DIR:
         return Output(str(p), "figure", folder, subject, fmt)
+    if str(p) == CLAIMS_REGISTER:
+        return Output(str(p), "claims-register", folder, subject, fmt)
     return Output(str(p), "other", folder, subject, fmt)
 
 
