@@ -28,6 +28,7 @@ from support.documents import (  # noqa: F401 - the readers, for this folder's t
     in_pdf_text,
     norm,
     parse_html,
+    pdf_outline,
     pdf_text,
     squash,
 )
@@ -80,21 +81,6 @@ def docx_signature(path: Path) -> dict:
 def html_tags(path: Path) -> list[str]:
     """Start tags in document order: any element added by data changes this list."""
     return parse_html(path).tags
-
-
-def pdf_outline(path: Path) -> list[str]:
-    import pypdf
-
-    reader = pypdf.PdfReader(str(path))
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                yield from walk(item)
-            else:
-                yield item.title
-
-    return list(walk(reader.outline))
 
 
 def docx_ok(path: Path) -> bool:

@@ -146,6 +146,19 @@ def pdf_text(path: Path) -> str:
     return _lines([line for lines in pdf_pages(path) for line in lines])
 
 
+def pdf_outline(path: Path) -> list[str]:
+    """The titles of the PDF's bookmarks (its outline), nested ones included, in order."""
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item)
+            else:
+                yield item.title
+
+    return list(walk(pypdf.PdfReader(str(path)).outline))
+
+
 def in_pdf_text(value: str, text: str) -> bool:
     """Whether ``value`` appears in PDF-extracted ``text``.
 

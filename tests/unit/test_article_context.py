@@ -526,6 +526,7 @@ def test_count_table_columns_are_as_wide_as_their_headings(markdown):
     for head, rule in zip(lines, lines[1:]):
         if head.startswith(("| Instrument type |", "| Thematic area |")):
             names = [c.strip() for c in head.strip("|").split("|")][1:-1]
+            assert "\\" not in rule  # the dashes are markup, not escaped text
             widths = [len(c.strip()) for c in rule.strip("|").split("|")][1:-1]
             assert len(names) == len(widths)
             assert all(w >= max(len(n.replace("\\", "")), 5) for n, w in zip(names, widths))

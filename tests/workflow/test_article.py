@@ -13,7 +13,7 @@ import pypdf
 from workflow_build import snakemake
 
 from helpers import read_table, write_table
-from support.documents import docx_text, html_text, pdf_text, squash
+from support.documents import docx_text, html_text, pdf_outline, pdf_text, squash
 
 SECTIONS = [
     "Introduction",
@@ -86,17 +86,10 @@ def html_structure(path: Path) -> dict:
 
 
 def pdf_structure(path: Path) -> dict:
-    reader = pypdf.PdfReader(str(path))
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                yield from walk(item)
-            else:
-                yield squash(item.title).strip()
-
-    text = squash("\n".join(p.extract_text() for p in reader.pages))
-    return {"headings": list(walk(reader.outline)), "text": text}
+    return {
+        "headings": [squash(title).strip() for title in pdf_outline(path)],
+        "text": squash(pdf_text(path)),
+    }
 
 
 def test_article_has_every_section_in_every_format(built):

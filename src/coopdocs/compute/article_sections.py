@@ -14,6 +14,8 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
+from coopdocs import layout
+
 # How many phrasings each recurring sentence of a state's section has (its partial holds them):
 # state n uses phrasing n mod VARIANTS, so that no sentence frame opens more than two of any five
 # state sections, and a reader of the sections one after the other does not meet one form five
@@ -35,7 +37,7 @@ def outline(parts: dict[str, Any]) -> dict[str, Any]:
     ``comparison`` (its subsection keys).
 
     >>> o = outline({"organisation": True, "states": ["a", "b"], "shared": True,
-    ...              "union": ["main-directions"], "comparison": ["profiles", "union"]})
+    ...              "union": ["directions"], "comparison": ["profiles", "union"]})
     >>> o["bilateral"], o["state"], o["shared"], o["union"], o["sub"]["profiles"], o["conclusion"]
     ('3', {'a': '3.1', 'b': '3.2'}, '3.3', '4', '5.1', '6')
     """
@@ -327,7 +329,7 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     """
     from coopdocs.compute.contexts import names_organisation
 
-    general = [i for i in instruments if i["type"] != "main-directions"]
+    general = [i for i in instruments if i["type"] != layout.MAIN_DIRECTIONS]
     in_force = [i for i in general if (i.get("status") or "actual") == "actual"]
     with_org = [i for i in in_force if i.get("role") in WITH_ORGANISATION]
     own = [i for i in in_force if i.get("role") in OWN_DOCUMENTS]
@@ -429,18 +431,18 @@ def section_views(
         key
         for key, present in (
             ("union-and-states", union_vs is not None),
-            ("profiles", shown["institutional-profile"]["shown"]),
-            ("instruments", shown["legal-basis"]["shown"]),
-            ("themes", shown["projects-by-theme"]["shown"]),
-            ("funding", shown["projects-by-funder"]["shown"]),
-            ("time", "timeline" in context["figures"]),
+            ("profiles", shown[layout.INSTITUTIONAL_PROFILE]["shown"]),
+            ("instruments", shown[layout.LEGAL_BASIS]["shown"]),
+            ("themes", shown[layout.PROJECTS_BY_THEME]["shown"]),
+            ("funding", shown[layout.PROJECTS_BY_FUNDER]["shown"]),
+            ("time", layout.TIMELINE_FIGURE in context["figures"]),
         )
         if present
     ]
     union_parts = [
         key
         for key, present in (
-            ("main-directions", shown["main-directions"]["shown"]),
+            ("directions", shown[layout.MAIN_DIRECTIONS]["shown"]),
             ("union-projects", bool(union["projects"] or union["events"])),
         )
         if present

@@ -1297,7 +1297,8 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
                 )
 
     texts = _read_texts(descriptor, data_dir, root, problems)
-    problems += _text_problems(texts, descriptor, data_dir, root, tables)
+    # Every row that exists, valid or not: a citation of a row with a bad cell is no second error.
+    problems += _text_problems(texts, descriptor, data_dir, root, checked)
     if not problems:
         problems = _undrawable(descriptor, tables, shown_of)
     if problems:
