@@ -281,11 +281,12 @@ def kind_template_files(settings: dict, folder: str) -> list[str]:
 def folder_holding(key: str, name=None, which: str = "output"):
     """Params function: the folder that holds the job's ``which.key`` files.
 
-    With ``name`` (or a function of the job's wildcards giving it), the folder of the file of ``which.key`` that is ``<folder>/<name>`` (a file name
-    inside the folder, e.g. the template named in the config, or ``datapackage.json``); without,
-    the folder of the first file. A folder passed to a command is then derived from the files the
-    rule declares, not written beside them: where an executor stages a job's files elsewhere (no
-    shared file system), the folder moves with them (Snakemake's linter asks for this).
+    With ``name`` (or a function of the job's wildcards giving it), the folder of the file of
+    ``which.key`` that is ``<folder>/<name>`` (a file name inside the folder, e.g. the template
+    named in the config, or ``datapackage.json``); without, the folder of the first file. A
+    folder passed to a command is then derived from the files the rule declares, not written
+    beside them: where an executor stages a job's files elsewhere (no shared file system), the
+    folder moves with them (Snakemake's linter asks for this).
 
     >>> folder = folder_holding("csv")
     >>> folder(None, input={}, output={"csv": ["reports/tables/a.csv", "reports/tables/b.csv"]})
