@@ -388,6 +388,39 @@ def _back_matter_regions(body) -> list[tuple[int, tuple]]:
     return out
 
 
+# The children of w:sectPr in the schema's order (ECMA-376, CT_SectPr).
+_SECTION_ORDER = (
+    "headerReference",
+    "footerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+)
+
+
+def _schema_position(parent, order: tuple[str, ...], name: str) -> int:
+    """Where a child ``name`` goes in ``parent``: after the children that ``order`` puts before it."""
+    before = set(order[: order.index(name)])
+    return max((i + 1 for i, c in enumerate(parent) if _local(c) in before), default=0)
+
+
 def _two_columns(body, index: int, size: float) -> None:
     """End a section before ``body[index]`` (an empty paragraph of no height) and set the rest in
     two columns, as a continuous section: the page goes on."""
@@ -405,22 +438,9 @@ def _two_columns(body, index: int, size: float) -> None:
         spacing.set(f"{_W}{name}", value)
     ppr.append(copy.deepcopy(last))
     body.insert(index, paragraph)
-    after_margins = {"pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType"}
-    kind = _child(
-        last,
-        "type",
-        lambda s: next(
-            (i for i, c in enumerate(s) if _local(c) in after_margins | {"cols", "titlePg"}), len(s)
-        ),
-    )
-    kind.set(f"{_W}val", "continuous")
-    cols = _child(
-        last,
-        "cols",
-        lambda s: max(
-            (i + 1 for i, c in enumerate(s) if _local(c) in after_margins | {"type"}), default=0
-        ),
-    )
+    continuous = _child(last, "type", lambda sect: _schema_position(sect, _SECTION_ORDER, "type"))
+    continuous.set(f"{_W}val", "continuous")
+    cols = _child(last, "cols", lambda sect: _schema_position(sect, _SECTION_ORDER, "cols"))
     cols.set(f"{_W}num", "2")
     cols.set(f"{_W}space", str(round(COLUMN_GAP * size * 20)))
 
