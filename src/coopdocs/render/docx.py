@@ -15,6 +15,8 @@ What pandoc's DOCX writer leaves, that a reader sees:
   as in the PDF;
 - table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
 - the paragraph after a table as far below it as in the PDF (no style can say "after a table").
+- the back matter (references, data provenance) smaller and in two columns, as in the PDF: a
+  continuous section, sizes and spacing from the Typst template's (BACK_MATTER).
 
 The file is rewritten with fixed entry times, so the same input gives the same bytes.
 """
