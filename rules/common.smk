@@ -60,5 +60,9 @@ def kind_template(wildcards):
     return cw.kind_template(config, wildcards.folder)
 
 
+def kind_template_name(wildcards):
+    return config[L.KIND_BY_FOLDER[wildcards.folder].template]
+
+
 def kind_template_files(wildcards):
     return cw.kind_template_files(config, wildcards.folder)

@@ -24,7 +24,7 @@ rule write_manifest:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
-        data=config["data_dir"],
+        data=cw.folder_holding("inputs", "datapackage.json", "input"),
         epoch=EPOCH,
     shell:
         """

@@ -38,8 +38,8 @@ checkpoint compute_tables:
     params:
         # Reruns the job when the code or a library changed (cw.code_version).
         code=CODE_VERSION,
-        tables_dir=L.TABLES_DIR,
-        figures_dir=L.FIGURES_DIR,
+        tables_dir=cw.folder_holding("csv"),
+        figures_dir=cw.folder_holding("figures"),
         cache_dir=L.TABLES_CACHE,
         epoch=EPOCH,
     shell:

@@ -97,8 +97,8 @@ end
 -- The back matter (the references and the Data provenance appendix the marks link to, from the
 -- heading "references" to the end) is set apart in the PDF: the Typst function back-matter of
 -- templates/typst/document.typ sets it smaller and in two columns, so that the audit trail does not
--- outweigh the text a reader reads (issue 30: at most 40 % of a brief's pages). The other formats
--- keep it as it is (HTML and DOCX have no pages to save).
+-- outweigh the text a reader reads (issue 30: at most 40 % of a brief's pages). The DOCX does the
+-- same from the heading's bookmark (coopdocs.render.docx.back_matter); HTML has no pages to save.
 local BACK_MATTER_FROM = "references"
 
 local function back_matter(doc)

@@ -12,7 +12,18 @@ import zipfile
 
 from lxml import etree
 
-from coopdocs.render.docx import LIST_STEP, SPACE_AFTER_TABLE, house_bullets, space_after_tables
+from coopdocs.render.docx import (
+    BACK_MATTER,
+    BODY,
+    CAP_HEIGHT,
+    COLUMN_GAP,
+    LIST_STEP,
+    SPACE_AFTER_TABLE,
+    TIMES_LINE,
+    back_matter,
+    house_bullets,
+    space_after_tables,
+)
 from locations import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -148,3 +159,82 @@ def test_list_levels_are_indented_as_the_pdfs():
     assert indents == [(str(LIST_STEP * (i + 1)), str(LIST_STEP)) for i in range(3)]
     assert LIST_STEP == 180
     assert "Symbol" not in out
+
+
+def test_back_matter_measures_are_the_typst_templates():
+    """BACK_MATTER holds document.typ's back-matter function (the filter's, from "references") and
+    its show rule on the label back-matter (the review's), and the line model gives the body's 267."""
+    typ = (TEMPLATES / "typst" / "document.typ").read_text(encoding="utf-8")
+    function = typ[typ.index("#let back-matter(body)") :]
+    rule = typ[typ.index("#show <back-matter>") :]
+    number = r"([\d.]+)"
+    size = float(re.search(rf"set text\(size: {number}pt\)", function).group(1))
+    leading, spacing = map(
+        float, re.search(rf"leading: {number}em, spacing: {number}em", function).groups()
+    )
+    gutter = float(re.search(rf"gutter: {number}em", function).group(1))
+    shown = float(re.search(rf"set text\(size: {number}pt\)", rule).group(1))
+    body = re.search(rf"#set par\(justify: false, leading: {number}em, spacing: {number}em", typ)
+    specs = {spec[0]: spec for spec in BACK_MATTER}
+    assert specs["references"] == ("references", True, size, leading, spacing)
+    assert specs["back-matter"][2:] == (shown, *map(float, body.groups()))
+    assert BODY[1:] == tuple(map(float, body.groups())) and COLUMN_GAP == gutter
+    normal = _reference("word/styles.xml").find(
+        ".//w:style[@w:styleId='Normal']/w:pPr/w:spacing", NS
+    )
+    assert round(240 * (CAP_HEIGHT + BODY[1]) / TIMES_LINE) == int(normal.get(f"{{{W}}}line"))
+
+
+def _runs(paragraph) -> list[str | None]:
+    return [
+        (
+            r.find("w:rPr/w:sz", NS).get(f"{{{W}}}val")
+            if r.find("w:rPr/w:sz", NS) is not None
+            else None
+        )
+        for r in paragraph.findall("w:r", NS)
+    ]
+
+
+def test_the_back_matter_is_smaller_and_in_two_columns():
+    styles = _reference("word/styles.xml")
+    styles_xml = etree.tostring(styles)
+    sect = (
+        '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1361"/><w:titlePg/></w:sectPr>'
+    )
+    body = (
+        '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>text</w:t></w:r></w:p>'
+        '<w:bookmarkStart w:id="1" w:name="references"/>'
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>References</w:t></w:r></w:p>'
+        '<w:bookmarkEnd w:id="1"/>'
+        '<w:p><w:pPr><w:pStyle w:val="Bibliography"/></w:pPr><w:r><w:t>1.</w:t></w:r>'
+        '<w:r><w:rPr><w:rStyle w:val="RecordID"/></w:rPr><w:t>R1</w:t></w:r></w:p>'
+        '<w:bookmarkStart w:id="2" w:name="back-matter"/>'
+        '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>provenance</w:t></w:r></w:p>'
+        '<w:bookmarkEnd w:id="2"/>'
+        '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>after</w:t></w:r></w:p>' + sect
+    )
+    root = etree.fromstring(back_matter(_document(body), styles_xml))
+    paragraphs = root.find("w:body", NS).findall("w:p", NS)
+    text, brk, heading, entry, inner, after = paragraphs
+    assert _runs(text) == [None] and _runs(heading) == [
+        None
+    ]  # the body and headings keep their size
+    assert _runs(entry) == [str(int(2 * 10.5 * 8 / 10.5)), str(int(2 * 8 * 8 / 10.5))]
+    assert _runs(inner) == ["15"] and _runs(after) == ["16"]  # 7.5 pt inside the review's block
+    assert entry.find("w:pPr/w:spacing", NS).get(f"{{{W}}}line") == "241"
+    # The section before the back matter ends on an empty line of no height, in one column ...
+    first = brk.find("w:pPr/w:sectPr", NS)
+    assert first.find("w:cols", NS) is None and not "".join(brk.itertext())
+    assert brk.find("w:pPr/w:spacing", NS).get(f"{{{W}}}lineRule") == "exact"
+    # ... and the back matter goes on on the same page, in two columns.
+    last = root.find("w:body/w:sectPr", NS)
+    assert last.find("w:type", NS).get(f"{{{W}}}val") == "continuous"
+    assert last.find("w:cols", NS).get(f"{{{W}}}num") == "2"
+    names = [etree.QName(c).localname for c in last]
+    assert names == ["type", "pgSz", "pgMar", "cols", "titlePg"]  # the schema's order
+
+
+def test_a_document_without_back_matter_is_left_as_it_is():
+    doc = _document('<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>')
+    assert back_matter(doc, STYLES) == doc

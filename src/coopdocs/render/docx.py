@@ -15,6 +15,8 @@ What pandoc's DOCX writer leaves, that a reader sees:
   as in the PDF;
 - table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
 - the paragraph after a table as far below it as in the PDF (no style can say "after a table").
+- the back matter (references, data provenance) smaller and in two columns, as in the PDF: a
+  continuous section, sizes and spacing from the Typst template's (BACK_MATTER).
 
 The file is rewritten with fixed entry times, so the same input gives the same bytes.
 """
@@ -195,15 +197,19 @@ def _shrink(table, factor: float) -> None:
 
     for run in table.iter(f"{_W}r"):
         size = _run_size(run)
-        new = max(min(MIN_SIZE, size), int(size * factor * 2) / 2)
-        rpr = _child(run, "rPr", lambda _: 0)
-        # In the schema's order: before the properties that follow w:sz.
-        sz = _child(
-            rpr,
-            "sz",
-            lambda p: next((i for i, c in enumerate(p) if _local(c) in _AFTER_SZ), len(p)),
-        )
-        sz.set(f"{_W}val", str(int(new * 2)))
+        _set_size(run, max(min(MIN_SIZE, size), size * factor))
+
+
+def _set_size(run, size: float) -> None:
+    """Give ``run`` the font size ``size`` (points, rounded down to half points)."""
+    rpr = _child(run, "rPr", lambda _: 0)
+    # In the schema's order: before the properties that follow w:sz.
+    sz = _child(
+        rpr,
+        "sz",
+        lambda p: next((i for i, c in enumerate(p) if _local(c) in _AFTER_SZ), len(p)),
+    )
+    sz.set(f"{_W}val", str(int(size * 2)))
 
 
 def fit_tables(document_xml: bytes) -> bytes:
@@ -258,20 +264,26 @@ def fit_tables(document_xml: bytes) -> bytes:
 SPACE_AFTER_TABLE = 100  # twips
 
 
-def _space_before(styles, style_id: str | None) -> int:
-    """A paragraph style's space before (twips), following its "based on" chain to the defaults."""
+def _style_value(styles, style_id: str | None, path: str, attribute: str = "val") -> str | None:
+    """A style's ``attribute`` of its element ``path`` ("pPr/spacing"), following its "based on"
+    chain; None when no style in the chain sets it."""
     seen = set()
     while style_id and style_id not in seen:
         seen.add(style_id)
         style = styles.get(style_id)
         if style is None:
             break
-        spacing = style.find(f"{_W}pPr/{_W}spacing")
-        if spacing is not None and spacing.get(f"{_W}before") is not None:
-            return int(spacing.get(f"{_W}before"))
+        found = style.find("/".join(f"{_W}{step}" for step in path.split("/")))
+        if found is not None and found.get(f"{_W}{attribute}") is not None:
+            return found.get(f"{_W}{attribute}")
         based = style.find(f"{_W}basedOn")
         style_id = based.get(f"{_W}val") if based is not None else None
-    return 0
+    return None
+
+
+def _space_before(styles, style_id: str | None) -> int:
+    """A paragraph style's space before (twips), following its "based on" chain to the defaults."""
+    return int(_style_value(styles, style_id, "pPr/spacing", "before") or 0)
 
 
 _BEFORE_SPACING = {  # the children of w:pPr that the schema puts before w:spacing
@@ -299,6 +311,11 @@ _BEFORE_SPACING = {  # the children of w:pPr that the schema puts before w:spaci
 }
 
 
+def _spacing_position(ppr) -> int:
+    """Where w:spacing goes in ``ppr``: after the properties the schema puts before it."""
+    return max((i + 1 for i, c in enumerate(ppr) if _local(c) in _BEFORE_SPACING), default=0)
+
+
 def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
     """``word/document.xml`` with SPACE_AFTER_TABLE more space before each paragraph after a table."""
     from lxml import etree
@@ -323,14 +340,7 @@ def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
         if after is None or after.tag != f"{_W}p":
             continue
         ppr = _child(after, "pPr", lambda _: 0)
-        spacing = _child(
-            ppr,
-            "spacing",
-            # In the schema's order: after the properties that precede w:spacing.
-            lambda p: max(
-                (i + 1 for i, c in enumerate(p) if _local(c) in _BEFORE_SPACING), default=0
-            ),
-        )
+        spacing = _child(ppr, "spacing", _spacing_position)
         before = spacing.get(f"{_W}before")
         if before is None:
             pstyle = ppr.find(f"{_W}pStyle")
@@ -346,6 +356,153 @@ def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
         changed = True
     if not changed:
         return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# The back matter, set as the PDF sets it (templates/typst/document.typ: the function back-matter,
+# from the heading "references" to the end, as templates/filters/records.lua marks it; and the show
+# rule on the block labelled back-matter, the review's): smaller, in two columns. Each region: the
+# bookmark pandoc writes where it starts, whether it runs to the end of the document (else to the
+# bookmark's end), and Typst's text size (pt), line leading and paragraph spacing (em). A region
+# inside another one overrides it.
+BACK_MATTER = (("references", True, 8.0, 0.5, 0.6), ("back-matter", False, 7.5, 0.62, 0.9))
+BODY = (10.5, 0.62, 0.9)  # document.typ: the body's text size, leading and paragraph spacing
+# A Typst line is its font's cap height (Libertinus Serif: 0.656 em) plus the leading; a single
+# line of Times New Roman in Word and LibreOffice is 1.149 em: the body's 267/240 (reference.docx).
+CAP_HEIGHT, TIMES_LINE = 0.656, 1.149
+COLUMN_GAP = 1.4  # em of the back matter's size (document.typ)
+
+
+def _back_matter_regions(body) -> list[tuple[int, tuple]]:
+    """The back matter's regions among ``body``'s children: (index of the first child, BACK_MATTER
+    entry) where a region starts or ends (the entry then the enclosing region's, or None)."""
+    specs = {spec[0]: spec for spec in BACK_MATTER}
+    open_ids: list[tuple[str, tuple]] = []  # (bookmark id, entry), innermost last
+    out: list[tuple[int, tuple]] = []
+    for i, child in enumerate(body):
+        if _local(child) == "bookmarkStart" and child.get(f"{_W}name") in specs:
+            spec = specs[child.get(f"{_W}name")]
+            open_ids.append(("" if spec[1] else child.get(f"{_W}id"), spec))
+            out.append((i, spec))
+        elif _local(child) == "bookmarkEnd" and any(child.get(f"{_W}id") == b for b, _ in open_ids):
+            open_ids = [(b, s) for b, s in open_ids if b != child.get(f"{_W}id")]
+            out.append((i, open_ids[-1][1] if open_ids else None))
+    return out
+
+
+# The children of w:sectPr in the schema's order (ECMA-376, CT_SectPr).
+_SECTION_ORDER = (
+    "headerReference",
+    "footerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+)
+
+
+def _schema_position(parent, order: tuple[str, ...], name: str) -> int:
+    """Where a child ``name`` goes in ``parent``: after the children that ``order`` puts before it."""
+    before = set(order[: order.index(name)])
+    return max((i + 1 for i, c in enumerate(parent) if _local(c) in before), default=0)
+
+
+def _two_columns(body, index: int, size: float) -> None:
+    """End a section before ``body[index]`` (an empty paragraph of no height) and set the rest in
+    two columns, as a continuous section: the page goes on."""
+    import copy
+
+    from lxml import etree
+
+    last = body.find(f"{_W}sectPr")
+    if last is None:
+        return
+    paragraph = etree.Element(f"{_W}p")
+    ppr = etree.SubElement(paragraph, f"{_W}pPr")
+    spacing = etree.SubElement(ppr, f"{_W}spacing")
+    for name, value in (("before", "0"), ("after", "0"), ("line", "1"), ("lineRule", "exact")):
+        spacing.set(f"{_W}{name}", value)
+    ppr.append(copy.deepcopy(last))
+    body.insert(index, paragraph)
+    continuous = _child(last, "type", lambda sect: _schema_position(sect, _SECTION_ORDER, "type"))
+    continuous.set(f"{_W}val", "continuous")
+    cols = _child(last, "cols", lambda sect: _schema_position(sect, _SECTION_ORDER, "cols"))
+    cols.set(f"{_W}num", "2")
+    cols.set(f"{_W}space", str(round(COLUMN_GAP * size * 20)))
+
+
+def _set_back_matter(paragraph, spec: tuple, styles: tuple[dict, dict]) -> None:
+    """Set a paragraph of the back matter at the region ``spec``'s size and spacing (BACK_MATTER).
+
+    Headings keep their size (Typst's are in points) and have their spacing (in em) scaled; other
+    paragraphs have their runs, their Typst line pitch and the space between paragraphs.
+    """
+    pstyles, cstyles = styles
+    _, _, size, leading, spacing = spec
+    ppr = _child(paragraph, "pPr", lambda _: 0)
+    pstyle = ppr.find(f"{_W}pStyle")
+    style_id = pstyle.get(f"{_W}val") if pstyle is not None else pstyles.get("")
+    heading = _style_value(pstyles, style_id, "pPr/outlineLvl") is not None
+    ratio = size / BODY[0]
+    if not heading:
+        base = int(_style_value(pstyles, style_id, "rPr/sz") or 24) / 2
+        for run in paragraph.iter(f"{_W}r"):
+            rstyle = run.find(f"{_W}rPr/{_W}rStyle")
+            sz = run.find(f"{_W}rPr/{_W}sz")
+            own = sz.get(f"{_W}val") if sz is not None else None
+            if own is None and rstyle is not None:
+                own = _style_value(cstyles, rstyle.get(f"{_W}val"), "rPr/sz")
+            _set_size(run, int(own) / 2 * ratio if own else base * ratio)
+        ratio = (spacing - leading) * size / ((BODY[2] - BODY[1]) * BODY[0])
+    element = _child(ppr, "spacing", _spacing_position)
+    for edge in ("before", "after"):
+        value = element.get(f"{_W}{edge}") or _style_value(pstyles, style_id, "pPr/spacing", edge)
+        element.set(f"{_W}{edge}", str(round(int(value or 0) * ratio)))
+    if not heading:
+        element.set(f"{_W}line", str(round(240 * (CAP_HEIGHT + leading) / TIMES_LINE)))
+        element.set(f"{_W}lineRule", "auto")
+
+
+def back_matter(document_xml: bytes, styles_xml: bytes) -> bytes:
+    """``word/document.xml`` with its back matter smaller and in two columns, as the PDF's
+    (BACK_MATTER); unchanged when it has none."""
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    body = root.find(f"{_W}body")
+    regions = _back_matter_regions(body) if body is not None else []
+    if not regions:
+        return document_xml
+    pstyles, cstyles = {}, {}
+    for s in etree.fromstring(styles_xml).iter(f"{_W}style"):
+        kind = s.get(f"{_W}type")
+        if kind in ("paragraph", "character"):
+            (pstyles if kind == "paragraph" else cstyles)[s.get(f"{_W}styleId")] = s
+            if kind == "paragraph" and s.get(f"{_W}default") == "1":
+                pstyles[""] = s.get(f"{_W}styleId")
+    children = list(body)
+    bounds = regions + [(len(children), None)]
+    for (start, spec), (end, _) in zip(bounds, bounds[1:]):
+        for child in children[start:end]:
+            if spec is not None and _local(child) == "p":
+                _set_back_matter(child, spec, (pstyles, cstyles))
+    _two_columns(body, regions[0][0], regions[0][1][2])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -558,6 +715,9 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
     parts["word/document.xml"] = fit_tables(drop_empty_author(parts["word/document.xml"]))
     if "word/styles.xml" in parts:
         parts["word/document.xml"] = space_after_tables(
+            parts["word/document.xml"], parts["word/styles.xml"]
+        )
+        parts["word/document.xml"] = back_matter(
             parts["word/document.xml"], parts["word/styles.xml"]
         )
     if "docProps/app.xml" in parts:

@@ -276,3 +276,37 @@ def kind_template_files(settings: dict, folder: str) -> list[str]:
     return layout.template_files(
         settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template]
     )
+
+
+def folder_holding(key: str, name=None, which: str = "output"):
+    """Params function: the folder that holds the job's ``which.key`` files.
+
+    With ``name`` (or a function of the job's wildcards giving it), the folder of the file of
+    ``which.key`` that is ``<folder>/<name>`` (a file name inside the folder, e.g. the template
+    named in the config, or ``datapackage.json``); without, the folder of the first file. A
+    folder passed to a command is then derived from the files the rule declares, not written
+    beside them: where an executor stages a job's files elsewhere (no shared file system), the
+    folder moves with them (Snakemake's linter asks for this).
+
+    >>> folder = folder_holding("csv")
+    >>> folder(None, input={}, output={"csv": ["reports/tables/a.csv", "reports/tables/b.csv"]})
+    'reports/tables'
+    >>> folder_holding("templates", "brief.md.j2", "input")(
+    ...     None, input={"templates": ["tpl/partials/x.md.j2", "tpl/brief.md.j2"]}, output={})
+    'tpl'
+    """
+
+    def folder(wildcards, input, output) -> str:
+        wanted = name(wildcards) if callable(name) else name
+        files = (input if which == "input" else output)[key]
+        files = [files] if isinstance(files, (str, os.PathLike)) else list(files)
+        if wanted is None:
+            return os.path.dirname(files[0]) or "."
+        for path in map(str, files):
+            if path == wanted:
+                return "."
+            if path.endswith("/" + wanted):
+                return path[: -len(wanted) - 1]
+        raise ValueError(f"none of the job's {which}.{key} files is {wanted!r} in a folder")
+
+    return folder
