@@ -211,7 +211,7 @@ def test_jinja_cache_damaged_entries_change_nothing_and_forged_code_never_runs(b
     # One entry per template the build compiles: the documents' and their partials (the diff's
     # change report, templates/review, is not part of the build).
     templates = project / "templates"
-    assert len(entries) == len([*templates.glob("*.j2"), *(templates / "partials").glob("*.j2")])
+    assert len(entries) == len([*templates.glob("*.j2"), *(templates / "partials").rglob("*.j2")])
     marker = tmp_path / "ran"
     _damage(entries[0], "corrupt")
     _damage(entries[1], "truncate")

