@@ -71,7 +71,10 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
         "-2+3",
         "@SUM(A1:A2)",
     ]
-    for row, title in zip(rows, titles):
+    # Projects under way or completed: the tables count no planned project (issue 28), so a
+    # planned one's title would be in no table.
+    shown = [row for row in rows if row.get("status", "actual") in ("", "actual")]
+    for row, title in zip(shown, titles):
         row["title"] = title
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
@@ -95,6 +98,8 @@ def test_hostile_titles_in_the_data_reach_the_tables_as_text(tmp_path):
             "build/context/tables/comparative-tables.bib.json",
             "--config",
             "config/config.yaml",
+            "--strings",
+            f"{cfg['templates_dir']}/strings.yaml",
             "--epoch",
             str(rbtools.EPOCH),
             "--cache-dir",
