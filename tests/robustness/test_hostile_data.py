@@ -115,7 +115,9 @@ def test_a_catastrophically_backtracking_pattern_is_bounded(project):
             field_of(d, "themes", "label").setdefault("constraints", {}).update(pattern="(a+)+$")
         ),
     )
-    edit_table(project, "themes", lambda rows: [r.update(label="a" * 40 + "!") for r in rows])
+    # One row: several rows with one label would also be refused as labels a reader cannot tell
+    # apart (issue 32), which is not what this case is about.
+    edit_table(project, "themes", lambda rows: rows[0].update(label="a" * 40 + "!"))
     started = time.monotonic()
     proc = validate(project, timeout=60)
     assert time.monotonic() - started < 30
@@ -226,7 +228,7 @@ def test_a_symlinked_table_is_refused(project):
     proc = validate(project)
     assert proc.returncode == 1 and "SECRET" not in proc.stderr
     assert errors(proc) == [
-        "data/themes.csv: value 'themes.csv': is a symbolic link; the data folder's tables must be "
+        "data/themes.csv: value 'themes.csv': is a symbolic link; the data folder's files must be "
         "plain files (expected a file inside the data folder)"
     ]
 
