@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from coopdocs.compute import figures
+from support.styles import house_styles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,15 +76,7 @@ def test_front_matter_fields_are_escaped_in_html_docx_and_pdf(tmp_path):
     ast = tmp_path / "doc.json"
     cmd = pandoc_command("json", metadata=HOSTILE_META)
     subprocess.run([*cmd, "--output", str(ast), str(md)], check=True)
-    t = ROOT / "templates"
-    styles = publish.Styles(
-        csl=t / "csl" / "american-medical-association-brackets.csl",
-        reference_doc=t / "docx" / "reference.docx",
-        html_template=t / "html" / "document.html",
-        typst_template=t / "typst" / "document.typ",
-        figures_filter=t / "filters" / "figures.lua",
-        records_filter=t / "filters" / "records.lua",
-    )
+    styles = house_styles(ROOT / "templates")
     out = publish.Outputs(
         md=md,
         ast=ast,
