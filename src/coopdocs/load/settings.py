@@ -20,6 +20,7 @@ WHERE = "config"
 
 
 def _hint(ids: list[str]) -> str:
+    """What a setting may name instead: the ids that exist (at most 20), or that there is none."""
     shown = ", ".join(ids[:20]) + (" ..." if len(ids) > 20 else "")
     return f"one of {shown}" if ids else "an id that exists (there is none)"
 
@@ -44,57 +45,9 @@ def resolve_settings(
     "config: field 'organisation': value 'other': names no actor in actors.csv (expected one of iawc)"
     """
     actors = sorted(a["id"] for a in package.tables.get("actors", []))
-    unions = sorted(
-        c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND
-    )
-    problems: list[Problem] = []
-    if not organisation:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "organisation",
-                "",
-                "is not set",
-                "the actor id of the organisation, " + _hint(actors),
-            )
-        )
-    elif organisation not in actors:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "organisation",
-                organisation,
-                "names no actor in actors.csv",
-                _hint(actors),
-            )
-        )
-    if union:
-        if union not in unions:
-            problems.append(
-                Problem(
-                    WHERE,
-                    0,
-                    "union",
-                    union,
-                    "names no row of kind 'union' in countries.csv",
-                    _hint(unions),
-                )
-            )
-    elif len(unions) > 1:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "union",
-                "",
-                "is not set and countries.csv has several rows of kind 'union'",
-                _hint(unions),
-            )
-        )
-    else:
-        union = unions[0] if unions else None
+    problems = _organisation_problems(organisation, actors)
+    union, union_faults = _resolve_union(package, union)
+    problems += union_faults
     front, text_faults = authored_front(package)
     problems += text_faults
     # The front matter's union_body is checked by authored_front, where the file is named.
@@ -110,6 +63,66 @@ def resolve_settings(
         "union_body": union_body or front.get("union_body") or None,
     }
     return settings, problems
+
+
+def _organisation_problems(organisation: str | None, actors: list[str]) -> list[Problem]:
+    """The problem with the ``organisation`` setting: unset, or naming no actor of ``actors``."""
+    if not organisation:
+        return [
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                "",
+                "is not set",
+                "the actor id of the organisation, " + _hint(actors),
+            )
+        ]
+    if organisation not in actors:
+        return [
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                organisation,
+                "names no actor in actors.csv",
+                _hint(actors),
+            )
+        ]
+    return []
+
+
+def _resolve_union(package: Package, union: str | None) -> tuple[str | None, list[Problem]]:
+    """The union's code: ``union`` when it names a row of kind 'union', else the one such row
+    (None when there is none); a problem when it names none or several rows leave it open."""
+    unions = sorted(
+        c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND
+    )
+    if union:
+        if union in unions:
+            return union, []
+        return union, [
+            Problem(
+                WHERE,
+                0,
+                "union",
+                union,
+                "names no row of kind 'union' in countries.csv",
+                _hint(unions),
+            )
+        ]
+    if len(unions) > 1:
+        return union, [
+            Problem(
+                WHERE,
+                0,
+                "union",
+                "",
+                "is not set and countries.csv has several rows of kind 'union'",
+                _hint(unions),
+            )
+        ]
+    return (unions[0] if unions else None), []
 
 
 def authored_front(package: Package) -> tuple[dict[str, Any], list[Problem]]:
