@@ -41,36 +41,25 @@ def check_name(
     """Values that become file names (slugs) and identifiers, whatever the descriptor's patterns say."""
     text = str(value)
     if fname == "slug":
-        if len(text) > SLUG_MAX or not _SLUG.fullmatch(text) or text in _RESERVED:
-            problems.append(
-                Problem(
-                    shown,
-                    line,
-                    fname,
-                    text,
-                    "cannot be a file name",
-                    f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
-                    "not a name Windows reserves (con, nul, com1, ...)",
-                )
-            )
-            return False
-        return True
-    pattern = _CITE_KEY if table == "sources" else _IDENTIFIER
-    if len(text) > IDENTIFIER_MAX or not pattern.fullmatch(text):
-        problems.append(
-            Problem(
-                shown,
-                line,
-                fname,
-                text,
-                "cannot be an identifier",
-                "a lower-case letter, then letters and digits"
-                if table == "sources"
-                else f"letters, digits and single hyphens, at most {IDENTIFIER_MAX} characters",
-            )
+        fits = len(text) <= SLUG_MAX and _SLUG.fullmatch(text) and text not in _RESERVED
+        message = "cannot be a file name"
+        expected = (
+            f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
+            "not a name Windows reserves (con, nul, com1, ...)"
         )
-        return False
-    return True
+    elif table == "sources":
+        fits = len(text) <= IDENTIFIER_MAX and _CITE_KEY.fullmatch(text)
+        message, expected = (
+            "cannot be an identifier",
+            "a lower-case letter, then letters and digits",
+        )
+    else:
+        fits = len(text) <= IDENTIFIER_MAX and _IDENTIFIER.fullmatch(text)
+        message = "cannot be an identifier"
+        expected = f"letters, digits and single hyphens, at most {IDENTIFIER_MAX} characters"
+    if not fits:
+        problems.append(Problem(shown, line, fname, text, message, expected))
+    return bool(fits)
 
 
 def references(descriptor: dict[str, Any]) -> list[tuple[str, str, str, str]]:
