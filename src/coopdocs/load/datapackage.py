@@ -64,6 +64,7 @@ and rows), .cells (a cell's text and type), .patterns (patterns with a time limi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,21 +132,25 @@ class Package:
         return resource(self.descriptor, table)["schema"]["primaryKey"]
 
 
-def load_package(data_dir: Path, root: Path | None = None) -> Package:
+def load_package(data_dir: Path, root: Path | None = None, claims: Collection[str] = ()) -> Package:
     """Read and validate every table of the package in ``data_dir``.
 
     Returns a :class:`Package` whose records are typed (``int``, ``float``, ``list``, ``str`` or
     ``None`` for an empty cell) and sorted by primary key, so that row order in the files never
     changes any output. Raises :class:`DataError` listing every problem when anything is wrong.
-    ``root`` only shortens the file names in messages.
+    ``root`` only shortens the file names in messages. ``claims``: the names of the claims an
+    authored text may name (coopdocs.compute.claims.claim_names; the loader does not import the
+    computations, so the caller passes them).
     """
     descriptor_path = data_dir / "datapackage.json"
     descriptor = load_descriptor(descriptor_path, display(descriptor_path, root))
     with PATTERNS:
-        return _load_tables(data_dir, descriptor, root)
+        return _load_tables(data_dir, descriptor, root, claims)
 
 
-def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) -> Package:
+def _load_tables(
+    data_dir: Path, descriptor: dict[str, Any], root: Path | None, claims: Collection[str]
+) -> Package:
     """Read every table and authored text of the package; check them all, then across tables."""
     reading = Reading()
     for res in descriptor["resources"]:
@@ -155,7 +160,7 @@ def _load_tables(data_dir: Path, descriptor: dict[str, Any], root: Path | None) 
     warnings = unused_sources(descriptor, reading.tables, reading.shown_of)
     texts = read_texts(descriptor, data_dir, root, problems)
     # Every row that exists, valid or not: a citation of a row with a bad cell is no second error.
-    problems += authored_problems(texts, descriptor, data_dir, root, reading.checked)
+    problems += authored_problems(texts, descriptor, data_dir, root, reading.checked, claims)
     if not problems:
         problems = undrawable(descriptor, reading.tables, reading.shown_of)
     if problems:

@@ -9,10 +9,11 @@ instead of a traceback halfway through.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from coopdocs.load.authored import AuthoredTextError, parse_authored
+from coopdocs.load.authored import AuthoredTextError, known_names, parse_authored
 from coopdocs.load.datapackage import Package, Problem, text_paths
 
 UNION_KIND = "union"
@@ -30,12 +31,14 @@ def resolve_settings(
     organisation: str | None,
     union: str | None = None,
     union_body: str | None = None,
+    claims: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The settings resolved against the data, and every problem found with them.
 
     ``union`` None or '': the one row of kind 'union' (no union when there is none; a problem
     when there are several). ``union_body`` None or '': the ``union_body`` of the article's
-    authored text (its front matter), else none. The authored texts are checked here too.
+    authored text (its front matter), else none. The authored texts are checked here too
+    (``claims``: the names of the claims they may name).
 
     >>> from coopdocs.load.datapackage import Package
     >>> p = Package({}, {"actors": [{"id": "iawc"}], "countries": [{"code": "NU", "kind": "union"}]})
@@ -48,7 +51,7 @@ def resolve_settings(
     problems = _organisation_problems(organisation, actors)
     union, union_faults = _resolve_union(package, union)
     problems += union_faults
-    front, text_faults = authored_front(package)
+    front, text_faults = authored_front(package, claims)
     problems += text_faults
     # The front matter's union_body is checked by authored_front, where the file is named.
     if union_body and union_body not in actors:
@@ -125,17 +128,20 @@ def _resolve_union(package: Package, union: str | None) -> tuple[str | None, lis
     return (unions[0] if unions else None), []
 
 
-def authored_front(package: Package) -> tuple[dict[str, Any], list[Problem]]:
+def authored_front(
+    package: Package, claims: Collection[str] = ()
+) -> tuple[dict[str, Any], list[Problem]]:
     """The article's front matter, parsed as the build parses it, and every problem of the
     authored texts: those the parser raises and a ``union_body`` naming no actor (so that
-    ``coopdocs validate`` reports what the build would stop on)."""
+    ``coopdocs validate`` reports what the build would stop on). ``claims``: the names of the
+    claims a text may name (coopdocs.compute.claims.claim_names)."""
     actors = {a["id"] for a in package.tables.get("actors", [])}
     front: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, text in sorted(package.texts.items()):
         where = text_paths(package.descriptor).get(name, f"authored text {name!r}")
         try:
-            parsed = parse_authored(text)
+            parsed = parse_authored(text, known_names(claims))
         except AuthoredTextError as exc:
             problems.extend(
                 Problem(where, line, "", shown, why) for line, shown, why in exc.problems

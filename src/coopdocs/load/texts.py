@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ def authored_problems(
     data_dir: Path,
     root: Path | None,
     tables: dict[str, list[Record]],
+    claims: Collection[str] = (),
 ) -> list[Problem]:
-    """Every problem of the authored texts (coopdocs.load.authored), by file and line."""
+    """Every problem of the authored texts (coopdocs.load.authored), by file and line; ``claims``:
+    the names of the claims a text may name."""
     from coopdocs.load.authored import text_problems
 
     keys = {str(r.get("id")) for name in ("sources", "publications") for r in tables.get(name, [])}
@@ -40,7 +43,7 @@ def authored_problems(
     return [
         Problem(display(data_dir / paths[name], root), line, "", shown, message)
         for name, text in sorted(texts.items())
-        for line, shown, message in text_problems(text, keys)
+        for line, shown, message in text_problems(text, keys, claims)
     ]
 
 
