@@ -1,0 +1,96 @@
+"""Packages of another shape than the seed's (issue 34, the data-shape half): optional tables left
+out of the descriptor, identifiers as the schema allows them, paths absolute or relative.
+
+Each case generates a small package (benchmarks/synthetic.py), changes its shape, and runs the
+project's own steps in-process (validate, prepare, tables, the Markdown of every document).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import rbtools
+import synthetic
+from coopdocs.load.datapackage import OPTIONAL_TABLES, REQUIRED_TABLES
+from coopdocs.render.markdown import render
+from coopdocs.tools.config import load_config
+from coopdocs.workflow.commands import prepare_args
+from support import cli
+
+EPOCH = "1672358400"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's build files; each case puts its own package beside ``data``."""
+    return rbtools.copy_project(tmp_path_factory.mktemp("shapes") / "project")
+
+
+def _package(project: Path, name: str, leave_out: tuple[str, ...] = ()) -> Path:
+    """A generated package of four states, the tables ``leave_out`` removed from its descriptor
+    and its folder."""
+    data = project / name
+    shutil.rmtree(data, ignore_errors=True)
+    synthetic.generate(data, 4, seed=3)
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in leave_out]
+    (data / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    for table in leave_out:
+        (data / f"{table}.csv").unlink()
+    return data
+
+
+def _documents(project: Path, data: Path, **config) -> dict[str, str]:
+    """The Markdown of every document of ``data`` by (kind/name), built as the workflow's jobs do."""
+    cfg = load_config(project) | config
+    work = data.with_name(data.name + "-build")
+    with rbtools._cwd(project):
+        cli.check(
+            *prepare_args(
+                cfg, EPOCH, bundle=f"{work}/bundle.json", contexts=f"{work}/context", data_dir=data
+            )
+        )
+        cli.check("tables", "--bundle", f"{work}/bundle.json", "--tables-dir", f"{work}/tables",
+                  "--figures-dir", f"{work}/figures", "--context", f"{work}/context/tables/tables.json",
+                  "--bib", f"{work}/context/tables/tables.bib.json", "--config", "config/config.yaml",
+                  "--article-context", f"{work}/context/article/review.json",
+                  "--article-bib", f"{work}/context/article/review.bib.json",
+                  "--strings", "templates/strings.yaml", "--epoch", EPOCH)  # fmt: skip
+    kinds = {"briefs": "brief_template", "tables": "tables_template", "article": "article_template"}
+    docs = {}
+    for ctx in sorted((work / "context").rglob("*.json")):
+        if not ctx.name.endswith(".bib.json"):
+            context = json.loads(ctx.read_text(encoding="utf-8"))
+            templates = project / cfg["templates_dir"]
+            docs[f"{ctx.parent.name}/{ctx.stem}"] = render(
+                templates, cfg[kinds[ctx.parent.name]], context
+            )
+    return docs
+
+
+def test_only_the_tables_the_program_cannot_work_without_are_required():
+    assert set(REQUIRED_TABLES) == {"publications", "sources", "countries", "actors"}
+    assert {"proposals", "offices", "facts", "themes"} <= set(OPTIONAL_TABLES)
+
+
+def test_a_package_without_proposals_offices_or_facts_builds(project: Path):
+    data = _package(project, "no-optional", ("proposals", "offices", "facts"))
+    code, _, err = cli.call("validate", "--data", data)
+    assert code == 0, err
+    docs = _documents(project, data)
+    assert {"tables/tables", "article/review"} <= set(docs) and len(docs) == 7
+    assert all("Traceback" not in text and text.strip() for text in docs.values())
+
+
+@pytest.mark.parametrize("table", ["sources", "themes"])
+def test_a_table_left_out_that_others_refer_to_is_named_in_one_line(project: Path, table: str):
+    data = _package(project, f"no-{table}", (table,))
+    code, _, err = cli.call("validate", "--data", data)
+    assert code == 1
+    named = [line for line in err.splitlines() if f"'{table}'" in line]
+    assert len(named) == 1, err
+    assert "KeyError" not in err and "Traceback" not in err
