@@ -94,3 +94,27 @@ def test_a_table_left_out_that_others_refer_to_is_named_in_one_line(project: Pat
     named = [line for line in err.splitlines() if f"'{table}'" in line]
     assert len(named) == 1, err
     assert "KeyError" not in err and "Traceback" not in err
+
+
+def test_a_hyphenated_publication_id_builds(project: Path):
+    data = _package(project, "hyphen-id")
+    for table in ("publications", "sources"):
+        path = data / f"{table}.csv"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("shugurov2022", "shugurov-2022"), encoding="utf-8")
+    code, _, err = cli.call("validate", "--data", data)
+    assert code == 0, err
+    docs = _documents(project, data)
+    assert len(docs) == 7
+    assert any("@shugurov-2022" in text for text in docs.values())
+
+
+def test_a_citation_key_is_one_word_for_pandoc_and_typst():
+    from coopdocs.load.keys import CITATION_KEY
+    from coopdocs.render.markdown import cite
+
+    assert cite(["shugurov-2022", "ref001"]) == "[@ref001; @shugurov-2022]"
+    for bad in ("-a", "a-", "a--b", "a_b", "2022a"):
+        with pytest.raises(ValueError):
+            cite([bad])
+    assert CITATION_KEY.startswith("[A-Za-z]")
