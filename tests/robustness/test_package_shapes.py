@@ -118,3 +118,71 @@ def test_a_citation_key_is_one_word_for_pandoc_and_typst():
         with pytest.raises(ValueError):
             cite([bad])
     assert CITATION_KEY.startswith("[A-Za-z]")
+
+
+def _second_citing_work(data: Path) -> None:
+    """A second citing work of two authors, a book, whose sources are numbered from 1 like the
+    first work's: the upper half of the sources move to it."""
+    import csv
+
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    works = next(r for r in descriptor["resources"] if r["name"] == "publications")
+    works["schema"]["fields"].append({"name": "type", "type": "string"})
+    for spec in works["schema"]["fields"]:
+        if spec["name"] == "container_title":  # a book is in no journal
+            spec["constraints"] = {}
+    (data / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    for table, change in (("publications", _add_book), ("sources", _renumber)):
+        path = data / f"{table}.csv"
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        rows = change(rows)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def _add_book(rows: list[dict]) -> list[dict]:
+    book = dict(rows[0], id="nowak-tran2024", authors="Nowak, Anna; Tran, Minh", year="2024")
+    book.update(title="Standards Bodies and Their Members", container_title="", doi="", url="")
+    return [dict(r, type="") for r in rows] + [dict(book, type="book")]
+
+
+def _renumber(rows: list[dict]) -> list[dict]:
+    half = len(rows) // 2
+    for n, row in enumerate(rows[half:], start=1):
+        row.update(citing_work="nowak-tran2024", ref_number=str(n))
+    return rows
+
+
+def test_several_citing_works_each_numbered_from_one(project: Path):
+    data = _package(project, "two-works")
+    _second_citing_work(data)
+    code, _, err = cli.call("validate", "--data", data)
+    assert code == 0, err
+    _documents(project, data)
+    items = {
+        item["id"]: item
+        for bib in (data.with_name(data.name + "-build") / "context").rglob("*.bib.json")
+        for item in json.loads(bib.read_text(encoding="utf-8"))
+    }
+    book, article = items["nowak-tran2024"], items["shugurov2022"]
+    assert book["type"] == "book" and "container-title" not in book
+    assert [a["family"] for a in book["author"]] == ["Nowak", "Tran"]
+    assert article["type"] == "article-journal"
+    entries = [i["container-title"] for i in items.values() if i["type"] == "document"]
+    assert any(e.startswith("Cited as [1] in Nowak and Tran (2024)") for e in entries), entries
+    assert any(e.startswith("Cited as [1] in Shugurov (2022)") for e in entries), entries
+
+
+def test_one_work_numbering_a_reference_twice_is_refused(project: Path):
+    data = _package(project, "same-number")
+    path = data / "sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("shugurov2022,2,", "shugurov2022,1,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = cli.call("validate", "--data", data)
+    assert code == 1 and "sources.csv:3: field 'ref_number': value '1': duplicates line 2" in err, (
+        err
+    )

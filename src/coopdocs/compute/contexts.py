@@ -697,6 +697,22 @@ def cited_as(source: Record, author: str, year: Any, words: Words | None = None)
     )
 
 
+def work_authors(work: Record, words: Words | None = None) -> str:
+    """The citing work's authors as a citation of it names them (CSL's rule): one or two family
+    names ("Shugurov", "Nowak and Tran"), or the first and "et al." (strings:
+    ``citing_work.et_al``).
+
+    >>> work_authors({"authors": ["Nowak, Anna", "Tran, Minh"]}, {})
+    'Nowak and Tran'
+    >>> work_authors({"authors": ["Nowak, Anna", "Tran, Minh", "Le, Van"]}, {})
+    'Nowak et al.'
+    """
+    families = [a.split(",")[0].strip() for a in work["authors"]]
+    if len(families) <= 2:
+        return join_list(families, words=words)
+    return word(words, "citing_work.et_al", "{author} et al.", author=families[0])
+
+
 def cited_sources(package: Package, context: Any) -> list[str]:
     """Every source id that any record of a document's context carries, in any ``sources`` list
     at any depth, besides the context's own list.
@@ -737,12 +753,11 @@ def bibliography(
         s = sources[sid]
         work = works[s["citing_work"]]
         cited_works.add(work["id"])
-        family = work["authors"][0].split(",")[0].strip()
         item: dict[str, Any] = {
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": cited_as(s, family, work["year"], words),
+            "container-title": cited_as(s, work_authors(work, words), work["year"], words),
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}
@@ -753,9 +768,9 @@ def bibliography(
         w = works[wid]
         item = {
             "id": wid,
-            "type": "article-journal",
+            # CSL's type, when the package's publications give it (a book, a report ...).
+            "type": w.get("type") or "article-journal",
             "title": w["title"],
-            "container-title": w["container_title"],
             "issued": {"date-parts": [[w["year"]]]},
             "author": [
                 {"family": a.split(",")[0].strip(), "given": a.split(",", 1)[1].strip()}
@@ -764,6 +779,8 @@ def bibliography(
                 for a in w["authors"]
             ],
         }
+        if w.get("container_title"):
+            item["container-title"] = w["container_title"]
         if w.get("issue"):
             item["issue"] = w["issue"]
         if w.get("doi"):
