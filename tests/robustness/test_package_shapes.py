@@ -186,3 +186,29 @@ def test_one_work_numbering_a_reference_twice_is_refused(project: Path):
     assert code == 1 and "sources.csv:3: field 'ref_number': value '1': duplicates line 2" in err, (
         err
     )
+
+
+@pytest.mark.parametrize("table", OPTIONAL_TABLES)
+def test_the_seed_without_one_optional_table_builds_or_names_the_reference(
+    project: Path, table: str
+):
+    data = project / f"seed-without-{table}"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(project / "data", data)
+    path = data / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    referred = any(
+        fk["reference"]["resource"] == table
+        for r in descriptor["resources"]
+        if r["name"] != table
+        for fk in r["schema"].get("foreignKeys", []) + r["schema"].get("listForeignKeys", [])
+    )
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != table]
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    code, _, err = cli.call("validate", "--data", data)
+    if referred:  # e.g. themes, which projects refer to: one line naming the reference
+        assert code == 1 and err.count("which the data package leaves out") == 1, err
+        return
+    assert code == 0, err
+    docs = _documents(project, data)
+    assert len(docs) == 8 and all(text.strip() for text in docs.values())
