@@ -22,11 +22,6 @@ LIMIT = 60
 # (module path under src/, function name): the engineer shortening it.
 PENDING: dict[tuple[str, str], str] = {
     ("coopdocs/compute/article.py", "article_context"): "s29",
-    ("coopdocs/load/datapackage.py", "_load_tables"): "s34a",
-    ("coopdocs/load/datapackage.py", "check_descriptor"): "s34a",
-    ("coopdocs/load/datapackage.py", "_convert"): "s34a",
-    ("coopdocs/load/datapackage.py", "_read_rows"): "s34a",
-    ("coopdocs/load/settings.py", "resolve_settings"): "s34a",
     ("coopdocs/compute/contexts.py", "brief_context"): "s30",
     ("coopdocs/compute/tables_document.py", "build_document_context"): "s30",
     ("coopdocs/compute/tables_document.py", "record_register"): "s30",
