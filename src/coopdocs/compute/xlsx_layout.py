@@ -5,10 +5,12 @@ default height), so wrapped text beyond the first line is cut off unless the fil
 the height of its lines. Here every column gets a width from its text and every row the height
 of its longest wrapped cell, measured in the sheet's font: Arial, which ships with Excel, and
 which LibreOffice sets in Liberation Sans, with the same metrics (Debian's fonts-liberation).
-A table too wide for a landscape page at 80 % has its widest columns narrowed (their text wraps
-over more lines) down to their longest word. The print setup: the table as print area, A4
-landscape when its columns are wider than a portrait page, scaled to the page width, the header
-row repeated on every page, page numbers in the footer.
+A table too wide for a landscape page at 80 % has its columns narrowed (their text wraps over
+more lines), each in proportion to how much wider it is than its longest unbreakable piece, and
+none below that (coopdocs.tools.text_metrics: the same splitter and fitter as the DOCX's
+tables). The print setup: the table as print area, A4 landscape when its columns are wider than a
+portrait page, scaled to the page width, the header row repeated on every page, page numbers in
+the footer.
 
 The widths are the fonts' own (coopdocs.tools.text_metrics); the caller passes the openpyxl
 worksheet.
