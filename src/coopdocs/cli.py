@@ -623,6 +623,12 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--timeline-svg")
     p.add_argument("--timeline-png")
+    _add_publish_run_options(p)
+    p.set_defaults(func=cmd_publish)
+
+
+def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
+    """``publish``: the build date, how many writers at once, and what it keeps or withdraws."""
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
@@ -637,7 +643,6 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
         "--sections-cache",
         help="folder to keep this document's read sections in: a rebuild reads only the sections that changed",
     )
-    p.set_defaults(func=cmd_publish)
 
 
 # The subcommands in the order ``coopdocs --help`` lists them.
