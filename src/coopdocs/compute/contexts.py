@@ -17,7 +17,7 @@ from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
 from coopdocs.load.grammar import join_list, long_date, with_article
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version
 
 UNION_KIND = "union"
@@ -153,12 +153,15 @@ class Resolver:
         return [self.themes[t]["label"] for t in ids]
 
 
-def _instrument(r: Record, res: Resolver, words: Words | None = None) -> Record:
+def _instrument(r: Record, res: Resolver, words: Words | None = None, org: str = "") -> Record:
+    """An instrument as a brief shows it: parties and states by name, its date in words, and its
+    type as the strings file words it (``labels``; its role may decide the word; ``org``: the
+    organisation's short name)."""
     out = _clean(r)
     out["party_names"] = res.actor_names(r["parties"])
     out["country_names"] = res.country_names(r["countries"])
     out["when"] = record_date(r, words)
-    out["type_label"] = r["type"].replace("-", " ")
+    out["type_label"] = label(words, "instruments", "type", r["type"], r, org=org)
     return out
 
 
@@ -474,7 +477,7 @@ def brief_context(
     outcomes_by_project = res.outcomes_by_project
 
     instruments = [
-        _instrument(r, res, words)
+        _instrument(r, res, words, org["short_name"])
         for r in sorted(res.of_country("instruments", code), key=sort_key_year)
     ]
     projects_here = sorted(res.of_country("projects", code), key=sort_key_year)

@@ -24,7 +24,7 @@ from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
 from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
-from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, with_locale, word
+from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
@@ -64,6 +64,10 @@ def write_contexts(
     """
     build = build_info(package.descriptor, epoch, settings.get("language"))
     words = with_locale(words, build["language"])
+    # Every coded value the descriptor allows needs its word before any document is written.
+    missing = label_gaps(words, package.descriptor)
+    if missing:
+        raise StringsError("\n".join(missing))
     git = changed_records(data_dir, package.descriptor)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:

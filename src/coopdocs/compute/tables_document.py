@@ -11,7 +11,7 @@ from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_o
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
 from coopdocs.load.grammar import long_date, unsaid
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.strings import Words, label, period, word
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
 ALT_TEXT = {
@@ -37,6 +37,20 @@ def _row_keys(t: dict[str, list], table_id: str) -> Callable[[dict[str, Any]], l
         labels = {th["id"]: th["label"] for th in t["themes"]}
         return lambda p: [labels[x] for x in p.get("themes") or []]
     return lambda i: [i["type"]]
+
+
+# The matrix tables whose row keys are a field's codes: (table, field) of their labels
+# (strings ``labels``); other rows (themes) are labels already.
+ROW_FIELDS = {"instrument_type": ("instruments", "type")}
+
+
+def _row_label(spec: Any, words: Words | None, org: dict[str, Any] | None) -> Callable[[Any], str]:
+    """How a matrix table's row key is written: its label when the key is a field's code."""
+    if spec.row_column not in ROW_FIELDS:
+        return str
+    table, field = ROW_FIELDS[spec.row_column]
+    short = (org or {}).get("short_name", "")
+    return lambda key: label(words, table, field, key, org=short)
 
 
 def _when(record: dict[str, Any], words: Words | None = None) -> str:
@@ -199,7 +213,9 @@ def build_document_context(
         if spec.id == layout.TIMELINE_TABLE:
             entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
         if spec.kind == "matrix":
-            entry["matrix"] = count_matrix(df, spec.row_column, order, with_records=True)
+            entry["matrix"] = count_matrix(
+                df, spec.row_column, order, with_records=True, label=_row_label(spec, words, org)
+            )
             form = word(words, f"tables.{spec.id}.entry", "{n}")
             entry["register"] = record_register(
                 entry["matrix"],
