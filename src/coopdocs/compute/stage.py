@@ -44,6 +44,21 @@ def build_info(
     }
 
 
+def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """The data bundle the tables job reads: the descriptor, the records (without the loader's
+    private fields), the changed records, the checked settings and the authored texts."""
+    return {
+        "descriptor": package.descriptor,
+        "tables": {
+            name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+            for name, recs in package.tables.items()
+        },
+        "git": git,
+        "settings": settings,
+        "texts": package.texts,
+    }
+
+
 def write_contexts(
     package: Package,
     data_dir: Path,
@@ -96,17 +111,7 @@ def write_contexts(
         outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
             package, cited_sources(package, ctx), words
         )
-    bundle = {
-        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-        for name, recs in package.tables.items()
-    }
-    outputs[bundle_path] = {
-        "descriptor": package.descriptor,
-        "tables": bundle,
-        "git": git,
-        "settings": settings,
-        "texts": package.texts,
-    }
+    outputs[bundle_path] = _bundle(package, git, settings)
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 
