@@ -459,17 +459,20 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def test_docx_tables_stay_with_their_captions_in_libreoffice(writer_pdfs, built):
-    """In LibreOffice's PDF each table's caption is on the page where its table begins (the
-    header row's first cell), and the DOCX says so (keepNext on the caption, cantSplit on rows)."""
+def test_tables_stay_with_their_captions_in_libreoffice_and_the_pdf(writer_pdfs, built):
+    """In LibreOffice's PDF of each DOCX and in the Typst PDF, each table's caption is on the page
+    where its table begins (the header row's first cell), and the DOCX says so (keepNext on the
+    caption, cantSplit on rows)."""
     for docx in documents(built, "docx"):
-        pdf = writer_pdfs[docx.stem]
-        pages = [_squash(pdf_text(pdf, n)) for n in range(1, len(pypdf.PdfReader(pdf).pages) + 1)]
-        for caption, first in _table_captions(docx):
-            head = _squash(caption)[:40]
-            on = [n for n, text in enumerate(pages) if head in text]
-            if not head or not first or not on:
-                continue  # no caption, or one LibreOffice breaks mid-line: the XML check holds
-            assert _squash(first) in pages[on[0]], (
-                f"{docx.name}: caption {caption[:50]!r} on page {on[0] + 1}, its table after it"
-            )
+        captions = _table_captions(docx)
+        for pdf in (writer_pdfs[docx.stem], docx.with_suffix(".pdf")):
+            count = len(pypdf.PdfReader(pdf).pages)
+            pages = [_squash(pdf_text(pdf, n)) for n in range(1, count + 1)]
+            for caption, first in captions:
+                head = _squash(caption)[:40]
+                on = [n for n, text in enumerate(pages) if head in text]
+                if not head or not first or not on:
+                    continue  # no caption, or one broken mid-line: the XML check holds
+                assert _squash(first) in pages[on[0]], (
+                    f"{pdf}: caption {caption[:50]!r} on page {on[0] + 1}, its table after it"
+                )
