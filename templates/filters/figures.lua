@@ -56,4 +56,26 @@ local function table(tbl)
   return tbl
 end
 
-return { { Meta = meta }, { Image = image, Table = table } }
+-- Typst: a heading and the one paragraph that leads in to a table stay with the table (issue 30:
+-- headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
+-- lead-in paragraph between it and the table is made sticky here (the function lead-in there), so
+-- the three move together.
+-- The DOCX does the same with keep-with-next (coopdocs.render.docx.keep_tables).
+local function lead_ins(blocks)
+  if FORMAT ~= "typst" then return nil end
+  local out, changed = pandoc.List(), false
+  for i, block in ipairs(blocks) do
+    local after, before = blocks[i + 1], blocks[i - 1]
+    if block.t == "Para" and after and after.t == "Table" and before and before.t == "Header" then
+      out:insert(pandoc.RawBlock("typst", "#lead-in["))
+      out:insert(block)
+      out:insert(pandoc.RawBlock("typst", "]"))
+      changed = true
+    else
+      out:insert(block)
+    end
+  end
+  return changed and out or nil
+end
+
+return { { Meta = meta }, { Image = image, Table = table }, { Blocks = lead_ins } }
