@@ -12,6 +12,7 @@ from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, fram
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
 from coopdocs.load.grammar import long_date, unsaid
 from coopdocs.load.strings import Words, label, period, word
+from coopdocs.tools.collation import by_name
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
 ALT_TEXT = {
@@ -209,6 +210,8 @@ def _table_entry(
         entry["matrix"] = count_matrix(
             df, spec.row_column, order, with_records=True, label=_row_label(spec, words, org)
         )
+        if spec.row_column in ROW_FIELDS:  # rows of codes: in the order of their words
+            entry["matrix"]["rows"] = by_name(entry["matrix"]["rows"], lambda r: r["label"])
         form = word(words, f"tables.{spec.id}.entry", "{n}")
         entry["register"] = record_register(
             entry["matrix"],
