@@ -56,8 +56,8 @@ local function table(tbl)
   return tbl
 end
 
--- Typst: a heading and the one paragraph that leads in to a table stay with the table (issue 30:
--- headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
+-- Typst: a heading and the one paragraph that leads in to a table or figure stay with it (issue
+-- 30: headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
 -- lead-in paragraph between it and the table is made sticky here (the function lead-in there), so
 -- the three move together.
 -- The DOCX does the same with keep-with-next (coopdocs.render.docx.keep_tables).
@@ -66,7 +66,8 @@ local function lead_ins(blocks)
   local out, changed = pandoc.List(), false
   for i, block in ipairs(blocks) do
     local after, before = blocks[i + 1], blocks[i - 1]
-    if block.t == "Para" and after and after.t == "Table" and before and before.t == "Header" then
+    local shown = after and (after.t == "Table" or after.t == "Figure")
+    if block.t == "Para" and shown and before and before.t == "Header" then
       out:insert(pandoc.RawBlock("typst", "#lead-in["))
       out:insert(block)
       out:insert(pandoc.RawBlock("typst", "]"))
