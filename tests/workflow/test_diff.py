@@ -175,6 +175,40 @@ def test_change_report_lists_exactly_the_record_changes(result):
     # Affected documents and sections are named.
     assert "affects briefs/armenia" in changed
     assert "Phase II" in changed  # the project's own section heading
+    _assert_report_agrees(out)
+
+
+def _assert_report_agrees(out: Path) -> None:
+    """One account of each change: every record and source the Records part lists names the same
+    documents as the Documents part's table lists it under; a source a document now cites or no
+    longer cites (the Sources part), when changed in the data, names that document; and the
+    summary counts what the parts list."""
+    md = _plain(out / "changes.md")
+    records = md.split("# Records", 1)[1].split("\n# Sources", 1)[0] if "# Records" in md else ""
+    affects: dict[str, set[str]] = {}
+    kinds: dict[str, int] = {"changed": 0, "added": 0, "removed": 0}
+    kind = ""
+    for line in records.splitlines():
+        if line.startswith("### "):
+            kind = line[4:].strip().lower()
+        elif m := re.match(r"- \*\*([^*]+)\*\*", line):
+            rid = m.group(1)
+            affects[rid] = set()
+            kinds[kind] += 1
+        elif m := re.match(r"    - affects ([^,]+),", line):
+            affects[rid].add(m.group(1))
+    rows = re.findall(r"^\| ([^:|]+): [^|]*\| (\w+) \| ([^|]*) \|", _changed_documents(out), re.M)
+    listed = {
+        rid: {doc for doc, _, ids in rows if rid in ids.strip().split(", ")} for rid in affects
+    }
+    assert affects == listed, (affects, listed)
+    sources = md.split("\n# Sources", 1)[1].split("\n# Documents", 1)[0]
+    for doc, cited in re.findall(r"^- ([a-z]+/[a-z-]+): (.*)$", sources, re.M):
+        for source in re.findall(r"ref\d+", cited):
+            assert source not in affects or doc in affects[source], (doc, source, affects)
+    summary = f"{kinds['changed']} record{'s' if kinds['changed'] != 1 else ''} changed, "
+    summary += f"{kinds['added']} added, {kinds['removed']} removed; {len(rows)} document"
+    assert summary in md, (summary, md[:600])
 
 
 def test_documents_changed_and_unchanged(result):
@@ -589,6 +623,7 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
         assert proc.returncode == 0 and not _redlines(out), proc.stdout + proc.stderr
         return
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    _assert_report_agrees(out)
     redlines = _redlines(out)
     assert redlines, proc.stdout
     old, new = _built(six_repo, "v1", tmp_path), _built(six_repo, f"e-{edit}", tmp_path)

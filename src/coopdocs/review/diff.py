@@ -154,7 +154,7 @@ def run(
         changes = record_changes(a, b)
         results, merged_docs = compare(a, b, changes, epoch, cores)
         tables = compare_tables(a, b)
-        sections = record_sections(a, b, changes, epoch)
+        sections = record_sections(a, b, changes, results, epoch)
 
         # Write everything into a fresh folder, then put it in place (no stale redlines remain).
         stage = tmp_path / "out"

@@ -260,21 +260,21 @@ def _redline(old: dict, new: dict, a: Version, b: Version, res: DocumentResult, 
 
 
 def record_sections(
-    a: Version, b: Version, changes: list[RecordChange], epoch: int
+    a: Version, b: Version, changes: list[RecordChange], results: list[DocumentResult], epoch: int
 ) -> dict[tuple[str, Key], list[str]]:
-    """For each changed record and each document that uses it (in either version): the sections it
-    appears under. Also lists those documents in each change's ``documents``."""
-    keys = sorted(set(a.documents) | set(b.documents))
+    """For each changed record and each document it affects: the sections it appears under. Also
+    lists those documents in each change's ``documents``. A record affects a document that uses it
+    (in either version) and changed (``results``, :func:`compare`): the same documents that list
+    the record among theirs, so that the report's Records and Documents parts agree."""
     out: dict[tuple[str, Key], list[str]] = {}
     for c in changes:
-        for key in keys:
-            if c.id in (_records_of(a, key) | _records_of(b, key)):
-                c.documents.append(key)
-                secs: list[str] = []
-                for v in (b, a):
-                    ast = document_ast(v, key, epoch) if v.documents.get(key) else None
-                    for s in sections(ast, c.id, c.label):
-                        if s not in secs:
-                            secs.append(s)
-                out[(c.id, key)] = secs
+        for key in [r.key for r in results if c.id in r.records]:
+            c.documents.append(key)
+            secs: list[str] = []
+            for v in (b, a):
+                ast = document_ast(v, key, epoch) if v.documents.get(key) else None
+                for s in sections(ast, c.id, c.label):
+                    if s not in secs:
+                        secs.append(s)
+            out[(c.id, key)] = secs
     return out
