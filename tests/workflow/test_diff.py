@@ -419,9 +419,21 @@ _TOKEN = re.compile(r"\[[\d,–; -]+\]|\w+|[^\w\s]")
 _CITATION = re.compile(r"\[[\d,–; -]+\]")
 
 
+# The number heading a reference list entry ("12. Shugurov (2022)..."): one token.
+_ENTRY_NUMBER = re.compile(r"(\d+\.)\s")
+
+
 def _tokens(lines: list[str]) -> list[str]:
-    """Words, punctuation and whole citations of a text, in order (what the comparison goes by)."""
-    return [t for line in lines for t in _TOKEN.findall(line)]
+    """Words, punctuation, whole citations and reference entries' numbers of a text, in order
+    (what the comparison goes by)."""
+    out: list[str] = []
+    for line in lines:
+        entry = _ENTRY_NUMBER.match(line)
+        if entry:
+            out.append(entry.group(1))
+            line = line[entry.end() :]
+        out += _TOKEN.findall(line)
+    return out
 
 
 def _mark_pattern() -> re.Pattern:
@@ -435,7 +447,7 @@ def _mark_pattern() -> re.Pattern:
 def _slot(token: str, mark: re.Pattern) -> str:
     """What aligns a token with its counterpart: a citation or record mark by its kind alone
     (its numbers are compared after alignment), any other token as itself."""
-    if _CITATION.fullmatch(token):
+    if _CITATION.fullmatch(token) or _ENTRY_NUMBER.match(token + " "):
         return "[citation]"
     return "[mark]" if mark.fullmatch(token) else token
 
@@ -671,5 +683,6 @@ def _renumbering_tracked(docx: Path, renumbered: dict[str, set[tuple[str, str]]]
 
 
 def _kind(number: str) -> str:
-    """Which renumbering a number shown belongs to: a citation's ("[12]") or a record mark's."""
-    return "citations" if number.startswith("[") else "record marks"
+    """Which renumbering a number shown belongs to: a citation's ("[12]") or reference entry's
+    ("12."), or a record mark's ("R12")."""
+    return "citations" if number.startswith("[") or number[0].isdigit() else "record marks"
