@@ -30,6 +30,6 @@ include: "rules/provenance.smk"
 rule all:
     default_target: True
     input:
-        L.all_outputs(SLUGS),
+        L.all_outputs(SLUGS, TABLE_IDS),
         L.MANIFEST,
         L.CLAIMS_REGISTER,

@@ -454,9 +454,7 @@ def build_tables(
                     if kind == "main-directions"
                     else rng.choice([""] * 8 + ["yes"]),
                 ),
-                "role": ("union-document" if scope == "EAEU" else "state-document")
-                if "unido" not in parties
-                else "organisation-agreement",
+                "role": _instrument_role(kind, scope, parties),
                 "status": "planned" if len(t["instruments"]) % 9 == 4 else "actual",
                 "organisation_mention": _sentence(rng, 6) if rng.random() < 0.3 else "",
                 "description": _sentence(rng, 25),
@@ -662,6 +660,16 @@ def build_tables(
         first = next(r for r in t[long_cell_table] if r["countries"] == codes[0])
         first["description"] = long_text(rng, long_cell)
     return t
+
+
+def _instrument_role(kind: str, scope: str, parties: list[str]) -> str:
+    """The typed role (issue 28) of a drawn instrument: the union's yearly programme (issue 34),
+    an agreement with the organisation, or the union's or a state's own document."""
+    if kind == "main-directions":
+        return "union-programme"
+    if "unido" in parties:
+        return "organisation-agreement"
+    return "union-document" if scope == "EAEU" else "state-document"
 
 
 def _relation(parties: list[str], mentions: str) -> str:

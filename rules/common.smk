@@ -19,6 +19,8 @@ coopdocs.freeze_heap_at_exit()  # no last full garbage collection at exit (0.2-0
 cw.descriptor_or_exit(config["data_dir"])
 cw.templates_or_exit(config)  # template names inside templates_dir, each file there
 SLUGS = L.brief_slugs(config["data_dir"])
+# The comparative tables of this data (a role's table only where the data has its rows).
+TABLE_IDS = L.table_ids(config["data_dir"])
 DOCUMENTS = L.documents(SLUGS)
 BRIEFS = [d for d in DOCUMENTS if d.kind is L.BRIEF]
 TABLES_DOCUMENT = L.Document(L.TABLES_DOCUMENT, L.TABLES_DOCUMENT.name)

@@ -2,7 +2,7 @@ rule write_manifest:
     """List every output with hashes, records, sources and inputs; describe the run as an RO-Crate;
     write the register of computed claims first, so that the manifest lists it."""
     input:
-        outputs=L.all_outputs(SLUGS),
+        outputs=L.all_outputs(SLUGS, TABLE_IDS),
         contexts=[d.context for d in DOCUMENTS],
         # Every file the manifest lists with its hash: data, config, workflow, code, locks, templates.
         inputs=L.common_inputs(config, workflow.basedir),

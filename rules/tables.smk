@@ -12,11 +12,11 @@ checkpoint compute_tables:
         strings=STRINGS_FILE,
     output:
         csv=report(
-            L.table_outputs("csv"),
+            L.table_outputs("csv", TABLE_IDS),
             caption="../report/table.rst",
             category="Tables",
         ),
-        xlsx=L.table_outputs("xlsx"),
+        xlsx=L.table_outputs("xlsx", TABLE_IDS),
         figures=report(
             [L.figure_output(f, fmt) for f in L.OVERVIEW_FIGURES for fmt in L.FIGURE_FORMATS],
             caption="../report/figure.rst",

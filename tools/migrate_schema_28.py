@@ -227,7 +227,8 @@ COLUMNS: dict[tuple[str, str], dict] = {
         "type": "string",
         "description": "Its role in the cooperation: organisation-agreement, organisation-programme "
         "(with the organisation), organisation-document (the organisation's own), state-document, "
-        "union-document, multilateral, other-agreement (between other parties).",
+        "union-document, union-programme (the union's yearly programme of activity), multilateral, "
+        "other-agreement (between other parties).",
     },
     ("offices", "status"): {
         "type": "string",
@@ -348,11 +349,20 @@ def derive(table: str, column: str, row: dict, ctx: Context) -> str:
     return ""  # actors_scheduled, actors_inferred, occasion: none
 
 
+# The seed's instrument type for the union's yearly programme of activity (issue 34): these rows
+# take the role union-programme, by which the program finds the union's programme table, even where
+# an earlier run filled union-document.
+UNION_PROGRAMME_TYPE = "main-directions"
+
+
 def typed_value(table: str, column: str, row: dict, ctx: Context) -> str:
-    """The typed cell: the value TYPED holds, else the filled cell, else the derived value."""
+    """The typed cell: the value TYPED holds, else the filled cell, else the derived value (the
+    union's yearly programme, by its type, always union-programme)."""
     held = TYPED.get((table, column), {}).get(row.get("id", ""))
     if held:
         return held[0]
+    if (table, column) == ("instruments", "role") and row.get("type") == UNION_PROGRAMME_TYPE:
+        return "union-programme"
     if row.get(column):
         return row[column]
     return derive(table, column, row, ctx)
@@ -387,6 +397,8 @@ def migrate_descriptor(descriptor: dict) -> None:
         fields[:] = [f for f in fields if (table, f["name"]) not in DROPPED]
         names = [f["name"] for f in fields]
         for (t, col), spec in COLUMNS.items():
+            if t == table and col in names:  # a column already typed: its description refreshed
+                fields[names.index(col)]["description"] = spec["description"]
             if t != table or col in names:
                 continue
             anchor = names.index("description") if "description" in names else len(names)

@@ -11,7 +11,8 @@ A build of the data package makes:
   state's slug), the comparative-tables document and the review article, each in :data:`FORMATS`
   under ``reports/<folder>/<name>.<format>``, from the context ``build/context/<folder>/<name>.json``
   through ``build/md``, ``build/ast`` and ``build/typst``;
-- **tables** (:data:`TABLE_IDS`, in the order the tables document shows them) as CSV and XLSX in
+- **tables** (:data:`TABLE_IDS`, in the order the tables document shows them; those of
+  :data:`TABLE_ROWS` only where the data has such rows, :func:`table_ids`) as CSV and XLSX in
   ``reports/tables/``;
 - **figures** in ``reports/figures/`` (SVG and PNG): the overview figures (:data:`OVERVIEW_FIGURES`)
   and one timeline per brief (:func:`timeline_figure`);
@@ -91,7 +92,8 @@ LEGAL_BASIS = "legal-basis"
 PROJECTS_BY_THEME = "projects-by-theme"
 PROJECTS_BY_FUNDER = "projects-by-funder"
 TIMELINE_TABLE = "timeline"
-MAIN_DIRECTIONS = "main-directions"
+# The union's yearly programme: also the typed role of its rows (coopdocs.load.roles).
+UNION_PROGRAMME = "union-programme"
 # Every comparative table, in the order the tables document shows them (coopdocs.compute.tables).
 TABLE_IDS = (
     INSTITUTIONAL_PROFILE,
@@ -99,8 +101,11 @@ TABLE_IDS = (
     PROJECTS_BY_THEME,
     PROJECTS_BY_FUNDER,
     TIMELINE_TABLE,
-    MAIN_DIRECTIONS,
+    UNION_PROGRAMME,
 )
+# Tables that exist only where the data has rows of a typed role (issue 34): table id -> (data
+# table, column, value). A package without such rows gets no file, section or sentence for it.
+TABLE_ROWS = {UNION_PROGRAMME: ("instruments", "role", UNION_PROGRAMME)}
 
 TIMELINE_FIGURE = "timeline"  # drawn from the timeline table
 THEMES_FIGURE = "themes-by-state"  # drawn from the projects-by-theme table
@@ -139,9 +144,9 @@ def table_output(table: str, fmt: str) -> str:
     return f"{TABLES_DIR}/{table}.{fmt}"
 
 
-def table_outputs(fmt: str) -> list[str]:
-    """Every table in one format."""
-    return [table_output(t, fmt) for t in TABLE_IDS]
+def table_outputs(fmt: str, tables: tuple[str, ...] | list[str] = TABLE_IDS) -> list[str]:
+    """Every table of ``tables`` (the data's, :func:`table_ids`) in one format."""
+    return [table_output(t, fmt) for t in tables]
 
 
 def figure_file(figure: str, fmt: str) -> str:
@@ -327,10 +332,11 @@ def document(folder: str, name: str) -> Document | None:
     return Document(kind, name)
 
 
-def all_outputs(slugs: list[str]) -> list[str]:
-    """Every file a build writes under reports/ but the manifest and the RO-Crate."""
+def all_outputs(slugs: list[str], table_list: tuple[str, ...] | list[str] = TABLE_IDS) -> list[str]:
+    """Every file a build writes under reports/ but the manifest and the RO-Crate (the tables of
+    ``table_list``: the data's, :func:`table_ids`)."""
     docs = [o for d in documents(slugs) for o in d.outputs]
-    tables = [table_output(t, fmt) for t in TABLE_IDS for fmt in TABLE_FORMATS]
+    tables = [table_output(t, fmt) for t in table_list for fmt in TABLE_FORMATS]
     figures = [figure_output(f, fmt) for f in figure_names(slugs) for fmt in FIGURE_FORMATS]
     return docs + tables + figures
 
@@ -385,27 +391,43 @@ def describe(path: str) -> Output | None:
 # Inputs: what the build reads (paths relative to the project folder ``root``)
 
 
-def brief_slugs(data_dir: str | Path) -> list[str]:
-    """Slugs of the briefs to build: one per row of the countries table, sorted.
+def column_values(data_dir: str | Path, table: str, column: str) -> set[str]:
+    """The filled values of one column of a data table, stripped, read without the loader.
 
-    Reads only the ``slug`` column; a missing or malformed file yields no slugs here and is
-    reported properly by validation (the prepare_data rule).
+    A table the descriptor leaves out, a missing or malformed file or column yields none here;
+    validation (the prepare_data rule) reports what is wrong properly.
     """
     descriptor = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8"))
     path = next(
-        Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == "countries"
+        (Path(data_dir) / r["path"] for r in descriptor["resources"] if r["name"] == table), None
     )
+    if path is None:
+        return set()
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            return sorted(
-                {
-                    row["slug"].strip()
-                    for row in csv.DictReader(fh)
-                    if (row.get("slug") or "").strip()
-                }
-            )
+            return {
+                row[column].strip() for row in csv.DictReader(fh) if (row.get(column) or "").strip()
+            }
     except (OSError, KeyError, UnicodeDecodeError, csv.Error):
-        return []
+        return set()
+
+
+def brief_slugs(data_dir: str | Path) -> list[str]:
+    """Slugs of the briefs to build: one per row of the countries table, sorted (only the
+    ``slug`` column is read)."""
+    return sorted(column_values(data_dir, "countries", "slug"))
+
+
+def table_ids(data_dir: str | Path) -> list[str]:
+    """The comparative tables of this data package, in :data:`TABLE_IDS` order: every table but
+    those of :data:`TABLE_ROWS` whose rows the data lacks (read as :func:`brief_slugs` reads the
+    slugs, where Snakemake reads the Snakefile)."""
+    return [
+        t
+        for t in TABLE_IDS
+        if t not in TABLE_ROWS
+        or TABLE_ROWS[t][2] in column_values(data_dir, TABLE_ROWS[t][0], TABLE_ROWS[t][1])
+    ]
 
 
 def data_files(data_dir: str, root: str | Path = ".") -> list[str]:

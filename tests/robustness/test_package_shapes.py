@@ -15,6 +15,7 @@ import pytest
 
 import rbtools
 import synthetic
+from coopdocs import layout
 from coopdocs.load.datapackage import OPTIONAL_TABLES, REQUIRED_TABLES
 from coopdocs.render.markdown import render
 from coopdocs.tools.config import load_config
@@ -84,6 +85,42 @@ def test_a_package_without_proposals_offices_or_facts_builds(project: Path):
     docs = _documents(project, data)
     assert {"tables/tables", "article/review"} <= set(docs) and len(docs) == 7
     assert all("Traceback" not in text and text.strip() for text in docs.values())
+
+
+# The words each optional table's absence sentence uses (issue 34): a table the descriptor leaves
+# out is said nowhere, not even as "no ..." or "0 ...".
+LEFT_OUT_WORDS = {
+    "offices": ("office or centre",),
+    "proposals": ("0 proposals", "events and proposals"),
+    "roles": ("no term on a governing body",),
+    "events": ("no event or high-level meeting",),
+}
+
+
+@pytest.mark.parametrize("table", sorted(LEFT_OUT_WORDS))
+def test_a_table_left_out_is_said_nowhere(project: Path, table: str):
+    data = _package(project, f"left-out-{table}", (table,))
+    docs = _documents(project, data)
+    full = _documents(project, _package(project, "left-out-none"))
+    for phrase in LEFT_OUT_WORDS[table]:
+        if table != "proposals":  # the full package's words, so that the test can fail
+            assert any(phrase in text for text in full.values()), phrase
+        assert not [name for name, text in docs.items() if phrase in text], phrase
+
+
+def test_a_package_without_the_union_programme_writes_no_table_of_it(project: Path):
+    data = _package(project, "no-union-programme")
+    path = data / "instruments.csv"
+    text = path.read_text(encoding="utf-8")
+    assert layout.UNION_PROGRAMME in text
+    path.write_text(text.replace(layout.UNION_PROGRAMME, "union-document"), encoding="utf-8")
+    assert layout.UNION_PROGRAMME not in layout.table_ids(data)
+    assert layout.UNION_PROGRAMME in layout.table_ids(project / "data")
+    docs = _documents(project, data)
+    tables = data.with_name(data.name + "-build") / "tables"
+    assert not list(tables.glob(f"{layout.UNION_PROGRAMME}.*"))
+    assert (tables / f"{layout.TIMELINE_TABLE}.csv").is_file()
+    assert not [name for name, text in docs.items() if "Main Directions" in text]
 
 
 @pytest.mark.parametrize("table", ["sources", "themes"])

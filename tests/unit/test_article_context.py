@@ -107,8 +107,8 @@ def test_numbers_in_the_prose_are_counted_from_the_records(context, two_states):
     # Russia's government funds projects in Belarus: Russia is the only donor.
     assert [d["name"] for d in high["donors"]] == ["Russia"]
     assert "Belarus" in high["donors"][0]["recipients"] and high["donors"][0]["sources"]
-    # The Main Directions mentioning UNIDO or not, by year, from the union's instruments.
-    md = [i for i in t["instruments"] if i["type"] == "main-directions"]
+    # The union's yearly programmes mentioning UNIDO or not, by year, from its instruments.
+    md = [i for i in t["instruments"] if i["role"] == "union-programme"]
     assert len(high["md_yes"]) + len(high["md_no"]) == len(md) == 3
     # Russia (1966, as the USSR's successor) cooperates with UNIDO longest, Belarus since 1985.
     assert high["earliest"] == ("1966", "Russia") and high["latest"] == ("1985", "Belarus")
@@ -144,8 +144,8 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
             for s in i["sources"]
         }
         assert row["sources"] == sorted(behind), row["label"]
-    assert [r["year"] for r in tables["main-directions"]["rows"]] == sorted(
-        r["year"] for r in tables["main-directions"]["rows"]
+    assert [r["year"] for r in tables["union-programme"]["rows"]] == sorted(
+        r["year"] for r in tables["union-programme"]["rows"]
     )
 
 

@@ -143,13 +143,13 @@ def test_union_and_states_compare_the_union_level_with_the_states_in_numbers():
 def test_union_instruments_sort_agreements_plans_reviews_and_own_documents():
     u = union_instruments(
         [
-            {"type": "main-directions", "role": "union-document", "relation": "general"},
+            {"type": "yearly", "role": "union-programme", "relation": "general"},
             dict(AGREEMENT, type="statement"),
             {"type": "review", "role": "organisation-document"},
             {"type": "concept", "role": "union-document", "relation": "general"},
         ]
     )
-    assert u["besides_main_directions"] and len(u["general"]) == 3
+    assert u["besides_union_programme"] and len(u["general"]) == 3
     assert [len(u[k]) for k in ("agreements", "planned", "organisation", "own", "named")] == [
         1,
         0,

@@ -40,9 +40,9 @@ def test_russia_funds_projects_in_other_member_states(real_package):
     assert any("Russia" in f["donors"] for f in belarus["funded_by_others"])
 
 
-def test_union_brief_has_main_directions_and_proposals(real_package):
+def test_union_brief_has_its_yearly_programme_and_proposals(real_package):
     eaeu = brief_context(real_package, "EAEU", BUILD, ORG)
-    years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["main_directions"]}
+    years = {m["start_year"] or int(m["date"][:4]) for m in eaeu["union_programme"]}
     assert {2019, 2021, 2022} <= years
     assert len(eaeu["proposals"]) == len(real_package.tables["proposals"])
     assert [p["number"] for p in eaeu["proposals"]] == sorted(

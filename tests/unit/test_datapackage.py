@@ -80,7 +80,7 @@ def test_named_facts_are_in_the_data(real_package):
     contributions = real_package.tables["contributions"]
     trillion = [c for c in contributions if c["country"] == "RU" and c["amount"] == 2.6e12]
     assert trillion and trillion[0]["flag"] == "implausible"
-    md = [i for i in real_package.tables["instruments"] if i["type"] == "main-directions"]
+    md = [i for i in real_package.tables["instruments"] if i["role"] == "union-programme"]
     assert any(
         "2019" in (i["date"] or str(i["start_year"])) and i["relation"] == "none" for i in md
     )

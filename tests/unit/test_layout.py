@@ -17,16 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SLUGS = ["armenia", "eaeu"]
 
 # String constants in src/ equal to a layout name that are not that name: (module, value) -> why.
-NOT_OUTPUT_NAMES = {
-    (
-        "compute/contexts.py",
-        L.MAIN_DIRECTIONS,
-    ): "the instrument type of the same name (data/instruments.csv)",
-    (
-        "compute/tables.py",
-        L.MAIN_DIRECTIONS,
-    ): "the instrument type of the same name (data/instruments.csv)",
-}
+NOT_OUTPUT_NAMES: dict[tuple[str, str], str] = {}
 
 
 def test_documents_of_a_build():

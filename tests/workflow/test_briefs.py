@@ -118,7 +118,7 @@ def test_russia_brief_shows_russia_as_donor(built):
     assert "Russia funds" in text and "Belarus" in text
 
 
-def test_union_brief_has_main_directions_table(built):
+def test_union_brief_has_its_yearly_programme_table(built):
     document = docx.Document(str(built / "reports" / "briefs" / "eaeu.docx"))
     tables = [t for t in document.tables if t.rows[0].cells[0].text.strip() == "Year"]
     assert tables, "no Main Directions table"

@@ -100,7 +100,7 @@ def test_the_fixture_is_what_it_claims():
         for r in states
     )
     with (FIXTURE / "instruments.csv").open(encoding="utf-8", newline="") as fh:
-        assert not [r for r in csv.DictReader(fh) if r["type"] == "main-directions"]
+        assert not [r for r in csv.DictReader(fh) if r["role"] == "union-programme"]
 
 
 def test_briefs_show_membership_of_the_union_and_official_names(other):
@@ -142,13 +142,9 @@ def test_tables_document_leaves_out_the_empty_table_and_sorts_by_collation(other
     names = ["Ålderøy", "Čermava", "Ísvík", "Marèsa", "Valdoria", "Θαλασσία"]
     assert ", ".join(names[:-1]) + " and " + names[-1] in text
     assert "left the union 2019-12-31" in text
-    # The empty table's files are still there for scripts; the workbook says it is empty.
-    rows = list(
-        csv.reader((other / "reports" / "tables" / "main-directions.csv").open(encoding="utf-8"))
-    )
-    assert rows == [["year", "title", "mentions_organisation", "how", "records", "sources"]]
-    sheet = openpyxl.load_workbook(other / "reports" / "tables" / "main-directions.xlsx").active
-    assert "no rows" in sheet["A1"].value
+    # A union without a yearly programme (issue 34): no file of that table at all.
+    assert not list((other / "reports" / "tables").glob("union-programme.*"))
+    assert (other / "reports" / "tables" / "timeline.csv").is_file()
     profile = openpyxl.load_workbook(
         other / "reports" / "tables" / "institutional-profile.xlsx"
     ).active

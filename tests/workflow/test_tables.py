@@ -101,7 +101,7 @@ def test_projects_by_funder_recomputed_and_russia_funds_others(built):
         assert (float(r["budget_usd"]) if r["budget_usd"] else None) == budgets.get(key)
 
 
-def test_timeline_and_main_directions_recomputed(built):
+def test_timeline_and_union_programme_recomputed(built):
     dated = 0
     for table in ("instruments", "projects", "events"):
         for r in raw(built, table):
@@ -109,10 +109,10 @@ def test_timeline_and_main_directions_recomputed(built):
                 dated += len(stated(r, "countries"))
     assert len(output(built, "timeline")) == dated
     md = sorted(
-        (i for i in raw(built, "instruments") if i["type"] == "main-directions"),
+        (i for i in raw(built, "instruments") if i["role"] == "union-programme"),
         key=lambda i: (i["start_year"] or i["date"], i["id"]),
     )
-    rows = output(built, "main-directions")
+    rows = output(built, "union-programme")
     # The relation worded as the strings file words it; a general formula is not "yes".
     said = {
         "party": "yes, as a party",

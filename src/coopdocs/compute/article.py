@@ -20,6 +20,7 @@ from coopdocs.compute.contexts import (
     Resolver,
     brief_context,
     citing_works,
+    declared_tables,
     digest,
     event_entry,
     is_member,
@@ -51,7 +52,7 @@ from coopdocs.tools.collation import by_name, collation_key
 # captions are the strings file's ``article_tables`` and ``figures``. A table with nothing to
 # show is left out, and the others are numbered in order.
 ARTICLE_TABLES = [
-    layout.MAIN_DIRECTIONS,
+    layout.UNION_PROGRAMME,
     layout.INSTITUTIONAL_PROFILE,
     layout.LEGAL_BASIS,
     layout.PROJECTS_BY_THEME,
@@ -459,7 +460,7 @@ def authored_values(
     union_body: dict[str, Any] | None,
     members: list[dict],
     donors: list[str],
-    main_directions: list[dict],
+    union_programme: list[dict],
     words: Words | None = None,
 ) -> dict[str, Any]:
     """The value of every name an authored text may use (coopdocs.load.authored.NAMES).
@@ -484,10 +485,10 @@ def authored_values(
         "states": join_list([c["name"] for c in members], words=words),
         "donor_states": join_list(donors, words=words),
         "n_donor_states": len(donors),
-        "main_directions_naming": sum(
-            1 for r in main_directions if r["mentions_organisation"] == "yes"
+        "union_programme_naming": sum(
+            1 for r in union_programme if r["mentions_organisation"] == "yes"
         ),
-        "main_directions_total": len(main_directions),
+        "union_programme_total": len(union_programme),
     }
 
 
@@ -624,7 +625,7 @@ def article_context(
                     "count": r["count"],
                 }
             )
-    md = tables[layout.MAIN_DIRECTIONS]["rows"]
+    md = tables[layout.UNION_PROGRAMME]["rows"]
     instruments = package.index("instruments")
     md_named = {r["year"]: names_organisation(instruments[r["records"][0]]) for r in md}
     md_yes = [year for year, named in md_named.items() if named]
@@ -813,6 +814,7 @@ def article_context(
             **{n: claims.get(n).number for n in sorted(used_names(authored) & claim_names())},
         ),
         "build": build,
+        "declared": declared_tables(package),
         "focus": {"shown": len(states), "others": others, "total": len(all_states)},
         "stats": {
             "states": [c["name"] for c in members],

@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.load.roles import UNION_DOCUMENTS, UNION_PROGRAMME
 
 # How many phrasings each recurring sentence of a state's section has (its partial holds them):
 # state n uses phrasing n mod VARIANTS, so that no sentence frame opens more than two of any five
@@ -24,7 +25,7 @@ VARIANTS = 3
 # The roles of an instrument (data model, ``instruments.role``) that bind a state, or the union,
 # and the organisation, and those that are the state's or the union's own documents.
 WITH_ORGANISATION = ("organisation-agreement", "organisation-programme")
-OWN_DOCUMENTS = ("state-document", "union-document")
+OWN_DOCUMENTS = ("state-document", *UNION_DOCUMENTS)
 # The measures a state's section ranks it by, in the order it names them.
 RANKED = ("projects", "instruments", "outcomes")
 
@@ -311,14 +312,14 @@ def union_and_states(
 
 
 def union_instruments(instruments: list[dict]) -> dict[str, Any]:
-    """The union's instruments besides its yearly Main Directions, by what they are: agreements
-    or programmes with the organisation in force (``agreements``), agreements and documents only
+    """The union's instruments besides its yearly programme (role union-programme), by what they
+    are: agreements or programmes with the organisation in force (``agreements``), agreements and documents only
     planned, proposed or discussed (``planned``), the organisation's own documents about the
     union (``organisation``: a decision, an expert review), and the union's own documents in
     force (``own``), of which ``named`` name the organisation (as a reviewer or explicitly; a
     general formula does not name it).
 
-    >>> u = union_instruments([{"type": "main-directions", "role": "union-document"},
+    >>> u = union_instruments([{"type": "yearly", "role": "union-programme"},
     ...     {"type": "statement", "role": "organisation-agreement"},
     ...     {"type": "roadmap", "role": "organisation-agreement", "status": "planned"},
     ...     {"type": "review", "role": "organisation-document"},
@@ -329,13 +330,13 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     """
     from coopdocs.compute.contexts import names_organisation
 
-    general = [i for i in instruments if i["type"] != layout.MAIN_DIRECTIONS]
+    general = [i for i in instruments if i.get("role") != UNION_PROGRAMME]
     in_force = [i for i in general if (i.get("status") or "actual") == "actual"]
     with_org = [i for i in in_force if i.get("role") in WITH_ORGANISATION]
     own = [i for i in in_force if i.get("role") in OWN_DOCUMENTS]
     return {
         "general": general,
-        "besides_main_directions": len(general) != len(instruments),
+        "besides_union_programme": len(general) != len(instruments),
         "agreements": with_org,
         # Agreements and the union's documents not (yet) in force, counted apart.
         "planned": [
@@ -442,7 +443,7 @@ def section_views(
     union_parts = [
         key
         for key, present in (
-            ("directions", shown[layout.MAIN_DIRECTIONS]["shown"]),
+            ("directions", shown[layout.UNION_PROGRAMME]["shown"]),
             ("union-projects", bool(union["projects"] or union["events"])),
         )
         if present

@@ -33,6 +33,7 @@ from coopdocs.compute.contexts import (
     stated,
 )
 from coopdocs.load.datapackage import Package, Record
+from coopdocs.load.roles import UNION_DOCUMENTS
 from coopdocs.tools.collation import collation_key
 
 # Fewer cases than this make no "most frequent" (a theme that two of two projects share is not
@@ -179,13 +180,13 @@ def instruments_with_organisation(f: Facts, country: str) -> Claim:
 
 
 def union_documents_naming_organisation(f: Facts) -> Claim:
-    """The union's own documents (``role`` union-document) in force that name the organisation
-    (as a party, reviewer or explicitly); those that mention it only through a general formula
+    """The union's own documents (``role`` union-document or union-programme) in force that name
+    the organisation (as a party, reviewer or explicitly); those that mention it only through a general formula
     and those that do not mention it apart."""
     docs = _established(
         i
         for i in f.res.of_country("instruments", f.union or "")
-        if i.get("role") == "union-document"
+        if i.get("role") in UNION_DOCUMENTS
     )
     named = [i for i in docs if names_organisation(i)]
     apart = {
@@ -196,11 +197,12 @@ def union_documents_naming_organisation(f: Facts) -> Claim:
 
 
 def union_documents(f: Facts) -> Claim:
-    """The union's own documents (``role`` union-document) in force; planned or proposed ones apart."""
+    """The union's own documents (``role`` union-document or union-programme) in force; planned or
+    proposed ones apart."""
     docs = [
         i
         for i in f.res.of_country("instruments", f.union or "")
-        if i.get("role") == "union-document"
+        if i.get("role") in UNION_DOCUMENTS
     ]
     return _claim("union_documents", {}, _established(docs), _by_status(docs))
 

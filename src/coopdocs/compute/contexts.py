@@ -15,8 +15,9 @@ import re
 from collections import Counter
 from typing import Any
 
-from coopdocs.load.datapackage import Package, Record
+from coopdocs.load.datapackage import OPTIONAL_TABLES, Package, Record
 from coopdocs.load.grammar import join_list, long_date, with_article
+from coopdocs.load.roles import UNION_PROGRAMME
 from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version
 
@@ -600,22 +601,28 @@ def _brief_used(package: Package, country: Record, parts: dict[str, Any]) -> lis
 def _union_parts(
     package: Package, instruments: list[Record], words: Words | None, is_union: bool
 ) -> dict[str, list]:
-    """What only the union's brief shows (empty lists in a state's): its yearly Main Directions
-    (with how each names the organisation) and the proposals in their order, the author's own
+    """What only the union's brief shows (empty lists in a state's): its yearly programme (role
+    union-programme, with how each names the organisation) and the proposals in their order, the author's own
     and those derived from the sources apart."""
     if not is_union:
-        return {k: [] for k in ("main_directions", "proposals", "author", "derived")}
+        return {k: [] for k in ("union_programme", "proposals", "author", "derived")}
     proposals = [_clean(p) for p in sorted(package.tables["proposals"], key=lambda p: p["number"])]
     return {
-        "main_directions": [
+        "union_programme": [
             dict(i, mentions_organisation=relation_word(i, words))
             for i in instruments
-            if i["type"] == "main-directions"
+            if i.get("role") == UNION_PROGRAMME
         ],
         "proposals": proposals,
         "author": [p for p in proposals if p.get("origin") == "author"],
         "derived": [p for p in proposals if p.get("origin") != "author"],
     }
+
+
+def declared_tables(package: Package) -> dict[str, bool]:
+    """Whether the descriptor has each optional table (issue 34): the templates say nothing of a
+    table left out, not even that it holds no rows ("no office", "0 proposals")."""
+    return {table: package.declares(table) for table in OPTIONAL_TABLES}
 
 
 def brief_context(
@@ -642,7 +649,7 @@ def brief_context(
     # What the organisation is told by several instruments in the same words is said once.
     said_once(instruments, "organisation_mention")
     union_parts = _union_parts(package, instruments, words, is_union)
-    parts.update(main_directions=union_parts["main_directions"], proposals=union_parts["proposals"])
+    parts.update(union_programme=union_parts["union_programme"], proposals=union_parts["proposals"])
     parts["funded_by_others"] = _funded_by_others(res, code, projects)
     parts["funds_elsewhere"] = _funds_elsewhere(res, code, words)
     used = _brief_used(package, country, parts)
@@ -662,6 +669,7 @@ def brief_context(
         "citing_works": citing_works(package, sources),
         "country": _clean(country),
         "is_union": is_union,
+        "declared": declared_tables(package),
         "role_groups": role_groups(parts["roles"], res),
         "themes": _brief_themes(res, res.of_country("projects", code)),
         **{k: v for k, v in parts.items() if k != "all_facts"},

@@ -144,6 +144,8 @@ def write_tables(
     article_meta = dict(article_meta or {}, date=build["date"])
     t = bundle["tables"]
     frames = compute_tables(t, words)
+    # A role's table (the union's yearly programme) is written only where the data has its rows.
+    written = [spec for spec in TABLES if spec.has_rows(t)]
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))
@@ -179,7 +181,7 @@ def write_tables(
     headings = {
         column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()
     }
-    for spec in TABLES:
+    for spec in written:
         df = frames[spec.id]
         csv_text = to_csv_text(df)
         # A table with no rows says so in its workbook's title row (its caption may name what the data lacks).

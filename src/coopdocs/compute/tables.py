@@ -71,6 +71,20 @@ class TableSpec:
     counts: str | None = None
     own_section: bool = False
 
+    @property
+    def needs(self) -> tuple[str, str, str] | None:
+        """The (data table, column, value) whose rows the table exists for
+        (:data:`coopdocs.layout.TABLE_ROWS`); None for a table every package has."""
+        return layout.TABLE_ROWS.get(self.id)
+
+    def has_rows(self, t: Tables) -> bool:
+        """Whether the data has the rows this table exists for (always, without :attr:`needs`):
+        a table without them is written nowhere (coopdocs.layout.table_ids says the same)."""
+        if self.needs is None:
+            return True
+        table, column, value = self.needs
+        return any(r.get(column) == value for r in t.get(table, []))
+
 
 def subjects(t: Tables) -> list[dict[str, Any]]:
     """Member states in name order (by collation), then the union level."""
@@ -383,12 +397,13 @@ def timeline(t: Tables, words: Words | None = None) -> Frame:
     )
 
 
-def main_directions(t: Tables, words: Words | None = None) -> Frame:
-    """The union's yearly main directions of activity (instruments of that type) and whether each
-    names the organisation."""
+def union_programme(t: Tables, words: Words | None = None) -> Frame:
+    """The union's yearly programme of activity (the instruments of that role,
+    :data:`coopdocs.layout.TABLE_ROWS`) and whether each year's names the organisation."""
+    table, column, value = layout.TABLE_ROWS[layout.UNION_PROGRAMME]
     rows = []
     for i in sorted(
-        (i for i in t["instruments"] if i["type"] == "main-directions"),
+        (i for i in t.get(table, []) if i.get(column) == value),
         key=lambda i: (record_year(i) or 0, i["id"]),
     ):
         rows.append(
@@ -420,7 +435,7 @@ TABLES: list[TableSpec] = [
     ),
     TableSpec(layout.PROJECTS_BY_FUNDER, projects_by_funder, own_section=True),
     TableSpec(layout.TIMELINE_TABLE, timeline, own_section=True),
-    TableSpec(layout.MAIN_DIRECTIONS, main_directions, own_section=True),
+    TableSpec(layout.UNION_PROGRAMME, union_programme, own_section=True),
 ]
 
 

@@ -59,8 +59,8 @@ NAMES = {
     "states": "the member states, listed in words",
     "donor_states": "the member states that fund projects in other states, listed in words",
     "n_donor_states": "how many member states fund projects in other states",
-    "main_directions_naming": "how many yearly Main Directions name the organisation",
-    "main_directions_total": "how many yearly Main Directions the data records",
+    "union_programme_naming": "how many of the union's yearly programmes name the organisation",
+    "union_programme_total": "how many yearly programmes of the union the data records",
 }
 # A claim of the registry is named by its name (coopdocs.compute.claims.CLAIMS): those that need
 # no parameter, e.g. {union_documents_naming_organisation}; the text states the claim's number,

@@ -4,6 +4,7 @@ a record is, checked, and filled where a cell is empty or a package lacks the co
 
 from __future__ import annotations
 
+from coopdocs.layout import UNION_PROGRAMME
 from coopdocs.load.problems import Problem, Record
 
 # The program's vocabulary of what a record is (issue 28; README "Data model"): (table, column) ->
@@ -11,6 +12,11 @@ from coopdocs.load.problems import Problem, Record
 # instrument, event) are each package's own enums in its descriptor; these roles are the ones the
 # documents count by, so the program fixes them.
 STATUSES = ("actual", "planned", "proposed", "discussed", "not-established")
+# The role of the union's yearly programme of activity (issue 34): a union document that has a
+# comparative table of its own, of the same name (coopdocs.layout.UNION_PROGRAMME), where the data
+# holds such rows.
+# The union's own documents, its yearly programme among them.
+UNION_DOCUMENTS = ("union-document", UNION_PROGRAMME)
 ROLES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("instruments", "status"): (STATUSES, "actual"),
     ("instruments", "relation"): (("party", "reviewer", "explicit", "general", "none"), ""),
@@ -23,7 +29,7 @@ ROLES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
             "organisation-programme",
             "organisation-document",
             "state-document",
-            "union-document",
+            *UNION_DOCUMENTS,
             "multilateral",
             "other-agreement",
         ),

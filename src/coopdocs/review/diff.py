@@ -59,10 +59,11 @@ def md_targets(project: Path) -> list[str]:
     version's briefs.
     """
     config = load_config(project, validate=False)
-    slugs = layout.brief_slugs(project / config.get("data_dir", "data"))
+    data_dir = project / config.get("data_dir", "data")
+    slugs = layout.brief_slugs(data_dir)
     return sorted(
         [d.md for d in layout.documents(slugs)]
-        + layout.table_outputs(layout.TABLE_FORMATS[0])
+        + layout.table_outputs(layout.TABLE_FORMATS[0], layout.table_ids(data_dir))
         + [layout.figure_output(f, layout.FIGURE_FORMATS[1]) for f in layout.figure_names(slugs)]
     )
 
