@@ -93,15 +93,19 @@ LEFT_OUT_WORDS = {
     "offices": ("office or centre",),
     "proposals": ("0 proposals", "events and proposals"),
     "roles": ("no term on a governing body",),
-    "events": ("no event or high-level meeting",),
 }
 
 
+@pytest.fixture(scope="module")
+def full(project: Path) -> dict[str, str]:
+    """The documents of the generated package with every table (they say the phrases)."""
+    return _documents(project, _package(project, "left-out-none"))
+
+
 @pytest.mark.parametrize("table", sorted(LEFT_OUT_WORDS))
-def test_a_table_left_out_is_said_nowhere(project: Path, table: str):
+def test_a_table_left_out_is_said_nowhere(project: Path, full: dict[str, str], table: str):
     data = _package(project, f"left-out-{table}", (table,))
     docs = _documents(project, data)
-    full = _documents(project, _package(project, "left-out-none"))
     for phrase in LEFT_OUT_WORDS[table]:
         if table != "proposals":  # the full package's words, so that the test can fail
             assert any(phrase in text for text in full.values()), phrase
@@ -116,8 +120,10 @@ def test_a_package_without_the_union_programme_writes_no_table_of_it(project: Pa
     path.write_text(text.replace(layout.UNION_PROGRAMME, "union-document"), encoding="utf-8")
     assert layout.UNION_PROGRAMME not in layout.table_ids(data)
     assert layout.UNION_PROGRAMME in layout.table_ids(project / "data")
-    docs = _documents(project, data)
     tables = data.with_name(data.name + "-build") / "tables"
+    tables.mkdir(parents=True)  # a file an earlier build of rows now gone wrote: withdrawn
+    (tables / f"{layout.UNION_PROGRAMME}.csv").write_text("year\n2020\n", encoding="utf-8")
+    docs = _documents(project, data)
     assert not list(tables.glob(f"{layout.UNION_PROGRAMME}.*"))
     assert (tables / f"{layout.TIMELINE_TABLE}.csv").is_file()
     assert not [name for name, text in docs.items() if "Main Directions" in text]

@@ -116,6 +116,14 @@ def write_contexts(
         write_json(path, value)
 
 
+def withdraw_tables(tables_dir: Path, table_ids: list[str]) -> None:
+    """Remove the files an earlier build wrote for tables this data no longer has (a union
+    programme whose rows are gone), so that reports/ holds only this data's tables."""
+    for table in table_ids:
+        for fmt in layout.TABLE_FORMATS:
+            (tables_dir / f"{table}.{fmt}").unlink(missing_ok=True)
+
+
 def write_tables(
     bundle_path: Path,
     tables_dir: Path,
@@ -146,6 +154,7 @@ def write_tables(
     frames = compute_tables(t, words)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
     written = [spec for spec in TABLES if spec.has_rows(t)]
+    withdraw_tables(tables_dir, [spec.id for spec in TABLES if spec not in written])
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))
