@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from coopdocs import layout
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.stage import write_contexts, write_tables
 from coopdocs.layout import Document
 from coopdocs.load.datapackage import DataError, load_package
@@ -119,9 +120,10 @@ class PreviewSession:
             epoch = source_date_epoch(
                 self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings
             )
-            package = load_package(self.path("data_dir"), root=self.root)
+            claims = claim_names()
+            package = load_package(self.path("data_dir"), root=self.root, claims=claims)
             chosen = self._choose(package, wanted)
-            settings = self._resolved_settings(package)
+            settings = self._resolved_settings(package, claims)
             words = load_strings(self.path("templates_dir"))
             self._name_long_documents(words)
             write_contexts(
@@ -158,13 +160,15 @@ class PreviewSession:
             )
         return [d for d in self.documents if wanted is None or d.key in wanted]
 
-    def _resolved_settings(self, package) -> dict[str, Any]:
-        """The config's organisation, union, union body and language, checked against the data."""
+    def _resolved_settings(self, package, claims) -> dict[str, Any]:
+        """The config's organisation, union, union body and language, checked against the data
+        (``claims``: the claim names the documents count, coopdocs.compute.claims)."""
         settings, problems = resolve_settings(
             package,
             self.settings.get("organisation"),
             self.settings.get("union"),
             self.settings.get("union_body"),
+            claims,
         )
         problems += language_problems(self.settings.get("language"))
         if problems:
