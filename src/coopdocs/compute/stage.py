@@ -24,7 +24,7 @@ from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
 from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
-from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, with_locale, word
+from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
@@ -67,6 +67,21 @@ def _brief_outputs(
     }
 
 
+def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """The data bundle the tables job reads: the descriptor, the records (without the loader's
+    private fields), the changed records, the checked settings and the authored texts."""
+    return {
+        "descriptor": package.descriptor,
+        "tables": {
+            name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+            for name, recs in package.tables.items()
+        },
+        "git": git,
+        "settings": settings,
+        "texts": package.texts,
+    }
+
+
 def write_contexts(
     package: Package,
     data_dir: Path,
@@ -87,23 +102,17 @@ def write_contexts(
     """
     build = build_info(package.descriptor, epoch, settings.get("language"))
     words = with_locale(words, build["language"])
+    # Every coded value the descriptor allows needs its word before any document is written.
+    missing = label_gaps(words, package.descriptor)
+    if missing:
+        raise StringsError("\n".join(missing))
     git = changed_records(data_dir, package.descriptor)
     run = dict(build=build, settings=settings, git=git, words=words, contexts_dir=contexts_dir)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
         if slugs is None or country["slug"] in slugs:
             outputs.update(_brief_outputs(package, country, run))
-    bundle = {
-        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-        for name, recs in package.tables.items()
-    }
-    outputs[bundle_path] = {
-        "descriptor": package.descriptor,
-        "tables": bundle,
-        "git": git,
-        "settings": settings,
-        "texts": package.texts,
-    }
+    outputs[bundle_path] = _bundle(package, git, settings)
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 
