@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from coopdocs import layout as L
+from coopdocs.load.roles import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUGS = ["armenia", "eaeu"]
@@ -234,3 +235,14 @@ def test_rules_type_no_output_path():
     for path in [ROOT / L.SNAKEFILE, *sorted((ROOT / L.RULES_DIR).glob("*.smk"))]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             assert not typed.search(line), f"{path.name}:{number}: {line.strip()}"
+
+
+def test_the_union_programme_is_a_typed_role_not_the_seed_type():
+    seed_type = re.compile(r"main.directions", re.IGNORECASE)
+    assert [
+        str(p) for p in (ROOT / "src").rglob("*.py") if seed_type.search(p.read_text("utf-8"))
+    ] == []
+    assert L.TABLE_ROWS[L.UNION_PROGRAMME] == ("instruments", "role", L.UNION_PROGRAMME)
+    assert L.UNION_PROGRAMME in ROLES[("instruments", "role")][0]
+    assert L.table_ids(ROOT / "data") == list(L.TABLE_IDS)
+    assert L.UNION_PROGRAMME not in L.table_ids(ROOT / "tests" / "fixtures" / "iawc")
