@@ -467,7 +467,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     # a span of events is named first and last, not in nested parentheses
     assert "three events between 2017 and 2021, from *First" in text
     # no rank for a count of nothing; two states are "of the two", not "among the two"
-    russia = _paragraph(text, "Against the other state, it comes")
+    russia = _paragraph(text, "[Against the other state, it comes")
     # instruments in force with the organisation only (issue 28): one each, a tie
     assert "first by projects (4) and jointly first by instruments (1); the study reports" in russia
     assert "no outcome for it." in russia and "Of the two states, Belarus ranks" in text
@@ -478,7 +478,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     derived = len(t["proposals"]) - own
     assert (own, derived) == (2, 1)  # the fixture's proposals
     assert "the author makes two proposals of their own, given in full" in text
-    assert "One further suggestion is not the author's own" in text
+    assert "One further suggestion is not proposed by the author" in text
 
 
 def test_a_donor_s_projects_for_the_union_are_not_counted_as_a_state_s(context, two_states):

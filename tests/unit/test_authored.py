@@ -138,5 +138,5 @@ def test_the_seed_s_claims_are_filled_from_the_registry_and_traced():
     for name in ("union_documents_naming_organisation", "meetings_of_union_body_and_organisation"):
         assert values[name] == registered[name]["number"] and registered[name]["records"]
     assert context["meta"]["authors"] == [
-        {"name": "Editors of the EAEU\u2013UNIDO cooperation data set", "affiliation": ""}
+        {"name": "The editors of the EAEU\u2013UNIDO cooperation review", "affiliation": ""}
     ]

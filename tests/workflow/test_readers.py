@@ -208,7 +208,7 @@ def test_docx_and_pdf_properties_from_one_source(built):
     article = built / "reports" / "article" / "review.pdf"
     assert (
         pypdf.PdfReader(str(article)).metadata.author
-        == "Editors of the EAEU\u2013UNIDO cooperation data set"
+        == "The editors of the EAEU\u2013UNIDO cooperation review"
     )
 
 
