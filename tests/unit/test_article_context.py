@@ -593,3 +593,71 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     assert idle  # the fixture has such states
     for name in idle:
         assert f"The study reports no project, instrument or outcome for {name}." in text
+
+
+# The builders of the context's parts (coopdocs.compute.article), each on the two-state fixture.
+
+
+@pytest.fixture(scope="module")
+def review(two_states, frames):
+    """The review's inputs with a section for the first state only: the other is still counted."""
+    from coopdocs.compute.article import review_inputs
+
+    first = sorted(c["code"] for c in two_states.tables["countries"] if c["kind"] != "union")[0]
+    return review_inputs(two_states, frames, SETTINGS, BUILD, [first], 1, WORDS)
+
+
+def test_levels_count_every_member_state_not_only_those_with_a_section(review, two_states):
+    from coopdocs.compute.article import levels_part
+
+    levels = levels_part(review)
+    members = [c for c in two_states.tables["countries"] if c["kind"] != "union"]
+    assert len(review.states) == 1 and sorted(levels["states"]) == sorted(
+        c["name"] for c in members
+    )
+    for c in members:
+        projects = [
+            p
+            for p in two_states.tables["projects"]
+            if c["code"] in stated(p, "countries") and (p.get("status") or "actual") == "actual"
+        ]
+        assert levels["states"][c["name"]]["projects"] == len(projects), c["name"]
+    union = levels["union"]
+    assert union["since"] == int(str(review.union_row["cooperation_since"])[:4])
+    # every number is a claim in the register
+    names = {c["name"] for c in review.claims.register}
+    assert {"instruments_with_organisation", "projects_of", "events_of"} <= names
+
+
+def test_a_state_section_gives_its_themes_as_the_theme_table_counts_them(review):
+    from coopdocs.compute.article import state_measures, state_section
+
+    measures = state_measures(review.claims, review.all_states)
+    section = state_section(review, review.states[0], set(), measures)
+    matrix = review.tables["projects-by-theme"]["matrix"]
+    column = matrix["columns"].index(section["country"]["name"])
+    counts = {row["label"]: row["counts"][column] for row in matrix["rows"]}
+    assert section["themes"], counts
+    named = {t["label"]: t["count"] for t in section["themes"]}
+    assert all(counts[label] == n for label, n in named.items())
+    # the highest first, and no theme left out that has as many as the last named
+    assert max(named.values()) == max(counts.values())
+    left_out = [n for label, n in counts.items() if label not in named]
+    assert all(n < min(named.values()) for n in left_out)
+
+
+def test_the_organisation_part_holds_only_records_tied_to_no_state(review, two_states):
+    from coopdocs.compute.article import organisation_part
+
+    part = organisation_part(review)
+    expected = [i["id"] for i in two_states.tables["instruments"] if not i["countries"]]
+    assert sorted(i["id"] for i in part["framework"]) == sorted(expected)
+    assert all(not e["countries"] for e in part["events"])
+
+
+def test_the_front_matter_takes_people_not_the_program_as_authors(review):
+    from coopdocs.compute.article import front_matter
+
+    front = front_matter(review, {"authors": [{"name": "A. Author"}]})
+    assert front["meta"]["authors"] == [{"name": "A. Author", "affiliation": ""}]
+    assert front["document"]["id"] == "review" and front["meta"]["title"]

@@ -530,6 +530,12 @@ class Review:
         return [self.union_row] if self.union_row else []
 
     @property
+    def union_body(self) -> dict[str, Any] | None:
+        """The union's executive body (settings ``union_body``) as an organisation, or None."""
+        body = self.settings.get("union_body")
+        return organisation(self.package, body) if body else None
+
+    @property
     def union_name(self) -> str | None:
         """The union's name, None without a union."""
         return (self.union_row or {}).get("name")
@@ -877,11 +883,14 @@ def claimed_views(r: Review) -> dict[str, Any]:
         "met": claims.view("meetings_of_union_body_and_organisation") if union else None,
         "documents": claims.view("union_documents") if union else None,
         "documents_naming": claims.view("union_documents_naming_organisation") if union else None,
-        "projects_with_budget": claims.view("projects_with_budget"),
-        "members": claims.get("union_members"),
         "joint": claims.view("joint_projects_of_union_and_organisation") if union else None,
-        # The authored text's donors (data/text/article.md), by name for its claims syntax.
-        "donors": claims.view("donor_states"),
+        "members": claims.get("union_members"),
+        # What the funding section says; the authored text's donors (data/text/article.md), by
+        # name for its claims syntax.
+        "highlights": {
+            "projects_with_budget": claims.view("projects_with_budget"),
+            "donor_states": claims.view("donor_states"),
+        },
     }
 
 
@@ -1028,8 +1037,8 @@ def article_context(
     With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
     the comparisons of the most active states still cover every state. ``settings``: the checked
     ``organisation``, ``union`` and ``union_body``. The author's judgements come from the
-    package's authored text ``article`` (coopdocs.load.authored), when it has one. Each part is
-    built by its own function (below and in coopdocs.compute.article_sections).
+    package's authored text ``article`` (coopdocs.load.authored), when it has one. Each part has
+    its own builder (above, and coopdocs.compute.article_sections for what the partials word).
     """
     r = review_inputs(package, frames, settings, build, keep, others, words)
     parts = {"organisation": organisation_part(r), "regional": regional_part(r)}
@@ -1043,14 +1052,12 @@ def article_context(
     r.claims.get("most_frequent_theme")
     claimed_ids = claim_records(r.claims)
     sources = review_sources(r, parts, claimed_ids)
-    union_body = settings.get("union_body")
-    union_body_row = organisation(package, union_body) if union_body else None
     context = {
         **front_matter(r, meta),
         "org": r.org,
-        "union_body": union_body_row,
+        "union_body": r.union_body,
         "authored": r.authored,
-        "authored_values": authored_context_values(r, union_body_row),
+        "authored_values": authored_context_values(r, r.union_body),
         "build": build,
         "focus": {"shown": len(r.states), "others": others, "total": len(r.all_states)},
         "stats": stats_part(r),
@@ -1058,11 +1065,7 @@ def article_context(
         "states": states,
         "union": union_part(r, claimed),
         "levels": levels_part(r),
-        "highlights": dict(
-            highlights_part(r, donors, measures),
-            projects_with_budget=claimed["projects_with_budget"],
-            donor_states=claimed["donors"],
-        ),
+        "highlights": dict(highlights_part(r, donors, measures), **claimed["highlights"]),
         "tables": r.tables,
         "figures": r.figures,
         **proposals_part(r.t["proposals"]),
