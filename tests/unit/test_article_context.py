@@ -52,6 +52,7 @@ def test_one_section_per_member_state_and_the_union(context, two_states):
         "id": "review",
         "title": "A review",
         "subtitle": "of two states",
+        "short_title": "A review",  # no short title given: the title
         "audience": context["document"]["audience"],
     }
     assert [s["country"]["name"] for s in context["states"]] == ["Belarus", "Russia"]
@@ -661,3 +662,15 @@ def test_the_front_matter_takes_people_not_the_program_as_authors(review):
     front = front_matter(review, {"authors": [{"name": "A. Author"}]})
     assert front["meta"]["authors"] == [{"name": "A. Author", "affiliation": ""}]
     assert front["document"]["id"] == "review" and front["meta"]["title"]
+
+
+def test_the_running_header_is_the_short_title_never_the_program():
+    from coopdocs.render.metadata import document_metadata
+
+    document = {"kind": "article", "title": "A long title: and its subtitle"}
+    assert document_metadata({"document": document})["short-title"] == document["title"]
+    short = dict(document, short_title="A short title")
+    assert document_metadata({"document": short})["short-title"] == "A short title"
+    typst = (ROOT / "templates" / "typst" / "document.typ").read_text(encoding="utf-8")
+    header = typst[typst.index("header:") : typst.index("#set text(font:")]
+    assert "$short-title$" in header and "coopdocs" not in header

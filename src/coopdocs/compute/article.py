@@ -943,6 +943,7 @@ def front_matter(r: Review, meta: dict[str, Any]) -> dict[str, Any]:
         return meta.get(key) or front.get(key)
 
     title = pick("title") or word(words, "documents.article.title", "", **names)
+    short_title = pick("short_title") or title
     subtitle = pick("subtitle") or word(words, "documents.article.subtitle", "", **names)
     keywords = pick("keywords") or [x for x in (r.union_name, r.org["short_name"]) if x]
     authors = [
@@ -955,6 +956,7 @@ def front_matter(r: Review, meta: dict[str, Any]) -> dict[str, Any]:
             "id": layout.ARTICLE.name,
             "title": title,
             "subtitle": subtitle,
+            "short_title": short_title,
             "audience": word(words, "documents.article.audience", "", **names),
         },
         "meta": dict(
