@@ -674,3 +674,12 @@ def test_the_running_header_is_the_short_title_never_the_program():
     typst = (ROOT / "templates" / "typst" / "document.typ").read_text(encoding="utf-8")
     header = typst[typst.index("header:") : typst.index("#set text(font:")]
     assert "$short-title$" in header and "coopdocs" not in header
+
+
+def test_the_docx_running_header_is_the_short_title_field_never_the_program():
+    import zipfile
+
+    with zipfile.ZipFile(ROOT / "templates" / "docx" / "reference.docx") as z:
+        headers = [z.read(n).decode("utf-8") for n in z.namelist() if "word/header" in n]
+    assert any('DOCPROPERTY "short-title"' in h for h in headers)
+    assert not any("coopdocs" in h for h in headers)

@@ -599,9 +599,16 @@ def core_properties(
 
 
 def header_title(xml: str, title: str) -> str:
-    """Show ``title`` as the result of the header's TITLE field (before a reader updates fields)."""
+    """Show ``title`` as the result of the header's title field (TITLE, or the DOCPROPERTY of the
+    short title, tools/make_reference_docx.py) before a reader updates fields.
+
+    >>> header_title('<w:instrText> DOCPROPERTY "short-title" </w:instrText><w:fldChar '
+    ...     'w:fldCharType="separate"/></w:r><w:r><w:t>Title</w:t>', "A & B")[-20:]
+    '<w:t>A &amp; B</w:t>'
+    """
     return re.sub(
-        r'(<w:instrText[^>]*> TITLE </w:instrText>.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
+        r'(<w:instrText[^>]*> (?:TITLE|DOCPROPERTY "short-title") </w:instrText>'
+        r'.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
         r"<w:r>(?:<w:rPr>.*?</w:rPr>)?<w:t[^>]*>)[^<]*(</w:t>)",
         lambda m: m.group(1) + escape(title) + m.group(2),
         xml,
@@ -704,7 +711,8 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
     parts["docProps/core.xml"] = new_core.encode("utf-8")
     if "docProps/custom.xml" in parts:
         parts["docProps/custom.xml"] = new_custom.encode("utf-8")
-    title = _core_value(core, "dc:title")
+    # The running header's title: the short title (pandoc metadata "short-title"), else the title.
+    title = (metadata or {}).get("short-title") or _core_value(core, "dc:title")
     for name in names:
         if re.fullmatch(r"word/header\d*\.xml", name):
             parts[name] = header_title(parts[name].decode("utf-8"), title).encode("utf-8")
