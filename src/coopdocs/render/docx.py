@@ -447,6 +447,12 @@ def _two_columns(body, index: int, size: float) -> None:
     cols.set(f"{_W}space", str(round(COLUMN_GAP * size * 20)))
 
 
+def _mark_position(ppr) -> int:
+    """Where w:rPr (the paragraph mark's properties) goes in ``ppr``: before w:sectPr and
+    w:pPrChange, the only children the schema puts after it."""
+    return next((i for i, c in enumerate(ppr) if _local(c) in ("sectPr", "pPrChange")), len(ppr))
+
+
 def _set_back_matter(paragraph, spec: tuple, styles: tuple[dict, dict]) -> None:
     """Set a paragraph of the back matter at the region ``spec``'s size and spacing (BACK_MATTER).
 
@@ -469,6 +475,11 @@ def _set_back_matter(paragraph, spec: tuple, styles: tuple[dict, dict]) -> None:
             if own is None and rstyle is not None:
                 own = _style_value(cstyles, rstyle.get(f"{_W}val"), "rPr/sz")
             _set_size(run, int(own) / 2 * ratio if own else base * ratio)
+        # The paragraph mark's size, which a list item's bullet takes: at the body's size the
+        # bullet made each line of the review's provenance list as high as a body line, and its
+        # DOCX a page longer than its PDF in LibreOffice.
+        _child(ppr, "rPr", _mark_position)
+        _set_size(ppr, base * ratio)
         ratio = (spacing - leading) * size / ((BODY[2] - BODY[1]) * BODY[0])
     element = _child(ppr, "spacing", _spacing_position)
     for edge in ("before", "after"):
