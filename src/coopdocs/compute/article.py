@@ -1088,11 +1088,11 @@ def article_context(
 
 def authored_context_values(r: Review, union_body: dict[str, Any] | None) -> dict[str, Any]:
     """The values of the names the authored text may use (:func:`authored_values`) and the
-    numbers of the claims it names, traced in the register."""
+    numbers of the claims it names, traced in the register. A name of both keeps its words: the
+    seed's "funded by {donor_states}" names the donors, not their number (the claim
+    ``donor_states`` is still computed and registered, so its records stay traced)."""
     donors = [d["name"] for d in donor_entries(r)]
     md = r.tables[layout.MAIN_DIRECTIONS]["rows"]
-    used = sorted(used_names(r.authored) & claim_names())
-    return dict(
-        authored_values(r.org, r.union_row, union_body, r.members, donors, md, r.words),
-        **{n: r.claims.get(n).number for n in used},
-    )
+    values = authored_values(r.org, r.union_row, union_body, r.members, donors, md, r.words)
+    used = sorted(used_names(r.authored) & claim_names() - set(values))
+    return dict(values, **{n: r.claims.get(n).number for n in used})
