@@ -128,7 +128,9 @@ def build_manifest(
     ``settings`` is the workflow configuration (paths of templates, styles and filters).
     """
     common = layout.common_inputs(settings, root)
-    templates = layout.template_files(settings["templates_dir"], root=root)
+    templates = layout.template_files(
+        settings["templates_dir"], root=root, language=settings.get("language")
+    )
     # Every output lists the same few dozen inputs: hash each once, and read each context once
     # (not once per format), which made the manifest of 200 states take 5.6 s.
     input_hashes: dict[str, dict[str, Any]] = {}

@@ -49,8 +49,16 @@ class PreviewSession:
     ``build/preview/reports/...``), laid out by :mod:`coopdocs.layout` as the build's is.
     """
 
-    def __init__(self, root: Path, config_path: Path | None = None, out: Path | None = None):
+    def __init__(
+        self,
+        root: Path,
+        config_path: Path | None = None,
+        out: Path | None = None,
+        overrides: dict[str, Any] | None = None,
+    ):
         self.root = root.resolve()
+        # Settings put over the config file's (``coopdocs preview --config language=ru``).
+        self.overrides = dict(overrides or {})
         self.config_path = config_path or self.root / layout.CONFIG
         self.out = out or self.root / "build" / "preview"
         self.settings: dict[str, Any] = {}
@@ -117,7 +125,12 @@ class PreviewSession:
                 raise DataError(problems)
             # The documents' language (config ``language``): their CLDR rules and ``lang``.
             settings["language"] = self.settings.get("language") or None
-            words = load_strings(self.path("templates_dir"))
+            words = load_strings(
+                self.root
+                / layout.strings_file(
+                    self.settings["templates_dir"], settings["language"], self.root
+                )
+            )
             # The index names the long documents by their titles (the strings file's, or the
             # article's as the config gives it), a brief by its state.
             titles = (words.get("documents") or {}) if isinstance(words, dict) else {}
@@ -182,9 +195,8 @@ class PreviewSession:
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""
-        settings = load_config(
-            self.root, self.config_path
-        )  # through its schema: errors show in the page
+        # Through its schema: errors show in the page.
+        settings = load_config(self.root, self.config_path, overrides=self.overrides)
         if settings != self.settings:
             self.settings = settings
             self._environment = None
@@ -193,7 +205,9 @@ class PreviewSession:
     def _env(self) -> jinja2.Environment:
         """The session's Jinja environment: templates compiled once, recompiled when their file changes."""
         if self._environment is None:
-            self._environment = make_environment(self.path("templates_dir"))
+            self._environment = make_environment(
+                self.path("templates_dir"), language=self.settings.get("language") or None
+            )
         return self._environment
 
     def _inputs(self, doc: Document) -> tuple[pub.Document, pub.Styles, pub.Outputs]:
