@@ -281,9 +281,9 @@ def figure_bound(description: str, words: Words | None = None) -> str:
 def recipients(funded: list[dict], union_name: str | None) -> dict[str, Any]:
     """Whom a donor's projects go to: the states by name and, apart, whether the union as such
     receives one (the text says "in Armenia and Belarus and for the union", not "in Armenia,
-    Belarus and EAEU").
+    Belarus and ANU").
 
-    >>> recipients([{"recipients": ["Belarus", "EAEU"]}, {"recipients": ["Armenia"]}], "EAEU")
+    >>> recipients([{"recipients": ["Belarus", "ANU"]}, {"recipients": ["Armenia"]}], "ANU")
     {'states': ['Armenia', 'Belarus'], 'union': True}
     """
     names = {r for f in funded for r in f["recipients"]}
@@ -560,7 +560,9 @@ def article_context(
         (dict(e) for e in t["events"] if not e["countries"]),
         key=lambda e: (e["date"] or "9999", e["id"]),
     )
-    org_offices = [dict(o) for o in t["offices"] if "promotion" in o["type"]]
+    # The organisation's own offices and centres (owner "organisation"), not the national
+    # centres it supports: a role the data types, whatever kinds of office the package has.
+    org_offices = [dict(o) for o in t["offices"] if o.get("owner") == "organisation"]
     org_facts = sorted(
         (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
     )

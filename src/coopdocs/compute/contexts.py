@@ -280,7 +280,7 @@ def said_once(records: list[Record], field: str, label: str = "when", min_words:
     ``label`` of each later record saying the same, in order) and each later one
     ``<field>_as_in`` (the first one's label), so that a template states the text once and
     refers to it elsewhere. Only a text of ``min_words`` words or more counts: a short statement
-    ("UNIDO is a party.") is an attribute each record may state, a long one repeated is a copy.
+    ("The organisation is a party.") is an attribute each record may state, a long one repeated is a copy.
     Records are changed in place.
 
     >>> rs = [{"m": "Same.", "when": "2017"}, {"m": "Other.", "when": "2018"},
@@ -605,6 +605,7 @@ def brief_context(
             "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
             "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
             "audience": word(words, f"documents.{kind}.audience", "", **names),
+            "keyword": word(words, f"documents.{kind}.keyword", ""),
         },
         "build": build,
         "org": org,

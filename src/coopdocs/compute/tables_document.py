@@ -261,6 +261,7 @@ def build_document_context(
             "audience": word(
                 words, "documents.tables.audience", "", org=(org or {}).get("short_name", "")
             ),
+            "keyword": word(words, "documents.tables.keyword", ""),
         },
         "build": build,
         "tables": tables,

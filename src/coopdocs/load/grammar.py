@@ -470,7 +470,7 @@ def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
 
     >>> unsaid("until 2060", "Strategy until 2060"), unsaid("Vienna, Austria", "Visit to Vienna")
     ('', 'Austria')
-    >>> unsaid("2019", "UNIDO General Conference"), unsaid(None, "x")
+    >>> unsaid("2019", "IAWC General Conference"), unsaid(None, "x")
     ('2019', '')
     """
     said = str(text or "").casefold()
