@@ -43,7 +43,7 @@ from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_st
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, claim_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
-from coopdocs.load.grammar import join_list
+from coopdocs.load.grammar import join_list, long_date
 from coopdocs.load.strings import Words, word
 from coopdocs.tools.collation import by_name, collation_key
 
@@ -222,6 +222,8 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     ''
     >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014})
     '2014-10-30'
+    >>> article_when({"title": "Joint Statement", "date": "2014-10-30"}, {"locale": "ru"})
+    '30 октября 2014\u202fг.'
     >>> article_when({"title": "Partnership", "date": "2017", "start_year": 2017}, {"period": {
     ...     "from": "from {start}"}})
     'from 2017'
@@ -232,7 +234,7 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     if start and end and start != end:
         when = span
     elif date and date != str(start or ""):
-        when = date
+        when = long_date(date, words)  # in the language's words, never ISO
     else:
         when = span or date  # 'from 2017' says more than the bare year '2017'
     years = YEAR.findall(when)
