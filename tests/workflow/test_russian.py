@@ -161,3 +161,17 @@ def test_dates_are_russian(russian):
     assert re.search(rf"\b\d{{1,2}} ({months}) \d{{4}} г\.", text)
     # The dates the program composes (the build's, the records') are in words, never ISO.
     assert not re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)
+
+
+def test_the_preview_of_the_russian_edition_is_its_build(russian, tmp_path, monkeypatch):
+    from coopdocs.preview.session import PreviewSession
+    from helpers import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    session = PreviewSession(russian, out=tmp_path / "preview", overrides={"language": "ru"})
+    result = session.refresh(["briefs/armenia", "tables/comparative-tables"])
+    assert result.error is None
+    for doc in result.rebuilt:
+        html = session.html(doc).read_text("utf-8")
+        assert 'lang="ru"' in html and "Происхождение данных" in html
+        assert html == (russian / "reports" / doc.folder / f"{doc.name}.html").read_text("utf-8")

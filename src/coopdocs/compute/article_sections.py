@@ -318,7 +318,7 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     force (``own``), of which ``named`` name the organisation (as a reviewer or explicitly; a
     general formula does not name it).
 
-    >>> u = union_instruments([{"type": "yearly-plan", "role": "union-document"},
+    >>> u = union_instruments([{"type": layout.MAIN_DIRECTIONS, "role": "union-document"},
     ...     {"type": "statement", "role": "organisation-agreement"},
     ...     {"type": "roadmap", "role": "organisation-agreement", "status": "planned"},
     ...     {"type": "review", "role": "organisation-document"},
