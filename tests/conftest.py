@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from coopdocs.compute.claims import claim_names
 from locations import DATA, ROOT, TESTS, TWO_STATES
 
 # Folder -> the markers of every test in it (registered in pyproject.toml's pytest options).
@@ -79,7 +80,7 @@ def real_package():
     """The real data package, validated once per session."""
     from coopdocs.load.datapackage import load_package
 
-    return load_package(DATA, root=ROOT)
+    return load_package(DATA, root=ROOT, claims=claim_names())
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +88,7 @@ def two_states():
     """The two-state fixture package (the Union, Belarus and Russia), validated once per session."""
     from coopdocs.load.datapackage import load_package
 
-    return load_package(TWO_STATES, root=ROOT)
+    return load_package(TWO_STATES, root=ROOT, claims=claim_names())
 
 
 @pytest.fixture()

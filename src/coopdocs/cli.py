@@ -46,16 +46,18 @@ def _report_problems(problems: list, as_json: bool) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the data package; print every problem; exit 1 on any error."""
+    from coopdocs.compute.claims import claim_names
     from coopdocs.load.datapackage import DataError, load_package
     from coopdocs.load.settings import authored_front
 
+    claims = claim_names()
     try:
-        package = load_package(Path(args.data), root=Path.cwd())
+        package = load_package(Path(args.data), root=Path.cwd(), claims=claims)
     except DataError as exc:
         _report_problems(exc.problems, args.json)
         return 1
     # The authored texts as the build reads them (their front matter against the data too).
-    faults = authored_front(package)[1]
+    faults = authored_front(package, claims)[1]
     if faults:
         _report_problems(faults + package.warnings, args.json)
         return 1
@@ -68,17 +70,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
+    from coopdocs.compute.claims import claim_names
     from coopdocs.compute.stage import write_contexts
     from coopdocs.load.datapackage import DataError, load_package
     from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
 
+    claims = claim_names()
     try:
-        package = load_package(Path(args.data), root=Path.cwd())
+        package = load_package(Path(args.data), root=Path.cwd(), claims=claims)
     except DataError as exc:
         _report_problems(exc.problems, args.json_errors)
         return 1
-    settings, problems = resolve_settings(package, args.organisation, args.union, args.union_body)
+    settings, problems = resolve_settings(
+        package, args.organisation, args.union, args.union_body, claims
+    )
     problems += language_problems(args.language)
     if problems:
         _report_problems(problems, args.json_errors)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import rbtools
+from coopdocs.compute.claims import claim_names
 from coopdocs.load.datapackage import DataError, load_package
 from helpers import edit_table, read_table, write_table
 
@@ -156,7 +157,7 @@ def test_case02_na_and_no_stay_strings(project):
     edit_table(project, "countries", add_countries)
     edit_table(project, "projects", lambda rows: rows[0].update(countries="NA;NO", note="NA"))
     edit_table(project, "offices", lambda rows: rows[0].update(city="NO", note="NA"))
-    package = load_package(project / "data", root=project)
+    package = load_package(project / "data", root=project, claims=claim_names())
     countries = package.index("countries")
     assert countries["NA"]["name"] == "NA" and countries["NA"]["note"] == "NO"
     assert countries["NO"]["name"] == "NO" and countries["NO"]["summary"] == "NO"
@@ -260,7 +261,7 @@ def test_case04_bom_crlf_u2028_and_nfd_are_normalised_as_documented(project):
     path.write_bytes(
         b"\xef\xbb\xbf" + path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8")
     )
-    package = load_package(project / "data", root=project)
+    package = load_package(project / "data", root=project, claims=claim_names())
     assert package.index("themes")[rows[0]["id"]]["label"] == "Agro-industri\u00e9 and more lines"
 
 
@@ -316,7 +317,7 @@ def test_validation_failure_renders_nothing_and_lists_every_problem(project):
     edit_table(project, "offices", lambda rows: rows[0].update(type="castle"))
     edit_table(project, "outcomes", lambda rows: rows[0].update(value="lots"))
     with pytest.raises(DataError) as info:
-        load_package(project / "data", root=project)
+        load_package(project / "data", root=project, claims=claim_names())
     errors = [p for p in info.value.problems if p.severity == "error"]
     assert [p.file for p in errors] == ["data/events.csv", "data/offices.csv", "data/outcomes.csv"]
     assert not (project / "build").exists() and not (project / "reports").exists()

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from coopdocs.compute.article import ARTICLE_FIGURES, ARTICLE_TABLES, article_context
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import stated
 from coopdocs.compute.selection import focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
@@ -574,7 +575,7 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     from coopdocs.load.datapackage import load_package
     from coopdocs.render.markdown import render
 
-    package = load_package(ROOT / "tests" / "fixtures" / "iawc", root=ROOT)
+    package = load_package(ROOT / "tests" / "fixtures" / "iawc", root=ROOT, claims=claim_names())
     keep, others = focus_states(package.tables, 12)
     frames = focus_frames(compute_tables(package.tables, WORDS), keep, others, WORDS)
     meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")

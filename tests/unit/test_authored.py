@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from coopdocs.compute.article import authored_values
-from coopdocs.load.authored import NAMES, AuthoredTextError, fill, parse_authored, text_problems
+from coopdocs.compute.claims import claim_names
+from coopdocs.load.authored import (
+    NAMES,
+    AuthoredTextError,
+    fill,
+    known_names,
+    parse_authored,
+    text_problems,
+)
 from coopdocs.load.datapackage import DataError, load_package
 from coopdocs.render.markdown import escape
 
@@ -25,7 +33,7 @@ def problems_of(text: str) -> list[tuple[int, str, str]]:
 
 
 def test_the_seed_text_is_plain_markdown_with_known_names():
-    front, slots = parse_authored(SEED.read_text(encoding="utf-8"))
+    front, slots = parse_authored(SEED.read_text(encoding="utf-8"), known_names(claim_names()))
     assert front["authors"] and "coopdocs" not in str(front["authors"]).lower()
     assert set(slots) >= {"abstract", "introduction", "conclusion"}
     assert not any("{{" in s or "{%" in s for s in slots.values())
@@ -92,7 +100,7 @@ def test_the_loader_and_validate_refuse_a_template_and_run_nothing(tmp_path):
     article.write_text(article.read_text(encoding="utf-8") + "\n" + payload + "\n")
     line = article.read_text(encoding="utf-8").split("\n").index(payload) + 1
     with pytest.raises(DataError) as caught:
-        load_package(data, root=tmp_path)
+        load_package(data, root=tmp_path, claims=claim_names())
     [problem] = caught.value.problems
     assert problem.file.endswith("text/article.md") and problem.line == line
     run = subprocess.run(
@@ -113,10 +121,12 @@ def test_the_readme_lists_every_name():
 
 
 def test_a_claim_is_named_by_its_name_and_one_that_needs_a_parameter_is_refused():
-    from coopdocs.load.authored import claim_names
-
     assert "union_documents_naming_organisation" in claim_names()
-    parse_authored("# union\nIt names {union_documents_naming_organisation} of them.\n")
+    text = "# union\nIt names {union_documents_naming_organisation} of them.\n"
+    parse_authored(text, known_names(claim_names()))
+    # The loader knows no claim unless its caller names them (load does not import compute).
+    assert "names no value" in text_problems(text, set())[0][2]
+    assert text_problems(text, set(), claim_names()) == []
     assert "names no value" in problems_of("# union\n{offices_open} offices.\n")[0][2]
 
 
@@ -127,7 +137,7 @@ def test_the_seed_s_claims_are_filled_from_the_registry_and_traced():
     from coopdocs.load.strings import load_strings
 
     words = load_strings(ROOT / "templates")
-    package = load_package(ROOT / "data", root=ROOT)
+    package = load_package(ROOT / "data", root=ROOT, claims=claim_names())
     keep, others = focus_states(package.tables, 12)
     frames = focus_frames(compute_tables(package.tables, words), keep, others, words)
     settings = {"organisation": "unido", "union": "EAEU", "union_body": "eec"}

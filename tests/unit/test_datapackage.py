@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from coopdocs.compute.claims import claim_names
 from coopdocs.load.datapackage import DataError, load_package, normalise_text
 from helpers import read_table, write_table
 
 
 def problems_of(data: Path) -> list:
     with pytest.raises(DataError) as info:
-        load_package(data, root=data.parent)
+        load_package(data, root=data.parent, claims=claim_names())
     return [p for p in info.value.problems if p.severity == "error"]
 
 
@@ -152,7 +153,7 @@ def test_na_and_no_stay_text(data_copy):
     extra = dict(rows[0], code="NA", slug="namibia", name="NA", official_name="NO")
     rows.append(extra)
     write_table(path, rows)
-    package = load_package(data_copy)
+    package = load_package(data_copy, claims=claim_names())
     namibia = package.index("countries")["NA"]
     assert namibia["name"] == "NA" and namibia["official_name"] == "NO"
 
@@ -161,7 +162,7 @@ def test_bom_crlf_and_nfd_are_normalised(data_copy):
     path = data_copy / "themes.csv"
     text = path.read_text(encoding="utf-8").replace("Agro-industry,", "Agro-industrie\u0301,", 1)
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
-    package = load_package(data_copy)
+    package = load_package(data_copy, claims=claim_names())
     labels = {t["label"] for t in package.tables["themes"]}
     assert "Agro-industrié" in labels  # NFC: one code point
     assert normalise_text("a\u2028b  \n c") == "a b c"
@@ -191,7 +192,7 @@ def test_shuffled_rows_give_the_same_package(data_copy, real_package):
         rows = read_table(path)
         random.Random(7).shuffle(rows)
         write_table(path, rows)
-    shuffled = load_package(data_copy)
+    shuffled = load_package(data_copy, claims=claim_names())
     strip = lambda t: [{k: v for k, v in r.items() if k != "_line"} for r in t]  # noqa: E731
     for name in real_package.tables:
         assert strip(shuffled.tables[name]) == strip(real_package.tables[name])
@@ -203,9 +204,9 @@ def test_uncited_source_is_a_warning_not_an_error(real_package, data_copy):
     rows = read_table(path)
     next(r for r in rows if r["id"] == "ref105")["unused_reason"] = ""
     write_table(path, rows)
-    assert [(w.value, w.severity) for w in load_package(data_copy).warnings] == [
-        ("ref105", "warning")
-    ]
+    assert [
+        (w.value, w.severity) for w in load_package(data_copy, claims=claim_names()).warnings
+    ] == [("ref105", "warning")]
 
 
 def test_a_record_without_sources_must_say_why(data_copy):
@@ -279,8 +280,8 @@ def test_editorial_notes_of_every_package_pass_the_guard(real_package):
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     for package in (
         real_package,
-        load_package(fixtures / "iawc"),
-        load_package(fixtures / "two-states"),
+        load_package(fixtures / "iawc", claims=claim_names()),
+        load_package(fixtures / "two-states", claims=claim_names()),
     ):
         for name, records in package.tables.items():
             notes = [f for f in records[0] if is_note_field(f)] if records else []
@@ -299,7 +300,7 @@ def test_note_guard_is_linear_on_hostile_notes(data_copy):
     rows[0]["note"] = "[1" + ", , 2" * 20000 + " x [^1] [x2]"
     write_table(path, rows)
     started = time.monotonic()
-    load_package(data_copy)
+    load_package(data_copy, claims=claim_names())
     assert time.monotonic() - started < 30
 
 
@@ -322,7 +323,7 @@ def test_typed_roles_outside_the_vocabulary_are_reported_with_file_line_field_va
         events.replace(",basin-commission,,,The", ",gov-no,,,The"), "utf-8"
     )
     try:
-        load_package(data)
+        load_package(data, claims=claim_names())
     except DataError as err:
         text = "\n".join(map(str, err.problems))
     else:

@@ -94,17 +94,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 # Circles known and not yet broken, each with what closes it; the list may only shrink (a new
 # circle fails, and so does a listed one that is gone, so that it is struck off here).
-KNOWN = [
-    # load.datapackage validates authored text (load.authored), which asks compute.claims for the
-    # claim names (a deferred import from load up to compute); claims imports contexts and
-    # datapackage. Came with the claims registry (i28, milestone 4); for issue 31 to break.
-    [
-        "coopdocs.compute.claims",
-        "coopdocs.compute.contexts",
-        "coopdocs.load.authored",
-        "coopdocs.load.datapackage",
-    ],
-]
+KNOWN: list[list[str]] = []
 
 
 def test_the_package_has_no_import_cycle():

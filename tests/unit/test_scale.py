@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import synthetic
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import brief_context
 from coopdocs.compute.selection import OTHER, focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
@@ -31,7 +32,7 @@ BUILD = {"epoch": 0, "date": "1970-01-01", "data_title": "t", "data_version": "1
 def package(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     synthetic.generate(folder, 30, seed=5)
-    return load_package(folder)
+    return load_package(folder, claims=claim_names())
 
 
 def _activity(t: dict) -> Counter:

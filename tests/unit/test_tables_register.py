@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs import layout
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import stated
 from coopdocs.compute.tables import compute_tables
 from coopdocs.compute.tables_document import build_document_context
@@ -24,7 +25,7 @@ BUILD = {"epoch": 0, "date": "1970-01-01", "data_title": "t", "data_version": "1
 
 @pytest.fixture(scope="module")
 def context():
-    package = load_package(FIXTURE)
+    package = load_package(FIXTURE, claims=claim_names())
     words = load_strings(ROOT / "templates")
     context = build_document_context(
         compute_tables(package.tables, words), package.tables, BUILD, words=words

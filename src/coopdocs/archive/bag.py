@@ -36,6 +36,7 @@ from typing import Any
 import bagit
 
 from coopdocs import layout
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import bibliography
 from coopdocs.describe.provenance import sha256
 from coopdocs.load.datapackage import load_package
@@ -220,7 +221,7 @@ def make_archive(
         if lock.is_file():
             shutil.copy2(lock, payload / "uv.lock")
         shutil.copy2(source_tar, payload / "source.tar")
-        package = load_package(project / "data")
+        package = load_package(project / "data", claims=claim_names())
         bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
         (payload / "bibliography.json").write_text(
             json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -15,7 +15,7 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.article_sections import section_views
-from coopdocs.compute.claims import ClaimSet
+from coopdocs.compute.claims import ClaimSet, claim_names
 from coopdocs.compute.contexts import (
     Resolver,
     brief_context,
@@ -41,7 +41,7 @@ from coopdocs.compute.overview import (
 )
 from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_states
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
-from coopdocs.load.authored import cited_keys, claim_names, parse_authored, used_names
+from coopdocs.load.authored import cited_keys, known_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
 from coopdocs.load.grammar import join_list, long_date
 from coopdocs.load.strings import Words, word
@@ -515,7 +515,9 @@ def article_context(
     organisation_id = settings["organisation"]
     union_row = union_of(package, settings.get("union"))
     front, authored = (
-        parse_authored(package.texts["article"]) if "article" in package.texts else ({}, {})
+        parse_authored(package.texts["article"], known_names(claim_names()))
+        if "article" in package.texts
+        else ({}, {})
     )
     all_states = by_name((c for c in t["countries"] if c["kind"] != "union"), lambda c: c["name"])
     members = [c for c in all_states if is_member(c)]

@@ -20,6 +20,7 @@ document states (written by the build, coopdocs.describe.claims_register).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -485,6 +486,23 @@ CLAIMS: dict[str, Callable[..., Claim]] = {
         most_frequent_theme,
     )
 }
+
+
+def claim_names() -> set[str]:
+    """The claims of the registry an authored text may name: those that need no parameter (the
+    loader checks the text against them; coopdocs.load.authored.known_names).
+
+    >>> "union_documents_naming_organisation" in claim_names(), "offices_open" in claim_names()
+    (True, False)
+    """
+    return {
+        name
+        for name, function in CLAIMS.items()
+        if all(
+            p.default is not p.empty
+            for p in list(inspect.signature(function).parameters.values())[1:]
+        )
+    }
 
 
 class ClaimSet:

@@ -29,7 +29,7 @@ Citations are pandoc's (``[@ref045]``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,32 +62,15 @@ NAMES = {
 }
 # A claim of the registry is named by its name (coopdocs.compute.claims.CLAIMS): those that need
 # no parameter, e.g. {union_documents_naming_organisation}; the text states the claim's number,
-# and the claim is traced like every computed number (its records in the review's register).
+# and the claim is traced like every computed number (its records in the review's register). The
+# caller passes their names (:func:`known_names`): the loader does not import the computations.
 
 
-def claim_names() -> set[str]:
-    """The claims of the registry an authored text may name: those that need no parameter.
-
-    >>> "union_documents_naming_organisation" in claim_names(), "offices_open" in claim_names()
-    (True, False)
-    """
-    import inspect
-
-    from coopdocs.compute.claims import CLAIMS
-
-    return {
-        name
-        for name, function in CLAIMS.items()
-        if all(
-            p.default is not p.empty
-            for p in list(inspect.signature(function).parameters.values())[1:]
-        )
-    }
-
-
-def known_names() -> set[str]:
-    """Every name an authored text may use: the plain values of :data:`NAMES` and the claims."""
-    return set(NAMES) | claim_names()
+def known_names(claims: Collection[str] = ()) -> set[str]:
+    """Every name an authored text may use: the plain values of :data:`NAMES` and ``claims``, the
+    claims of the registry it may name (the caller's: coopdocs.compute.claims.claim_names; the
+    loader does not import the computations)."""
+    return set(NAMES) | set(claims)
 
 
 def used_names(slots: dict[str, str]) -> set[str]:
@@ -207,7 +190,7 @@ def parse_authored(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The front matter and the slots of an authored text; every problem at once otherwise.
 
-    ``known``: the names a slot may use (default :func:`known_names`).
+    ``known``: the names a slot may use (default :func:`known_names` without claims).
 
     >>> parse_authored("---\\ntitle: T\\n---\\n# abstract\\nFinds **x**.\\n\\n# conclusion\\nSo.\\n")
     ({'title': 'T'}, {'abstract': 'Finds **x**.', 'conclusion': 'So.'})
@@ -265,15 +248,18 @@ def fill(text: str, values: dict[str, Any], escape: Callable[[str], str]) -> str
     return _BRACE.sub(value, text)
 
 
-def text_problems(text: str, keys: set[str]) -> list[tuple[int, str, str]]:
+def text_problems(
+    text: str, keys: set[str], claims: Collection[str] = ()
+) -> list[tuple[int, str, str]]:
     """Every problem of an authored text as (line, text, message): what :func:`parse_authored`
-    refuses, and each citation of a key that is not in ``keys`` (the package's sources and works).
+    refuses (a name neither of :data:`NAMES` nor of ``claims``), and each citation of a key that
+    is not in ``keys`` (the package's sources and works).
 
     >>> text_problems("# abstract\\nAs [@a] and [@b] say.\\n", {"a"})
     [(2, '@b', 'cites no source or work of the package')]
     """
     try:
-        parse_authored(text)
+        parse_authored(text, known_names(claims))
     except AuthoredTextError as exc:
         return exc.problems
     lines = text.split("\n")

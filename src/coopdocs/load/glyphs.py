@@ -5,7 +5,7 @@ unassigned code point), naming neither the record nor the field, and every docum
 the record then fails. Validation asks Typst itself, once per run, about every distinct non-ASCII
 character of the data: one small document with each character alone, in the regular, bold,
 italic and bold italic styles the templates use, compiled as PDF/A-2b. Typst lists every text it
-could not draw; those characters are reported by record and field (coopdocs.load.datapackage).
+could not draw; those characters are reported by record and field (:func:`undrawable`).
 Asking the compiler instead of keeping a table of the fonts' coverage keeps the answer right
 when Typst or its fonts change. The compile takes ~10 ms for the real data.
 """
@@ -16,6 +16,9 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
+
+from coopdocs.load.problems import Problem, Record
 
 # The fonts the Typst template asks for (templates/typst/document.typ); Typst falls back to its
 # other bundled fonts for a character they lack, so coverage is that of all bundled fonts.
@@ -106,3 +109,48 @@ def missing(chars: set[str] | list[str]) -> set[str]:
 
         search(todo)
     return lacking
+
+
+def undrawable(
+    descriptor: dict[str, Any], tables: dict[str, list[Record]], shown_of: dict[str, str]
+) -> list[Problem]:
+    """A problem for every text that holds a character no bundled PDF font draws (coopdocs.load.glyphs).
+
+    Typst's PDF/A export fails on such a character naming neither record nor field, and every
+    document using the record fails: say so here, by record, field and character.
+    """
+    chars: set[str] = set()
+    for records in tables.values():
+        for record in records:
+            for key, value in record.items():
+                for text in value if isinstance(value, list) else [value]:
+                    if isinstance(text, str) and not text.isascii() and not key.startswith("_"):
+                        chars.update(text)
+    lacking = missing(chars)
+    if not lacking:
+        return []
+    problems = []
+    for res in descriptor["resources"]:
+        name, key = res["name"], res["schema"]["primaryKey"]
+        for record in tables.get(name, []):
+            for fname, value in record.items():
+                if fname.startswith("_"):
+                    continue
+                text = "; ".join(value) if isinstance(value, list) else value
+                if isinstance(text, str) and not text.isascii():
+                    bad = sorted({c for c in text if c in lacking})
+                    if bad:
+                        problems.append(
+                            Problem(
+                                shown_of[name],
+                                record["_line"],
+                                fname,
+                                text,
+                                f"record {record.get(key)}: "
+                                + ", ".join(map(describe, bad))
+                                + " cannot be drawn by any font of the PDF",
+                                "characters the bundled fonts have (Latin, Greek, Cyrillic, "
+                                "punctuation and symbols); remove it or write it out",
+                            )
+                        )
+    return problems

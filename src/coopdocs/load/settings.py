@@ -9,10 +9,11 @@ instead of a traceback halfway through.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from coopdocs.load.authored import AuthoredTextError, parse_authored
+from coopdocs.load.authored import AuthoredTextError, known_names, parse_authored
 from coopdocs.load.datapackage import Package, Problem, text_paths
 
 UNION_KIND = "union"
@@ -20,6 +21,7 @@ WHERE = "config"
 
 
 def _hint(ids: list[str]) -> str:
+    """What a setting may name instead: the ids that exist (at most 20), or that there is none."""
     shown = ", ".join(ids[:20]) + (" ..." if len(ids) > 20 else "")
     return f"one of {shown}" if ids else "an id that exists (there is none)"
 
@@ -29,12 +31,14 @@ def resolve_settings(
     organisation: str | None,
     union: str | None = None,
     union_body: str | None = None,
+    claims: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The settings resolved against the data, and every problem found with them.
 
     ``union`` None or '': the one row of kind 'union' (no union when there is none; a problem
     when there are several). ``union_body`` None or '': the ``union_body`` of the article's
-    authored text (its front matter), else none. The authored texts are checked here too.
+    authored text (its front matter), else none. The authored texts are checked here too
+    (``claims``: the names of the claims they may name).
 
     >>> from coopdocs.load.datapackage import Package
     >>> p = Package({}, {"actors": [{"id": "iawc"}], "countries": [{"code": "NU", "kind": "union"}]})
@@ -44,58 +48,10 @@ def resolve_settings(
     "config: field 'organisation': value 'other': names no actor in actors.csv (expected one of iawc)"
     """
     actors = sorted(a["id"] for a in package.tables.get("actors", []))
-    unions = sorted(
-        c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND
-    )
-    problems: list[Problem] = []
-    if not organisation:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "organisation",
-                "",
-                "is not set",
-                "the actor id of the organisation, " + _hint(actors),
-            )
-        )
-    elif organisation not in actors:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "organisation",
-                organisation,
-                "names no actor in actors.csv",
-                _hint(actors),
-            )
-        )
-    if union:
-        if union not in unions:
-            problems.append(
-                Problem(
-                    WHERE,
-                    0,
-                    "union",
-                    union,
-                    "names no row of kind 'union' in countries.csv",
-                    _hint(unions),
-                )
-            )
-    elif len(unions) > 1:
-        problems.append(
-            Problem(
-                WHERE,
-                0,
-                "union",
-                "",
-                "is not set and countries.csv has several rows of kind 'union'",
-                _hint(unions),
-            )
-        )
-    else:
-        union = unions[0] if unions else None
-    front, text_faults = authored_front(package)
+    problems = _organisation_problems(organisation, actors)
+    union, union_faults = _resolve_union(package, union)
+    problems += union_faults
+    front, text_faults = authored_front(package, claims)
     problems += text_faults
     # The front matter's union_body is checked by authored_front, where the file is named.
     if union_body and union_body not in actors:
@@ -112,17 +68,80 @@ def resolve_settings(
     return settings, problems
 
 
-def authored_front(package: Package) -> tuple[dict[str, Any], list[Problem]]:
+def _organisation_problems(organisation: str | None, actors: list[str]) -> list[Problem]:
+    """The problem with the ``organisation`` setting: unset, or naming no actor of ``actors``."""
+    if not organisation:
+        return [
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                "",
+                "is not set",
+                "the actor id of the organisation, " + _hint(actors),
+            )
+        ]
+    if organisation not in actors:
+        return [
+            Problem(
+                WHERE,
+                0,
+                "organisation",
+                organisation,
+                "names no actor in actors.csv",
+                _hint(actors),
+            )
+        ]
+    return []
+
+
+def _resolve_union(package: Package, union: str | None) -> tuple[str | None, list[Problem]]:
+    """The union's code: ``union`` when it names a row of kind 'union', else the one such row
+    (None when there is none); a problem when it names none or several rows leave it open."""
+    unions = sorted(
+        c["code"] for c in package.tables.get("countries", []) if c.get("kind") == UNION_KIND
+    )
+    if union:
+        if union in unions:
+            return union, []
+        return union, [
+            Problem(
+                WHERE,
+                0,
+                "union",
+                union,
+                "names no row of kind 'union' in countries.csv",
+                _hint(unions),
+            )
+        ]
+    if len(unions) > 1:
+        return union, [
+            Problem(
+                WHERE,
+                0,
+                "union",
+                "",
+                "is not set and countries.csv has several rows of kind 'union'",
+                _hint(unions),
+            )
+        ]
+    return (unions[0] if unions else None), []
+
+
+def authored_front(
+    package: Package, claims: Collection[str] = ()
+) -> tuple[dict[str, Any], list[Problem]]:
     """The article's front matter, parsed as the build parses it, and every problem of the
     authored texts: those the parser raises and a ``union_body`` naming no actor (so that
-    ``coopdocs validate`` reports what the build would stop on)."""
+    ``coopdocs validate`` reports what the build would stop on). ``claims``: the names of the
+    claims a text may name (coopdocs.compute.claims.claim_names)."""
     actors = {a["id"] for a in package.tables.get("actors", [])}
     front: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, text in sorted(package.texts.items()):
         where = text_paths(package.descriptor).get(name, f"authored text {name!r}")
         try:
-            parsed = parse_authored(text)
+            parsed = parse_authored(text, known_names(claims))
         except AuthoredTextError as exc:
             problems.extend(
                 Problem(where, line, "", shown, why) for line, shown, why in exc.problems

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from coopdocs import layout
+from coopdocs.compute.claims import claim_names
 from coopdocs.compute.stage import write_contexts, write_tables
 from coopdocs.layout import Document
 from coopdocs.load.datapackage import DataError, load_package
@@ -103,7 +104,8 @@ class PreviewSession:
             epoch = source_date_epoch(
                 self.root, int(self.settings["source_date_epoch_fallback"]), config=self.settings
             )
-            package = load_package(self.path("data_dir"), root=self.root)
+            claims = claim_names()
+            package = load_package(self.path("data_dir"), root=self.root, claims=claims)
             countries = package.tables["countries"]
             self.documents = layout.documents(sorted(c["slug"] for c in countries))
             self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
@@ -119,6 +121,7 @@ class PreviewSession:
                 self.settings.get("organisation"),
                 self.settings.get("union"),
                 self.settings.get("union_body"),
+                claims,
             )
             problems += language_problems(self.settings.get("language"))
             if problems:
