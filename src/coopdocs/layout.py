@@ -484,24 +484,29 @@ def template_files(
     """
     base = Path(root)
 
-    def rel(paths) -> list[str]:
-        return sorted(p.relative_to(base).as_posix() for p in paths)
+    def rel(folder: str, paths) -> list[str]:
+        # Named as templates_dir names its folder: relative to the project, or absolute.
+        return sorted(
+            (PurePosixPath(folder) / p.relative_to(base / folder).as_posix()).as_posix()
+            for p in paths
+        )
 
     folders = list(reversed(template_folders(templates_dir, language, root)))
-    strings = strings_file(templates_dir, language, root)
     # The strings file holds words every document shows.
-    strings_list = [strings] if (base / strings).is_file() else []
+    strings = strings_file(templates_dir, language, root)
     files: list[str] = []
     for folder in folders:
         path = base / folder
         if template is None:
-            files += rel(p for p in path.rglob("*.j2") if not _in_language_folder(p, path))
+            files += rel(
+                folder, (p for p in path.rglob("*.j2") if not _in_language_folder(p, path))
+            )
             continue
         if (path / template).is_file():
             files.append(str(PurePosixPath(folder) / template))
         if (path / "partials").is_dir():
-            files += rel((path / "partials").rglob("*.j2"))
-    return list(dict.fromkeys(files)) + strings_list
+            files += rel(folder, (path / "partials").rglob("*.j2"))
+    return list(dict.fromkeys(files)) + ([strings] if (base / strings).is_file() else [])
 
 
 def code_files(root: str | Path = ".") -> list[str]:
