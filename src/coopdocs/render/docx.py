@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from coopdocs.tools.text_metrics import advance
+from coopdocs.tools.text_metrics import advance, fit_columns, piece_spans
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -43,20 +43,6 @@ TABLE_STYLE = "TableText"  # the paragraph style of table cells (reference.docx)
 STYLE_SIZES = {"RecordID": 8.0}
 CELL_MARGINS = 2 * 80  # twips, left and right (the "Table" style)
 SLACK = 1.04  # rounding in the readers' layout, kerning of bold text
-
-
-# A line may break after a space, after a hyphen before a letter, after an en or em dash, and
-# after a slash before a letter (Unicode line breaking, UAX 14, as LibreOffice and Word apply
-# it): the pieces between are what a column must be wide enough for.
-_BREAK_AFTER = re.compile(r"(?<=[\u2013\u2014])|(?<=[-/])(?=[^\W\d_])")
-
-
-def pieces(text: str) -> list[str]:
-    """The unbreakable pieces of ``text`` (its words, split where a line may break inside one)."""
-    out: list[str] = []
-    for word in text.split():
-        out += [p for p in _BREAK_AFTER.split(word) if p]
-    return out
 
 
 def _paragraphs(cell, header: bool) -> list[tuple[str, list[float]]]:
@@ -81,44 +67,16 @@ def cell_extent(cell, header: bool) -> tuple[float, float]:
     longest_piece = longest_line = 0.0
     for text, widths in _paragraphs(cell, header):
         longest_line = max(longest_line, sum(widths))
-        # A no-break space (before a record mark) joins what it separates.
-        for word in re.finditer(r"(?:\S|\u00a0)+", text):
-            cuts = (
-                [word.start()]
-                + [
-                    word.start() + m.start()
-                    for m in _BREAK_AFTER.finditer(word.group())
-                    if 0 < m.start() < len(word.group())
-                ]
-                + [word.end()]
-            )
-            for a, b in zip(cuts, cuts[1:]):
-                longest_piece = max(longest_piece, sum(widths[a:b]))
+        for a, b in piece_spans(text):
+            longest_piece = max(longest_piece, sum(widths[a:b]))
     return longest_piece * SLACK + CELL_MARGINS, longest_line * SLACK + CELL_MARGINS
 
 
 def column_widths(minimum: list[float], maximum: list[float], available: float) -> list[int]:
-    """Widths (twips) that add up to ``available``: every column at least its minimum if they fit.
-
-    As a browser lays out an automatic table: all columns at their widest when that fits (the room
-    left shared in proportion); otherwise each at its narrowest plus a share of the room left in
-    proportion to how much more it could use; if even the narrowest do not fit, in proportion to them.
-    """
-    n = len(minimum)
-    maximum = [max(a, b) for a, b in zip(minimum, maximum)]
-    if sum(maximum) <= available:
-        total = sum(maximum) or 1
-        widths = [m * available / total for m in maximum]
-    elif sum(minimum) <= available:
-        spare = available - sum(minimum)
-        wants = [b - a for a, b in zip(minimum, maximum)]
-        total = sum(wants) or 1
-        widths = [a + spare * w / total for a, w in zip(minimum, wants)]
-    else:
-        total = sum(minimum) or 1
-        widths = [m * available / total for m in minimum]
-    result = [int(w) for w in widths]
-    if n:
+    """Whole-twip widths that add up to ``available`` (see text_metrics.fit_columns); the last
+    column takes what rounding down left over."""
+    result = [int(w) for w in fit_columns(minimum, maximum, available, exact=True)]
+    if result:
         result[-1] += int(available) - sum(result)
     return result
 
