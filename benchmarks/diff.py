@@ -24,35 +24,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coopdocs.tools import revision
+from coopdocs.tools import git, revision
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT, DATE = "evt-by-mic-conference-2015", "2015-04-24"
 EPOCH = "1672358400"
-
-
-def git(repo: Path, *args: str) -> None:
-    """Run git in ``repo`` with a fixed author and date."""
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="bench",
-        GIT_AUTHOR_EMAIL="bench@example.org",
-        GIT_COMMITTER_NAME="bench",
-        GIT_COMMITTER_EMAIL="bench@example.org",
-        GIT_AUTHOR_DATE="2023-01-01T00:00:00Z",
-        GIT_COMMITTER_DATE="2023-01-01T00:00:00Z",
-    )
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+# Every commit at one time (2023-01-01).
+WHEN = 1672531200
 
 
 def make_repository(repo: Path) -> None:
     """The project in ``repo`` as a git repository: v1, then v2 with one event's date changed."""
-    revision.copy_project(ROOT, repo)
-    (repo / ".gitignore").write_text("reports/\nbuild/\nlogs/\n.snakemake/\n", encoding="utf-8")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "v1")
-    git(repo, "tag", "v1")
+    revision.scratch_repository(ROOT, repo, author="bench", when=WHEN)
     events = repo / "data" / "events.csv"
     rows = list(csv.DictReader(io.StringIO(events.read_text(encoding="utf-8"))))
     next(r for r in rows if r["id"] == EVENT)["date"] = DATE
@@ -61,8 +44,8 @@ def make_repository(repo: Path) -> None:
     writer.writeheader()
     writer.writerows(rows)
     events.write_text(out.getvalue(), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "v2")
-    git(repo, "tag", "v2")
+    for args in (("commit", "-q", "-am", "v2"), ("tag", "v2")):
+        git.run_as(repo, *args, author="bench", when=WHEN)
 
 
 def main() -> int:

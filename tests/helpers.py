@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from coopdocs.tools import git as coopdocs_git
 from coopdocs.tools import revision
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,19 +52,8 @@ def edit_table(project: Path, table: str, change) -> list[dict[str, str]]:
 
 def git(repo: Path, *args: str, when: int | None = None) -> str:
     """Run ``git ARGS`` in ``repo`` as the test author "t", at ``when`` (seconds since the epoch;
-    git's own clock when None), and return its output; a failure raises."""
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-    )
-    if when is not None:
-        env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    git's own clock when None), and return its output; a failure raises GitError."""
+    return coopdocs_git.run_as(repo, *args, author="t", when=when)
 
 
 def copy_files(source: Path, dest: Path, names: Iterable[str]) -> Path:

@@ -69,9 +69,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
+    """Validate the data, then write the data bundle and one context (+ bibliography) per document
+    (the strings file must label every coded value the data's descriptor allows)."""
     from coopdocs.compute.claims import claim_names
     from coopdocs.compute.stage import write_contexts
+    from coopdocs.compute.tables import StringsError
     from coopdocs.load.datapackage import DataError, load_package
     from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
@@ -95,16 +97,27 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     _report_problems(package.warnings, False)
     if args.language:
         settings["language"] = args.language
-    write_contexts(
-        package,
-        Path(args.data),
-        Path(args.bundle),
-        Path(args.contexts),
-        args.epoch,
-        settings,
-        words=load_strings(Path(args.strings) if args.strings else None),
-    )
+    try:
+        write_contexts(
+            package,
+            Path(args.data),
+            Path(args.bundle),
+            Path(args.contexts),
+            args.epoch,
+            settings,
+            words=load_strings(Path(args.strings) if args.strings else None),
+        )
+    except StringsError as exc:
+        return _strings_error(exc, args.strings)
     return 0
+
+
+def _strings_error(exc: Exception, strings: str | None) -> int:
+    """Report each word the strings file lacks (one a line, naming the file); exit status 1."""
+    where = strings or "the strings file"
+    for line in str(exc).splitlines():
+        print(f"{where}: {line}", file=sys.stderr)
+    return 1
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -142,10 +155,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     try:
         _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
     except StringsError as exc:
-        where = args.strings or "the strings file"
-        for line in str(exc).splitlines():
-            print(f"{where}: {line}", file=sys.stderr)
-        return 1
+        return _strings_error(exc, args.strings)
     return 0
 
 

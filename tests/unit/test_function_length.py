@@ -22,14 +22,7 @@ LIMIT = 60
 # (module path under src/, function name): the engineer shortening it.
 PENDING: dict[tuple[str, str], str] = {
     ("coopdocs/compute/article.py", "article_context"): "s29",
-    ("coopdocs/compute/contexts.py", "brief_context"): "s30",
-    ("coopdocs/compute/tables_document.py", "build_document_context"): "s30",
-    ("coopdocs/compute/tables_document.py", "record_register"): "s30",
-    ("coopdocs/compute/tables.py", "institutional_profile"): "s30",
-    ("coopdocs/compute/figures.py", "timeline_overview"): "s30",
-    ("coopdocs/review/report.py", "report_context"): "s33",
     ("coopdocs/compute/stage.py", "write_tables"): "s35",
-    ("coopdocs/compute/stage.py", "write_contexts"): "s35",
     ("coopdocs/preview/session.py", "refresh"): "s35",
 }
 

@@ -155,6 +155,11 @@ def test_inputs_of_the_project():
     assert files[0] == "data/datapackage.json" and "data/projects.csv" in files
     assert L.template_files("templates", "brief.md.j2", ROOT)[0] == "templates/brief.md.j2"
     assert "templates/partials/provenance.md.j2" in L.template_files("templates", root=ROOT)
+    # An absolute templates_dir (issue 34): the files named absolutely, every one there.
+    absolute = L.template_files(str(ROOT / "templates"), "brief.md.j2", "/elsewhere")
+    assert absolute[0] == f"{ROOT}/templates/brief.md.j2"
+    assert f"{ROOT}/templates/partials/provenance.md.j2" in absolute
+    assert all(Path(f).is_file() for f in absolute)
     assert "src/coopdocs/layout.py" in L.code_files(ROOT)
     assert L.workflow_files(ROOT)[0] == L.SNAKEFILE and "rules/common.smk" in L.workflow_files(ROOT)
     assert L.brief_slugs(ROOT / "data") == sorted(

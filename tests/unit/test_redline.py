@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.review.documents import pandoc_ast
+from coopdocs.review.documents import built_ast, pandoc_ast
 from coopdocs.review.numbering import entry_numbers, pin_marks, renumbered
 from coopdocs.review.redline import Merger, count_changes, image_data_uri, normalise, stringify
 from coopdocs.review.redlines import finish_docx_revisions, write_redline
-from coopdocs.tools.pandoc import write_ast
+from coopdocs.tools.pandoc import PANDOC_READER, read_ast, write_ast
 from ooxml_revisions import libreoffice_available, open_in_libreoffice, revision_errors
 
 DATE = "2022-12-30T00:00:00Z"
@@ -342,3 +342,36 @@ def test_libreoffice_accepts_the_new_and_rejects_to_the_old(tmp_path):
         assert red["changes"] == counts[case], case
         assert red["accepted"] == new["text"], case
         assert red["rejected"] == old["text"], case
+
+
+def test_the_builds_ast_is_the_ast_the_diff_reads(tmp_path):
+    """The AST a build writes (citations linked to the reference list, the document's metadata
+    added) is, once ``built_ast`` takes those off, the AST pandoc reads from the Markdown: the
+    diff reuses the build's instead of reading every changed document again."""
+    from coopdocs.render.metadata import document_metadata
+
+    csl = ROOT / "templates" / "csl" / "american-medical-association-brackets.csl"
+    markdown = CITED_NEW.replace("[@ref001]", "[@ref001; @ref002; @ref045]")
+    bib = tmp_path / "bib.json"
+    bib.write_text(json.dumps(BIB), encoding="utf-8")
+    md = tmp_path / "doc.md"
+    md.write_text(markdown, encoding="utf-8")
+    context = {"document": {"title": "A brief"}, "meta": {"authors": ["An Author"]}}
+    built = tmp_path / "doc.json"
+    # What the build writes: the same reader, with the writers' metadata.
+    written = read_ast(
+        md,
+        epoch=1672358400,
+        source_format=PANDOC_READER,
+        bibliography=bib,
+        csl=csl,
+        metadata=document_metadata(context),
+    )
+    assert "Link" in json.dumps(written["blocks"])  # citations are links in the build's AST
+    built.write_text(json.dumps(written), encoding="utf-8")
+    got = built_ast({"built_ast": built, "context": context})
+    want = pandoc_ast(md, bib, csl, 1672358400)
+    assert got["blocks"] == want["blocks"]
+    assert got["meta"] == want["meta"]
+    assert stringify(got["blocks"][0]) == "New [1–3]."
+    assert built_ast({"built_ast": None, "context": context}) is None

@@ -50,7 +50,8 @@ EVENT_OLD, EVENT_NEW = (
 
 
 # Every commit of these tests at one time (2023-01-01), so that a revision's date is known.
-git = partial(helpers.git, when=1672531200)
+WHEN = 1672531200
+git = partial(helpers.git, when=WHEN)
 
 
 def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
@@ -62,15 +63,20 @@ def diff(repo: Path, *args: str) -> subprocess.CompletedProcess:
 
 def _project_v1(repo: Path) -> Path:
     """The project copied to ``repo``, a new git repository whose first commit is tagged v1."""
-    revision.copy_project(ROOT, repo)
-    (repo / ".gitignore").write_text(
-        "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n", encoding="utf-8"
-    )
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "v1")
-    git(repo, "tag", "v1")
-    return repo
+    return revision.scratch_repository(ROOT, repo, author="t", when=WHEN)
+
+
+def _add_project(project: Path, model: str, **values: str) -> None:
+    """A project added to ``project``'s data: a copy of the project ``model`` with ``values``, a
+    test description and no note."""
+
+    def add(rows):
+        row = next(r for r in rows if r["id"] == model)
+        rows.append(
+            dict(row, description="A test project added by the diff test.", note="", **values)
+        )
+
+    helpers.edit_table(project, "projects", add)
 
 
 @pytest.fixture(scope="module")
@@ -79,30 +85,21 @@ def repo(tmp_path_factory) -> Path:
     template = repo / "templates" / "brief.md.j2"
     assert TEMPLATE_OLD in template.read_text(encoding="utf-8")
 
-    projects = read_table(repo / "data" / "projects.csv")
-    header = list(projects[0].keys())
-    row = next(p for p in projects if p["id"] == CHANGED_PROJECT)
-    assert (row["start_year"], row["end_year"]) == ("2017", "2019")
-    row["start_year"] = "2018"
-    template_row = next(
-        p for p in projects if p["id"] == "prj-kz-damu-industrial-enterprise-centre"
-    )
-    added = dict(
-        template_row,
+    def change_years(rows):
+        row = next(p for p in rows if p["id"] == CHANGED_PROJECT)
+        assert (row["start_year"], row["end_year"]) == ("2017", "2019")
+        row["start_year"] = "2018"
+
+    helpers.edit_table(repo, "projects", change_years)
+    _add_project(
+        repo,
+        "prj-kz-damu-industrial-enterprise-centre",
         id=ADDED_PROJECT,
         title="Pilot of zebra-crossing sensors in Kazakhstan",
         start_year="2021",
         end_year="2022",
-        description="A test project added by the diff test.",
-        note="",
     )
-    projects.append(added)
-    write_table(repo / "data" / "projects.csv", projects, header)
-    events = read_table(repo / "data" / "events.csv")
-    header = list(events[0].keys())
-    write_table(
-        repo / "data" / "events.csv", [e for e in events if e["id"] != REMOVED_EVENT], header
-    )
+    helpers.edit_table(repo, "events", lambda rows: _drop(rows, REMOVED_EVENT))
     template.write_text(
         template.read_text(encoding="utf-8").replace(TEMPLATE_OLD, TEMPLATE_NEW), encoding="utf-8"
     )
@@ -178,6 +175,40 @@ def test_change_report_lists_exactly_the_record_changes(result):
     # Affected documents and sections are named.
     assert "affects briefs/armenia" in changed
     assert "Phase II" in changed  # the project's own section heading
+    _assert_report_agrees(out)
+
+
+def _assert_report_agrees(out: Path) -> None:
+    """One account of each change: every record and source the Records part lists names the same
+    documents as the Documents part's table lists it under; a source a document now cites or no
+    longer cites (the Sources part), when changed in the data, names that document; and the
+    summary counts what the parts list."""
+    md = _plain(out / "changes.md")
+    records = md.split("# Records", 1)[1].split("\n# Sources", 1)[0] if "# Records" in md else ""
+    affects: dict[str, set[str]] = {}
+    kinds: dict[str, int] = {"changed": 0, "added": 0, "removed": 0}
+    kind = ""
+    for line in records.splitlines():
+        if line.startswith("### "):
+            kind = line[4:].strip().lower()
+        elif m := re.match(r"- \*\*([^*]+)\*\*", line):
+            rid = m.group(1)
+            affects[rid] = set()
+            kinds[kind] += 1
+        elif m := re.match(r"    - affects ([^,]+),", line):
+            affects[rid].add(m.group(1))
+    rows = re.findall(r"^\| ([^:|]+): [^|]*\| (\w+) \| ([^|]*) \|", _changed_documents(out), re.M)
+    listed = {
+        rid: {doc for doc, _, ids in rows if rid in ids.strip().split(", ")} for rid in affects
+    }
+    assert affects == listed, (affects, listed)
+    sources = md.split("\n# Sources", 1)[1].split("\n# Documents", 1)[0]
+    for doc, cited in re.findall(r"^- ([a-z]+/[a-z-]+): (.*)$", sources, re.M):
+        for source in re.findall(r"ref\d+", cited):
+            assert source not in affects or doc in affects[source], (doc, source, affects)
+    summary = f"{kinds['changed']} record{'s' if kinds['changed'] != 1 else ''} changed, "
+    summary += f"{kinds['added']} added, {kinds['removed']} removed; {len(rows)} document"
+    assert summary in md, (summary, md[:600])
 
 
 def test_documents_changed_and_unchanged(result):
@@ -348,9 +379,6 @@ def _built(repo: Path, tag: str, dest: Path) -> Path:
 
 
 @pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice with python3-uno is needed")
-@pytest.mark.xfail(
-    reason="the v1..v2 diff adds a record the review counts: see REVIEW_MARKS_DEFECT", strict=False
-)
 def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
     repo, result, tmp_path_factory
 ):
@@ -386,12 +414,49 @@ def test_libreoffice_accept_all_is_the_new_version_reject_all_the_old(
         _assert_accept_new_reject_old(seen, docx.stem, "v1", "v2", result[1])
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = re.compile(r"\[[\d,–; -]+\]|\w+|[^\w\s]")
+# A citation as the text shows it ("[12]", "[3–5, 9]"): one token.
+_CITATION = re.compile(r"\[[\d,–; -]+\]")
+
+
+# The number heading a reference list entry ("12. Shugurov (2022)..."): one token.
+_ENTRY_NUMBER = re.compile(r"(\d+\.)\s")
 
 
 def _tokens(lines: list[str]) -> list[str]:
-    """Words and punctuation of a text, in order (what the comparison goes by)."""
-    return [t for line in lines for t in _TOKEN.findall(line)]
+    """Words, punctuation, whole citations and reference entries' numbers of a text, in order
+    (what the comparison goes by)."""
+    out: list[str] = []
+    for line in lines:
+        entry = _ENTRY_NUMBER.match(line)
+        if entry:
+            out.append(entry.group(1))
+            line = line[entry.end() :]
+        out += _TOKEN.findall(line)
+    return out
+
+
+def _mark_pattern() -> re.Pattern:
+    """A record mark as the strings file's ``record_mark`` writes it ("R{n}": R12)."""
+    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
+        "record_mark"
+    ]
+    return re.compile(re.escape(form).replace(re.escape("{n}"), r"\d+"))
+
+
+def _slot(token: str, mark: re.Pattern) -> str:
+    """What aligns a token with its counterpart: a citation or record mark by its kind alone
+    (its numbers are compared after alignment), any other token as itself."""
+    if _CITATION.fullmatch(token) or _ENTRY_NUMBER.match(token + " "):
+        return "[citation]"
+    return "[mark]" if mark.fullmatch(token) else token
+
+
+def _renumbering_only(want: str, got: str, moved: dict[str, dict[int, int]]) -> bool:
+    """Whether ``got`` is the citation or mark ``want`` with exactly the renumbering ``moved``
+    (the change report's, by kind) applied to its numbers."""
+    numbers = moved[_kind(want)]
+    return sorted(numbers.get(n, n) for n in _numbers(want)) == sorted(_numbers(got))
 
 
 def _renumbered(out: Path, name: str, kind: str | None = None) -> set[tuple[str, str]]:
@@ -424,8 +489,10 @@ def _renumbered(out: Path, name: str, kind: str | None = None) -> set[tuple[str,
 
 
 def _assert_accept_new_reject_old(seen: dict, stem: str, old: str, new: str, out: Path) -> None:
-    """Accept All gives the new version's text token for token; Reject All the old version's,
-    except exactly the numbers the report lists as renumbered (shown with their new numbers)."""
+    """Accept All gives the new version's text token for token; Reject All the old version's token
+    for token, except exactly the citations and marks the report lists as renumbered (shown with
+    their new numbers): after aligning the two texts (a citation or mark stands for its kind),
+    every token is equal but such a renumbered one, and nothing is inserted or left out."""
     red = seen[stem]
     # The redline's note (what it compares) is its one line more than the document.
     note = next(i for i, t in enumerate(red["accepted"]) if t.startswith("Redline of "))
@@ -433,21 +500,20 @@ def _assert_accept_new_reject_old(seen: dict, stem: str, old: str, new: str, out
     rejected = red["rejected"][:note] + red["rejected"][note + 1 :]
     assert _tokens(accepted) == _tokens(seen[f"{new}-{stem}"]["text"]), stem
     got, want = _tokens(rejected), _tokens(seen[f"{old}-{stem}"]["text"])
-    differences = set()
-    sm = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    mark = _mark_pattern()
+    sm = difflib.SequenceMatcher(
+        None, [_slot(t, mark) for t in want], [_slot(t, mark) for t in got], autojunk=False
+    )
     for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op != "equal":
-            assert op == "replace" and i2 - i1 == j2 - j1, (
-                stem,
-                want[i1 - 5 : i2 + 5],
-                got[j1 - 5 : j2 + 5],
-            )
-            differences |= set(zip(want[i1:i2], got[j1:j2]))
-    listed = _renumbered(out, stem.replace("-", "/", 1))
-    unlisted = {
-        (a, b) for a, b in differences if (re.sub(r"\D", "", a), re.sub(r"\D", "", b)) not in listed
+        assert op == "equal", (stem, want[i1 - 5 : i2 + 5], got[j1 - 5 : j2 + 5])
+    name = stem.replace("-", "/", 1)
+    moved = {
+        k: {int(a): int(b) for a, b in _renumbered(out, name, k)}
+        for k in ("citations", "record marks")
     }
-    assert not unlisted, (stem, sorted(unlisted)[:20])
+    differences = [(w, g) for w, g in zip(want, got, strict=True) if w != g]
+    unlisted = [(w, g) for w, g in differences if not _renumbering_only(w, g, moved)]
+    assert not unlisted, (stem, unlisted[:20])
 
 
 # The editor's six everyday edits of issue 33, each made alone on v1 and all together.
@@ -483,22 +549,15 @@ def _edit_new_project(project: Path) -> None:
             )
         )
 
-    def add_project(rows):
-        model = next(r for r in rows if r["id"] == "prj-am-quality-infrastructure")
-        rows.append(
-            dict(
-                model,
-                id=SIX_PROJECT,
-                title="Pilot of tram-stop sensors in Armenia",
-                description="A test project added by the diff test.",
-                sources=SIX_SOURCE,
-                source_note="",
-                note="",
-            )
-        )
-
     helpers.edit_table(project, "sources", add_source)
-    helpers.edit_table(project, "projects", add_project)
+    _add_project(
+        project,
+        "prj-am-quality-infrastructure",
+        id=SIX_PROJECT,
+        title="Pilot of tram-stop sensors in Armenia",
+        sources=SIX_SOURCE,
+        source_note="",
+    )
 
 
 def _edit_delete_instrument(project: Path) -> None:
@@ -563,28 +622,9 @@ def _settle(redlines: list[Path], versions: list[Path], profile: Path) -> dict[s
     return seen
 
 
-# The review's Reject All keeps a mark the old version lacks when an edit changes which records a
-# computed sentence counts: these cases are expected to fail until the redline tracks such a mark.
-REVIEW_MARKS_DEFECT = pytest.mark.xfail(
-    reason=(
-        "Known defect (issue 33, open): the review states computed claims with the record marks"
-        " of exactly the records they count (issue 28), so an edit that adds or removes a counted"
-        " record changes a run of marks in a sentence; the redline pins the marks to the new"
-        " numbers untracked, and LibreOffice's Reject All of the review keeps a mark the old"
-        " version lacks. Accept All gives the new version exactly (asserted before this point)."
-    ),
-    strict=False,
-)
-
-
 @pytest.mark.parametrize(
     "edit",
-    [
-        pytest.param(name, marks=REVIEW_MARKS_DEFECT)
-        if name in ("all", "new-project", "instrument-deleted")
-        else name
-        for name in ["all", *SIX_EDITS]
-    ],
+    ["all", *SIX_EDITS],
 )
 def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path):
     """Issue 33's edits, each alone and all together: no tracked change is a renumbering only, and
@@ -595,6 +635,7 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
         assert proc.returncode == 0 and not _redlines(out), proc.stdout + proc.stderr
         return
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    _assert_report_agrees(out)
     redlines = _redlines(out)
     assert redlines, proc.stdout
     old, new = _built(six_repo, "v1", tmp_path), _built(six_repo, f"e-{edit}", tmp_path)
@@ -625,10 +666,7 @@ def _renumbering_tracked(docx: Path, renumbered: dict[str, set[tuple[str, str]]]
     """Tracked changes that only renumber: a citation ("[12]") or record mark (the strings file's
     ``record_mark``, "R12") deleted and inserted in its place with the numbers the document's
     renumbering (the report's, ``renumbered``) gives the old ones."""
-    form = yaml.safe_load((ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8"))[
-        "record_mark"
-    ]
-    mark = re.escape(form).replace(re.escape("{n}"), r"\d+")
+    mark = _mark_pattern().pattern
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
     number = (
         r"<w:r(?: [^>]*)?>(?:(?!</w:r>).)*?<w:(?:t|delText)[^>]*>(\[[\d,–; -]+\]|"
@@ -645,5 +683,6 @@ def _renumbering_tracked(docx: Path, renumbered: dict[str, set[tuple[str, str]]]
 
 
 def _kind(number: str) -> str:
-    """Which renumbering a number shown belongs to: a citation's ("[12]") or a record mark's."""
-    return "citations" if number.startswith("[") else "record marks"
+    """Which renumbering a number shown belongs to: a citation's ("[12]") or reference entry's
+    ("12."), or a record mark's ("R12")."""
+    return "citations" if number.startswith("[") or number[0].isdigit() else "record marks"

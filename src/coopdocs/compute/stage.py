@@ -24,7 +24,7 @@ from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
 from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
-from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, with_locale, word
+from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
@@ -41,6 +41,21 @@ def build_info(
         "date": iso_date(epoch),
         "data_title": descriptor.get("title", ""),
         "data_version": descriptor.get("version", ""),
+    }
+
+
+def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """The data bundle the tables job reads: the descriptor, the records (without the loader's
+    private fields), the changed records, the checked settings and the authored texts."""
+    return {
+        "descriptor": package.descriptor,
+        "tables": {
+            name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+            for name, recs in package.tables.items()
+        },
+        "git": git,
+        "settings": settings,
+        "texts": package.texts,
     }
 
 
@@ -64,6 +79,10 @@ def write_contexts(
     """
     build = build_info(package.descriptor, epoch, settings.get("language"))
     words = with_locale(words, build["language"])
+    # Every coded value the descriptor allows needs its word before any document is written.
+    missing = label_gaps(words, package.descriptor)
+    if missing:
+        raise StringsError("\n".join(missing))
     git = changed_records(data_dir, package.descriptor)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
@@ -92,17 +111,7 @@ def write_contexts(
         outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
             package, cited_sources(package, ctx), words
         )
-    bundle = {
-        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-        for name, recs in package.tables.items()
-    }
-    outputs[bundle_path] = {
-        "descriptor": package.descriptor,
-        "tables": bundle,
-        "git": git,
-        "settings": settings,
-        "texts": package.texts,
-    }
+    outputs[bundle_path] = _bundle(package, git, settings)
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 

@@ -15,6 +15,7 @@ What pandoc's DOCX writer leaves, that a reader sees:
   as in the PDF;
 - table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
 - the paragraph after a table as far below it as in the PDF (no style can say "after a table").
+- tables kept with their captions and headings, and no row split across pages (keep_tables);
 - the back matter (references, data provenance) smaller and in two columns, as in the PDF: a
   continuous section, sizes and spacing from the Typst template's (BACK_MATTER).
 
@@ -314,6 +315,85 @@ def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
         changed = True
     if not changed:
         return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# Table layout that holds on the page (issue 30), as the PDF's (templates/typst/document.typ):
+# a table's caption stays with it, a heading stays with the table it introduces, and no row is
+# split across two pages. As in the PDF, a table may break between rows: its header row and first
+# row stay with its caption (a caption never ends a page alone), and the header row repeats.
+KEPT_ROWS = 2  # the header row and the first row
+_PPR_FIRST = ("pStyle",)  # the only child of w:pPr the schema puts before w:keepNext
+_TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+    "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange",
+)  # fmt: skip
+
+
+def _keep_next(paragraph) -> None:
+    """Mark ``paragraph`` to stay on the page of the paragraph (or table row) after it."""
+    ppr = _child(paragraph, "pPr", lambda _: 0)
+    _child(ppr, "keepNext", lambda p: 1 if len(p) and _local(p[0]) in _PPR_FIRST else 0)
+
+
+def _previous_paragraphs(table) -> list:
+    """What introduces ``table``: its caption, and a heading before it with at most one paragraph
+    between (the section's lead-in), nearest first; bookmarks skipped."""
+    found = []
+    node = table.getprevious()
+    while node is not None and len(found) < 3:
+        if _local(node) == "p":
+            found.append(node)
+        elif _local(node) not in ("bookmarkStart", "bookmarkEnd"):
+            break
+        node = node.getprevious()
+    return found
+
+
+def _is_heading(paragraph, heading_styles: set[str]) -> bool:
+    """Whether ``paragraph``'s style is a heading (a style with an outline level)."""
+    pstyle = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    return pstyle is not None and pstyle.get(f"{_W}val") in heading_styles
+
+
+def _keep_table(table, heading_styles: set[str]) -> None:
+    """Keep ``table``'s rows whole and its first rows with its caption and heading (KEPT_ROWS)."""
+    rows = table.findall(f"{_W}tr")
+    kept = rows[: min(KEPT_ROWS, len(rows)) - 1]  # each keeps with the row after it
+    for row in rows:
+        trpr = _child(row, "trPr", lambda r: 1 if len(r) and _local(r[0]) == "tblPrEx" else 0)
+        _child(trpr, "cantSplit", lambda t: _schema_position(t, _TRPR_ORDER, "cantSplit"))
+    for row in kept:
+        for paragraph in row.iter(f"{_W}p"):
+            _keep_next(paragraph)
+    before = _previous_paragraphs(table)
+    if before and not _is_heading(before[0], heading_styles):
+        _keep_next(before[0])  # the caption
+        before = before[1:]
+    # A heading and the lead-in paragraph under it stay with the caption and table that follow.
+    for n, paragraph in enumerate(before[:2]):
+        if _is_heading(paragraph, heading_styles):
+            for kept_paragraph in before[: n + 1]:
+                _keep_next(kept_paragraph)
+            break
+
+
+def keep_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
+    """``word/document.xml`` with its tables kept together with their captions and headings and
+    no row split across pages (KEPT_ROWS); unchanged when it has no table."""
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    tables = [t for t in root.iter(f"{_W}tbl") if t.getparent().tag == f"{_W}body"]
+    if not tables:
+        return document_xml
+    heading_styles = {
+        s.get(f"{_W}styleId")
+        for s in etree.fromstring(styles_xml).iter(f"{_W}style")
+        if s.find(f"{_W}pPr/{_W}outlineLvl") is not None
+    }
+    for table in tables:
+        _keep_table(table, heading_styles)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -676,6 +756,9 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
             parts["word/document.xml"], parts["word/styles.xml"]
         )
         parts["word/document.xml"] = back_matter(
+            parts["word/document.xml"], parts["word/styles.xml"]
+        )
+        parts["word/document.xml"] = keep_tables(
             parts["word/document.xml"], parts["word/styles.xml"]
         )
     if "docProps/app.xml" in parts:

@@ -29,6 +29,7 @@ Exit status: 0 no change, 1 changes, 2 error.
 
 from __future__ import annotations
 
+import concurrent.futures
 import shutil
 import sys
 import tempfile
@@ -166,13 +167,19 @@ def run(
         changes = record_changes(a, b)
         results, merged_docs = compare(a, b, changes, epoch, cores)
         tables = compare_tables(a, b)
-        sections = record_sections(a, b, changes, epoch)
+        sections = record_sections(a, b, changes, results, epoch)
 
         # Write everything into a fresh folder, then put it in place (no stale redlines remain).
         stage = tmp_path / "out"
         stage.mkdir()
-        for key, merged in merged_docs.items():
-            write_redline(merged, stage, f"{key[0]}-{key[1]}", epoch, house)
+        # One pandoc run per redline and format: the documents' side by side.
+        with concurrent.futures.ThreadPoolExecutor(max(1, cores)) as pool:
+            written = [
+                pool.submit(write_redline, merged, stage, f"{key[0]}-{key[1]}", epoch, house)
+                for key, merged in merged_docs.items()
+            ]
+            for job in written:
+                job.result()
         context = report_context(a, b, changes, results, tables, sections, epoch)
         write_report(stage, change_report(templates_dir, context), epoch, house)
         if out_dir.exists():

@@ -501,7 +501,7 @@ class Merger:
             children = self._rebuild(toks[i:j], depth + 1)
             out.append(self._wrap(json.loads(head), children))
             i = j
-        return _join_strs(out)
+        return join_strs(out)
 
     def _wrap(self, wrapper: list, children: list) -> dict:
         t = wrapper[0]
@@ -715,7 +715,7 @@ def _absorb_spaces(seq: list[tuple[_Tok, str | None]]) -> list[tuple[_Tok, str |
     return out
 
 
-def _join_strs(inlines: list) -> list:
+def join_strs(inlines: list) -> list:
     """Join adjacent Str inlines (words split for the diff) back together."""
     out: list = []
     for x in inlines:

@@ -44,20 +44,18 @@ def summary_line(
     return text + (f" → {out}" if out else "")
 
 
-def report_context(
-    a: Version,
-    b: Version,
-    changes: list[RecordChange],
-    docs: list[DocumentResult],
-    table_changes: list[TableChange],
-    record_sections: dict[tuple[str, Key], list[str]],
-    epoch: int,
-) -> dict[str, Any]:
-    """What the change report template shows, in the order it shows it."""
-    titles = {d.key: d.title for d in docs}
+def _version(v: Version) -> dict[str, Any]:
+    """A version as the report names it: its label and its commit's short hash."""
+    return {"label": v.label, "commit": v.commit[:12] if v.commit else None}
 
-    def version(v: Version) -> dict[str, Any]:
-        return {"label": v.label, "commit": v.commit[:12] if v.commit else None}
+
+def _record_tables(
+    changes: list[RecordChange],
+    titles: dict[Key, str],
+    record_sections: dict[tuple[str, Key], list[str]],
+) -> list[dict[str, Any]]:
+    """The Records part: per table, the records changed, added and removed, each with its fields'
+    old and new values and the documents (and their sections) it affects."""
 
     def record(c: RecordChange) -> dict[str, Any]:
         return {
@@ -82,19 +80,14 @@ def report_context(
             if items:
                 groups.append({"kind": kind, "records": items})
         tables.append({"name": table, "groups": groups})
+    return tables
+
+
+def _documents(docs: list[DocumentResult]) -> dict[str, Any]:
+    """The Sources and Documents parts: the sources each document cites anew or no longer, the
+    changed documents (with their counts and renumbering), and the unchanged ones."""
     changed = [d for d in docs if d.status != "unchanged"]
     return {
-        "a": version(a),
-        "b": version(b),
-        "date": iso_date(epoch),
-        "epoch": epoch,
-        "summary": summary_line(changes, docs, table_changes, None),
-        "tables": tables,
-        "data_sources": [
-            {"kind": c.kind, "id": c.id, "label": c.label}
-            for c in changes
-            if c.table == "sources" and c.kind in ("added", "removed")
-        ],
         "cited": [
             {"name": d.name, "added": d.sources_added, "removed": d.sources_removed}
             for d in docs
@@ -115,6 +108,13 @@ def report_context(
         ],
         "without_records": [d.name for d in changed if not d.records],
         "unchanged": [d.name for d in docs if d.status == "unchanged"],
+    }
+
+
+def _data_tables(table_changes: list[TableChange]) -> dict[str, Any]:
+    """The Tables part: each changed table's rows added and removed and cells changed, and the
+    unchanged tables."""
+    return {
         "data_tables": [
             {
                 "name": t.table,
@@ -133,6 +133,34 @@ def report_context(
             if t.status != "unchanged"
         ],
         "tables_unchanged": [t.table for t in table_changes if t.status == "unchanged"],
+    }
+
+
+def report_context(
+    a: Version,
+    b: Version,
+    changes: list[RecordChange],
+    docs: list[DocumentResult],
+    table_changes: list[TableChange],
+    record_sections: dict[tuple[str, Key], list[str]],
+    epoch: int,
+) -> dict[str, Any]:
+    """What the change report template shows, in the order it shows it."""
+    titles = {d.key: d.title for d in docs}
+    return {
+        "a": _version(a),
+        "b": _version(b),
+        "date": iso_date(epoch),
+        "epoch": epoch,
+        "summary": summary_line(changes, docs, table_changes, None),
+        "tables": _record_tables(changes, titles, record_sections),
+        "data_sources": [
+            {"kind": c.kind, "id": c.id, "label": c.label}
+            for c in changes
+            if c.table == "sources" and c.kind in ("added", "removed")
+        ],
+        **_documents(docs),
+        **_data_tables(table_changes),
     }
 
 

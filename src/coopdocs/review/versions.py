@@ -89,7 +89,7 @@ def safe_name(label: str) -> str:
 
 
 def load(version: Version) -> None:
-    """Read a built version: every document's context and Markdown, and the data tables."""
+    """Read a built version: every document's context, Markdown and AST, and the data tables."""
     project = version.project
     assert project is not None
     for md in sorted((project / layout.MD_DIR).glob("*/*.md")):
@@ -97,8 +97,11 @@ def load(version: Version) -> None:
         ctx_path = project / layout.context(folder, name)
         ctx = json.loads(ctx_path.read_text(encoding="utf-8")) if ctx_path.is_file() else {}
         bib = project / layout.bibliography(folder, name)
+        ast = project / layout.ast(folder, name)
         version.documents[(folder, name)] = {
             "md": md,
+            # The AST the build read the Markdown into (citations resolved), when it wrote one.
+            "built_ast": ast if ast.is_file() else None,
             "bib": bib if bib.is_file() else None,
             "context": ctx,
             "records": set(ctx.get("records", [])),

@@ -55,6 +55,25 @@ def query(root: Path, *args: str, strip: bool = True) -> str | None:
     return out.strip() if strip else out
 
 
+def run_as(root: Path, *args: str, author: str, when: int | None = None) -> str:
+    """The standard output of ``git args`` run in ``root`` as ``author`` (name; e-mail
+    ``<author>@example.org``) at ``when`` (seconds since the epoch; git's own clock when None), for
+    the scratch repositories the tests and benchmarks make; GitError when git fails."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME=author,
+        GIT_AUTHOR_EMAIL=f"{author}@example.org",
+        GIT_COMMITTER_NAME=author,
+        GIT_COMMITTER_EMAIL=f"{author}@example.org",
+    )
+    if when is not None:
+        env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+    proc = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise GitError(f"git {' '.join(args)}: {proc.stderr.strip()}")
+    return proc.stdout
+
+
 # --------------------------------------------------------------------------------------------
 # Revisions and the work tree
 

@@ -112,6 +112,26 @@ def copy_project(source: Path, dest: Path, names: Iterable[str] = BUILD_FILES) -
     return dest
 
 
+# What a scratch repository of the project (tests, benchmarks) leaves out of its commits.
+SCRATCH_IGNORE = "reports/\nbuild/\nlogs/\n.snakemake/\n__pycache__/\n.venv/\n"
+
+
+def scratch_repository(source: Path, repo: Path, author: str, when: int | None = None) -> Path:
+    """A new git repository in ``repo`` holding a copy of the project ``source`` (its build
+    files), committed by ``author`` at ``when`` (:func:`coopdocs.tools.git.run_as`) on the branch
+    ``main`` and tagged ``v1``: the first version the diff's tests and benchmark edit."""
+    copy_project(source, repo)
+    (repo / ".gitignore").write_text(SCRATCH_IGNORE, encoding="utf-8")
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("commit", "-q", "-m", "v1"),
+        ("tag", "v1"),
+    ):
+        git.run_as(repo, *args, author=author, when=when)
+    return repo
+
+
 def snakemake_path(python: str | None = None) -> str:
     """The ``snakemake`` beside ``python`` (default: the running interpreter's environment)."""
     return str(Path(python or sys.executable).parent / "snakemake")
