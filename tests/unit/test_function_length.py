@@ -22,8 +22,6 @@ LIMIT = 60
 # (module path under src/, function name): the engineer shortening it.
 PENDING: dict[tuple[str, str], str] = {
     ("coopdocs/compute/article.py", "article_context"): "s29",
-    ("coopdocs/compute/stage.py", "write_tables"): "s35",
-    ("coopdocs/preview/session.py", "refresh"): "s35",
 }
 
 
