@@ -13,7 +13,7 @@ fonts, which take precedence over a named font and were Aptos), the theme's font
 Roman too, and the font table lists Liberation Serif as its alternative name.
 
 Also here: page numbers ("3 / 12", centred, as in the PDF) and a running header from the second
-page on (the document's title and "coopdocs"); the table style "Table" ruled as in the PDF, based
+page on (the document's short title, as the PDF's); the table style "Table" ruled as in the PDF, based
 on a "TableNormal" that exists; the small record marks in a grey that passes WCAG AA (7.0:1).
 """
 
@@ -132,10 +132,11 @@ def _append_runs(paragraph, runs: str) -> None:
 
 
 def headers_and_footers(doc) -> None:
-    """Page numbers on every page; from page 2 on, the title and "coopdocs" above the text.
+    """Page numbers on every page; from page 2 on, the document's short title above the text.
 
-    The header's title is a TITLE field: the document's own title (its core properties), which
-    coopdocs.render.docx also writes in as the field's shown result.
+    The header's title is a DOCPROPERTY field of the custom property "short-title" (the pandoc
+    metadata coopdocs.render.metadata gives every document: its short title, else its title),
+    which coopdocs.render.docx also writes in as the field's shown result.
     """
     section = doc.sections[0]
     section.different_first_page_header_footer = True
@@ -145,12 +146,7 @@ def headers_and_footers(doc) -> None:
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
     header.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
-    _append_runs(
-        header,
-        _field("TITLE", "Title", 16, MUTED)
-        + "<w:r><w:tab/></w:r>"
-        + _text_run("coopdocs", 16, MUTED),
-    )
+    _append_runs(header, _field('DOCPROPERTY "short-title"', "Title", 16, MUTED))
     for footer in (section.footer, section.first_page_footer):
         p = footer.paragraphs[0]
         p.style = doc.styles["Footer"]

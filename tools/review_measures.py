@@ -8,17 +8,24 @@ Read from the review's HTML body, before the references:
   replaced) that open sentences in more than two state sections (section ids ``bilateral-*``);
 - ``hedges``: the parentheses "(no reference given in the source)" and "(partly without ...)";
 - ``back_matter``: the PDF's pages from the one where the references begin to the end, as a
-  share of all pages (pypdf, when it is installed).
+  share of all pages (pypdf, when it is installed);
+- ``comparisons``: body sentences that compare with a registered computed claim: spans of class
+  ``comparison`` whose ``data-claim`` names only claims the review's register holds
+  (``reports/claims/register.csv``, document ``article/review``) and whose text gives a number;
+  ``union_comparisons`` those of them with ``data-level="union"`` (the union level against the
+  states); ``unregistered`` the claim names a span gives that the register lacks.
 
 Usage: ``python tools/review_measures.py [REPORTS] [--check]``. With ``--check`` the exit status
 is 1 when a target of the issue is missed (shared_8 >= 5 %, any frame, any hedge, back matter
-> 40 %). Standard library only, apart from pypdf for the page count; it imports nothing of the
-program it measures.
+> 40 %, fewer than 30 comparisons or 5 union comparisons, any unregistered claim). Standard
+library only, apart from pypdf for the page count; it imports nothing of the program it
+measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -31,6 +38,13 @@ FRAME = 4
 HEDGES = ("(no reference given in the source)", "(partly without a reference in the source)")
 WORD = re.compile(r"[\w’'-]+", re.UNICODE)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"*])")
+# The targets of issue 29 (``--check``).
+MIN_COMPARISONS = 30
+MIN_UNION_COMPARISONS = 5
+DOCUMENT = "article/review"
+NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice|times)\b", re.I
+)
 
 
 class _Text(HTMLParser):
@@ -115,6 +129,62 @@ def frames(sections: dict[str, str]) -> dict[str, list[str]]:
     return {f: sorted(s) for f, s in sorted(seen.items()) if len(s) > 2}
 
 
+class _Comparisons(HTMLParser):
+    """The spans of class ``comparison`` before the references: their claims, level and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+        self.open: list[dict | None] = []
+        self.stopped = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        a = dict(attrs)
+        if tag in ("section", "div") and a.get("id") in ("references", "refs"):
+            self.stopped = True
+        if tag != "span":
+            return
+        mine = "comparison" in (a.get("class") or "").split() and not self.stopped
+        entry = {"claims": (a.get("data-claim") or "").split(), "level": a.get("data-level")}
+        self.open.append(dict(entry, text=[]) if mine else None)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self.open:
+            entry = self.open.pop()
+            if entry is not None:
+                self.found.append(dict(entry, text=" ".join("".join(entry["text"]).split())))
+
+    def handle_data(self, data: str) -> None:
+        for entry in self.open:
+            if entry is not None:
+                entry["text"].append(data)
+
+
+def registered(register: Path, document: str = DOCUMENT) -> set[str]:
+    """The claim names the build's register holds for ``document``."""
+    if not register.exists():
+        return set()
+    with register.open(encoding="utf-8", newline="") as f:
+        return {row["claim"] for row in csv.DictReader(f) if row["document"] == document}
+
+
+def comparisons(html: Path, register: Path) -> dict:
+    """The comparison sentences of the review's body (module docstring, ``comparisons``)."""
+    parser = _Comparisons()
+    parser.feed(html.read_text(encoding="utf-8"))
+    names = registered(register)
+    counted = [
+        c
+        for c in parser.found
+        if c["claims"] and set(c["claims"]) <= names and NUMBER.search(c["text"])
+    ]
+    return {
+        "comparisons": len(counted),
+        "union_comparisons": sum(1 for c in counted if c["level"] == "union"),
+        "unregistered": sorted({n for c in parser.found for n in c["claims"]} - names),
+    }
+
+
 def back_matter(pdf: Path) -> tuple[int, int] | None:
     """(pages from the one where the references begin to the end, all pages) of the PDF."""
     try:
@@ -142,6 +212,7 @@ def measure(reports: Path) -> dict:
         "shared_8": round(100 * shared / len(body), 1) if body else 0.0,
         "frames": frames(review),
         "hedges": sum(body_text.count(h) for h in HEDGES),
+        **comparisons(reports / "article" / "review.html", reports / "claims" / "register.csv"),
     }
     pages = back_matter(reports / "article" / "review.pdf")
     if pages:
@@ -163,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         or result["frames"]
         or result["hedges"]
         or result.get("back_matter", 0) > 40
+        or result["comparisons"] < MIN_COMPARISONS
+        or result["union_comparisons"] < MIN_UNION_COMPARISONS
+        or result["unregistered"]
     )
     return 1 if args.check and missed else 0
 

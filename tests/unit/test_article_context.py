@@ -53,6 +53,7 @@ def test_one_section_per_member_state_and_the_union(context, two_states):
         "id": "review",
         "title": "A review",
         "subtitle": "of two states",
+        "short_title": "A review",  # no short title given: the title
         "audience": context["document"]["audience"],
     }
     assert [s["country"]["name"] for s in context["states"]] == ["Belarus", "Russia"]
@@ -469,7 +470,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     # a span of events is named first and last, not in nested parentheses
     assert "three events between 2017 and 2021, from *First" in text
     # no rank for a count of nothing; two states are "of the two", not "among the two"
-    russia = _paragraph(text, "Against the other state, it comes")
+    russia = _paragraph(text, "[Against the other state, it comes")
     # instruments in force with the organisation only (issue 28): one each, a tie
     assert "first by projects (4) and jointly first by instruments (1); the study reports" in russia
     assert "no outcome for it." in russia and "Of the two states, Belarus ranks" in text
@@ -480,7 +481,7 @@ def test_review_words_figures_events_and_ranks_as_an_editor_would(markdown, two_
     derived = len(t["proposals"]) - own
     assert (own, derived) == (2, 1)  # the fixture's proposals
     assert "the author makes two proposals of their own, given in full" in text
-    assert "One further suggestion is not the author's own" in text
+    assert "One further suggestion is not proposed by the author" in text
 
 
 def test_a_donor_s_projects_for_the_union_are_not_counted_as_a_state_s(context, two_states):
@@ -595,3 +596,92 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     assert idle  # the fixture has such states
     for name in idle:
         assert f"The study reports no project, instrument or outcome for {name}." in text
+
+
+# The builders of the context's parts (coopdocs.compute.article), each on the two-state fixture.
+
+
+@pytest.fixture(scope="module")
+def review(two_states, frames):
+    """The review's inputs with a section for the first state only: the other is still counted."""
+    from coopdocs.compute.article import review_inputs
+
+    first = sorted(c["code"] for c in two_states.tables["countries"] if c["kind"] != "union")[0]
+    return review_inputs(two_states, frames, SETTINGS, BUILD, [first], 1, WORDS)
+
+
+def test_levels_count_every_member_state_not_only_those_with_a_section(review, two_states):
+    from coopdocs.compute.article import levels_part
+
+    levels = levels_part(review)
+    members = [c for c in two_states.tables["countries"] if c["kind"] != "union"]
+    assert len(review.states) == 1 and sorted(levels["states"]) == sorted(
+        c["name"] for c in members
+    )
+    for c in members:
+        projects = [
+            p
+            for p in two_states.tables["projects"]
+            if c["code"] in stated(p, "countries") and (p.get("status") or "actual") == "actual"
+        ]
+        assert levels["states"][c["name"]]["projects"] == len(projects), c["name"]
+    union = levels["union"]
+    assert union["since"] == int(str(review.union_row["cooperation_since"])[:4])
+    # every number is a claim in the register
+    names = {c["name"] for c in review.claims.register}
+    assert {"instruments_with_organisation", "projects_of", "events_of"} <= names
+
+
+def test_a_state_section_gives_its_themes_as_the_theme_table_counts_them(review):
+    from coopdocs.compute.article import state_measures, state_section
+
+    measures = state_measures(review.claims, review.all_states)
+    section = state_section(review, review.states[0], set(), measures)
+    matrix = review.tables["projects-by-theme"]["matrix"]
+    column = matrix["columns"].index(section["country"]["name"])
+    counts = {row["label"]: row["counts"][column] for row in matrix["rows"]}
+    assert section["themes"], counts
+    named = {t["label"]: t["count"] for t in section["themes"]}
+    assert all(counts[label] == n for label, n in named.items())
+    # the highest first, and no theme left out that has as many as the last named
+    assert max(named.values()) == max(counts.values())
+    left_out = [n for label, n in counts.items() if label not in named]
+    assert all(n < min(named.values()) for n in left_out)
+
+
+def test_the_organisation_part_holds_only_records_tied_to_no_state(review, two_states):
+    from coopdocs.compute.article import organisation_part
+
+    part = organisation_part(review)
+    expected = [i["id"] for i in two_states.tables["instruments"] if not i["countries"]]
+    assert sorted(i["id"] for i in part["framework"]) == sorted(expected)
+    assert all(not e["countries"] for e in part["events"])
+
+
+def test_the_front_matter_takes_people_not_the_program_as_authors(review):
+    from coopdocs.compute.article import front_matter
+
+    front = front_matter(review, {"authors": [{"name": "A. Author"}]})
+    assert front["meta"]["authors"] == [{"name": "A. Author", "affiliation": ""}]
+    assert front["document"]["id"] == "review" and front["meta"]["title"]
+
+
+def test_the_running_header_is_the_short_title_never_the_program():
+    from coopdocs.render.metadata import document_metadata
+
+    document = {"kind": "article", "title": "A long title: and its subtitle"}
+    assert document_metadata({"document": document})["short-title"] == document["title"]
+    short = dict(document, short_title="A short title")
+    assert document_metadata({"document": short})["short-title"] == "A short title"
+    typst = (ROOT / "templates" / "typst" / "document.typ").read_text(encoding="utf-8")
+    header = typst[typst.index("header:") : typst.index("#set text(font:")]
+    assert "$short-title$" in header and "coopdocs" not in header
+
+
+def test_the_docx_running_header_is_the_short_title_field_never_the_program():
+    import zipfile
+
+    with zipfile.ZipFile(ROOT / "templates" / "docx" / "reference.docx") as z:
+        headers = [z.read(n).decode("utf-8") for n in z.namelist() if "word/header" in n]
+    assert any('DOCPROPERTY "short-title"' in h for h in headers)
+    assert not any("coopdocs" in h for h in headers)

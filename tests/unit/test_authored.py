@@ -147,6 +147,8 @@ def test_the_seed_s_claims_are_filled_from_the_registry_and_traced():
     registered = {c["name"]: c for c in context["claims"] if c["name"] in values}
     for name in ("union_documents_naming_organisation", "meetings_of_union_body_and_organisation"):
         assert values[name] == registered[name]["number"] and registered[name]["records"]
+    # a name that is also a claim keeps its words: "funded by Russia", never "funded by 1"
+    assert values["donor_states"] == "Russia" and values["n_donor_states"] == 1
     assert context["meta"]["authors"] == [
-        {"name": "Editors of the EAEU\u2013UNIDO cooperation data set", "affiliation": ""}
+        {"name": "The editors of the EAEU\u2013UNIDO cooperation review", "affiliation": ""}
     ]

@@ -224,6 +224,11 @@ def test_the_back_matter_is_smaller_and_in_two_columns():
     assert _runs(entry) == [str(int(2 * 10.5 * 8 / 10.5)), str(int(2 * 8 * 8 / 10.5))]
     assert _runs(inner) == ["15"] and _runs(after) == ["16"]  # 7.5 pt inside the review's block
     assert entry.find("w:pPr/w:spacing", NS).get(f"{{{W}}}line") == "241"
+    # The paragraph mark (a list item's bullet takes its size) is as small as the text: a bullet
+    # at the body's size made every provenance line a body line high.
+    mark = inner.find("w:pPr/w:rPr/w:sz", NS)
+    assert mark is not None and mark.get(f"{{{W}}}val") == "15"
+    assert [etree.QName(c).localname for c in inner.find("w:pPr", NS)][-1] == "rPr"
     # The section before the back matter ends on an empty line of no height, in one column ...
     first = brk.find("w:pPr/w:sectPr", NS)
     assert first.find("w:cols", NS) is None and not "".join(brk.itertext())

@@ -338,6 +338,10 @@ def test_the_review_is_written_in_its_own_words(built):
     assert result["frames"] == {}  # no sentence frame opens more than two state sections
     assert result["hedges"] == 0  # the no-reference sign, not a parenthesis each time
     assert result["back_matter"] <= 40, (result["back_pages"], result["pages"])
+    # Sentences that compare, each naming the registered claims it states (issue 29).
+    assert result["unregistered"] == []
+    assert result["comparisons"] >= 30, result["comparisons"]
+    assert result["union_comparisons"] >= 5, result["union_comparisons"]
 
 
 def test_the_conclusion_answers_each_question_with_a_registered_number(built):
@@ -362,7 +366,11 @@ def test_the_union_level_is_compared_with_the_states_in_numbers(built):
     html = article(built, "html").read_text(encoding="utf-8")
     start = html.index('id="comparison-union"')
     part = html[start : html.index("<section", start)]
-    sentences = re.findall(r'<span\s+class="comparison">(.*?)</span>', part, re.S)
+    sentences = re.findall(
+        r'<span\s+class="comparison"\s+data-claim="[a-z_ ]+"\s+data-level="union">(.*?)</span>',
+        part,
+        re.S,
+    )
     assert len(sentences) >= 5
     for s in sentences:
         text = squash(re.sub(r"<[^>]+>", "", s))

@@ -44,10 +44,10 @@ ANSWERED = [
 
 
 def _found(project: Path) -> list[tuple[str, tuple[str, str, str]]]:
-    """Every finding of the checker on the project's briefs and tables document (the review is
-    helper i29's, checked there): (document or "set", finding)."""
+    """Every finding of the checker on the project's briefs, tables document and review:
+    (document or "set", finding)."""
     paths = sorted(
-        p for f in ("briefs", "tables") for p in (project / "reports" / f).glob("*.html")
+        p for f in ("briefs", "tables", "article") for p in (project / "reports" / f).glob("*.html")
     )
     assert len(paths) >= 3, paths
     docs = {p: prose_check.parse(p) for p in paths}

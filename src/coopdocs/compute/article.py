@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from coopdocs import layout
@@ -220,8 +221,9 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     ''
     >>> article_when({"title": "General Conference, 2013", "date": "2013"})
     ''
-    >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014})
-    '2014-10-30'
+    >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014},
+    ...              {"language": {"months": ["October"] * 12}})
+    '30 October 2014'
     >>> article_when({"title": "Joint Statement", "date": "2014-10-30"}, {"locale": "ru"})
     '30 октября 2014\u202fг.'
     >>> article_when({"title": "Partnership", "date": "2017", "start_year": 2017}, {"period": {
@@ -234,7 +236,7 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     if start and end and start != end:
         when = span
     elif date and date != str(start or ""):
-        when = long_date(date, words)  # in the language's words, never ISO
+        when = long_date(date, words)  # '17 November 1966', never '1966-11-17'
     else:
         when = span or date  # 'from 2017' says more than the bare year '2017'
     years = YEAR.findall(when)
@@ -493,24 +495,65 @@ def authored_values(
     }
 
 
-def article_context(
+@dataclass
+class Review:
+    """What every part of the review's context is built from: the package and its tables, the
+    build's settings, the states (all, members, those with a section), their briefs, the claims
+    and the article's tables and figures (:func:`review_inputs`)."""
+
+    package: Package
+    words: Words | None
+    settings: dict[str, Any]
+    union_row: dict[str, Any] | None
+    front: dict[str, Any]
+    authored: dict[str, str]
+    all_states: list[dict]
+    states: list[dict]
+    briefs: dict[str, dict]
+    res: Resolver
+    org: dict[str, Any]
+    claims: ClaimSet
+    tables: dict[str, dict[str, Any]]
+    figures: dict[str, dict[str, Any]]
+
+    @property
+    def t(self) -> dict[str, list[dict]]:
+        """The package's tables by name."""
+        return self.package.tables
+
+    @property
+    def members(self) -> list[dict]:
+        """The states that are members of the union now."""
+        return [c for c in self.all_states if is_member(c)]
+
+    @property
+    def unions(self) -> list[dict]:
+        """The union, as a one-item list (empty without one)."""
+        return [self.union_row] if self.union_row else []
+
+    @property
+    def union_body(self) -> dict[str, Any] | None:
+        """The union's executive body (settings ``union_body``) as an organisation, or None."""
+        body = self.settings.get("union_body")
+        return organisation(self.package, body) if body else None
+
+    @property
+    def union_name(self) -> str | None:
+        """The union's name, None without a union."""
+        return (self.union_row or {}).get("name")
+
+
+def review_inputs(
     package: Package,
     frames: dict[str, Frame],
-    meta: dict[str, Any],
-    build: dict[str, Any],
     settings: dict[str, Any],
-    keep: list[str] | None = None,
-    others: int = 0,
-    words: Words | None = None,
-) -> dict[str, Any]:
-    """Everything the review article's template needs, ready to word.
-
-    ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
-    With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
-    the comparisons of the most active states still cover every state. ``settings``: the checked
-    ``organisation``, ``union`` and ``union_body``. The author's judgements come from the
-    package's authored text ``article`` (coopdocs.load.authored), when it has one.
-    """
+    build: dict[str, Any],
+    keep: list[str] | None,
+    others: int,
+    words: Words | None,
+) -> Review:
+    """The :class:`Review` of ``package``: the states with a section are those in ``keep`` (all
+    without it); ``others`` states left out are one column "Other states" of the tables."""
     t = package.tables
     organisation_id = settings["organisation"]
     union_row = union_of(package, settings.get("union"))
@@ -520,7 +563,6 @@ def article_context(
         else ({}, {})
     )
     all_states = by_name((c for c in t["countries"] if c["kind"] != "union"), lambda c: c["name"])
-    members = [c for c in all_states if is_member(c)]
     kept = set(keep) if keep is not None else {c["code"] for c in t["countries"]}
     states = [c for c in all_states if c["code"] in kept]
     unions = [union_row] if union_row else []
@@ -528,7 +570,6 @@ def article_context(
     if others:
         order.append((OTHER, other_states(others, words)))
     order += [(c["code"], c["name"]) for c in unions]
-
     briefs = {
         c["code"]: brief_context(
             package,
@@ -546,60 +587,63 @@ def article_context(
     # Every count the review states is a named claim (coopdocs.compute.claims), kept in the
     # document's register.
     claims = ClaimSet(
-        package,
-        organisation_id,
-        (union_row or {}).get("code"),
-        settings.get("union_body"),
+        package, organisation_id, (union_row or {}).get("code"), settings.get("union_body")
     )
-
     tables = article_tables(frames, org, order, all_states, res, words)
     figures = article_figures(frames, tables, order, words)
+    return Review(
+        package, words, settings, union_row, front, authored, all_states, states, briefs, res,
+        org, claims, tables, figures,
+    )  # fmt: skip
 
-    # The organisation's own framework: instruments and events tied to no member state.
-    framework = sorted(
-        (dict(i) for i in t["instruments"] if not i["countries"]),
-        key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]),
-    )
-    org_events = sorted(
-        (dict(e) for e in t["events"] if not e["countries"]),
-        key=lambda e: (e["date"] or "9999", e["id"]),
-    )
-    # The organisation's own offices and centres (owner "organisation"), not the national
-    # centres it supports: a role the data types, whatever kinds of office the package has.
-    org_offices = [dict(o) for o in t["offices"] if o.get("owner") == "organisation"]
-    org_facts = sorted(
-        (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
-    )
-    # Projects of several member states, or in which some state's participation is only
-    # inferred: described once (in the section on shared projects), referred to from each
-    # state's section; inferred participation is counted nowhere.
-    state_codes = {c["code"] for c in all_states}
-    regional_projects = [
-        project_entry(r, res, res.outcomes_by_project.get(r["id"], []), words)
-        for r in sorted((p for p in t["projects"] if is_shared(p, state_codes)), key=sort_key_year)
-    ]
-    shared_ids = {p["id"] for p in regional_projects}
-    regional_events = [
-        event_entry(r, res)
-        for r in sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
-    ]
 
-    # Highlights for the comparative analysis, computed, never typed.
-    instrument_counts = Counter(
-        {c["name"]: len(res.of_country("instruments", c["code"])) for c in all_states}
-    )
-    project_counts = Counter(
-        {c["name"]: len(res.of_country("projects", c["code"])) for c in all_states}
-    )
-    theme_counts = Counter(th for p in t["projects"] for th in p["themes"])
-    top_theme = claims.get("most_frequent_theme")
-    most_instruments = _leaders(instrument_counts)
-    most_projects = _leaders(project_counts)
+def organisation_part(r: Review) -> dict[str, list[dict]]:
+    """The organisation's own framework: instruments, events, its own offices and facts tied to
+    no member state, each in date order."""
+    t = r.t
+    return {
+        "framework": sorted(
+            (dict(i) for i in t["instruments"] if not i["countries"]),
+            key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]),
+        ),
+        "events": sorted(
+            (dict(e) for e in t["events"] if not e["countries"]),
+            key=lambda e: (e["date"] or "9999", e["id"]),
+        ),
+        # The organisation's own offices and centres (owner), not the national ones it supports:
+        # a role the data types, whatever kinds of office the package has.
+        "offices": [dict(o) for o in t["offices"] if o.get("owner") == "organisation"],
+        "facts": sorted(
+            (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
+        ),
+    }
+
+
+def regional_part(r: Review) -> dict[str, list[dict]]:
+    """Projects of several member states, or in which some state's participation is only
+    inferred, and events whose states are inferred: described once (in the section on shared
+    projects), referred to from each state's section; inferred participation is counted nowhere."""
+    state_codes = {c["code"] for c in r.all_states}
+    t, res = r.t, r.res
+    projects = sorted((p for p in t["projects"] if is_shared(p, state_codes)), key=sort_key_year)
+    events = sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
+    return {
+        "projects": [
+            project_entry(p, res, res.outcomes_by_project.get(p["id"], []), r.words)
+            for p in projects
+        ],
+        "events": [event_entry(e, res) for e in events],
+    }
+
+
+def donor_entries(r: Review) -> list[dict]:
+    """The states with a section that fund projects beyond their borders: how many, to whom
+    (the states, and apart whether the union), their sources and the claim that counts them."""
     donors = []
-    for c in states:
-        elsewhere = funded_abroad(briefs[c["code"]], claims, c["code"])
+    for c in r.states:
+        elsewhere = funded_abroad(r.briefs[c["code"]], r.claims, c["code"])
         if elsewhere:
-            to = recipients(elsewhere, (union_row or {}).get("name"))
+            to = recipients(elsewhere, r.union_name)
             donors.append(
                 {
                     "name": c["name"],
@@ -607,323 +651,452 @@ def article_context(
                     "recipients": to["states"],
                     "to_union": to["union"],
                     "sources": sorted({s for f in elsewhere for s in f["sources"]}),
-                    "claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
+                    "claim": r.claims.view("projects_funded_beyond_borders", country=c["code"]),
                 }
             )
-    # The funders besides the member states that fund others, and the budgets the data states:
-    # what the funding section says of its table beyond the donors.
+    return donors
+
+
+def funding_part(r: Review, donors: list[dict]) -> dict[str, list[dict]]:
+    """What the funding section says of its table beyond the donors: the other funders with
+    the states they fund, and the budgets the data states."""
     donor_names = {d["name"] for d in donors}
     other_funders: dict[str, list[str]] = {}
     budgets = []
-    for r in tables[layout.PROJECTS_BY_FUNDER].get("rows", []):
-        if r["funder"] not in donor_names:
-            other_funders.setdefault(r["funder"], []).append(r["country"])
-        if r.get("budget_usd") is not None:
+    for row in r.tables[layout.PROJECTS_BY_FUNDER].get("rows", []):
+        if row["funder"] not in donor_names:
+            other_funders.setdefault(row["funder"], []).append(row["country"])
+        if row.get("budget_usd") is not None:
             budgets.append(
                 {
-                    "funder": r["funder"],
-                    "country": r["country"],
-                    "budget_usd": r["budget_usd"],
-                    "with_budget": r.get("projects_with_budget") or 0,
-                    "count": r["count"],
+                    "funder": row["funder"],
+                    "country": row["country"],
+                    "budget_usd": row["budget_usd"],
+                    "with_budget": row.get("projects_with_budget") or 0,
+                    "count": row["count"],
                 }
             )
-    md = tables[layout.MAIN_DIRECTIONS]["rows"]
-    instruments = package.index("instruments")
-    md_named = {r["year"]: names_organisation(instruments[r["records"][0]]) for r in md}
-    md_yes = [year for year, named in md_named.items() if named]
-    md_no = [year for year, named in md_named.items() if not named]
-    member_since = sorted(
+    return {
+        "other_funders": [
+            {"name": name, "recipients": by_name(set(to), str)}
+            for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
+        ],
+        "budgets": budgets,
+    }
+
+
+def main_directions_part(r: Review) -> dict[str, list]:
+    """The years of the union's yearly Main Directions that name the organisation and those
+    that do not (Table "main-directions")."""
+    instruments = r.package.index("instruments")
+    rows = r.tables[layout.MAIN_DIRECTIONS]["rows"]
+    named = {row["year"]: names_organisation(instruments[row["records"][0]]) for row in rows}
+    return {
+        "md_yes": [year for year, yes in named.items() if yes],
+        "md_no": [year for year, yes in named.items() if not yes],
+    }
+
+
+def highlights_part(r: Review, donors: list[dict], measures: dict[str, Any]) -> dict[str, Any]:
+    """What the comparative analysis says, computed, never typed: leaders by instruments and
+    projects, the top theme, donors and other funders, budgets, the Main Directions, the
+    rankings (``measures``), who came first and the earliest and latest start."""
+    res, t, claims = r.res, r.t, r.claims
+    count = {
+        table: Counter({c["name"]: len(res.of_country(table, c["code"])) for c in r.all_states})
+        for table in ("instruments", "projects")
+    }
+    top_theme = claims.get("most_frequent_theme")
+    since = sorted(
         (c.get("organisation_member_since") or c.get("cooperation_since") or "", c["name"])
-        for c in all_states
+        for c in r.all_states
         if c.get("organisation_member_since") or c.get("cooperation_since")
     )
-    years = [
-        int((r.get("date") or str(r.get("start_year") or ""))[:4])
-        for tbl in ("instruments", "projects", "events")
-        for r in t[tbl]
-        if (r.get("date") or r.get("start_year"))
-    ]
+    return {
+        "most_instruments": _leaders(count["instruments"]),
+        "most_projects": _leaders(count["projects"]),
+        "top_theme": {
+            "label": top_theme.value or "",
+            "count": top_theme.number,
+            "ties": list(top_theme.ties),
+        },
+        "themes_used": len({th for p in t["projects"] for th in p["themes"]}),
+        "donors": donors,
+        **funding_part(r, donors),
+        **main_directions_part(r),
+        "measures": measures,
+        "firsts": firsts(claims, r.all_states),
+        "n_compared": len(r.all_states),
+        "earliest": since[0] if since else None,
+        "latest": since[-1] if since else None,
+    }
 
-    union = briefs[unions[0]["code"]] if unions else None
-    union_by_type: dict[str, list] = {}
-    if union:
-        with_org = set(
-            claims.get("instruments_with_organisation", country=union_row["code"]).records
-        )
-        named = set(claims.get("union_documents_naming_organisation").records)
-        for i in union["instruments"]:
-            i["with_organisation"] = i["id"] in with_org
-            i["names_organisation"] = i["id"] in named
-            union_by_type.setdefault(i["type"], []).append(i)
 
-    measures = state_measures(claims, all_states)
-    state_sections = []
-    for c in states:
-        b = briefs[c["code"]]
-        bound = set(claims.get("instruments_with_organisation", country=c["code"]).records)
-        with_org = [i for i in b["instruments"] if i["id"] in bound]
-        # The first instrument with the organisation and the latest ones: what it rests on.
-        key = (
-            with_org
-            if len(with_org) <= KEY_INSTRUMENTS
-            else [with_org[0]] + with_org[-(KEY_INSTRUMENTS - 1) :]
-        )
-        own = [p for p in b["projects"] if p["id"] not in shared_ids]
-        dated = [p for p in own if p.get("start_year")]
-        # Figures that are the state's and achieved (claim outcome_figures_of): a planned
-        # result or a figure for the whole project's region is not the state's outcome.
-        mine = set(claims.get("outcome_figures_of", country=c["code"]).records)
-        figures_ = [
-            dict(o, project=p["title"], bound=figure_bound(o["description"], words))
+def own_projects(r: Review, brief: dict[str, Any], code: str, shared_ids: set[str]) -> dict:
+    """A state's projects that are its own (not shared with other states), its first and latest
+    dated ones, and the achieved outcome figures that are the state's (claim
+    ``outcome_figures_of``: a planned result or a figure for a whole region is not)."""
+    own = [p for p in brief["projects"] if p["id"] not in shared_ids]
+    dated = [p for p in own if p.get("start_year")]
+    mine = set(r.claims.get("outcome_figures_of", country=code).records)
+    return {
+        "own_projects": own,
+        "shared_projects": [
+            {"id": p["id"], "title": p["title"]} for p in brief["projects"] if p["id"] in shared_ids
+        ],
+        "first_project": min(dated, key=lambda p: (p["start_year"], p["id"])) if dated else None,
+        "latest_project": max(dated, key=lambda p: (p["start_year"], p["id"]))
+        if len(dated) > 1
+        else None,
+        "outcome_figures": [
+            dict(o, project=p["title"], bound=figure_bound(o["description"], r.words))
             for p in own
             for o in p["outcomes"]
             if o["id"] in mine
-        ]
-        offices_claim = claims.get("offices_open", country=c["code"])
-        state_sections.append(
-            {
-                "country": b["country"],
-                "brief_title": b["document"]["title"],
-                "key_instruments": key,
-                "n_instruments_with_org": len(with_org),
-                "n_national_instruments": len(b["instruments"]) - len(with_org),
-                "own_projects": own,
-                "shared_projects": [
-                    {"id": p["id"], "title": p["title"]}
-                    for p in b["projects"]
-                    if p["id"] in shared_ids
-                ],
-                "first_project": min(dated, key=lambda p: (p["start_year"], p["id"]))
-                if dated
-                else None,
-                "latest_project": max(dated, key=lambda p: (p["start_year"], p["id"]))
-                if len(dated) > 1
-                else None,
-                "outcome_figures": figures_,
-                "role_groups": role_groups(b["roles"], res, words),
-                "position": {m: measures[m]["by_name"][c["name"]] for m in MEASURES},
-                "roles": b["roles"],
-                # The organisation's own open offices; its plans and the national centres it
-                # supports are counted apart (claim offices_open).
-                "offices": [o for o in b["offices"] if o["id"] in offices_claim.records],
-                "offices_claim": offices_claim.as_dict(),
-                "national_centres": claims.view("national_centres_supported", country=c["code"]),
-                "contributions": b["contributions"],
-                "instruments": b["instruments"],
-                "projects": b["projects"],
-                "events": b["events"],
-                "funded_by_others": b["funded_by_others"],
-                "funds_elsewhere": funded_abroad(b, claims, c["code"]),
-                "funds_to": recipients(
-                    funded_abroad(b, claims, c["code"]), (union_row or {}).get("name")
-                ),
-                "funds_claim": claims.view("projects_funded_beyond_borders", country=c["code"]),
-                "themes": leading(b["themes"], 3),
-                "facts": b["facts"],
-                "inferred_projects": b["inferred_projects"],
-                "inferred_events": b["inferred_events"],
-                "n_outcomes": claims.get("outcomes_of", country=c["code"]).number,
-                "outcomes_claim": claims.view("outcomes_of", country=c["code"]),
-                "projects_claim": claims.view("projects_of", country=c["code"]),
-                "member": is_member(c),
-            }
-        )
+        ],
+    }
 
-    # The claims the context below states, computed now so that their records are in the
-    # provenance appendix and their sources in the bibliography.
-    claimed = {
+
+def state_themes(matrix: dict[str, Any], name: str, n: int = 3) -> list[dict]:
+    """A state's most frequent themes as Table "projects-by-theme" counts them (its column of
+    the matrix), highest first, at most ``n`` and never stopping inside a tie (:func:`leading`).
+
+    >>> m = {"columns": ["A", "B"], "rows": [{"label": "X", "counts": [1, 2]},
+    ...      {"label": "Y", "counts": [3, 0]}, {"label": "Z", "counts": [1, 1]}]}
+    >>> [(t["label"], t["count"]) for t in state_themes(m, "A", 1)]
+    [('Y', 3)]
+    """
+    if name not in (matrix or {}).get("columns", []):
+        return []
+    i = matrix["columns"].index(name)
+    counted = [{"label": row["label"], "count": row["counts"][i]} for row in matrix["rows"]]
+    ranked = sorted(
+        (x for x in counted if x["count"]), key=lambda x: (-x["count"], collation_key(x["label"]))
+    )
+    return leading(ranked, n)
+
+
+def state_section(r: Review, c: dict, shared_ids: set[str], measures: dict) -> dict[str, Any]:
+    """One member state's section: its brief's records, its key instruments with the
+    organisation, its own and shared projects, terms, offices, funding, themes and its position
+    by every measure."""
+    b, code, claims = r.briefs[c["code"]], c["code"], r.claims
+    bound = set(claims.get("instruments_with_organisation", country=code).records)
+    with_org = [i for i in b["instruments"] if i["id"] in bound]
+    # The first instrument with the organisation and the latest ones: what it rests on.
+    if len(with_org) > KEY_INSTRUMENTS:
+        key = [with_org[0]] + with_org[-(KEY_INSTRUMENTS - 1) :]
+    else:
+        key = with_org
+    offices_claim = claims.get("offices_open", country=code)
+    abroad = funded_abroad(b, claims, code)
+    theme_matrix = r.tables[layout.PROJECTS_BY_THEME].get("matrix")
+    return {
+        "country": b["country"],
+        "brief_title": b["document"]["title"],
+        "key_instruments": key,
+        "n_instruments_with_org": len(with_org),
+        "n_national_instruments": len(b["instruments"]) - len(with_org),
+        **own_projects(r, b, code, shared_ids),
+        "role_groups": role_groups(b["roles"], r.res, r.words),
+        "position": {m: measures[m]["by_name"][c["name"]] for m in MEASURES},
+        "roles": b["roles"],
+        # The organisation's own open offices; its plans and the national centres it
+        # supports are counted apart (claim offices_open).
+        "offices": [o for o in b["offices"] if o["id"] in offices_claim.records],
+        "offices_claim": offices_claim.as_dict(),
+        "national_centres": claims.view("national_centres_supported", country=code),
+        "contributions": b["contributions"],
+        "instruments": b["instruments"],
+        "projects": b["projects"],
+        "events": b["events"],
+        "funded_by_others": b["funded_by_others"],
+        "funds_elsewhere": abroad,
+        "funds_to": recipients(abroad, r.union_name),
+        "funds_claim": claims.view("projects_funded_beyond_borders", country=code),
+        # As Table "projects-by-theme" counts them, so that the text and the table agree.
+        "themes": state_themes(theme_matrix, c["name"]) if theme_matrix else [],
+        "facts": b["facts"],
+        "inferred_projects": b["inferred_projects"],
+        "inferred_events": b["inferred_events"],
+        "n_outcomes": claims.get("outcomes_of", country=code).number,
+        "outcomes_claim": claims.view("outcomes_of", country=code),
+        "projects_claim": claims.view("projects_of", country=code),
+        "member": is_member(c),
+    }
+
+
+def level_counts(claims: ClaimSet, code: str) -> dict[str, int]:
+    """A state's or the union's counts for the comparison of the union level with the states,
+    each a registered claim: agreements and programmes with the organisation in force (``with``;
+    ``planned`` apart), projects under way or done, occasions, and the first year of cooperation."""
+    with_org = claims.get("instruments_with_organisation", country=code)
+    start = claims.get("cooperation_start", country=code).value
+    return {
+        "with": with_org.number,
+        "planned": len(with_org.apart.get("planned", ())),
+        "projects": claims.get("projects_of", country=code).number,
+        "events": claims.get("events_of", country=code).number,
+        "since": int(start) if start else None,
+    }
+
+
+def levels_part(r: Review) -> dict[str, Any]:
+    """The counts of :func:`level_counts` for every member state (not only those with a
+    section) and, with the union's own documents and instruments, for the union."""
+    states = {c["name"]: level_counts(r.claims, c["code"]) for c in r.members}
+    if not r.union_row:
+        return {"states": states, "union": None}
+    union = level_counts(r.claims, r.union_row["code"])
+    union["own"] = r.claims.get("union_documents").number
+    union["instruments"] = len(r.res.of_country("instruments", r.union_row["code"]))
+    return {"states": states, "union": union}
+
+
+def union_part(r: Review, claimed: dict[str, Any]) -> dict[str, Any]:
+    """The union's section: its brief's instruments (each marked whether it binds the
+    organisation and whether it names it), by type, its projects, events, facts and
+    prerequisites, and the claims about its body's meetings, documents and joint projects."""
+    union = r.briefs[r.union_row["code"]] if r.union_row else None
+    by_type: dict[str, list] = {}
+    if union:
+        code = r.union_row["code"]
+        with_org = set(r.claims.get("instruments_with_organisation", country=code).records)
+        named = set(r.claims.get("union_documents_naming_organisation").records)
+        for i in union["instruments"]:
+            i["with_organisation"] = i["id"] in with_org
+            i["names_organisation"] = i["id"] in named
+            by_type.setdefault(i["type"], []).append(i)
+    part = {"country": union["country"] if union else None, "by_type": by_type}
+    for key in ("instruments", "projects", "events"):
+        part[key] = union[key] if union else []
+    part.update(
+        met=claimed["met"],
+        documents=claimed["documents"],
+        documents_naming=claimed["documents_naming"],
+        joint_projects=claimed["joint"],
+    )
+    for key in ("facts", "prerequisites"):
+        part[key] = union[key] if union else []
+    return part
+
+
+def claimed_views(r: Review) -> dict[str, Any]:
+    """The claims the context states beside the sections', computed now so that their records
+    are in the provenance appendix and their sources in the bibliography."""
+    union, claims = bool(r.union_row), r.claims
+    return {
         "met": claims.view("meetings_of_union_body_and_organisation") if union else None,
         "documents": claims.view("union_documents") if union else None,
         "documents_naming": claims.view("union_documents_naming_organisation") if union else None,
-        "projects_with_budget": claims.view("projects_with_budget"),
-        "members": claims.get("union_members"),
         "joint": claims.view("joint_projects_of_union_and_organisation") if union else None,
-        # The authored text's donors (data/text/article.md), by name for its claims syntax.
-        "donors": claims.view("donor_states"),
+        "members": claims.get("union_members"),
+        # What the funding section says; the authored text's donors (data/text/article.md), by
+        # name for its claims syntax.
+        "highlights": {
+            "projects_with_budget": claims.view("projects_with_budget"),
+            "donor_states": claims.view("donor_states"),
+        },
     }
-    claimed_ids = claim_records(claims)
-    used_ids = set(claimed_ids)
-    for b in briefs.values():
-        used_ids.update(b["records"])
-    used_ids.update(i["id"] for i in framework)
-    used_ids.update(e["id"] for e in org_events)
-    used_ids.update(o["id"] for o in org_offices)
-    used_ids.update(p["id"] for p in t["proposals"])
-    used_ids.update(r["id"] for r in org_facts + regional_projects + regional_events)
-    used_ids.update(o["id"] for p in regional_projects for o in p["outcomes"])
+
+
+def used_records(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> set[str]:
+    """Every record the review uses: those its claims count, its briefs present and its
+    organisation, regional and proposals parts name."""
+    used = set(claimed_ids)
+    for b in r.briefs.values():
+        used.update(b["records"])
+    used.update(x["id"] for group in parts["organisation"].values() for x in group)
+    used.update(p["id"] for p in r.t["proposals"])
+    regional = parts["regional"]
+    used.update(x["id"] for x in regional["projects"] + regional["events"])
+    used.update(o["id"] for p in regional["projects"] for o in p["outcomes"])
+    return used
+
+
+def review_sources(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> list[str]:
+    """The sources the review cites, for the bibliography: those of the briefs' records but
+    what it leaves to the briefs (the countries' summaries, the facts other than the union's
+    prerequisites), of the years of cooperation, of its own parts, the authored text's and the
+    claims'."""
+    t, package = r.t, r.package
     known_keys = {s["id"] for s in t["sources"]} | {w["id"] for w in t["publications"]}
-    authored_sources = {k for text in authored.values() for k in cited_keys(text)} & known_keys
-    # What the review cites of the briefs' records: not the countries' summaries nor the facts
-    # it leaves to the briefs (only the union's prerequisites), but the years of cooperation.
+    authored = {k for text in r.authored.values() for k in cited_keys(text)} & known_keys
     left_to_briefs = {c["code"] for c in t["countries"]} | {
         f["id"] for f in t.get("facts", []) if f["countries"] and f["type"] != "prerequisite"
     }
-    sources = sorted(
-        claim_sources(
-            package, set().union(*(b["records"] for b in briefs.values())) - left_to_briefs
-        )
-        | {s for c in all_states + unions for s in c.get("since_sources") or []}
-        | {s for r in framework + org_events + org_offices + org_facts for s in r["sources"]}
-        | {s for r in regional_projects + regional_events for s in r["sources"]}
-        | {s for p in regional_projects for o in p["outcomes"] for s in o["sources"]}
-        | {s for p in t["proposals"] for s in p["sources"]}
-        | (authored_sources - {w["id"] for w in t["publications"]})
+    briefed = set().union(*(b["records"] for b in r.briefs.values())) - left_to_briefs
+    own = [x for group in parts["organisation"].values() for x in group]
+    own += parts["regional"]["projects"] + parts["regional"]["events"] + t["proposals"]
+    return sorted(
+        claim_sources(package, briefed)
+        | {s for c in r.all_states + r.unions for s in c.get("since_sources") or []}
+        | {s for x in own for s in x["sources"]}
+        | {s for p in parts["regional"]["projects"] for o in p["outcomes"] for s in o["sources"]}
+        | (authored - {w["id"] for w in t["publications"]})
         | claim_sources(package, claimed_ids)
     )
 
-    names = {"org": org["name"], "union": (union_row or {}).get("official_name", "")}
-    title = (
-        meta.get("title")
-        or front.get("title")
-        or word(words, "documents.article.title", "", **names)
-    )
-    subtitle = (
-        meta.get("subtitle")
-        or front.get("subtitle")
-        or word(words, "documents.article.subtitle", "", **names)
-    )
-    keywords = (
-        meta.get("keywords")
-        or front.get("keywords")
-        or [x for x in ((union_row or {}).get("name"), org["short_name"]) if x]
-    )
-    # The authors are people or a body named by the authored text (or the config), never the program.
+
+def front_matter(r: Review, meta: dict[str, Any]) -> dict[str, Any]:
+    """The document's identity and the article's metadata: title, subtitle and keywords from
+    the config's ``meta``, else the authored text's front matter, else the strings file; the
+    authors are people or a body named by the authored text (or the config), never the program."""
+    front, words = r.front, r.words
+    names = {"org": r.org["name"], "union": (r.union_row or {}).get("official_name", "")}
+
+    def pick(key: str) -> Any:
+        return meta.get(key) or front.get(key)
+
+    title = pick("title") or word(words, "documents.article.title", "", **names)
+    short_title = pick("short_title") or title
+    subtitle = pick("subtitle") or word(words, "documents.article.subtitle", "", **names)
+    keywords = pick("keywords") or [x for x in (r.union_name, r.org["short_name"]) if x]
     authors = [
         {"name": a["name"], "affiliation": a.get("affiliation") or ""}
-        for a in meta.get("authors") or front.get("authors") or []
+        for a in pick("authors") or []
     ]
-    meta = dict(meta, title=title, subtitle=subtitle, keywords=list(keywords), authors=authors)
-    union_body = settings.get("union_body")
-    union_body_row = organisation(package, union_body) if union_body else None
-
-    context = {
+    return {
         "document": {
             "kind": layout.ARTICLE.folder,
             "id": layout.ARTICLE.name,
             "title": title,
             "subtitle": subtitle,
+            "short_title": short_title,
             "audience": word(words, "documents.article.audience", "", **names),
         },
-        "meta": meta,
-        "org": org,
-        "union_body": union_body_row,
-        "authored": authored,
-        "authored_values": dict(
-            authored_values(
-                org, union_row, union_body_row, members, [d["name"] for d in donors], md, words
-            ),
-            # The claims the authored text names: their numbers, traced in the register.
-            **{n: claims.get(n).number for n in sorted(used_names(authored) & claim_names())},
+        "meta": dict(
+            meta, title=title, subtitle=subtitle, keywords=list(keywords), authors=authors
         ),
-        "build": build,
-        "focus": {"shown": len(states), "others": others, "total": len(all_states)},
-        "stats": {
-            "states": [c["name"] for c in members],
-            "n_states": claims.get("union_members").number,
-            "observers": [
-                res.countries[code]["name"]
-                for code in claims.get("union_members").apart.get("observer", ())
-            ],
-            "former_members": [
-                {"name": c["name"], "until": c["union_member_until"]}
-                for c in all_states
-                if not is_member(c)
-            ],
-            "n_instruments": len(t["instruments"]),
-            "n_projects": len(t["projects"]),
-            "n_events": len(t["events"]),
-            "n_outcomes": len(t["outcomes"]),
-            "n_proposals": len(t["proposals"]),
-            "n_facts": len(t.get("facts", [])),
-            "n_sources": len(t["sources"]),
-            "n_actors": len(t["actors"]),
-            "first_year": min(years) if years else None,
-            "last_year": max(years) if years else None,
-            "uncited_sources": sorted(
-                s["ref_number"] for s in t["sources"] if s["cited_count"] == 0
-            ),
-        },
-        "organisation": {
-            "framework": framework,
-            "events": org_events,
-            "offices": org_offices,
-            "facts": org_facts,
-        },
-        "regional": {"projects": regional_projects, "events": regional_events},
-        "states": state_sections,
-        "union": {
-            "country": union["country"] if union else None,
-            "by_type": union_by_type,
-            "instruments": union["instruments"] if union else [],
-            "projects": union["projects"] if union else [],
-            "events": union["events"] if union else [],
-            "met": claimed["met"],
-            "documents": claimed["documents"],
-            "documents_naming": claimed["documents_naming"],
-            "joint_projects": claimed["joint"],
-            "facts": union["facts"] if union else [],
-            "prerequisites": union["prerequisites"] if union else [],
-        },
-        "highlights": {
-            "most_instruments": most_instruments,
-            "most_projects": most_projects,
-            "top_theme": {
-                "label": top_theme.value or "",
-                "count": top_theme.number,
-                "ties": list(top_theme.ties),
-            },
-            "themes_used": len(theme_counts),
-            "donors": donors,
-            "other_funders": [
-                {"name": name, "recipients": by_name(set(to), str)}
-                for name, to in sorted(other_funders.items(), key=lambda kv: collation_key(kv[0]))
-            ],
-            "budgets": budgets,
-            "projects_with_budget": claimed["projects_with_budget"],
-            "donor_states": claimed["donors"],
-            "md_yes": md_yes,
-            "md_no": md_no,
-            "measures": measures,
-            "firsts": firsts(claims, all_states),
-            "n_compared": len(all_states),
-            "earliest": member_since[0] if member_since else None,
-            "latest": member_since[-1] if member_since else None,
-        },
-        "tables": tables,
-        "figures": figures,
-        "proposals": [dict(p) for p in sorted(t["proposals"], key=lambda p: p["number"])],
-        "proposals_author": [
-            dict(p)
-            for p in sorted(t["proposals"], key=lambda p: p["number"])
-            if p.get("origin") == "author"
-        ],
-        "proposals_derived": [
-            dict(p)
-            for p in sorted(t["proposals"], key=lambda p: p["number"])
-            if p.get("origin") != "author"
-        ],
-        "citing_works": citing_works(package, sources),
-        "records": sorted(used_ids),
-        # The records a brief presents (their notes are in its provenance, not the review's).
-        "brief_records": sorted({r for b in briefs.values() for r in b["records"]}),
-        "sources": sources,
     }
-    for p in context["proposals"] + context["proposals_author"] + context["proposals_derived"]:
-        p.pop("_line", None)
-    for group in (
-        context["organisation"]["framework"],
-        context["organisation"]["events"],
-        context["organisation"]["offices"],
-        context["organisation"]["facts"],
-    ):
-        for r in group:
-            r.pop("_line", None)
-            if "date" in r or "start_year" in r:
-                r["when"] = record_date(r, words)
+
+
+def stats_part(r: Review) -> dict[str, Any]:
+    """The counts the abstract and introduction give: states, observers and former members,
+    records by table, the years the dated records span, the sources never cited."""
+    t, claims = r.t, r.claims
+    years = [
+        int((x.get("date") or str(x.get("start_year") or ""))[:4])
+        for table in ("instruments", "projects", "events")
+        for x in t[table]
+        if (x.get("date") or x.get("start_year"))
+    ]
+    members = claims.get("union_members")
+    return {
+        "states": [c["name"] for c in r.members],
+        "n_states": members.number,
+        "observers": [r.res.countries[code]["name"] for code in members.apart.get("observer", ())],
+        "former_members": [
+            {"name": c["name"], "until": c["union_member_until"]}
+            for c in r.all_states
+            if not is_member(c)
+        ],
+        **{
+            f"n_{table}": len(t.get(table, []))
+            for table in ("instruments", "projects", "events", "outcomes", "proposals", "facts")
+        },
+        "n_sources": len(t["sources"]),
+        "n_actors": len(t["actors"]),
+        "first_year": min(years) if years else None,
+        "last_year": max(years) if years else None,
+        "uncited_sources": sorted(s["ref_number"] for s in t["sources"] if s["cited_count"] == 0),
+    }
+
+
+def proposals_part(proposals: list[dict]) -> dict[str, list[dict]]:
+    """The proposals in their order, all of them, the author's own and those derived from the
+    author's assessments (``origin``), each without its line number."""
+    ordered = [
+        {k: v for k, v in p.items() if k != "_line"}
+        for p in sorted(proposals, key=lambda p: p["number"])
+    ]
+    return {
+        "proposals": ordered,
+        "proposals_author": [dict(p) for p in ordered if p.get("origin") == "author"],
+        "proposals_derived": [dict(p) for p in ordered if p.get("origin") != "author"],
+    }
+
+
+def _reword_dates(context: dict[str, Any], words: Words | None) -> None:
+    """The organisation's records without their line numbers and with their dates in words;
+    every titled record's ``when`` as the review writes it (:func:`article_when`)."""
+    for group in context["organisation"].values():
+        for x in group:
+            x.pop("_line", None)
+            if "date" in x or "start_year" in x:
+                x["when"] = record_date(x, words)
     for part in ("organisation", "regional", "states", "union"):
         _reword_when(context[part], words)
-    context.update(section_views(context, t, organisation_id))
-    context["claims"] = claims.register
+
+
+def article_context(
+    package: Package,
+    frames: dict[str, Frame],
+    meta: dict[str, Any],
+    build: dict[str, Any],
+    settings: dict[str, Any],
+    keep: list[str] | None = None,
+    others: int = 0,
+    words: Words | None = None,
+) -> dict[str, Any]:
+    """Everything the review article's template needs, ready to word.
+
+    ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
+    With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
+    the comparisons of the most active states still cover every state. ``settings``: the checked
+    ``organisation``, ``union`` and ``union_body``. The author's judgements come from the
+    package's authored text ``article`` (coopdocs.load.authored), when it has one. Each part has
+    its own builder (above, and coopdocs.compute.article_sections for what the partials word).
+    """
+    r = review_inputs(package, frames, settings, build, keep, others, words)
+    parts = {"organisation": organisation_part(r), "regional": regional_part(r)}
+    shared_ids = {p["id"] for p in parts["regional"]["projects"]}
+    donors = donor_entries(r)
+    measures = state_measures(r.claims, r.all_states)
+    states = [state_section(r, c, shared_ids, measures) for c in r.states]
+    claimed = claimed_views(r)
+    # The records of the claims computed so far go to the provenance and their sources to the
+    # references; the claims computed later count records the briefs already present.
+    r.claims.get("most_frequent_theme")
+    claimed_ids = claim_records(r.claims)
+    sources = review_sources(r, parts, claimed_ids)
+    context = {
+        **front_matter(r, meta),
+        "org": r.org,
+        "union_body": r.union_body,
+        "authored": r.authored,
+        "authored_values": authored_context_values(r, r.union_body),
+        "build": build,
+        "focus": {"shown": len(r.states), "others": others, "total": len(r.all_states)},
+        "stats": stats_part(r),
+        **parts,
+        "states": states,
+        "union": union_part(r, claimed),
+        "levels": levels_part(r),
+        "highlights": dict(highlights_part(r, donors, measures), **claimed["highlights"]),
+        "tables": r.tables,
+        "figures": r.figures,
+        **proposals_part(r.t["proposals"]),
+        "citing_works": citing_works(package, sources),
+        "records": sorted(used_records(r, parts, claimed_ids)),
+        # The records a brief presents (their notes are in its provenance, not the review's).
+        "brief_records": sorted({x for b in r.briefs.values() for x in b["records"]}),
+        "sources": sources,
+    }
+    _reword_dates(context, words)
+    context.update(section_views(context, r.t, settings["organisation"]))
+    context["claims"] = r.claims.register
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context
+
+
+def authored_context_values(r: Review, union_body: dict[str, Any] | None) -> dict[str, Any]:
+    """The values of the names the authored text may use (:func:`authored_values`) and the
+    numbers of the claims it names, traced in the register. A name of both keeps its words: the
+    seed's "funded by {donor_states}" names the donors, not their number (the claim
+    ``donor_states`` is still computed and registered, so its records stay traced)."""
+    donors = [d["name"] for d in donor_entries(r)]
+    md = r.tables[layout.MAIN_DIRECTIONS]["rows"]
+    values = authored_values(r.org, r.union_row, union_body, r.members, donors, md, r.words)
+    used = sorted(used_names(r.authored) & claim_names() - set(values))
+    return dict(values, **{n: r.claims.get(n).number for n in used})

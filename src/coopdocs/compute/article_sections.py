@@ -11,6 +11,7 @@ unit-tested on a small fixture (tests/unit/test_article_sections.py).
 
 from __future__ import annotations
 
+import re
 from statistics import median
 from typing import Any
 
@@ -237,6 +238,44 @@ def state_view(st: dict[str, Any], index: int, highlights: dict[str, Any]) -> di
     }
 
 
+def against_union(state: dict[str, int] | None, union: dict[str, int] | None) -> dict | None:
+    """A state's agreements and programmes with the organisation in force against the union's
+    (:func:`coopdocs.compute.article.level_counts`): both numbers and whether the union has
+    ``more``, ``fewer`` or the ``same``; None without a union or the state's counts.
+
+    >>> against_union({"with": 3}, {"with": 2})
+    {'state': 3, 'union': 2, 'relation': 'fewer'}
+    """
+    if not state or not union:
+        return None
+    a, b = state["with"], union["with"]
+    relation = "more" if b > a else "fewer" if b < a else "same"
+    return {"state": a, "union": b, "relation": relation}
+
+
+def body_names(groups: list[dict], org: dict[str, Any]) -> list[str]:
+    """The organisation's bodies a state's terms (``groups``, role_groups) were held on, each
+    once and without the organisation's name that the sentence already gives ("Industrial
+    Development Board of UNIDO" after "UNIDO's governing bodies" reads "Industrial Development
+    Board").
+
+    >>> body_names([{"body": "Board of O"}, {"body": "O Committee"}, {"body": "Board of O"}],
+    ...            {"name": "Org", "short_name": "O"})
+    ['Board', 'Committee']
+    """
+    names = [n for n in (org.get("short_name"), org.get("name")) if n]
+    out: list[str] = []
+    for g in groups:
+        body = g["body"]
+        for n in names:
+            body = re.sub(
+                rf"(?:\s+of(?:\s+the)?\s+{re.escape(n)}$|^{re.escape(n)}(?:'s)?\s+)", "", body
+            )
+        if body not in out:
+            out.append(body or g["body"])
+    return out
+
+
 def _middle(values: list[int]) -> int | float:
     """The median of ``values`` as the text gives it: a whole number when it is one."""
     m = median(values) if values else 0
@@ -249,64 +288,54 @@ def _spread(values: list[int]) -> dict[str, Any]:
 
 
 def union_and_states(
-    union: dict[str, Any], states: list[dict[str, Any]], since: list[dict]
+    union: dict[str, Any] | None, states: dict[str, dict[str, int]], since: list[dict]
 ) -> dict[str, Any] | None:
-    """The union level set against the member states in numbers: instruments binding the
-    organisation, the union's own documents, projects, events and when each level began.
+    """The union level set against every member state in numbers (each count a registered claim,
+    :func:`coopdocs.compute.article.level_counts`): agreements and programmes with the
+    organisation in force, the union's own documents, projects, occasions and when each began.
 
-    ``union``: the union's brief parts (``instruments``, ``projects``, ``events``, ``country``);
-    ``states``: the state sections (their ``instruments``, ``projects``, ``events``); ``since``:
-    each state's first year of cooperation, earliest first. None without a union.
+    ``union``: the union's counts (``with``, ``planned``, ``own``, ``instruments``, ``projects``,
+    ``events``, ``since``), None without a union; ``states``: each member state's counts by name
+    (``with``, ``projects``, ``events``), every member state, not only those with a section;
+    ``since``: each state's first year of cooperation, earliest first.
 
-    >>> u = {"country": {"name": "U", "cooperation_since": "2014-10-30"},
-    ...      "instruments": [{"role": "organisation-agreement"}, {"role": "union-document"}],
-    ...      "projects": [], "events": [{}, {}]}
-    >>> s = [{"country": {"name": "A"}, "instruments": [{"role": "organisation-agreement"}] * 3,
-    ...       "projects": [{}] * 4, "events": [{}]},
-    ...      {"country": {"name": "B"}, "instruments": [{"role": "organisation-programme"}],
-    ...       "projects": [{}] * 2, "events": [{}] * 3}]
+    >>> u = {"with": 1, "planned": 0, "own": 1, "instruments": 2, "projects": 0, "events": 2,
+    ...      "since": 2014}
+    >>> s = {"A": {"with": 3, "projects": 4, "events": 1}, "B": {"with": 1, "projects": 2,
+    ...      "events": 3}}
     >>> r = union_and_states(u, s, [{"name": "A", "year": 1985}, {"name": "B", "year": 1993}])
     >>> sorted(r["with"].items()), r["states_with"], r["projects"], r["states_projects"], r["events"]
     ([('max', 3), ('median', 2), ('min', 1), ('union', 1)], 4, 0, {'median': 3, 'max': 4, 'min': 2}, 2)
     >>> r["since"], r["years_after_first"], r["years_after_last"], r["states_without_fewer"]
     (2014, 29, 21, [])
     """
-    if not union or not union.get("country"):
+    if not union:
         return None
-    basis = [by_role(s["instruments"]) for s in states]
-    with_org = [b["with"] for b in basis]
-    projects = [len(s["projects"]) for s in states]
-    events = [len(s["events"]) for s in states]
-    own = by_role(union["instruments"])
-    start = str(union["country"].get("cooperation_since") or "")[:4]
-    year = int(start) if start.isdigit() else None
+    column = {k: [c[k] for c in states.values()] for k in ("with", "projects", "events")}
+    year = union.get("since")
     return {
-        "with": dict(_spread(with_org), union=own["with"]),
-        "planned": own["planned"],
-        "states_with": sum(with_org),
-        "own": own["own"],
-        "instruments": own["total"],
-        "projects": len(union["projects"]),
-        "states_projects": _spread(projects),
-        "events": len(union["events"]),
-        "states_events": _middle(events),
+        "with": dict(_spread(column["with"]), union=union["with"]),
+        "planned": union["planned"],
+        "states_with": sum(column["with"]),
+        "n_states": len(states),
+        "own": union["own"],
+        "instruments": union["instruments"],
+        "projects": union["projects"],
+        "states_projects": _spread(column["projects"]),
+        "states_projects_total": sum(column["projects"]),
+        "events": union["events"],
+        "states_events": _middle(column["events"]),
         "since": year,
         "years_after_first": year - since[0]["year"] if year and since else None,
         "years_after_last": year - since[-1]["year"] if year and since else None,
         # The measures by which the union level has less than the median state.
         "below_median": [
             m
-            for m, union_n, states_n in (
-                ("instruments", own["with"], with_org),
-                ("projects", len(union["projects"]), projects),
-                ("events", len(union["events"]), events),
-            )
-            if union_n < _middle(states_n)
+            for m, key in (("instruments", "with"), ("projects", "projects"), ("events", "events"))
+            if union[key] < _middle(column[key])
         ],
-        # States with fewer instruments binding the organisation than the union has.
-        "states_without_fewer": [
-            s["country"]["name"] for s, n in zip(states, with_org) if n < own["with"]
-        ],
+        # States with fewer agreements and programmes in force than the union has.
+        "states_without_fewer": [n for n, c in states.items() if c["with"] < union["with"]],
     }
 
 
@@ -385,20 +414,18 @@ def evidence_limits(tables: dict[str, list[dict]]) -> dict[str, int]:
     }
 
 
-def answers(
-    measures: dict[str, dict], states: list[dict], union_vs: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The numbers with which the conclusion answers the introduction's questions: the states'
-    agreements and programmes with the organisation in force (total, fewest, most), projects and
-    outcomes that name a member state; the union's figures are ``union_vs``.
+def answers(measures: dict[str, dict], union_vs: dict[str, Any] | None) -> dict[str, Any]:
+    """The numbers with which the conclusion answers the introduction's questions: the member
+    states' agreements and programmes with the organisation in force (total, fewest, most:
+    ``measures["instruments"]``), projects and outcomes that name a member state; the union's
+    figures are ``union_vs``.
 
-    >>> a = answers({"projects": {"total": 9}, "outcomes": {"total": 4}},
-    ...             [{"instruments": [{"role": "organisation-agreement"}]}, {"instruments": []}],
-    ...             None)
+    >>> a = answers({"projects": {"total": 9}, "outcomes": {"total": 4},
+    ...              "instruments": {"rows": [{"count": 1}, {"count": 0}]}}, None)
     >>> a["with"], a["with_min"], a["with_max"], a["projects"], a["outcomes"], a["union"]
     (1, 0, 1, 9, 4, None)
     """
-    with_org = [by_role(s["instruments"])["with"] for s in states]
+    with_org = [r["count"] for r in measures["instruments"]["rows"]]
     return {
         "with": sum(with_org),
         "with_min": min(with_org, default=0),
@@ -419,12 +446,18 @@ def section_views(
         st["view"] = dict(
             state_view(st, i, highlights),
             themes=[f"{t['label']} ({t['count']})" for t in st["themes"]],
+            bodies=body_names(st["role_groups"], context["org"]),
+            against_union=against_union(
+                context["levels"]["states"].get(st["country"]["name"]), context["levels"]["union"]
+            ),
         )
     for entry in context["tables"].values():
         if entry.get("matrix"):
             entry["matrix"]["widths"] = count_columns(entry["matrix"]["columns"])
     union = context["union"]
-    union_vs = union_and_states(union, context["states"], highlights["firsts"]["since"])
+    union_vs = union_and_states(
+        context["levels"]["union"], context["levels"]["states"], highlights["firsts"]["since"]
+    )
     shown = context["tables"]
     has_union = bool(union.get("country"))
     comparison = [
@@ -460,6 +493,6 @@ def section_views(
         "union_instruments": union_instruments(union["instruments"]),
         "union_events": events_span(union["events"]),
         "union_vs": union_vs,
-        "answers": answers(highlights["measures"], context["states"], union_vs),
+        "answers": answers(highlights["measures"], union_vs),
         "limits": evidence_limits(tables),
     }

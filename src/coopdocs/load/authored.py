@@ -7,7 +7,8 @@ data package, declared in ``datapackage.json`` (``"texts": {"article": "text/art
 reviewed like data. Without it the article makes no claim the data does not support.
 
 The file is data, never a template: an optional YAML front matter (``title``, ``subtitle``,
-``keywords``, ``union_body``, ``authors``) and then slots, each a level-1 heading naming the slot
+``short_title`` for the PDF's running header, ``keywords``, ``union_body``, ``authors``) and then
+slots, each a level-1 heading naming the slot
 followed by its Markdown::
 
     ---
@@ -45,7 +46,7 @@ SLOTS = (
     "comparison",
     "conclusion",
 )
-FRONT_KEYS = ("title", "subtitle", "keywords", "union_body", "authors")
+FRONT_KEYS = ("title", "subtitle", "short_title", "keywords", "union_body", "authors")
 # The values an authored text may name, and what each is (the README lists them). The program
 # fills them (coopdocs.compute.article.authored_values); a name not listed here is an error.
 NAMES = {
@@ -144,6 +145,7 @@ def _front_types(front: dict[str, Any], lines: list[str], end: int) -> list[tupl
     expected = {
         "title": (lambda v: isinstance(v, str), "text"),
         "subtitle": (lambda v: isinstance(v, str), "text"),
+        "short_title": (lambda v: isinstance(v, str), "text"),
         "union_body": (lambda v: isinstance(v, str), "text"),
         "keywords": (
             lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),

@@ -485,6 +485,12 @@ def _two_columns(body, index: int, size: float) -> None:
     cols.set(f"{_W}space", str(round(COLUMN_GAP * size * 20)))
 
 
+def _mark_position(ppr) -> int:
+    """Where w:rPr (the paragraph mark's properties) goes in ``ppr``: before w:sectPr and
+    w:pPrChange, the only children the schema puts after it."""
+    return next((i for i, c in enumerate(ppr) if _local(c) in ("sectPr", "pPrChange")), len(ppr))
+
+
 def _set_back_matter(paragraph, spec: tuple, styles: tuple[dict, dict]) -> None:
     """Set a paragraph of the back matter at the region ``spec``'s size and spacing (BACK_MATTER).
 
@@ -507,6 +513,11 @@ def _set_back_matter(paragraph, spec: tuple, styles: tuple[dict, dict]) -> None:
             if own is None and rstyle is not None:
                 own = _style_value(cstyles, rstyle.get(f"{_W}val"), "rPr/sz")
             _set_size(run, int(own) / 2 * ratio if own else base * ratio)
+        # The paragraph mark's size, which a list item's bullet takes: at the body's size the
+        # bullet made each line of the review's provenance list as high as a body line, and its
+        # DOCX a page longer than its PDF in LibreOffice.
+        _child(ppr, "rPr", _mark_position)
+        _set_size(ppr, base * ratio)
         ratio = (spacing - leading) * size / ((BODY[2] - BODY[1]) * BODY[0])
     element = _child(ppr, "spacing", _spacing_position)
     for edge in ("before", "after"):
@@ -637,9 +648,16 @@ def core_properties(
 
 
 def header_title(xml: str, title: str) -> str:
-    """Show ``title`` as the result of the header's TITLE field (before a reader updates fields)."""
+    """Show ``title`` as the result of the header's title field (TITLE, or the DOCPROPERTY of the
+    short title, tools/make_reference_docx.py) before a reader updates fields.
+
+    >>> header_title('<w:instrText> DOCPROPERTY "short-title" </w:instrText><w:fldChar '
+    ...     'w:fldCharType="separate"/></w:r><w:r><w:t>Title</w:t>', "A & B")[-20:]
+    '<w:t>A &amp; B</w:t>'
+    """
     return re.sub(
-        r'(<w:instrText[^>]*> TITLE </w:instrText>.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
+        r'(<w:instrText[^>]*> (?:TITLE|DOCPROPERTY "short-title") </w:instrText>'
+        r'.*?<w:fldChar w:fldCharType="separate"\s*/></w:r>'
         r"<w:r>(?:<w:rPr>.*?</w:rPr>)?<w:t[^>]*>)[^<]*(</w:t>)",
         lambda m: m.group(1) + escape(title) + m.group(2),
         xml,
@@ -742,7 +760,8 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
     parts["docProps/core.xml"] = new_core.encode("utf-8")
     if "docProps/custom.xml" in parts:
         parts["docProps/custom.xml"] = new_custom.encode("utf-8")
-    title = _core_value(core, "dc:title")
+    # The running header's title: the short title (pandoc metadata "short-title"), else the title.
+    title = (metadata or {}).get("short-title") or _core_value(core, "dc:title")
     for name in names:
         if re.fullmatch(r"word/header\d*\.xml", name):
             parts[name] = header_title(parts[name].decode("utf-8"), title).encode("utf-8")

@@ -9,6 +9,8 @@ the document's AST and every writer takes it from there:
   where the PDF and HTML show none. The article's configured authors; otherwise "coopdocs", the
   program that writes the document from the data.
 - ``keywords``, ``subject``: DOCX core properties, PDF Keywords and Subject, HTML ``<meta>``.
+- ``short-title``: the PDF's running header (templates/typst/document.typ): the document's
+  ``short_title`` (the article's authored front matter), else its title; never the program's name.
 - ``lang``: the language of the text (DOCX, PDF ``/Lang`` and Typst's hyphenation and quotes,
   HTML ``lang``) and citeproc's locale: the config's ``language`` (a BCP 47 tag), which the
   context's ``build`` carries (coopdocs.compute.stage.build_info).
@@ -63,6 +65,7 @@ def document_metadata(context: dict[str, Any]) -> dict[str, str]:
         "creator": "; ".join(authors),
         "keywords": ", ".join(keywords(context)),
         "subject": str(subject),
+        "short-title": str(document.get("short_title") or document.get("title") or ""),
         "link-citations": "true",
     }
     return {k: v for k, v in result.items() if v}
