@@ -687,7 +687,7 @@ def funding_part(r: Review, donors: list[dict]) -> dict[str, list[dict]]:
 
 def main_directions_part(r: Review) -> dict[str, list]:
     """The years of the union's yearly Main Directions that name the organisation and those
-    that do not (Table "main-directions")."""
+    that do not (the yearly programme table, layout.MAIN_DIRECTIONS)."""
     instruments = r.package.index("instruments")
     rows = r.tables[layout.MAIN_DIRECTIONS]["rows"]
     named = {row["year"]: names_organisation(instruments[row["records"][0]]) for row in rows}
