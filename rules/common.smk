@@ -27,7 +27,7 @@ TABLES_DOCUMENT = L.Document(L.TABLES_DOCUMENT, L.TABLES_DOCUMENT.name)
 ARTICLE = L.Document(L.ARTICLE, L.ARTICLE.name)
 DATA_FILES = L.data_files(config["data_dir"])
 # The words the program writes into documents, workbooks and figures (coopdocs.load.strings).
-STRINGS_FILE = L.strings_file(config["templates_dir"])
+STRINGS_FILE = L.strings_file(config["templates_dir"], config.get("language"))
 EPOCH = cw.build_epoch(workflow.basedir, config["source_date_epoch_fallback"], config)
 SOFTWARE_ENV = "../envs/coopdocs.yaml"
 HEAVY = cw.HeavyJobs.for_data(DATA_FILES, cw.local_cores(workflow))

@@ -38,7 +38,9 @@ rule publish_brief:
             )
         ),
         **L.style_files(config, L.read_styles(L.BRIEF) + L.write_styles()),
-        templates=L.template_files(config["templates_dir"], config[L.BRIEF.template]),
+        templates=L.template_files(
+            config["templates_dir"], config[L.BRIEF.template], language=config.get("language")
+        ),
     output:
         **document_outputs(L.BRIEF.folder),
         svg=L.figure_output(L.timeline_figure("{name}"), "svg"),

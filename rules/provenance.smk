@@ -6,7 +6,7 @@ rule write_manifest:
         contexts=[d.context for d in DOCUMENTS],
         # Every file the manifest lists with its hash: data, config, workflow, code, locks, templates.
         inputs=L.common_inputs(config, workflow.basedir),
-        templates=L.template_files(config["templates_dir"]),
+        templates=L.template_files(config["templates_dir"], language=config.get("language")),
         config=L.CONFIG,
     output:
         manifest=L.MANIFEST,

@@ -244,6 +244,19 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--config KEY=VALUE`` option of the commands that build (as Snakemake's: settings put
+    over config/config.yaml, ``--config language=ru`` for the Russian edition)."""
+    parser.add_argument(
+        "--config",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="settings put over config/config.yaml, as snakemake --config (e.g. language=ru)",
+    )
+
+
 def cmd_archive(args: argparse.Namespace) -> int:
     """Build the committed state in isolation and pack it as a BagIt archive plus a .zip."""
     from coopdocs.archive.bag import ArchiveError, archival_epoch, make_archive
@@ -251,7 +264,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
     root = Path.cwd()
     try:
         epoch = archival_epoch(root, from_commit=args.epoch_from_commit)
-        target = make_archive(root, epoch, cores=args.cores)
+        target = make_archive(root, epoch, cores=args.cores, config=tuple(args.config))
     except ArchiveError as exc:
         print(f"coopdocs archive: refused: {exc}", file=sys.stderr)
         return 2
@@ -285,14 +298,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """Build two versions and write a change report and redlines to reports/diff/<A>..<B>/."""
     from coopdocs.review.diff import main as diff_main
 
-    return diff_main(Path.cwd(), args.a, args.b, cores=args.cores)
+    return diff_main(Path.cwd(), args.a, args.b, cores=args.cores, config=tuple(args.config))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """Serve the HTML of a document (or all) on 127.0.0.1 and reload it when its sources change."""
     from coopdocs.preview.server import resolve_document, serve
+    from coopdocs.tools.config import ConfigError, parse_overrides
 
-    return serve(Path.cwd(), resolve_document(args.document), args.port)
+    try:
+        overrides = parse_overrides(args.config)
+    except ConfigError as exc:
+        print(f"coopdocs preview: {exc}", file=sys.stderr)
+        return 2
+    return serve(Path.cwd(), resolve_document(args.document), args.port, overrides)
 
 
 def _publish_options_needed(args: argparse.Namespace) -> list[str]:
@@ -532,6 +551,7 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
         help="date the build as an ordinary build of HEAD: by its last commit that changed the build's inputs",
     )
     p.add_argument("--cores", type=int, default=2)
+    _config_option(p)
     p.set_defaults(func=cmd_archive)
 
 
@@ -569,6 +589,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
     p.add_argument("a", nargs="?", help="first version (default: the last tag, else HEAD)")
     p.add_argument("b", nargs="?", help="second version (default: WORKTREE, the work tree)")
     p.add_argument("--cores", type=int, default=2)
+    _config_option(p)
     p.set_defaults(func=cmd_diff)
 
 
@@ -586,6 +607,7 @@ def _add_preview(sub: argparse._SubParsersAction) -> None:
         "document", nargs="?", help="a brief's slug, 'tables' or 'article' (default: an index)"
     )
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    _config_option(p)
     p.set_defaults(func=cmd_preview)
 
 

@@ -442,35 +442,93 @@ def data_files(data_dir: str, root: str | Path = ".") -> list[str]:
     )
 
 
-def strings_file(templates_dir: str) -> str:
-    """The strings file of a template folder: the words the program writes into every document,
-    workbook and figure (coopdocs.load.strings)."""
-    return str(PurePosixPath(templates_dir) / STRINGS)
+def language_folder(templates_dir: str, language: str | None, root: str | Path = ".") -> str | None:
+    """The folder of ``templates_dir`` that holds the templates and strings of ``language`` (a
+    BCP 47 tag): ``<templates_dir>/<tag>`` (``templates/pt-BR``), else the folder of its language
+    subtag (``templates/pt``), when it exists; None otherwise (the base folder's own language).
+
+    A language folder overrides the base folder file by file (a template it lacks is the base
+    folder's) and holds the whole strings file of its language.
+
+    >>> language_folder("templates", "ru"), language_folder("templates", "en"), language_folder("templates", None)
+    ('templates/ru', None, None)
+    """
+    if not language:
+        return None
+    for tag in dict.fromkeys((str(language), str(language).split("-")[0])):
+        folder = PurePosixPath(templates_dir) / tag
+        if (Path(root) / folder / STRINGS).is_file():
+            return str(folder)
+    return None
+
+
+def _in_language_folder(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in a language folder below ``folder`` (one holding a strings file)."""
+    return any(
+        (parent / STRINGS).is_file()
+        for parent in path.parents
+        if parent != folder and parent.is_relative_to(folder)
+    )
+
+
+def template_folders(
+    templates_dir: str, language: str | None = None, root: str | Path = "."
+) -> list[str]:
+    """The folders a template is looked up in, in order: the language folder
+    (:func:`language_folder`) if there is one, then ``templates_dir``.
+
+    >>> template_folders("templates", "ru"), template_folders("templates")
+    (['templates/ru', 'templates'], ['templates'])
+    """
+    folder = language_folder(templates_dir, language, root)
+    return ([folder] if folder else []) + [str(PurePosixPath(templates_dir))]
+
+
+def strings_file(templates_dir: str, language: str | None = None, root: str | Path = ".") -> str:
+    """The strings file of a template folder in ``language``: the words the program writes into
+    every document, workbook and figure (coopdocs.load.strings). The language folder's own
+    (never merged with the base folder's, so that no word of another language slips in)."""
+    return str(PurePosixPath(template_folders(templates_dir, language, root)[0]) / STRINGS)
 
 
 def template_files(
-    templates_dir: str, template: str | None = None, root: str | Path = "."
+    templates_dir: str,
+    template: str | None = None,
+    root: str | Path = ".",
+    language: str | None = None,
 ) -> list[str]:
-    """The Jinja files a render reads: ``template`` and every partial (all templates if None).
+    """The Jinja files a render reads: ``template`` and every partial (all templates if None),
+    those of the language folder (:func:`template_folders`) included, and the strings file.
 
     A change to one document kind's template then reruns only that kind's renders; a change to a
-    shared partial reruns them all.
+    shared partial reruns them all. The base folder's files come first and are always listed,
+    so that ``templates_dir/template`` names the folder of the render.
     """
-    folder = Path(root) / templates_dir
+    base = Path(root)
 
-    def rel(paths) -> list[str]:
+    def rel(folder: str, paths) -> list[str]:
         # Named as templates_dir names its folder: relative to the project, or absolute.
         return sorted(
-            (PurePosixPath(templates_dir) / p.relative_to(folder).as_posix()).as_posix()
+            (PurePosixPath(folder) / p.relative_to(base / folder).as_posix()).as_posix()
             for p in paths
         )
 
+    folders = list(reversed(template_folders(templates_dir, language, root)))
     # The strings file holds words every document shows.
-    strings = [strings_file(templates_dir)] if (folder / STRINGS).is_file() else []
-    if template is None:
-        return rel(folder.rglob("*.j2")) + strings
-    partials = rel((folder / "partials").rglob("*.j2")) if (folder / "partials").is_dir() else []
-    return [str(PurePosixPath(templates_dir) / template)] + partials + strings
+    strings = strings_file(templates_dir, language, root)
+    files: list[str] = []
+    for folder in folders:
+        path = base / folder
+        if template is None:
+            files += rel(
+                folder, (p for p in path.rglob("*.j2") if not _in_language_folder(p, path))
+            )
+            continue
+        if (path / template).is_file():
+            files.append(str(PurePosixPath(folder) / template))
+        if (path / "partials").is_dir():
+            files += rel(folder, (path / "partials").rglob("*.j2"))
+    return list(dict.fromkeys(files)) + ([strings] if (base / strings).is_file() else [])
 
 
 def code_files(root: str | Path = ".") -> list[str]:

@@ -160,8 +160,9 @@ def test_organisation_framework_and_the_records_and_sources_lists(context, two_s
     assert [e["id"] for e in context["organisation"]["events"]] == sorted(
         e["id"] for e in t["events"] if not e["countries"]
     )
+    # The organisation's own offices and centres (owner), not the national ones it supports.
     assert {o["id"] for o in context["organisation"]["offices"]} == {
-        o["id"] for o in t["offices"] if "promotion" in o["type"]
+        o["id"] for o in t["offices"] if o["owner"] == "organisation"
     }
     assert [p["number"] for p in context["proposals"]] == sorted(
         p["number"] for p in t["proposals"]

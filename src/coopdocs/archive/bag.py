@@ -147,11 +147,14 @@ def build_snapshot(
     commit: str,
     python: str | None = None,
     cores: int = 2,
+    config: tuple[str, ...] = (),
 ) -> Path:
-    """Extract a source snapshot into ``workdir`` and build every report there; return the project folder."""
+    """Extract a source snapshot into ``workdir`` and build every report there; return the project
+    folder. ``config``: settings put over the snapshot's config (``KEY=VALUE``, ``language=ru``)."""
     project = revision.extract(source_tar, workdir / "project")
+    options = ("--config", *config) if config else ()
     proc = revision.build(
-        project, "--quiet", epoch=epoch, cores=cores, commit=commit, python=python
+        project, "--quiet", *options, epoch=epoch, cores=cores, commit=commit, python=python
     )
     if proc.returncode != 0:
         raise ArchiveError(f"the build of the snapshot failed:\n{proc.stderr[-4000:]}")
@@ -214,8 +217,15 @@ def _describe_payload(payload: Path, readme: str) -> None:
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
 
 
-def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int = 2) -> Path:
-    """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``."""
+def make_archive(
+    root: Path,
+    epoch: int,
+    out_dir: Path | None = None,
+    cores: int = 2,
+    config: tuple[str, ...] = (),
+) -> Path:
+    """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``
+    (``config``: settings put over HEAD's config, ``language=ru`` for the Russian edition)."""
     commit = check_clean(root)
     version = version_name(root)
     descriptor = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
@@ -227,7 +237,9 @@ def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int
         tmp_path = Path(tmp)
         source_tar = tmp_path / "source.tar"
         git.archive(root, "HEAD", output=source_tar)
-        project = build_snapshot(source_tar, tmp_path / "build", epoch, commit, cores=cores)
+        project = build_snapshot(
+            source_tar, tmp_path / "build", epoch, commit, cores=cores, config=tuple(config)
+        )
         bag = tmp_path / name
         _copy_payload(project, source_tar, bag)
         readme = README.format(

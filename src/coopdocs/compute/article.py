@@ -225,6 +225,8 @@ def article_when(record: dict[str, Any], words: Words | None = None) -> str:
     >>> article_when({"title": "Joint Statement", "date": "2014-10-30", "start_year": 2014},
     ...              {"language": {"months": ["October"] * 12}})
     '30 October 2014'
+    >>> article_when({"title": "Joint Statement", "date": "2014-10-30"}, {"locale": "ru"})
+    '30 октября 2014\u202fг.'
     >>> article_when({"title": "Partnership", "date": "2017", "start_year": 2017}, {"period": {
     ...     "from": "from {start}"}})
     'from 2017'
@@ -284,9 +286,9 @@ def figure_bound(description: str, words: Words | None = None) -> str:
 def recipients(funded: list[dict], union_name: str | None) -> dict[str, Any]:
     """Whom a donor's projects go to: the states by name and, apart, whether the union as such
     receives one (the text says "in Armenia and Belarus and for the union", not "in Armenia,
-    Belarus and EAEU").
+    Belarus and ANU").
 
-    >>> recipients([{"recipients": ["Belarus", "EAEU"]}, {"recipients": ["Armenia"]}], "EAEU")
+    >>> recipients([{"recipients": ["Belarus", "ANU"]}, {"recipients": ["Armenia"]}], "ANU")
     {'states': ['Armenia', 'Belarus'], 'union': True}
     """
     names = {r for f in funded for r in f["recipients"]}
@@ -597,8 +599,8 @@ def review_inputs(
 
 
 def organisation_part(r: Review) -> dict[str, list[dict]]:
-    """The organisation's own framework: instruments, events, offices and facts tied to no
-    member state, each in date order."""
+    """The organisation's own framework: instruments, events, its own offices and facts tied to
+    no member state, each in date order."""
     t = r.t
     return {
         "framework": sorted(
@@ -609,7 +611,9 @@ def organisation_part(r: Review) -> dict[str, list[dict]]:
             (dict(e) for e in t["events"] if not e["countries"]),
             key=lambda e: (e["date"] or "9999", e["id"]),
         ),
-        "offices": [dict(o) for o in t["offices"] if "promotion" in o["type"]],
+        # The organisation's own offices and centres (owner), not the national ones it supports:
+        # a role the data types, whatever kinds of office the package has.
+        "offices": [dict(o) for o in t["offices"] if o.get("owner") == "organisation"],
         "facts": sorted(
             (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
         ),

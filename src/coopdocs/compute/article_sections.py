@@ -257,7 +257,7 @@ def against_union(state: dict[str, int] | None, union: dict[str, int] | None) ->
 def body_names(groups: list[dict], org: dict[str, Any]) -> list[str]:
     """The organisation's bodies a state's terms (``groups``, role_groups) were held on, each
     once and without the organisation's name that the sentence already gives ("Industrial
-    Development Board of UNIDO" after "UNIDO's governing bodies" reads "Industrial Development
+    Development Board of IAWC" after "IAWC's governing bodies" reads "Industrial Development
     Board").
 
     >>> body_names([{"body": "Board of O"}, {"body": "O Committee"}, {"body": "Board of O"}],

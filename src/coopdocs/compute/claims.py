@@ -9,7 +9,7 @@ and "most frequent" needs a real winner and :data:`MIN_CASES` cases.
 
 How to call a claim by name (the authored text, coopdocs.load.authored, and the templates)::
 
-    claims = ClaimSet(package, organisation="unido", union="EAEU", union_body="eec")
+    claims = ClaimSet(package, organisation="iawc", union="ANU", union_body="anc")
     c = claims.get("offices_open", country="BY")
     c.number, c.records, c.apart["planned"]
 

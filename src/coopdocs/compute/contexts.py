@@ -284,7 +284,7 @@ def said_once(records: list[Record], field: str, label: str = "when", min_words:
     ``label`` of each later record saying the same, in order) and each later one
     ``<field>_as_in`` (the first one's label), so that a template states the text once and
     refers to it elsewhere. Only a text of ``min_words`` words or more counts: a short statement
-    ("UNIDO is a party.") is an attribute each record may state, a long one repeated is a copy.
+    ("The organisation is a party.") is an attribute each record may state, a long one repeated is a copy.
     Records are changed in place.
 
     >>> rs = [{"m": "Same.", "when": "2017"}, {"m": "Other.", "when": "2018"},
@@ -572,7 +572,7 @@ def _brief_themes(res: Resolver, projects: list[Record]) -> list[dict[str, Any]]
 def _brief_document(
     country: Record, org: Record, words: Words | None, is_union: bool
 ) -> dict[str, Any]:
-    """What a brief says about itself: its id, slug, title, subtitle and audience."""
+    """What a brief says about itself: its id, slug, title, subtitle, audience and keyword."""
     kind = "union_brief" if is_union else "brief"
     names = {"country": country["name"], "org": org["short_name"]}
     names["official"] = with_article(country.get("official_name") or country["name"], words=words)
@@ -583,6 +583,7 @@ def _brief_document(
         "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
         "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
         "audience": word(words, f"documents.{kind}.audience", "", **names),
+        "keyword": word(words, f"documents.{kind}.keyword", ""),
     }
 
 

@@ -276,7 +276,8 @@ def _marks_and_sources(
 
 
 def _tables_header(words: Words | None, org: dict[str, Any] | None) -> dict[str, Any]:
-    """What the comparative-tables document says about itself: kind, id, title, subtitle, audience."""
+    """What the comparative-tables document says about itself: kind, id, title, subtitle,
+    audience and keyword."""
     short = (org or {}).get("short_name", "")
     return {
         "kind": layout.TABLES_DOCUMENT.folder,
@@ -284,6 +285,7 @@ def _tables_header(words: Words | None, org: dict[str, Any] | None) -> dict[str,
         "title": word(words, "documents.tables.title", ""),
         "subtitle": word(words, "documents.tables.subtitle", "", org=short),
         "audience": word(words, "documents.tables.audience", "", org=short),
+        "keyword": word(words, "documents.tables.keyword", ""),
     }
 
 

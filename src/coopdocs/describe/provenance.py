@@ -172,7 +172,9 @@ def _output_entries(root: Path, settings: dict[str, Any]) -> list[dict[str, Any]
     """One manifest entry per output under reports/: hash, size, kind, subject, format, the
     records and sources it draws on, and the input files that made it."""
     common = layout.common_inputs(settings, root)
-    templates = layout.template_files(settings["templates_dir"], root=root)
+    templates = layout.template_files(
+        settings["templates_dir"], root=root, language=settings.get("language")
+    )
     cache = _InputCache(root)
     timeline_csv = root / layout.table_output(layout.TIMELINE_TABLE, "csv")
     figure_refs = _figure_refs(root) if timeline_csv.is_file() else None

@@ -175,22 +175,51 @@ def plural_of(one: str, words: Words | None = None) -> str:
     return one if form is None else form
 
 
+def in_words(
+    value: int | float, words: Words | None = None, to: str = "cardinal", **forms: Any
+) -> str:
+    """A number in words in the build's language, through num2words (a maintained library of
+    number words in some fifty languages): "twelve", "двенадцать"; ``to="ordinal"`` gives
+    "twelfth", "двенадцатый". ``forms`` pass on what the language inflects by (Russian
+    ``gender="f"``: "две"; ``case="g"``). A language num2words lacks, or a number it cannot
+    write, is given in digits (:func:`digits`).
+
+    >>> in_words(12), in_words(12, {"locale": "ru"}), in_words(2, {"locale": "ru"}, gender="f")
+    ('twelve', 'двенадцать', 'две')
+    >>> in_words(21, to="ordinal"), in_words(3, {"locale": "ru"}, to="ordinal")
+    ('twenty-first', 'третий')
+    """
+    from num2words import num2words
+
+    value = _whole(value)
+    tag = locale_of(words)
+    for lang in dict.fromkeys((tag.replace("-", "_"), tag.split("-")[0])):
+        try:
+            return num2words(value, lang=lang, to=to, **forms)
+        except (NotImplementedError, TypeError, ValueError, OverflowError):
+            continue
+    return digits(value, words)
+
+
 def number_word(value: int | float, words: Words | None = None) -> str:
     """A small whole number in words ("two"), any other number in digits ("12", "1,500").
 
     ``language.number_words`` lists the words from zero upwards; ``language.number_words_up_to``
-    (default: as many as are listed) is the largest number written as a word.
+    (default: as many as are listed) is the largest number written as a word. A limit beyond the
+    list is reached through num2words (:func:`in_words`: "twelve" with a limit of 20).
 
     >>> w = {"language": {"number_words": ["zero", "one", "two", "three"]}}
     >>> number_word(2, w), number_word(12, w), number_word(2)
     ('two', '12', '2')
+    >>> number_word(12, {"language": {"number_words_up_to": 20}})
+    'twelve'
     """
     lang = _lang(words)
     names = list(lang.get("number_words") or [])
     limit = lang.get("number_words_up_to", len(names) - 1)
     value = _whole(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit < len(names):
-        return str(names[value])
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit:
+        return str(names[value]) if value < len(names) else in_words(value, words)
     return digits(value, words)
 
 
@@ -318,7 +347,8 @@ def states_number(
 def ordinal(value: int, words: Words | None = None) -> str:
     """An ordinal: a word for small numbers ("second"), else the number with its suffix ("21st").
 
-    ``language.ordinal_words`` lists the words from "first"; ``language.ordinal_suffixes`` maps
+    ``language.ordinal_words`` lists the words from "first" (``language.ordinal_words_up_to``
+    reaches further through num2words, :func:`in_words`); ``language.ordinal_suffixes`` maps
     the last two digits, then the last digit, to a suffix, with ``default`` for the rest.
 
     >>> w = {"language": {"ordinal_words": ["first", "second"],
@@ -330,6 +360,8 @@ def ordinal(value: int, words: Words | None = None) -> str:
     names = list(lang.get("ordinal_words") or [])
     if 1 <= value <= len(names):
         return str(names[value - 1])
+    if 1 <= value <= int(lang.get("ordinal_words_up_to") or 0):
+        return in_words(value, words, to="ordinal")
     suffixes = {str(k): str(v) for k, v in (lang.get("ordinal_suffixes") or {}).items()}
     for key in (str(value % 100), str(value % 10)):
         if key in suffixes:
@@ -470,7 +502,7 @@ def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
 
     >>> unsaid("until 2060", "Strategy until 2060"), unsaid("Vienna, Austria", "Visit to Vienna")
     ('', 'Austria')
-    >>> unsaid("2019", "UNIDO General Conference"), unsaid(None, "x")
+    >>> unsaid("2019", "IAWC General Conference"), unsaid(None, "x")
     ('2019', '')
     """
     said = str(text or "").casefold()

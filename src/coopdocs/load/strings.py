@@ -3,7 +3,8 @@
 The Markdown templates hold the prose; the strings file holds the words the program itself puts
 into documents, workbooks and figures (titles, captions, reading notes, headings, figure labels,
 periods). Python hands those words data (numbers, names), never writes them: a translation is a
-second templates folder (config key ``templates_dir``) with its own strings file.
+language folder of the templates (``templates/ru/``, chosen by the config key ``language``;
+coopdocs.layout.strings_file) with its own whole strings file.
 
 Without a strings file (``words`` None) the program writes no words at all: periods are written
 with punctuation only (``2016–2019``, ``2016–``, ``–2019``) and captions are empty.

@@ -260,12 +260,16 @@ def watch(
     ready.set()
 
 
-def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, threading.Event]:
+def start(
+    root: Path, document: str | None, port: int, overrides: dict | None = None
+) -> tuple[PreviewServer, threading.Event]:
     """Build the preview of ``document`` (e.g. ``briefs/armenia``; None: every document) and start serving it.
+
+    ``overrides``: settings put over the config file's (``--config language=ru``).
 
     Returns the server (its ``server_address`` holds the port) and the event that stops it.
     """
-    session = PreviewSession(root)
+    session = PreviewSession(root, overrides=overrides)
     wanted = [document] if document else None
     server = PreviewServer(session, port, document)
     server.refresh(wanted)
@@ -283,10 +287,10 @@ def start(root: Path, document: str | None, port: int) -> tuple[PreviewServer, t
     return server, stop
 
 
-def serve(root: Path, document: str | None, port: int) -> int:
+def serve(root: Path, document: str | None, port: int, overrides: dict | None = None) -> int:
     """Run a preview until interrupted (Ctrl-C); a port it cannot use is one line and exit 2."""
     try:
-        server, stop = start(root, document, port)
+        server, stop = start(root, document, port, overrides)
     except PortError as exc:
         print(f"coopdocs preview: {exc}", file=sys.stderr, flush=True)
         return 2

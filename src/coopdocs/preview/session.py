@@ -74,8 +74,16 @@ class PreviewSession:
     ``build/preview/reports/...``), laid out by :mod:`coopdocs.layout` as the build's is.
     """
 
-    def __init__(self, root: Path, config_path: Path | None = None, out: Path | None = None):
+    def __init__(
+        self,
+        root: Path,
+        config_path: Path | None = None,
+        out: Path | None = None,
+        overrides: dict[str, Any] | None = None,
+    ):
         self.root = root.resolve()
+        # Settings put over the config file's (``coopdocs preview --config language=ru``).
+        self.overrides = dict(overrides or {})
         self.config_path = config_path or self.root / layout.CONFIG
         self.out = out or self.root / "build" / "preview"
         self.settings: dict[str, Any] = {}
@@ -124,7 +132,11 @@ class PreviewSession:
             package = load_package(self.path("data_dir"), root=self.root, claims=claims)
             chosen = self._choose(package, wanted)
             settings = self._resolved_settings(package, claims)
-            words = load_strings(self.path("templates_dir"))
+            # The strings of the documents' language (its folder of the templates, if any).
+            strings = layout.strings_file(
+                self.settings["templates_dir"], settings["language"], self.root
+            )
+            words = load_strings(self.root / strings)
             self._name_long_documents(words)
             write_contexts(
                 package,
@@ -207,9 +219,8 @@ class PreviewSession:
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""
-        settings = load_config(
-            self.root, self.config_path
-        )  # through its schema: errors show in the page
+        # Through its schema: errors show in the page.
+        settings = load_config(self.root, self.config_path, overrides=self.overrides)
         if settings != self.settings:
             self.settings = settings
             self._environment = None
@@ -218,7 +229,9 @@ class PreviewSession:
     def _env(self) -> jinja2.Environment:
         """The session's Jinja environment: templates compiled once, recompiled when their file changes."""
         if self._environment is None:
-            self._environment = make_environment(self.path("templates_dir"))
+            self._environment = make_environment(
+                self.path("templates_dir"), language=self.settings.get("language") or None
+            )
         return self._environment
 
     def _inputs(self, doc: Document) -> tuple[pub.Document, pub.Styles, pub.Outputs]:

@@ -17,6 +17,7 @@ import jinja2
 from coopdocs.load.grammar import (
     count,
     digits,
+    in_words,
     joined,
     list_words,
     long_date,
@@ -63,6 +64,7 @@ _WITH_WORDS = {
     "measure": measure,
     "states_number": states_number,
     "number_word": number_word,
+    "in_words": in_words,
     "count": count,
     "ordinal": ordinal,
     "join_list": join_list,
@@ -90,7 +92,7 @@ def register(environment: jinja2.Environment) -> None:
     """Add the language filters to ``environment`` (its ``words`` global holds the strings).
 
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
-    ``measure``, ``states_number``, ``number_word``, ``count``, ``ordinal``, ``join_list``,
+    ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
     ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
     """
     environment.filters["unsaid"] = unsaid

@@ -18,15 +18,15 @@ from typing import Any
 
 import jinja2
 
+from coopdocs import layout
 from coopdocs.load.keys import CITATION_KEY
 from coopdocs.load.strings import (
     DEFAULT_LOCALE,
-    STRINGS_FILE,
     load_strings,
     with_locale,
     word,
 )
-from coopdocs.render import language
+from coopdocs.render import language as language_filters
 from coopdocs.render.escaping import (  # noqa: F401 - Trusted and escape re-exported for callers
     WHITESPACE,
     Trusted,
@@ -275,8 +275,13 @@ def authored(context, text: str) -> Trusted:
     return Trusted(fill(text, context["authored_values"], escape).strip())
 
 
-def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> jinja2.Environment:
+def make_environment(
+    template_dir: Path, bytecode_cache: Path | None = None, language: str | None = None
+) -> jinja2.Environment:
     """The one Jinja environment every document is rendered with.
+
+    ``language``: the documents' language (config ``language``); its folder of ``template_dir``
+    (coopdocs.layout.template_folders, ``templates/ru``) is searched first and gives the strings.
 
     ``bytecode_cache``: a folder where compiled templates are kept between processes (keyed by the
     template's source, so an edited template is compiled again; verified before it is loaded, see
@@ -285,8 +290,8 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     """
     env = jinja2.Environment(
         bytecode_cache=VerifiedBytecodeCache(bytecode_cache) if bytecode_cache else None,
-        # Templates live in one folder, partials included by relative name.
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        # Templates live in one folder (the language's first), partials included by relative name.
+        loader=jinja2.FileSystemLoader(layout.template_folders(str(template_dir), language)),
         # A misspelt variable is an error naming the template and line, not an empty string.
         undefined=jinja2.StrictUndefined,
         # Every printed value is escaped for Markdown unless the program marked it Trusted.
@@ -312,10 +317,10 @@ def make_environment(template_dir: Path, bytecode_cache: Path | None = None) -> 
     env.globals["timeline_description"] = timeline_description
     env.filters["authored"] = authored
     # The strings file beside the templates: the words the program writes (coopdocs.load.strings).
-    strings = Path(template_dir) / STRINGS_FILE
+    strings = Path(layout.strings_file(str(template_dir), language))
     env.globals["words"] = load_strings(strings) if strings.is_file() else {}
     # Counts, lists, year ranges, ordinals, articles and type labels, in the strings' language.
-    language.register(env)
+    language_filters.register(env)
     return env
 
 
@@ -331,9 +336,14 @@ def render(
     ``environment``: an environment from :func:`make_environment` for ``template_dir`` that the
     caller keeps between renders (templates compiled once); by default a new one.
     """
-    env = environment if environment is not None else make_environment(template_dir, bytecode_cache)
-    # The document's language (config ``language``, in its context) sets the CLDR rules.
+    # The document's language (config ``language``, in its context): its templates, strings and
+    # CLDR rules.
     language = (context.get("build") or {}).get("language")
+    env = (
+        environment
+        if environment is not None
+        else make_environment(template_dir, bytecode_cache, language)
+    )
     env.globals["words"] = with_locale(env.globals.get("words") or {}, language or DEFAULT_LOCALE)
     try:
         return env.get_template(template).render(**context)

@@ -47,7 +47,8 @@ def keywords(context: dict[str, Any]) -> list[str]:
         states = context.get("states") or []
         words += [s if isinstance(s, str) else str(s.get("name", "")) for s in states]
     words += [org] if org else []
-    words += {"brief": ["country brief"], "tables": ["comparative tables"]}.get(kind or "", [])
+    # What kind of document it is, in its language (strings: documents.<kind>.keyword).
+    words += [str((context.get("document") or {}).get("keyword") or "")]
     data = (context.get("build") or {}).get("data_title")
     words += [data] if data else []
     return [w for w in words if w]

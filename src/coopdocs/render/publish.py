@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopdocs import layout
 from coopdocs.compute.timeline import draw
 from coopdocs.render import sections
 from coopdocs.render.metadata import document_metadata
@@ -139,12 +140,12 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
-        from coopdocs.load.strings import STRINGS_FILE, load_strings, with_locale
+        from coopdocs.load.strings import load_strings, with_locale
 
         assert out.timeline_svg is not None and out.timeline_png is not None
-        strings = doc.templates_dir / STRINGS_FILE
-        words = load_strings(strings) if strings.is_file() else None
         language = (context.get("build") or {}).get("language")
+        strings = Path(layout.strings_file(str(doc.templates_dir), language))
+        words = load_strings(strings) if strings.is_file() else None
         draw(
             context,
             doc.timeline_template,

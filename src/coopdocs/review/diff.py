@@ -45,7 +45,7 @@ from coopdocs.review.tables import compare_tables
 from coopdocs.review.versions import WORKTREE, DiffError, Version
 from coopdocs.tools import revision
 from coopdocs.tools.builddate import BuildInfoError, source_date_epoch
-from coopdocs.tools.config import ConfigError, load_config
+from coopdocs.tools.config import ConfigError, load_config, parse_overrides
 from coopdocs.tools.git import GitError
 
 __all__ = ["WORKTREE", "DiffError", "main", "md_targets", "run"]
@@ -78,8 +78,10 @@ def epoch_for(root: Path, b: Version, config: dict) -> int:
         raise DiffError(str(exc)) from exc
 
 
-def build(version: Version, epoch: int, cores: int = 2) -> None:
+def build(version: Version, epoch: int, cores: int = 2, config: tuple[str, ...] = ()) -> None:
     """Build the Markdown (and contexts) of every document of ``version`` in its snapshot folder.
+
+    ``config``: settings put over the version's config (``KEY=VALUE``, ``language=ru``).
 
     Only the targets the diff reads are requested (the Markdown of every document, which needs
     the contexts and the data bundle); if that fails (a version whose rules name other files),
@@ -92,12 +94,15 @@ def build(version: Version, epoch: int, cores: int = 2) -> None:
     except Exception:  # noqa: BLE001 - an unreadable config: let the full build report it
         targets = []
     proc = None
+    options = ("--config", *config) if config else ()
     if targets:
         proc = revision.build(
-            project, "--nolock", *targets, epoch=epoch, cores=cores, fixed_locale=True
+            project, "--nolock", *targets, *options, epoch=epoch, cores=cores, fixed_locale=True
         )
     if proc is None or proc.returncode != 0:
-        proc = revision.build(project, "--nolock", epoch=epoch, cores=cores, fixed_locale=True)
+        proc = revision.build(
+            project, "--nolock", *options, epoch=epoch, cores=cores, fixed_locale=True
+        )
     if proc.returncode != 0:
         raise DiffError(
             f"the build of {version.label} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
@@ -108,20 +113,23 @@ def build(version: Version, epoch: int, cores: int = 2) -> None:
             md.unlink()
 
 
-def _build_both(root: Path, a: Version, b: Version, epoch: int, cores: int, tmp: Path) -> None:
-    """Export and build both versions (once when they hold the same files), then read their builds."""
+def _build_both(
+    root: Path, a: Version, b: Version, epoch: int, cores: int, tmp: Path, config: tuple[str, ...]
+) -> None:
+    """Export and build both versions (once when they hold the same files), then read their builds
+    (``config``: settings put over each version's, ``KEY=VALUE``)."""
     a.project = revision.export(root, a.commit, tmp / "a" / "project")
     if versions.same_content(root, a, b):
-        build(a, epoch, cores)
+        build(a, epoch, cores, config)
         b.project = a.project
     else:
         # B is built on a copy of A's build, where only what B's changed files touch reruns.
         exported = revision.export(root, b.commit, tmp / "b" / "export")
         sources = revision.files_of(a.project)
-        build(a, epoch, cores)
+        build(a, epoch, cores, config)
         b.project = revision.overlay(a.project, sources, exported, tmp / "b" / "project")
         shutil.rmtree(exported)
-        build(b, epoch, cores)
+        build(b, epoch, cores, config)
     versions.load(a)
     if b.project is a.project:
         b.documents, b.tables = a.documents, a.tables
@@ -135,23 +143,28 @@ def run(
     spec_b: str | None = None,
     cores: int = 2,
     out_base: Path | None = None,
+    config: tuple[str, ...] = (),
 ) -> tuple[int, str]:
-    """Compare two versions; write ``reports/diff/<A>..<B>/``; return (exit status, summary line)."""
+    """Compare two versions; write ``reports/diff/<A>..<B>/``; return (exit status, summary line).
+
+    ``config``: settings put over the config of both versions (``KEY=VALUE``: ``language=ru``
+    builds and compares their Russian editions).
+    """
     root = root.resolve()
     versions.check_repository(root)
     a = versions.resolve(root, spec_a or versions.default_base(root))
     b = versions.resolve(root, spec_b or WORKTREE)
-    config = load_config(root)
-    epoch = epoch_for(root, b, config)
+    settings = load_config(root, overrides=parse_overrides(list(config)))
+    epoch = epoch_for(root, b, settings)
     out_rel = (
         Path(layout.DIFF_DIR) / f"{versions.safe_name(a.label)}..{versions.safe_name(b.label)}"
     )
     out_dir = (out_base or root) / out_rel
-    house = styles(root, config)
-    templates_dir = root / config["templates_dir"]
+    house = styles(root, settings)
+    templates_dir = root / settings["templates_dir"]
     with tempfile.TemporaryDirectory(prefix="coopdocs-diff-") as tmp:
         tmp_path = Path(tmp)
-        _build_both(root, a, b, epoch, cores, tmp_path)
+        _build_both(root, a, b, epoch, cores, tmp_path, tuple(config))
         changes = record_changes(a, b)
         results, merged_docs = compare(a, b, changes, epoch, cores)
         tables = compare_tables(a, b)
@@ -179,10 +192,12 @@ def run(
     return status, summary_line(changes, results, tables, out_rel.as_posix() + "/")
 
 
-def main(root: Path, spec_a: str | None, spec_b: str | None, cores: int = 2) -> int:
+def main(
+    root: Path, spec_a: str | None, spec_b: str | None, cores: int = 2, config: tuple[str, ...] = ()
+) -> int:
     """Run the diff and print the summary (stdout) or the error (stderr); return the exit status."""
     try:
-        status, line = run(root, spec_a, spec_b, cores=cores)
+        status, line = run(root, spec_a, spec_b, cores=cores, config=tuple(config))
     except (DiffError, GitError, ConfigError) as exc:
         print(f"coopdocs diff: {exc}", file=sys.stderr)
         return 2

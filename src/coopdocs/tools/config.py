@@ -57,9 +57,39 @@ def _fill_defaults(value: Any, schema: dict[str, Any]) -> None:
             _fill_defaults(value[key], sub)
 
 
-def load_config(root: Path, path: Path | None = None, *, validate: bool = True) -> dict[str, Any]:
+def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
+    """The settings ``KEY=VALUE`` pairs give (as Snakemake's ``--config`` reads them: each value
+    YAML, so ``language=ru`` is the string "ru" and ``detailed_states_max=5`` the number 5).
+
+    >>> parse_overrides(["language=ru", "detailed_states_max=5"])
+    {'language': 'ru', 'detailed_states_max': 5}
+    >>> parse_overrides(["language"])
+    Traceback (most recent call last):
+    ...
+    coopdocs.tools.config.ConfigError: --config: 'language' is not KEY=VALUE (e.g. language=ru)
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--config: {pair!r} is not KEY=VALUE (e.g. language=ru)")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            out[key.strip()] = value
+    return out
+
+
+def load_config(
+    root: Path,
+    path: Path | None = None,
+    *,
+    validate: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The settings of the project in ``root``: ``path`` (default ``config/config.yaml``, relative
-    to ``root``), checked against ``config/schema.yaml`` and completed with its defaults.
+    to ``root``) with ``overrides`` (a command's ``--config KEY=VALUE``, :func:`parse_overrides`)
+    put over it, checked against ``config/schema.yaml`` and completed with its defaults.
 
     ``validate`` False skips the check (not the defaults): for the workflow's jobs, whose
     configuration the Snakefile validated against the same schema when the workflow was parsed.
@@ -69,6 +99,8 @@ def load_config(root: Path, path: Path | None = None, *, validate: bool = True) 
     config = _read_yaml(config_path)
     if config is None:
         config = {}
+    if overrides and isinstance(config, dict):
+        config = {**config, **overrides}
     schema_path = root / SCHEMA
     schema = _read_yaml(schema_path) if (validate or schema_path.is_file()) else {}
     if validate:

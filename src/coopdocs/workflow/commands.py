@@ -40,7 +40,11 @@ def prepare_args(
         "--contexts",
         str(contexts),
         "--strings",
-        str(strings if strings is not None else layout.strings_file(settings["templates_dir"])),
+        str(
+            strings
+            if strings is not None
+            else layout.strings_file(settings["templates_dir"], settings.get("language"))
+        ),
         "--organisation",
         str(settings["organisation"]),
     ]

@@ -274,7 +274,9 @@ def kind_template(settings: dict, folder: str) -> str:
 def kind_template_files(settings: dict, folder: str) -> list[str]:
     """The template and the partials a document kind's Markdown is rendered from."""
     return layout.template_files(
-        settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template]
+        settings["templates_dir"],
+        settings[layout.KIND_BY_FOLDER[folder].template],
+        language=settings.get("language"),
     )
 
 
