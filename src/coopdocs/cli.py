@@ -69,9 +69,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """Validate the data, then write the data bundle and one context (+ bibliography) per document."""
+    """Validate the data, then write the data bundle and one context (+ bibliography) per document
+    (the strings file must label every coded value the data's descriptor allows)."""
     from coopdocs.compute.claims import claim_names
     from coopdocs.compute.stage import write_contexts
+    from coopdocs.compute.tables import StringsError
     from coopdocs.load.datapackage import DataError, load_package
     from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
@@ -95,16 +97,27 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     _report_problems(package.warnings, False)
     if args.language:
         settings["language"] = args.language
-    write_contexts(
-        package,
-        Path(args.data),
-        Path(args.bundle),
-        Path(args.contexts),
-        args.epoch,
-        settings,
-        words=load_strings(Path(args.strings) if args.strings else None),
-    )
+    try:
+        write_contexts(
+            package,
+            Path(args.data),
+            Path(args.bundle),
+            Path(args.contexts),
+            args.epoch,
+            settings,
+            words=load_strings(Path(args.strings) if args.strings else None),
+        )
+    except StringsError as exc:
+        return _strings_error(exc, args.strings)
     return 0
+
+
+def _strings_error(exc: Exception, strings: str | None) -> int:
+    """Report each word the strings file lacks (one a line, naming the file); exit status 1."""
+    where = strings or "the strings file"
+    for line in str(exc).splitlines():
+        print(f"{where}: {line}", file=sys.stderr)
+    return 1
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -142,10 +155,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     try:
         _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
     except StringsError as exc:
-        where = args.strings or "the strings file"
-        for line in str(exc).splitlines():
-            print(f"{where}: {line}", file=sys.stderr)
-        return 1
+        return _strings_error(exc, args.strings)
     return 0
 
 
@@ -299,6 +309,68 @@ def _publish_options_needed(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(needed))
 
 
+def _publish_template(args: argparse.Namespace) -> str | None:
+    """The document's template as a name inside --templates (the rules give it as a path there)."""
+    template = args.template
+    if template and Path(template).parent != Path("."):
+        template = Path(template).relative_to(Path(args.templates)).as_posix()
+    return template
+
+
+def _publish_job(args: argparse.Namespace, pub) -> tuple:
+    """The publish command's arguments as the renderer's Document, Styles and Outputs."""
+    opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
+    doc = pub.Document(
+        context=opt(args.context),
+        bibliography=opt(args.bibliography),
+        templates_dir=Path(args.templates),
+        template=_publish_template(args),
+        figures_dir=opt(args.figures_dir),
+        figures=[Path(f) for f in args.figures],
+        timeline_template=opt(args.timeline_template),
+        jinja_cache=opt(args.jinja_cache),
+        sections_cache=opt(args.sections_cache),
+    )
+    styles = pub.Styles(
+        csl=opt(args.csl),
+        reference_doc=opt(args.reference_doc),
+        html_template=opt(args.html_template),
+        typst_template=opt(args.typst_template),
+        figures_filter=opt(args.figures_filter),
+        records_filter=opt(args.records_filter),
+    )
+    out = pub.Outputs(
+        md=Path(args.md),
+        ast=Path(args.ast),
+        typ=opt(args.typ),
+        docx=opt(args.docx),
+        html=opt(args.html),
+        pdf=opt(args.pdf),
+        timeline_svg=opt(args.timeline_svg),
+        timeline_png=opt(args.timeline_png),
+    )
+    return doc, styles, out
+
+
+def _run_publish_stage(args: argparse.Namespace, pub) -> None:
+    """Run the stage --stage names: read (Markdown and AST), write (the formats) or all."""
+    doc, styles, out = _publish_job(args, pub)
+    if args.stage == "read":
+        pub.withdraw([Path(w) for w in args.withdraw])
+        pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
+    elif args.stage == "write":
+        pub.write(
+            styles,
+            out,
+            epoch=args.epoch,
+            figures_dir=doc.figures_dir,
+            figures=doc.figures,
+            parallel=args.parallel,
+        )
+    else:
+        pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Build one document: Markdown, DOCX, HTML, Typst and PDF (and a brief's timeline figure)."""
     missing = [
@@ -320,59 +392,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from coopdocs.render import publish as pub
     from coopdocs.tools.pandoc import ConversionError
 
-    P = Path
-    opt = lambda v: P(v) if v else None  # noqa: E731 - tiny local adapter
-    template = args.template
-    if template and P(template).parent != P(
-        "."
-    ):  # a path inside --templates (as the rules give it)
-        template = P(template).relative_to(P(args.templates)).as_posix()
-    doc = pub.Document(
-        context=opt(args.context),
-        bibliography=opt(args.bibliography),
-        templates_dir=P(args.templates),
-        template=template,
-        figures_dir=opt(args.figures_dir),
-        figures=[P(f) for f in args.figures],
-        timeline_template=opt(args.timeline_template),
-        jinja_cache=opt(args.jinja_cache),
-        sections_cache=opt(args.sections_cache),
-    )
-    styles = pub.Styles(
-        csl=opt(args.csl),
-        reference_doc=opt(args.reference_doc),
-        html_template=opt(args.html_template),
-        typst_template=opt(args.typst_template),
-        figures_filter=opt(args.figures_filter),
-        records_filter=opt(args.records_filter),
-    )
-    out = pub.Outputs(
-        md=P(args.md),
-        ast=P(args.ast),
-        typ=opt(args.typ),
-        docx=opt(args.docx),
-        html=opt(args.html),
-        pdf=opt(args.pdf),
-        timeline_svg=opt(args.timeline_svg),
-        timeline_png=opt(args.timeline_png),
-    )
     try:
-        if args.stage == "read":
-            pub.withdraw([P(w) for w in args.withdraw])
-            pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
-        elif args.stage == "write":
-            pub.write(
-                styles,
-                out,
-                epoch=args.epoch,
-                figures_dir=doc.figures_dir,
-                figures=doc.figures,
-                parallel=args.parallel,
-            )
-        else:
-            pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
+        _run_publish_stage(args, pub)
     except template_errors as exc:
-        _report_template_error(exc, template)
+        _report_template_error(exc, _publish_template(args))
         return 1
     except ConversionError as exc:
         print(str(exc), file=sys.stderr)
@@ -386,16 +409,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``coopdocs`` command."""
-    parser = argparse.ArgumentParser(prog="coopdocs", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    """``validate``: check the data package and report every problem."""
     p = sub.add_parser("validate", help="check the data package and report every problem")
     p.add_argument("--data", default="data")
     p.add_argument("--json", action="store_true", help="print problems as JSON for scripts")
     p.set_defaults(func=cmd_validate)
 
+
+def _add_prepare(sub: argparse._SubParsersAction) -> None:
+    """``prepare``: the data, the outputs and the documents' organisation, union and language."""
     p = sub.add_parser(
         "prepare", help="validate, then write the data bundle and per-document contexts"
     )
@@ -421,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_prepare)
 
+
+def _add_render(sub: argparse._SubParsersAction) -> None:
+    """``render``: a document's context and template in, its Markdown out."""
     p = sub.add_parser("render", help="render a document's Markdown from its context")
     p.add_argument("--context", required=True)
     p.add_argument("--template", required=True)
@@ -428,6 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_render)
 
+
+def _add_tables(sub: argparse._SubParsersAction) -> None:
+    """``tables``: the bundle in; tables, figures, the tables context and bibliography out."""
     p = sub.add_parser(
         "tables", help="compute comparative tables (CSV, XLSX), figures and the tables context"
     )
@@ -447,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_tables)
 
+
+def _add_claims_register(sub: argparse._SubParsersAction) -> None:
+    """``claims-register``: the config and data package whose claims are listed."""
     p = sub.add_parser(
         "claims-register",
         help="write reports/claims/register.csv from the documents' contexts (the build writes "
@@ -456,6 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="the data package built (default: the config's data_dir)")
     p.set_defaults(func=cmd_claims_register)
 
+
+def _add_manifest(sub: argparse._SubParsersAction) -> None:
+    """``manifest``: the config, data package and epoch the manifest describes."""
     p = sub.add_parser(
         "manifest", help="write reports/manifest.json and reports/ro-crate-metadata.json"
     )
@@ -466,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epoch", type=int, required=True)
     p.set_defaults(func=cmd_manifest)
 
+
+def _add_trace(sub: argparse._SubParsersAction) -> None:
+    """``trace``: a record, source or output to trace, and an optional passage."""
     p = sub.add_parser(
         "trace",
         help="which outputs use a record or source; which records feed an output",
@@ -482,6 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_trace)
 
+
+def _add_archive(sub: argparse._SubParsersAction) -> None:
+    """``archive``: an archival build of HEAD."""
     p = sub.add_parser(
         "archive", help="archival build of HEAD: BagIt folder + .zip under reports/archive/"
     )
@@ -493,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_archive)
 
+
+def _add_verify(sub: argparse._SubParsersAction) -> None:
+    """``verify``: the archive to check and rebuild."""
     p = sub.add_parser(
         "verify",
         help="rebuild an archive from its source and lock file; compare every hash "
@@ -512,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_verify)
 
+
+def _add_diff(sub: argparse._SubParsersAction) -> None:
+    """``diff``: the two versions to compare."""
     p = sub.add_parser(
         "diff",
         help="what changed between two versions: change report and Word redlines",
@@ -524,6 +571,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", type=int, default=2)
     p.set_defaults(func=cmd_diff)
 
+
+def _add_preview(sub: argparse._SubParsersAction) -> None:
+    """``preview``: the document to serve and the port."""
     p = sub.add_parser(
         "preview",
         help="serve a document's HTML on 127.0.0.1; the page reloads when data, "
@@ -538,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.set_defaults(func=cmd_preview)
 
+
+def _add_publish(sub: argparse._SubParsersAction) -> None:
+    """``publish``: the stage, its inputs and the formats it writes."""
     p = sub.add_parser(
         "publish", help="build one document: Markdown, DOCX, HTML and PDF from its context"
     )
@@ -580,6 +633,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--timeline-svg")
     p.add_argument("--timeline-png")
+    _add_publish_run_options(p)
+    p.set_defaults(func=cmd_publish)
+
+
+def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
+    """``publish``: the build date, how many writers at once, and what it keeps or withdraws."""
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--parallel", type=int, default=1, help="pandoc writers to run at once")
     p.add_argument("--jinja-cache", help="folder to keep compiled templates in between runs")
@@ -594,8 +653,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--sections-cache",
         help="folder to keep this document's read sections in: a rebuild reads only the sections that changed",
     )
-    p.set_defaults(func=cmd_publish)
 
+
+# The subcommands in the order ``coopdocs --help`` lists them.
+_SUBCOMMANDS = (
+    _add_validate,
+    _add_prepare,
+    _add_render,
+    _add_tables,
+    _add_claims_register,
+    _add_manifest,
+    _add_trace,
+    _add_archive,
+    _add_verify,
+    _add_diff,
+    _add_preview,
+    _add_publish,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``coopdocs`` command."""
+    parser = argparse.ArgumentParser(prog="coopdocs", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in _SUBCOMMANDS:
+        add(sub)
     return parser
 
 

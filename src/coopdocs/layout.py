@@ -434,11 +434,14 @@ def template_files(
     A change to one document kind's template then reruns only that kind's renders; a change to a
     shared partial reruns them all.
     """
-    base = Path(root)
-    folder = base / templates_dir
+    folder = Path(root) / templates_dir
 
     def rel(paths) -> list[str]:
-        return sorted(p.relative_to(base).as_posix() for p in paths)
+        # Named as templates_dir names its folder: relative to the project, or absolute.
+        return sorted(
+            (PurePosixPath(templates_dir) / p.relative_to(folder).as_posix()).as_posix()
+            for p in paths
+        )
 
     # The strings file holds words every document shows.
     strings = [strings_file(templates_dir)] if (folder / STRINGS).is_file() else []

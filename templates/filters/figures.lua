@@ -56,4 +56,27 @@ local function table(tbl)
   return tbl
 end
 
-return { { Meta = meta }, { Image = image, Table = table } }
+-- Typst: a heading and the one paragraph that leads in to a table or figure stay with it (issue
+-- 30: headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
+-- lead-in paragraph between it and the table is made sticky here (the function lead-in there), so
+-- the three move together.
+-- The DOCX does the same with keep-with-next (coopdocs.render.docx.keep_tables).
+local function lead_ins(blocks)
+  if FORMAT ~= "typst" then return nil end
+  local out, changed = pandoc.List(), false
+  for i, block in ipairs(blocks) do
+    local after, before = blocks[i + 1], blocks[i - 1]
+    local shown = after and (after.t == "Table" or after.t == "Figure")
+    if block.t == "Para" and shown and before and before.t == "Header" then
+      out:insert(pandoc.RawBlock("typst", "#lead-in["))
+      out:insert(block)
+      out:insert(pandoc.RawBlock("typst", "]"))
+      changed = true
+    else
+      out:insert(block)
+    end
+  end
+  return changed and out or nil
+end
+
+return { { Meta = meta }, { Image = image, Table = table }, { Blocks = lead_ins } }

@@ -22,6 +22,7 @@ from coopdocs.render.docx import (
     TIMES_LINE,
     back_matter,
     house_bullets,
+    keep_tables,
     space_after_tables,
 )
 from locations import ROOT
@@ -238,3 +239,83 @@ def test_the_back_matter_is_smaller_and_in_two_columns():
 def test_a_document_without_back_matter_is_left_as_it_is():
     doc = _document('<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr></w:p>')
     assert back_matter(doc, STYLES) == doc
+
+
+KEEP_STYLES = (
+    f'<w:styles xmlns:w="{W}">'
+    '<w:style w:type="paragraph" w:styleId="Heading2"><w:pPr><w:outlineLvl w:val="1"/></w:pPr>'
+    "</w:style></w:styles>"
+).encode()
+
+
+def _rows(n: int) -> str:
+    row = "<w:tr><w:tc><w:p><w:r><w:t>row {i}</w:t></w:r></w:p></w:tc></w:tr>"
+    return "<w:tbl>" + "".join(row.format(i=i) for i in range(n)) + "</w:tbl>"
+
+
+def _para(text: str, style: str | None = None) -> str:
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f"<w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def _kept(root) -> dict[str, bool]:
+    """Each paragraph's text and whether it keeps with the next, in document order."""
+    return {
+        "".join(p.itertext()): p.find("w:pPr/w:keepNext", NS) is not None
+        for p in root.iter(f"{{{W}}}p")
+    }
+
+
+def test_a_table_keeps_with_its_caption_and_heading_and_no_row_splits():
+    body = (
+        _para("Earlier text")
+        + _para("Legal basis", "Heading2")
+        + _para("The lead-in")
+        + '<w:bookmarkStart w:id="3" w:name="t"/>'
+        + _para("Table 1. Instruments", "TableCaption")
+        + _rows(4)
+        + _para("After the table")
+    )
+    root = etree.fromstring(keep_tables(_document(body), KEEP_STYLES))
+    assert _kept(root) == {
+        "Earlier text": False,
+        "Legal basis": True,
+        "The lead-in": True,
+        "Table 1. Instruments": True,
+        "row 0": True,  # the header row stays with the first row
+        "row 1": False,  # later rows may break between them, never inside
+        "row 2": False,
+        "row 3": False,
+        "After the table": False,
+    }
+    rows = root.findall(".//w:tr", NS)
+    assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
+    # w:keepNext where the schema puts it: after the paragraph's style
+    caption = root.findall(".//w:body/w:p", NS)[3]
+    assert [etree.QName(c).localname for c in caption.find("w:pPr", NS)] == ["pStyle", "keepNext"]
+
+
+def test_a_heading_far_from_its_table_and_a_header_row_keep_their_order():
+    body = (
+        _para("Heading", "Heading2")
+        + _para("one")
+        + _para("two")
+        + _para("Caption")
+        + '<w:tbl><w:tr><w:trPr><w:tblHeader w:val="on"/></w:trPr>'
+        + "<w:tc><w:p><w:r><w:t>only row</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    )
+    root = etree.fromstring(keep_tables(_document(body), KEEP_STYLES))
+    kept = _kept(root)
+    assert (kept["one"], kept["two"], kept["Caption"], kept["only row"]) == (
+        False,
+        False,
+        True,
+        False,  # a one-row table has no row to keep with
+    )
+    trpr = root.find(".//w:trPr", NS)
+    assert [etree.QName(c).localname for c in trpr] == ["cantSplit", "tblHeader"]
+
+
+def test_a_document_without_tables_is_not_rewritten_for_keeping():
+    doc = _document(_para("text"))
+    assert keep_tables(doc, KEEP_STYLES) == doc

@@ -112,6 +112,9 @@ def test_timeline_figure_data_comes_from_the_brief(package):
     dated = [p for p in t["projects"] if code in p["countries"] and p.get("start_year") is not None]
     assert len(data["lanes"]) == 2 + len(dated) and len(data["bars"]) == len(dated)
     assert sorted(b["start"] for b in data["bars"]) == sorted(p["start_year"] for p in dated)
+    # Every title whole (issue 30: labels never truncated); a long one takes more lines.
+    assert set(data["lanes"][2:]) == {p["title"] for p in dated}
+    assert len(data["lines"]) == len(data["lanes"]) and min(data["lines"]) >= 1
     marks = Counter()
     for m in data["marks"]:
         marks[m["kind"]] += m["count"]

@@ -322,3 +322,63 @@ def test_briefs_narrate_instead_of_listing(built, fmt):
     for slug, found in printed.items():
         for note in found:
             assert not re.search(r"\[\s*\d", note), (slug, note)
+
+
+# The body frame of a PDF page (templates/typst/document.typ: A4, top and bottom margins 2.4 cm).
+PAGE_TOP, PAGE_BOTTOM = 2.4 / 2.54 * 72, 842 - 2.4 / 2.54 * 72
+BACK_MATTER_MAX = 0.40  # issue 30: references and appendices at most 40 % of a brief's pages
+
+
+def _lines(pdf: Path) -> list[list[tuple[float, float, str]]]:
+    """Each page's words as (top, bottom, text), by pdftotext's bounding boxes."""
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    word = r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    return [
+        [(float(a), float(b), t) for a, b, t in re.findall(word, page)]
+        for page in re.findall(r"<page [^>]*>(.*?)</page>", out, re.S)
+    ]
+
+
+def back_matter_share(pdf: Path) -> float:
+    """The share of a brief's PDF that its back matter fills: from the "References" heading (a line
+    of its own) to the end, in pages of body frame, the first and last pages counted by the part
+    their text fills (a page the references begin at its foot is not a page of back matter)."""
+    pages = _lines(pdf)
+    frame = PAGE_BOTTOM - PAGE_TOP
+    start = next(
+        (n, top)
+        for n, words in enumerate(pages)
+        for top, _, text in words
+        if n and text == "References" and sum(abs(t - top) < 1 for t, _, _ in words) == 1
+    )
+    body = [w for w in pages[-1] if PAGE_TOP - 1 <= w[0] and w[1] <= PAGE_BOTTOM + 1]
+    last = (max(b for _, b, _ in body) - PAGE_TOP) / frame
+    total = len(pages) - 1 + last
+    if start[0] == len(pages) - 1:
+        return (max(b for _, b, _ in body) - start[1]) / frame / total
+    return ((PAGE_BOTTOM - start[1]) / frame + len(pages) - 2 - start[0] + last) / total
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_back_matter_is_at_most_two_fifths_and_the_body_has_no_hedge(built, slug):
+    """Issue 30: the references and appendices take at most 40 % of the brief's PDF, and its body
+    says "no reference in the source" with the one sign, never a hedge in parentheses."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import prose_check
+
+    share = back_matter_share(built / "reports" / "briefs" / f"{slug}.pdf")
+    assert share <= BACK_MATTER_MAX, f"{slug}: back matter {share:.0%} of the PDF"
+    doc = prose_check.parse(built / "reports" / "briefs" / f"{slug}.html")
+    hedges = [
+        m.group(0)
+        for b in doc.blocks
+        if b.zone == "body"
+        for m in prose_check.HEDGE.finditer(b.text)
+    ]
+    assert hedges == [], f"{slug}: {hedges[:3]}"

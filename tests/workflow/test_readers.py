@@ -429,3 +429,50 @@ def test_docx_app_properties_are_the_documents_own(built):
         body = re.sub(r"<(script|style)\b.*?</\1>|data:[^\"']+", " ", html, flags=re.S)
         twin = len(re.sub(r"<[^>]+>", " ", body).split())
         assert abs(words - twin) <= 0.15 * twin, (docx.name, words, twin)
+
+
+def _table_captions(docx: Path) -> list[tuple[str, str]]:
+    """Each body table's caption (the paragraph right before it) and its first cell's text; the
+    XML's part of the rule: the caption keeps with the table and no row may split (cantSplit)."""
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(docx).read("word/document.xml"))
+    found = []
+    for table in root.iter(f"{W}tbl"):
+        rows = table.findall(f"{W}tr")
+        split = [i for i, r in enumerate(rows) if r.find(f"{W}trPr/{W}cantSplit") is None]
+        assert not split, f"{docx.name}: table rows {split} may split across pages"
+        caption = table.getprevious()
+        while caption is not None and caption.tag != f"{W}p":
+            caption = caption.getprevious()
+        if caption is None or table.getparent().tag != f"{W}body":
+            continue
+        assert caption.find(f"{W}pPr/{W}keepNext") is not None, (
+            f"{docx.name}: {''.join(caption.itertext())[:60]!r} does not keep with its table"
+        )
+        first = "".join(rows[0].find(f"{W}tc").itertext()) if rows else ""
+        found.append(("".join(caption.itertext()), first))
+    return found
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_tables_stay_with_their_captions_in_libreoffice_and_the_pdf(writer_pdfs, built):
+    """In LibreOffice's PDF of each DOCX and in the Typst PDF, each table's caption is on the page
+    where its table begins (the header row's first cell), and the DOCX says so (keepNext on the
+    caption, cantSplit on rows)."""
+    for docx in documents(built, "docx"):
+        captions = _table_captions(docx)
+        for pdf in (writer_pdfs[docx.stem], docx.with_suffix(".pdf")):
+            count = len(pypdf.PdfReader(pdf).pages)
+            pages = [_squash(pdf_text(pdf, n)) for n in range(1, count + 1)]
+            for caption, first in captions:
+                head = _squash(caption)[:40]
+                on = [n for n, text in enumerate(pages) if head in text]
+                if not head or not first or not on:
+                    continue  # no caption, or one broken mid-line: the XML check holds
+                assert _squash(first) in pages[on[0]], (
+                    f"{pdf}: caption {caption[:50]!r} on page {on[0] + 1}, its table after it"
+                )

@@ -184,53 +184,56 @@ against `reports/manifest.json`, and runs nothing when they fail.
 """
 
 
+def _copy_payload(project: Path, source_tar: Path, payload: Path) -> None:
+    """The built reports, the data snapshot, the lock file, the source and the bibliography."""
+    payload.mkdir()
+    shutil.copytree(
+        project / "reports",
+        payload / "reports",
+        ignore=shutil.ignore_patterns("archive", "diff"),
+    )
+    shutil.copytree(project / "data", payload / "data")
+    lock = project / "uv.lock"
+    if lock.is_file():
+        shutil.copy2(lock, payload / "uv.lock")
+    shutil.copy2(source_tar, payload / "source.tar")
+    package = load_package(project / "data", claims=claim_names())
+    bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
+    (payload / "bibliography.json").write_text(
+        json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def _describe_payload(payload: Path, readme: str) -> None:
+    """The payload's README and SHA256SUMS, and the same permissions on every machine."""
+    (payload / "README.md").write_text(readme, encoding="utf-8")
+    files = sorted(p for p in payload.rglob("*") if p.is_file())
+    sums = "".join(f"{sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
+    (payload / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    for p in payload.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+
+
 def make_archive(root: Path, epoch: int, out_dir: Path | None = None, cores: int = 2) -> Path:
     """Build HEAD in isolation and write ``reports/archive/<name>-<version>/`` and its ``.zip``."""
     commit = check_clean(root)
     version = version_name(root)
     descriptor = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    name = f"{descriptor.get('name', 'coopdocs')}-{version}"
+    package_name = descriptor.get("name", "coopdocs")
+    name = f"{package_name}-{version}"
     out_dir = out_dir or root / "reports" / "archive"
+    date = iso_date(epoch)
     with tempfile.TemporaryDirectory(prefix="coopdocs-archive-") as tmp:
         tmp_path = Path(tmp)
         source_tar = tmp_path / "source.tar"
         git.archive(root, "HEAD", output=source_tar)
         project = build_snapshot(source_tar, tmp_path / "build", epoch, commit, cores=cores)
         bag = tmp_path / name
-        payload = bag
-        payload.mkdir()
-        shutil.copytree(
-            project / "reports",
-            payload / "reports",
-            ignore=shutil.ignore_patterns("archive", "diff"),
+        _copy_payload(project, source_tar, bag)
+        readme = README.format(
+            name=package_name, version=version, commit=commit, epoch=epoch, date=date, folder=name
         )
-        shutil.copytree(project / "data", payload / "data")
-        lock = project / "uv.lock"
-        if lock.is_file():
-            shutil.copy2(lock, payload / "uv.lock")
-        shutil.copy2(source_tar, payload / "source.tar")
-        package = load_package(project / "data", claims=claim_names())
-        bib = bibliography(package, [s["id"] for s in package.tables["sources"]])
-        (payload / "bibliography.json").write_text(
-            json.dumps(bib, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        date = iso_date(epoch)
-        (payload / "README.md").write_text(
-            README.format(
-                name=descriptor.get("name", "coopdocs"),
-                version=version,
-                commit=commit,
-                epoch=epoch,
-                date=date,
-                folder=name,
-            ),
-            encoding="utf-8",
-        )
-        files = sorted(p for p in payload.rglob("*") if p.is_file())
-        sums = "".join(f"{sha256(p)}  {p.relative_to(payload).as_posix()}\n" for p in files)
-        (payload / "SHA256SUMS").write_text(sums, encoding="utf-8")
-        for p in payload.rglob("*"):
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        _describe_payload(bag, readme)
         bagit.make_bag(
             str(bag),
             {
@@ -402,6 +405,70 @@ def check_source(payload: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _integrity_differences(archive: Path, bag_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """Where the bag (its manifests, Payload-Oxum) and SHA256SUMS disagree with the files; and
+    SHA256SUMS itself."""
+    differences: list[str] = []
+    try:
+        bag = bagit.Bag(str(bag_dir))
+    except (bagit.BagError, OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{archive}: not a BagIt archive ({exc})") from None
+    try:
+        bag.validate()
+    except bagit.BagValidationError as exc:
+        differences.append(f"bag: {exc}")
+    except (bagit.BagError, OSError, UnicodeDecodeError, ValueError) as exc:
+        differences.append(f"bag: cannot be validated ({exc})")
+    payload = bag_dir / "data"
+    sums = _read_sums(payload)
+    for rel, digest in sums.items():
+        if _file_sha256(payload / rel) != digest:
+            differences.append(f"{rel}: does not match SHA256SUMS in the archive")
+    return differences, sums
+
+
+def _archived_build(payload: Path) -> tuple[int, str]:
+    """The epoch and commit the archive was built with, once its source matches its manifest."""
+    try:
+        manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
+        epoch, commit = int(manifest["source_date_epoch"]), str(manifest["git"]["commit"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ArchiveError(f"reports/manifest.json: unreadable or incomplete ({exc!r})") from None
+    mismatches = check_source(payload, manifest)
+    if mismatches:
+        raise ArchiveError(
+            "refused: the archive's source does not match its own manifest, nothing was run:\n  "
+            + "\n  ".join(mismatches)
+        )
+    return epoch, commit
+
+
+def _rebuild_differences(project: Path, sums: dict[str, str]) -> list[str]:
+    """Every report the rebuild made differently, left out, or made in addition to the archive's."""
+    differences: list[str] = []
+    for rel, digest in sorted(sums.items()):
+        if not rel.startswith("reports/"):
+            continue
+        rebuilt = project / rel
+        if not rebuilt.is_file():
+            differences.append(f"{rel}: not produced by the rebuild")
+        elif sha256(rebuilt) != digest:
+            differences.append(
+                f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {sha256(rebuilt)[:12]})"
+            )
+    archived = {rel for rel in sums if rel.startswith("reports/")}
+    for path in sorted((project / "reports").rglob("*")):
+        rel = path.relative_to(project).as_posix()
+        if (
+            path.is_file()
+            and rel not in archived
+            and "/archive/" not in rel
+            and "/diff/" not in rel
+        ):
+            differences.append(f"{rel}: produced by the rebuild but missing from the archive")
+    return differences
+
+
 def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
     """Rebuild an archive from its own source and lock file; return the differences (empty: identical).
 
@@ -412,68 +479,20 @@ def verify(archive: Path, fresh_env: bool = False, cores: int = 2) -> list[str]:
     These checks find damage and tampering that did not also rewrite the manifests: they prove
     integrity, not authorship. Verify only archives from people you trust.
     """
-    import bagit
-
-    differences: list[str] = []
     with tempfile.TemporaryDirectory(prefix="coopdocs-verify-") as tmp:
         tmp_path = Path(tmp)
         bag_dir = _open_archive(archive, tmp_path)
-        try:
-            bag = bagit.Bag(str(bag_dir))
-        except (bagit.BagError, OSError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{archive}: not a BagIt archive ({exc})") from None
-        try:
-            bag.validate()
-        except bagit.BagValidationError as exc:
-            differences.append(f"bag: {exc}")
-        except (bagit.BagError, OSError, UnicodeDecodeError, ValueError) as exc:
-            differences.append(f"bag: cannot be validated ({exc})")
-        payload = bag_dir / "data"
-        sums = _read_sums(payload)
-        for rel, digest in sums.items():
-            if _file_sha256(payload / rel) != digest:
-                differences.append(f"{rel}: does not match SHA256SUMS in the archive")
+        differences, sums = _integrity_differences(archive, bag_dir)
         if differences:  # damaged or tampered: nothing of the archive is run
             differences.append(
                 "archive: not rebuilt, since it failed its integrity check (verify runs the "
                 "archive's own workflow only when its content is intact)"
             )
             return differences
-        try:
-            manifest = json.loads((payload / layout.MANIFEST).read_text(encoding="utf-8"))
-            epoch, commit = int(manifest["source_date_epoch"]), str(manifest["git"]["commit"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ArchiveError(
-                f"reports/manifest.json: unreadable or incomplete ({exc!r})"
-            ) from None
-        mismatches = check_source(payload, manifest)
-        if mismatches:
-            raise ArchiveError(
-                "refused: the archive's source does not match its own manifest, nothing was run:\n  "
-                + "\n  ".join(mismatches)
-            )
+        payload = bag_dir / "data"
+        epoch, commit = _archived_build(payload)
         python = _environment_python(payload, tmp_path, fresh_env)
         project = build_snapshot(
             payload / "source.tar", tmp_path / "rebuild", epoch, commit, python=python, cores=cores
         )
-        for rel, digest in sorted(sums.items()):
-            if not rel.startswith("reports/"):
-                continue
-            rebuilt = project / rel
-            if not rebuilt.is_file():
-                differences.append(f"{rel}: not produced by the rebuild")
-            elif sha256(rebuilt) != digest:
-                differences.append(
-                    f"{rel}: rebuilt bytes differ (archive {digest[:12]}, rebuild {sha256(rebuilt)[:12]})"
-                )
-        archived = {rel for rel in sums if rel.startswith("reports/")}
-        for path in sorted((project / "reports").rglob("*")):
-            rel = path.relative_to(project).as_posix()
-            if (
-                path.is_file()
-                and rel not in archived
-                and "/archive/" not in rel
-                and "/diff/" not in rel
-            ):
-                differences.append(f"{rel}: produced by the rebuild but missing from the archive")
-    return differences
+        return _rebuild_differences(project, sums)

@@ -17,7 +17,7 @@ from typing import Any
 
 from coopdocs.load.datapackage import Package, Record
 from coopdocs.load.grammar import join_list, long_date, with_article
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version
 
 UNION_KIND = "union"
@@ -153,12 +153,15 @@ class Resolver:
         return [self.themes[t]["label"] for t in ids]
 
 
-def _instrument(r: Record, res: Resolver, words: Words | None = None) -> Record:
+def _instrument(r: Record, res: Resolver, words: Words | None = None, org: str = "") -> Record:
+    """An instrument as a brief shows it: parties and states by name, its date in words, and its
+    type as the strings file words it (``labels``; its role may decide the word; ``org``: the
+    organisation's short name)."""
     out = _clean(r)
     out["party_names"] = res.actor_names(r["parties"])
     out["country_names"] = res.country_names(r["countries"])
     out["when"] = record_date(r, words)
-    out["type_label"] = r["type"].replace("-", " ")
+    out["type_label"] = label(words, "instruments", "type", r["type"], r, org=org)
     return out
 
 
@@ -451,6 +454,170 @@ def provenance(
     }
 
 
+def _brief_records(res: Resolver, code: str, words: Words | None, org: str) -> dict[str, Any]:
+    """The records of one country's brief, resolved and in reading order: instruments, projects
+    and events (and apart, those whose participation of the country is only inferred), facts and
+    prerequisites, roles, offices and contributions."""
+    outcomes = res.outcomes_by_project
+
+    def projects(records: list[Record]) -> list[Record]:
+        return [
+            project_entry(r, res, outcomes.get(r["id"], []), words)
+            for r in sorted(records, key=sort_key_year)
+        ]
+
+    def events(records: list[Record]) -> list[Record]:
+        return [event_entry(r, res) for r in sorted(records, key=sort_key_year)]
+
+    all_facts = [_clean(r) for r in sorted(res.of_country("facts", code), key=sort_key_fact)]
+    contributions = [_clean(r) for r in res.of_country("contributions", code)]
+    for c in contributions:
+        c["recipient_name"] = res.actor_names([c["recipient"]])[0]
+    return {
+        "instruments": [
+            _instrument(r, res, words, org)
+            for r in sorted(res.of_country("instruments", code), key=sort_key_year)
+        ],
+        "projects": projects(res.of_country("projects", code)),
+        "events": events(res.of_country("events", code)),
+        # Records whose participation of this country the article does not state: shown apart,
+        # never counted.
+        "inferred_projects": projects(res.inferred_of("projects", code)),
+        "inferred_events": events(res.inferred_of("events", code)),
+        "all_facts": all_facts,
+        "facts": [f for f in all_facts if f["type"] != "prerequisite"],
+        "prerequisites": [f for f in all_facts if f["type"] == "prerequisite"],
+        "roles": [
+            _clean(r)
+            for r in sorted(
+                res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"])
+            )
+        ],
+        "offices": [_clean(r) for r in res.of_country("offices", code)],
+        "contributions": contributions,
+    }
+
+
+def _funded_by_others(res: Resolver, code: str, projects: list[Record]) -> list[dict[str, Any]]:
+    """The projects in country ``code`` that another member state's government funds."""
+    links = []
+    for p in projects:
+        donors = sorted(
+            {
+                res.country_of_government[f]
+                for f in stated(p, "funders")
+                if f in res.country_of_government and res.country_of_government[f] != code
+            }
+        )
+        if donors:
+            links.append(
+                {
+                    "project": p["id"],
+                    "title": p["title"],
+                    "donors": res.country_names(donors),
+                    "sources": p["sources"],
+                }
+            )
+    return links
+
+
+def _funds_elsewhere(res: Resolver, code: str, words: Words | None) -> list[dict[str, Any]]:
+    """The projects in other states that country ``code``'s government funds, in year order."""
+    government = res.government_of.get(code)
+    records = sorted(
+        (
+            r
+            for r in (res.funded_by.get(government, []) if government else [])
+            if any(c != code for c in r["countries"])
+        ),
+        key=sort_key_year,
+    )
+    links = []
+    for r in records:
+        # Stated when the article names this state as funder and another state as recipient;
+        # otherwise listed as inferred (and left out of the donor counts).
+        recipients = [c for c in stated(r, "countries") if c != code]
+        links.append(
+            {
+                "project": r["id"],
+                "title": r["title"],
+                "when": year_span(r.get("start_year"), r.get("end_year"), words),
+                "recipients": res.country_names(
+                    recipients or [c for c in r["countries"] if c != code]
+                ),
+                "sources": r["sources"],
+                "source_note": r.get("source_note") or "",
+                "inferred": government in (r.get("funders_inferred") or []) or not recipients,
+                "here": code in r["countries"],
+            }
+        )
+    return links
+
+
+def _brief_themes(res: Resolver, projects: list[Record]) -> list[dict[str, Any]]:
+    """The thematic areas of a brief's projects, the most frequent first, with their projects."""
+    counts = Counter(th for p in projects for th in p["themes"])
+    return [
+        {
+            "id": th,
+            "label": res.themes[th]["label"],
+            "count": n,
+            "projects": sorted(p["id"] for p in projects if th in p["themes"]),
+        }
+        for th, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def _brief_document(
+    country: Record, org: Record, words: Words | None, is_union: bool
+) -> dict[str, Any]:
+    """What a brief says about itself: its id, slug, title, subtitle and audience."""
+    kind = "union_brief" if is_union else "brief"
+    names = {"country": country["name"], "org": org["short_name"]}
+    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
+    return {
+        "kind": "brief",
+        "id": f"brief-{country['slug']}",
+        "slug": country["slug"],
+        "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
+        "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
+        "audience": word(words, f"documents.{kind}.audience", "", **names),
+    }
+
+
+def _brief_used(package: Package, country: Record, parts: dict[str, Any]) -> list[Record]:
+    """Every record a brief shows (``parts``: its sections), for its marks and sources."""
+    used: list[Record] = [country]
+    for key in ("roles", "offices", "contributions", "instruments", "projects", "events"):
+        used += parts[key]
+    used += parts["proposals"] + parts["inferred_projects"] + parts["inferred_events"]
+    used += parts["all_facts"]
+    used += [o for p in parts["projects"] + parts["inferred_projects"] for o in p["outcomes"]]
+    elsewhere_ids = {f["project"] for f in parts["funds_elsewhere"]}
+    return used + [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
+
+
+def _union_parts(
+    package: Package, instruments: list[Record], words: Words | None, is_union: bool
+) -> dict[str, list]:
+    """What only the union's brief shows (empty lists in a state's): its yearly Main Directions
+    (with how each names the organisation) and the proposals in their order, the author's own
+    and those derived from the sources apart."""
+    if not is_union:
+        return {k: [] for k in ("main_directions", "proposals", "author", "derived")}
+    proposals = [_clean(p) for p in sorted(package.tables["proposals"], key=lambda p: p["number"])]
+    return {
+        "main_directions": [
+            dict(i, mentions_organisation=relation_word(i, words))
+            for i in instruments
+            if i["type"] == "main-directions"
+        ],
+        "proposals": proposals,
+        "author": [p for p in proposals if p.get("origin") == "author"],
+        "derived": [p for p in proposals if p.get("origin") != "author"],
+    }
+
+
 def brief_context(
     package: Package,
     code: str,
@@ -470,168 +637,36 @@ def brief_context(
     org = organisation(package, organisation_id)
     country = res.countries[code]
     is_union = country["kind"] == UNION_KIND
-    t = package.tables
-    outcomes_by_project = res.outcomes_by_project
-
-    instruments = [
-        _instrument(r, res, words)
-        for r in sorted(res.of_country("instruments", code), key=sort_key_year)
-    ]
-    projects_here = sorted(res.of_country("projects", code), key=sort_key_year)
-    projects = [
-        project_entry(r, res, outcomes_by_project.get(r["id"], []), words) for r in projects_here
-    ]
-    events = [
-        event_entry(r, res) for r in sorted(res.of_country("events", code), key=sort_key_year)
-    ]
-    # Records whose participation of this country the article does not state: shown apart, never counted.
-    inferred_projects = [
-        project_entry(r, res, outcomes_by_project.get(r["id"], []), words)
-        for r in sorted(res.inferred_of("projects", code), key=sort_key_year)
-    ]
-    inferred_events = [
-        event_entry(r, res) for r in sorted(res.inferred_of("events", code), key=sort_key_year)
-    ]
-    all_facts = [_clean(r) for r in sorted(res.of_country("facts", code), key=sort_key_fact)]
-    facts = [f for f in all_facts if f["type"] != "prerequisite"]
-    prerequisites = [f for f in all_facts if f["type"] == "prerequisite"]
-    roles = [
-        _clean(r)
-        for r in sorted(
-            res.of_country("roles", code), key=lambda r: (r.get("start_year") or 0, r["id"])
-        )
-    ]
-    offices = [_clean(r) for r in res.of_country("offices", code)]
-    contributions = [_clean(r) for r in res.of_country("contributions", code)]
-    for c in contributions:
-        c["recipient_name"] = res.actor_names([c["recipient"]])[0]
-
-    # Links to other member states: projects here funded by another state's government, and
-    # projects elsewhere funded by this state's government.
-    government = res.government_of.get(code)
-    funded_by_others = []
-    for p in projects:
-        donors = sorted(
-            {
-                res.country_of_government[f]
-                for f in stated(p, "funders")
-                if f in res.country_of_government and res.country_of_government[f] != code
-            }
-        )
-        if donors:
-            funded_by_others.append(
-                {
-                    "project": p["id"],
-                    "title": p["title"],
-                    "donors": res.country_names(donors),
-                    "sources": p["sources"],
-                }
-            )
-    funds_elsewhere_records = sorted(
-        (
-            r
-            for r in (res.funded_by.get(government, []) if government else [])
-            if any(c != code for c in r["countries"])
-        ),
-        key=sort_key_year,
-    )
-    funds_elsewhere = []
-    for r in funds_elsewhere_records:
-        # Stated when the article names this state as funder and another state as recipient;
-        # otherwise listed as inferred (and left out of the donor counts).
-        recipients = [c for c in stated(r, "countries") if c != code]
-        inferred = government in (r.get("funders_inferred") or []) or not recipients
-        funds_elsewhere.append(
-            {
-                "project": r["id"],
-                "title": r["title"],
-                "when": year_span(r.get("start_year"), r.get("end_year"), words),
-                "recipients": res.country_names(
-                    recipients or [c for c in r["countries"] if c != code]
-                ),
-                "sources": r["sources"],
-                "source_note": r.get("source_note") or "",
-                "inferred": inferred,
-                "here": code in r["countries"],
-            }
-        )
-
-    theme_counts = Counter(th for p in projects_here for th in p["themes"])
-    themes = [
-        {
-            "id": th,
-            "label": res.themes[th]["label"],
-            "count": n,
-            "projects": sorted(p["id"] for p in projects_here if th in p["themes"]),
-        }
-        for th, n in sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-
+    parts = _brief_records(res, code, words, org["short_name"])
+    instruments, projects = parts["instruments"], parts["projects"]
     # What the organisation is told by several instruments in the same words is said once.
     said_once(instruments, "organisation_mention")
-    main_directions = [
-        dict(i, mentions_organisation=relation_word(i, words))
-        for i in instruments
-        if i["type"] == "main-directions"
-    ]
-    main_directions = main_directions if is_union else []
-    proposals = (
-        [_clean(p) for p in sorted(t["proposals"], key=lambda p: p["number"])] if is_union else []
-    )
-
-    used: list[Record] = (
-        [country] + roles + offices + contributions + instruments + projects + events + proposals
-    )
-    used += inferred_projects + inferred_events + all_facts
-    used += [o for p in projects + inferred_projects for o in p["outcomes"]]
-    elsewhere_ids = {f["project"] for f in funds_elsewhere}
-    used += [package.index("projects")[pid] for pid in sorted(elsewhere_ids)]
+    union_parts = _union_parts(package, instruments, words, is_union)
+    parts.update(main_directions=union_parts["main_directions"], proposals=union_parts["proposals"])
+    parts["funded_by_others"] = _funded_by_others(res, code, projects)
+    parts["funds_elsewhere"] = _funds_elsewhere(res, code, words)
+    used = _brief_used(package, country, parts)
     record_ids = sorted({r.get("id") or r.get("code") for r in used})
     sources = sorted(
         {s for r in used for s in r.get("sources") or []} | set(country.get("since_sources") or [])
     )
-
-    kind = "union_brief" if is_union else "brief"
-    names = {"country": country["name"], "org": org["short_name"]}
-    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
-    dated = timeline_carries(instruments + events + projects)
-    for entry in projects + events + inferred_projects + inferred_events:
+    for entry in projects + parts["events"] + parts["inferred_projects"] + parts["inferred_events"]:
         entry["described_in"] = home_brief(entry, code, res, words, org["short_name"])
     context = {
-        "document": {
-            "kind": "brief",
-            "id": f"brief-{country['slug']}",
-            "slug": country["slug"],
-            "title": word(words, f"documents.{kind}.title", "{country} · {org}", **names),
-            "subtitle": word(words, f"documents.{kind}.subtitle", "", **names),
-            "audience": word(words, f"documents.{kind}.audience", "", **names),
-        },
+        "document": _brief_document(country, org, words, is_union),
         "build": build,
         "org": org,
         "union": union_of(package, union_code) if not is_union else None,
-        # A brief shows its timeline figure only when the state has a dated record.
-        "has_timeline": dated,
+        # A brief shows its timeline figure only when its dated records carry one (timeline_carries).
+        "has_timeline": timeline_carries(instruments + parts["events"] + projects),
         "citing_works": citing_works(package, sources),
         "country": _clean(country),
         "is_union": is_union,
-        "roles": roles,
-        "role_groups": role_groups(roles, res),
-        "offices": offices,
-        "contributions": contributions,
-        "instruments": instruments,
-        "main_directions": main_directions,
-        "projects": projects,
-        "events": events,
-        "funded_by_others": funded_by_others,
-        "funds_elsewhere": funds_elsewhere,
-        "themes": themes,
-        "inferred_projects": inferred_projects,
-        "inferred_events": inferred_events,
-        "facts": facts,
-        "prerequisites": prerequisites,
-        "proposals": proposals,
-        "proposals_author": [p for p in proposals if p.get("origin") == "author"],
-        "proposals_derived": [p for p in proposals if p.get("origin") != "author"],
+        "role_groups": role_groups(parts["roles"], res),
+        "themes": _brief_themes(res, res.of_country("projects", code)),
+        **{k: v for k, v in parts.items() if k != "all_facts"},
+        "proposals_author": union_parts["author"],
+        "proposals_derived": union_parts["derived"],
         "records": record_ids,
         "sources": sources,
     }
@@ -697,6 +732,22 @@ def cited_as(source: Record, author: str, year: Any, words: Words | None = None)
     )
 
 
+def work_authors(work: Record, words: Words | None = None) -> str:
+    """The citing work's authors as a citation of it names them (CSL's rule): one or two family
+    names ("Shugurov", "Nowak and Tran"), or the first and "et al." (strings:
+    ``citing_work.et_al``).
+
+    >>> work_authors({"authors": ["Nowak, Anna", "Tran, Minh"]}, {})
+    'Nowak and Tran'
+    >>> work_authors({"authors": ["Nowak, Anna", "Tran, Minh", "Le, Van"]}, {})
+    'Nowak et al.'
+    """
+    families = [a.split(",")[0].strip() for a in work["authors"]]
+    if len(families) <= 2:
+        return join_list(families, words=words)
+    return word(words, "citing_work.et_al", "{author} et al.", author=families[0])
+
+
 def cited_sources(package: Package, context: Any) -> list[str]:
     """Every source id that any record of a document's context carries, in any ``sources`` list
     at any depth, besides the context's own list.
@@ -737,12 +788,11 @@ def bibliography(
         s = sources[sid]
         work = works[s["citing_work"]]
         cited_works.add(work["id"])
-        family = work["authors"][0].split(",")[0].strip()
         item: dict[str, Any] = {
             "id": sid,
             "type": "document",
             "title": s["description"],
-            "container-title": cited_as(s, family, work["year"], words),
+            "container-title": cited_as(s, work_authors(work, words), work["year"], words),
         }
         if s.get("year"):
             item["issued"] = {"date-parts": [[s["year"]]]}
@@ -753,9 +803,9 @@ def bibliography(
         w = works[wid]
         item = {
             "id": wid,
-            "type": "article-journal",
+            # CSL's type, when the package's publications give it (a book, a report ...).
+            "type": w.get("type") or "article-journal",
             "title": w["title"],
-            "container-title": w["container_title"],
             "issued": {"date-parts": [[w["year"]]]},
             "author": [
                 {"family": a.split(",")[0].strip(), "given": a.split(",", 1)[1].strip()}
@@ -764,6 +814,8 @@ def bibliography(
                 for a in w["authors"]
             ],
         }
+        if w.get("container_title"):
+            item["container-title"] = w["container_title"]
         if w.get("issue"):
             item["issue"] = w["issue"]
         if w.get("doi"):

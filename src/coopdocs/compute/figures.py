@@ -71,6 +71,50 @@ def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
+def _timeline_lane(ax, rows: pd.DataFrame, lane: int) -> None:
+    """One state's lane of the overview timeline: its projects as bars from start to end, stacked
+    within the lane, and its instruments and events as marks sized by their number in the year."""
+    projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()])
+    n = max(len(projects), 1)
+    for k, (_, p) in enumerate(projects.sort_values(["start", "record_id"]).iterrows()):
+        y = lane - 0.32 + 0.64 * (k + 0.5) / n
+        ax.plot(
+            [p["start"], p["end"] + 0.9],
+            [y, y],
+            color=PROJECT_COLOUR,
+            linewidth=max(1.0, 9.0 / n),
+            solid_capstyle="butt",
+        )
+    for kind, style in KIND_STYLE.items():
+        counts = rows[rows["kind"] == kind].groupby("year").size()
+        ax.scatter(
+            counts.index + (0.3 if kind == "instrument" else 0.65),
+            [lane] * len(counts),
+            s=12 + 10 * counts.values,
+            marker=style["marker"],
+            color=style["color"],
+            zorder=3,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+
+
+def _timeline_legend(ax, labels: dict[str, str]) -> None:
+    """The overview timeline's legend under the plot, in ``labels``' words."""
+    handles = [
+        plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label=labels.get("project", ""))
+    ]
+    handles += [
+        plt.Line2D(
+            [], [], linestyle="", marker=s["marker"], color=s["color"], label=labels.get(kind, "")
+        )
+        for kind, s in KIND_STYLE.items()
+    ]
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False
+    )
+
+
 def timeline_overview(
     timeline: pd.DataFrame,
     order: list[tuple[str, str]],
@@ -86,31 +130,7 @@ def timeline_overview(
     lanes = max(len(order), 1)
     fig, ax = plt.subplots(figsize=(7.2, 0.62 * lanes + 1.3))
     for lane, (code, _name) in enumerate(order):
-        rows = timeline[timeline["country_code"] == code]
-        projects = _project_rows(rows[(rows["kind"] == "project") & rows["start_year"].notna()])
-        n = max(len(projects), 1)
-        for k, (_, p) in enumerate(projects.sort_values(["start", "record_id"]).iterrows()):
-            y = lane - 0.32 + 0.64 * (k + 0.5) / n
-            ax.plot(
-                [p["start"], p["end"] + 0.9],
-                [y, y],
-                color=PROJECT_COLOUR,
-                linewidth=max(1.0, 9.0 / n),
-                solid_capstyle="butt",
-            )
-        for kind, style in KIND_STYLE.items():
-            marks = rows[rows["kind"] == kind]
-            counts = marks.groupby("year").size()
-            ax.scatter(
-                counts.index + (0.3 if kind == "instrument" else 0.65),
-                [lane] * len(counts),
-                s=12 + 10 * counts.values,
-                marker=style["marker"],
-                color=style["color"],
-                zorder=3,
-                edgecolors="white",
-                linewidths=0.5,
-            )
+        _timeline_lane(ax, timeline[timeline["country_code"] == code], lane)
     ax.set_yticks(range(len(order)), [name for _, name in order])
     ax.invert_yaxis()
     years = timeline["year"].dropna().astype(int)
@@ -120,18 +140,7 @@ def timeline_overview(
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [
-        plt.Line2D([], [], color=PROJECT_COLOUR, linewidth=5, label=labels.get("project", ""))
-    ]
-    handles += [
-        plt.Line2D(
-            [], [], linestyle="", marker=s["marker"], color=s["color"], label=labels.get(kind, "")
-        )
-        for kind, s in KIND_STYLE.items()
-    ]
-    ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False
-    )
+    _timeline_legend(ax, labels)
     return save(fig, stem)
 
 

@@ -24,7 +24,7 @@ from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
 from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
-from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, with_locale, word
+from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
@@ -41,6 +41,44 @@ def build_info(
         "date": iso_date(epoch),
         "data_title": descriptor.get("title", ""),
         "data_version": descriptor.get("version", ""),
+    }
+
+
+def _brief_outputs(
+    package: Package, country: dict[str, Any], run: dict[str, Any]
+) -> dict[Path, object]:
+    """One brief's context (with the claims it counts) and bibliography, by the path of each.
+
+    ``run``: what every brief of the run shares (``build``, ``settings``, ``git``, ``words`` and
+    ``contexts_dir``, as :func:`write_contexts` has them).
+    """
+    build, settings, git, words = run["build"], run["settings"], run["git"], run["words"]
+    contexts_dir = run["contexts_dir"]
+    org, union = settings["organisation"], settings.get("union")
+    ctx = brief_context(package, country["code"], build, org, git, words=words, union_code=union)
+    # What the brief counts: named claims with their records (coopdocs.compute.claims).
+    add_brief_claims(ctx, package, country["code"], org, union, settings.get("union_body"))
+    stem = country["slug"]
+    return {
+        Path(layout.context(layout.BRIEF.folder, stem, contexts_dir)): ctx,
+        Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir)): bibliography(
+            package, cited_sources(package, ctx), words
+        ),
+    }
+
+
+def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """The data bundle the tables job reads: the descriptor, the records (without the loader's
+    private fields), the changed records, the checked settings and the authored texts."""
+    return {
+        "descriptor": package.descriptor,
+        "tables": {
+            name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
+            for name, recs in package.tables.items()
+        },
+        "git": git,
+        "settings": settings,
+        "texts": package.texts,
     }
 
 
@@ -64,47 +102,117 @@ def write_contexts(
     """
     build = build_info(package.descriptor, epoch, settings.get("language"))
     words = with_locale(words, build["language"])
+    # Every coded value the descriptor allows needs its word before any document is written.
+    missing = label_gaps(words, package.descriptor)
+    if missing:
+        raise StringsError("\n".join(missing))
     git = changed_records(data_dir, package.descriptor)
+    run = dict(build=build, settings=settings, git=git, words=words, contexts_dir=contexts_dir)
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
-        if slugs is not None and country["slug"] not in slugs:
-            continue
-        ctx = brief_context(
-            package,
-            country["code"],
-            build,
-            settings["organisation"],
-            git,
-            words=words,
-            union_code=settings.get("union"),
-        )
-        # What the brief counts: named claims with their records (coopdocs.compute.claims).
-        add_brief_claims(
-            ctx,
-            package,
-            country["code"],
-            settings["organisation"],
-            settings.get("union"),
-            settings.get("union_body"),
-        )
-        stem = country["slug"]
-        outputs[Path(layout.context(layout.BRIEF.folder, stem, contexts_dir))] = ctx
-        outputs[Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir))] = bibliography(
-            package, cited_sources(package, ctx), words
-        )
-    bundle = {
-        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
-        for name, recs in package.tables.items()
-    }
-    outputs[bundle_path] = {
-        "descriptor": package.descriptor,
-        "tables": bundle,
-        "git": git,
-        "settings": settings,
-        "texts": package.texts,
-    }
+        if slugs is None or country["slug"] in slugs:
+            outputs.update(_brief_outputs(package, country, run))
+    outputs[bundle_path] = _bundle(package, git, settings)
     for path, value in sorted(outputs.items()):
         write_json(path, value)
+
+
+def _focus(t: dict[str, list], frames: dict, words: Words | None, detailed_states: int | None):
+    """What the documents and figures show: the states one by one (at most ``detailed_states``,
+    focus_states) and the others summed, the shown tables, and the figures' row orders."""
+    keep, others = focus_states(t, detailed_states)
+    shown = focus_frames(frames, keep, others, words)
+    unions = {c["code"] for c in t["countries"] if c["kind"] == "union"}
+    order = focus_order(t, keep, others, with_other=False, words=words)
+    theme_order = [
+        o for o in focus_order(t, keep, others, with_other=True, words=words) if o[0] not in unions
+    ] + [o for o in order if o[0] in unions]
+    return keep, others, shown, order, theme_order
+
+
+def _write_document_contexts(
+    bundle: dict[str, Any],
+    focus: tuple,
+    build: dict[str, Any],
+    words: Words | None,
+    paths: dict[str, Path | None],
+    article_meta: dict[str, Any],
+) -> dict[str, Any]:
+    """Write the contexts and bibliographies of the tables document and (with
+    ``paths["article_context"]``) of the article; return the organisation's record."""
+    keep, others, shown = focus[:3]
+    settings, t, git = bundle["settings"], bundle["tables"], bundle.get("git")
+    package = Package(descriptor=bundle["descriptor"], tables=t, texts=bundle.get("texts") or {})
+    org = organisation(package, settings["organisation"])
+    context = build_document_context(shown, t, build, keep, others, words=words, org=org)
+    context["org"] = org
+    context["provenance"] = provenance(package, context["records"], git)
+    context["union"] = union_of(package, settings.get("union"))
+    write_json(paths["context"], context)
+    write_json(paths["bib"], bibliography(package, cited_sources(package, context), words))
+    if paths.get("article_context") is not None:
+        article = article_context(
+            package, shown, article_meta, build, settings, keep=keep, others=others, words=words
+        )
+        article["provenance"] = provenance(package, article["records"], git)
+        write_json(paths["article_context"], article)
+        write_json(
+            paths["article_bib"], bibliography(package, cited_sources(package, article), words)
+        )
+    return org
+
+
+def _write_table_files(
+    frames: dict,
+    words: Words | None,
+    org: dict[str, Any],
+    tables_dir: Path,
+    epoch: int,
+    cache_dir: Path | None,
+) -> None:
+    """Write every table as CSV and as an XLSX workbook (the workbook from the verified cache when
+    its table, title and headings did not change)."""
+    names = {"org": org["short_name"]}
+    headings = {
+        column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()
+    }
+    for spec in TABLES:
+        df = frames[spec.id]
+        csv_text = to_csv_text(df)
+        # A table with no rows says so in its workbook's title row (its caption may name what the data lacks).
+        title = (
+            caption(words, spec.id, org)
+            if df.rows
+            else word(words, "empty_table", "{id}", id=spec.id)
+        )
+        with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
+            tmp.write_text(csv_text, encoding="utf-8")
+        with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
+            tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
+
+
+def _draw_figures(
+    focus: tuple, words: Words | None, figures_dir: Path, cache_dir: Path | None
+) -> None:
+    """Draw the two overview figures (or take them from the verified cache)."""
+    shown, order, theme_order = focus[2:]
+    labels = (words or {}).get("figures", {})
+    cached_figure(
+        figures_dir / layout.TIMELINE_FIGURE,
+        cache_dir,
+        "timeline_overview",
+        shown[layout.TIMELINE_TABLE],
+        order,
+        labels.get(layout.TIMELINE_FIGURE, {}),
+    )
+    cached_figure(
+        figures_dir / layout.THEMES_FIGURE,
+        cache_dir,
+        "theme_matrix",
+        shown[layout.PROJECTS_BY_THEME],
+        theme_order,
+        labels.get(layout.THEMES_FIGURE, {}),
+    )
 
 
 def write_tables(
@@ -129,74 +237,24 @@ def write_tables(
     ``words``: the strings file (captions, notes, headings, figure labels).
     """
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
-    settings = bundle["settings"]
-    build = build_info(bundle["descriptor"], epoch, settings.get("language"))
+    build = build_info(bundle["descriptor"], epoch, bundle["settings"].get("language"))
     words = with_locale(words, build["language"])
-    article_meta = dict(article_meta or {}, date=build["date"])
-    t = bundle["tables"]
-    frames = compute_tables(t, words)
+    frames = compute_tables(bundle["tables"], words)
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))
-    # The documents and figures show at most `detailed_states` states one by one (focus_states).
-    keep, others = focus_states(t, detailed_states)
-    shown = focus_frames(frames, keep, others, words)
-    unions = {c["code"] for c in t["countries"] if c["kind"] == "union"}
-    order = focus_order(t, keep, others, with_other=False, words=words)
-    theme_order = [
-        o for o in focus_order(t, keep, others, with_other=True, words=words) if o[0] not in unions
-    ] + [o for o in order if o[0] in unions]
-    package = Package(descriptor=bundle["descriptor"], tables=t, texts=bundle.get("texts") or {})
-    org = organisation(package, settings["organisation"])
-    context = build_document_context(shown, t, build, keep, others, words=words, org=org)
-    context["org"] = org
-    context["provenance"] = provenance(package, context["records"], bundle.get("git"))
-    context["union"] = union_of(package, settings.get("union"))
-    write_json(context_path, context)
-    write_json(bib_path, bibliography(package, cited_sources(package, context), words))
-    if article_context_path is not None:
-        article = article_context(
-            package, shown, article_meta, build, settings, keep=keep, others=others, words=words
-        )
-        article["provenance"] = provenance(package, article["records"], bundle.get("git"))
-        write_json(article_context_path, article)
-        write_json(article_bib_path, bibliography(package, cited_sources(package, article), words))
-        del article
+    focus = _focus(bundle["tables"], frames, words, detailed_states)
+    paths = {
+        "context": context_path,
+        "bib": bib_path,
+        "article_context": article_context_path,
+        "article_bib": article_bib_path,
+    }
+    article_meta = dict(article_meta or {}, date=build["date"])
+    org = _write_document_contexts(bundle, focus, build, words, paths, article_meta)
     # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
     # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).
-    del bundle, t, package, context
+    del bundle
     gc.collect()
-    names = {"org": org["short_name"]}
-    headings = {
-        column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()
-    }
-    for spec in TABLES:
-        df = frames[spec.id]
-        csv_text = to_csv_text(df)
-        # A table with no rows says so in its workbook's title row (its caption may name what the data lacks).
-        title = (
-            caption(words, spec.id, org)
-            if df.rows
-            else word(words, "empty_table", "{id}", id=spec.id)
-        )
-        with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
-            tmp.write_text(csv_text, encoding="utf-8")
-        with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
-            tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
-    labels = (words or {}).get("figures", {})
-    cached_figure(
-        figures_dir / layout.TIMELINE_FIGURE,
-        cache_dir,
-        "timeline_overview",
-        shown[layout.TIMELINE_TABLE],
-        order,
-        labels.get(layout.TIMELINE_FIGURE, {}),
-    )
-    cached_figure(
-        figures_dir / layout.THEMES_FIGURE,
-        cache_dir,
-        "theme_matrix",
-        shown[layout.PROJECTS_BY_THEME],
-        theme_order,
-        labels.get(layout.THEMES_FIGURE, {}),
-    )
+    _write_table_files(frames, words, org, tables_dir, epoch, cache_dir)
+    _draw_figures(focus, words, figures_dir, cache_dir)

@@ -133,10 +133,46 @@ INSTITUTIONAL_COLUMNS = [
 ]
 
 
+def _span(r: dict[str, Any], words: Words | None) -> str:
+    """A record's years in brackets after its name (" (2016–2019)"), or '' when it has none."""
+    if not r.get("start_year"):
+        return ""
+    return f" ({period(r.get('start_year'), r.get('end_year'), words)})"
+
+
+def _profile_row(
+    c: dict[str, Any], parts: dict[str, list], body_names: dict[str, str], words: Words | None
+) -> dict[str, Any]:
+    """A member state's row of the institutional profile from its roles, offices, programmes
+    and the projects it funds in other states (``parts``); ``body_names``: actor id -> name."""
+    roles, offices = parts["roles"], parts["offices"]
+    programmes, funded = parts["programmes"], parts["funded"]
+    used = [c] + roles + offices + programmes + funded
+    return {
+        "country_code": c["code"],
+        "country": c["name"],
+        "organisation_member_since": c.get("organisation_member_since") or "",
+        "cooperation_since": c.get("cooperation_since") or "",
+        "union_member_from": c.get("union_member_from") or "",
+        "union_member_until": c.get("union_member_until") or "",
+        "governing_body_roles": _join(
+            f"{body_names.get(r['body'], r['body'])}: {r['role']}{_span(r, words)}" for r in roles
+        ),
+        "organisation_offices": _join(o["name"] for o in offices),
+        "programmes": _join(f"{i['title']}{_span(i, words)}" for i in programmes),
+        "funds_projects_elsewhere": word(words, "values.yes", "yes")
+        if funded
+        else word(words, "values.no", "no"),
+        "projects_funded_elsewhere": len(funded),
+        "records": _ids(used),
+        "sources": _sources(used),
+    }
+
+
 def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
     """One row per member state: membership, roles, offices, programmes, funding of others."""
     govs = government_of(t)
-    actors = {a["id"]: a for a in t["actors"]}
+    body_names = {a["id"]: a["name"] for a in t["actors"]}
     roles_of = group_records(t["roles"], lambda r: [r["country"]])
     offices_of = group_records(t["offices"], lambda o: [o["country"]])
     programmes_of = group_records(
@@ -145,57 +181,29 @@ def institutional_profile(t: Tables, words: Words | None = None) -> Frame:
     )
     # Only what the article states counts: inferred funders and recipients are left out.
     funded_by = group_records(t["projects"], lambda p: stated(p, "funders"))
-
-    def span(r):
-        return (
-            f" ({period(r.get('start_year'), r.get('end_year'), words)})"
-            if r.get("start_year")
-            else ""
-        )
-
-    def body(r):
-        actor = actors.get(r["body"])
-        return actor["name"] if actor else r["body"]
-
     rows = []
     for c in subjects(t):
         if c["kind"] == "union":
             continue
-        code = c["code"]
-        roles = sorted(roles_of.get(code, []), key=lambda r: (r.get("start_year") or 0, r["id"]))
-        offices = sorted(offices_of.get(code, []), key=lambda o: o["id"])
-        programmes = sorted(
-            programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"])
-        )
-        gov = govs.get(code)
-        funded = sorted(
-            (
-                p
-                for p in (funded_by.get(gov, []) if gov else [])
-                if any(x != code for x in stated(p, "countries"))
+        code, gov = c["code"], govs.get(c["code"])
+        parts = {
+            "roles": sorted(
+                roles_of.get(code, []), key=lambda r: (r.get("start_year") or 0, r["id"])
             ),
-            key=lambda p: p["id"],
-        )
-        used = [c] + roles + offices + programmes + funded
-        rows.append(
-            {
-                "country_code": code,
-                "country": c["name"],
-                "organisation_member_since": c.get("organisation_member_since") or "",
-                "cooperation_since": c.get("cooperation_since") or "",
-                "union_member_from": c.get("union_member_from") or "",
-                "union_member_until": c.get("union_member_until") or "",
-                "governing_body_roles": _join(f"{body(r)}: {r['role']}{span(r)}" for r in roles),
-                "organisation_offices": _join(o["name"] for o in offices),
-                "programmes": _join(f"{i['title']}{span(i)}" for i in programmes),
-                "funds_projects_elsewhere": word(words, "values.yes", "yes")
-                if funded
-                else word(words, "values.no", "no"),
-                "projects_funded_elsewhere": len(funded),
-                "records": _ids(used),
-                "sources": _sources(used),
-            }
-        )
+            "offices": sorted(offices_of.get(code, []), key=lambda o: o["id"]),
+            "programmes": sorted(
+                programmes_of.get(code, []), key=lambda i: (record_year(i) or 0, i["id"])
+            ),
+            "funded": sorted(
+                (
+                    p
+                    for p in (funded_by.get(gov, []) if gov else [])
+                    if any(x != code for x in stated(p, "countries"))
+                ),
+                key=lambda p: p["id"],
+            ),
+        }
+        rows.append(_profile_row(c, parts, body_names, words))
     return Frame(INSTITUTIONAL_COLUMNS, rows)
 
 

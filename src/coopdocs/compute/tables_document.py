@@ -11,7 +11,8 @@ from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_o
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
 from coopdocs.load.grammar import long_date, unsaid
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.strings import Words, label, period, word
+from coopdocs.tools.collation import by_name
 
 # The text alternative of each overview figure: what it shows, worded from its table (issue 20).
 ALT_TEXT = {
@@ -39,6 +40,20 @@ def _row_keys(t: dict[str, list], table_id: str) -> Callable[[dict[str, Any]], l
     return lambda i: [i["type"]]
 
 
+# The matrix tables whose row keys are a field's codes: (table, field) of their labels
+# (strings ``labels``); other rows (themes) are labels already.
+ROW_FIELDS = {"instrument_type": ("instruments", "type")}
+
+
+def _row_label(spec: Any, words: Words | None, org: dict[str, Any] | None) -> Callable[[Any], str]:
+    """How a matrix table's row key is written: its label when the key is a field's code."""
+    if spec.row_column not in ROW_FIELDS:
+        return str
+    table, field = ROW_FIELDS[spec.row_column]
+    short = (org or {}).get("short_name", "")
+    return lambda key: label(words, table, field, key, org=short)
+
+
 def _when(record: dict[str, Any], words: Words | None = None) -> str:
     """A record's date or period, or '' when its title already gives those years.
 
@@ -54,6 +69,37 @@ def _when(record: dict[str, Any], words: Words | None = None) -> str:
     if not record.get("date") and years and all(y in record["title"] for y in years):
         return ""
     return unsaid(when, record["title"])
+
+
+def _inferred_cells(
+    records: list[dict[str, Any]], row_keys: Callable[[dict[str, Any]], list[str]]
+) -> dict[tuple[str, str], list[str]]:
+    """The records whose participation of a state is only inferred, by (row key, state code)."""
+    cells: dict[tuple[str, str], list[str]] = {}
+    for r in sorted(records, key=lambda r: r["id"]):
+        for code in r.get("countries_inferred") or []:
+            for key in dict.fromkeys(row_keys(r)):
+                cells.setdefault((key, code), []).append(r["id"])
+    return cells
+
+
+def _register_entry(
+    r: dict[str, Any], mark: str, names: dict[str, str], words: Words | None
+) -> dict[str, Any]:
+    """A record's entry in a table's register: its label ``mark``, title, date, and the states
+    whose participation the source states and, apart, those only inferred (``names`` order)."""
+    stated_codes = set(stated(r, "countries"))
+    inferred_codes = set(r.get("countries_inferred") or [])
+    return {
+        "label": mark,
+        "id": r["id"],
+        "title": r["title"],
+        "when": _when(r, words),
+        "states": [name for c, name in names.items() if c in stated_codes],
+        "inferred": [name for c, name in names.items() if c in inferred_codes],
+        "sources": list(r.get("sources") or []),
+        "source_note": r.get("source_note") or "",
+    }
 
 
 def record_register(
@@ -87,19 +133,14 @@ def record_register(
     >>> [(c["state"], c["count"], c["refs"], c["inferred"]) for c in m["rows"][0]["refs"]]
     [('Armenia', 1, ['P1'], ['P2']), ('Belarus', 1, ['P1'], ['P2'])]
     """
-    by_id = {r["id"]: r for r in records}
-    inferred_cells: dict[tuple[str, str], list[str]] = {}
-    for r in sorted(records, key=lambda r: r["id"]):
-        for code in r.get("countries_inferred") or []:
-            for key in dict.fromkeys(row_keys(r)):
-                inferred_cells.setdefault((key, code), []).append(r["id"])
-    numbers: dict[str, int] = {}
+    numbers: dict[str, int] = {}  # record id -> its number, in order of first mention
 
     def refer(ids: list[str]) -> list[str]:
         for x in ids:
             numbers.setdefault(x, len(numbers) + 1)
         return [label(n) for n in sorted(numbers[x] for x in dict.fromkeys(ids))]
 
+    inferred_cells = _inferred_cells(records, row_keys)
     for row in matrix["rows"]:
         counted = {c["code"]: c for c in row["cells"]}
         row["refs"] = []
@@ -116,24 +157,11 @@ def record_register(
                     "inferred": refer(inferred),
                 }
             )
-    register = []
-    for rid, number in sorted(numbers.items(), key=lambda kv: kv[1]):
-        r = by_id[rid]
-        stated_codes = set(stated(r, "countries"))
-        inferred_codes = set(r.get("countries_inferred") or [])
-        register.append(
-            {
-                "label": label(number),
-                "id": rid,
-                "title": r["title"],
-                "when": _when(r, words),
-                "states": [name for c, name in names.items() if c in stated_codes],
-                "inferred": [name for c, name in names.items() if c in inferred_codes],
-                "sources": list(r.get("sources") or []),
-                "source_note": r.get("source_note") or "",
-            }
-        )
-    return register
+    by_id = {r["id"]: r for r in records}
+    return [
+        _register_entry(by_id[rid], label(number), names, words)
+        for rid, number in sorted(numbers.items(), key=lambda kv: kv[1])
+    ]
 
 
 def one_row_per_record(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
@@ -155,6 +183,108 @@ def one_row_per_record(rows: list[dict[str, Any]], names: list[str]) -> list[dic
     for row in merged.values():
         row["countries"].sort(key=lambda n: (rank.get(n, len(rank)), n))
     return list(merged.values())
+
+
+def _table_entry(
+    spec: Any,
+    df: Frame,
+    t: dict[str, list],
+    order: list[tuple[str, str]],
+    names: dict[str, str],
+    words: Words | None,
+    org: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One table of the document: caption, note, rows, and for a matrix its counts and register."""
+    entry = {
+        "id": spec.id,
+        "caption": caption(words, spec.id, org),
+        "note": caption(words, spec.id, org, "note"),
+        "csv": f"{spec.id}.csv",
+        "rows": frame_rows(df),
+    }
+    if not spec.own_section:
+        entry["columns"] = _columns(df, words, org)
+    if spec.id == layout.TIMELINE_TABLE:
+        entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
+    if spec.kind == "matrix":
+        entry["matrix"] = count_matrix(
+            df, spec.row_column, order, with_records=True, label=_row_label(spec, words, org)
+        )
+        if spec.row_column in ROW_FIELDS:  # rows of codes: in the order of their words
+            entry["matrix"]["rows"] = by_name(entry["matrix"]["rows"], lambda r: r["label"])
+        form = word(words, f"tables.{spec.id}.entry", "{n}")
+        entry["register"] = record_register(
+            entry["matrix"],
+            t[spec.counts],
+            _row_keys(t, spec.id),
+            order,
+            names,
+            lambda n, form=form: form.format(n=n),
+            words,
+        )
+    return entry
+
+
+def _document_figures(
+    by_id: dict[str, dict[str, Any]],
+    frames: dict[str, Frame],
+    order: list[tuple[str, str]],
+    words: Words | None,
+) -> list[dict[str, Any]]:
+    """The document's figures, numbered in order of first mention (each is first named in its
+    table's note); a figure of a table the document leaves out is not shown. Each table shown
+    with a figure gets its number (``figure``)."""
+    figures = []
+    for fid, anchor in (
+        (layout.TIMELINE_FIGURE, "fig-timeline"),
+        (layout.THEMES_FIGURE, "fig-themes"),
+    ):
+        table = layout.FIGURE_TABLES[fid]
+        if table in by_id:
+            figures.append(
+                {
+                    "id": anchor,
+                    "file": layout.figure_file(fid, "svg"),
+                    "table": table,
+                    "caption": word(words, f"figures.{fid}.caption", ""),
+                    "alt": ALT_TEXT[fid](frames[table], order, words),
+                }
+            )
+    figures.sort(key=lambda f: by_id[f["table"]]["number"])
+    for n, f in enumerate(figures, start=1):
+        f["number"] = n
+        by_id[f["table"]]["figure"] = n
+    return figures
+
+
+def _marks_and_sources(
+    frames: dict[str, Frame], tables: list[dict[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """The records and sources the document shows: the tables' and their registers'. A register
+    also names records a table does not count (participation only inferred): they are marks and
+    citations of this document too."""
+    registers = [e for t_ in tables for e in t_.get("register", [])]
+    records = sorted(
+        {r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])}
+        | {e["id"] for e in registers}
+    )
+    sources = sorted(
+        {s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])}
+        | {s for e in registers for s in e["sources"]}
+    )
+    return records, sources
+
+
+def _tables_header(words: Words | None, org: dict[str, Any] | None) -> dict[str, Any]:
+    """What the comparative-tables document says about itself: kind, id, title, subtitle, audience."""
+    short = (org or {}).get("short_name", "")
+    return {
+        "kind": layout.TABLES_DOCUMENT.folder,
+        "id": layout.TABLES_DOCUMENT.name,
+        "title": word(words, "documents.tables.title", ""),
+        "subtitle": word(words, "documents.tables.subtitle", "", org=short),
+        "audience": word(words, "documents.tables.audience", "", org=short),
+    }
 
 
 def build_document_context(
@@ -184,84 +314,18 @@ def build_document_context(
     ]
     names = {c["code"]: c["name"] for c in subjects(t)}
     tables = []
-    number = 0
     for spec in TABLES:
-        df = frames[spec.id]
-        entry = {
-            "id": spec.id,
-            "caption": caption(words, spec.id, org),
-            "note": caption(words, spec.id, org, "note"),
-            "csv": f"{spec.id}.csv",
-            "rows": frame_rows(df),
-        }
-        if not spec.own_section:
-            entry["columns"] = _columns(df, words, org)
-        if spec.id == layout.TIMELINE_TABLE:
-            entry["rows"] = one_row_per_record(entry["rows"], list(names.values()))
-        if spec.kind == "matrix":
-            entry["matrix"] = count_matrix(df, spec.row_column, order, with_records=True)
-            form = word(words, f"tables.{spec.id}.entry", "{n}")
-            entry["register"] = record_register(
-                entry["matrix"],
-                t[spec.counts],
-                _row_keys(t, spec.id),
-                order,
-                names,
-                lambda n, form=form: form.format(n=n),
-                words,
-            )
+        entry = _table_entry(spec, frames[spec.id], t, order, names, words, org)
         if not (entry["matrix"]["rows"] if "matrix" in entry else entry["rows"]):
             continue  # nothing to show: no section, caption or reference
-        number += 1
-        entry["number"] = number
+        entry["number"] = len(tables) + 1
         tables.append(entry)
-    by_id = {t_["id"]: t_ for t_ in tables}
-    # A register also names records a table does not count (participation only inferred): they
-    # are marks and citations of this document too.
-    registers = [e for t_ in tables for e in t_.get("register", [])]
-    records = sorted(
-        {r for df in frames.values() for row in df.rows for r in cell_ids(row["records"])}
-        | {e["id"] for e in registers}
-    )
-    sources = sorted(
-        {s for df in frames.values() for row in df.rows for s in cell_ids(row["sources"])}
-        | {s for e in registers for s in e["sources"]}
-    )
+    figures = _document_figures({t_["id"]: t_ for t_ in tables}, frames, order, words)
+    records, sources = _marks_and_sources(frames, tables)
     works = sorted({x["citing_work"] for x in t["sources"] if x["id"] in sources})
     countries = {c["code"]: c for c in t["countries"]}
-    figures = []
-    for fid, anchor in (
-        (layout.TIMELINE_FIGURE, "fig-timeline"),
-        (layout.THEMES_FIGURE, "fig-themes"),
-    ):
-        table = layout.FIGURE_TABLES[fid]
-        if table in by_id:  # a figure of an empty table is not shown
-            figures.append(
-                {
-                    "id": anchor,
-                    "file": layout.figure_file(fid, "svg"),
-                    "table": table,
-                    "caption": word(words, f"figures.{fid}.caption", ""),
-                    "alt": ALT_TEXT[fid](frames[table], order, words),
-                }
-            )
-    # Numbered in order of first mention: each figure is first named in its table's note.
-    figures.sort(key=lambda f: by_id[f["table"]]["number"])
-    for n, f in enumerate(figures, start=1):
-        f["number"] = n
-        by_id[f["table"]]["figure"] = n
     context = {
-        "document": {
-            "kind": layout.TABLES_DOCUMENT.folder,
-            "id": layout.TABLES_DOCUMENT.name,
-            "title": word(words, "documents.tables.title", ""),
-            "subtitle": word(
-                words, "documents.tables.subtitle", "", org=(org or {}).get("short_name", "")
-            ),
-            "audience": word(
-                words, "documents.tables.audience", "", org=(org or {}).get("short_name", "")
-            ),
-        },
+        "document": _tables_header(words, org),
         "build": build,
         "tables": tables,
         "states": [n for _, n in states],

@@ -21,7 +21,10 @@ from coopdocs.compute.contexts import record_year
 from coopdocs.load.grammar import counted, join_list
 from coopdocs.load.strings import Words, word
 
-LABEL_WIDTH = 48  # characters of a project title shown in its lane
+# Characters of a project title on one line of its lane label (2.35 in at 8 pt holds ~50 of
+# Libertinus Serif's; fewer, so that Typst's own wrapping never needs more lines than counted).
+# A title is never cut: a long one takes more lines, and its lane grows (templates/typst/timeline.typ).
+LABEL_WIDTH = 46
 
 
 def _ticks(first: float, last: float) -> list[int]:
@@ -75,7 +78,9 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
             word(words, "figures.brief_timeline.instruments", "◆"),
             word(words, "figures.brief_timeline.events", "●"),
         ]
-        + [textwrap.shorten(p["title"], LABEL_WIDTH, placeholder="…") for p in projects],
+        + [p["title"] for p in projects],
+        # Lines of each lane's label: the marks' lanes one, a project's as its title wraps.
+        "lines": [1, 1] + [len(textwrap.wrap(p["title"], LABEL_WIDTH)) or 1 for p in projects],
         "bars": bars,
         "marks": marks,
         "x0": x0,

@@ -5,10 +5,12 @@ default height), so wrapped text beyond the first line is cut off unless the fil
 the height of its lines. Here every column gets a width from its text and every row the height
 of its longest wrapped cell, measured in the sheet's font: Arial, which ships with Excel, and
 which LibreOffice sets in Liberation Sans, with the same metrics (Debian's fonts-liberation).
-A table too wide for a landscape page at 80 % has its widest columns narrowed (their text wraps
-over more lines) down to their longest word. The print setup: the table as print area, A4
-landscape when its columns are wider than a portrait page, scaled to the page width, the header
-row repeated on every page, page numbers in the footer.
+A table too wide for a landscape page at 80 % has its columns narrowed (their text wraps over
+more lines), each in proportion to how much wider it is than its longest unbreakable piece, and
+none below that (coopdocs.tools.text_metrics: the same splitter and fitter as the DOCX's
+tables). The print setup: the table as print area, A4 landscape when its columns are wider than a
+portrait page, scaled to the page width, the header row repeated on every page, page numbers in
+the footer.
 
 The widths are the fonts' own (coopdocs.tools.text_metrics); the caller passes the openpyxl
 worksheet.
@@ -17,10 +19,9 @@ worksheet.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-from coopdocs.tools.text_metrics import text_width
+from coopdocs.tools.text_metrics import fit_columns, piece_spans, pieces, text_width
 
 FONT = "Arial"
 SIZE = 10  # points
@@ -49,29 +50,25 @@ def text_px(text: str, bold: bool = False, size: float = SIZE) -> float:
     return text_width(text, FONT, size, bold) * PX_PER_PT
 
 
-def _parts(word: str) -> list[str]:
-    """A word cut after each ';' (the records and sources cells list IDs joined by ';')."""
-    return [p for p in re.split(r"(?<=;)", word) if p]
-
-
 def lines_needed(text: str, width_px: float, bold: bool = False) -> int:
-    """Lines that ``text`` takes when wrapped at spaces into ``width_px`` (a word too long is cut)."""
+    """Lines that ``text`` takes when wrapped into ``width_px``: at spaces and where a word may
+    break (text_metrics.piece_spans); a piece too long for the column is cut at its edge."""
     total = 0
     space = text_px(" ", bold)
     for paragraph in text.split("\n"):
-        lines, used = 1, 0.0
-        for word in paragraph.split():
-            w = text_px(word, bold)
-            if used and used + space + w > width_px:
+        lines, used, end = 1, 0.0, 0
+        for a, b in piece_spans(paragraph):
+            w = text_px(paragraph[a:b], bold)
+            gap = space if a > end else 0.0  # a piece of the same word follows without a space
+            if used and used + gap + w > width_px:
                 lines, used = lines + 1, 0.0
             if used:
-                used += space
-            # A word wider than the column (a list of IDs joined by ';') is broken where it meets
-            # the edge, as both programs do.
+                used += gap
+            # A piece wider than the column is broken where it meets the edge, as both programs do.
             while w > width_px:
                 lines += 1
                 w -= width_px
-            used += w
+            used, end = used + w, b
         total += lines
     return max(total, 1)
 
@@ -92,26 +89,18 @@ def column_width(header: str, values: list[Any]) -> float:
 def narrowest_width(header: str, values: list[Any]) -> float:
     """The width (in characters) below which a column would cut one of its words."""
     words = [text_px(w, bold=True) + FILTER_BUTTON_PX for w in header.split()]
-    words += [
-        text_px(p) for v in values if v is not None for w in str(v).split() for p in _parts(w)
-    ]
+    words += [text_px(p) for v in values if v is not None for p in pieces(str(v))]
     return float(max(MIN_WRAPPED, min(MAX_WIDTH, _chars(max(words, default=0)))))
 
 
 def fit_widths(widths: list[float], narrowest: list[float], target: float) -> list[float]:
-    """Widths whose sum is at most ``target`` characters, narrowing the widest columns first.
-
-    No column goes below its ``narrowest`` width (its longest word); the widest are capped at one
-    common width, the largest that fits. If the narrowest widths alone exceed ``target``, those.
-    """
+    """Widths (whole characters) whose sum is at most ``target``, as text_metrics.fit_columns
+    shares it out; no column goes below its ``narrowest`` width (its longest word) nor above its
+    own. If the narrowest widths alone exceed ``target``, those."""
     if sum(widths) <= target:
         return widths
-    low, high = 0.0, max(widths)
-    for _ in range(40):  # bisect on the common cap
-        cap = (low + high) / 2
-        total = sum(max(min(n, w), min(w, cap)) for w, n in zip(widths, narrowest))
-        low, high = (cap, high) if total <= target else (low, cap)
-    return [float(math.floor(max(min(n, w), min(w, low)))) for w, n in zip(widths, narrowest)]
+    minimum = [min(n, w) for w, n in zip(widths, narrowest)]
+    return [float(math.floor(w)) for w in fit_columns(minimum, widths, target, exact=False)]
 
 
 def row_height(cells: list[tuple[str, float, bool]]) -> float:

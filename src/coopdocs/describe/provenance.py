@@ -120,6 +120,88 @@ def _figure_refs(root: Path) -> Callable[[str], tuple[list[str], list[str]]]:
     return refs
 
 
+class _InputCache:
+    """The inputs' hashes and the documents' contexts, each read once per manifest.
+
+    Every output lists the same few dozen inputs, and each document has several formats: hashing
+    each input and reading each context once (not once per output) took the manifest of 200 states
+    from 5.6 s to a fraction of it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hashes: dict[str, dict[str, Any]] = {}
+        self.contexts: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def file_entry(self, rel: str) -> dict[str, Any]:
+        """The path and hash of one input file."""
+        if rel not in self.hashes:
+            self.hashes[rel] = _file_entry(self.root, rel)
+        return self.hashes[rel]
+
+    def context_of(self, folder: str, stem: str) -> dict[str, Any]:
+        """The context JSON of one document."""
+        if (folder, stem) not in self.contexts:
+            path = self.root / layout.context(folder, stem)
+            self.contexts[(folder, stem)] = json.loads(path.read_text(encoding="utf-8"))
+        return self.contexts[(folder, stem)]
+
+
+def _records_and_sources(
+    out: layout.Output, path: Path, cache: _InputCache, figure_refs: Callable | None
+) -> tuple[list[str], list[str]]:
+    """The records and sources one output draws on, read from where its kind keeps them."""
+    if out.document is not None:
+        context = cache.context_of(out.folder, out.subject)
+        return context["records"], context["sources"]
+    if out.kind == "table":  # the CSV says which records and sources each row counts
+        return _table_refs(cache.root / layout.table_output(out.subject, "csv"))
+    if out.kind == "figure":
+        return figure_refs(out.subject) if figure_refs else ([], [])
+    if path.relative_to(cache.root).as_posix() == layout.CLAIMS_REGISTER:
+        # the records its claims count, and their sources
+        rows = read_register(path)
+        return (
+            sorted({x for row in rows for x in _split(row["records"])}),
+            sorted({x for row in rows for x in _split(row["sources"])}),
+        )
+    return [], []
+
+
+def _output_entries(root: Path, settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """One manifest entry per output under reports/: hash, size, kind, subject, format, the
+    records and sources it draws on, and the input files that made it."""
+    common = layout.common_inputs(settings, root)
+    templates = layout.template_files(settings["templates_dir"], root=root)
+    cache = _InputCache(root)
+    timeline_csv = root / layout.table_output(layout.TIMELINE_TABLE, "csv")
+    figure_refs = _figure_refs(root) if timeline_csv.is_file() else None
+    outputs = []
+    for path in sorted(p for p in (root / layout.REPORTS).rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        out = layout.describe(rel)
+        if out is None:
+            continue
+        records, sources = _records_and_sources(out, path, cache, figure_refs)
+        inputs = layout.output_inputs(out, settings, common, templates)
+        outputs.append(
+            {
+                "path": rel,
+                "sha256": sha256(path),
+                "bytes": path.stat().st_size,
+                "kind": out.kind,
+                "subject": out.subject,
+                "format": out.format,
+                "records": records,
+                "sources": sources,
+                "inputs": [
+                    cache.file_entry(f) for f in sorted(set(inputs)) if (root / f).is_file()
+                ],
+            }
+        )
+    return outputs
+
+
 def build_manifest(
     root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]
 ) -> dict[str, Any]:
@@ -127,60 +209,6 @@ def build_manifest(
 
     ``settings`` is the workflow configuration (paths of templates, styles and filters).
     """
-    common = layout.common_inputs(settings, root)
-    templates = layout.template_files(settings["templates_dir"], root=root)
-    # Every output lists the same few dozen inputs: hash each once, and read each context once
-    # (not once per format), which made the manifest of 200 states take 5.6 s.
-    input_hashes: dict[str, dict[str, Any]] = {}
-    contexts: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def file_entry(rel: str) -> dict[str, Any]:
-        if rel not in input_hashes:
-            input_hashes[rel] = _file_entry(root, rel)
-        return input_hashes[rel]
-
-    def context_of(folder: str, stem: str) -> dict[str, Any]:
-        if (folder, stem) not in contexts:
-            path = root / layout.context(folder, stem)
-            contexts[(folder, stem)] = json.loads(path.read_text(encoding="utf-8"))
-        return contexts[(folder, stem)]
-
-    outputs = []
-    reports = root / layout.REPORTS
-    timeline_csv = root / layout.table_output(layout.TIMELINE_TABLE, "csv")
-    figure_refs = _figure_refs(root) if timeline_csv.is_file() else None
-    for path in sorted(p for p in reports.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        out = layout.describe(rel)
-        if out is None:
-            continue
-        fmt, stem = out.format, out.subject
-        if out.document is not None:
-            context = context_of(out.folder, stem)
-            records, sources = context["records"], context["sources"]
-        elif out.kind == "table":  # the CSV says which records and sources each row counts
-            records, sources = _table_refs(root / layout.table_output(stem, "csv"))
-        elif out.kind == "figure":
-            records, sources = figure_refs(stem) if figure_refs else ([], [])
-        elif rel == layout.CLAIMS_REGISTER:  # the records its claims count, and their sources
-            rows = read_register(path)
-            records = sorted({x for row in rows for x in row["records"].split(";") if x})
-            sources = sorted({x for row in rows for x in row["sources"].split(";") if x})
-        else:
-            records, sources = [], []
-        inputs = layout.output_inputs(out, settings, common, templates)
-        entry = {
-            "path": rel,
-            "sha256": sha256(path),
-            "bytes": path.stat().st_size,
-            "kind": out.kind,
-            "subject": stem,
-            "format": fmt,
-            "records": records,
-            "sources": sources,
-            "inputs": [file_entry(f) for f in sorted(set(inputs)) if (root / f).is_file()],
-        }
-        outputs.append(entry)
     return {
         "manifest_version": 1,
         "generator": "coopdocs",
@@ -190,36 +218,23 @@ def build_manifest(
         .replace("+00:00", "Z"),
         "git": {"commit": git.get("commit", ""), "dirty": git.get("dirty")},
         "tools": tool_versions(),
-        "outputs": outputs,
+        "outputs": _output_entries(root, settings),
     }
 
 
-def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
-    """A Workflow Run RO-Crate (profile 0.5) describing the run, rooted at ``reports/``.
+_PROFILES = "https://w3id.org/ro/wfrun/process/0.5", "https://w3id.org/ro/wfrun/workflow/0.5"
+_WORKFLOW_CRATE = "https://w3id.org/workflowhub/workflow-ro-crate/1.0"
+_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+_SNAKEMAKE = "https://w3id.org/workflowhub/workflow-ro-crate#snakemake"
 
-    Outputs are data entities inside the crate; the workflow, its rule files and the input data
-    are referenced by paths relative to the crate root (``../data/...``).
-    """
-    when = manifest["build_date"]
-    output_ids = [o["path"][len(layout.REPORTS) + 1 :] for o in manifest["outputs"]]
-    input_paths = sorted(
-        {
-            i["path"]
-            for o in manifest["outputs"]
-            for i in o["inputs"]
-            if i["path"].startswith("data/")
-        }
-    )
-    input_hash = {i["path"]: i["sha256"] for o in manifest["outputs"] for i in o["inputs"]}
-    tools = manifest["tools"]
-    graph: list[dict[str, Any]] = [
+
+def _crate_root(when: str, input_paths: list[str], output_ids: list[str]) -> list[dict[str, Any]]:
+    """The crate's metadata descriptor and its root dataset (the build, with every part)."""
+    return [
         {
             "@id": PurePosixPath(layout.CRATE).name,
             "@type": "CreativeWork",
-            "conformsTo": [
-                {"@id": "https://w3id.org/ro/crate/1.1"},
-                {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"},
-            ],
+            "conformsTo": [{"@id": "https://w3id.org/ro/crate/1.1"}, {"@id": _WORKFLOW_CRATE}],
             "about": {"@id": "./"},
         },
         {
@@ -228,58 +243,62 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
             "name": "coopdocs build",
             "description": "Documents, tables and figures generated by the coopdocs workflow from the data package.",
             "datePublished": when,
-            "license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
-            "conformsTo": [
-                {"@id": "https://w3id.org/ro/wfrun/process/0.5"},
-                {"@id": "https://w3id.org/ro/wfrun/workflow/0.5"},
-                {"@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0"},
-            ],
+            "license": {"@id": _LICENCE},
+            "conformsTo": [{"@id": _PROFILES[0]}, {"@id": _PROFILES[1]}, {"@id": _WORKFLOW_CRATE}],
             "mainEntity": {"@id": "../Snakefile"},
             "hasPart": [{"@id": "../Snakefile"}]
             + [{"@id": f"../{p}"} for p in input_paths]
             + [{"@id": i} for i in output_ids],
-            "mentions": [{"@id": "#run"}],
+            "mentions": [{"@id": "#run"}, {"@id": "#tools"}],
         },
+    ]
+
+
+def _crate_profiles() -> list[dict[str, Any]]:
+    """The profiles the crate conforms to, and its licence."""
+    return [
         {
-            "@id": "https://w3id.org/ro/wfrun/process/0.5",
+            "@id": _PROFILES[0],
             "@type": "CreativeWork",
             "name": "Process Run Crate",
             "version": "0.5",
         },
         {
-            "@id": "https://w3id.org/ro/wfrun/workflow/0.5",
+            "@id": _PROFILES[1],
             "@type": "CreativeWork",
             "name": "Workflow Run Crate",
             "version": "0.5",
         },
         {
-            "@id": "https://w3id.org/workflowhub/workflow-ro-crate/1.0",
+            "@id": _WORKFLOW_CRATE,
             "@type": "CreativeWork",
             "name": "Workflow RO-Crate",
             "version": "1.0",
         },
-        {
-            "@id": "https://creativecommons.org/licenses/by/4.0/",
-            "@type": "CreativeWork",
-            "name": "CC BY 4.0",
-        },
+        {"@id": _LICENCE, "@type": "CreativeWork", "name": "CC BY 4.0"},
+    ]
+
+
+def _crate_workflow(
+    when: str, snakemake: str, input_paths: list[str], output_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The workflow (the Snakefile), its language, and the run that made the outputs."""
+    return [
         {
             "@id": "../Snakefile",
             "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow"],
             "name": "coopdocs workflow",
-            "programmingLanguage": {
-                "@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake"
-            },
+            "programmingLanguage": {"@id": _SNAKEMAKE},
             "input": [{"@id": f"#param-{p}"} for p in input_paths],
             "output": [{"@id": f"#out-{i}"} for i in output_ids],
         },
         {
-            "@id": "https://w3id.org/workflowhub/workflow-ro-crate#snakemake",
+            "@id": _SNAKEMAKE,
             "@type": "ComputerLanguage",
             "name": "Snakemake",
             "identifier": {"@id": "https://snakemake.readthedocs.io"},
             "url": {"@id": "https://snakemake.readthedocs.io"},
-            "version": tools["snakemake"],
+            "version": snakemake,
         },
         {
             "@id": "#run",
@@ -292,17 +311,23 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
             "actionStatus": {"@id": "http://schema.org/CompletedActionStatus"},
         },
     ]
+
+
+def _crate_inputs(input_paths: list[str], input_hash: dict[str, str]) -> list[dict[str, Any]]:
+    """Each data file the run read: the workflow's parameter and the file with its hash."""
+    entities = []
     for p in input_paths:
-        graph.append(
+        media = MEDIA_TYPES["csv"] if p.endswith(".csv") else MEDIA_TYPES["json"]
+        entities.append(
             {
                 "@id": f"#param-{p}",
                 "@type": "FormalParameter",
                 "name": p,
                 "additionalType": "File",
-                "encodingFormat": MEDIA_TYPES["csv"] if p.endswith(".csv") else MEDIA_TYPES["json"],
+                "encodingFormat": media,
             }
         )
-        graph.append(
+        entities.append(
             {
                 "@id": f"../{p}",
                 "@type": "File",
@@ -311,47 +336,70 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
                 "exampleOfWork": {"@id": f"#param-{p}"},
             }
         )
-    for name, version in sorted(tools.items()):
-        graph.append(
-            {
-                "@id": f"#tool-{name}",
-                "@type": "SoftwareApplication",
-                "name": name,
-                "version": version,
-            }
-        )
+    return entities
+
+
+def _crate_outputs(manifest: dict[str, Any], output_ids: list[str]) -> list[dict[str, Any]]:
+    """Each output: the workflow's parameter and the file with its size, hash and subject."""
+    entities = []
     for o, oid in zip(manifest["outputs"], output_ids):
-        graph.append(
+        media = MEDIA_TYPES[o["format"]]
+        entities.append(
             {
                 "@id": f"#out-{oid}",
                 "@type": "FormalParameter",
                 "name": oid,
                 "additionalType": "File",
-                "encodingFormat": MEDIA_TYPES[o["format"]],
+                "encodingFormat": media,
             }
         )
-        graph.append(
+        entities.append(
             {
                 "@id": oid,
                 "@type": "File",
                 "name": oid,
                 "contentSize": o["bytes"],
                 "sha256": o["sha256"],
-                "encodingFormat": MEDIA_TYPES[o["format"]],
+                "encodingFormat": media,
                 "exampleOfWork": {"@id": f"#out-{oid}"},
                 "about": o["subject"],
                 "keywords": o["kind"],
             }
         )
-    graph[1]["mentions"].append({"@id": "#tools"})
-    graph.append(
-        {
-            "@id": "#tools",
-            "@type": "ItemList",
-            "name": "tools",
-            "itemListElement": [{"@id": f"#tool-{name}"} for name in sorted(tools)],
-        }
-    )
+    return entities
+
+
+def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A Workflow Run RO-Crate (profile 0.5) describing the run, rooted at ``reports/``.
+
+    Outputs are data entities inside the crate; the workflow, its rule files and the input data
+    are referenced by paths relative to the crate root (``../data/...``).
+    """
+    when = manifest["build_date"]
+    output_ids = [o["path"][len(layout.REPORTS) + 1 :] for o in manifest["outputs"]]
+    inputs = [i for o in manifest["outputs"] for i in o["inputs"]]
+    input_paths = sorted({i["path"] for i in inputs if i["path"].startswith("data/")})
+    input_hash = {i["path"]: i["sha256"] for i in inputs}
+    tools = manifest["tools"]
+    tool_entities = [
+        {"@id": f"#tool-{name}", "@type": "SoftwareApplication", "name": name, "version": version}
+        for name, version in sorted(tools.items())
+    ]
+    tool_list = {
+        "@id": "#tools",
+        "@type": "ItemList",
+        "name": "tools",
+        "itemListElement": [{"@id": f"#tool-{name}"} for name in sorted(tools)],
+    }
+    graph = [
+        *_crate_root(when, input_paths, output_ids),
+        *_crate_profiles(),
+        *_crate_workflow(when, tools["snakemake"], input_paths, output_ids),
+        *_crate_inputs(input_paths, input_hash),
+        *tool_entities,
+        *_crate_outputs(manifest, output_ids),
+        tool_list,
+    ]
     return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph}
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.load.keys import CITATION_KEY
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{#[^}]*\})?\s*$")
 # A record's text ({#id .record ...}) and its mark ([id](#prov-id "title"){.record-id}, the title
 # optional: Markdown of builds before marks had one).
 _MARK_LINK = r"\[([A-Za-z0-9-]+)\]\(#prov-([A-Za-z0-9-]+)(?: \"[^\"]*\")?\)\{\.record-id\}"
 _MARKS = re.compile(r"\{#([A-Za-z0-9-]+) \.record[^}]*\}|" + _MARK_LINK)
-_CITES = re.compile(r"@([a-z][a-z0-9]*)")
+_CITES = re.compile(rf"(?<![\w.])@({CITATION_KEY})")
 
 
 class TraceError(LookupError):

@@ -33,6 +33,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from coopdocs.load.keys import CITATION_KEY
+
 # Where the article shows each slot (templates/article.md.j2).
 SLOTS = (
     "abstract",
@@ -83,7 +85,7 @@ def used_names(slots: dict[str, str]) -> set[str]:
 
 
 _SLOT = re.compile(r"^# +([a-z_]+) *$")
-_CITE = re.compile(r"(?<![\w.])@([a-z][a-z0-9]*)")
+_CITE = re.compile(rf"(?<![\w.])@({CITATION_KEY})")
 # A placeholder (not inside doubled braces), or any other brace not escaped with a backslash.
 _BRACE = re.compile(r"(?<![\\{])\{([a-z][a-z0-9_]*)\}(?!\})|(?<!\\)[{}]")
 

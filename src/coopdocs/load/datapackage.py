@@ -72,6 +72,7 @@ from typing import Any
 from coopdocs.load.cells import normalise_text, visible
 from coopdocs.load.citing import citation_problems, unused_sources
 from coopdocs.load.descriptor import (
+    OPTIONAL_TABLES,
     REQUIRED_TABLES,
     check_descriptor,
     load_descriptor,
@@ -89,6 +90,7 @@ from coopdocs.load.texts import TEXT_LIMIT, authored_problems, read_texts, text_
 
 # The names the rest of the program imports from here: the loader's one front door.
 __all__ = [
+    "OPTIONAL_TABLES",
     "REQUIRED_TABLES",
     "ROLES",
     "STATUSES",
@@ -119,9 +121,16 @@ class Package:
     # Authored texts of the package by name (the custom property ``texts``), e.g. "article".
     texts: dict[str, str] = field(default_factory=dict)
 
+    def declares(self, table: str) -> bool:
+        """Whether the descriptor has the table (an optional one left out has no rows here, and
+        the documents say nothing of it, not even that it holds none)."""
+        return any(res.get("name") == table for res in self.descriptor.get("resources", []))
+
     def index(self, table: str) -> dict[str, Record]:
         """Records of ``table`` keyed by their primary key (built once per table; do not modify)."""
         cache = self.__dict__.setdefault("_indexes", {})
+        if not self.declares(table):
+            return {}
         if table not in cache:
             key = self.primary_key(table)
             cache[table] = {r[key]: r for r in self.tables[table]}
@@ -168,6 +177,8 @@ def _load_tables(
     for name, records in reading.tables.items():
         key = resource(descriptor, name)["schema"]["primaryKey"]
         records.sort(key=lambda r: str(r[key]))
+    for name in OPTIONAL_TABLES:
+        reading.tables.setdefault(name, [])  # left out of the descriptor: no rows
     return Package(
         descriptor=descriptor, tables=reading.tables, warnings=sorted(warnings), texts=texts
     )

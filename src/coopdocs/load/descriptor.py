@@ -16,12 +16,17 @@ from coopdocs.load.problems import DataError, Problem, short
 
 SUPPORTED_TYPES = {"string", "integer", "number", "list"}
 
-# The tables every document is computed from: the program cannot work without any of them (an
-# empty table, header only, is fine where no other record refers to it). README, "The data".
-REQUIRED_TABLES = tuple(
+# The tables the program knows (README, "The data"). The required ones it cannot work without:
+# the states (one brief each), the actors (the organisation is one), the sources every record
+# cites and the works that cite them. Any other may be left out of the descriptor: the loader then
+# gives it no rows, and the documents leave out what it would show (an empty table, header only,
+# is fine where no other record refers to it).
+TABLES = tuple(
     "publications sources themes countries actors roles offices instruments projects outcomes "
     "contributions events proposals facts".split()
 )
+REQUIRED_TABLES = ("publications", "sources", "countries", "actors")
+OPTIONAL_TABLES = tuple(t for t in TABLES if t not in REQUIRED_TABLES)
 
 
 def resource(descriptor: dict[str, Any], name: str) -> dict[str, Any]:
@@ -60,9 +65,9 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
             f"not valid JSON: {getattr(exc, 'msg', exc)}",
             "a JSON object as Frictionless Data Package describes",
         ) from None
-    problems = check_descriptor(descriptor, shown)
-    if not problems:
-        problems = missing_tables(descriptor, shown)
+    missing = missing_tables(descriptor, shown) if isinstance(descriptor, dict) else []
+    # A reference into a required table that is left out is that one problem, not one per table.
+    problems = missing + check_descriptor(descriptor, shown, {p.value for p in missing})
     if problems:
         raise DataError(problems)
     return descriptor
@@ -77,7 +82,7 @@ def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
             0,
             "resources",
             table,
-            "the data package has no such resource; the documents need it",
+            "the data package has no such resource; the documents cannot be made without it",
             f"a resource named {table!r} (its table may hold only the header)",
             root=True,
         )
@@ -86,9 +91,13 @@ def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
     ]
 
 
-def check_descriptor(descriptor: Any, shown: str = "datapackage.json") -> list[Problem]:
-    """Every structural problem of a descriptor: each names the JSON path (as its field) and the value."""
+def check_descriptor(
+    descriptor: Any, shown: str = "datapackage.json", absent: set[str] = frozenset()
+) -> list[Problem]:
+    """Every structural problem of a descriptor: each names the JSON path (as its field) and the
+    value. References into the tables ``absent`` (reported once, as missing) are not checked."""
     check = _DescriptorCheck(shown)
+    check.unusable |= set(absent)
     if not isinstance(descriptor, dict):
         check.bad("", descriptor, "is not a JSON object", "an object with a 'resources' list")
         return check.problems
@@ -257,14 +266,16 @@ class _DescriptorCheck:
                 self.bad(f"{where}.{flag}", cons[flag], "is not true or false", "true or false")
 
     def foreign_keys(self, where: str, res: dict[str, Any]) -> None:
-        """Check a resource's foreign keys: each names a column of its own and one of a resource."""
-        fks = res["schema"].get("foreignKeys", [])
-        if not isinstance(fks, list):
-            self.bad(f"{where}.schema.foreignKeys", fks, "is not a list", "a list of foreign keys")
-            return
+        """Check a resource's foreign keys (and those of its list fields): each names a column of
+        its own and one of a resource."""
         own = self.fields_of.get(res.get("name"), set())
-        for j, fk in enumerate(fks):
-            self.foreign_key(f"{where}.schema.foreignKeys[{j}]", fk, own, res.get("name"))
+        for kind in ("foreignKeys", "listForeignKeys"):
+            fks = res["schema"].get(kind, [])
+            if not isinstance(fks, list):
+                self.bad(f"{where}.schema.{kind}", fks, "is not a list", "a list of foreign keys")
+                continue
+            for j, fk in enumerate(fks):
+                self.foreign_key(f"{where}.schema.{kind}[{j}]", fk, own, res.get("name"))
 
     def foreign_key(self, where: str, fk: Any, own: set[str], name: Any) -> None:
         """Check one foreign key of the resource ``name`` (whose columns are ``own``)."""
@@ -287,7 +298,14 @@ class _DescriptorCheck:
         if target in self.unusable:
             return
         target_fields = self.fields_of.get(target or name) if isinstance(target, str) else None
-        if target_fields is None:
+        if target_fields is None and target in TABLES:
+            self.bad(
+                f"{where}.reference.resource",
+                target,
+                f"refers to the table {target!r}, which the data package leaves out",
+                f"a resource named {target!r}, or no reference to it",
+            )
+        elif target_fields is None:
             self.bad(
                 f"{where}.reference.resource",
                 target,

@@ -16,9 +16,17 @@ from coopdocs.load.cells import visible
 from coopdocs.load.descriptor import resource
 from coopdocs.load.problems import Problem, Record
 
+# A citation key: the id of a source or of a citing work, cited as ``@key`` in the documents'
+# Markdown and in authored texts. The one definition: the loader checks ids against it, and
+# coopdocs.render.markdown.cite, coopdocs.load.authored and coopdocs.describe.trace find keys by it.
+# A letter, then letters and digits, single hyphens inside: a key pandoc, citeproc and Typst
+# labels all take as one word.
+CITATION_KEY = r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+# Tables whose ids are citation keys.
+CITABLE = ("sources", "publications")
 # Values that become names of files and anchors, checked whatever the descriptor's patterns say.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")  # coopdocs.render.markdown.anchor
-_CITE_KEY = re.compile(r"[a-z][a-z0-9]*")  # coopdocs.render.markdown.cite
+_CITE_KEY = re.compile(CITATION_KEY)
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 SLUG_MAX = 100
 IDENTIFIER_MAX = 200
@@ -47,12 +55,10 @@ def check_name(
             f"lower-case letters, digits and single hyphens, at most {SLUG_MAX} characters, "
             "not a name Windows reserves (con, nul, com1, ...)"
         )
-    elif table == "sources":
+    elif table in CITABLE:
         fits = len(text) <= IDENTIFIER_MAX and _CITE_KEY.fullmatch(text)
-        message, expected = (
-            "cannot be an identifier",
-            "a lower-case letter, then letters and digits",
-        )
+        message = "cannot be an identifier"
+        expected = "a citation key: a letter, then letters, digits and single hyphens"
     else:
         fits = len(text) <= IDENTIFIER_MAX and _IDENTIFIER.fullmatch(text)
         message = "cannot be an identifier"

@@ -22,8 +22,10 @@ from coopdocs.load.problems import Problem, Record, display
 CELL_LIMIT = 131072
 # Pairs of fields where the second may not come before the first.
 ORDERED_FIELDS = [("start_year", "end_year")]
-# Fields unique whatever the descriptor says: two sources with one reference number print the same "[45]".
-ALWAYS_UNIQUE = {("sources", "ref_number")}
+# Fields unique within the records that share the named column, whatever the descriptor says: two
+# sources of one citing work with one reference number print the same "[45]"; two citing works
+# may each number theirs from 1.
+UNIQUE_WITHIN = {("sources", "ref_number"): "citing_work"}
 # A cell that was not read (its problem is reported): the record has no value for it.
 _UNREAD = object()
 
@@ -80,7 +82,7 @@ def read_table(reading: Reading, data_dir: Path, res: dict[str, Any], root: Path
     if not _header_fits(header, [f["name"] for f in schema["fields"]], shown, problems):
         reading.broken.add(name)
         return
-    seen: dict[str, dict[Any, int]] = {f["name"]: {} for f in schema["fields"]}
+    seen: dict[Any, dict[Any, int]] = {f["name"]: {} for f in schema["fields"]}
     for line, cells in rows:
         if len(cells) != len(header):
             problems.append(
@@ -139,7 +141,7 @@ def _read_record(
     header: list[str],
     cells: list[str],
     row: Cell,
-    seen: dict[str, dict[Any, int]],
+    seen: dict[Any, dict[Any, int]],
 ) -> tuple[Record, bool]:
     """One row as a record (the cells that could be read) and whether it holds no problem."""
     record: Record = {}
@@ -151,6 +153,7 @@ def _read_record(
         ok = ok and good
         if value is not _UNREAD:
             record[fname] = value
+    ok = _unique_within(name, record, row, seen) and ok
     for first, second in ORDERED_FIELDS:
         a, b = record.get(first), record.get(second)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b < a:
@@ -168,13 +171,40 @@ def _read_record(
     return record, ok
 
 
+def _unique_within(name: str, record: Record, row: Cell, seen: dict[Any, dict[Any, int]]) -> bool:
+    """Whether the record's values of :data:`UNIQUE_WITHIN` are the first of their group (a
+    problem naming the earlier line otherwise)."""
+    ok = True
+    for (table, fname), group in UNIQUE_WITHIN.items():
+        value = record.get(fname)
+        if table != name or value is None:
+            continue
+        earlier = seen.setdefault((fname, group), {})
+        key = (record.get(group), value)
+        if key in earlier:
+            row.problems.append(
+                Problem(
+                    row.shown,
+                    row.line,
+                    fname,
+                    str(value),
+                    f"duplicates line {earlier[key]}",
+                    f"a value unique within the records of one {group}",
+                )
+            )
+            ok = False
+        else:
+            earlier[key] = row.line
+    return ok
+
+
 def _read_cell(
     name: str,
     schema: dict[str, Any],
     spec: dict[str, Any],
     raw: str,
     cell: Cell,
-    seen: dict[str, dict[Any, int]],
+    seen: dict[Any, dict[Any, int]],
 ) -> tuple[Any, bool]:
     """One cell's value (``_UNREAD`` when it could not be read) and whether it holds no problem:
     its text, its type and constraints, a name it becomes, a value that must be unique."""
@@ -193,7 +223,7 @@ def _read_cell(
     if fname == "slug" or fname == schema["primaryKey"]:
         if not check_name(name, fname, value, cell.shown, cell.line, cell.problems):
             return _UNREAD, False
-    if cons.get("unique") or (name, fname) in ALWAYS_UNIQUE:
+    if cons.get("unique"):
         key = tuple(value) if isinstance(value, list) else value
         if key in seen[fname]:
             cell.bad(f"duplicates line {seen[fname][key]}", "a unique value", text)

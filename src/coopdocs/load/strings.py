@@ -112,3 +112,68 @@ def period(start: Any, end: Any, words: Words | None = None) -> str:
     if end:
         return word(words, "period.until", "–{end}", end=end)
     return ""
+
+
+# Labels: the words for the data's coded values (templates/strings.yaml, ``labels``), keyed by
+# table, field and value. The fields whose labels the documents print; the strings file may label
+# more. Each must label every value its field's enum in the data package's descriptor allows.
+LABELLED_FIELDS = (("instruments", "type"),)
+
+
+def label(
+    words: Words | None, table: str, field: str, value: Any, record: Any = None, **names: Any
+) -> str:
+    """The word for ``value`` of ``table``'s ``field`` (strings ``labels.<table>.<field>``),
+    filled with ``names`` (``{org}``).
+
+    An entry is a word, or a mapping whose ``by`` names another field of the same ``record``
+    that decides the word: its value's word if the mapping has one, else ``default``. Without a
+    label the value is returned as the data writes it (a build without a strings file).
+
+    >>> w = {"labels": {"instruments": {"type": {"other": {"default": "document", "by": "role",
+    ...      "organisation-programme": "programme"}, "decree": "decree"}}}}
+    >>> label(w, "instruments", "type", "decree"), label(w, "instruments", "type", "other")
+    ('decree', 'document')
+    >>> label(w, "instruments", "type", "other", {"role": "organisation-programme"})
+    'programme'
+    >>> label(None, "instruments", "type", "medium-term-programme")
+    'medium-term-programme'
+    """
+    entry = (((words or {}).get("labels") or {}).get(table) or {}).get(field, {}).get(str(value))
+    if isinstance(entry, dict):
+        decided = (record or {}).get(entry.get("by") or "")
+        entry = entry.get(str(decided), entry.get("default")) if decided else entry.get("default")
+    return str(value) if entry is None else fill(entry, **names)
+
+
+def label_gaps(words: Words | None, descriptor: dict[str, Any]) -> list[str]:
+    """What the strings file's ``labels`` lack for the data package ``descriptor``, one line per
+    missing label naming table, field and value: every value a labelled field's enum allows
+    (:data:`LABELLED_FIELDS` and whatever fields the strings file labels). None without a strings
+    file (the program then writes no words at all).
+
+    >>> d = {"resources": [{"name": "instruments", "schema": {"fields": [
+    ...     {"name": "type", "constraints": {"enum": ["decree", "treaty"]}}]}}]}
+    >>> label_gaps({"labels": {"instruments": {"type": {"decree": "decree"}}}}, d)
+    ['labels.instruments.type.treaty: missing (table instruments, field type: a value its descriptor allows)']
+    """
+    if not words:
+        return []
+    labels = words.get("labels") or {}
+    wanted = set(LABELLED_FIELDS) | {
+        (table, field) for table, fields in labels.items() for field in fields or {}
+    }
+    missing = []
+    for res in descriptor.get("resources", []):
+        for f in (res.get("schema") or {}).get("fields", []):
+            if (res.get("name"), f.get("name")) not in wanted:
+                continue
+            have = (labels.get(res["name"]) or {}).get(f["name"]) or {}
+            for value in (f.get("constraints") or {}).get("enum") or []:
+                entry = have.get(str(value))
+                if entry is None or (isinstance(entry, dict) and "default" not in entry):
+                    missing.append(
+                        f"labels.{res['name']}.{f['name']}.{value}: missing (table"
+                        f" {res['name']}, field {f['name']}: a value its descriptor allows)"
+                    )
+    return missing

@@ -43,6 +43,30 @@ class Refresh:
     error: str | None = None
 
 
+# Errors a refresh shows in the page (besides Jinja's and PreviewError) instead of stopping it.
+_SHOWN_ERRORS = (
+    DataError,
+    ConversionError,
+    BuildInfoError,
+    ConfigError,
+    OSError,
+    KeyError,
+)
+
+
+def _error_text(exc: Exception) -> str:
+    """What the page says about an error that stopped a refresh."""
+    if isinstance(exc, DataError):
+        errors = [str(p) for p in exc.problems if p.severity == "error"]
+        return "\n".join(
+            errors + [f"{len(errors)} error(s) in the data; the page shows the last good version."]
+        )
+    if isinstance(exc, jinja2.TemplateError):
+        where = f"{getattr(exc, 'filename', None) or 'template'}:{getattr(exc, 'lineno', '?')}"
+        return f"{where}: template error: {exc}"
+    return f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+
+
 class PreviewSession:
     """The documents of the project in ``root``, kept current in ``root/build/preview``.
 
@@ -98,43 +122,14 @@ class PreviewSession:
             )
             claims = claim_names()
             package = load_package(self.path("data_dir"), root=self.root, claims=claims)
-            countries = package.tables["countries"]
-            self.documents = layout.documents(sorted(c["slug"] for c in countries))
-            self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
-            chosen = [d for d in self.documents if wanted is None or d.key in wanted]
-            unknown = sorted(set(wanted or []) - {d.key for d in self.documents})
-            if unknown:
-                raise PreviewError(
-                    f"no such document: {', '.join(unknown)} "
-                    f"(documents: {', '.join(d.key for d in self.documents)})"
-                )
-            settings, problems = resolve_settings(
-                package,
-                self.settings.get("organisation"),
-                self.settings.get("union"),
-                self.settings.get("union_body"),
-                claims,
-            )
-            problems += language_problems(self.settings.get("language"))
-            if problems:
-                raise DataError(problems)
-            # The documents' language (config ``language``): their CLDR rules and ``lang``.
-            settings["language"] = self.settings.get("language") or None
+            chosen = self._choose(package, wanted)
+            settings = self._resolved_settings(package, claims)
             words = load_strings(self.path("templates_dir"))
-            # The index names the long documents by their titles (the strings file's, or the
-            # article's as the config gives it), a brief by its state.
-            titles = (words.get("documents") or {}) if isinstance(words, dict) else {}
-            tables_title = (titles.get("tables") or {}).get("title") or layout.TABLES_DOCUMENT.name
-            self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = (
-                tables_title
-            )
-            article_title = (self.settings.get("article") or {}).get("title") or layout.ARTICLE.name
-            self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(article_title)
-            bundle = self.file(layout.BUNDLE)
+            self._name_long_documents(words)
             write_contexts(
                 package,
                 self.path("data_dir"),
-                bundle,
+                self.file(layout.BUNDLE),
                 self.file(layout.CONTEXTS),
                 epoch,
                 settings,
@@ -143,45 +138,72 @@ class PreviewSession:
             )
             del package
             if any(d.kind is not layout.BRIEF for d in chosen):
-                tables = Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)
-                article = Document(layout.ARTICLE, layout.ARTICLE.name)
-                write_tables(
-                    bundle,
-                    self.file(layout.TABLES_DIR),
-                    self.file(layout.FIGURES_DIR),
-                    self.file(tables.context),
-                    self.file(tables.bibliography),
-                    epoch,
-                    article_meta=self.settings["article"],
-                    article_context_path=self.file(article.context),
-                    article_bib_path=self.file(article.bibliography),
-                    cache_dir=self.file(layout.TABLES_CACHE),
-                    words=words,
-                    detailed_states=self.settings.get("detailed_states_max"),
-                )
+                self._write_tables(epoch, words)
             for doc in chosen:
                 if self._publish(doc, epoch):
                     result.rebuilt.append(doc)
-        except DataError as exc:
-            errors = [str(p) for p in exc.problems if p.severity == "error"]
-            result.error = "\n".join(
-                errors
-                + [f"{len(errors)} error(s) in the data; the page shows the last good version."]
-            )
-        except jinja2.TemplateError as exc:
-            where = f"{getattr(exc, 'filename', None) or 'template'}:{getattr(exc, 'lineno', '?')}"
-            result.error = f"{where}: template error: {exc}"
-        except (
-            ConversionError,
-            BuildInfoError,
-            ConfigError,
-            PreviewError,
-            OSError,
-            KeyError,
-        ) as exc:
-            result.error = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+        except (jinja2.TemplateError, PreviewError, *_SHOWN_ERRORS) as exc:
+            result.error = _error_text(exc)
         self.error = result.error
         return result
+
+    def _choose(self, package, wanted: list[str] | None) -> list[Document]:
+        """Set the session's documents and their titles from the data; the ``wanted`` ones (None: all)."""
+        countries = package.tables["countries"]
+        self.documents = layout.documents(sorted(c["slug"] for c in countries))
+        self.titles = {layout.Document(layout.BRIEF, c["slug"]): c["name"] for c in countries}
+        unknown = sorted(set(wanted or []) - {d.key for d in self.documents})
+        if unknown:
+            raise PreviewError(
+                f"no such document: {', '.join(unknown)} "
+                f"(documents: {', '.join(d.key for d in self.documents)})"
+            )
+        return [d for d in self.documents if wanted is None or d.key in wanted]
+
+    def _resolved_settings(self, package, claims) -> dict[str, Any]:
+        """The config's organisation, union, union body and language, checked against the data
+        (``claims``: the claim names the documents count, coopdocs.compute.claims)."""
+        settings, problems = resolve_settings(
+            package,
+            self.settings.get("organisation"),
+            self.settings.get("union"),
+            self.settings.get("union_body"),
+            claims,
+        )
+        problems += language_problems(self.settings.get("language"))
+        if problems:
+            raise DataError(problems)
+        # The documents' language (config ``language``): their CLDR rules and ``lang``.
+        settings["language"] = self.settings.get("language") or None
+        return settings
+
+    def _name_long_documents(self, words) -> None:
+        """The index names the long documents by their titles (the strings file's, or the
+        article's as the config gives it), as it names a brief by its state."""
+        titles = (words.get("documents") or {}) if isinstance(words, dict) else {}
+        tables_title = (titles.get("tables") or {}).get("title") or layout.TABLES_DOCUMENT.name
+        self.titles[Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)] = tables_title
+        article_title = (self.settings.get("article") or {}).get("title") or layout.ARTICLE.name
+        self.titles[Document(layout.ARTICLE, layout.ARTICLE.name)] = str(article_title)
+
+    def _write_tables(self, epoch: int, words) -> None:
+        """The tables stage into the preview's folder: what the two long documents show."""
+        tables = Document(layout.TABLES_DOCUMENT, layout.TABLES_DOCUMENT.name)
+        article = Document(layout.ARTICLE, layout.ARTICLE.name)
+        write_tables(
+            self.file(layout.BUNDLE),
+            self.file(layout.TABLES_DIR),
+            self.file(layout.FIGURES_DIR),
+            self.file(tables.context),
+            self.file(tables.bibliography),
+            epoch,
+            article_meta=self.settings["article"],
+            article_context_path=self.file(article.context),
+            article_bib_path=self.file(article.bibliography),
+            cache_dir=self.file(layout.TABLES_CACHE),
+            words=words,
+            detailed_states=self.settings.get("detailed_states_max"),
+        )
 
     def _load_settings(self) -> None:
         """Read the configuration (again: it may have changed), and drop the Jinja environment if it did."""

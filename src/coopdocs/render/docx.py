@@ -15,6 +15,7 @@ What pandoc's DOCX writer leaves, that a reader sees:
   as in the PDF;
 - table cells in the style "Table Text" (pandoc gives them "Compact", which tight lists share);
 - the paragraph after a table as far below it as in the PDF (no style can say "after a table").
+- tables kept with their captions and headings, and no row split across pages (keep_tables);
 - the back matter (references, data provenance) smaller and in two columns, as in the PDF: a
   continuous section, sizes and spacing from the Typst template's (BACK_MATTER).
 
@@ -31,7 +32,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from coopdocs.tools.text_metrics import advance
+from coopdocs.tools.text_metrics import advance, fit_columns, piece_spans
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -43,20 +44,6 @@ TABLE_STYLE = "TableText"  # the paragraph style of table cells (reference.docx)
 STYLE_SIZES = {"RecordID": 8.0}
 CELL_MARGINS = 2 * 80  # twips, left and right (the "Table" style)
 SLACK = 1.04  # rounding in the readers' layout, kerning of bold text
-
-
-# A line may break after a space, after a hyphen before a letter, after an en or em dash, and
-# after a slash before a letter (Unicode line breaking, UAX 14, as LibreOffice and Word apply
-# it): the pieces between are what a column must be wide enough for.
-_BREAK_AFTER = re.compile(r"(?<=[\u2013\u2014])|(?<=[-/])(?=[^\W\d_])")
-
-
-def pieces(text: str) -> list[str]:
-    """The unbreakable pieces of ``text`` (its words, split where a line may break inside one)."""
-    out: list[str] = []
-    for word in text.split():
-        out += [p for p in _BREAK_AFTER.split(word) if p]
-    return out
 
 
 def _paragraphs(cell, header: bool) -> list[tuple[str, list[float]]]:
@@ -81,44 +68,16 @@ def cell_extent(cell, header: bool) -> tuple[float, float]:
     longest_piece = longest_line = 0.0
     for text, widths in _paragraphs(cell, header):
         longest_line = max(longest_line, sum(widths))
-        # A no-break space (before a record mark) joins what it separates.
-        for word in re.finditer(r"(?:\S|\u00a0)+", text):
-            cuts = (
-                [word.start()]
-                + [
-                    word.start() + m.start()
-                    for m in _BREAK_AFTER.finditer(word.group())
-                    if 0 < m.start() < len(word.group())
-                ]
-                + [word.end()]
-            )
-            for a, b in zip(cuts, cuts[1:]):
-                longest_piece = max(longest_piece, sum(widths[a:b]))
+        for a, b in piece_spans(text):
+            longest_piece = max(longest_piece, sum(widths[a:b]))
     return longest_piece * SLACK + CELL_MARGINS, longest_line * SLACK + CELL_MARGINS
 
 
 def column_widths(minimum: list[float], maximum: list[float], available: float) -> list[int]:
-    """Widths (twips) that add up to ``available``: every column at least its minimum if they fit.
-
-    As a browser lays out an automatic table: all columns at their widest when that fits (the room
-    left shared in proportion); otherwise each at its narrowest plus a share of the room left in
-    proportion to how much more it could use; if even the narrowest do not fit, in proportion to them.
-    """
-    n = len(minimum)
-    maximum = [max(a, b) for a, b in zip(minimum, maximum)]
-    if sum(maximum) <= available:
-        total = sum(maximum) or 1
-        widths = [m * available / total for m in maximum]
-    elif sum(minimum) <= available:
-        spare = available - sum(minimum)
-        wants = [b - a for a, b in zip(minimum, maximum)]
-        total = sum(wants) or 1
-        widths = [a + spare * w / total for a, w in zip(minimum, wants)]
-    else:
-        total = sum(minimum) or 1
-        widths = [m * available / total for m in minimum]
-    result = [int(w) for w in widths]
-    if n:
+    """Whole-twip widths that add up to ``available`` (see text_metrics.fit_columns); the last
+    column takes what rounding down left over."""
+    result = [int(w) for w in fit_columns(minimum, maximum, available, exact=True)]
+    if result:
         result[-1] += int(available) - sum(result)
     return result
 
@@ -356,6 +315,85 @@ def space_after_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
         changed = True
     if not changed:
         return document_xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# Table layout that holds on the page (issue 30), as the PDF's (templates/typst/document.typ):
+# a table's caption stays with it, a heading stays with the table it introduces, and no row is
+# split across two pages. As in the PDF, a table may break between rows: its header row and first
+# row stay with its caption (a caption never ends a page alone), and the header row repeats.
+KEPT_ROWS = 2  # the header row and the first row
+_PPR_FIRST = ("pStyle",)  # the only child of w:pPr the schema puts before w:keepNext
+_TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+    "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange",
+)  # fmt: skip
+
+
+def _keep_next(paragraph) -> None:
+    """Mark ``paragraph`` to stay on the page of the paragraph (or table row) after it."""
+    ppr = _child(paragraph, "pPr", lambda _: 0)
+    _child(ppr, "keepNext", lambda p: 1 if len(p) and _local(p[0]) in _PPR_FIRST else 0)
+
+
+def _previous_paragraphs(table) -> list:
+    """What introduces ``table``: its caption, and a heading before it with at most one paragraph
+    between (the section's lead-in), nearest first; bookmarks skipped."""
+    found = []
+    node = table.getprevious()
+    while node is not None and len(found) < 3:
+        if _local(node) == "p":
+            found.append(node)
+        elif _local(node) not in ("bookmarkStart", "bookmarkEnd"):
+            break
+        node = node.getprevious()
+    return found
+
+
+def _is_heading(paragraph, heading_styles: set[str]) -> bool:
+    """Whether ``paragraph``'s style is a heading (a style with an outline level)."""
+    pstyle = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    return pstyle is not None and pstyle.get(f"{_W}val") in heading_styles
+
+
+def _keep_table(table, heading_styles: set[str]) -> None:
+    """Keep ``table``'s rows whole and its first rows with its caption and heading (KEPT_ROWS)."""
+    rows = table.findall(f"{_W}tr")
+    kept = rows[: min(KEPT_ROWS, len(rows)) - 1]  # each keeps with the row after it
+    for row in rows:
+        trpr = _child(row, "trPr", lambda r: 1 if len(r) and _local(r[0]) == "tblPrEx" else 0)
+        _child(trpr, "cantSplit", lambda t: _schema_position(t, _TRPR_ORDER, "cantSplit"))
+    for row in kept:
+        for paragraph in row.iter(f"{_W}p"):
+            _keep_next(paragraph)
+    before = _previous_paragraphs(table)
+    if before and not _is_heading(before[0], heading_styles):
+        _keep_next(before[0])  # the caption
+        before = before[1:]
+    # A heading and the lead-in paragraph under it stay with the caption and table that follow.
+    for n, paragraph in enumerate(before[:2]):
+        if _is_heading(paragraph, heading_styles):
+            for kept_paragraph in before[: n + 1]:
+                _keep_next(kept_paragraph)
+            break
+
+
+def keep_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
+    """``word/document.xml`` with its tables kept together with their captions and headings and
+    no row split across pages (KEPT_ROWS); unchanged when it has no table."""
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    tables = [t for t in root.iter(f"{_W}tbl") if t.getparent().tag == f"{_W}body"]
+    if not tables:
+        return document_xml
+    heading_styles = {
+        s.get(f"{_W}styleId")
+        for s in etree.fromstring(styles_xml).iter(f"{_W}style")
+        if s.find(f"{_W}pPr/{_W}outlineLvl") is not None
+    }
+    for table in tables:
+        _keep_table(table, heading_styles)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -718,6 +756,9 @@ def finish(path: Path, *, epoch: int, metadata: dict[str, str] | None = None) ->
             parts["word/document.xml"], parts["word/styles.xml"]
         )
         parts["word/document.xml"] = back_matter(
+            parts["word/document.xml"], parts["word/styles.xml"]
+        )
+        parts["word/document.xml"] = keep_tables(
             parts["word/document.xml"], parts["word/styles.xml"]
         )
     if "docProps/app.xml" in parts:

@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from coopdocs.load.keys import CITATION_KEY
 from coopdocs.load.strings import (
     DEFAULT_LOCALE,
     STRINGS_FILE,
@@ -35,7 +36,7 @@ from coopdocs.tools.pandoc import (
     PANDOC_READER,  # noqa: F401 - re-exported: the reader our escaping targets
 )
 
-_CITE_KEY = re.compile(r"[a-z][a-z0-9]*")
+_CITE_KEY = re.compile(CITATION_KEY)
 _ANCHOR = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 
 

@@ -181,17 +181,10 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     return figures
 
 
-def write(
-    styles: Styles,
-    out: Outputs,
-    *,
-    epoch: int,
-    figures_dir: Path,
-    figures: list[Path],
-    parallel: int = 1,
-) -> None:
-    """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
-    heap = pandoc_heap(out.md)
+def _writer_commands(
+    styles: Styles, out: Outputs, figures_dir: Path
+) -> list[tuple[list, Path | None]]:
+    """The pandoc command of each writer (Typst, DOCX, HTML, in that order) with its target."""
     meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
@@ -217,11 +210,22 @@ def write(
         metadata=meta,
         variables=html_attributes(out.ast),
     )
-    wanted = [
-        (cmd, target)
-        for cmd, target in ((typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html))
-        if target is not None
-    ]
+    return [(typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html)]
+
+
+def write(
+    styles: Styles,
+    out: Outputs,
+    *,
+    epoch: int,
+    figures_dir: Path,
+    figures: list[Path],
+    parallel: int = 1,
+) -> None:
+    """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
+    heap = pandoc_heap(out.md)
+    writers = _writer_commands(styles, out, figures_dir)
+    wanted = [(cmd, target) for cmd, target in writers if target is not None]
     with contextlib.ExitStack() as stack:
         if parallel <= 1 or out.pdf is None:
             for cmd, target in wanted:
@@ -233,7 +237,7 @@ def write(
                 typst_pdf(out.typ, out.pdf, epoch=epoch, assets=figures)
             return
         # Two or more at once: DOCX runs beside the Typst writer, HTML beside the PDF compile.
-        typst_run = PandocRun(typst_cmd, out.ast, out.typ, epoch, stack, heap)
+        typst_run = PandocRun(writers[0][0], out.ast, out.typ, epoch, stack, heap)
         queue = wanted[1:]  # DOCX and HTML, those asked for
         first = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[:1]]
         _raise_failures([typst_run], wait_also=first)

@@ -1,7 +1,8 @@
 """Every reliance on Snakemake's internals, in one place, fenced by the pinned version.
 
-Three costs inside Snakemake grew faster than the number of jobs; each is fixed here by using
-names that are not Snakemake's public interface (docs/performance.md says what each fix buys):
+Three costs inside Snakemake grew faster than the number of jobs, and one is paid by every run;
+each is fixed here by using names that are not Snakemake's public interface
+(docs/performance.md says what each fix buys):
 
 ``rate_limit_timer``
     ``JobScheduler._schedule_reevalutation`` (sic) arms a new one-second timer on every
@@ -14,6 +15,9 @@ names that are not Snakemake's public interface (docs/performance.md says what e
     every document's input function: remember a completed checkpoint, and until then raise
     Snakemake's signal again without expanding, using ``Checkpoints.created_output`` and the
     ``rule``/``targetfile`` of ``IncompleteCheckpointException`` (:func:`checkpoint_done`).
+``params_without_pandas``
+    ``PersistenceBase._serialize_param`` imports pandas (to hash DataFrame params) on every run:
+    use the built-in serializer while pandas is not imported (no value can then be a DataFrame).
 
 Each patch names exactly the private attributes and signatures it relies on (``Patch.check``)
 and is applied only when Snakemake is :data:`SNAKEMAKE_VERSION`, the version ``uv.lock`` pins,
@@ -255,6 +259,43 @@ def _apply_checkpoint_memo() -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# params_without_pandas
+
+
+def _serialize_param(self):
+    """``PersistenceBase._serialize_param`` that imports pandas only if it is already imported.
+
+    Snakemake compares each job's params with the recorded ones through a serializer that imports
+    pandas whenever it is installed, to hash a DataFrame param (0.4-0.6 CPU-s of a no-op). A
+    value can only be a pandas object if pandas was imported, so until then the built-in
+    serializer gives the same text.
+    """
+    if "pandas" in sys.modules:
+        return self._serialize_param_pandas
+    return self._serialize_param_builtin
+
+
+def _check_params_without_pandas() -> list[str]:
+    from snakemake.persistence import PersistenceBase
+
+    problems: list[str] = []
+    original = inspect.getattr_static(PersistenceBase, "_serialize_param", None)
+    _expect(problems, isinstance(original, property), "PersistenceBase._serialize_param property")
+    for name in ("_serialize_param_pandas", "_serialize_param_builtin"):
+        method = PersistenceBase.__dict__.get(name)
+        _expect(problems, callable(method), f"PersistenceBase.{name}")
+        if callable(method):
+            _expect(problems, _params(method) == ["self", "value"], f"{name}(self, value)")
+    return problems
+
+
+def _apply_params_without_pandas() -> None:
+    from snakemake.persistence import PersistenceBase
+
+    PersistenceBase._serialize_param = property(_serialize_param)
+
+
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -270,6 +311,7 @@ PATCHES = (
     Patch("rate_limit_timer", _check_rate_limit_timer, _apply_rate_limit_timer),
     Patch("input_sizes", _check_input_sizes, _apply_input_sizes),
     Patch("checkpoint_memo", _check_checkpoint_memo, _apply_checkpoint_memo),
+    Patch("params_without_pandas", _check_params_without_pandas, _apply_params_without_pandas),
 )
 
 # name -> applied, once per process (None: not decided yet)
