@@ -143,7 +143,8 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
         behind = {
             s
             for i in two_states.tables["instruments"]
-            if i["type"].replace("-", " ") == row["label"]
+            if label(WORDS, "instruments", "type", i["type"], org=context["org"]["short_name"])
+            == row["label"]
             and set(stated(i, "countries")) & {"BY", "RU", "EAEU"}
             for s in i["sources"]
         }
