@@ -9,8 +9,11 @@ B in turn, the ratio taken pair by pair, so that a loaded machine's drift cancel
   builds it, and the report).
 
     .venv/bin/python benchmarks/diff.py FOLDER [--runs N]
+    .venv/bin/python benchmarks/diff.py FOLDER --phases
 
 It prints farm-bench's table; quote the median of the ratio A/B. Issue 33 asks at most 1.5.
+``--phases`` runs one diff instead and prints each phase's wall and CPU time (the first build,
+the second, the comparison, each redline, the report).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import argparse
 import csv
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from coopdocs.tools import git, revision
@@ -48,16 +53,54 @@ def make_repository(repo: Path) -> None:
         git.run_as(repo, *args, author="bench", when=WHEN)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the builds' Snakemake and jobs)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def phases(repo: Path) -> int:
+    """One ``coopdocs diff v1 v2`` in this process, each phase's wall and CPU time printed as it
+    ends (the two builds, the comparison, each redline, the report): where a diff's time goes."""
+    from coopdocs.review import diff
+
+    def timed(name: str) -> None:
+        step = getattr(diff, name)
+
+        def run(*args, **kwargs):
+            wall, cpu = time.monotonic(), _cpu()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                print(f"{name}: wall {time.monotonic() - wall:.1f} s, cpu {_cpu() - cpu:.1f} s")
+
+        setattr(diff, name, run)
+
+    for name in ("build", "compare", "record_sections", "write_redline", "write_report"):
+        timed(name)
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    wall, cpu = time.monotonic(), _cpu()
+    status, line = diff.run(repo, "v1", "v2")
+    print(f"{line}\nwhole diff: wall {time.monotonic() - wall:.1f} s, cpu {_cpu() - cpu:.1f} s")
+    return 0 if status == 1 else 1
+
+
 def main() -> int:
-    """Make the repository and run the paired timing."""
+    """Make the repository and run the paired timing (or, with ``--phases``, one timed diff)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="one diff, timed phase by phase")
     args = parser.parse_args()
     repo = args.folder.resolve() / "project"
     if repo.exists():
         shutil.rmtree(repo)
     make_repository(repo)
+    if args.phases:
+        return phases(repo)
     coopdocs = str(Path(sys.executable).parent / "coopdocs")
     command = ["farm-bench", "-n", str(args.runs), "--warmup", "0", "--timeout", "3600"]
     command += ["--vs", f"{coopdocs} diff v1 v1", "--", coopdocs, "diff", "v1", "v2"]

@@ -17,7 +17,7 @@ from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import stated
 from coopdocs.compute.selection import focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
-from coopdocs.load.strings import load_strings, word
+from coopdocs.load.strings import label, load_strings, word
 from locations import ROOT
 
 BUILD = {"epoch": 1672358400, "date": "2022-12-30", "data_title": "t", "data_version": "1"}
@@ -132,7 +132,10 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
     for i in two_states.tables["instruments"]:
         for n, code in enumerate(["BY", "RU", "EAEU"]):
             if code in stated(i, "countries"):
-                expected.setdefault(i["type"].replace("-", " "), [0, 0, 0])[n] += 1
+                kind = label(
+                    WORDS, "instruments", "type", i["type"], org=context["org"]["short_name"]
+                )
+                expected.setdefault(kind, [0, 0, 0])[n] += 1
     assert {r["label"]: r["counts"] for r in matrix["rows"]} == expected
     # a row's sources are its instruments' (empty where the article gives no number: issue 18)
     assert all(r["total"] == sum(r["counts"]) for r in matrix["rows"])
@@ -140,7 +143,8 @@ def test_tables_and_figures_are_numbered_in_reading_order(context, two_states):
         behind = {
             s
             for i in two_states.tables["instruments"]
-            if i["type"].replace("-", " ") == row["label"]
+            if label(WORDS, "instruments", "type", i["type"], org=context["org"]["short_name"])
+            == row["label"]
             and set(stated(i, "countries")) & {"BY", "RU", "EAEU"}
             for s in i["sources"]
         }

@@ -46,7 +46,7 @@ from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, known_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
 from coopdocs.load.grammar import join_list, long_date
-from coopdocs.load.strings import Words, word
+from coopdocs.load.strings import Words, label, word
 from coopdocs.tools.collation import by_name, collation_key
 
 # The order in which the article shows its tables and figures (section by section); their
@@ -69,9 +69,16 @@ KEY_INSTRUMENTS = 3
 YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
-def _words(key) -> str:
-    """A row key of a counts matrix as words ('framework-programme' -> 'framework programme')."""
-    return str(key).replace("-", " ")
+def _row_labels(words: Words | None, org: dict[str, Any]) -> dict[str, Any]:
+    """How each counts matrix writes its row keys: an instrument type by its word in the
+    strings' ``labels`` (the type's own word, not one decided by a record's role, as a row counts
+    records of every role), a theme by its name as the data gives it."""
+    return {
+        layout.LEGAL_BASIS: lambda key: label(
+            words, "instruments", "type", key, org=org["short_name"]
+        ),
+        layout.PROJECTS_BY_THEME: str,
+    }
 
 
 def _leaders(counter: Counter) -> dict[str, Any]:
@@ -395,7 +402,11 @@ def article_tables(
             "caption": word(words, f"article_tables.{tid}", "", org=org["short_name"]),
         }
         if tid in matrices:
-            entry["matrix"] = count_matrix(frames[tid], matrices[tid], order, label=_words)
+            entry["matrix"] = count_matrix(
+                frames[tid], matrices[tid], order, label=_row_labels(words, org)[tid]
+            )
+            # Rows read in the order of their words, whatever the data's codes.
+            entry["matrix"]["rows"].sort(key=lambda r: collation_key(r["label"]))
             entry["shown"] = bool(entry["matrix"]["rows"])
         else:
             entry["rows"] = frame_rows(frames[tid])

@@ -268,11 +268,21 @@ def timeline_description(context) -> str:
 def authored(context, text: str) -> Trusted:
     """An authored text's slot (coopdocs.load.authored) as Markdown: the author's markup passes,
     each ``{name}`` it uses becomes the context's value (``authored_values``), escaped like any
-    other value. The text is never a template: nothing in it is evaluated.
+    other value. The text is never a template: nothing in it is evaluated. A count is written as
+    the program writes counts in running text (``number_word``: "six" in English, digits beyond
+    the language's limit), so that an author's "{n} name it" reads like the sentences around it.
     """
     from coopdocs.load.authored import fill
+    from coopdocs.load.grammar import number_word
 
-    return Trusted(fill(text, context["authored_values"], escape).strip())
+    words = context.environment.globals.get("words", {})
+    values = {
+        name: number_word(value, words)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in context["authored_values"].items()
+    }
+    return Trusted(fill(text, values, escape).strip())
 
 
 def make_environment(
