@@ -103,8 +103,11 @@ class Recount:
         return [i for i in bound if actual(i)], apart
 
     def union_documents(self):
+        # The union's own documents: its acts and its yearly programme (role union-programme).
         docs = [
-            i for i in self.here("instruments", self.union) if i.get("role") == "union-document"
+            i
+            for i in self.here("instruments", self.union)
+            if i.get("role") in ("union-document", "union-programme")
         ]
         return [i for i in docs if actual(i)], not_actual(docs)
 
