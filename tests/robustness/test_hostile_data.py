@@ -92,7 +92,8 @@ def test_two_sources_with_one_reference_number_are_rejected(project):
     edit_table(project, "sources", lambda rows: rows[1].update(ref_number=rows[0]["ref_number"]))
     proc = validate(project)
     assert errors(proc) == [
-        "data/sources.csv:3: field 'ref_number': value '1': duplicates line 2 (expected a unique value)"
+        "data/sources.csv:3: field 'ref_number': value '1': duplicates line 2 "
+        "(expected a value unique within the records of one citing_work)"
     ]
 
 

@@ -74,8 +74,14 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
 
 
 def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
-    """One problem for each required table (:data:`REQUIRED_TABLES`) the descriptor leaves out."""
-    names = {res.get("name") for res in descriptor.get("resources", [])}
+    """One problem for each required table (:data:`REQUIRED_TABLES`) the descriptor leaves out.
+
+    Without a usable ``resources`` list there is nothing to look in: :func:`check_descriptor`
+    reports that one problem, not one more per required table."""
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return []
+    names = {res.get("name") for res in resources if isinstance(res, dict)}
     return [
         Problem(
             shown,
