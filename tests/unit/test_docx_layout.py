@@ -221,8 +221,10 @@ def test_the_back_matter_is_smaller_and_in_two_columns():
     assert _runs(text) == [None] and _runs(heading) == [
         None
     ]  # the body and headings keep their size
-    assert _runs(entry) == [str(int(2 * 10.5 * 8 / 10.5)), str(int(2 * 8 * 8 / 10.5))]
-    assert _runs(inner) == ["15"] and _runs(after) == ["16"]  # 7.5 pt inside the review's block
+    size = {spec[0]: spec[2] for spec in BACK_MATTER}["references"]
+    assert _runs(entry) == [str(int(2 * 10.5 * size / 10.5)), str(int(2 * 8 * size / 10.5))]
+    # 7.5 pt inside the review's block; after it, the references' size again
+    assert _runs(inner) == ["15"] and _runs(after) == [str(int(2 * size))]
     assert entry.find("w:pPr/w:spacing", NS).get(f"{{{W}}}line") == "241"
     # The paragraph mark (a list item's bullet takes its size) is as small as the text: a bullet
     # at the body's size made every provenance line a body line high.

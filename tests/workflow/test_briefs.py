@@ -329,18 +329,28 @@ PAGE_TOP, PAGE_BOTTOM = 2.4 / 2.54 * 72, 842 - 2.4 / 2.54 * 72
 BACK_MATTER_MAX = 0.40  # issue 30: references and appendices at most 40 % of a brief's pages
 
 
-def _lines(pdf: Path) -> list[list[tuple[float, float, str]]]:
-    """Each page's words as (top, bottom, text), by pdftotext's bounding boxes."""
+def _lines(pdf: Path) -> list[list[tuple[float, float, str, float]]]:
+    """Each page's words as (top, bottom, text, left), by pdftotext's bounding boxes."""
     import subprocess
 
     out = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    word = r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    word = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
     return [
-        [(float(a), float(b), t) for a, b, t in re.findall(word, page)]
+        [(float(a), float(b), t, float(x)) for x, a, b, t in re.findall(word, page)]
         for page in re.findall(r"<page [^>]*>(.*?)</page>", out, re.S)
     ]
+
+
+# Narrower than a back-matter column: words nearer than this to a heading's left edge stand in
+# its column; a heading beside it in the other column ("Data provenance") does not.
+COLUMN = 150.0
+
+
+def _alone(words, top: float, left: float) -> bool:
+    """Whether the word at (top, left) is the only one on its line in its column."""
+    return sum(abs(t - top) < 1 and abs(x - left) < COLUMN for t, _, _, x in words) == 1
 
 
 def back_matter_share(pdf: Path) -> float:
@@ -352,14 +362,14 @@ def back_matter_share(pdf: Path) -> float:
     start = next(
         (n, top)
         for n, words in enumerate(pages)
-        for top, _, text in words
-        if n and text == "References" and sum(abs(t - top) < 1 for t, _, _ in words) == 1
+        for top, _, text, left in words
+        if n and text == "References" and _alone(words, top, left)
     )
     body = [w for w in pages[-1] if PAGE_TOP - 1 <= w[0] and w[1] <= PAGE_BOTTOM + 1]
-    last = (max(b for _, b, _ in body) - PAGE_TOP) / frame
+    last = (max(w[1] for w in body) - PAGE_TOP) / frame
     total = len(pages) - 1 + last
     if start[0] == len(pages) - 1:
-        return (max(b for _, b, _ in body) - start[1]) / frame / total
+        return (max(w[1] for w in body) - start[1]) / frame / total
     return ((PAGE_BOTTOM - start[1]) / frame + len(pages) - 2 - start[0] + last) / total
 
 
