@@ -57,3 +57,43 @@ def test_the_wrapper_calls_the_real_function():
         "    print('create_efficiency_report' in str(exc))\n"
     )
     assert _run(code) == "True"
+
+
+FAKE_SCONTROL = """#!/bin/sh
+echo called >> "$MARK"
+echo "MinJobAge               = 300 sec"
+"""
+
+
+@pytest.fixture
+def fake_scontrol(tmp_path):
+    """A ``scontrol`` first on PATH that notes each call in a file and reports MinJobAge 300 s."""
+    pytest.importorskip("snakemake_executor_plugin_slurm")
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "scontrol"
+    tool.write_text(FAKE_SCONTROL)
+    tool.chmod(0o755)
+    mark = tmp_path / "calls"
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "MARK": str(mark)}, mark
+
+
+def test_importing_the_plugin_does_not_ask_the_controller(fake_scontrol):
+    env, mark = fake_scontrol
+    assert _run("import snakemake_executor_plugin_slurm; print('imported')", **env) == "imported"
+    assert not mark.exists()
+    _run("import snakemake_executor_plugin_slurm", **env, **{startup.ENV: "1"})
+    assert mark.read_text().split() == ["called"]
+
+
+def test_the_probe_asks_the_controller_once_imported(fake_scontrol):
+    env, mark = fake_scontrol
+    code = (
+        "import snakemake_executor_plugin_slurm\n"
+        "from snakemake_executor_plugin_slurm import job_status_query as q\n"
+        "print(q.should_recommend_squeue_status_command(), q.get_min_job_age())\n"
+    )
+    assert _run(code, **env) == "True 300"
+    assert mark.read_text().split() == ["called", "called"]

@@ -8,8 +8,12 @@ at the end of a cluster run that asked for it (``--slurm-efficiency-report``).
 :func:`install` puts a finder before the others that gives that one module as a stand-in: its
 ``create_efficiency_report`` imports the real module when called, and any other name asked of it
 imports the real module then (PEP 562 ``__getattr__``), so the plugin behaves as before
-whatever it takes from the module. Nothing else is touched. ``COOPDOCS_EAGER_IMPORTS=1`` turns it
-off (to measure it, or to rule it out).
+whatever it takes from the module.
+
+The same finder keeps the plugin's ``MinJobAge`` probe (``scontrol show config``) out of its
+import (:class:`_QuietAtImportLoader`): where SLURM's client is installed and no controller
+answers, that probe made every Snakemake process wait about 9 s. Nothing else is touched.
+``COOPDOCS_EAGER_IMPORTS=1`` turns both off (to measure them, or to rule them out).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import sys
 from types import ModuleType
 
 DEFERRED = "snakemake_executor_plugin_slurm.efficiency_report"
+QUIET_AT_IMPORT = "snakemake_executor_plugin_slurm.job_status_query"
 ENV = "COOPDOCS_EAGER_IMPORTS"
 
 
@@ -64,16 +69,60 @@ class _StandInLoader:
         module.__getattr__ = __getattr__
 
 
+def _package_initialising(module: ModuleType) -> bool:
+    """Whether the package of ``module`` is still being imported (its body has not finished)."""
+    package = sys.modules.get(module.__name__.rpartition(".")[0])
+    spec = getattr(package, "__spec__", None)
+    return bool(getattr(spec, "_initializing", False))
+
+
+class _QuietAtImportLoader:
+    """Runs the real job-status module, then keeps its MinJobAge probe out of the plugin's import.
+
+    The plugin's ``ExecutorSettings`` computes a help text at import, and for it asks the SLURM
+    controller for ``MinJobAge`` (``scontrol show config``, timeout 10 s). Where SLURM's client is
+    installed but no controller answers (a workstation, a CI machine after the cluster tests)
+    every Snakemake process (a local no-op too) waited about 9 s for it. While the package is
+    being imported the probe answers as it does when the controller is silent (no squeue
+    recommendation), at once; once imported, the executor's own calls ask the controller as
+    before.
+    """
+
+    def __init__(self, real_loader):
+        self._real = real_loader
+
+    def create_module(self, spec):
+        """Python's default module object."""
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Execute the real module, then wrap its recommendation probe."""
+        self._real.exec_module(module)
+        probe = module.should_recommend_squeue_status_command
+
+        def should_recommend_squeue_status_command(*args, **kwargs):
+            if _package_initialising(module):
+                return False
+            return probe(*args, **kwargs)
+
+        should_recommend_squeue_status_command.__doc__ = probe.__doc__
+        module.should_recommend_squeue_status_command = should_recommend_squeue_status_command
+
+
 class _Finder:
-    """Answers for :data:`DEFERRED` only, and only when the real module is installed."""
+    """Answers for :data:`DEFERRED` and :data:`QUIET_AT_IMPORT`, when the real module is installed."""
 
     def find_spec(self, name, path, target=None):
-        """A stand-in's spec for :data:`DEFERRED` (its origin is the real file); None otherwise."""
-        if name != DEFERRED:
+        """A spec with this module's loader for the two names (origin the real file); else None."""
+        if name not in (DEFERRED, QUIET_AT_IMPORT):
             return None
         real = importlib.machinery.PathFinder.find_spec(name, path)
         if real is None or real.origin is None:
             return None
+        if name == QUIET_AT_IMPORT:
+            return importlib.machinery.ModuleSpec(
+                name, _QuietAtImportLoader(real.loader), origin=real.origin
+            )
         return importlib.machinery.ModuleSpec(name, _StandInLoader(), origin=real.origin)
 
 
