@@ -98,6 +98,44 @@ def digits(value: int | float, words: Words | None = None) -> str:
     return format_decimal(value, locale=cldr_locale(tag), decimal_quantization=False)
 
 
+def money(amount: int | float, currency: str | None, words: Words | None = None) -> str:
+    """An amount of money as the document's language writes it (CLDR currency format through
+    Babel): a whole amount without decimals, a letter symbol set off by a no-break space.
+
+    >>> money(2000000, "USD"), money(1234.5, "EUR"), money(5, "KGS")
+    ('$2,000,000', '€1,234.50', 'KGS\xa05')
+    >>> money(2000000, "USD", {"locale": "ru"})
+    '2\xa0000\xa0000\xa0$'
+    """
+    from babel.numbers import format_currency
+
+    if not currency:  # a package whose descriptor names no currency: the number alone
+        return digits(amount, words)
+    value = _whole(amount)
+    locale = cldr_locale(locale_of(words))
+    pattern = locale.currency_formats["standard"].pattern
+    if isinstance(value, int):  # the pattern's decimals only where the amount has some
+        pattern = re.sub(r"\.0+", "", pattern)
+    text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    return re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", "\u00a0", text)
+
+
+def money_list(amounts: Iterable[Any], words: Words | None = None) -> str:
+    """Amounts in one or more currencies, each summed within its own currency only and listed
+    by currency code ("$2,000,000 and €500,000"); ``amounts``: (amount, currency) pairs or
+    dicts with ``amount`` and ``currency``. Empty when there is none.
+
+    >>> w = {"language": {"conjunctions": {"and": "and"}}}
+    >>> money_list([(2, "USD"), {"amount": 3, "currency": "EUR"}, (1, "USD")], w)
+    '€3 and $3'
+    """
+    from coopdocs.load.money import totals
+
+    written = [money(value, code, words) for code, value in totals(amounts)]
+    separator, conjoined, serial_comma = list_words("and", words)
+    return joined(written, separator, conjoined, serial_comma)
+
+
 def plural_category(value: int | float, words: Words | None = None) -> str:
     """The CLDR plural category of ``value`` in the document's language: "one" or "other" in
     English; "one" (1, 21), "few" (2–4, 22) or "many" (5–20, 25) in Russian.

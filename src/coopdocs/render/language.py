@@ -22,6 +22,8 @@ from coopdocs.load.grammar import (
     list_words,
     long_date,
     measure,
+    money,
+    money_list,
     number_word,
     ordinal,
     plural,
@@ -58,6 +60,8 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
 # The filters the templates use, each given the environment's strings ("words" global).
 _WITH_WORDS = {
     "number": digits,
+    "money": money,
+    "money_list": money_list,
     "plural": plural,
     "plural_of": plural_of,
     "singular_of": singular_of,
@@ -93,7 +97,8 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``, ``money``,
+    ``money_list``.
     """
     environment.filters["unsaid"] = unsaid
     for name, function in _WITH_WORDS.items():
