@@ -7,6 +7,9 @@ Run:  .venv/bin/python tools/migrate_schema_34.py [DATA_DIR] [CURRENCY]
   follows it, holding CURRENCY where a budget is given (the seed article's budgets are in US
   dollars); the descriptor's ``budget`` names its currency field (``currencyField``).
 * contributions: ``amount`` names its currency field, ``currency`` (the values stay).
+* countries and actors: a new optional column ``article`` (``the``, ``none`` or empty: the
+  language's rule) after the names; a union whose short name is an abbreviation gets ``the``
+  ("the EAEU" in running text, after the first mention's official name).
 
 The loader checks every amount against its currency (coopdocs.load.money).
 """
@@ -35,11 +38,26 @@ BUDGET_CURRENCY = {
 }
 
 
+ARTICLE = {
+    "name": "article",
+    "type": "string",
+    "description": "Whether the names take the definite article in running text: 'the', 'none', "
+    "or empty for the language's rule.",
+    "constraints": {"enum": ["the", "none"]},
+}
+# Where the column goes: after this field of the table.
+ARTICLE_AFTER = {"countries": "official_name", "actors": "short_name"}
+
+
 def migrate_descriptor(descriptor: dict) -> None:
-    """Rename the projects' budget, declare its currency; the contributions' amount names its own."""
+    """Rename the projects' budget, declare its currency; the contributions' amount names its own;
+    countries and actors get their ``article``."""
     for res in descriptor["resources"]:
         fields = res["schema"]["fields"]
         names = [f["name"] for f in fields]
+        after = ARTICLE_AFTER.get(res["name"])
+        if after in names and "article" not in names:
+            fields.insert(names.index(after) + 1, dict(ARTICLE))
         if res["name"] == "projects" and "budget_usd" in names:
             at = names.index("budget_usd")
             minimum = fields[at].get("constraints", {}).get("minimum", 0)
@@ -63,6 +81,19 @@ def migrate_projects(path: Path, currency: str) -> None:
     write_csv(path, header, rows, old)
 
 
+def migrate_names(path: Path, table: str) -> None:
+    """Add the ``article`` column; a union whose short name is all capitals takes ``the``."""
+    header, rows = read_csv(path)
+    if "article" in header:
+        return
+    old = list(header)
+    header.insert(header.index(ARTICLE_AFTER[table]) + 1, "article")
+    for row in rows:
+        abbreviation = row.get("kind") == "union" and row["name"].isupper()
+        row["article"] = "the" if abbreviation else ""
+    write_csv(path, header, rows, old)
+
+
 def main(argv: list[str]) -> int:
     """Migrate DATA_DIR (default: data): its descriptor and its projects table."""
     data_dir = Path(argv[0] if argv else "data")
@@ -72,6 +103,8 @@ def main(argv: list[str]) -> int:
     for res in descriptor["resources"]:
         if res["name"] == "projects":
             migrate_projects(data_dir / res["path"], currency)
+        if res["name"] in ARTICLE_AFTER:
+            migrate_names(data_dir / res["path"], res["name"])
     migrate_descriptor(descriptor)
     path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

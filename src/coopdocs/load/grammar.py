@@ -619,6 +619,57 @@ def with_article(
     return f"{the[:1].upper() + the[1:] if capital else the} {text}"
 
 
+# The values of the data's ``article`` column (countries, actors): the name takes the definite
+# article, or never does; an empty cell leaves it to the language's rule (:func:`takes_article`).
+ARTICLE_VALUES = {"the": True, "none": False}
+
+
+def named(
+    record: Mapping[str, Any],
+    field: str = "name",
+    words: Words | None = None,
+    capital: bool = False,
+) -> str:
+    """A record's name (its ``field``) as running text writes it, with the definite article when
+    the record's ``article`` column says so ("the Community"), never when it says ``none``, and
+    by the language's rule when it is empty (:func:`with_article`).
+
+    >>> w = {"language": {"definite_article": "the", "article_nouns": ["union"]}}
+    >>> named({"name": "NWU", "article": "the"}, words=w), named({"name": "Nordic Union"}, words=w)
+    ('the NWU', 'the Nordic Union')
+    >>> named({"name": "Baltic Union", "article": "none"}, words=w, capital=True)
+    'Baltic Union'
+    """
+    name = record.get(field) or record.get("name") or ""
+    article = ARTICLE_VALUES.get(str(record.get("article") or ""))
+    return with_article(name, words, capital=capital, article=article)
+
+
+class Mentions:
+    """The names of one document's records in running text: the first mention of a record gives
+    its full official name, every later one its short name (``name``), each with the article the
+    record takes (:func:`named`). A template makes one per document (the global ``mentions``)
+    and calls it where it names its subject.
+
+    >>> w = {"language": {"definite_article": "the", "article_nouns": ["union"]}}
+    >>> say = Mentions(w)
+    >>> union = {"code": "NWU", "name": "NWU", "official_name": "Northern Waters Union", "article": "the"}
+    >>> say(union, capital=True), say(union), say({"code": "KZ", "name": "Kazakhstan"}, full=False)
+    ('The Northern Waters Union', 'the NWU', 'Kazakhstan')
+    """
+
+    def __init__(self, words: Words | None = None):
+        self.words = words
+        self.said: set[str] = set()
+
+    def __call__(self, record: Mapping[str, Any], full: bool = True, capital: bool = False) -> str:
+        """The record's name at this mention (``full``: whether it has a full official name)."""
+        key = str(record.get("code") or record.get("id") or record.get("name"))
+        first = full and key not in self.said
+        self.said.add(key)
+        return named(record, "official_name" if first else "name", self.words, capital)
+
+
 def typed_name(name: Any, label: Any, words: Words | None = None, capital: bool = False) -> str:
     """A name after its type label, without an echo: "the Montreal Protocol" (not "the protocol
     Montreal Protocol"), "the Agreement between …" (not "the agreement Agreement between …"),

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from coopdocs.load.grammar import (
+    Mentions,
     count,
     digits,
     in_words,
@@ -24,6 +25,7 @@ from coopdocs.load.grammar import (
     measure,
     money,
     money_list,
+    named,
     number_word,
     ordinal,
     plural,
@@ -62,6 +64,7 @@ _WITH_WORDS = {
     "number": digits,
     "money": money,
     "money_list": money_list,
+    "named": named,
     "plural": plural,
     "plural_of": plural_of,
     "singular_of": singular_of,
@@ -98,8 +101,10 @@ def register(environment: jinja2.Environment) -> None:
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
     ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``, ``money``,
-    ``money_list``.
+    ``money_list``, ``named``; the global ``mentions()`` (coopdocs.load.grammar.Mentions).
     """
     environment.filters["unsaid"] = unsaid
+    # A fresh record of which names a document has given in full (its first mention of each).
+    environment.globals["mentions"] = lambda: Mentions(environment.globals.get("words", {}))
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)
