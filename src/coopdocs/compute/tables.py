@@ -19,13 +19,9 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.contexts import established, record_year, relation_word, stated
-<<<<<<< HEAD
 from coopdocs.load.grammar import unsaid
-from coopdocs.load.strings import Words, period, word
-=======
 from coopdocs.load.money import totals
 from coopdocs.load.strings import Words, fill, period, word
->>>>>>> main
 from coopdocs.tools.collation import by_name
 
 Tables = dict[str, list[dict[str, Any]]]
