@@ -181,3 +181,37 @@ def test_the_preview_of_the_russian_edition_is_its_build(russian, tmp_path, monk
         html = session.html(doc).read_text("utf-8")
         assert 'lang="ru"' in html and "Происхождение данных" in html
         assert html == (russian / "reports" / doc.folder / f"{doc.name}.html").read_text("utf-8")
+
+
+def _brief_title(path: Path) -> str:
+    """A DOCX's title as its file properties give it (dc:title)."""
+    core = zipfile.ZipFile(path).read("docProps/core.xml").decode("utf-8")
+    return re.search(r"<dc:title>([^<]*)</dc:title>", core).group(1)
+
+
+def test_the_russian_briefs_provenance_is_compact(russian):
+    """Issue 30 in Russian: one provenance template serves both languages, so each entry is the
+    record's mark, identifier, table and citation, with no title (the body gives it beside the
+    mark), and a record whose notes another brief gives names that brief instead of the notes."""
+    words = yaml.safe_load((ROOT / "templates/ru/strings.yaml").read_text("utf-8"))
+    provenance, notes_in = words["provenance"], words["provenance_notes_in"]
+    mark = re.escape(words["record_mark"]).replace(r"\{n\}", r"\d+")
+    # Mark, identifier, (table), then the citation at once: a number in brackets or the sign.
+    entry = re.compile(
+        rf"{mark} \S+ \([^()]+\) (\[\d|{re.escape(words['apparatus']['no_reference'])})"
+    )
+    briefs = sorted((russian / "reports/briefs").glob("*.docx"))
+    titles = {_brief_title(p) for p in briefs}
+    elsewhere = []
+    for path in briefs:
+        text = docx_text(path).split(provenance["heading"])[-1]
+        entries = [line for line in text.splitlines() if re.match(rf"{mark} ", line)]
+        assert entries, path.name
+        for e in entries:
+            assert entry.match(e), (path.name, e)
+            if notes_in in e:
+                assert provenance["source_note"] not in e and provenance["editorial_note"] not in e
+                assert e.split(notes_in, 1)[1].strip(" .") in titles - {_brief_title(path)}, e
+                elsewhere.append(e)
+    # The seed's shared records (an event of several states) have their notes in one brief.
+    assert elsewhere
