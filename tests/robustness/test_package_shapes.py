@@ -255,3 +255,23 @@ def test_the_seed_without_one_optional_table_builds_or_names_the_reference(
     assert code == 0, err
     docs = _documents(project, data)
     assert len(docs) == 8 and all(text.strip() for text in docs.values())
+
+
+def test_a_package_without_offices_has_no_offices_column(project: Path, full: dict[str, str]):
+    """Issue 34: the tables document's and the CSV's offices column is absent with the table."""
+    import csv
+
+    heading = "| UNIDO offices and centres |"
+    assert heading in full["tables/tables"]
+    data = _package(project, "no-offices-column", ("offices",))
+    docs = _documents(project, data)
+    assert heading not in docs["tables/tables"]
+    profile = (
+        data.with_name(data.name + "-build") / "tables" / f"{layout.INSTITUTIONAL_PROFILE}.csv"
+    )
+    with profile.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert "organisation_offices" not in header and "governing_body_roles" in header
+    row = next(line for line in docs["tables/tables"].splitlines() if line.startswith("| State |"))
+    divider = docs["tables/tables"].splitlines()[docs["tables/tables"].splitlines().index(row) + 1]
+    assert row.count("|") == divider.count("|")  # the header and the divider agree

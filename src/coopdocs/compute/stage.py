@@ -14,6 +14,7 @@ from coopdocs.compute.contexts import (
     bibliography,
     brief_context,
     cited_sources,
+    declared_tables,
     organisation,
     provenance,
     union_of,
@@ -28,6 +29,7 @@ from coopdocs.compute.tables import (
     check_strings,
     column_headings,
     compute_tables,
+    without_left_out,
 )
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
@@ -155,6 +157,7 @@ def _write_document_contexts(
     context["org"] = org
     context["provenance"] = provenance(package, context["records"], git)
     context["union"] = union_of(package, settings.get("union"))
+    context["declared"] = declared_tables(package)
     write_json(paths["context"], context)
     write_json(paths["bib"], bibliography(package, cited_sources(package, context), words))
     if paths.get("article_context") is not None:
@@ -257,7 +260,8 @@ def write_tables(
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     build = build_info(bundle["descriptor"], epoch, bundle["settings"].get("language"))
     words = with_locale(words, build["language"])
-    frames = compute_tables(bundle["tables"], words)
+    declared = {res["name"] for res in bundle["descriptor"]["resources"]}
+    frames = without_left_out(compute_tables(bundle["tables"], words), declared)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
     written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])]
     withdraw_tables(tables_dir, [spec.id for spec in TABLES if spec not in written])
