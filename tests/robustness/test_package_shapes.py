@@ -123,8 +123,12 @@ def test_a_package_without_the_union_programme_writes_no_table_of_it(project: Pa
     tables = data.with_name(data.name + "-build") / "tables"
     tables.mkdir(parents=True)  # a file an earlier build of rows now gone wrote: withdrawn
     (tables / f"{layout.UNION_PROGRAMME}.csv").write_text("year\n2020\n", encoding="utf-8")
+    # ... and the files of a table the program no longer makes (its old name): withdrawn too
+    for fmt in ("csv", "xlsx"):
+        (tables / f"main-directions.{fmt}").write_text("year\n2020\n", encoding="utf-8")
     docs = _documents(project, data)
     assert not list(tables.glob(f"{layout.UNION_PROGRAMME}.*"))
+    assert not list(tables.glob("main-directions.*"))
     assert (tables / f"{layout.TIMELINE_TABLE}.csv").is_file()
     assert not [name for name, text in docs.items() if "Main Directions" in text]
 

@@ -173,11 +173,18 @@ def _write_document_contexts(
 
 
 def withdraw_tables(tables_dir: Path, table_ids: list[str]) -> None:
-    """Remove the files an earlier build wrote for tables this data no longer has (a union
-    programme whose rows are gone), so that reports/ holds only this data's tables."""
-    for table in table_ids:
-        for fmt in layout.TABLE_FORMATS:
-            (tables_dir / f"{table}.{fmt}").unlink(missing_ok=True)
+    """Remove every table file (CSV, XLSX) in ``tables_dir`` that is not one of ``table_ids``,
+    the tables this build writes: what an earlier build wrote for a table this data no longer
+    has (a union programme whose rows are gone) or this program no longer makes (a table since
+    renamed, such as an old ``main-directions``). This step is the only writer of table files,
+    so it knows the whole set; reports/ then holds only this build's tables, and the manifest
+    and archive list no stale file as if this build had made it."""
+    if not tables_dir.is_dir():
+        return
+    for fmt in layout.TABLE_FORMATS:
+        for path in sorted(tables_dir.glob(f"*.{fmt}")):
+            if path.stem not in table_ids:
+                path.unlink(missing_ok=True)
 
 
 def _write_table_files(
@@ -264,7 +271,7 @@ def write_tables(
     frames = without_left_out(compute_tables(bundle["tables"], words), declared)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
     written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])]
-    withdraw_tables(tables_dir, [spec.id for spec in TABLES if spec not in written])
+    withdraw_tables(tables_dir, [spec.id for spec in written])
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))
