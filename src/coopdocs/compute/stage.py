@@ -176,9 +176,9 @@ def withdraw_tables(tables_dir: Path, table_ids: list[str]) -> None:
     """Remove every table file (CSV, XLSX) in ``tables_dir`` that is not one of ``table_ids``,
     the tables this build writes: what an earlier build wrote for a table this data no longer
     has (a union programme whose rows are gone) or this program no longer makes (a table since
-    renamed, such as an old ``main-directions``). This step is the only writer of table files,
-    so it knows the whole set; reports/ then holds only this build's tables, and the manifest
-    and archive list no stale file as if this build had made it."""
+    renamed). This step is the only writer of table files, so it knows the whole set; reports/
+    then holds only this build's tables, and the manifest and archive list no stale file as if
+    this build had made it."""
     if not tables_dir.is_dir():
         return
     for fmt in layout.TABLE_FORMATS:
