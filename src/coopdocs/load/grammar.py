@@ -549,10 +549,18 @@ def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
     ('', 'Austria')
     >>> unsaid("2019", "IAWC General Conference"), unsaid(None, "x")
     ('2019', '')
+    >>> unsaid("2022\u20132026", "Programme for 2022-2026")
+    ''
     """
-    said = str(text or "").casefold()
+    said = _dashless(text)
     parts = [p for p in str(value or "").split(separator) if p.strip()]
-    return separator.join(p for p in parts if p.strip().casefold() not in said)
+    return separator.join(p for p in parts if _dashless(p.strip()) not in said)
+
+
+def _dashless(text: Any) -> str:
+    """``text`` case-folded with its dashes as hyphens: a title's "2022-2026" says the period
+    the documents write "2022–2026"."""
+    return re.sub("[\u2010-\u2015]", "-", str(text or "")).casefold()
 
 
 def _significant(text: str, words: Words | None) -> list[str]:
