@@ -13,7 +13,7 @@ edit's rebuild and the largest part of the tables job's memory at 1,000 states
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -463,6 +463,22 @@ TABLES: list[TableSpec] = [
     TableSpec(layout.TIMELINE_TABLE, timeline, own_section=True),
     TableSpec(layout.UNION_PROGRAMME, union_programme, own_section=True),
 ]
+
+
+# The columns that show an optional data table's records, by table: when the descriptor leaves
+# the table out they are left out too, not shown empty (issue 34).
+COLUMNS_OF_TABLE = {"offices": {layout.INSTITUTIONAL_PROFILE: "organisation_offices"}}
+
+
+def without_left_out(frames: dict[str, Frame], declared: Collection[str]) -> dict[str, Frame]:
+    """``frames`` without the columns of the optional tables not in ``declared`` (the names of
+    the tables the descriptor has)."""
+    out = dict(frames)
+    for table, columns in COLUMNS_OF_TABLE.items():
+        for table_id, column in columns.items() if table not in declared else ():
+            df = out[table_id]
+            out[table_id] = Frame([c for c in df.columns if c != column], df.rows, df.money)
+    return out
 
 
 def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:

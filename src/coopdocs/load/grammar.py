@@ -332,16 +332,23 @@ def measure(value: int | float, unit: str | None = None, words: Words | None = N
 
     A unit that is a counted noun, stored as data stores units (plural: "installations"), agrees
     with the figure, and a small whole number is spelled ("one installation", "four
-    laboratories"); a unit written in capitals is a symbol or code ("USD") and follows the digits
-    unchanged ("1,000,000 USD"). Without a unit, the number alone.
+    laboratories"); a unit that is a currency's ISO 4217 code is money, written as the language
+    writes amounts (:func:`money`: "$1,000,000"); another unit in capitals is a symbol or code
+    ("MW") and follows the digits unchanged. Without a unit, the number alone.
 
     >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two"]}}
     >>> measure(1, "installations", w), measure(1000000, "USD", w), measure(30, "enterprises", w)
-    ('one installation', '1,000,000 USD', '30 enterprises')
+    ('one installation', '$1,000,000', '30 enterprises')
+    >>> measure(450, "MW", w)
+    '450 MW'
     """
+    from coopdocs.load.money import known_currency
+
     text = str(unit or "").strip()
     if not text:
         return number_word(value, words)
+    if known_currency(text):
+        return money(value, text, words)
     if text == text.upper():
         return f"{digits(value, words)} {text}"
     one = singular_of(text, words)
