@@ -65,9 +65,10 @@ def record_of(project: Path, country: str) -> str:
 
 
 def fetch(url: str) -> str:
-    """The text of the page at ``url`` (HTML entities decoded, so titles compare as written)."""
+    """The text of the page at ``url``, HTML entities decoded and every run of white space one
+    space (pandoc wraps the HTML's lines inside a title), so that titles compare as written."""
     with urllib.request.urlopen(url, timeout=60) as response:
-        return html.unescape(response.read().decode("utf-8"))
+        return " ".join(html.unescape(response.read().decode("utf-8")).split())
 
 
 def shown_record(project: Path, document: str, page: str) -> str:
@@ -79,7 +80,7 @@ def shown_record(project: Path, document: str, page: str) -> str:
     context = project / "build" / "preview" / layout.context(folder, name)
     records = json.loads(context.read_text(encoding="utf-8"))["records"]
     with (project / "data" / "projects.csv").open(encoding="utf-8") as fh:
-        titles = {r["id"]: r["title"] for r in csv.DictReader(fh)}
+        titles = {r["id"]: " ".join(r["title"].split()) for r in csv.DictReader(fh)}
     for record in records:
         if record in titles and titles[record] in page:
             return record

@@ -167,3 +167,47 @@ def test_checkpoint_done_remembers_and_raises_without_expanding(monkeypatch):
     patches.checkpoint_done(checkpoints, "prep")
     patches.checkpoint_done(checkpoints, "prep")
     assert Checkpoint.gets == 2
+
+
+def test_input_checksums_hashed_once_per_state_of_a_file(tmp_path, monkeypatch):
+    import asyncio
+    import hashlib
+    import os
+
+    calls = []
+
+    async def original(self, threshold=None, force=False, algorithm=None):
+        calls.append(self.file)
+        return "sha256:" + hashlib.sha256(Path(self.file).read_bytes()).hexdigest()
+
+    class File:
+        is_storage = False
+
+        def __init__(self, path):
+            self.file = str(path)
+
+    monkeypatch.setattr(patches, "_original_checksum", original)
+    monkeypatch.setattr(patches, "_CHECKSUMS", {})
+    path = tmp_path / "context.json"
+    path.write_text("one", encoding="utf-8")
+
+    def checksum(f, **kw):
+        return asyncio.run(patches._checksum_once(f, 1_000_000, **kw))
+
+    first = checksum(File(path))
+    assert checksum(File(path)) == first and len(calls) == 1  # the same state: hashed once
+    tmp = tmp_path / "new"
+    tmp.write_text("two", encoding="utf-8")
+    os.replace(tmp, path)  # an atomic rewrite, as every job writes
+    second = checksum(File(path))
+    assert second != first and second == "sha256:" + hashlib.sha256(b"two").hexdigest()
+    assert len(calls) == 2
+    checksum(File(path), force=True)  # forced, another algorithm, storage: Snakemake's own
+    checksum(File(path), algorithm="md5")
+    stored = File(path)
+    stored.is_storage = True
+    checksum(stored)
+    assert len(calls) == 5
+    with pytest.raises(FileNotFoundError):  # a missing file: Snakemake's own answer (here, raising)
+        checksum(File(tmp_path / "absent"))
+    assert len(calls) == 6
