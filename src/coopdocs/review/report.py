@@ -10,6 +10,7 @@ repeats.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,21 @@ class ReportWordsError(ValueError):
 def report_words(templates_dir: Path, language: str | None) -> Words:
     """The strings the report and the redlines' first paragraph are written in: the strings file
     of ``templates_dir`` in ``language`` (its language folder's, as every document's), with the
-    language for the grammar's CLDR rules. ReportWordsError naming the file when it has no
-    ``diff_report`` block."""
+    language for the grammar's CLDR rules. A language folder whose file has no ``diff_report``
+    block borrows the base file's (said on stderr); ReportWordsError naming the file when neither
+    has one."""
     path = Path(layout.strings_file(str(templates_dir), language))
     words = load_strings(path) if path.is_file() else {}
     if not isinstance(words.get(WORDS), dict):
-        raise ReportWordsError(
-            f"{path}: no {WORDS} block (the words of the change report; see templates/strings.yaml)"
-        )
+        base = Path(layout.strings_file(str(templates_dir)))
+        fallback = load_strings(base) if base != path and base.is_file() else {}
+        if not isinstance(fallback.get(WORDS), dict):
+            raise ReportWordsError(
+                f"{path}: no {WORDS} block (the words of the change report; "
+                "see templates/strings.yaml)"
+            )
+        print(f"coopdocs diff: {path} has no {WORDS} block; using {base}'s", file=sys.stderr)
+        words = {**words, WORDS: fallback[WORDS]}
     return with_locale(words, language) or words
 
 
