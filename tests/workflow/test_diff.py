@@ -806,8 +806,9 @@ def test_change_report_html_keeps_long_lists_in_their_column(width, tmp_path):
 
 # ------------------------------------------------------------- the report in Russian (issue 34)
 
-# Names the Russian report shows as English does: the program, the word processors, formats.
-_NAMES = {"coopdocs", "word", "libreoffice", "html", "xlsx"}
+# Names the Russian report shows as English does: the program and its command ("coopdocs diff"),
+# the word processors, formats.
+_NAMES = {"coopdocs", "diff", "word", "libreoffice", "html", "xlsx"}
 # An identifier or a file or document name (a record's ID, a field, "briefs/belarus",
 # "SOURCE_DATE_EPOCH", "changes.docx"): a name, not a word.
 _IDENTIFIER = re.compile(r"[\w.'’-]*[_/.-][\w.'’/-]*")
@@ -828,9 +829,10 @@ def _latin_words(text: str) -> set[str]:
 
 
 def test_the_change_report_in_russian_holds_no_word_of_the_programs_english(repo, russian):
-    """The report (Markdown, DOCX, HTML), the summary line and each redline's first paragraph
-    are in Russian: no English word of the program's strings and templates (those of
-    test_russian, the change report's included) appears in them, except as the data's own."""
+    """The report (Markdown, DOCX, HTML), the summary line and each redline (its first
+    paragraph, which says what it compares, and the Russian edition it shows) are in Russian: no
+    English word of the program's strings and templates (those of test_russian, the change
+    report's included) appears in them, except as the data's own."""
     from test_russian import data_words, docx_text, english_words
 
     proc, out = russian
@@ -851,7 +853,7 @@ def test_the_change_report_in_russian_holds_no_word_of_the_programs_english(repo
         "changes.html": html_module.unescape(html),
     }
     for redline in _redlines(out):
-        texts[redline.name] = docx_text(redline).split("\n", 1)[0]
+        texts[redline.name] = docx_text(redline)
     found = {name: sorted((_latin_words(t) & english) - allowed) for name, t in texts.items()}
     assert not any(found.values()), found
     # Russian words in their places: the headings, the documents' status and the redline note.
