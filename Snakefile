@@ -1,9 +1,12 @@
 # coopdocs workflow: data/ -> validated contexts -> Markdown -> DOCX, HTML, Typst -> PDF.
 # This file is a table of contents: the rules live in rules/, the logic in src/coopdocs/, and
 # every output's name and path in src/coopdocs/layout.py.
-from snakemake.utils import min_version, validate
+import os
+
+from snakemake.utils import min_version
 
 from coopdocs import layout as L
+from coopdocs.workflow import helpers as cw
 
 min_version("9.0")
 
@@ -11,7 +14,8 @@ min_version("9.0")
 configfile: L.CONFIG
 
 
-validate(config, L.SCHEMA)
+# snakemake.utils.validate, or its result for the same configuration and schema (a cache).
+cw.validate_config(config, os.path.join(workflow.basedir, L.SCHEMA))
 
 
 report: "report/workflow.rst"

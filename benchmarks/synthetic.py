@@ -496,7 +496,10 @@ def build_tables(
                 "regions": f"{_phrase(rng, 1).capitalize()} region" if rng.random() < 0.13 else "",
                 "themes": ";".join(themes),
                 "sdgs": rng.choice(["9"] if rng.random() < 0.05 else [""]),
-                "budget_usd": str(rng.randint(2, 80) * 100000) if rng.random() < 0.1 else "",
+                "budget": (
+                    budget := str(rng.randint(2, 80) * 100000) if rng.random() < 0.1 else ""
+                ),
+                "budget_currency": "USD" if budget else "",
                 "status": "planned" if len(t["projects"]) % 11 == 5 else "actual",
                 "description": " ".join(_sentence(rng, 20) for _ in range(2)),
                 "sources": src.cite(pool),

@@ -54,6 +54,7 @@ CACHE = f"{BUILD}/cache"  # caches only: deleting them costs time, never changes
 TABLES_CACHE = f"{CACHE}/tables"
 JINJA_CACHE = f"{CACHE}/jinja"
 SECTIONS_CACHE = f"{CACHE}/sections"
+CONFIG_CACHE = f"{CACHE}/config"  # configurations that passed the schema (workflow.helpers)
 
 LOGS = "logs"
 

@@ -274,8 +274,10 @@ def test_invisible_and_look_alike_labels_are_refused(data: Path):
 def test_numbers_a_document_cannot_print_as_typed_are_refused(data: Path):
     _set(data, "outcomes", 1, "value", "-4")
     _set(data, "outcomes", 2, "value", "1e-300")
-    _set(data, "projects", 0, "budget_usd", "1e300")
-    _set(data, "projects", 1, "budget_usd", "1234567.123456789012")
+    _set(data, "projects", 0, "budget", "1e300")
+    _set(data, "projects", 1, "budget", "1234567.123456789012")
+    for row in (0, 1):  # each with its currency: only the number is wrong
+        _set(data, "projects", row, "budget_currency", "USD")
     _set(data, "sources", 0, "cited_count", "-1")
     errors = _errors(data)
     assert len(errors) == 5, errors

@@ -550,7 +550,7 @@ def test_funding_section_names_every_funder_of_its_table_and_the_budgets(context
     funding = _paragraph(text, "Russia funds ")
     for name in others:
         assert name + " (in " in funding
-    with_budget = [r for r in rows if r.get("budget_usd") is not None]
+    with_budget = [r for r in rows if r.get("budgets")]
     assert len(context["highlights"]["budgets"]) == len(with_budget)
     if not with_budget:
         assert "The study gives no budget for any of the funded projects." in funding

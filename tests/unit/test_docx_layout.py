@@ -225,7 +225,10 @@ def test_the_back_matter_is_smaller_and_in_two_columns():
     assert _runs(entry) == [str(int(2 * 10.5 * size / 10.5)), str(int(2 * 8 * size / 10.5))]
     # 7.5 pt inside the review's block; after it, the references' size again
     assert _runs(inner) == ["15"] and _runs(after) == [str(int(2 * size))]
-    assert entry.find("w:pPr/w:spacing", NS).get(f"{{{W}}}line") == "241"
+    # Typst's line pitch (cap height plus leading) in Word's 240ths of a single Times line.
+    leading = {spec[0]: spec[3] for spec in BACK_MATTER}["references"]
+    pitch = str(round(240 * (0.656 + leading) / 1.149))
+    assert entry.find("w:pPr/w:spacing", NS).get(f"{{{W}}}line") == pitch
     # The paragraph mark (a list item's bullet takes its size) is as small as the text: a bullet
     # at the body's size made every provenance line a body line high.
     mark = inner.find("w:pPr/w:rPr/w:sz", NS)

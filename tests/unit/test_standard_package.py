@@ -57,7 +57,7 @@ BROKEN = [
     ("countries", 3, "slug", "alderoy"),  # unique
     ("sources", 0, "ref_number", "twelve"),  # type integer
     ("sources", 1, "cited_count", "-1"),  # minimum
-    ("projects", 0, "budget_usd", "lots"),  # type number
+    ("projects", 0, "budget", "lots"),  # type number
     ("roles", 0, "body", "no-such-body"),  # foreign key (single value)
     ("outcomes", 0, "project", "prj-none"),  # foreign key (single value)
     ("publications", 0, "reference_list", "some"),  # enum
@@ -110,7 +110,7 @@ CONSTRAINED = [
     ("countries", "name", {"maxLength": 8}, 1, "A much longer name"),
     ("projects", "countries", {"maxLength": 1}, 0, None),  # a list: its number of items
     ("sources", "cited_count", {"maximum": 50}, 0, "51"),
-    ("projects", "budget_usd", {"minimum": 1}, 0, "0.5"),
+    ("projects", "budget", {"minimum": 1}, 0, "0.5"),
 ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.layout import brief_slugs, code_files, data_files, template_files
+from coopdocs.workflow import helpers as cw
 from coopdocs.workflow.helpers import HeavyJobs, build_epoch, code_version, local_cores
 from locations import ROOT, TWO_STATES
 
@@ -225,3 +226,56 @@ def test_prepare_command_is_written_once():
             if "--union-body" in text or '"--contexts"' in text:
                 spelled.append(path.relative_to(ROOT).as_posix())
     assert spelled == ["src/coopdocs/cli.py", "src/coopdocs/workflow/commands.py"]
+
+
+# ---------------------------------------------------------------- validate_config (a cache)
+
+
+def _project_config(tmp_path, monkeypatch):
+    """The project's config and an absolute schema path, with the caches under ``tmp_path``."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COOPDOCS_CACHE_KEY_FILE", str(tmp_path / "key"))
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text(encoding="utf-8"))
+    return config, root / "config" / "schema.yaml"
+
+
+def test_validate_config_replays_the_check_exactly(tmp_path, monkeypatch):
+    import copy
+
+    from snakemake.utils import validate
+
+    config, schema = _project_config(tmp_path, monkeypatch)
+    expected = copy.deepcopy(config)
+    validate(expected, str(schema))
+    first, second = copy.deepcopy(config), copy.deepcopy(config)
+    cw.validate_config(first, schema)  # checked and kept
+    assert list((tmp_path / "build" / "cache" / "config").iterdir())
+    cw.validate_config(second, schema)  # replayed from the cache
+    for got in (first, second):
+        assert got == expected and repr(got) == repr(expected)  # defaults, types, key order
+
+
+def test_validate_config_checks_again_what_the_cache_does_not_hold(tmp_path, monkeypatch):
+    from snakemake.exceptions import WorkflowError
+
+    config, schema = _project_config(tmp_path, monkeypatch)
+    cw.validate_config(dict(config), schema)
+    broken = dict(config, detailed_states_max="many")
+    for _ in range(2):  # an invalid configuration is never kept: the check fails each time
+        with pytest.raises(WorkflowError, match="many"):
+            cw.validate_config(dict(broken), schema)
+    assert len(list((tmp_path / "build" / "cache" / "config").iterdir())) == 1
+
+
+def test_validate_config_does_not_trust_a_forged_entry(tmp_path, monkeypatch):
+    config, schema = _project_config(tmp_path, monkeypatch)
+    cw.validate_config(dict(config), schema)
+    (entry,) = (tmp_path / "build" / "cache" / "config").iterdir()
+    head, _, content = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(head + b"\n" + content.replace(b'"data_dir"', b'"data_dix"'))
+    again = dict(config)
+    cw.validate_config(again, schema)
+    assert "data_dir" in again and "data_dix" not in again

@@ -186,7 +186,7 @@ class Recount:
         return [p for p in both if actual(p)], apart
 
     def projects_with_budget(self):
-        return [p for p in self.t["projects"] if actual(p) and p["budget_usd"]], {}
+        return [p for p in self.t["projects"] if actual(p) and p["budget"]], {}
 
     def _outcomes(self, country, with_value):
         projects = {p["id"] for p in self.here("projects", country) if actual(p)}

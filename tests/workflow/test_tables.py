@@ -94,11 +94,15 @@ def test_projects_by_funder_recomputed_and_russia_funds_others(built):
     for p in actual(raw(built, "projects")):
         for f in stated(p, "funders"):
             for c in stated(p, "countries"):
-                if p["budget_usd"]:
-                    budgets[(f, c)] = budgets.get((f, c), 0) + float(p["budget_usd"])
+                if p["budget"]:  # summed within its currency only, one column a currency
+                    key = (f, c, f"budget_{p['budget_currency'].lower()}")
+                    budgets[key] = budgets.get(key, 0) + float(p["budget"])
+    money = sorted({k[2] for k in budgets})
+    assert money and set(money) <= set(rows[0]), (money, list(rows[0]))
     for r in rows:
-        key = (r["funder_id"], r["country_code"])
-        assert (float(r["budget_usd"]) if r["budget_usd"] else None) == budgets.get(key)
+        for column in money:
+            key = (r["funder_id"], r["country_code"], column)
+            assert (float(r[column]) if r[column] else None) == budgets.get(key)
 
 
 def test_timeline_and_union_programme_recomputed(built):

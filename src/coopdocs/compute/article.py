@@ -678,12 +678,12 @@ def funding_part(r: Review, donors: list[dict]) -> dict[str, list[dict]]:
     for row in r.tables[layout.PROJECTS_BY_FUNDER].get("rows", []):
         if row["funder"] not in donor_names:
             other_funders.setdefault(row["funder"], []).append(row["country"])
-        if row.get("budget_usd") is not None:
+        if row.get("budgets"):
             budgets.append(
                 {
                     "funder": row["funder"],
                     "country": row["country"],
-                    "budget_usd": row["budget_usd"],
+                    "budgets": row["budgets"],
                     "with_budget": row.get("projects_with_budget") or 0,
                     "count": row["count"],
                 }

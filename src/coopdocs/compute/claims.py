@@ -328,9 +328,7 @@ def projects_with_budget(f: Facts) -> Claim:
     """Projects under way or completed for which the data states a budget, each counted once
     however many funders and recipients it has."""
     projects = _established(f.t["projects"])
-    return _claim(
-        "projects_with_budget", {}, [p for p in projects if p.get("budget_usd") is not None]
-    )
+    return _claim("projects_with_budget", {}, [p for p in projects if p.get("budget") is not None])
 
 
 def outcome_figures_of(f: Facts, country: str) -> Claim:

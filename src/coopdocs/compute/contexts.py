@@ -201,6 +201,21 @@ def timeline_carries(records: list[Record]) -> bool:
     return len(years) >= TIMELINE_MIN_ITEMS and len(set(years)) >= TIMELINE_MIN_YEARS
 
 
+def _named_states(record: Record) -> list[str]:
+    """The states a record names, stated before inferred, each once."""
+    return list(
+        dict.fromkeys(stated(record, "countries") + list(record.get("countries_inferred") or []))
+    )
+
+
+def _brief_title(home: Record, words: Words | None, org: str) -> str:
+    """The title of a state's (or the union's) brief, as the strings file writes it."""
+    kind = "union_brief" if home["kind"] == UNION_KIND else "brief"
+    return word(
+        words, f"documents.{kind}.title", "{country} · {org}", country=home["name"], org=org
+    )
+
+
 def home_brief(record: Record, code: str, res: Resolver, words: Words | None, org: str) -> str:
     """The title of the brief that describes a record shared by several states, or "" for this one.
 
@@ -208,15 +223,30 @@ def home_brief(record: Record, code: str, res: Resolver, words: Words | None, or
     brief only, that of the first state the record names, stated before inferred; the others list
     it and refer to that brief (issue 30: "said once"; no passage repeated across the set).
     """
-    stated_codes = stated(record, "countries")
-    codes = list(dict.fromkeys(stated_codes + list(record.get("countries_inferred") or [])))
+    codes = _named_states(record)
     if len(codes) < 2 or codes[0] == code or codes[0] not in res.countries:
         return ""
-    home = res.countries[codes[0]]
-    kind = "union_brief" if home["kind"] == UNION_KIND else "brief"
-    return word(
-        words, f"documents.{kind}.title", "{country} · {org}", country=home["name"], org=org
-    )
+    return _brief_title(res.countries[codes[0]], words, org)
+
+
+def notes_elsewhere(
+    package: Package, entries: list[Record], code: str, words: Words | None, org: str
+) -> None:
+    """Give each provenance entry whose notes another brief carries that brief's title
+    (``notes_in``): a record about another state (the first it names, stated before inferred; an
+    outcome's project's, an office's country) has its source and editorial notes in that state's
+    brief, which presents it in full; this brief lists it and refers there (issue 30: a note said
+    once across the set, and a brief's back matter kept to its own state's records)."""
+    res = Resolver.of(package)
+    projects = package.index("projects") if package.declares("projects") else {}
+    for e in entries:
+        if not (e["note"] or e["source_note"]):
+            continue
+        record = package.index(e["table"])[e["id"]]
+        record = projects.get(record.get("project"), record)
+        codes = _named_states(record) or [record.get("country")]
+        if codes[0] != code and codes[0] in res.countries:
+            e["notes_in"] = _brief_title(res.countries[codes[0]], words, org)
 
 
 def outcome_entry(r: Record) -> Record:
@@ -681,6 +711,7 @@ def brief_context(
     }
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)
+        notes_elsewhere(package, context["provenance"]["records"], code, words, org["short_name"])
     context["data_digest"] = digest(
         {k: v for k, v in context.items() if k not in ("build", "provenance")}
     )

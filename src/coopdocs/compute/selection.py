@@ -98,7 +98,9 @@ def focus_frames(
             row.update(zip(group_cols, group))
             row.update(count=count, country_code=OTHER, country=other_states(others, words))
             summed.append(row)
-        out[tid] = Frame(df.columns, [r for r in df.rows if r["country_code"] in kept] + summed)
+        out[tid] = Frame(
+            df.columns, [r for r in df.rows if r["country_code"] in kept] + summed, df.money
+        )
     return out
 
 

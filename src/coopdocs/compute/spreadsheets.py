@@ -124,6 +124,7 @@ def to_xlsx_bytes(
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             cell._style = copy.copy(data_style)
+    _money_formats(ws, df)
     # Widths from the text, every row as high as its wrapped lines, and a print setup.
     sheet.lay_out(ws, headers, [[_cell(v) for v in r] for r in table_rows], title)
     ws.freeze_panes = "A3"
@@ -137,6 +138,26 @@ def to_xlsx_bytes(
     buf = io.BytesIO()
     wb.save(buf)
     return normalise_zip(buf.getvalue(), epoch)
+
+
+def money_format(currency: str, values: list[Any]) -> str:
+    """The number format of a money column: grouped digits and the ISO code of its currency,
+    with cents only when an amount has them.
+
+    >>> money_format("EUR", [1500, None]), money_format("USD", [2.5])
+    ('#,##0 "EUR"', '#,##0.00 "USD"')
+    """
+    whole = all(v is None or float(v).is_integer() for v in values)
+    return f'#,##0{"" if whole else ".00"} "{currency}"'
+
+
+def _money_formats(ws, df: Frame) -> None:
+    """Give the money columns' cells (below the title and heading rows) their currency's format."""
+    for i, column in enumerate(df.columns, start=1):
+        if column in df.money:
+            shown = money_format(df.money[column], df.column(column))
+            for (cell,) in ws.iter_rows(min_row=3, min_col=i, max_col=i):
+                cell.number_format = shown
 
 
 def frame_text(df: Frame) -> str:

@@ -21,7 +21,14 @@ from coopdocs.compute.contexts import (
 from coopdocs.compute.overview import cached_figure
 from coopdocs.compute.selection import focus_frames, focus_order, focus_states
 from coopdocs.compute.spreadsheets import cached_xlsx, to_csv_text
-from coopdocs.compute.tables import TABLES, StringsError, caption, check_strings, compute_tables
+from coopdocs.compute.tables import (
+    TABLES,
+    StringsError,
+    caption,
+    check_strings,
+    column_headings,
+    compute_tables,
+)
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
 from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
@@ -197,7 +204,9 @@ def _write_table_files(
         with atomic_output(tables_dir / f"{spec.id}.csv") as tmp:
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
-            tmp.write_bytes(cached_xlsx(df, csv_text, title, epoch, cache_dir, headings))
+            tmp.write_bytes(
+                cached_xlsx(df, csv_text, title, epoch, cache_dir, column_headings(headings, df))
+            )
 
 
 def _draw_figures(

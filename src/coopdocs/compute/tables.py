@@ -13,13 +13,14 @@ edit's rebuild and the largest part of the tables job's memory at 1,000 states
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.contexts import established, record_year, relation_word, stated
-from coopdocs.load.strings import Words, period, word
+from coopdocs.load.money import totals
+from coopdocs.load.strings import Words, fill, period, word
 from coopdocs.tools.collation import by_name
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -32,6 +33,8 @@ class Frame:
 
     columns: list[str]
     rows: list[dict[str, Any]]
+    # The columns that hold money, each with its currency (ISO 4217): "budget_eur" -> "EUR".
+    money: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows: list[dict[str, Any]]) -> Frame:
@@ -47,7 +50,7 @@ class Frame:
 
     def where(self, keep: Callable[[dict[str, Any]], bool]) -> Frame:
         """The rows for which ``keep(row)`` is true, same columns."""
-        return Frame(self.columns, [r for r in self.rows if keep(r)])
+        return Frame(self.columns, [r for r in self.rows if keep(r)], self.money)
 
 
 @dataclass(frozen=True)
@@ -298,8 +301,11 @@ def projects_by_theme(t: Tables, words: Words | None = None) -> Frame:
 
 
 def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
-    """Funders × recipient states: number of projects under way or done and stated budgets (USD;
-    a project with several funders or recipients shows its whole budget in each of its rows)."""
+    """Funders × recipient states: number of projects under way or done and stated budgets, one
+    column per currency the budgets are in (``budget_usd``, ``budget_eur``: amounts in different
+    currencies are never added; a project with several funders or recipients shows its whole
+    budget in each of its rows). Each row's ``budgets`` (not a column) lists its sums by currency.
+    """
     actors = {a["id"]: a for a in t["actors"]}
     rows = []
     funders = by_name(
@@ -310,13 +316,14 @@ def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
         established(t["projects"]),
         lambda p: ((f, code) for f in stated(p, "funders") for code in stated(p, "countries")),
     )
-    states = subjects(t)
+    money = money_columns(established(t["projects"]))
     for fid in funders:
-        for c in states:
+        for c in subjects(t):
             found = sorted(by_cell.get((fid, c["code"]), []), key=lambda p: p["id"])
             if not found:
                 continue
-            budgets = [p["budget_usd"] for p in found if p.get("budget_usd") is not None]
+            budgets = budget_totals(found)
+            sums = dict(budgets)
             rows.append(
                 {
                     "funder_id": fid,
@@ -325,29 +332,29 @@ def projects_by_funder(t: Tables, words: Words | None = None) -> Frame:
                     "country_code": c["code"],
                     "country": c["name"],
                     "count": len(found),
-                    "budget_usd": float(sum(budgets)) if budgets else None,
-                    "projects_with_budget": len(budgets),
+                    **{column: sums.get(code) for column, code in money.items()},
+                    "projects_with_budget": sum(p.get("budget") is not None for p in found),
                     "projects": _join(p["title"] for p in found),
                     "records": _ids(found),
                     "sources": _sources(found),
+                    "budgets": [{"amount": v, "currency": code} for code, v in budgets],
                 }
             )
-    return Frame(
-        [
-            "funder_id",
-            "funder",
-            "funder_country",
-            "country_code",
-            "country",
-            "count",
-            "budget_usd",
-            "projects_with_budget",
-            "projects",
-            "records",
-            "sources",
-        ],
-        rows,
-    )
+    columns = ["funder_id", "funder", "funder_country", "country_code", "country", "count"]
+    columns += [*money, "projects_with_budget", "projects", "records", "sources"]
+    return Frame(columns, rows, money)
+
+
+def money_columns(projects: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """The budget columns of a table of ``projects``, one per currency their budgets are in,
+    by currency code: ``{"budget_eur": "EUR", "budget_usd": "USD"}``."""
+    codes = sorted({p["budget_currency"] for p in projects if p.get("budget") is not None})
+    return {f"budget_{code.lower()}": code for code in codes}
+
+
+def budget_totals(projects: Iterable[dict[str, Any]]) -> list[tuple[str, int | float]]:
+    """The stated budgets of ``projects`` summed in each currency apart, by currency code."""
+    return totals((p.get("budget"), p.get("budget_currency")) for p in projects)
 
 
 def timeline(t: Tables, words: Words | None = None) -> Frame:
@@ -459,10 +466,29 @@ def check_strings(words: Words | None, frames: dict[str, Frame]) -> list[str]:
     for spec in TABLES:
         if not word(words, f"tables.{spec.id}.caption"):
             missing.append(f"tables.{spec.id}.caption: missing (the caption of table {spec.id})")
-        for column in frames[spec.id].columns if spec.id in frames else ():
-            if column not in headings:
-                missing.append(f"headings.{column}: missing (a column of table {spec.id})")
+        frame = frames.get(spec.id) or Frame([], [])
+        for column in frame.columns:
+            if heading_key(frame, column) not in headings:
+                key = heading_key(frame, column)
+                missing.append(f"headings.{key}: missing (a column of table {spec.id})")
     return missing
+
+
+def heading_key(frame: Frame, column: str) -> str:
+    """The key of a column's heading in the strings file's ``headings``: the column's name, or
+    for a money column its name without the currency ("budget" for "budget_eur")."""
+    return column.rsplit("_", 1)[0] if column in frame.money else column
+
+
+def column_headings(headings: dict[str, str], frame: Frame) -> dict[str, str]:
+    """The headings of ``frame``'s columns by column name, a money column's with its currency
+    filled in ("Budget ({currency})" -> "Budget (EUR)"); a column without one is left out."""
+    out = {}
+    for column in frame.columns:
+        key = heading_key(frame, column)
+        if key in headings:
+            out[column] = fill(headings[key], currency=frame.money.get(column, ""))
+    return out
 
 
 def caption(

@@ -47,6 +47,8 @@ Beyond the descriptor (issue 19), whatever it says:
   most 100 characters and not a name Windows reserves;
 * every character of every text must be one the bundled PDF fonts can draw (coopdocs.load.glyphs);
 * a table's path must be a file inside the data folder (not absolute, no ``..``, no symbolic link);
+* every money amount (a field with the custom property ``currencyField``) has its currency, an
+  ISO 4217 code CLDR knows (coopdocs.load.money);
 * a pattern that takes longer than :data:`PATTERN_SECONDS` on one value (catastrophic backtracking,
   such as ``(a+)+$``) is reported instead of hanging the build.
 
@@ -81,6 +83,7 @@ from coopdocs.load.descriptor import (
 )
 from coopdocs.load.glyphs import undrawable
 from coopdocs.load.keys import empty_tables, look_alike_labels, reference_problems
+from coopdocs.load.money import money_problems
 from coopdocs.load.notes import is_note_field, note_problems
 from coopdocs.load.patterns import PATTERNS
 from coopdocs.load.problems import DataError, Problem, Record, display
@@ -186,7 +189,8 @@ def _load_tables(
 
 def _across_tables(descriptor: dict[str, Any], reading: Reading) -> list[Problem]:
     """The problems between records and tables: empty tables referred to, look-alike labels,
-    references that do not resolve, the citation policy, editorial notes and typed roles."""
+    references that do not resolve, the citation policy, editorial notes, typed roles and
+    amounts with their currency."""
     problems = []
     for problem in empty_tables(descriptor, reading.checked, reading.shown_of):
         if (
@@ -201,4 +205,5 @@ def _across_tables(descriptor: dict[str, Any], reading: Reading) -> list[Problem
     problems += citation_problems(descriptor, reading.checked, reading.shown_of)
     problems += note_problems(descriptor, reading.checked, reading.shown_of)
     problems += role_problems(reading.checked, reading.shown_of)
+    problems += money_problems(descriptor, reading.checked, reading.shown_of)
     return problems

@@ -98,6 +98,44 @@ def digits(value: int | float, words: Words | None = None) -> str:
     return format_decimal(value, locale=cldr_locale(tag), decimal_quantization=False)
 
 
+def money(amount: int | float, currency: str | None, words: Words | None = None) -> str:
+    """An amount of money as the document's language writes it (CLDR currency format through
+    Babel): a whole amount without decimals, a letter symbol set off by a no-break space.
+
+    >>> money(2000000, "USD"), money(1234.5, "EUR"), money(5, "KGS")
+    ('$2,000,000', '€1,234.50', 'KGS\xa05')
+    >>> money(2000000, "USD", {"locale": "ru"})
+    '2\xa0000\xa0000\xa0$'
+    """
+    from babel.numbers import format_currency
+
+    if not currency:  # a package whose descriptor names no currency: the number alone
+        return digits(amount, words)
+    value = _whole(amount)
+    locale = cldr_locale(locale_of(words))
+    pattern = locale.currency_formats["standard"].pattern
+    if isinstance(value, int):  # the pattern's decimals only where the amount has some
+        pattern = re.sub(r"\.0+", "", pattern)
+    text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    return re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", "\u00a0", text)
+
+
+def money_list(amounts: Iterable[Any], words: Words | None = None) -> str:
+    """Amounts in one or more currencies, each summed within its own currency only and listed
+    by currency code ("$2,000,000 and €500,000"); ``amounts``: (amount, currency) pairs or
+    dicts with ``amount`` and ``currency``. Empty when there is none.
+
+    >>> w = {"language": {"conjunctions": {"and": "and"}}}
+    >>> money_list([(2, "USD"), {"amount": 3, "currency": "EUR"}, (1, "USD")], w)
+    '€3 and $3'
+    """
+    from coopdocs.load.money import totals
+
+    written = [money(value, code, words) for code, value in totals(amounts)]
+    separator, conjoined, serial_comma = list_words("and", words)
+    return joined(written, separator, conjoined, serial_comma)
+
+
 def plural_category(value: int | float, words: Words | None = None) -> str:
     """The CLDR plural category of ``value`` in the document's language: "one" or "other" in
     English; "one" (1, 21), "few" (2–4, 22) or "many" (5–20, 25) in Russian.
@@ -579,6 +617,57 @@ def with_article(
     if not use or not the:
         return text
     return f"{the[:1].upper() + the[1:] if capital else the} {text}"
+
+
+# The values of the data's ``article`` column (countries, actors): the name takes the definite
+# article, or never does; an empty cell leaves it to the language's rule (:func:`takes_article`).
+ARTICLE_VALUES = {"the": True, "none": False}
+
+
+def named(
+    record: Mapping[str, Any],
+    field: str = "name",
+    words: Words | None = None,
+    capital: bool = False,
+) -> str:
+    """A record's name (its ``field``) as running text writes it, with the definite article when
+    the record's ``article`` column says so ("the Community"), never when it says ``none``, and
+    by the language's rule when it is empty (:func:`with_article`).
+
+    >>> w = {"language": {"definite_article": "the", "article_nouns": ["union"]}}
+    >>> named({"name": "NWU", "article": "the"}, words=w), named({"name": "Nordic Union"}, words=w)
+    ('the NWU', 'the Nordic Union')
+    >>> named({"name": "Baltic Union", "article": "none"}, words=w, capital=True)
+    'Baltic Union'
+    """
+    name = record.get(field) or record.get("name") or ""
+    article = ARTICLE_VALUES.get(str(record.get("article") or ""))
+    return with_article(name, words, capital=capital, article=article)
+
+
+class Mentions:
+    """The names of one document's records in running text: the first mention of a record gives
+    its full official name, every later one its short name (``name``), each with the article the
+    record takes (:func:`named`). A template makes one per document (the global ``mentions``)
+    and calls it where it names its subject.
+
+    >>> w = {"language": {"definite_article": "the", "article_nouns": ["union"]}}
+    >>> say = Mentions(w)
+    >>> union = {"code": "NWU", "name": "NWU", "official_name": "Northern Waters Union", "article": "the"}
+    >>> say(union, capital=True), say(union), say({"code": "KZ", "name": "Kazakhstan"}, full=False)
+    ('The Northern Waters Union', 'the NWU', 'Kazakhstan')
+    """
+
+    def __init__(self, words: Words | None = None):
+        self.words = words
+        self.said: set[str] = set()
+
+    def __call__(self, record: Mapping[str, Any], full: bool = True, capital: bool = False) -> str:
+        """The record's name at this mention (``full``: whether it has a full official name)."""
+        key = str(record.get("code") or record.get("id") or record.get("name"))
+        first = full and key not in self.said
+        self.said.add(key)
+        return named(record, "official_name" if first else "name", self.words, capital)
 
 
 def typed_name(name: Any, label: Any, words: Words | None = None, capital: bool = False) -> str:

@@ -30,12 +30,12 @@ def load_strings(path: Path | None) -> Words:
     """
     if path is None:
         return {}
-    import yaml
+    from coopdocs.tools.config import load_yaml
 
     path = Path(path)
     if path.is_dir():
         path = path / STRINGS_FILE
-    words = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(words, dict):
         raise ValueError(f"{path}: not a mapping of strings")
     return words

@@ -403,7 +403,7 @@ def keep_tables(document_xml: bytes, styles_xml: bytes) -> bytes:
 # bookmark pandoc writes where it starts, whether it runs to the end of the document (else to the
 # bookmark's end), and Typst's text size (pt), line leading and paragraph spacing (em). A region
 # inside another one overrides it.
-BACK_MATTER = (("references", True, 7.5, 0.5, 0.6), ("back-matter", False, 7.5, 0.62, 0.9))
+BACK_MATTER = (("references", True, 7.5, 0.4, 0.4), ("back-matter", False, 7.5, 0.62, 0.9))
 BODY = (10.5, 0.62, 0.9)  # document.typ: the body's text size, leading and paragraph spacing
 # A Typst line is its font's cap height (Libertinus Serif: 0.656 em) plus the leading; a single
 # line of Times New Roman in Word and LibreOffice is 1.149 em: the body's 267/240 (reference.docx).

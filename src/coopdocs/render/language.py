@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from coopdocs.load.grammar import (
+    Mentions,
     count,
     digits,
     in_words,
@@ -22,6 +23,9 @@ from coopdocs.load.grammar import (
     list_words,
     long_date,
     measure,
+    money,
+    money_list,
+    named,
     number_word,
     ordinal,
     plural,
@@ -58,6 +62,9 @@ def join_list(items: Iterable[Any], conjunction: str = "and", words: Words | Non
 # The filters the templates use, each given the environment's strings ("words" global).
 _WITH_WORDS = {
     "number": digits,
+    "money": money,
+    "money_list": money_list,
+    "named": named,
     "plural": plural,
     "plural_of": plural_of,
     "singular_of": singular_of,
@@ -93,8 +100,11 @@ def register(environment: jinja2.Environment) -> None:
 
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
-    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``.
+    ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``, ``money``,
+    ``money_list``, ``named``; the global ``mentions()`` (coopdocs.load.grammar.Mentions).
     """
     environment.filters["unsaid"] = unsaid
+    # A fresh record of which names a document has given in full (its first mention of each).
+    environment.globals["mentions"] = lambda: Mentions(environment.globals.get("words", {}))
     for name, function in _WITH_WORDS.items():
         environment.filters[name] = _bind(function)

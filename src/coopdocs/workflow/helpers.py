@@ -43,6 +43,39 @@ def descriptor_or_exit(data_dir: str | Path) -> dict:
         )
 
 
+def validate_config(config: dict, schema: str | Path) -> None:
+    """Check ``config`` against ``schema`` as ``snakemake.utils.validate`` does (JSON Schema, the
+    schema's defaults filled in, in place), or replay the same check from build/cache/config.
+
+    jsonschema's import and the check are ~0.15 s of every Snakemake run, a third of a no-op's own
+    work. The cache's key is the configuration as given (``--config`` overrides included), the
+    schema's bytes and the versions of Snakemake and jsonschema; its entry is the configuration
+    the check produced. Only a configuration that passed is kept, so an invalid one always meets
+    the real check and its message. ``schema``: an absolute path (no Snakefile frame here).
+    """
+    from coopdocs.tools.cache import Store, digest
+
+    try:
+        given = json.dumps(config, ensure_ascii=False)
+    except (TypeError, ValueError):  # a value JSON cannot hold (a YAML date): check it each time
+        given = None
+    key = None
+    if given is not None:
+        key = digest(given, Path(schema).read_bytes(), libraries=["snakemake", "jsonschema"])
+        checked = Store(Path(layout.CONFIG_CACHE)).get(key)
+        if checked is not None:
+            config.clear()
+            config.update(json.loads(checked))
+            return
+    from snakemake.utils import validate
+
+    validate(config, str(schema))
+    content = json.dumps(config, ensure_ascii=False) if key is not None else None
+    # Kept only when JSON gives back exactly this configuration (types and key order).
+    if content is not None and json.loads(content) == config:
+        Store(Path(layout.CONFIG_CACHE)).put(key, content.encode("utf-8"))
+
+
 def templates_or_exit(config: dict) -> None:
     """Stop the workflow, one line each, when a document template the config names is not a file
     inside ``templates_dir`` (coopdocs.load.settings.template_problems)."""
