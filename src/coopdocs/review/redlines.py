@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from coopdocs.load.grammar import long_date
 from coopdocs.load.strings import Words, word
 from coopdocs.render.docx import drop_empty_author
 from coopdocs.review.redline import html_ins_del, text_inlines
@@ -70,7 +71,7 @@ def with_preamble(
         title=title,
         a=a.describe(words),
         b=b.describe(words),
-        date=date[:10],
+        date=long_date(date[:10], words),
     )
     para = {
         "t": "Div",
