@@ -404,6 +404,7 @@ def build_tables(
             "slug": "eaeu",
             "name": "EAEU",
             "official_name": "Eurasian Economic Union",
+            "article": "the",
             "kind": "union",
             "organisation_member_since": "",
             "union_member_from": "",

@@ -530,7 +530,9 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
         "trace reports/briefs/kazakhstan.pdf [--phrase 'Green Bridge']",
     )
     p.add_argument(
-        "target", help="a record ID, a source (ref045, 45) or an output path under reports/"
+        "target",
+        help="a record ID, a source (ref045, 45; WORK:45 where several citing works number "
+        "from 1) or an output path under reports/",
     )
     p.add_argument(
         "--phrase",

@@ -123,8 +123,12 @@ def test_a_package_without_the_union_programme_writes_no_table_of_it(project: Pa
     tables = data.with_name(data.name + "-build") / "tables"
     tables.mkdir(parents=True)  # a file an earlier build of rows now gone wrote: withdrawn
     (tables / f"{layout.UNION_PROGRAMME}.csv").write_text("year\n2020\n", encoding="utf-8")
+    # ... and the files of a table the program no longer makes (its old name): withdrawn too
+    for fmt in ("csv", "xlsx"):
+        (tables / f"main-directions.{fmt}").write_text("year\n2020\n", encoding="utf-8")
     docs = _documents(project, data)
     assert not list(tables.glob(f"{layout.UNION_PROGRAMME}.*"))
+    assert not list(tables.glob("main-directions.*"))
     assert (tables / f"{layout.TIMELINE_TABLE}.csv").is_file()
     assert not [name for name, text in docs.items() if "Main Directions" in text]
 
@@ -255,3 +259,23 @@ def test_the_seed_without_one_optional_table_builds_or_names_the_reference(
     assert code == 0, err
     docs = _documents(project, data)
     assert len(docs) == 8 and all(text.strip() for text in docs.values())
+
+
+def test_a_package_without_offices_has_no_offices_column(project: Path, full: dict[str, str]):
+    """Issue 34: the tables document's and the CSV's offices column is absent with the table."""
+    import csv
+
+    heading = "| UNIDO offices and centres |"
+    assert heading in full["tables/tables"]
+    data = _package(project, "no-offices-column", ("offices",))
+    docs = _documents(project, data)
+    assert heading not in docs["tables/tables"]
+    profile = (
+        data.with_name(data.name + "-build") / "tables" / f"{layout.INSTITUTIONAL_PROFILE}.csv"
+    )
+    with profile.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert "organisation_offices" not in header and "governing_body_roles" in header
+    row = next(line for line in docs["tables/tables"].splitlines() if line.startswith("| State |"))
+    divider = docs["tables/tables"].splitlines()[docs["tables/tables"].splitlines().index(row) + 1]
+    assert row.count("|") == divider.count("|")  # the header and the divider agree

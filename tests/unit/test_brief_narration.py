@@ -167,3 +167,23 @@ def test_a_short_mention_stays_with_each_record(briefs):
     # Said as a sentence of the instrument's note, without a field label (issue 30).
     assert text.count("UNIDO is a party.") >= 2 and "On UNIDO:" not in text
     assert "The entry for 2014-10-30 below says the same." not in text
+
+
+@pytest.mark.parametrize("slug", sorted(CODES))
+def test_the_audit_trail_stays_out_of_the_readers_text(briefs, slug):
+    """Issue 30: the body carries no editorial or source note and the masthead no digest, commit
+    or count; those are the provenance's. A provenance entry does not repeat the record's title
+    (the body gives it beside the mark), and one whose notes another brief gives says which."""
+    markdown = briefs[slug]
+    text, provenance = markdown.split("# References", 1)[0], markdown.split("# Data provenance")[1]
+    assert "Editorial note:" not in text and "Source note:" not in text, slug
+    masthead = text.split("\n# ", 1)[0]
+    for word in ("digest", "commit", "records", "sources)"):
+        assert word not in masthead, (slug, word)
+    entries = [line for line in provenance.splitlines() if line.startswith("- [")]
+    assert entries and all(
+        re.match(r"- \[[^\]]+\]\{#prov-[^}]+\} \([a-z_]+\) ", e) for e in entries
+    )
+    for e in entries:
+        if "Notes in" in e:
+            assert "Editorial note:" not in e and "Source note:" not in e, e

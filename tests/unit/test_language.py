@@ -240,7 +240,7 @@ def test_filters_registered_with_the_strings_of_the_templates():
         (3, "pilot installations", "three pilot installations"),
         (1, "people", "one person"),
         (30, "enterprises", "30 enterprises"),
-        (1000000, "USD", "1,000,000 USD"),
+        (1000000, "USD", "$1,000,000"),  # a currency's code: money, as amounts are written
         (2.5, "tonnes", "2.5 tonnes"),
         (7, None, "seven"),
     ],

@@ -260,3 +260,38 @@ def test_a_computed_number_is_traced_to_exactly_the_records_its_claim_counts(bui
     assert match["claims"][0]["claim"] == "offices_open (planned)"
     (match,) = trace_output(build, "reports/briefs/belarus.pdf", phrase="is planned")["matches"]
     assert match["records"] == ["off-a", "off-b", "off-c"] and match["claims"] == []
+
+
+def test_a_reference_number_several_citing_works_use_is_asked_for_by_work(build):
+    """Issue 34: two citing works each number from 1; "WORK:1" picks one, a bare "1" names both."""
+    build.sources["ref001"] = {"id": "ref001", "ref_number": 1, "citing_work": "shugurov2022"}
+    build.sources["nt001"] = {"id": "nt001", "ref_number": 1, "citing_work": "nowak-tran2024"}
+    assert trace_item(build, "nowak-tran2024:1")["source"] == "nt001"
+    assert trace_item(build, "shugurov2022:[1]")["source"] == "ref001"
+    with pytest.raises(TraceError) as err:
+        trace_item(build, "1")
+    assert "nowak-tran2024, shugurov2022" in str(err.value) and "WORK:1" in str(err.value)
+    with pytest.raises(TraceError, match="no source with reference number 7 in shugurov2022"):
+        trace_item(build, "shugurov2022:7")
+
+
+def test_a_computed_number_is_read_in_the_documents_language(build):
+    """The phrase's number words come from the document's language (its context's
+    build.language and that language's strings, num2words beyond them), not from English."""
+    from coopdocs.describe.trace import phrase_numbers
+
+    russian = {"locale": "ru", "language": {"number_words": ["ноль", "один", "два"]}}
+    assert phrase_numbers("два офиса и двенадцать проектов", [2, 12, 3], russian) == {2, 12}
+    assert phrase_numbers("1\u00a0200 человек", [1200, 200], russian) == {1200}
+    assert phrase_numbers("two offices", [2], russian) == set()
+    context = build.root / "build" / "context" / "briefs" / "belarus.json"
+    context.parent.mkdir(parents=True)
+    context.write_text('{"build": {"language": "ru"}}', encoding="utf-8")
+    (build.root / "templates" / "ru").mkdir(parents=True)
+    (build.root / "templates" / "ru" / "strings.yaml").write_text(
+        "language:\n  number_words: [ноль, один, два]\n", encoding="utf-8"
+    )
+    from coopdocs.describe.trace import document_words
+
+    words = document_words(build, "briefs/belarus")
+    assert words["locale"] == "ru" and words["language"]["number_words"][2] == "два"

@@ -171,7 +171,7 @@ def test_article_makes_no_claim_without_an_authored_text(other):
     assert "Main Directions" not in text and "4.2." not in text
     # Wording for one and for many; flags kept; money with its currency. A union that began
     # before its last member state says "before", never a negative number of years.
-    assert "800,000 USD for Ålderøy's one project in Ísvík" in text
+    assert "$800,000 for Ålderøy's one project in Ísvík" in text
     assert "a figure kept as the source gives it" in text
     assert "eight years before the last" in text and "-8 years" not in text
     assert "Table 6" not in text and "Table 5" not in text

@@ -89,3 +89,13 @@ def test_the_answered_findings_are_still_there(built):
 
 def test_two_state_documents_have_no_editorial_findings(two_states):
     assert findings(two_states) == []
+
+
+def test_two_state_briefs_back_matter_is_at_most_two_fifths_of_their_pages(two_states):
+    """Issue 30 on the fixture: each brief's back matter at most 40 % of its pages, in whole pages
+    from the one where "References" stands where the brief is long enough (test_briefs)."""
+    from test_briefs import back_matter_excess
+
+    briefs = sorted((two_states / "reports" / "briefs").glob("*.pdf"))
+    assert briefs
+    assert [back_matter_excess(pdf) for pdf in briefs] == [""] * len(briefs)

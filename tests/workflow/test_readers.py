@@ -154,6 +154,16 @@ def test_docx_page_count_within_ten_percent_of_the_pdf(writer_pdfs, built):
         assert abs(lo - ty) <= 0.10 * ty, f"{name}: LibreOffice {lo} pages, Typst PDF {ty}"
 
 
+def test_docx_back_matter_is_at_most_two_fifths_of_a_briefs_pages(writer_pdfs, built):
+    """Issue 30 in LibreOffice's reading of each brief's DOCX: the pages from the one where
+    "References" stands to the end are at most 40 % of its pages, as in the PDF (test_briefs)."""
+    from test_briefs import back_matter_excess
+
+    briefs = sorted(p.stem for p in (built / "reports" / "briefs").glob("*.docx"))
+    assert briefs
+    assert [back_matter_excess(writer_pdfs[name]) for name in briefs] == [""] * len(briefs)
+
+
 def _paragraphs(docx: Path):
     from lxml import etree
 

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from coopdocs.load.datapackage import OPTIONAL_TABLES, Package, Record
-from coopdocs.load.grammar import join_list, long_date, with_article
+from coopdocs.load.grammar import join_list, long_date, named
 from coopdocs.load.roles import UNION_PROGRAMME
 from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version
@@ -212,7 +212,7 @@ def _brief_title(home: Record, words: Words | None, org: str) -> str:
     """The title of a state's (or the union's) brief, as the strings file writes it."""
     kind = "union_brief" if home["kind"] == UNION_KIND else "brief"
     return word(
-        words, f"documents.{kind}.title", "{country} · {org}", country=home["name"], org=org
+        words, f"documents.{kind}.title", "{country} · {org}", **_title_names(home, org, words)
     )
 
 
@@ -247,6 +247,18 @@ def notes_elsewhere(
         codes = _named_states(record) or [record.get("country")]
         if codes[0] != code and codes[0] in res.countries:
             e["notes_in"] = _brief_title(res.countries[codes[0]], words, org)
+
+
+def _title_names(country: Record, org: str, words: Words | None) -> dict[str, str]:
+    """The names a brief's title and subtitle fill in: ``country`` (short name), ``org``,
+    ``official`` and ``named`` (the official and the capitalised short name, each with the
+    article the data gives it: countries.article)."""
+    return {
+        "country": country["name"],
+        "org": org,
+        "official": named(country, "official_name", words),
+        "named": named(country, "name", words, capital=True),
+    }
 
 
 def outcome_entry(r: Record) -> Record:
@@ -604,8 +616,7 @@ def _brief_document(
 ) -> dict[str, Any]:
     """What a brief says about itself: its id, slug, title, subtitle, audience and keyword."""
     kind = "union_brief" if is_union else "brief"
-    names = {"country": country["name"], "org": org["short_name"]}
-    names["official"] = with_article(country.get("official_name") or country["name"], words=words)
+    names = _title_names(country, org["short_name"], words)
     return {
         "kind": "brief",
         "id": f"brief-{country['slug']}",

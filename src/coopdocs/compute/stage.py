@@ -14,6 +14,7 @@ from coopdocs.compute.contexts import (
     bibliography,
     brief_context,
     cited_sources,
+    declared_tables,
     organisation,
     provenance,
     union_of,
@@ -28,6 +29,7 @@ from coopdocs.compute.tables import (
     check_strings,
     column_headings,
     compute_tables,
+    without_left_out,
 )
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
@@ -155,6 +157,7 @@ def _write_document_contexts(
     context["org"] = org
     context["provenance"] = provenance(package, context["records"], git)
     context["union"] = union_of(package, settings.get("union"))
+    context["declared"] = declared_tables(package)
     write_json(paths["context"], context)
     write_json(paths["bib"], bibliography(package, cited_sources(package, context), words))
     if paths.get("article_context") is not None:
@@ -170,11 +173,18 @@ def _write_document_contexts(
 
 
 def withdraw_tables(tables_dir: Path, table_ids: list[str]) -> None:
-    """Remove the files an earlier build wrote for tables this data no longer has (a union
-    programme whose rows are gone), so that reports/ holds only this data's tables."""
-    for table in table_ids:
-        for fmt in layout.TABLE_FORMATS:
-            (tables_dir / f"{table}.{fmt}").unlink(missing_ok=True)
+    """Remove every table file (CSV, XLSX) in ``tables_dir`` that is not one of ``table_ids``,
+    the tables this build writes: what an earlier build wrote for a table this data no longer
+    has (a union programme whose rows are gone) or this program no longer makes (a table since
+    renamed). This step is the only writer of table files, so it knows the whole set; reports/
+    then holds only this build's tables, and the manifest and archive list no stale file as if
+    this build had made it."""
+    if not tables_dir.is_dir():
+        return
+    for fmt in layout.TABLE_FORMATS:
+        for path in sorted(tables_dir.glob(f"*.{fmt}")):
+            if path.stem not in table_ids:
+                path.unlink(missing_ok=True)
 
 
 def _write_table_files(
@@ -257,10 +267,11 @@ def write_tables(
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     build = build_info(bundle["descriptor"], epoch, bundle["settings"].get("language"))
     words = with_locale(words, build["language"])
-    frames = compute_tables(bundle["tables"], words)
+    declared = {res["name"] for res in bundle["descriptor"]["resources"]}
+    frames = without_left_out(compute_tables(bundle["tables"], words), declared)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
     written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])]
-    withdraw_tables(tables_dir, [spec.id for spec in TABLES if spec not in written])
+    withdraw_tables(tables_dir, [spec.id for spec in written])
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))

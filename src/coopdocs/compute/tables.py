@@ -13,12 +13,13 @@ edit's rebuild and the largest part of the tables job's memory at 1,000 states
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.contexts import established, record_year, relation_word, stated
+from coopdocs.load.grammar import unsaid
 from coopdocs.load.money import totals
 from coopdocs.load.strings import Words, fill, period, word
 from coopdocs.tools.collation import by_name
@@ -151,10 +152,30 @@ INSTITUTIONAL_COLUMNS = [
 
 
 def _span(r: dict[str, Any], words: Words | None) -> str:
-    """A record's years in brackets after its name (" (2016–2019)"), or '' when it has none."""
+    """A record's years in brackets after its name (" (2016–2019)"), or '' when it has none or
+    its title states them."""
     if not r.get("start_year"):
         return ""
-    return f" ({period(r.get('start_year'), r.get('end_year'), words)})"
+    # Not after a title that holds its years ("Framework Programme … for 2013-2017 (2013–2017)").
+    years = unsaid(period(r.get("start_year"), r.get("end_year"), words), r.get("title"))
+    return f" ({years})" if years else ""
+
+
+def _role_terms(
+    roles: list[dict[str, Any]], body_names: dict[str, str], words: Words | None
+) -> list[str]:
+    """A state's roles on governing bodies, one entry per role on one body with its terms
+    together ("Board: member (1992–1995, 2000–2003)"), in the order of their first term: the
+    body's name once, not once per term."""
+    terms: dict[tuple[str, str], list[str]] = {}
+    for r in roles:
+        span = period(r.get("start_year"), r.get("end_year"), words) if r.get("start_year") else ""
+        terms.setdefault((r["body"], r["role"]), []).append(span)
+    out = []
+    for (body, role), spans in terms.items():
+        years = ", ".join(s for s in spans if s)
+        out.append(f"{body_names.get(body, body)}: {role}" + (f" ({years})" if years else ""))
+    return out
 
 
 def _profile_row(
@@ -172,9 +193,7 @@ def _profile_row(
         "cooperation_since": c.get("cooperation_since") or "",
         "union_member_from": c.get("union_member_from") or "",
         "union_member_until": c.get("union_member_until") or "",
-        "governing_body_roles": _join(
-            f"{body_names.get(r['body'], r['body'])}: {r['role']}{_span(r, words)}" for r in roles
-        ),
+        "governing_body_roles": _join(_role_terms(roles, body_names, words)),
         "organisation_offices": _join(o["name"] for o in offices),
         "programmes": _join(f"{i['title']}{_span(i, words)}" for i in programmes),
         "funds_projects_elsewhere": word(words, "values.yes", "yes")
@@ -444,6 +463,22 @@ TABLES: list[TableSpec] = [
     TableSpec(layout.TIMELINE_TABLE, timeline, own_section=True),
     TableSpec(layout.UNION_PROGRAMME, union_programme, own_section=True),
 ]
+
+
+# The columns that show an optional data table's records, by table: when the descriptor leaves
+# the table out they are left out too, not shown empty (issue 34).
+COLUMNS_OF_TABLE = {"offices": {layout.INSTITUTIONAL_PROFILE: "organisation_offices"}}
+
+
+def without_left_out(frames: dict[str, Frame], declared: Collection[str]) -> dict[str, Frame]:
+    """``frames`` without the columns of the optional tables not in ``declared`` (the names of
+    the tables the descriptor has)."""
+    out = dict(frames)
+    for table, columns in COLUMNS_OF_TABLE.items():
+        for table_id, column in columns.items() if table not in declared else ():
+            df = out[table_id]
+            out[table_id] = Frame([c for c in df.columns if c != column], df.rows, df.money)
+    return out
 
 
 def compute_tables(t: Tables, words: Words | None = None) -> dict[str, Frame]:

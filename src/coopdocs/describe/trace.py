@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.load.grammar import digits, in_words, number_word
 from coopdocs.load.keys import CITATION_KEY
+from coopdocs.load.strings import DEFAULT_LOCALE, Words
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{#[^}]*\})?\s*$")
 # A record's text ({#id .record ...}) and its mark ([id](#prov-id "title"){.record-id}, the title
@@ -99,17 +102,30 @@ def sections_of(lines: list[str], predicate) -> list[str]:
 
 
 def resolve_source(build: Build, query: str) -> str | None:
-    """A source ID for 'ref045', '45', '[45]' or 'ref 45'; None when the query is not a source."""
+    """A source ID for 'ref045', '45', '[45]', 'ref 45', or 'WORK:45' (reference 45 of the citing
+    work WORK, where several works each number their references from 1); None when the query is
+    not a source. A bare number that several works use is refused, naming them."""
     if query in build.sources:
         return query
-    m = re.fullmatch(r"\[?(?:ref\s*)?0*([0-9]+)\]?", query.strip(), re.I)
+    m = re.fullmatch(rf"(?:({CITATION_KEY}):)?\[?(?:ref\s*)?0*([0-9]+)\]?", query.strip(), re.I)
     if not m:
         return None
-    number = int(m.group(1))
-    for sid, s in build.sources.items():
-        if s.get("ref_number") == number:
-            return sid
-    raise TraceError(f"no source with reference number {number}")
+    work, number = m.group(1), int(m.group(2))
+    found = {
+        sid: s.get("citing_work") or ""
+        for sid, s in sorted(build.sources.items())
+        if s.get("ref_number") == number and work in (None, s.get("citing_work"))
+    }
+    if len(found) > 1:
+        works = ", ".join(sorted(set(found.values())))
+        raise TraceError(
+            f"reference number {number} is in several citing works ({works}): "
+            f"ask for one as WORK:{number}, e.g. {min(found.values())}:{number}"
+        )
+    if not found:
+        where = f" in {work}" if work else ""
+        raise TraceError(f"no source with reference number {number}{where}")
+    return next(iter(found))
 
 
 def trace_item(build: Build, query: str) -> dict[str, Any]:
@@ -231,20 +247,43 @@ def _match(build: Build, doc: str, phrase: str, line: str, number: int, heading:
     }
 
 
-def phrase_numbers(phrase: str, number_words: list[str]) -> set[int]:
-    """The whole numbers a phrase states, in digits or in the strings' number words.
+def phrase_numbers(phrase: str, candidates: Iterable[int], words: Words | None = None) -> set[int]:
+    """Which of the whole numbers ``candidates`` the phrase states, in digits or in words, as the
+    build's language writes them (``words``: its strings with their locale): CLDR digits, the
+    strings' number words and num2words' (coopdocs.load.grammar), so no language is assumed.
 
-    >>> sorted(phrase_numbers("six offices and 12 projects", ["zero", "one", "two", "six"]))
-    [6, 12]
+    >>> w = {"language": {"number_words": ["zero", "one", "two", "three", "four", "five", "six"]}}
+    >>> sorted(phrase_numbers("six offices and 1,200 projects", [6, 12, 1200], w))
+    [6, 1200]
+    >>> sorted(phrase_numbers("двенадцать проектов, 1\u00a0200 человек", [12, 1200, 2], {"locale": "ru"}))
+    [12, 1200]
     """
-    words = {w.casefold(): n for n, w in enumerate(number_words)}
+    text = phrase.casefold()
     found = set()
-    for token in re.findall(r"[\w,]+", phrase.casefold()):
-        if token.replace(",", "").isdigit():
-            found.add(int(token.replace(",", "")))
-        elif token in words:
-            found.add(words[token])
+    for n in set(candidates):
+        forms = {digits(n, words), number_word(n, words), in_words(n, words)}
+        forms |= {in_words(n, words, gender=g) for g in ("f", "n")}  # languages with genders
+        # A whole number, not part of a longer one ("200" in "1 200" or "1,200").
+        shapes = (rf"(?<![\w,.])(?<!\d\s){re.escape(f.casefold())}(?!\w|[,.\s]\d)" for f in forms)
+        if any(re.search(shape, text) for shape in shapes):
+            found.add(n)
     return found
+
+
+def document_words(build: Build, doc: str) -> Words:
+    """The strings of the language document ``doc`` was built in (its context's
+    ``build.language``), with their locale: the words its sentences use."""
+    from coopdocs.load.strings import load_strings, with_locale
+    from coopdocs.tools.config import load_config
+
+    context = build.root / layout.CONTEXTS / f"{doc}.json"
+    built = json.loads(context.read_text(encoding="utf-8")) if context.is_file() else {}
+    language = (built.get("build") or {}).get("language") or DEFAULT_LOCALE
+    configured = (build.root / "config" / "config.yaml").is_file()
+    settings = load_config(build.root, validate=False) if configured else {}
+    templates = settings.get("templates_dir") or "templates"
+    strings = build.root / layout.strings_file(templates, language, build.root)
+    return with_locale(load_strings(strings if strings.is_file() else None), language) or {}
 
 
 def phrase_claims(build: Build, doc: str, phrase: str, marked: list[str]) -> list[dict[str, Any]]:
@@ -252,17 +291,16 @@ def phrase_claims(build: Build, doc: str, phrase: str, marked: list[str]) -> lis
     phrase states and whose records are all marked on the line: what "six offices" counts, or
     what a claim counts apart ("one more is planned") when no count matches."""
     from coopdocs.describe.claims_register import read_register
-    from coopdocs.load.strings import load_strings
 
     path = build.root / layout.CLAIMS_REGISTER
     if not path.is_file():
         return []
-    strings = load_strings(build.root / "templates")
-    numbers = phrase_numbers(phrase, (strings.get("language") or {}).get("number_words") or [])
+    rows = [row for row in read_register(path) if row["document"] == doc]
+    stated_numbers = [int(row["number"]) for row in rows]
+    stated_numbers += [len(x.split(";")) for row in rows for x in row["apart"].split(" ") if x]
+    numbers = phrase_numbers(phrase, stated_numbers, document_words(build, doc))
     counted, apart = [], []
-    for row in read_register(path):
-        if row["document"] != doc:
-            continue
+    for row in rows:
         groups = [(row["claim"], row["records"])] + [
             (f"{row['claim']} ({reason})", ids)
             for reason, ids in (x.split(":", 1) for x in row["apart"].split(" ") if x)

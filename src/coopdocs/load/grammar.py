@@ -332,16 +332,23 @@ def measure(value: int | float, unit: str | None = None, words: Words | None = N
 
     A unit that is a counted noun, stored as data stores units (plural: "installations"), agrees
     with the figure, and a small whole number is spelled ("one installation", "four
-    laboratories"); a unit written in capitals is a symbol or code ("USD") and follows the digits
-    unchanged ("1,000,000 USD"). Without a unit, the number alone.
+    laboratories"); a unit that is a currency's ISO 4217 code is money, written as the language
+    writes amounts (:func:`money`: "$1,000,000"); another unit in capitals is a symbol or code
+    ("MW") and follows the digits unchanged. Without a unit, the number alone.
 
     >>> w = {"language": {"plural_rule": "{word}s", "number_words": ["zero", "one", "two"]}}
     >>> measure(1, "installations", w), measure(1000000, "USD", w), measure(30, "enterprises", w)
-    ('one installation', '1,000,000 USD', '30 enterprises')
+    ('one installation', '$1,000,000', '30 enterprises')
+    >>> measure(450, "MW", w)
+    '450 MW'
     """
+    from coopdocs.load.money import known_currency
+
     text = str(unit or "").strip()
     if not text:
         return number_word(value, words)
+    if known_currency(text):
+        return money(value, text, words)
     if text == text.upper():
         return f"{digits(value, words)} {text}"
     one = singular_of(text, words)
@@ -542,10 +549,18 @@ def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
     ('', 'Austria')
     >>> unsaid("2019", "IAWC General Conference"), unsaid(None, "x")
     ('2019', '')
+    >>> unsaid("2022\u20132026", "Programme for 2022-2026")
+    ''
     """
-    said = str(text or "").casefold()
+    said = _dashless(text)
     parts = [p for p in str(value or "").split(separator) if p.strip()]
-    return separator.join(p for p in parts if p.strip().casefold() not in said)
+    return separator.join(p for p in parts if _dashless(p.strip()) not in said)
+
+
+def _dashless(text: Any) -> str:
+    """``text`` case-folded with its dashes as hyphens: a title's "2022-2026" says the period
+    the documents write "2022–2026"."""
+    return re.sub("[\u2010-\u2015]", "-", str(text or "")).casefold()
 
 
 def _significant(text: str, words: Words | None) -> list[str]:
