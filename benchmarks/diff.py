@@ -6,9 +6,13 @@ B in turn, the ratio taken pair by pair, so that a loaded machine's drift cancel
 
 * A: ``coopdocs diff v1 v2`` (two versions, the second built on the first's build);
 * B: ``coopdocs diff v1 v1`` (the same commit: one clean build of one revision, as the diff
-  builds it, and the report).
+  builds it (the documents' Markdown, the tables and figures: no DOCX, PDF or HTML of the review
+  and the tables document), and the report);
+* or, with ``--against build``, B: one clean full build of ``v1`` (exported like the diff's,
+  then ``snakemake --cores 2``: every document in every format, what ``bootstrap.py build``
+  makes).
 
-    .venv/bin/python benchmarks/diff.py FOLDER [--runs N]
+    .venv/bin/python benchmarks/diff.py FOLDER [--runs N] [--against diff|build]
     .venv/bin/python benchmarks/diff.py FOLDER --phases
 
 It prints farm-bench's table; quote the median of the ratio A/B. Issue 33 asks at most 1.5.
@@ -88,13 +92,39 @@ def phases(repo: Path) -> int:
     return 0 if status == 1 else 1
 
 
+def clean_build(repo: Path) -> int:
+    """One clean full build of ``v1`` of ``repo``: exported into a new temporary folder as the
+    diff exports a version, then built with every default target (the baseline ``--against
+    build``)."""
+    import tempfile
+
+    from coopdocs.review import versions
+
+    with tempfile.TemporaryDirectory(prefix="coopdocs-bench-") as tmp:
+        project = revision.export(repo, versions.resolve(repo, "v1").commit, Path(tmp) / "p")
+        proc = revision.build(project, "--nolock", epoch=int(EPOCH), fixed_locale=True)
+        if proc.returncode != 0:
+            print(proc.stdout[-2000:] + proc.stderr[-2000:], file=sys.stderr)
+        return proc.returncode
+
+
 def main() -> int:
     """Make the repository and run the paired timing (or, with ``--phases``, one timed diff)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--phases", action="store_true", help="one diff, timed phase by phase")
+    parser.add_argument(
+        "--against",
+        choices=("diff", "build"),
+        default="diff",
+        help="B: coopdocs diff v1 v1 (default) or one clean full build of v1",
+    )
+    # Internal: the baseline --against build, run by farm-bench in its own process.
+    parser.add_argument("--clean-build-of", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.clean_build_of:
+        return clean_build(args.clean_build_of)
     repo = args.folder.resolve() / "project"
     if repo.exists():
         shutil.rmtree(repo)
@@ -103,7 +133,11 @@ def main() -> int:
         return phases(repo)
     coopdocs = str(Path(sys.executable).parent / "coopdocs")
     command = ["farm-bench", "-n", str(args.runs), "--warmup", "0", "--timeout", "3600"]
-    command += ["--vs", f"{coopdocs} diff v1 v1", "--", coopdocs, "diff", "v1", "v2"]
+    baseline = f"{coopdocs} diff v1 v1"
+    if args.against == "build":
+        here = Path(__file__).resolve()
+        baseline = f"{sys.executable} {here} {args.folder} --clean-build-of {repo}"
+    command += ["--vs", baseline, "--", coopdocs, "diff", "v1", "v2"]
     return subprocess.run(
         command, cwd=repo, env=dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
     ).returncode

@@ -9,6 +9,8 @@ those words as Word revisions, and leave the untouched briefs alone; `coopdocs d
 from __future__ import annotations
 
 import difflib
+import html as html_module
+import json
 import os
 import re
 import shutil
@@ -686,3 +688,177 @@ def _kind(number: str) -> str:
     """Which renumbering a number shown belongs to: a citation's ("[12]") or reference entry's
     ("12."), or a record mark's ("R12")."""
     return "citations" if number.startswith("[") or number[0].isdigit() else "record marks"
+
+
+# ------------------------------------------------- the change report's HTML in Chromium (issue 33)
+
+CHROMIUM = "/usr/bin/chromium"
+# A page that shows the report in a frame ``width`` px wide (headless Chromium's window is at
+# least 500 px wide, a phone's 375) and, once the report is laid out, writes into itself what
+# passes the report's column: "page" (how far the report's page scrolls sideways) and "over",
+# every element whose box or content runs past the right edge of the body's content box
+# ("tag: px past").
+_HOST = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="report" style="border:0" width="@WIDTH@" height="900" srcdoc="@REPORT@"></iframe>
+<script>
+document.getElementById("report").addEventListener("load", (event) => {
+  const win = event.target.contentWindow, doc = win.document, body = doc.body;
+  const right = body.getBoundingClientRect().right - parseFloat(win.getComputedStyle(body).paddingRight);
+  const over = [...body.querySelectorAll("*")]
+    .map((el) => [el.tagName.toLowerCase(),
+                  Math.round(Math.max(el.getBoundingClientRect().right,
+                                      el.getBoundingClientRect().left + el.scrollWidth) - right)])
+    .filter(([, past]) => past > 1).map(([tag, past]) => tag + ": " + past);
+  const out = document.createElement("pre");
+  out.id = "overflow-result";
+  out.textContent = JSON.stringify({ page: doc.documentElement.scrollWidth - win.innerWidth, over });
+  document.body.appendChild(out);
+});
+</script></body></html>"""
+
+
+def _long_report(tmp: Path) -> Path:
+    """A change report whose Sources, Records and Documents parts hold long lists: a document that
+    now cites 150 sources and no longer cites 60, a record affecting six documents in many
+    sections, and a table row keyed by long identifiers. Returns its HTML."""
+    from coopdocs.review.documents import DocumentResult
+    from coopdocs.review.records import RecordChange
+    from coopdocs.review.redlines import styles
+    from coopdocs.review.report import change_report, report_context, report_words, write_report
+    from coopdocs.review.tables import TableChange
+    from coopdocs.review.versions import Version
+    from coopdocs.tools.config import load_config
+
+    keys = [("briefs", f"state-with-a-long-name-{i}") for i in range(6)]
+    change = RecordChange(
+        "projects", "prj-" + "-".join(["long-identifier"] * 6), "changed", "A project " * 12
+    )
+    change.fields = [("title", "Old title " * 10, "New title " * 10)]
+    change.documents = keys
+    docs = [
+        DocumentResult(
+            key,
+            "A document title that goes on " * 4,
+            "changed",
+            records=[change.id],
+            sources_added=[f"ref{n:03d}" for n in range(150)],
+            sources_removed=[f"ref{n:03d}" for n in range(150, 210)],
+            insertions=12,
+            deletions=3,
+            renumbered={
+                "form": "R{n}",
+                "marks": [(n, n, n + 1, n + 1) for n in range(1, 200, 2)],
+                "citations": [(n, n + 3, n + 1, n + 4) for n in range(1, 120, 5)],
+            },
+        )
+        for key in keys
+    ]
+    sections = {
+        (change.id, key): [f"Section {n}: " + "words " * 8 for n in range(9)] for key in keys
+    }
+    table = TableChange("timeline", "changed", ["country_code", "record_id"])
+    table.cells = [("XX, " + change.id, "title", "Old title " * 10, "New title " * 10)]
+    words = report_words(ROOT / "templates", None)
+    a, b = Version("v1", "0" * 40), Version("v2-" + "x" * 60, "1" * 40)
+    context = report_context(a, b, [change], docs, [table], sections, int(EPOCH), words)
+    write_report(
+        tmp, change_report(ROOT / "templates", context), int(EPOCH), styles(ROOT, load_config(ROOT))
+    )
+    return tmp / "changes.html"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_change_report_html_keeps_long_lists_in_their_column(width, tmp_path):
+    """In Chromium at a desktop's and a phone's width, no element of the change report's HTML
+    passes the right edge of its column and the page does not scroll sideways (issue 33: a long
+    sources list ran 1,221 px in a 742 px column)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    html = _long_report(tmp_path)
+    text = html.read_text(encoding="utf-8")
+    # The report holds the long lists (the test is not measuring an empty page).
+    assert text.count("ref1") >= 6 * 100 and "R199 → R200" in text
+    host = tmp_path / "host.html"
+    page = _HOST.replace("@WIDTH@", str(width)).replace("@REPORT@", html_module.escape(text))
+    host.write_text(page, encoding="utf-8")
+    proc = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1400,1000",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            host.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = re.search(r'<pre id="overflow-result">(.*?)</pre>', proc.stdout, re.S)
+    assert found, proc.stderr[-2000:]
+    result = json.loads(html_module.unescape(found.group(1)))
+    assert result["page"] <= 0 and not result["over"], result
+
+
+# ------------------------------------------------------------- the report in Russian (issue 34)
+
+# Names the Russian report shows as English does: the program and its command ("coopdocs diff"),
+# the word processors, formats.
+_NAMES = {"coopdocs", "diff", "word", "libreoffice", "html", "xlsx"}
+# An identifier or a file or document name (a record's ID, a field, "briefs/belarus",
+# "SOURCE_DATE_EPOCH", "changes.docx"): a name, not a word.
+_IDENTIFIER = re.compile(r"[\w.'’-]*[_/.-][\w.'’/-]*")
+
+
+@pytest.fixture(scope="module")
+def russian(repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """``coopdocs diff --config language=ru`` of v1 and v2 (tagged again, so that the English
+    report's folder stays as it is)."""
+    git(repo, "tag", "v2ru", "v2")
+    proc = diff(repo, "v1", "v2ru", "--config", "language=ru")
+    return proc, repo / "reports" / "diff" / "v1..v2ru"
+
+
+def _latin_words(text: str) -> set[str]:
+    """The Latin-script words of 4 letters or more of ``text``, names and identifiers left out."""
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’]{3,}", _IDENTIFIER.sub(" ", text))}
+
+
+def test_the_change_report_in_russian_holds_no_word_of_the_programs_english(repo, russian):
+    """The report (Markdown, DOCX, HTML), the summary line and each redline (its first
+    paragraph, which says what it compares, and the Russian edition it shows) are in Russian: no
+    English word of the program's strings and templates (those of test_russian, the change
+    report's included) appears in them, except as the data's own."""
+    from test_russian import data_words, docx_text, english_words
+
+    proc, out = russian
+    assert proc.returncode == 1, proc.stderr
+    line = proc.stdout.strip()
+    assert line.startswith("записи: изменено 1, добавлено 1, удалено 1;"), line
+    report = (ROOT / "templates" / "review" / "change-report.md.j2").read_text(encoding="utf-8")
+    english = english_words() | _latin_words(re.sub(r"\{[{%#].*?[}%#]\}", " ", report, flags=re.S))
+    # The list is real: it holds the English report's words.
+    assert {"changed", "affects", "unchanged", "redline", "sources"} <= english
+    allowed = data_words(repo / "data") | _NAMES
+    html = (out / "changes.html").read_text(encoding="utf-8")
+    html = re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html))
+    texts = {
+        "summary": line,
+        "changes.md": _plain(out / "changes.md"),
+        "changes.docx": docx_text(out / "changes.docx"),
+        "changes.html": html_module.unescape(html),
+    }
+    for redline in _redlines(out):
+        texts[redline.name] = docx_text(redline)
+    found = {name: sorted((_latin_words(t) & english) - allowed) for name, t in texts.items()}
+    assert not any(found.values()), found
+    # Russian words in their places: the headings, the documents' status and the redline note.
+    md = texts["changes.md"]
+    for words in ("# Записи", "# Источники", "# Документы", "# Таблицы", "| изменён |"):
+        assert words in md, words
+    assert all("исправления от v1" in texts[r.name] for r in _redlines(out))
+    assert 'lang="ru"' in (out / "changes.html").read_text(encoding="utf-8")

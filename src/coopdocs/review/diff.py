@@ -40,7 +40,14 @@ from coopdocs.review import versions
 from coopdocs.review.documents import compare, record_sections
 from coopdocs.review.records import record_changes
 from coopdocs.review.redlines import styles, write_redline
-from coopdocs.review.report import change_report, report_context, summary_line, write_report
+from coopdocs.review.report import (
+    ReportWordsError,
+    change_report,
+    report_context,
+    report_words,
+    summary_line,
+    write_report,
+)
 from coopdocs.review.tables import compare_tables
 from coopdocs.review.versions import WORKTREE, DiffError, Version
 from coopdocs.tools import revision
@@ -162,11 +169,15 @@ def run(
     out_dir = (out_base or root) / out_rel
     house = styles(root, settings)
     templates_dir = root / settings["templates_dir"]
+    try:
+        words = report_words(templates_dir, settings.get("language"))
+    except ReportWordsError as exc:
+        raise DiffError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="coopdocs-diff-") as tmp:
         tmp_path = Path(tmp)
         _build_both(root, a, b, epoch, cores, tmp_path, tuple(config))
         changes = record_changes(a, b)
-        results, merged_docs = compare(a, b, changes, epoch, cores)
+        results, merged_docs = compare(a, b, changes, epoch, cores, words)
         tables = compare_tables(a, b)
         sections = record_sections(a, b, changes, results, epoch)
 
@@ -181,15 +192,17 @@ def run(
             ]
             for job in written:
                 job.result()
-        context = report_context(a, b, changes, results, tables, sections, epoch)
-        write_report(stage, change_report(templates_dir, context), epoch, house)
+        context = report_context(a, b, changes, results, tables, sections, epoch, words)
+        write_report(
+            stage, change_report(templates_dir, context), epoch, house, words.get("locale")
+        )
         if out_dir.exists():
             shutil.rmtree(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(stage, out_dir)
     changed = [x for x in (*results, *tables) if x.status != "unchanged"]
     status = 1 if changes or changed else 0
-    return status, summary_line(changes, results, tables, out_rel.as_posix() + "/")
+    return status, summary_line(changes, results, tables, out_rel.as_posix() + "/", words)
 
 
 def main(

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdocs import layout
+from coopdocs.load.strings import Words
 from coopdocs.render.metadata import document_metadata
 from coopdocs.review.numbering import pin_marks, renumbered
 from coopdocs.review.records import RecordChange
@@ -192,21 +193,28 @@ def _records_of(version: Version, key: Key) -> set[str]:
     return (doc["records"] | doc["sources"]) if doc else set()
 
 
+def _differs(a: Version, b: Version, key: Key) -> bool:
+    """Whether the document ``key`` may differ: same Markdown and bibliography means the same."""
+    da, db = a.documents.get(key), b.documents.get(key)
+    if da is None or db is None:
+        return True
+    return not (_same_file(da["md"], db["md"]) and _same_file(da["bib"], db["bib"]))
+
+
 def compare(
-    a: Version, b: Version, changes: list[RecordChange], epoch: int, cores: int = 2
+    a: Version,
+    b: Version,
+    changes: list[RecordChange],
+    epoch: int,
+    cores: int = 2,
+    words: Words | None = None,
 ) -> tuple[list[DocumentResult], dict[Key, dict]]:
-    """Every document's result, and the merged AST (tracked changes) of each changed document."""
+    """Every document's result, and the merged AST (tracked changes) of each changed document
+    (``words``: the strings its redline's first paragraph is written in, ``diff_report``)."""
     changed_ids = {c.id for c in changes}
     keys = sorted(set(a.documents) | set(b.documents))
 
-    # Which documents differ: same Markdown and bibliography means same document.
-    def differs(key: Key) -> bool:
-        da, db = a.documents.get(key), b.documents.get(key)
-        if da is None or db is None:
-            return True
-        return not (_same_file(da["md"], db["md"]) and _same_file(da["bib"], db["bib"]))
-
-    candidates = [k for k in keys if differs(k)]
+    candidates = [k for k in keys if _differs(a, b, k)]
     # Read what is needed (one pandoc run per version of each candidate document), in parallel.
     with concurrent.futures.ThreadPoolExecutor(max(2, cores)) as pool:
         list(
@@ -243,17 +251,19 @@ def compare(
             ):
                 res.status = "changed"
             if res.status != "unchanged":
-                merged_docs[key] = _redline(old, new, a, b, res, date)
+                merged_docs[key] = _redline(old, new, a, b, res, date, words or {})
         if res.status == "unchanged":
             res.records = []
         results.append(res)
     return results, merged_docs
 
 
-def _redline(old: dict, new: dict, a: Version, b: Version, res: DocumentResult, date: str) -> dict:
+def _redline(
+    old: dict, new: dict, a: Version, b: Version, res: DocumentResult, date: str, words: Words
+) -> dict:
     """A changed document's redline (merged AST); its counts and renumbering go to ``res``."""
     merged = pin_marks(Merger(date).merge(old, new), old, new)
-    merged = with_preamble(merged, a, b, res.title, date)
+    merged = with_preamble(merged, a, b, res.title, date, words)
     res.insertions, res.deletions = count_changes(merged["blocks"])
     res.renumbered = renumbered(old, new)
     return merged

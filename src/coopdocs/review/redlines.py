@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from coopdocs.load.grammar import long_date
+from coopdocs.load.strings import Words, word
 from coopdocs.render.docx import drop_empty_author
 from coopdocs.review.redline import html_ins_del, text_inlines
 from coopdocs.review.versions import Version
@@ -27,9 +29,10 @@ CSS = """<style>
 ins { background: #e3f6e3; color: #0b5d1e; text-decoration: underline; }
 del { background: #fde7e7; color: #9b1c1c; text-decoration: line-through; }
 .redline-note { border-left: 3px solid #8eaadb; padding-left: .8em; color: #555; }
-/* Long identifiers and lists of them (a document's sources, a record's sections) wrap inside
-   their column instead of widening the page. */
-p, li, td, th { overflow-wrap: anywhere; }
+/* Long identifiers and lists of them (a document's sources, a record's sections, a version's
+   name in the title) wrap inside their column instead of widening the page: set on the body, so
+   that headings, captions and the title block inherit it (tested in Chromium at 1280 and 375 px). */
+body { overflow-wrap: anywhere; }
 </style>
 """
 
@@ -48,8 +51,11 @@ def styles(root: Path, config: dict[str, Any]) -> dict[str, Path | None]:
     return out
 
 
-def with_preamble(merged: dict, a: Version, b: Version, title: str, date: str) -> dict:
-    """The redline's first paragraph, saying what it compares (``title``: the document's).
+def with_preamble(
+    merged: dict, a: Version, b: Version, title: str, date: str, words: Words
+) -> dict:
+    """The redline's first paragraph, saying what it compares (``title``: the document's; its
+    words: the strings file's ``diff_report.redline_note``).
 
     Everything else is the document itself, title block included: accepting every change gives
     the new version's text, rejecting every change the old one's.
@@ -59,9 +65,13 @@ def with_preamble(merged: dict, a: Version, b: Version, title: str, date: str) -
         for k, v in (merged.get("meta") or {}).items()
         if k not in ("bibliography", "csl", "references", "nocite")
     }
-    note = (
-        f"Redline of {title}: tracked changes from {a.describe()} to {b.describe()}, "
-        f"made by coopdocs diff on {date[:10]}."
+    note = word(
+        words,
+        "diff_report.redline_note",
+        title=title,
+        a=a.describe(words),
+        b=b.describe(words),
+        date=long_date(date[:10], words),
     )
     para = {
         "t": "Div",

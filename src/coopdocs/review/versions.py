@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopdocs import layout
+from coopdocs.load.strings import Words, word
 from coopdocs.tools import git
 
 WORKTREE = "WORKTREE"
@@ -37,13 +38,12 @@ class Version:
     def is_worktree(self) -> bool:
         return self.commit is None
 
-    def describe(self) -> str:
-        """The version as the reports name it: ``v1 (commit 0123456789ab)`` or ``WORKTREE (the work tree)``."""
-        return (
-            f"{self.label} (commit {self.commit[:12]})"
-            if self.commit
-            else f"{self.label} (the work tree)"
-        )
+    def describe(self, words: Words) -> str:
+        """The version as the reports name it, in the words of the strings file's ``diff_report``
+        block: ``v1 (commit 0123456789ab)`` or ``WORKTREE (the work tree)``."""
+        if self.commit:
+            return word(words, "diff_report.commit", label=self.label, commit=self.commit[:12])
+        return word(words, "diff_report.work_tree", label=self.label)
 
 
 def check_repository(root: Path) -> None:
