@@ -33,6 +33,7 @@ from coopdocs.compute.tables import (
 )
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
+from coopdocs.load.descriptor import table_names
 from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
@@ -267,7 +268,7 @@ def write_tables(
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     build = build_info(bundle["descriptor"], epoch, bundle["settings"].get("language"))
     words = with_locale(words, build["language"])
-    declared = {res["name"] for res in bundle["descriptor"]["resources"]}
+    declared = table_names(bundle["descriptor"])
     frames = without_left_out(compute_tables(bundle["tables"], words), declared)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
     written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])]

@@ -80,6 +80,7 @@ from coopdocs.load.descriptor import (
     load_descriptor,
     missing_tables,
     resource,
+    table_names,
 )
 from coopdocs.load.glyphs import undrawable
 from coopdocs.load.keys import empty_tables, look_alike_labels, reference_problems
@@ -127,7 +128,7 @@ class Package:
     def declares(self, table: str) -> bool:
         """Whether the descriptor has the table (an optional one left out has no rows here, and
         the documents say nothing of it, not even that it holds none)."""
-        return any(res.get("name") == table for res in self.descriptor.get("resources", []))
+        return table in table_names(self.descriptor)
 
     def index(self, table: str) -> dict[str, Record]:
         """Records of ``table`` keyed by their primary key (built once per table; do not modify)."""

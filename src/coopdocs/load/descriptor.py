@@ -73,6 +73,14 @@ def load_descriptor(path: Path, shown: str | None = None) -> dict[str, Any]:
     return descriptor
 
 
+def table_names(descriptor: dict[str, Any]) -> set[str]:
+    """The names of the tables the descriptor declares (an optional table left out is absent)."""
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return set()
+    return {res.get("name") for res in resources if isinstance(res, dict)}
+
+
 def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
     """One problem for each required table (:data:`REQUIRED_TABLES`) the descriptor leaves out.
 
@@ -81,7 +89,7 @@ def missing_tables(descriptor: dict[str, Any], shown: str) -> list[Problem]:
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         return []
-    names = {res.get("name") for res in resources if isinstance(res, dict)}
+    names = table_names(descriptor)
     return [
         Problem(
             shown,
