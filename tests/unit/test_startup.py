@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,57 @@ def test_the_probe_asks_the_controller_once_imported(fake_scontrol):
     )
     assert _run(code, **env) == "True 300"
     assert mark.read_text().split() == ["called", "called"]
+
+
+LAZY_REPORT = (
+    "import sys\n"
+    "from snakemake.report import html_reporter\n"
+    "heavy = [m for m in ('yte', 'docutils', 'numpy') if m in sys.modules]\n"
+    "from snakemake.report import auto_report\n"
+    "import snakemake.report as r\n"
+    "print(heavy, callable(auto_report), r.auto_report is auto_report, 'docutils' in sys.modules)\n"
+)
+
+
+def test_the_html_reporter_imports_without_the_report_package_body():
+    assert _run(LAZY_REPORT) == "[] True True True"
+    assert _run(LAZY_REPORT, **{startup.ENV: "1"}) == "['yte', 'docutils', 'numpy'] True True True"
+
+
+def test_a_lazy_module_runs_its_code_once_on_first_use():
+    code = (
+        "import sys, requests\n"
+        "before = 'urllib3' in sys.modules\n"
+        "session = requests.Session\n"
+        "import requests.adapters\n"
+        "print(before, 'urllib3' in sys.modules, requests.__version__ == requests.__version__,\n"
+        "      requests.adapters.HTTPAdapter is sys.modules['requests.adapters'].HTTPAdapter,\n"
+        "      type(requests.__spec__.loader).__name__, '__getattr__' in vars(requests))\n"
+    )
+    assert _run(code) == "False True True True SourceFileLoader False"
+
+
+def test_from_import_of_a_name_runs_the_module():
+    code = "import sys\nfrom requests import Session\nprint(Session.__module__, 'urllib3' in sys.modules)"
+    assert _run(code) == "requests.sessions True"
+
+
+REPORT_SNAKEFILE = """
+rule all:
+    output: "out.txt"
+    shell: "echo made > {output}"
+"""
+
+
+def test_a_report_run_gets_the_real_report_package(tmp_path):
+    (tmp_path / "Snakefile").write_text(REPORT_SNAKEFILE)
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    subprocess.run([snakemake, "--cores", "1", "--quiet"], cwd=tmp_path, check=True)
+    subprocess.run(
+        [snakemake, "--report", "report.html", "--cores", "1"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Snakemake" in html and "all" in html

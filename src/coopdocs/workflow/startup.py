@@ -13,11 +13,20 @@ whatever it takes from the module.
 The same finder keeps the plugin's ``MinJobAge`` probe (``scontrol show config``) out of its
 import (:class:`_QuietAtImportLoader`): where SLURM's client is installed and no controller
 answers, that probe made every Snakemake process wait about 9 s. Nothing else is touched.
-``COOPDOCS_EAGER_IMPORTS=1`` turns both off (to measure them, or to rule them out).
+The finder also gives the modules of :data:`LAZY` as lazy modules (:class:`_LazyLoader`): the
+module object is made at once, empty, and the module's own code runs, into that same object, the
+first time a name of it is used (``requests.get``, ``from requests import Session``). Each is a
+module a Snakemake run imports before it reads the Snakefile and a local build never uses (the
+reasons are beside each name). A run that uses one (``--report``, a remote storage plugin) gets
+the real module, run once, as an eager import would have made it; nothing about it differs but
+the moment its code runs.
+
+``COOPDOCS_EAGER_IMPORTS=1`` turns all of this off (to measure it, or to rule it out).
 """
 
 from __future__ import annotations
 
+import _thread
 import importlib.machinery
 import os
 import sys
@@ -26,6 +35,23 @@ from types import ModuleType
 DEFERRED = "snakemake_executor_plugin_slurm.efficiency_report"
 QUIET_AT_IMPORT = "snakemake_executor_plugin_slurm.job_status_query"
 ENV = "COOPDOCS_EAGER_IMPORTS"
+
+# Modules given as lazy modules. Each one's submodules may be imported before its own code has run
+# (the import system needs only the package's __path__), so a package is listed only after reading
+# that its __init__ does nothing its submodules rely on: both listed here only import, define and
+# warn. Timings: `python -X importtime` of a no-op, docs/performance.md.
+LAZY = frozenset(
+    {
+        # Snakemake's report-plugin registry imports the built-in HTML reporter to build the
+        # command line; the reporter needs only submodules of this package, whose own __init__
+        # imports yte (and with it numpy), docutils (and PIL) and humanfriendly for --report.
+        "snakemake.report",
+        # smart_open registers its http transport at import (Snakemake parses every source path
+        # with smart_open), and that module imports requests, urllib3 and charset_normalizer for
+        # http(s) URLs only; a local path never touches them.
+        "requests",
+    }
+)
 
 
 def _load_real(stand_in: ModuleType) -> ModuleType:
@@ -109,16 +135,85 @@ class _QuietAtImportLoader:
         module.should_recommend_squeue_status_command = should_recommend_squeue_status_command
 
 
+# One lock for every lazy module's first use, so that two threads do not run its code twice.
+_LOCK = _thread.RLock()
+
+
+def _run_lazy(module: ModuleType, real_loader) -> None:
+    """Run the real code of a lazy module into it, once (the import system's own steps)."""
+    with _LOCK:
+        if module.__dict__.pop("__getattr__", None) is None:
+            return  # already run (or running, in this thread: a circular import, as without us)
+        spec = module.__spec__
+        spec.loader = module.__loader__ = real_loader
+        spec._initializing = True
+        try:
+            real_loader.exec_module(module)
+        finally:
+            spec._initializing = False
+
+
+def _asked_by_from_import() -> bool:
+    """Whether the import system's ``from package import name`` step is asking (two frames up).
+
+    It asks ``hasattr(package, name)`` first and imports ``package.name`` when that is false, so a
+    submodule can be imported without running the package's own code.
+    """
+    return sys._getframe(2).f_code.co_name == "_handle_fromlist"
+
+
+class _LazyLoader:
+    """Makes an empty module whose first used name runs the real loader's code into it."""
+
+    def __init__(self, real_loader):
+        self._real = real_loader
+
+    def __getattr__(self, name: str):
+        # get_resource_reader, get_filename, is_package and the like: the real loader's.
+        return getattr(self._real, name)
+
+    def create_module(self, spec):
+        """The real loader's module object (None: Python's default)."""
+        return self._real.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Give the module a ``__getattr__`` (PEP 562) that runs its code on the first name used."""
+        real_loader = self._real
+
+        def __getattr__(name: str):
+            # The import system asks a module that is no package for __path__; a from-import asks
+            # for a submodule before importing it: neither is a use of the module.
+            if name == "__path__" or (
+                hasattr(module, "__path__")
+                and _asked_by_from_import()
+                and _is_submodule(module, name)
+            ):
+                raise AttributeError(name)
+            _run_lazy(module, real_loader)
+            return getattr(module, name)
+
+        module.__getattr__ = __getattr__
+
+
+def _is_submodule(package: ModuleType, name: str) -> bool:
+    """Whether ``package.name`` is a module that can be found in the package's folders."""
+    found = importlib.machinery.PathFinder.find_spec(f"{package.__name__}.{name}", package.__path__)
+    return found is not None
+
+
 class _Finder:
-    """Answers for :data:`DEFERRED` and :data:`QUIET_AT_IMPORT`, when the real module is installed."""
+    """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT` and :data:`LAZY`, when installed."""
 
     def find_spec(self, name, path, target=None):
-        """A spec with this module's loader for the two names (origin the real file); else None."""
-        if name not in (DEFERRED, QUIET_AT_IMPORT):
+        """A spec with this module's loader for those names (origin the real file); else None."""
+        if name not in (DEFERRED, QUIET_AT_IMPORT) and name not in LAZY:
             return None
         real = importlib.machinery.PathFinder.find_spec(name, path)
         if real is None or real.origin is None:
             return None
+        if name in LAZY:
+            real.loader = _LazyLoader(real.loader)
+            return real
         if name == QUIET_AT_IMPORT:
             return importlib.machinery.ModuleSpec(
                 name, _QuietAtImportLoader(real.loader), origin=real.origin
