@@ -152,3 +152,59 @@ def test_a_report_run_gets_the_real_report_package(tmp_path):
     )
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Snakemake" in html and "all" in html
+
+
+def _package(root: Path, init: str) -> None:
+    """A package ``pkg`` in ``root`` whose modules note in ``builtins.RUNS`` each time they run."""
+    note = "import builtins\nbuiltins.RUNS = getattr(builtins, 'RUNS', []) + [__name__]\n"
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text(note + init)
+    (root / "pkg" / "sub.py").write_text(note + "VALUE = 7\n")
+
+
+LAZY_PKG = (
+    "import sys, builtins\n"
+    "from coopdocs.workflow import startup\n"
+    "startup.LAZY['pkg'] = {alone}\n"
+    "import pkg\n"
+    "first = list(getattr(builtins, 'RUNS', []))\n"
+    "import pkg.sub\n"
+    "print(first, builtins.RUNS, pkg.sub is sys.modules['pkg.sub'], pkg.sub.VALUE)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "alone, expected",
+    [
+        # The package's code runs first, once, and its import of pkg.sub is the one kept.
+        (False, "[] ['pkg', 'pkg.sub'] True 7"),
+        # Submodules alone: pkg.sub runs without the package's code.
+        (True, "[] ['pkg.sub'] True 7"),
+    ],
+)
+def test_a_submodule_of_a_lazy_package_runs_once(tmp_path, alone, expected):
+    _package(tmp_path, "from . import sub\n")
+    assert _run(LAZY_PKG.format(alone=alone), PYTHONPATH=str(tmp_path)) == expected
+
+
+def test_a_lazy_package_that_fails_raises_on_first_use(tmp_path):
+    _package(tmp_path, "raise ImportError('broken on purpose')\n")
+    code = (
+        "from coopdocs.workflow import startup\n"
+        "startup.LAZY['pkg'] = False\n"
+        "import pkg\n"
+        "try:\n"
+        "    pkg.anything\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    assert _run(code, PYTHONPATH=str(tmp_path)) == "broken on purpose"
+
+
+def test_yte_reads_a_profile_without_running_numpy():
+    code = (
+        "import sys, yte\n"
+        "print(yte.process_yaml('cores: 2', require_use_yte=True), 'numpy._core' in sys.modules)\n"
+    )
+    assert _run(code) == "{'cores': 2} False"
+    assert _run(code, **{startup.ENV: "1"}) == "{'cores': 2} True"

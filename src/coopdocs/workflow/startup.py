@@ -36,22 +36,24 @@ DEFERRED = "snakemake_executor_plugin_slurm.efficiency_report"
 QUIET_AT_IMPORT = "snakemake_executor_plugin_slurm.job_status_query"
 ENV = "COOPDOCS_EAGER_IMPORTS"
 
-# Modules given as lazy modules. Each one's submodules may be imported before its own code has run
-# (the import system needs only the package's __path__), so a package is listed only after reading
-# that its __init__ does nothing its submodules rely on: both listed here only import, define and
-# warn. Timings: `python -X importtime` of a no-op, docs/performance.md.
-LAZY = frozenset(
-    {
-        # Snakemake's report-plugin registry imports the built-in HTML reporter to build the
-        # command line; the reporter needs only submodules of this package, whose own __init__
-        # imports yte (and with it numpy), docutils (and PIL) and humanfriendly for --report.
-        "snakemake.report",
-        # smart_open registers its http transport at import (Snakemake parses every source path
-        # with smart_open), and that module imports requests, urllib3 and charset_normalizer for
-        # http(s) URLs only; a local path never touches them.
-        "requests",
-    }
-)
+# Modules given as lazy modules, each with whether its submodules may be imported before its own
+# code has run. True only after reading that the package's __init__ does nothing its submodules
+# rely on; for False, importing a submodule runs the package first, as an eager import has.
+# Timings: `python -X importtime` of a no-op (docs/performance.md).
+LAZY: dict[str, bool] = {
+    # Snakemake's report-plugin registry imports the built-in HTML reporter to build the command
+    # line; the reporter needs only submodules of this package, whose own __init__ imports yte
+    # (and numpy), docutils (and PIL) and humanfriendly for --report, and registers two docutils
+    # directives that only its own report() uses.
+    "snakemake.report": True,
+    # smart_open registers its http transport at import (Snakemake parses every source path with
+    # smart_open), and that module imports requests, urllib3 and charset_normalizer for http(s)
+    # URLs only; a local path never touches them.
+    "requests": False,
+    # yte imports numpy to turn numpy values into plain ones; Snakemake reads its profile with
+    # yte, which a profile without `__use_yte__` never lets near a value.
+    "numpy": False,
+}
 
 
 def _load_real(stand_in: ModuleType) -> ModuleType:
@@ -137,20 +139,32 @@ class _QuietAtImportLoader:
 
 # One lock for every lazy module's first use, so that two threads do not run its code twice.
 _LOCK = _thread.RLock()
+# The submodules a package's own code imported when an import of one of them ran it: that import
+# then takes the module made (:class:`_AdoptLoader`) instead of running it a second time.
+_MADE_BY_PARENT: set[str] = set()
 
 
-def _run_lazy(module: ModuleType, real_loader) -> None:
-    """Run the real code of a lazy module into it, once (the import system's own steps)."""
+def _run_lazy(module: ModuleType, real_loader, path, for_submodule: bool) -> None:
+    """Run the real code of a lazy module into it, once (the import system's own steps).
+
+    ``for_submodule``: an import of one of its submodules asked; note what the code imported.
+    """
     with _LOCK:
         if module.__dict__.pop("__getattr__", None) is None:
             return  # already run (or running, in this thread: a circular import, as without us)
         spec = module.__spec__
         spec.loader = module.__loader__ = real_loader
+        if path is not None:
+            module.__path__ = path
+        before = set(sys.modules) if for_submodule else set()
         spec._initializing = True
         try:
             real_loader.exec_module(module)
         finally:
             spec._initializing = False
+        if for_submodule:
+            made = sys.modules.keys() - before
+            _MADE_BY_PARENT.update(n for n in made if n.startswith(f"{spec.name}."))
 
 
 def _asked_by_from_import() -> bool:
@@ -165,8 +179,9 @@ def _asked_by_from_import() -> bool:
 class _LazyLoader:
     """Makes an empty module whose first used name runs the real loader's code into it."""
 
-    def __init__(self, real_loader):
+    def __init__(self, real_loader, submodules_alone: bool):
         self._real = real_loader
+        self._submodules_alone = submodules_alone
 
     def __getattr__(self, name: str):
         # get_resource_reader, get_filename, is_package and the like: the real loader's.
@@ -177,19 +192,23 @@ class _LazyLoader:
         return self._real.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        """Give the module a ``__getattr__`` (PEP 562) that runs its code on the first name used."""
+        """Give the module a ``__getattr__`` (PEP 562) that runs its code on the first name used.
+
+        A package whose submodules need its code keeps its ``__path__`` aside: the import system
+        asks for it before it imports a submodule, and the package's code runs then.
+        """
         real_loader = self._real
+        alone = self._submodules_alone
+        path = None if alone else module.__dict__.pop("__path__", None)
 
         def __getattr__(name: str):
             # The import system asks a module that is no package for __path__; a from-import asks
             # for a submodule before importing it: neither is a use of the module.
-            if name == "__path__" or (
-                hasattr(module, "__path__")
-                and _asked_by_from_import()
-                and _is_submodule(module, name)
+            if (name == "__path__" and path is None) or (
+                alone and _asked_by_from_import() and _is_submodule(module, name)
             ):
                 raise AttributeError(name)
-            _run_lazy(module, real_loader)
+            _run_lazy(module, real_loader, path, name == "__path__")
             return getattr(module, name)
 
         module.__getattr__ = __getattr__
@@ -201,18 +220,45 @@ def _is_submodule(package: ModuleType, name: str) -> bool:
     return found is not None
 
 
+class _AdoptLoader:
+    """Gives the import system a module its package's code already made, without running it again.
+
+    The import of ``package.sub`` asks for the package's ``__path__``, which runs the package's
+    code, which may import ``package.sub`` itself; the outer import then finds that module's spec
+    and would run it a second time into a new module.
+    """
+
+    def __init__(self, module: ModuleType):
+        self._module = module
+        self._real = module.__spec__.loader
+
+    def create_module(self, spec):
+        """The module already made."""
+        return self._module
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run; the spec gets its own loader back."""
+        module.__spec__.loader = self._real
+
+
 class _Finder:
     """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT` and :data:`LAZY`, when installed."""
 
     def find_spec(self, name, path, target=None):
         """A spec with this module's loader for those names (origin the real file); else None."""
+        if _MADE_BY_PARENT:
+            made = name in _MADE_BY_PARENT and sys.modules.get(name)
+            _MADE_BY_PARENT.clear()  # this is the import that ran the package, or none did
+            if made and getattr(made, "__spec__", None) is not None:
+                made.__spec__.loader = _AdoptLoader(made)
+                return made.__spec__
         if name not in (DEFERRED, QUIET_AT_IMPORT) and name not in LAZY:
             return None
         real = importlib.machinery.PathFinder.find_spec(name, path)
         if real is None or real.origin is None:
             return None
         if name in LAZY:
-            real.loader = _LazyLoader(real.loader)
+            real.loader = _LazyLoader(real.loader, LAZY[name])
             return real
         if name == QUIET_AT_IMPORT:
             return importlib.machinery.ModuleSpec(
