@@ -12,14 +12,16 @@ whatever it takes from the module.
 
 The same finder keeps the plugin's ``MinJobAge`` probe (``scontrol show config``) out of its
 import (:class:`_QuietAtImportLoader`): where SLURM's client is installed and no controller
-answers, that probe made every Snakemake process wait about 9 s. Nothing else is touched.
+answers, that probe made every Snakemake process wait about 9 s.
+
 The finder also gives the modules of :data:`LAZY` as lazy modules (:class:`_LazyLoader`): the
 module object is made at once, empty, and the module's own code runs, into that same object, the
 first time a name of it is used (``requests.get``, ``from requests import Session``). Each is a
 module a Snakemake run imports before it reads the Snakefile and a local build never uses (the
 reasons are beside each name). A run that uses one (``--report``, a remote storage plugin) gets
 the real module, run once, as an eager import would have made it; nothing about it differs but
-the moment its code runs.
+the moment its code runs (so a module that is installed but broken raises at its first use, not
+at the import). Nothing else is touched.
 
 ``COOPDOCS_EAGER_IMPORTS=1`` turns all of this off (to measure it, or to rule it out).
 """
