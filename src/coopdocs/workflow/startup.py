@@ -175,7 +175,10 @@ def _asked_by_from_import() -> bool:
     It asks ``hasattr(package, name)`` first and imports ``package.name`` when that is false, so a
     submodule can be imported without running the package's own code.
     """
-    return sys._getframe(2).f_code.co_name == "_handle_fromlist"
+    try:
+        return sys._getframe(2).f_code.co_name == "_handle_fromlist"
+    except ValueError:  # asked from C with no Python frame above: not the import system
+        return False
 
 
 class _LazyLoader:
