@@ -249,7 +249,8 @@ def _write_parallel(
 
     The compile runs in a thread (Typst releases the GIL), so that this one finishes the DOCX
     (coopdocs.render.docx, ~0.3 s of Python for the review article) meanwhile instead of after
-    both. ``queue``: the DOCX and HTML writers asked for, in that order.
+    both. Every format is moved into place only when all succeeded. ``queue``: the DOCX and HTML
+    writers asked for, in that order.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -257,8 +258,10 @@ def _write_parallel(
     first = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[:1]]
     _raise_failures([typst_run], wait_also=first)
     rest = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[1:]]
+    # The PDF too is moved into place with the other formats when all succeeded (the stack).
+    pdf_tmp = stack.enter_context(atomic_output(out.pdf))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf = pool.submit(typst_pdf, typst_run.tmp, out.pdf, epoch=epoch, assets=figures)
+        pdf = pool.submit(typst_pdf, typst_run.tmp, pdf_tmp, epoch=epoch, assets=figures)
         errors = [e for e in (r.wait() for r in first) if e]
         if not errors:
             for run in first:
