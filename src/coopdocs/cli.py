@@ -375,9 +375,8 @@ def _run_publish_stage(args: argparse.Namespace, pub) -> None:
     """Run the stage --stage names: read (Markdown and AST), write (the formats) or all."""
     doc, styles, out = _publish_job(args, pub)
     if args.stage == "read":
-        withdrawn = [Path(w) for w in args.withdraw]
-        stash = Path(args.stash) if args.stash else None
-        pub.read_stage(doc, out, epoch=args.epoch, csl=styles.csl, withdrawn=withdrawn, stash=stash)
+        pub.withdraw([Path(w) for w in args.withdraw])
+        pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
     elif args.stage == "write":
         pub.write(
             styles,
@@ -673,11 +672,6 @@ def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
         default=[],
         help="--stage read: files made from the previous AST (the write stage's outputs), removed "
         "before anything is read, so that a failed read never leaves them looking current",
-    )
-    p.add_argument(
-        "--stash",
-        help="--stage read: folder (a cache) to keep the --withdraw files in; they are put back "
-        "when the new AST is the one they were made from",
     )
     p.add_argument(
         "--sections-cache",

@@ -208,24 +208,3 @@ def test_command_line_names_the_options_a_stage_needs(tmp_path):
         "--html-template, --figures-filter"
     )
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_read_that_gives_the_same_ast_puts_the_documents_back(doc, styles, tmp_path):
-    out = outputs(tmp_path / "out")
-    cached = pub.Document(**{**doc.__dict__, "sections_cache": tmp_path / "sections"})
-    made = [out.typ, out.docx, out.html, out.pdf]
-    stash = tmp_path / "withdrawn"
-
-    def read_then_write():
-        pub.read_stage(cached, out, epoch=EPOCH, csl=styles.csl, withdrawn=made, stash=stash)
-        if not all(p.exists() for p in made):
-            pub.write(styles, out, epoch=EPOCH, figures_dir=doc.figures_dir, figures=[])
-        return {p.name: p.stat().st_mtime_ns for p in made}
-
-    first = read_then_write()
-    assert read_then_write() == first  # same AST: the very files put back, not written again
-    changed = tmp_path / "changed.json"
-    changed.write_text(json.dumps({**CONTEXT, "heading": "Another heading"}), encoding="utf-8")
-    other = pub.Document(**{**cached.__dict__, "context": changed})
-    pub.read_stage(other, out, epoch=EPOCH, csl=styles.csl, withdrawn=made, stash=stash)
-    assert not any(p.exists() for p in made)  # another AST: withdrawn, for the write job to make

@@ -25,11 +25,8 @@ without this the next build would call the old documents current.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +34,6 @@ from coopdocs import layout
 from coopdocs.compute.timeline import draw
 from coopdocs.render import sections
 from coopdocs.render.metadata import document_metadata
-from coopdocs.tools.cache import Store, digest
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import (
     PANDOC_READER,
@@ -100,8 +96,8 @@ class Document:
     )
 
 
-def withdraw(paths: list[Path], stash: Path | None = None) -> None:
-    """Take away the documents made from a long document's previous AST, before it is read again.
+def withdraw(paths: list[Path]) -> None:
+    """Remove the documents made from a long document's previous AST, before it is read again.
 
     The tables document and the article are built by two jobs (read, then write). If the read
     job fails or is killed, Snakemake removes its Markdown and AST; the DOCX, HTML and PDF of the
@@ -110,51 +106,9 @@ def withdraw(paths: list[Path], stash: Path | None = None) -> None:
     withdrawn first, a failed read leaves them absent, and the next build makes both jobs run
     again. The published files are thus always the complete new version or absent, never a
     version older than the AST on disk.
-
-    ``stash``: a folder (a cache) to move them into instead of removing them, emptied first;
-    :func:`reinstate` puts them back when the new AST is the one they were made from.
     """
-    if stash is not None:
-        shutil.rmtree(stash / STASHED, ignore_errors=True)
-        (stash / STASHED).mkdir(parents=True, exist_ok=True)
-    for i, path in enumerate(paths):
-        with contextlib.suppress(FileNotFoundError):
-            if stash is None:
-                path.unlink()
-                continue
-            try:
-                os.replace(path, stash / STASHED / f"{i}-{path.name}")
-            except OSError:  # another file system: removed, made again by the write job
-                path.unlink()
-
-
-# Below the stash folder: the withdrawn documents; beside them, the record (a verified cache entry
-# named by the AST's digest) of the AST that the last successful read wrote.
-STASHED = "files"
-
-
-def reinstate(paths: list[Path], ast: Path, stash: Path) -> bool:
-    """Put back the documents :func:`withdraw` stashed, when ``ast`` is the AST they were made from.
-
-    Documents are only ever made from the AST on disk, which is the one the last successful read
-    wrote: that read records its AST's digest here. When the new AST has the same bytes, the
-    withdrawn documents are what the write job would make again from it, and Snakemake, which
-    re-examines the write job after this one (a checkpoint), finds its inputs unchanged (same
-    checksums) and does not run it: an edit that leaves a long document's text alone no longer
-    rebuilds it (issue 35). Put back only all together; otherwise the stash is emptied. Returns
-    whether they were put back.
-    """
-    key = hashlib.sha256(ast.read_bytes()).hexdigest()
-    record = Store(stash, ".made-from")
-    stashed = [stash / STASHED / f"{i}-{path.name}" for i, path in enumerate(paths)]
-    same = record.get(key) is not None and all(f.is_file() for f in stashed)
-    if same:
-        for f, path in zip(stashed, paths):
-            os.replace(f, path)
-    shutil.rmtree(stash / STASHED, ignore_errors=True)
-    record.put(key, b"")
-    record.keep_only([key])
-    return same
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def render_markdown(doc: Document, target: Path, environment=None) -> dict:
@@ -200,65 +154,32 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
             words=with_locale(words, language) if words is not None else None,
         )
         figures.append(out.timeline_svg)
-    _read_ast(doc, out, epoch=epoch, csl=csl, metadata=document_metadata(context))
-    return figures
-
-
-def _read_ast(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: dict) -> None:
-    """Step 3: pandoc reads the Markdown and resolves the citations into the JSON AST.
-
-    A long document (one with a sections cache) keeps its last AST in that cache, keyed by all
-    that makes it (:func:`_ast_key`): an edit that leaves its Markdown, bibliography and metadata
-    alone (a record it does not print) costs no pandoc run (0.7 s for the review article).
-    Otherwise only its changed sections are read (coopdocs.render.sections).
-    """
     heap = pandoc_heap(out.md)
-    store = key = None
-    if doc.sections_cache is not None:
-        store = Store(doc.sections_cache / "document", ".ast")
-        key = _ast_key(out.md, doc.bibliography, csl, metadata, epoch)
-        cached = store.get(key)
-        if cached is not None:
-            with atomic_output(out.ast) as tmp:
-                tmp.write_bytes(cached)
-            return
-    options = dict(epoch=epoch, heap=heap, bibliography=doc.bibliography, csl=csl)
-    small = out.md.stat().st_size <= SECTIONS_MAX
-    if not (
-        doc.sections_cache is not None
-        and small
-        and sections.read(out.md, out.ast, doc.sections_cache, metadata=metadata, **options)
-    ):
-        pandoc(out.md, out.ast, "json", source_format=PANDOC_READER, metadata=metadata, **options)
-    if store is not None and key is not None and small:
-        store.put(key, out.ast.read_bytes())
-        store.keep_only([key])
-
-
-def _ast_key(md: Path, bibliography: Path, csl: Path, metadata: dict, epoch: int) -> str:
-    """The cache key of a document's AST: its Markdown, bibliography, style, metadata, build date,
-    the reader (pandoc binary and options, coopdocs.render.sections) and this code."""
-    return digest(
-        "ast",
-        sections.reader_salt(),
-        md.read_bytes(),
-        bibliography.read_bytes(),
-        csl.read_bytes(),
-        json.dumps(metadata, sort_keys=True, ensure_ascii=False),
-        str(epoch),
-        code=[Path(__file__)],
+    metadata = document_metadata(context)
+    if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
+        if sections.read(
+            out.md,
+            out.ast,
+            doc.sections_cache,
+            epoch=epoch,
+            heap=heap,
+            bibliography=doc.bibliography,
+            csl=csl,
+            metadata=metadata,
+        ):
+            return figures
+    pandoc(
+        out.md,
+        out.ast,
+        "json",
+        epoch=epoch,
+        heap=heap,
+        source_format=PANDOC_READER,
+        bibliography=doc.bibliography,
+        csl=csl,
+        metadata=metadata,
     )
-
-
-def read_stage(
-    doc: Document, out: Outputs, *, epoch: int, csl: Path, withdrawn: list[Path], stash: Path | None
-) -> None:
-    """``--stage read``: withdraw the write stage's documents, read, and put them back (``stash``
-    given) when the new AST is the one they were made from (:func:`withdraw`, :func:`reinstate`)."""
-    withdraw(withdrawn, stash)
-    read(doc, out, epoch=epoch, csl=csl)
-    if stash is not None:
-        reinstate(withdrawn, out.ast, stash)
+    return figures
 
 
 def _writer_commands(
