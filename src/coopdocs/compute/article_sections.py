@@ -446,7 +446,7 @@ def section_views(
     for i, st in enumerate(context["states"]):
         st["view"] = dict(
             state_view(st, i, highlights),
-            themes=[f"{t['label']} ({t['count']})" for t in st["themes"]],
+            themes=[{"label": t["label"], "count": t["count"]} for t in st["themes"]],
             bodies=body_names(st["role_groups"], context["org"]),
             against_union=against_union(
                 context["levels"]["states"].get(st["country"]["name"]), context["levels"]["union"]
