@@ -105,7 +105,8 @@ def register(environment: jinja2.Environment) -> None:
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
     ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``, ``money``,
-    ``money_list``, ``named``, ``label_in_text``, ``label_count``; the global ``mentions()`` (coopdocs.load.grammar.Mentions).
+    ``money_list``, ``named``, ``label_in_text``, ``label_count``; the global ``mentions()``
+    (coopdocs.load.grammar.Mentions).
     """
     environment.filters["unsaid"] = unsaid
     # A fresh record of which names a document has given in full (its first mention of each).
