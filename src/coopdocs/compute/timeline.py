@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
-from coopdocs.load.grammar import counted, join_list
+from coopdocs.load.grammar import counted, join_list, named
 from coopdocs.load.strings import Words, word
 
 # Characters of a project title on one line of its lane label (2.35 in at 8 pt holds ~50 of
@@ -135,7 +135,7 @@ def describe(context: dict[str, Any], words: Words | None = None) -> str:
         words,
         "alt.brief_timeline.text",
         counts=join_list(counts, words=words),
-        country=context["country"]["name"],
+        country=named(context["country"], words=words),
         span=span,
     )
 
