@@ -208,3 +208,14 @@ def test_yte_reads_a_profile_without_running_numpy():
     )
     assert _run(code) == "{'cores': 2} False"
     assert _run(code, **{startup.ENV: "1"}) == "{'cores': 2} True"
+
+
+def test_snakemake_imports_without_running_psutil_or_sqlite3():
+    code = (
+        "import sys, snakemake.api\n"
+        "print('psutil._pslinux' in sys.modules, 'sqlite3.dbapi2' in sys.modules)\n"
+        "import psutil, sqlite3\n"
+        "print(psutil.Process().pid > 0, sqlite3.connect(':memory:').execute('select 2').fetchone())\n"
+    )
+    assert _run(code) == "False False\nTrue (2,)"
+    assert _run(code, **{startup.ENV: "1"}) == "True True\nTrue (2,)"

@@ -55,6 +55,11 @@ LAZY: dict[str, bool] = {
     # yte imports numpy to turn numpy values into plain ones; Snakemake reads its profile with
     # yte, which a profile without `__use_yte__` never lets near a value.
     "numpy": False,
+    # Snakemake's workflow module imports its database persistence (from-imports its class), whose
+    # module imports both for that backend only (a network-filesystem check, the database file);
+    # the default, file persistence, uses neither.
+    "psutil": False,
+    "sqlite3": False,
 }
 
 
