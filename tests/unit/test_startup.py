@@ -219,3 +219,21 @@ def test_snakemake_imports_without_running_psutil_or_sqlite3():
     )
     assert _run(code) == "False False\nTrue (2,)"
     assert _run(code, **{startup.ENV: "1"}) == "True True\nTrue (2,)"
+
+
+def test_threads_that_use_a_lazy_module_at_once_wait_for_its_code(tmp_path):
+    # A slow package body: every thread that asks while it runs must wait for the name, not
+    # find a half-made module (AttributeError), and the body runs once.
+    _package(tmp_path, "import time\ntime.sleep(0.3)\nVALUE = 5\n")
+    code = (
+        "import builtins, threading\n"
+        "from coopdocs.workflow import startup\n"
+        "startup.LAZY['pkg'] = False\n"
+        "import pkg\n"
+        "got = []\n"
+        "threads = [threading.Thread(target=lambda: got.append(pkg.VALUE)) for _ in range(6)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(got, builtins.RUNS, type(pkg).__name__)\n"
+    )
+    assert _run(code, PYTHONPATH=str(tmp_path)) == "[5, 5, 5, 5, 5, 5] ['pkg'] module"

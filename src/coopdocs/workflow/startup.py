@@ -144,21 +144,31 @@ class _QuietAtImportLoader:
         module.should_recommend_squeue_status_command = should_recommend_squeue_status_command
 
 
-# One lock for every lazy module's first use, so that two threads do not run its code twice.
+# For a Python without the import system's module locks: one lock for every lazy module's first
+# use, so that two threads do not run its code twice.
 _LOCK = _thread.RLock()
 # The submodules a package's own code imported when an import of one of them ran it: that import
 # then takes the module made (:class:`_AdoptLoader`) instead of running it a second time.
 _MADE_BY_PARENT: set[str] = set()
+# Per lazy module whose code has not run yet: its real loader, the __path__ kept aside (None: none
+# kept) and whether its submodules may be imported alone (:data:`LAZY`).
+_PENDING: dict[str, tuple] = {}
 
 
-def _run_lazy(module: ModuleType, real_loader, path, for_submodule: bool) -> None:
-    """Run the real code of a lazy module into it, once (the import system's own steps).
+def _run_lazy(module: ModuleType, for_submodule: bool) -> None:
+    """Run the real code of a lazy module into it, once, as the import system would.
 
-    ``for_submodule``: an import of one of its submodules asked; note what the code imported.
+    Under the lock an import of the module holds, so a thread that asks while another runs it
+    waits for the end, as it would for an eager import; in the thread that runs it, a name not
+    made yet is missing, as in a circular import. ``for_submodule``: an import of one of its
+    submodules asked; note what the code imported.
     """
-    with _LOCK:
-        if module.__dict__.pop("__getattr__", None) is None:
-            return  # already run (or running, in this thread: a circular import, as without us)
+    name = module.__name__
+    with _module_lock(name):
+        state = _PENDING.pop(name, None)
+        if state is None:
+            return  # run already (or running, in this thread)
+        real_loader, path, _alone = state
         spec = module.__spec__
         spec.loader = module.__loader__ = real_loader
         if path is not None:
@@ -169,9 +179,21 @@ def _run_lazy(module: ModuleType, real_loader, path, for_submodule: bool) -> Non
             real_loader.exec_module(module)
         finally:
             spec._initializing = False
+            module.__class__ = ModuleType
         if for_submodule:
             made = sys.modules.keys() - before
-            _MADE_BY_PARENT.update(n for n in made if n.startswith(f"{spec.name}."))
+            _MADE_BY_PARENT.update(n for n in made if n.startswith(f"{name}."))
+
+
+def _module_lock(name: str):
+    """The lock an import of ``name`` holds while the module's code runs, or :data:`_LOCK`.
+
+    The import system's own (per module, re-entrant in one thread, and it breaks a deadlock
+    between two threads as a circular import), so a lazy module's code runs under the same guard
+    as an eager import's.
+    """
+    manager = getattr(importlib._bootstrap, "_ModuleLockManager", None)
+    return manager(name) if manager is not None else _LOCK
 
 
 def _asked_by_from_import() -> bool:
@@ -184,6 +206,27 @@ def _asked_by_from_import() -> bool:
         return sys._getframe(2).f_code.co_name == "_handle_fromlist"
     except ValueError:  # asked from C with no Python frame above: not the import system
         return False
+
+
+class _LazyModule(ModuleType):
+    """A lazy module until its code has run (then a plain module again).
+
+    ``__getattr__`` here is the class's: Python calls it when a name is not in the module, after
+    the module's own ``__getattr__`` (PEP 562), if its code defined one, found nothing either.
+    """
+
+    def __getattr__(self, name: str):
+        state = _PENDING.get(self.__name__)
+        if state is not None:
+            _real_loader, path, alone = state
+            # The import system asks a module that is no package for __path__; a from-import asks
+            # for a submodule before importing it: neither is a use of the module.
+            if (name == "__path__" and path is None) or (
+                alone and _asked_by_from_import() and _is_submodule(self, name)
+            ):
+                raise AttributeError(name)
+        _run_lazy(self, name == "__path__")
+        return ModuleType.__getattribute__(self, name)
 
 
 class _LazyLoader:
@@ -202,26 +245,19 @@ class _LazyLoader:
         return self._real.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        """Give the module a ``__getattr__`` (PEP 562) that runs its code on the first name used.
+        """Make ``module`` a :class:`_LazyModule`: its code runs on the first name used.
 
         A package whose submodules need its code keeps its ``__path__`` aside: the import system
-        asks for it before it imports a submodule, and the package's code runs then.
+        asks for it before it imports a submodule, and the package's code runs then. A module of
+        another type than Python's own (an extension's) runs at once.
         """
-        real_loader = self._real
+        if type(module) is not ModuleType:
+            self._real.exec_module(module)
+            return
         alone = self._submodules_alone
         path = None if alone else module.__dict__.pop("__path__", None)
-
-        def __getattr__(name: str):
-            # The import system asks a module that is no package for __path__; a from-import asks
-            # for a submodule before importing it: neither is a use of the module.
-            if (name == "__path__" and path is None) or (
-                alone and _asked_by_from_import() and _is_submodule(module, name)
-            ):
-                raise AttributeError(name)
-            _run_lazy(module, real_loader, path, name == "__path__")
-            return getattr(module, name)
-
-        module.__getattr__ = __getattr__
+        _PENDING[module.__name__] = (self._real, path, alone)
+        module.__class__ = _LazyModule
 
 
 def _is_submodule(package: ModuleType, name: str) -> bool:
