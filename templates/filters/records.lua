@@ -74,8 +74,18 @@ local function mark(link, target, text)
 end
 
 -- Every mark of a list of inlines replaced; ``glue``: join each to the inline before it.
+-- A list without a mark is left alone (nil): most lists have none, and rebuilding each one cost
+-- ~0.1 s per writer for the review article.
 local function marks_in(numbers, form, glue)
   return function(inlines)
+    local has_mark = false
+    for _, el in ipairs(inlines) do
+      if entry_of(el) then
+        has_mark = true
+        break
+      end
+    end
+    if not has_mark then return nil end
     local out = pandoc.Inlines({})
     for _, el in ipairs(inlines) do
       local target = entry_of(el)

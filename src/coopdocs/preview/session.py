@@ -215,6 +215,7 @@ class PreviewSession:
             cache_dir=self.file(layout.TABLES_CACHE),
             words=words,
             detailed_states=self.settings.get("detailed_states_max"),
+            table_files=False,  # the HTML shows the tables from the contexts, links no workbook
         )
 
     def _load_settings(self) -> None:
