@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from coopdocs import layout
-from coopdocs.preview.session import DocumentId, PreviewSession
+from coopdocs.preview.session import DocumentId, PreviewSession, Refresh
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost")
@@ -150,7 +150,13 @@ class PreviewServer(ThreadingHTTPServer):
         """One refresh of the session; tell the open pages (``quiet``: only of a change or an error)."""
         with self.lock:
             error_before = self.session.error
-            result = self.session.refresh(wanted)
+            try:
+                result = self.session.refresh(wanted)
+            except Exception as exc:  # noqa: BLE001 - shown in the page; the watch goes on
+                # An error the session does not expect (a bug) would end the watcher's thread,
+                # and the page would silently stop following the saves.
+                result = Refresh(error=f"the preview failed: {type(exc).__name__}: {exc}")
+                self.session.error = result.error
         if quiet and not result.rebuilt and result.error == error_before:
             return
         if result.error:
