@@ -110,9 +110,16 @@ LAZY_REPORT = (
 )
 
 
+def _lazy_and_eager(code: str) -> tuple[str, str]:
+    """What ``code`` prints with the lazy modules, then with every import eager."""
+    return _run(code), _run(code, **{startup.ENV: "1"})
+
+
 def test_the_html_reporter_imports_without_the_report_package_body():
-    assert _run(LAZY_REPORT) == "[] True True True"
-    assert _run(LAZY_REPORT, **{startup.ENV: "1"}) == "['yte', 'docutils', 'numpy'] True True True"
+    assert _lazy_and_eager(LAZY_REPORT) == (
+        "[] True True True",
+        "['yte', 'docutils', 'numpy'] True True True",
+    )
 
 
 def test_a_lazy_module_runs_its_code_once_on_first_use():
@@ -206,8 +213,7 @@ def test_yte_reads_a_profile_without_running_numpy():
         "import sys, yte\n"
         "print(yte.process_yaml('cores: 2', require_use_yte=True), 'numpy._core' in sys.modules)\n"
     )
-    assert _run(code) == "{'cores': 2} False"
-    assert _run(code, **{startup.ENV: "1"}) == "{'cores': 2} True"
+    assert _lazy_and_eager(code) == ("{'cores': 2} False", "{'cores': 2} True")
 
 
 def test_snakemake_imports_without_running_psutil_or_sqlite3():
@@ -217,8 +223,7 @@ def test_snakemake_imports_without_running_psutil_or_sqlite3():
         "import psutil, sqlite3\n"
         "print(psutil.Process().pid > 0, sqlite3.connect(':memory:').execute('select 2').fetchone())\n"
     )
-    assert _run(code) == "False False\nTrue (2,)"
-    assert _run(code, **{startup.ENV: "1"}) == "True True\nTrue (2,)"
+    assert _lazy_and_eager(code) == ("False False\nTrue (2,)", "True True\nTrue (2,)")
 
 
 def test_threads_that_use_a_lazy_module_at_once_wait_for_its_code(tmp_path):
