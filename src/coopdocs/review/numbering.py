@@ -41,12 +41,14 @@ def _elements(node: Any) -> Iterator[dict]:
 
 
 def entry_numbers(ast: dict) -> dict[str, int]:
-    """The number records.lua gives each provenance entry of a document: its first occurrence's
-    position among the entries, in document order (``{"prov-prj-x": 12}``)."""
+    """The number records.lua gives each provenance entry of a document: the number it states
+    (``record-number``: the numbering register's), else its first occurrence's position among
+    the entries, in document order (``{"prov-prj-x": 12}``)."""
     numbers: dict[str, int] = {}
     for el in _elements(ast.get("blocks", [])):
         if el["t"] == "Span" and ENTRY.match(el["c"][0][0]) and el["c"][0][0] not in numbers:
-            numbers[el["c"][0][0]] = len(numbers) + 1
+            stated = dict(el["c"][0][2]).get(NUMBER_ATTRIBUTE, "")
+            numbers[el["c"][0][0]] = int(stated) if stated.isdigit() else len(numbers) + 1
     return numbers
 
 
