@@ -73,9 +73,10 @@ def _cited_ids(node: object, out: set[str]) -> None:
 
 def prune(ast_path: Path) -> int:
     """Drop from the reference list (citeproc's Div ``refs``) of the JSON AST at ``ast_path``
-    every entry (``ref-<id>``) that no citation names; rewrite the file only when one was
-    dropped. Returns how many were."""
+    every entry (``ref-<id>``) that no citation names, and the ``nocite`` that listed them (the
+    DOCX writer would make it a document property). Returns how many entries were dropped."""
     ast = json.loads(ast_path.read_text(encoding="utf-8"))
+    nocite = ast.get("meta", {}).pop("nocite", None)
     cited: set[str] = set()
     _cited_ids(ast["blocks"], cited)
     dropped = 0
@@ -91,7 +92,7 @@ def prune(ast_path: Path) -> int:
                 block["c"][1] = kept
             else:
                 stack.append(block["c"][1])
-    if dropped:
+    if dropped or nocite is not None:
         text = json.dumps(ast, ensure_ascii=False, separators=(",", ":"))
         with atomic_output(ast_path) as tmp:
             tmp.write_text(text, encoding="utf-8")
