@@ -1,6 +1,8 @@
 """Numbers a document gives its record marks and citations, compared between two versions.
 
-A document numbers them by itself: ``templates/filters/records.lua`` numbers the provenance
+With the data's numbering register (coopdocs.load.register) both versions give a record or
+source the same number, so nothing here finds a renumbering unless the register itself changed.
+Without one, a document numbers them by itself: ``templates/filters/records.lua`` numbers the provenance
 appendix's entries in document order ("R12"), citeproc numbers the sources in order of first
 citation ("[12]"). A record or source added or removed in a version moves the numbers after it,
 although nothing changed for those records and sources. The redline keeps such number-only
