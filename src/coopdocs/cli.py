@@ -624,14 +624,16 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_verify)
 
 
+_NUMBER_USAGE = (
+    "coopdocs number [--check]: the citation and record-mark numbers of every document, in "
+    "reading order, from the last build; --check: exit 1 listing what differs"
+)
+
+
 def _add_number(sub: argparse._SubParsersAction) -> None:
     """``number``: write or check the numbering register."""
-    p = sub.add_parser(
-        "number",
-        help="renumber: write data/numbering.json from the last build (1..n per document)",
-        description="coopdocs number [--check]: the citation and record-mark numbers of every "
-        "document, in reading order, from the last build; --check: exit 1 listing what differs",
-    )
+    what = "renumber: write data/numbering.json from the last build (1..n per document)"
+    p = sub.add_parser("number", help=what, description=_NUMBER_USAGE)
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if not compact")
     p.add_argument("--config", default="config/config.yaml")
     p.add_argument("--data-dir", help="the data package (default: the config's data_dir)")
