@@ -59,7 +59,7 @@ def test_english_words_of_each_figure():
         " Borduria); darker cells hold more projects, the most being 3 in Water for Borduria."
     )
     assert describe(BRIEF, ENGLISH) == (
-        "Timeline of 1 instrument, 0 events and 2 projects of Arcadia, 2009–2022."
+        "Timeline of 1 instrument and 2 projects of Arcadia, 2009–2022."
     )
     undated = dict(BRIEF, projects=[], instruments=[])
     assert describe(undated, ENGLISH) == (
@@ -80,7 +80,7 @@ def test_another_language_needs_only_its_strings_file():
     lang["conjunctions"]["and"] = "et"
     alt["brief_timeline"]["text"] = "Chronologie de {counts} : {country}{span}."
     assert describe(BRIEF, words) == (
-        "Chronologie de 1 instrument, 0 événements et 2 projets : Arcadia, 2009–2022."
+        "Chronologie de 1 instrument et 2 projets : Arcadia, 2009–2022."
     )
     alt["themes-by-state"]["text"] = "Carte : {areas} ; {states} ; {top} {theme} {state}"
     alt["nouns"]["thematic_area"] = "domaine thématique"
@@ -90,4 +90,5 @@ def test_another_language_needs_only_its_strings_file():
     )
     # A language with a serial comma says so once, and every list of the figures follows.
     lang["serial_comma"] = True
-    assert describe(BRIEF, words).startswith("Chronologie de 1 instrument, 0 événements, et 2")
+    with_event = dict(BRIEF, events=[{"date": "2015-01-01"}])
+    assert describe(with_event, words).startswith("Chronologie de 1 instrument, 1 événement, et 2")

@@ -86,3 +86,30 @@ def test_declared_memory_grows_with_the_inputs():
     assert cw.JOB_MEMORY["publish_document"].declare(100) > cw.JOB_MEMORY[
         "publish_document"
     ].declare(1)
+
+
+def test_inside_snakemakes_event_loop_the_size_is_left_for_later_without_a_coroutine(recwarn):
+    """Snakemake evaluates resources once inside its event loop while it builds the DAG; there
+    mem_mb raises NestedCoroutineError (Snakemake then evaluates it when the job is ready), and
+    no coroutine is left unawaited ("RuntimeWarning: coroutine ... was never awaited")."""
+    import asyncio
+    import gc
+
+    from snakemake.exceptions import NestedCoroutineError
+
+    declared = cw.mem_mb("prepare_data")
+
+    class Sized(list):
+        @property
+        def size_mb(self):  # what the DAG pass must not reach
+            raise AssertionError("input.size_mb read inside the event loop")
+
+    async def during_the_dag():
+        with pytest.raises(NestedCoroutineError):
+            declared(SimpleNamespace(), Sized())
+
+    asyncio.run(during_the_dag())
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+    outside = SimpleNamespace(size_mb=2.0)
+    assert declared(SimpleNamespace(), outside) == cw.JOB_MEMORY["prepare_data"].declare(2.0)

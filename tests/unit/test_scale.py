@@ -110,10 +110,11 @@ def test_timeline_figure_data_comes_from_the_brief(package):
     context = brief_context(package, code, BUILD, ORG)
     data = figure_data(context)
     dated = [p for p in t["projects"] if code in p["countries"] and p.get("start_year") is not None]
-    assert len(data["lanes"]) == 2 + len(dated) and len(data["bars"]) == len(dated)
+    kinds = {m["kind"] for m in data["marks"]}
+    assert len(data["lanes"]) == len(kinds) + len(dated) and len(data["bars"]) == len(dated)
     assert sorted(b["start"] for b in data["bars"]) == sorted(p["start_year"] for p in dated)
     # Every title whole (issue 30: labels never truncated); a long one takes more lines.
-    assert set(data["lanes"][2:]) == {p["title"] for p in dated}
+    assert set(data["lanes"][len(kinds) :]) == {p["title"] for p in dated}
     assert len(data["lines"]) == len(data["lanes"]) and min(data["lines"]) >= 1
     marks = Counter()
     for m in data["marks"]:
@@ -155,5 +156,7 @@ def test_timeline_figure_is_drawn_the_same_every_time(tmp_path):
     assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "a.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
     data = figure_data(context)
-    assert data["lanes"][2] == 'A "quoted" #project [with] $markup$'  # data stays text
+    # No event is dated: no "Events" lane; the project's lane follows the instruments'.
+    assert data["lanes"][1] == 'A "quoted" #project [with] $markup$'  # data stays text
+    assert len(data["lanes"]) == 2 and data["bars"][0]["lane"] == 1
     assert data["marks"] == [{"lane": 0, "kind": "instrument", "year": 2016.45, "count": 2}]

@@ -45,7 +45,7 @@ from coopdocs.compute.selection import OTHER, count_matrix, frame_rows, other_st
 from coopdocs.compute.tables import PROGRAMME_TYPES, Frame
 from coopdocs.load.authored import cited_keys, known_names, parse_authored, used_names
 from coopdocs.load.datapackage import Package
-from coopdocs.load.grammar import join_list, long_date
+from coopdocs.load.grammar import join_list, long_date, named
 from coopdocs.load.strings import Words, label, word
 from coopdocs.tools.collation import by_name, collation_key
 
@@ -955,7 +955,11 @@ def front_matter(r: Review, meta: dict[str, Any]) -> dict[str, Any]:
     the config's ``meta``, else the authored text's front matter, else the strings file; the
     authors are people or a body named by the authored text (or the config), never the program."""
     front, words = r.front, r.words
-    names = {"org": r.org["name"], "union": (r.union_row or {}).get("official_name", "")}
+    # The full name in running text takes its article ("with the United Nations ..."): named().
+    names = {
+        "org": named(r.org, words=words),
+        "union": (r.union_row or {}).get("official_name", ""),
+    }
 
     def pick(key: str) -> Any:
         return meta.get(key) or front.get(key)

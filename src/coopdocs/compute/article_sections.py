@@ -340,9 +340,16 @@ def union_and_states(
     }
 
 
-def union_instruments(instruments: list[dict]) -> dict[str, Any]:
+def _year(instrument: dict) -> str:
+    """The year an instrument is dated (its date's, else its start year), "" when undated."""
+    return str(instrument.get("date") or instrument.get("start_year") or "")[:4]
+
+
+def union_instruments(instruments: list[dict], since: str | None = None) -> dict[str, Any]:
     """The union's instruments besides its yearly programme (role union-programme), by what they
-    are: agreements or programmes with the organisation in force (``agreements``), agreements and documents only
+    are: agreements or programmes with the organisation in force (``agreements``; ``predating``
+    names those dated before the union's own cooperation, ``since``, as a predecessor's
+    agreement filed under the union is), agreements and documents only
     planned, proposed or discussed (``planned``), the organisation's own documents about the
     union (``organisation``: a decision, an expert review), and the union's own documents in
     force (``own``), of which ``named`` name the organisation (as a reviewer or explicitly; a
@@ -356,6 +363,9 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
     ...     {"type": "strategy", "role": "union-document", "relation": "general"}])
     >>> [len(u[k]) for k in ("general", "agreements", "planned", "organisation", "own", "named")]
     [5, 1, 1, 1, 2, 1]
+    >>> union_instruments([{"id": "m", "role": "organisation-agreement", "date": "2009"},
+    ...     {"id": "s", "role": "organisation-agreement", "date": "2014-10-30"}], "2014-10-30")["predating"]
+    ['m']
     """
     from coopdocs.compute.contexts import names_organisation
 
@@ -367,6 +377,7 @@ def union_instruments(instruments: list[dict]) -> dict[str, Any]:
         "general": general,
         "besides_union_programme": len(general) != len(instruments),
         "agreements": with_org,
+        "predating": [i["id"] for i in with_org if _year(i) and since and _year(i) < since[:4]],
         # Agreements and the union's documents not (yet) in force, counted apart.
         "planned": [
             i
@@ -437,6 +448,13 @@ def answers(measures: dict[str, dict], union_vs: dict[str, Any] | None) -> dict[
     }
 
 
+def _count_widths(tables: dict[str, dict]) -> None:
+    """Give each count table (a matrix) of the article its column widths."""
+    for entry in tables.values():
+        if entry.get("matrix"):
+            entry["matrix"]["widths"] = count_columns(entry["matrix"]["columns"])
+
+
 def section_views(
     context: dict[str, Any], tables: dict[str, list[dict]], organisation_id: str
 ) -> dict[str, Any]:
@@ -446,21 +464,19 @@ def section_views(
     for i, st in enumerate(context["states"]):
         st["view"] = dict(
             state_view(st, i, highlights),
-            themes=[f"{t['label']} ({t['count']})" for t in st["themes"]],
+            themes=[{"label": t["label"], "count": t["count"]} for t in st["themes"]],
             bodies=body_names(st["role_groups"], context["org"]),
             against_union=against_union(
                 context["levels"]["states"].get(st["country"]["name"]), context["levels"]["union"]
             ),
         )
-    for entry in context["tables"].values():
-        if entry.get("matrix"):
-            entry["matrix"]["widths"] = count_columns(entry["matrix"]["columns"])
+    _count_widths(context["tables"])
     union = context["union"]
     union_vs = union_and_states(
         context["levels"]["union"], context["levels"]["states"], highlights["firsts"]["since"]
     )
     shown = context["tables"]
-    has_union = bool(union.get("country"))
+    country = union.get("country") or {}
     comparison = [
         key
         for key, present in (
@@ -486,12 +502,14 @@ def section_views(
         "organisation": any(organisation.values()) or "organisation" in context["authored"],
         "states": [st["country"]["slug"] for st in context["states"]],
         "shared": bool(context["regional"]["projects"] or context["regional"]["events"]),
-        "union": union_parts if has_union else None,
+        "union": union_parts if country else None,
         "comparison": comparison,
     }
     return {
         "outline": outline(parts),
-        "union_instruments": union_instruments(union["instruments"]),
+        "union_instruments": union_instruments(
+            union["instruments"], country.get("cooperation_since")
+        ),
         "union_events": events_span(union["events"]),
         "union_vs": union_vs,
         "answers": answers(highlights["measures"], union_vs),

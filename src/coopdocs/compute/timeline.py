@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs.compute.contexts import record_year
-from coopdocs.load.grammar import counted, join_list
+from coopdocs.load.grammar import counted, join_list, named
 from coopdocs.load.strings import Words, word
 
 # Characters of a project title on one line of its lane label (2.35 in at 8 pt holds ~50 of
@@ -37,9 +37,25 @@ def _ticks(first: float, last: float) -> list[int]:
     return list(range(start, int(last) + 1, step))
 
 
+# The mark lanes: the kind of record, its table in the context, its lane's label in the strings.
+MARK_LANES = (("instrument", "instruments", "◆"), ("event", "events", "●"))
+
+
+def _year_counts(records: list[dict]) -> dict[int, int]:
+    """How many of ``records`` each year holds (undated ones left out)."""
+    counts: dict[int, int] = {}
+    for r in records:
+        year = record_year(r)
+        if year is not None:
+            counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
 def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str, Any]:
     """What the timeline of the brief ``context`` draws: lanes, project bars, marks and the x range.
 
+    A kind of mark (instruments, events) has a lane only when the brief dates one such record:
+    an empty "Events" row read as a figure that failed to draw them.
     ``words``: the strings file (the figure's title and lane names, ``figures.brief_timeline``).
     """
     country = context["country"]
@@ -47,26 +63,25 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
         (p for p in context.get("projects", []) if p.get("start_year") is not None),
         key=lambda p: (int(p["start_year"]), p["id"]),
     )
-    bars = []
-    ends = []
-    for lane, p in enumerate(projects, start=2):
-        start = int(p["start_year"])
-        end = int(p["end_year"]) if p.get("end_year") is not None else start
-        ends.append(end)
-        bars.append({"lane": lane, "start": start, "end": end + 0.9})
-    marks = []
+    marks, labels = [], []
     years: list[int] = [int(p["start_year"]) for p in projects]
-    for lane, (kind, key) in enumerate((("instrument", "instruments"), ("event", "events"))):
-        counts: dict[int, int] = {}
-        for r in context.get(key, []):
-            year = record_year(r)
-            if year is not None:
-                counts[year] = counts.get(year, 0) + 1
+    for kind, key, default in MARK_LANES:
+        counts = _year_counts(context.get(key, []))
+        if not counts:
+            continue
+        lane = len(labels)
+        labels.append(word(words, f"figures.brief_timeline.{key}", default))
         years += list(counts)
         marks += [
             {"lane": lane, "kind": kind, "year": year + 0.45, "count": n}
             for year, n in sorted(counts.items())
         ]
+    bars, ends = [], []
+    for lane, p in enumerate(projects, start=len(labels)):
+        start = int(p["start_year"])
+        end = int(p["end_year"]) if p.get("end_year") is not None else start
+        ends.append(end)
+        bars.append({"lane": lane, "start": start, "end": end + 0.9})
     if years:
         x0, x1 = min(years) - 1, max(max(years), max(ends, default=0)) + 2
         ticks = _ticks(x0 + 0.5, x1 - 0.5)
@@ -74,13 +89,10 @@ def figure_data(context: dict[str, Any], words: Words | None = None) -> dict[str
         x0, x1, ticks = 0, 1, []
     return {
         "title": word(words, "figures.brief_timeline.title", "{country}", country=country["name"]),
-        "lanes": [
-            word(words, "figures.brief_timeline.instruments", "◆"),
-            word(words, "figures.brief_timeline.events", "●"),
-        ]
-        + [p["title"] for p in projects],
+        "lanes": labels + [p["title"] for p in projects],
         # Lines of each lane's label: the marks' lanes one, a project's as its title wraps.
-        "lines": [1, 1] + [len(textwrap.wrap(p["title"], LABEL_WIDTH)) or 1 for p in projects],
+        "lines": [1] * len(labels)
+        + [len(textwrap.wrap(p["title"], LABEL_WIDTH)) or 1 for p in projects],
         "bars": bars,
         "marks": marks,
         "x0": x0,
@@ -100,18 +112,20 @@ def describe(context: dict[str, Any], words: Words | None = None) -> str:
     >>> words = load_strings(Path(__file__).parents[3] / "templates")
     >>> describe({"country": {"name": "Kazakhstan"}, "projects": [{"id": "p", "title": "P", "start_year": 2020,
     ...           "end_year": 2027}], "instruments": [{"date": "2011-05-01"}], "events": []}, words)
-    'Timeline of 1 instrument, 0 events and 1 project of Kazakhstan, 2011–2027.'
+    'Timeline of 1 instrument and 1 project of Kazakhstan, 2011–2027.'
     """
     projects = [p for p in context.get("projects", []) if p.get("start_year") is not None]
     years = [int(p["start_year"]) for p in projects]
     years += [int(p["end_year"]) for p in projects if p.get("end_year") is not None]
     counts = []
-    for key, noun in (("instruments", "instrument"), ("events", "event")):
+    for noun, key, _ in MARK_LANES:
         dated = [record_year(r) for r in context.get(key, [])]
         dated = [y for y in dated if y is not None]
         years += dated
-        counts.append(counted(words, noun, len(dated)))
-    counts.append(counted(words, "project", len(projects)))
+        counts.append((len(dated), counted(words, noun, len(dated))))
+    counts.append((len(projects), counted(words, "project", len(projects))))
+    # A kind the figure does not draw is not listed ("0 events"), unless it draws nothing.
+    counts = [text for n, text in counts if n] or [text for _, text in counts]
     span = (
         word(words, "alt.brief_timeline.span", "", start=min(years), end=max(years))
         if years
@@ -121,7 +135,7 @@ def describe(context: dict[str, Any], words: Words | None = None) -> str:
         words,
         "alt.brief_timeline.text",
         counts=join_list(counts, words=words),
-        country=context["country"]["name"],
+        country=named(context["country"], words=words),
         span=span,
     )
 

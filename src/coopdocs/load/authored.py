@@ -77,7 +77,7 @@ def known_names(claims: Collection[str] = ()) -> set[str]:
 
 
 def used_names(slots: dict[str, str]) -> set[str]:
-    """The names the slots use.
+    r"""The names the slots use.
 
     >>> sorted(used_names({"a": "The {org_name} and {n_states}.", "b": "\\{x\\}"}))
     ['n_states', 'org_name']

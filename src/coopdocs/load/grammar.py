@@ -709,6 +709,38 @@ def typed_name(name: Any, label: Any, words: Words | None = None, capital: bool 
     return phrase[:1].upper() + phrase[1:] if capital else phrase
 
 
+def label_in_text(label: Any, words: Words | None = None) -> str:
+    """A table's label ("Capacity building") as running text writes it mid-sentence: with a
+    lowercase first letter when the language's ``labels_in_text`` is ``lower`` (English, Russian;
+    not German, whose nouns keep their capital), unless the label reads as a name: a first word
+    with a second capital ("SMEs and entrepreneurship") or a figure in it ("Industry 4.0").
+
+    >>> w = {"language": {"labels_in_text": "lower"}}
+    >>> label_in_text("Capacity building", w), label_in_text("SMEs and entrepreneurship", w)
+    ('capacity building', 'SMEs and entrepreneurship')
+    >>> label_in_text("Industry 4.0", w), label_in_text("Capacity building")
+    ('Industry 4.0', 'Capacity building')
+    """
+    text = str(label or "")
+    first = text.split(" ", 1)[0]
+    keeps = any(c.isupper() for c in first[1:]) or any(c.isdigit() for c in text)
+    if _lang(words).get("labels_in_text") != "lower" or keeps:
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def label_count(item: Mapping[str, Any], noun: str, words: Words | None = None) -> str:
+    """A label and how many records it counts, as a list in a sentence gives them:
+    "capacity building (4 projects)" (:func:`label_in_text`, :func:`count` in digits).
+
+    >>> w = {"language": {"labels_in_text": "lower", "plural_rule": "{word}s"}}
+    >>> label_count({"label": "Energy", "count": 2}, "project", w)
+    'energy (2 projects)'
+    """
+    figure = count(item["count"], noun, words=words, spelled=False)
+    return f"{label_in_text(item['label'], words)} ({figure})"
+
+
 def counted(words: Words | None, noun: str, n: int) -> str:
     """``n`` and the figures' noun ``alt.nouns.<noun>`` of the strings, in digits: "1 event",
     "3 events" (:func:`count`, so the plural comes from the language section); ``n`` alone when

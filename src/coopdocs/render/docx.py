@@ -718,7 +718,7 @@ APPLICATION = "coopdocs"
 
 
 def app_properties(document_xml: bytes) -> str:
-    """A ``docProps/app.xml`` true to the document: its words, characters and paragraphs counted
+    r"""A ``docProps/app.xml`` true to the document: its words, characters and paragraphs counted
     from ``word/document.xml``, the program that wrote it; no page or line count, which only a
     program that lays the pages out knows (pandoc copies the reference document's: 1 page, 83
     words, "Microsoft Word 12.0.0").

@@ -20,6 +20,8 @@ from coopdocs.load.grammar import (
     digits,
     in_words,
     joined,
+    label_count,
+    label_in_text,
     list_words,
     long_date,
     measure,
@@ -79,6 +81,8 @@ _WITH_WORDS = {
     "long_date": long_date,
     "with_article": with_article,
     "typed_name": typed_name,
+    "label_in_text": label_in_text,
+    "label_count": label_count,
 }
 
 
@@ -101,7 +105,8 @@ def register(environment: jinja2.Environment) -> None:
     Filter names (stable; templates depend on them): ``number``, ``plural``, ``plural_of``, ``singular_of``,
     ``measure``, ``states_number``, ``number_word``, ``in_words``, ``count``, ``ordinal``, ``join_list``,
     ``year_range``, ``long_date``, ``with_article``, ``typed_name``, ``unsaid``, ``money``,
-    ``money_list``, ``named``; the global ``mentions()`` (coopdocs.load.grammar.Mentions).
+    ``money_list``, ``named``, ``label_in_text``, ``label_count``; the global ``mentions()``
+    (coopdocs.load.grammar.Mentions).
     """
     environment.filters["unsaid"] = unsaid
     # A fresh record of which names a document has given in full (its first mention of each).

@@ -226,6 +226,24 @@ def longest_text_kb(path: str | Path) -> float:
     return longest / 1024
 
 
+def _refuse_inside_event_loop() -> None:
+    """Raise Snakemake's NestedCoroutineError when called inside a running event loop.
+
+    Snakemake evaluates resources once while it builds the DAG, inside its event loop, where
+    ``input.size_mb`` cannot run: it creates a coroutine, fails, and Snakemake marks the resource
+    "to be determined" and evaluates it again when the job is ready. The coroutine it created is
+    never awaited, and Python prints "RuntimeWarning: coroutine ... was never awaited" on every
+    run. Raising the same error before any coroutine exists gives Snakemake the same outcome
+    without the warning.
+    """
+    import asyncio
+
+    if asyncio.events._get_running_loop() is not None:
+        from snakemake.exceptions import NestedCoroutineError
+
+        raise NestedCoroutineError("input sizes are read when the job is ready")
+
+
 def mem_mb(rule: str):
     """The ``mem_mb`` resource of ``rule``: a function of the job's inputs (:data:`JOB_MEMORY`).
 
@@ -236,6 +254,7 @@ def mem_mb(rule: str):
     model = JOB_MEMORY[rule]
 
     def declared(wildcards, input) -> int:
+        _refuse_inside_event_loop()
         context = getattr(input, "context", None) if model.per_text_kb else None
         text_kb = longest_text_kb(context) if context and os.path.isfile(context) else 0.0
         return model.declare(input.size_mb, text_kb)
