@@ -223,15 +223,17 @@ def cmd_number(args: argparse.Namespace) -> int:
         return 2
     register, problems = load_register(root / data_dir, list(order))
     path = register_path(root / data_dir)
+    # As the command was given: relative to the project for its own data, else in full.
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
     if args.check:
-        lines = [str(p) for p in problems] + check(register, order)
+        lines = [str(p) for p in problems] + [f"{shown}: {line}" for line in check(register, order)]
         for line in lines:
-            print(f"{path.relative_to(root)}: {line}", file=sys.stderr)
+            print(line, file=sys.stderr)
         return 1 if lines else 0
     text = dumps(compact(order))
     path.write_text(text, encoding="utf-8")
     counts = sum(len(v) for d in order.values() for v in d.values())
-    print(f"{path.relative_to(root)}: {len(order)} documents, {counts} numbers")
+    print(f"{shown}: {len(order)} documents, {counts} numbers")
     return 0
 
 
