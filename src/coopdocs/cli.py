@@ -120,11 +120,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def _register(package, data_dir: Path) -> tuple:
     """The data's numbering register (None without one) and its problems (coopdocs.load.register),
     checked against the documents this data makes."""
-    from coopdocs import layout
-    from coopdocs.load.register import load_register
+    from coopdocs.load.register import register_for
 
-    slugs = sorted(str(c["slug"]) for c in package.tables["countries"])
-    return load_register(data_dir, [d.key for d in layout.documents(slugs)])
+    return register_for(data_dir, [str(c["slug"]) for c in package.tables["countries"]])
 
 
 def _strings_error(exc: Exception, strings: str | None) -> int:

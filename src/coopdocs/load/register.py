@@ -106,6 +106,11 @@ def load_register(data_dir: str | Path, documents: list[str]) -> tuple[Register 
     return register, problems
 
 
+def register_for(data_dir: str | Path, slugs: list[str]) -> tuple[Register | None, list]:
+    """:func:`load_register` for the documents a data package with briefs ``slugs`` makes."""
+    return load_register(data_dir, [d.key for d in layout.documents(sorted(slugs))])
+
+
 def assign(numbers: dict[str, int], ids: list[str]) -> dict[str, int]:
     """The number of each of ``ids`` (in reading order) by ``numbers`` (a document's register
     entry for one kind): its own, or for one it lacks the next after the largest it gives.
