@@ -8,6 +8,7 @@ SOURCE_DATE_EPOCH fixed.
     .venv/bin/python benchmarks/run.py                        # sizes real,50,200; 3 runs of the real data
     .venv/bin/python benchmarks/run.py --quick                # sizes real,20; 1 run each (about 2 min)
     .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
+    .venv/bin/python benchmarks/run.py --sizes real --measure edit --out /tmp/edit   # edits only
 
 What is measured, per size ("real" is data/; a number is a synthetic package of that many states
 made by synthetic.py, once per seed of --seeds). A size whose build or stage fails is reported
@@ -129,10 +130,11 @@ def run_measured(
     }
 
 
-def job_times(project: Path) -> dict[str, dict]:
+def job_times(project: Path, since: float | None = None) -> dict[str, dict]:
     """Per rule: number of jobs and summed job run time, from Snakemake's metadata records.
 
     Snakemake keeps one record per output file; the outputs of one job share its job hash.
+    ``since``: only the jobs that started at or after this time (one build's, e.g. an edit's).
     """
     jobs: dict[tuple, list[float]] = {}
     meta = project / ".snakemake" / "metadata"
@@ -142,6 +144,8 @@ def job_times(project: Path) -> dict[str, dict]:
         except (OSError, ValueError):
             continue
         if rec.get("starttime") is None or rec.get("endtime") is None:
+            continue
+        if since is not None and rec["starttime"] < since:
             continue
         key = (rec.get("rule"), rec.get("job_hash"))
         span = jobs.setdefault(key, [rec["starttime"], rec["endtime"]])
@@ -431,30 +435,46 @@ def measure_size(res: dict, project: Path, args) -> None:
             raise SizeFailed(f"{name} exited {result['returncode']}: {result.get('tail', '')}")
 
     cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
+    measured = set(args.measure.split(","))
+    if "clean" not in measured:
+        cores, runs_clean = [2], 1  # one build to measure the rest on, not recorded
+    else:
+        runs_clean = runs
     for c in cores:
-        for _ in range(runs):
+        for _ in range(runs_clean):
             clean(project)
             r = snakemake(project, c, timeout=timeout)
             if c == 2:
                 r["job_times"] = job_times(project)
-            record(f"clean_c{c}", r)
+            if "clean" in measured:
+                record(f"clean_c{c}", r)
+            elif r["returncode"]:
+                raise SizeFailed(f"clean build exited {r['returncode']}: {r.get('tail', '')}")
     # The tree is now a complete -c1 (or -c2) build: measure what works on it. Latencies are
     # measured without the memory sampler (see run_measured); memory is a clean build's figure.
-    for _ in range(runs):
+    for _ in range(runs if "noop" in measured else 0):
         record("noop", snakemake(project, 2, sample_memory=False))
-    for _ in range(max(1, runs if size == "real" else 1)):
+    for _ in range(max(1, runs if size == "real" else 1) if "dryrun" in measured else 0):
         record("dryrun", snakemake(project, 2, "-n", sample_memory=False))
-    if size == "real":
+    if size == "real" and "edit" in measured:
         for i in range(args.edit_runs):
-            edit_one_record(project, i + 1)
-            since = time.time() - 0.01
-            r = snakemake(project, 2, sample_memory=False)
-            r["reports_rewritten"] = changed_reports(project, since)
-            record("edit_one", r)
-    for _ in range(runs if size == "real" else args.floor_runs):
+            record("edit_one", measure_edit(project, i + 1))
+    for _ in range((runs if size == "real" else args.floor_runs) if "floor" in measured else 0):
         record("floor", floor(project))
-    res["stages"] = stages(project)
-    print(f"  {size:>5} stages {res['stages']}", flush=True)
+    if "stages" in measured:
+        res["stages"] = stages(project)
+        print(f"  {size:>5} stages {res['stages']}", flush=True)
+
+
+def measure_edit(project: Path, n: int) -> dict:
+    """One one-record edit and the build after it: wall and CPU time, the report files it
+    rewrote, and the jobs it ran with their run times per rule (Snakemake's metadata)."""
+    edit_one_record(project, n)
+    since = time.time() - 0.01
+    r = snakemake(project, 2, sample_memory=False)
+    r["reports_rewritten"] = changed_reports(project, since)
+    r["job_times"] = job_times(project, since=since)
+    return r
 
 
 def summarise(runs: dict[str, list[dict]]) -> dict:
@@ -498,14 +518,15 @@ def one_line(error: str, width: int = 300) -> str:
 def size_row(r: dict) -> str:
     """One row of the main table; a failed size says so with its error."""
     s = r["summary"]
-    if r.get("error") or not (s.get("clean_c2") and s.get("floor")):
-        why = "failed: " + one_line(r["error"], 120) if r.get("error") else "incomplete"
+    if r.get("error"):
+        why = "failed: " + one_line(r["error"], 120)
         return f"| {label(r)} | {r['countries']} | {r.get('jobs') or '–'} | {why} |" + " |" * 11
-    ratio = s["clean_c2"]["median"] / s["floor"]["median"]
+    both = s.get("clean_c2") and s.get("floor")  # --measure may leave either out
+    ratio = f"{s['clean_c2']['median'] / s['floor']['median']:.2f}" if both else "–"
     return (
-        f"| {label(r)} | {r['countries']} | {r.get('jobs', '–')} | "
+        f"| {label(r)} | {r['countries']} | {r.get('jobs') or '–'} | "
         f"{fmt(s.get('clean_c2'))} | {fmt(s.get('clean_c1'))} | "
-        f"{fmt(s.get('floor'))} | {ratio:.2f} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
+        f"{fmt(s.get('floor'))} | {ratio} | {fmt(s.get('clean_c2_cpu'))} | {fmt(s.get('floor_cpu'))} | "
         f"{fmt(s.get('noop'))} | {fmt(s.get('dryrun'))} | "
         f"{fmt(s.get('edit_one'))} | {fmt(s.get('tree_peak_pss_mb'))} | "
         f"{fmt(s.get('tree_peak_rss_mb'))} | {s.get('max_rss_single_mb') or '–'} |"
@@ -551,7 +572,30 @@ def write_markdown(results: dict, path: Path) -> None:
             f"{st.get('tables_cached', '–')} | {st.get('render_all', '–')} | "
             f"{st.get('coopdocs_startup', '–')} | {busy} |"
         )
+    lines += edit_lines(results)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def edit_lines(results: dict) -> list[str]:
+    """The jobs of each one-record edit, per rule (jobs: run time), and its CPU time."""
+    out = []
+    for r in results["sizes"]:
+        for i, e in enumerate(r["runs"].get("edit_one", []), 1):
+            jobs = "; ".join(
+                f"{k} ({v['jobs']}): {v['busy_s']:.2f}" for k, v in e.get("job_times", {}).items()
+            )
+            out.append(
+                f"* {label(r)}, edit {i}: {e['wall_s']:.2f} s, CPU {e.get('cpu_s', 0):.2f} s, "
+                f"{e.get('reports_rewritten', '–')} report files rewritten; {jobs}"
+            )
+    if out:
+        out = [
+            "",
+            "One-record edits: wall and CPU time, and the jobs per rule (jobs: s):",
+            "",
+            *out,
+        ]
+    return out
 
 
 def plot(results: dict, path: Path) -> None:
@@ -601,6 +645,10 @@ def size_seeds(args) -> list[tuple[str, int]]:
     return pairs
 
 
+# What --measure may name (default: all).
+MEASUREMENTS = ("clean", "noop", "dryrun", "edit", "floor", "stages")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The benchmark's options (``--quick`` filled in)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -632,9 +680,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="sizes real,20 and one run of everything"
     )
+    parser.add_argument(
+        "--measure",
+        default=",".join(MEASUREMENTS),
+        help="comma-separated, of " + ", ".join(MEASUREMENTS) + " (without clean, one clean "
+        "build is made to measure the rest on, not recorded)",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
+    unknown = set(args.measure.split(",")) - set(MEASUREMENTS)
+    if unknown:
+        parser.error(f"--measure: unknown {', '.join(sorted(unknown))}")
     if args.quick:
         args.sizes, args.seeds, args.runs, args.edit_runs = "real,20", "0", 1, 1
         args.synthetic_runs, args.c1_max_countries = 1, 20

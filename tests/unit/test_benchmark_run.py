@@ -65,3 +65,47 @@ def test_a_failed_size_is_reported_and_the_next_size_is_measured(tmp_path, monke
 def test_size_seeds_measure_the_real_data_once_and_each_synthetic_size_per_seed():
     args = argparse.Namespace(sizes="real, 50,1000", seeds="0,1")
     assert run.size_seeds(args) == [("real", 0), ("50", 0), ("50", 1), ("1000", 0), ("1000", 1)]
+
+
+def test_measure_runs_only_what_it_names_on_one_unrecorded_clean_build(tmp_path, monkeypatch):
+    builds = []
+    monkeypatch.setattr(run, "make_project", fake_project)
+    monkeypatch.setattr(
+        run, "snakemake", lambda p, c, *a, **k: builds.append(a) or fake_build(p, c)
+    )
+    monkeypatch.setattr(
+        run, "job_times", lambda project: {"publish_brief": {"jobs": 1, "busy_s": 1}}
+    )
+    monkeypatch.setattr(run, "SNAKEMAKE", "true")
+    out = tmp_path / "results"
+    code = run.main(["--sizes", "50", "--seeds", "0", "--measure", "noop", "--out", str(out)])
+    assert code == 0
+    assert builds == [(), ()]  # the clean build to measure on, then the no-op; no -c1, no dry run
+    size = json.loads((out / "results.json").read_text(encoding="utf-8"))["sizes"][0]
+    assert list(size["runs"]) == ["noop"] and "stages" not in size
+    assert "| 50 (seed 0) | 50 | – | – | – | – | – | – | – | 1.00 |" in (
+        out / "results.md"
+    ).read_text(encoding="utf-8")
+
+
+def test_measure_names_only_known_measurements(capsys):
+    try:
+        run.parse_args(["--measure", "edit,speed"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("--measure speed was accepted")
+    assert "--measure: unknown speed" in capsys.readouterr().err
+
+
+def test_edit_lines_give_each_edit_its_jobs_per_rule():
+    edit = {
+        "wall_s": 2.5,
+        "cpu_s": 4.0,
+        "reports_rewritten": 9,
+        "job_times": {"read_document": {"jobs": 1, "busy_s": 0.8}},
+    }
+    results = {"sizes": [{"size": "real", "seed": None, "runs": {"edit_one": [edit]}}]}
+    assert run.edit_lines(results)[-1] == (
+        "* real, edit 1: 2.50 s, CPU 4.00 s, 9 report files rewritten; read_document (1): 0.80"
+    )

@@ -139,6 +139,38 @@ def test_same_bytes_again_in_two_stages_and_with_parallel_writers(doc, styles, p
     assert files(parallel) == files(published)
 
 
+def _write_with(styles, staged: Path, **broken) -> None:
+    """The write stage with two writers at once and some of the styles replaced."""
+    pub.write(
+        pub.Styles(**{**styles.__dict__, **broken}),
+        outputs(staged),
+        epoch=EPOCH,
+        figures_dir=staged / "figures",
+        figures=[],
+        parallel=2,
+    )
+
+
+def test_parallel_writers_name_every_failure_and_commit_nothing(doc, styles, tmp_path):
+    from coopdocs.tools.pandoc import ConversionError
+
+    pub.read(doc, outputs(tmp_path), epoch=EPOCH, csl=styles.csl)
+    html = tmp_path / "broken.html"
+    html.write_text("$if(\n", encoding="utf-8")  # pandoc cannot parse this template
+    with pytest.raises(ConversionError, match=r"doc\.html"):
+        _write_with(styles, tmp_path, html_template=html)
+    assert sorted(files(tmp_path)) == ["broken.html", "doc.json", "doc.md"]  # no format half-made
+
+
+def test_parallel_writers_report_a_failed_pdf_and_commit_nothing(doc, styles, tmp_path):
+    pub.read(doc, outputs(tmp_path), epoch=EPOCH, csl=styles.csl)
+    typst = tmp_path / "broken.typ"
+    typst.write_text("#let x = (\n$body$\n", encoding="utf-8")  # Typst cannot compile this
+    with pytest.raises(Exception, match=r"doc\.pdf|broken|unclosed|expected"):
+        _write_with(styles, tmp_path, typst_template=typst)
+    assert sorted(files(tmp_path)) == ["broken.typ", "doc.json", "doc.md"]
+
+
 def test_a_format_left_out_is_not_built(doc, styles, tmp_path):
     pub.publish(doc, styles, outputs(tmp_path, formats=("html",)), epoch=EPOCH)
     assert sorted(files(tmp_path)) == ["doc.html", "doc.json", "doc.md", "doc.typ"]

@@ -286,13 +286,15 @@ def write_tables(
     cache_dir: Path | None = None,
     detailed_states: int | None = None,
     words: Words | None = None,
+    table_files: bool = True,
 ) -> None:
     """Compute every table and figure from the data bundle and write them all (the compute_tables job).
 
     Also the contexts of the comparative-tables document and (with ``article_context_path``) of
     the review article, whose metadata is ``article_meta`` (the config's ``article`` key). The
     organisation, union and union body are those the bundle carries (checked by prepare_data).
-    ``words``: the strings file (captions, notes, headings, figure labels).
+    ``words``: the strings file (captions, notes, headings, figure labels). ``table_files``
+    False: the contexts and figures only, no CSV or XLSX (the preview, whose HTML holds none).
     """
     bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
     build = build_info(bundle["descriptor"], epoch, bundle["settings"].get("language"))
@@ -300,8 +302,9 @@ def write_tables(
     declared = table_names(bundle["descriptor"])
     frames = without_left_out(compute_tables(bundle["tables"], words), declared)
     # A role's table (the union's yearly programme) is written only where the data has its rows.
-    written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])]
-    withdraw_tables(tables_dir, [spec.id for spec in written])
+    written = [spec for spec in TABLES if spec.has_rows(bundle["tables"])] if table_files else []
+    if table_files:
+        withdraw_tables(tables_dir, [spec.id for spec in written])
     missing = check_strings(words, frames)
     if missing:
         raise StringsError("\n".join(missing))
@@ -317,6 +320,7 @@ def write_tables(
     # The records are no longer needed: let the workbooks and figures (openpyxl, matplotlib) reuse
     # their memory (the data of 1,000 states is ~85 MB as Python objects; docs/performance.md).
     del bundle
-    gc.collect()
+    if table_files:
+        gc.collect()
     _write_table_files(written, frames, words, org, tables_dir, epoch, cache_dir)
     _draw_figures(focus, words, figures_dir, cache_dir)

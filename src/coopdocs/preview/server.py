@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from coopdocs import layout
-from coopdocs.preview.session import DocumentId, PreviewSession
+from coopdocs.preview.session import DocumentId, PreviewSession, Refresh
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost")
@@ -130,12 +130,35 @@ class PreviewServer(ThreadingHTTPServer):
         self.session = session
         self.default = default
         self.generation = Generation()
-        self.lock = threading.Lock()  # one refresh at a time; pages are read between refreshes
+        self.lock = threading.Lock()  # one refresh at a time
+        # The document whose page was served last (a key): with several documents, it is
+        # refreshed first and its page told, before the others are brought up to date.
+        self.viewed: str | None = None
 
     def refresh(self, wanted: list[str] | None) -> None:
-        """Refresh the session and tell the open pages; print what happened for the author."""
+        """Refresh the session and tell the open pages; the page viewed last first (see :attr:`viewed`)."""
+        keys = wanted or [d.key for d in self.session.documents]
+        viewed = self.viewed
+        if viewed is None or viewed not in keys or len(keys) == 1:
+            self._refresh(wanted)
+            return
+        self._refresh([viewed])
+        # The others (the viewed one's inputs are unchanged now): told only of a change or an error.
+        self._refresh(None if wanted is None else [k for k in keys if k != viewed], quiet=True)
+
+    def _refresh(self, wanted: list[str] | None, quiet: bool = False) -> None:
+        """One refresh of the session; tell the open pages (``quiet``: only of a change or an error)."""
         with self.lock:
-            result = self.session.refresh(wanted)
+            error_before = self.session.error
+            try:
+                result = self.session.refresh(wanted)
+            except Exception as exc:  # noqa: BLE001 - shown in the page; the watch goes on
+                # An error the session does not expect (a bug) would end the watcher's thread,
+                # and the page would silently stop following the saves.
+                result = Refresh(error=f"the preview failed: {type(exc).__name__}: {exc}")
+                self.session.error = result.error
+        if quiet and not result.rebuilt and result.error == error_before:
+            return
         if result.error:
             print(f"coopdocs preview: {result.error}", file=sys.stderr, flush=True)
         elif result.rebuilt:
@@ -179,24 +202,25 @@ class _Handler(BaseHTTPRequestHandler):
         session = self.server.session
         if path in ("/", "/index.html"):
             if self.server.default is None:
-                with self.server.lock:
-                    body = inject(index_page(session), self.server.generation.value, session.error)
-                self._send(body)
+                generation, error = self.server.generation.value, session.error
+                self._send(inject(index_page(session), generation, error))
                 return
             path = f"/{self.server.default}.html"
         doc = next((d for d in session.documents if f"/{d.key}.html" == path), None)
         if doc is None:
             self._send(f"not a document of this preview: {html.escape(path)}", HTTPStatus.NOT_FOUND)
             return
-        with self.server.lock:
-            target = session.html(doc)
-            page = (
-                target.read_text(encoding="utf-8")
-                if target.is_file()
-                else ("<!DOCTYPE html>\n<html><body><p>Not built yet.</p></body></html>")
-            )
-            body = inject(page, self.server.generation.value, session.error)
-        self._send(body)
+        self.server.viewed = doc.key
+        # Read without waiting for a refresh under way (the viewed page is refreshed first, the
+        # others after it): the files are replaced whole (atomic_output), and the generation is
+        # taken before the file, so a refresh that ends between the two costs one more reload,
+        # never a missed one.
+        generation, error = self.server.generation.value, session.error
+        try:
+            page = session.html(doc).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            page = "<!DOCTYPE html>\n<html><body><p>Not built yet.</p></body></html>"
+        self._send(inject(page, generation, error))
 
     def _send(self, body: str, status: HTTPStatus = HTTPStatus.OK) -> None:
         data = body.encode("utf-8")

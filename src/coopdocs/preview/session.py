@@ -12,6 +12,7 @@ whose inputs changed are rendered and converted again. DOCX and PDF stay the bui
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,12 @@ class Refresh:
     rebuilt: list[Document] = field(default_factory=list)
     error: str | None = None
 
+
+# One refresh at a time in a process, whatever the session: validation's pattern guard
+# (coopdocs.load.patterns.PATTERNS) is one object for the process and not made for two threads in
+# it at once (two previews in one process, as in the tests; a refresh of the watcher's thread
+# still running when the next preview starts).
+_ONE_REFRESH = threading.Lock()
 
 # Errors a refresh shows in the page (besides Jinja's and PreviewError) instead of stopping it.
 _SHOWN_ERRORS = (
@@ -123,6 +130,11 @@ class PreviewSession:
         On an error (invalid data, a template error, a failed conversion) the HTML written before
         stays as it was, the error is returned and kept in :attr:`error` until a refresh succeeds.
         """
+        with _ONE_REFRESH:
+            return self._refresh(wanted)
+
+    def _refresh(self, wanted: list[str] | None) -> Refresh:
+        """:meth:`refresh`, under the process's refresh lock."""
         result = Refresh()
         try:
             self._load_settings()
@@ -217,6 +229,7 @@ class PreviewSession:
             cache_dir=self.file(layout.TABLES_CACHE),
             words=words,
             detailed_states=self.settings.get("detailed_states_max"),
+            table_files=False,  # the HTML shows the tables from the contexts, links no workbook
         )
 
     def _load_settings(self) -> None:
