@@ -94,7 +94,11 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             "The config names records the data does not have; nothing was built.", file=sys.stderr
         )
         return 1
-    _report_problems(package.warnings, False)
+    register, numbering = _register(package, Path(args.data))
+    if any(p.severity == "error" for p in numbering):
+        _report_problems(numbering, args.json_errors)
+        return 1
+    _report_problems(package.warnings + numbering, False)
     if args.language:
         settings["language"] = args.language
     try:
@@ -106,10 +110,19 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             args.epoch,
             settings,
             words=load_strings(Path(args.strings) if args.strings else None),
+            register=register,
         )
     except StringsError as exc:
         return _strings_error(exc, args.strings)
     return 0
+
+
+def _register(package, data_dir: Path) -> tuple:
+    """The data's numbering register (None without one) and its problems (coopdocs.load.register),
+    checked against the documents this data makes."""
+    from coopdocs.load.register import register_for
+
+    return register_for(data_dir, [str(c["slug"]) for c in package.tables["countries"]])
 
 
 def _strings_error(exc: Exception, strings: str | None) -> int:
@@ -187,6 +200,38 @@ def cmd_claims_register(args: argparse.Namespace) -> int:
     root = Path.cwd()
     data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
     print(write_register(root, data_dir).relative_to(root))
+    return 0
+
+
+def cmd_number(args: argparse.Namespace) -> int:
+    """Write the numbering register (``numbering.json`` beside the data's descriptor) from the
+    last build: every document's sources and records numbered 1..n in reading order, no gaps.
+    ``--check``: write nothing; exit 1 listing what keeps the register from being that (a source
+    or record it lacks or no longer used, a gap or another order), 0 when it is."""
+    from coopdocs.describe.numbers import NumberError, reading
+    from coopdocs.load.register import check, compact, dumps, load_register, register_path
+    from coopdocs.tools.config import load_config
+
+    root = Path.cwd()
+    data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
+    try:
+        order = reading(root, data_dir)
+    except NumberError as exc:
+        print(f"coopdocs number: {exc}", file=sys.stderr)
+        return 2
+    register, problems = load_register(root / data_dir, list(order))
+    path = register_path(root / data_dir)
+    # As the command was given: relative to the project for its own data, else in full.
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    if args.check:
+        lines = [str(p) for p in problems] + [f"{shown}: {line}" for line in check(register, order)]
+        for line in lines:
+            print(line, file=sys.stderr)
+        return 1 if lines else 0
+    text = dumps(compact(order))
+    path.write_text(text, encoding="utf-8")
+    counts = sum(len(v) for d in order.values() for v in d.values())
+    print(f"{shown}: {len(order)} documents, {counts} numbers")
     return 0
 
 
@@ -579,6 +624,22 @@ def _add_verify(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_verify)
 
 
+_NUMBER_USAGE = (
+    "coopdocs number [--check]: the citation and record-mark numbers of every document, in "
+    "reading order, from the last build; --check: exit 1 listing what differs"
+)
+
+
+def _add_number(sub: argparse._SubParsersAction) -> None:
+    """``number``: write or check the numbering register."""
+    what = "renumber: write data/numbering.json from the last build (1..n per document)"
+    p = sub.add_parser("number", help=what, description=_NUMBER_USAGE)
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if not compact")
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--data-dir", help="the data package (default: the config's data_dir)")
+    p.set_defaults(func=cmd_number)
+
+
 def _add_diff(sub: argparse._SubParsersAction) -> None:
     """``diff``: the two versions to compare."""
     p = sub.add_parser(
@@ -691,6 +752,7 @@ _SUBCOMMANDS = (
     _add_archive,
     _add_verify,
     _add_diff,
+    _add_number,
     _add_preview,
     _add_publish,
 )

@@ -58,6 +58,10 @@ CONFIG_CACHE = f"{CACHE}/config"  # configurations that passed the schema (workf
 
 LOGS = "logs"
 
+# The numbering register beside the data package's descriptor (coopdocs.load.register): the
+# number of each source and record in each document. Optional; an input of every document.
+NUMBERING = "numbering.json"
+
 # Files of the project that every output is made from (besides the data, templates and styles).
 SNAKEFILE = "Snakefile"
 RULES_DIR = "rules"
@@ -432,14 +436,18 @@ def table_ids(data_dir: str | Path) -> list[str]:
 
 
 def data_files(data_dir: str, root: str | Path = ".") -> list[str]:
-    """Every file of the data package: the descriptor, then each table it names and its authored
-    texts (the descriptor's ``texts``), sorted."""
+    """Every file of the data package: the descriptor, then each table it names, its authored
+    texts (the descriptor's ``texts``) and its numbering register (:data:`NUMBERING`, when it
+    has one), sorted."""
     descriptor_path = PurePosixPath(data_dir) / "datapackage.json"
     descriptor = json.loads((Path(root) / descriptor_path).read_text(encoding="utf-8"))
     texts = descriptor.get("texts") if isinstance(descriptor.get("texts"), dict) else {}
+    register = PurePosixPath(data_dir) / NUMBERING
+    numbering = {str(register)} if (Path(root) / register).is_file() else set()
     return [str(descriptor_path)] + sorted(
         {str(PurePosixPath(data_dir) / r["path"]) for r in descriptor["resources"]}
         | {str(PurePosixPath(data_dir) / p) for p in texts.values()}
+        | numbering
     )
 
 

@@ -21,8 +21,10 @@
 
 local MARK_CLASS = "record-id"
 local FORM_ATTRIBUTE = "record-mark"
--- An entry may state its number (a redline: coopdocs.review.numbering.pin_marks gives each entry
--- the number it has in its version, so that the redline's marks read as the versions' do).
+-- An entry may state its number: the data's numbering register gives each record its number in
+-- each document (coopdocs.load.register; the Markdown's entry_anchor), so that an added record
+-- moves no other mark, and a redline without a register states each entry's number in its version
+-- (coopdocs.review.numbering.pin_marks). An entry that states none is numbered by its position.
 local NUMBER_ATTRIBUTE = "record-number"
 local NO_BREAK_SPACE = "\u{00A0}"
 

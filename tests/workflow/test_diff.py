@@ -514,6 +514,10 @@ def _assert_accept_new_reject_old(seen: dict, stem: str, old: str, new: str, out
         for k in ("citations", "record marks")
     }
     differences = [(w, g) for w, g in zip(want, got, strict=True) if w != g]
+    if not any(moved.values()):
+        # Nothing renumbered (the data's numbering register keeps every number): Reject All is
+        # the old version exactly, citation numbers and record marks included.
+        assert not differences, (stem, differences[:20])
     unlisted = [(w, g) for w, g in differences if not _renumbering_only(w, g, moved)]
     assert not unlisted, (stem, unlisted[:20])
 
@@ -599,17 +603,39 @@ SIX_EDITS = {
 }
 
 
-@pytest.fixture(scope="module")
-def six_repo(tmp_path_factory) -> Path:
-    """A repository with v1 and, on branches from it, each of the six edits alone and all six."""
-    repo = _project_v1(tmp_path_factory.mktemp("six") / "project")
-    for name, edits in [*((k, [f]) for k, f in SIX_EDITS.items()), ("all", SIX_EDITS.values())]:
-        git(repo, "checkout", "-q", "-b", f"edit-{name}", "v1")
-        for edit in edits:
+def _branches(repo: Path, base: str, prefix: str, edits: dict) -> None:
+    """On a branch from ``base`` per entry of ``edits`` (name: edit functions), the edits made
+    and committed, tagged ``<prefix>-<name>``."""
+    for name, functions in edits.items():
+        git(repo, "checkout", "-q", "-b", f"{prefix}-{name}", base)
+        for edit in functions:
             edit(repo)
         git(repo, "commit", "-q", "-am", name)
-        git(repo, "tag", f"e-{name}")
+        git(repo, "tag", f"{prefix}-{name}")
     git(repo, "checkout", "-q", "main")
+
+
+@pytest.fixture(scope="module")
+def six_repo(tmp_path_factory) -> Path:
+    """A repository with v1 and, on branches from it, each of the six edits alone and all six.
+    The project's data has its numbering register (data/numbering.json)."""
+    repo = _project_v1(tmp_path_factory.mktemp("six") / "project")
+    assert (repo / "data" / "numbering.json").is_file()
+    _branches(
+        repo, "v1", "e", {**{k: [f] for k, f in SIX_EDITS.items()}, "all": SIX_EDITS.values()}
+    )
+    return repo
+
+
+@pytest.fixture(scope="module")
+def unnumbered_repo(tmp_path_factory) -> Path:
+    """v1 without the numbering register (tag u1: each document numbers from 1 in reading
+    order), and all six edits on it (u-all)."""
+    repo = _project_v1(tmp_path_factory.mktemp("unnumbered") / "project")
+    git(repo, "rm", "-q", "data/numbering.json")
+    git(repo, "commit", "-q", "-m", "no numbering register")
+    git(repo, "tag", "u1")
+    _branches(repo, "u1", "u", {"all": SIX_EDITS.values()})
     return repo
 
 
@@ -629,22 +655,40 @@ def _settle(redlines: list[Path], versions: list[Path], profile: Path) -> dict[s
     ["all", *SIX_EDITS],
 )
 def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path):
-    """Issue 33's edits, each alone and all together: no tracked change is a renumbering only, and
-    Accept All / Reject All give the new / old text (Reject All: the listed renumbering aside)."""
-    proc = diff(six_repo, "v1", f"e-{edit}")
-    out = six_repo / "reports" / "diff" / f"v1..e-{edit}"
-    if edit == "reorder":
+    """Issue 33's edits, each alone and all together, on data with a numbering register: nothing
+    is renumbered (the report lists no renumbering, no tracked change is a number), and Accept
+    All / Reject All give the new / old text exactly, token for token."""
+    moved = _six_edits(six_repo, "v1", f"e-{edit}", tmp_path, reorder=edit == "reorder")
+    assert not any(pairs for kinds in moved.values() for pairs in kinds.values()), moved
+
+
+def test_without_a_register_the_renumbering_is_listed(unnumbered_repo, tmp_path):
+    """The six edits on data without a numbering register: the added source and records move the
+    numbers after them, the report lists that renumbering, no tracked change is a renumbering
+    only, and Reject All is the old text but exactly the listed numbers."""
+    moved = _six_edits(unnumbered_repo, "u1", "u-all", tmp_path)
+    assert moved["article/review"]["citations"] and moved["article/review"]["record marks"], moved
+
+
+def _six_edits(repo: Path, a: str, b: str, tmp_path: Path, reorder: bool = False) -> dict:
+    """``coopdocs diff a b`` and its redlines settled (Accept All, Reject All) against both
+    versions' DOCX (:func:`_assert_accept_new_reject_old`); returns each redline's renumbering
+    as the change report lists it ({document: {kind: pairs}})."""
+    proc = diff(repo, a, b)
+    out = repo / "reports" / "diff" / f"{a}..{b}"
+    if reorder:
         assert proc.returncode == 0 and not _redlines(out), proc.stdout + proc.stderr
-        return
+        return {}
     assert proc.returncode == 1, proc.stdout + proc.stderr
     _assert_report_agrees(out)
     redlines = _redlines(out)
     assert redlines, proc.stdout
-    old, new = _built(six_repo, "v1", tmp_path), _built(six_repo, f"e-{edit}", tmp_path)
-    versions = []
+    old, new = _built(repo, a, tmp_path), _built(repo, b, tmp_path)
+    versions, listed = [], {}
     for docx in redlines:
         name = docx.stem.replace("-", "/", 1)
         moved = {k: _renumbered(out, name, k) for k in ("citations", "record marks")}
+        listed[name] = moved
         assert not _renumbering_tracked(docx, moved), docx.name
         folder, name = docx.stem.split("-", 1)
         for tag, project in (("old", old), ("new", new)):
@@ -654,6 +698,7 @@ def test_six_edits_accept_all_is_new_reject_all_is_old(six_repo, edit, tmp_path)
     seen = _settle(redlines, versions, tmp_path / "profile")
     for docx in redlines:
         _assert_accept_new_reject_old(seen, docx.stem, "old", "new", out)
+    return listed
 
 
 def _numbers(text: str) -> list[int]:

@@ -452,6 +452,13 @@ LABEL_FIELD = {
 }
 
 
+def reading_order(entry: dict[str, Any]) -> tuple[int, str]:
+    """The sort key of a provenance entry in reading order: by table (as :data:`LABEL_FIELD`
+    lists them), then identifier; the order records.lua numbers without a numbering register."""
+    tables = list(LABEL_FIELD)
+    return (tables.index(entry["table"]), str(entry["id"]))
+
+
 def provenance(
     package: Package, record_ids: list[str], git: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -486,7 +493,7 @@ def provenance(
                     "note": r.get("note") or "",
                 }
             )
-    entries.sort(key=lambda e: (tables.index(e["table"]), str(e["id"])))
+    entries.sort(key=reading_order)
     # Only the numbers of this document's sources: the whole table would put every source of a
     # thousand states into every brief's context.
     cited = sorted({x for e in entries for x in e["sources"] if x in numbers})

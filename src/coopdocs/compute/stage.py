@@ -34,6 +34,7 @@ from coopdocs.compute.tables import (
 from coopdocs.compute.tables_document import build_document_context
 from coopdocs.load.datapackage import Package
 from coopdocs.load.descriptor import table_names
+from coopdocs.load.register import Register, number_bibliography, number_provenance
 from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
 from coopdocs.tools.files import atomic_output, write_json
@@ -69,18 +70,37 @@ def _brief_outputs(
     # What the brief counts: named claims with their records (coopdocs.compute.claims).
     add_brief_claims(ctx, package, country["code"], org, union, settings.get("union_body"))
     stem = country["slug"]
+    bib = bibliography(package, cited_sources(package, ctx), words)
+    numbered(ctx, bib, run.get("register"), f"{layout.BRIEF.folder}/{stem}")
     return {
         Path(layout.context(layout.BRIEF.folder, stem, contexts_dir)): ctx,
-        Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir)): bibliography(
-            package, cited_sources(package, ctx), words
-        ),
+        Path(layout.bibliography(layout.BRIEF.folder, stem, contexts_dir)): bib,
     }
 
 
-def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, Any]:
+def _key(kind: layout.Kind) -> str:
+    """The layout key of the one document of ``kind`` (the register's key for it)."""
+    return layout.Document(kind, str(kind.name)).key
+
+
+def numbered(context: dict, bib: list, register: Register | None, key: str) -> None:
+    """Number the records and sources of document ``key`` (its context's provenance appendix
+    and its bibliography) by the numbering register; without a register they keep the numbers
+    of their reading order (the appendix's order, citeproc's order of first citation)."""
+    if register is None:
+        return
+    entry = register.get(key, {})
+    number_provenance(context["provenance"], entry)
+    number_bibliography(bib, entry)
+
+
+def _bundle(
+    package: Package, git: Any, settings: dict[str, Any], register: Register | None
+) -> dict[str, Any]:
     """The data bundle the tables job reads: the descriptor, the records (without the loader's
-    private fields), the changed records, the checked settings and the authored texts."""
-    return {
+    private fields), the changed records, the checked settings, the authored texts and (when the
+    data has one) the numbering register."""
+    bundle = {
         "descriptor": package.descriptor,
         "tables": {
             name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in recs]
@@ -90,6 +110,9 @@ def _bundle(package: Package, git: Any, settings: dict[str, Any]) -> dict[str, A
         "settings": settings,
         "texts": package.texts,
     }
+    if register is not None:
+        bundle["numbering"] = register
+    return bundle
 
 
 def write_contexts(
@@ -101,13 +124,15 @@ def write_contexts(
     settings: dict[str, Any],
     slugs: set[str] | None = None,
     words: Words | None = None,
+    register: Register | None = None,
 ) -> None:
     """Write the data bundle and each brief's context and bibliography (the prepare_data job).
 
     ``settings``: the config's ``organisation``, ``union`` and ``union_body``, checked against the
     data (coopdocs.load.settings.resolve_settings); the bundle carries them to the tables job.
     ``words``: the strings file. ``slugs``: only the briefs with these slugs (the preview of one
-    brief); None: every brief. Everything is computed first, then written: a failure leaves no mix
+    brief); None: every brief. ``register``: the numbering register (coopdocs.load.register), None
+    when the data has none. Everything is computed first, then written: a failure leaves no mix
     of old and new files.
     """
     build = build_info(package.descriptor, epoch, settings.get("language"))
@@ -118,11 +143,12 @@ def write_contexts(
         raise StringsError("\n".join(missing))
     git = changed_records(data_dir, package.descriptor)
     run = dict(build=build, settings=settings, git=git, words=words, contexts_dir=contexts_dir)
+    run["register"] = register
     outputs: dict[Path, object] = {}
     for country in package.tables["countries"]:
         if slugs is None or country["slug"] in slugs:
             outputs.update(_brief_outputs(package, country, run))
-    outputs[bundle_path] = _bundle(package, git, settings)
+    outputs[bundle_path] = _bundle(package, git, settings, register)
     for path, value in sorted(outputs.items()):
         write_json(path, value)
 
@@ -159,17 +185,20 @@ def _write_document_contexts(
     context["provenance"] = provenance(package, context["records"], git)
     context["union"] = union_of(package, settings.get("union"))
     context["declared"] = declared_tables(package)
+    register = bundle.get("numbering")
+    bib = bibliography(package, cited_sources(package, context), words)
+    numbered(context, bib, register, _key(layout.TABLES_DOCUMENT))
     write_json(paths["context"], context)
-    write_json(paths["bib"], bibliography(package, cited_sources(package, context), words))
+    write_json(paths["bib"], bib)
     if paths.get("article_context") is not None:
         article = article_context(
             package, shown, article_meta, build, settings, keep=keep, others=others, words=words
         )
         article["provenance"] = provenance(package, article["records"], git)
+        bib = bibliography(package, cited_sources(package, article), words)
+        numbered(article, bib, register, _key(layout.ARTICLE))
         write_json(paths["article_context"], article)
-        write_json(
-            paths["article_bib"], bibliography(package, cited_sources(package, article), words)
-        )
+        write_json(paths["article_bib"], bib)
     return org
 
 

@@ -24,6 +24,7 @@ from coopdocs.compute.claims import claim_names
 from coopdocs.compute.stage import write_contexts, write_tables
 from coopdocs.layout import Document
 from coopdocs.load.datapackage import DataError, load_package
+from coopdocs.load.register import register_for
 from coopdocs.load.settings import language_problems, resolve_settings
 from coopdocs.load.strings import load_strings
 from coopdocs.render import publish as pub
@@ -159,6 +160,7 @@ class PreviewSession:
                 settings,
                 slugs={d.name for d in chosen if d.kind is layout.BRIEF},
                 words=words,
+                register=self._register(package),
             )
             del package
             if any(d.kind is not layout.BRIEF for d in chosen):
@@ -246,6 +248,16 @@ class PreviewSession:
                 self.path("templates_dir"), language=self.settings.get("language") or None
             )
         return self._environment
+
+    def _register(self, package) -> Any:
+        """The data's numbering register (None without one), as the build reads it; its errors
+        stop the refresh (coopdocs.load.register)."""
+        slugs = [str(c["slug"]) for c in package.tables["countries"]]
+        register, problems = register_for(self.path("data_dir"), slugs)
+        errors = [str(p) for p in problems if p.severity == "error"]
+        if errors:
+            raise PreviewError("\n".join(errors))
+        return register
 
     def _inputs(self, doc: Document) -> tuple[pub.Document, pub.Styles, pub.Outputs]:
         """The build's description of ``doc`` (as the rules give it), for its HTML only."""

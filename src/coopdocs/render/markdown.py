@@ -108,6 +108,21 @@ def anchor(record_id: str) -> Trusted:
     return Trusted("{#" + record_id + "}")
 
 
+def entry_anchor(entry: dict) -> Trusted:
+    """The attributes of a record's entry in the 'Data provenance' appendix: ``{#prov-prj-x}``,
+    and with the number the numbering register gives it ``{#prov-prj-x record-number="12"}``
+    (records.lua heads the entry and numbers its marks with it).
+
+    >>> entry_anchor({"id": "prj-x", "number": 12})
+    '{#prov-prj-x record-number="12"}'
+    """
+    attrs = anchor("prov-" + str(entry["id"]))
+    number = entry.get("number")
+    if number is None:
+        return attrs
+    return Trusted(attrs[:-1] + f' record-number="{int(number)}"' + "}")
+
+
 _FIGURE_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.svg")
 
 
@@ -323,6 +338,7 @@ def make_environment(
     env.filters["record_attrs"] = record_attrs
     env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
+    env.filters["entry_anchor"] = entry_anchor
     env.filters["figure_attrs"] = figure_attrs
     env.globals["timeline_description"] = timeline_description
     env.filters["authored"] = authored

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from coopdocs import layout
 from coopdocs.compute.timeline import draw
-from coopdocs.render import sections
+from coopdocs.render import citations, sections
 from coopdocs.render.metadata import document_metadata
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import (
@@ -154,32 +154,37 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
             words=with_locale(words, language) if words is not None else None,
         )
         figures.append(out.timeline_svg)
-    heap = pandoc_heap(out.md)
-    metadata = document_metadata(context)
-    if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
-        if sections.read(
-            out.md,
-            out.ast,
-            doc.sections_cache,
-            epoch=epoch,
-            heap=heap,
-            bibliography=doc.bibliography,
-            csl=csl,
-            metadata=metadata,
-        ):
-            return figures
-    pandoc(
-        out.md,
-        out.ast,
-        "json",
-        epoch=epoch,
-        heap=heap,
-        source_format=PANDOC_READER,
-        bibliography=doc.bibliography,
-        csl=csl,
-        metadata=metadata,
-    )
+    _read_ast(doc, out, epoch=epoch, csl=csl, metadata=document_metadata(context))
     return figures
+
+
+def _read_ast(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: dict) -> None:
+    """Step 3: the Markdown read into the JSON AST, citations resolved (by sections when the
+    document keeps a sections cache). With the numbering register's gaps, citeproc also lists
+    every numbered source and the entries no citation names are dropped afterwards
+    (coopdocs.render.citations)."""
+    heap = pandoc_heap(out.md)
+    ids = citations.nocite(doc.bibliography, out.md.read_text(encoding="utf-8"))
+    with citations.nocite_file(ids) as extra:
+        options = dict(bibliography=doc.bibliography, csl=csl, metadata=metadata)
+        options["metadata_file"] = extra
+        whole = True
+        if doc.sections_cache is not None and out.md.stat().st_size <= SECTIONS_MAX:
+            whole = not sections.read(
+                out.md, out.ast, doc.sections_cache, epoch=epoch, heap=heap, **options
+            )
+        if whole:
+            pandoc(
+                out.md,
+                out.ast,
+                "json",
+                epoch=epoch,
+                heap=heap,
+                source_format=PANDOC_READER,
+                **options,
+            )
+    if ids:
+        citations.prune(out.ast)
 
 
 def _writer_commands(

@@ -296,10 +296,12 @@ def read(
     bibliography: Path | None,
     csl: Path | None,
     metadata: dict[str, str] | None = None,
+    metadata_file: Path | None = None,
 ) -> bool:
     """Write ``markdown``'s JSON AST with citations resolved to ``target``, reusing cached sections.
 
     Returns False (and writes nothing) when the document must be read whole instead.
+    ``metadata_file``: as :func:`coopdocs.tools.pandoc.pandoc_command`'s, for citeproc's run.
     """
     sections = split(markdown.read_text(encoding="utf-8"))
     if sections is None:
@@ -328,6 +330,7 @@ def read(
             bibliography=bibliography,
             csl=csl,
             metadata=metadata,
+            metadata_file=metadata_file,
         )
     for section in new:
         _store(section, store)

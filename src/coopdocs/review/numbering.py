@@ -1,6 +1,8 @@
 """Numbers a document gives its record marks and citations, compared between two versions.
 
-A document numbers them by itself: ``templates/filters/records.lua`` numbers the provenance
+With the data's numbering register (coopdocs.load.register) both versions give a record or
+source the same number, so nothing here finds a renumbering unless the register itself changed.
+Without one, a document numbers them by itself: ``templates/filters/records.lua`` numbers the provenance
 appendix's entries in document order ("R12"), citeproc numbers the sources in order of first
 citation ("[12]"). A record or source added or removed in a version moves the numbers after it,
 although nothing changed for those records and sources. The redline keeps such number-only
@@ -41,12 +43,14 @@ def _elements(node: Any) -> Iterator[dict]:
 
 
 def entry_numbers(ast: dict) -> dict[str, int]:
-    """The number records.lua gives each provenance entry of a document: its first occurrence's
-    position among the entries, in document order (``{"prov-prj-x": 12}``)."""
+    """The number records.lua gives each provenance entry of a document: the number it states
+    (``record-number``: the numbering register's), else its first occurrence's position among
+    the entries, in document order (``{"prov-prj-x": 12}``)."""
     numbers: dict[str, int] = {}
     for el in _elements(ast.get("blocks", [])):
         if el["t"] == "Span" and ENTRY.match(el["c"][0][0]) and el["c"][0][0] not in numbers:
-            numbers[el["c"][0][0]] = len(numbers) + 1
+            stated = dict(el["c"][0][2]).get(NUMBER_ATTRIBUTE, "")
+            numbers[el["c"][0][0]] = int(stated) if stated.isdigit() else len(numbers) + 1
     return numbers
 
 

@@ -76,12 +76,14 @@ def pandoc_command(
     metadata: dict[str, str] | None = None,
     resource_path: Path | None = None,
     variables: dict[str, str] | None = None,
+    metadata_file: Path | None = None,
 ) -> list[str]:
     """The pandoc command line (without input and output) for one conversion, as the build runs it.
 
     ``variables``: template variables, put into the template as they are (pandoc escapes no
     ``--variable``), so the caller escapes them for the output's syntax; they take precedence
-    over the metadata's variables of the same name.
+    over the metadata's variables of the same name. ``metadata_file``: a YAML file of metadata
+    whose strings pandoc reads as Markdown (the numbering register's ``nocite``).
     """
     cmd = [pandoc_path(), "--sandbox", "--from", source_format, "--to", to]
     if not to.startswith("json"):
@@ -100,6 +102,8 @@ def pandoc_command(
         cmd += ["--resource-path", str(resource_path)]
     for key, value in sorted((metadata or {}).items()):
         cmd += ["--metadata", f"{key}={value}"]
+    if metadata_file is not None:
+        cmd += ["--metadata-file", str(metadata_file)]
     for key, value in sorted((variables or {}).items()):
         cmd += ["--variable", f"{key}={value}"]
     if to.startswith("html"):
