@@ -7,15 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from coopdocs import layout
-from coopdocs.describe.numbers import reading
 from coopdocs.load.register import (
     GAP_PREFIX,
     assign,
@@ -176,42 +170,3 @@ def test_record_marks_read_by_the_diff_are_the_registers():
         "prov-a": 7,
         "prov-b": 2,
     }
-
-
-def test_the_seed_register_is_the_compact_one_of_the_build():
-    """data/numbering.json is what `coopdocs number` writes from a build of the seed (checked when
-    a build is there: the documents then read exactly as without a register)."""
-    register, problems = load_register(ROOT / "data", [])
-    assert register is not None and not [p for p in problems if p.severity == "error"]
-    if not all(
-        (ROOT / d.ast).is_file() for d in layout.documents(layout.brief_slugs(ROOT / "data"))
-    ):
-        return
-    assert check(register, reading(ROOT, "data")) == []
-
-
-def test_number_check_on_the_command_line(tmp_path):
-    """`coopdocs number --check` after a build: exit 0 for the seed's register; exit 1 naming the
-    file and the document when the register has a gap; `coopdocs number` closes it."""
-    docs = layout.documents(layout.brief_slugs(ROOT / "data"))
-    if not all((ROOT / d.ast).is_file() for d in docs):
-        pytest.skip("no build of the project")
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    command = [str(Path(sys.executable).parent / "coopdocs"), "number", "--data-dir", str(data)]
-
-    def run(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*command, *extra], cwd=ROOT, capture_output=True, text=True, timeout=120
-        )
-
-    assert run("--check").returncode == 0
-    register = json.loads((data / layout.NUMBERING).read_text(encoding="utf-8"))
-    records = register["briefs/armenia"]["records"]
-    records[min(records, key=records.get)] = 999
-    (data / layout.NUMBERING).write_text(json.dumps(register), encoding="utf-8")
-    proc = run("--check")
-    assert proc.returncode == 1 and "numbering.json: " in proc.stderr, proc.stderr
-    assert "briefs/armenia: records not numbered 1..27 in reading order" in proc.stderr, proc.stderr
-    assert run().returncode == 0 and run("--check").returncode == 0
-    assert (data / layout.NUMBERING).read_bytes() == (ROOT / "data" / layout.NUMBERING).read_bytes()
