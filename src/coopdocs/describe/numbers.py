@@ -13,32 +13,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from coopdocs import layout
 from coopdocs.compute.contexts import reading_order
 from coopdocs.load.register import GAP_PREFIX
+from coopdocs.render.citations import cited_sources
 
 Reading = dict[str, dict[str, list[str]]]
 
 
 class NumberError(RuntimeError):
     """No finished build to read the reading order from."""
-
-
-def _cited(node: Any, out: dict[str, None]) -> None:
-    """Every cited source of a pandoc JSON AST node, in document order, into ``out``."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, list):
-            stack.extend(reversed(n))
-        elif isinstance(n, dict):
-            if n.get("t") == "Cite":
-                for citation in n["c"][0]:
-                    out.setdefault(citation["citationId"], None)
-            if isinstance(n.get("c"), list):
-                stack.append(n["c"])
 
 
 def document_order(root: Path, doc: layout.Document) -> dict[str, list[str]]:
@@ -49,8 +34,7 @@ def document_order(root: Path, doc: layout.Document) -> dict[str, list[str]]:
             f"{doc.key}: no built context or AST: build first (python3 bootstrap.py build)"
         )
     entries = json.loads(context.read_text(encoding="utf-8"))["provenance"]["records"]
-    cited: dict[str, None] = {}
-    _cited(json.loads(ast.read_text(encoding="utf-8")).get("blocks", []), cited)
+    cited = cited_sources(json.loads(ast.read_text(encoding="utf-8")).get("blocks", []))
     return {
         "records": [str(e["id"]) for e in sorted(entries, key=reading_order)],
         "sources": [s for s in cited if not s.startswith(GAP_PREFIX)],

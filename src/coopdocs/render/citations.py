@@ -57,18 +57,22 @@ def nocite_file(ids: list[str]) -> Iterator[Path | None]:
         yield path
 
 
-def _cited_ids(node: object, out: set[str]) -> None:
-    """Every source a Cite element under ``node`` names (the reference list has none)."""
+def cited_sources(node: object) -> list[str]:
+    """Every source a Cite element under ``node`` (a pandoc JSON AST or part of it) names, each
+    once, in order of first citation (the reference list has no Cite)."""
+    out: dict[str, None] = {}
     stack = [node]
     while stack:
         n = stack.pop()
         if isinstance(n, list):
-            stack.extend(n)
+            stack.extend(reversed(n))
         elif isinstance(n, dict):
             if n.get("t") == "Cite":
-                out.update(c["citationId"] for c in n["c"][0])
+                for citation in n["c"][0]:
+                    out.setdefault(citation["citationId"], None)
             if isinstance(n.get("c"), list):
                 stack.append(n["c"])
+    return list(out)
 
 
 def prune(ast_path: Path) -> int:
@@ -77,8 +81,7 @@ def prune(ast_path: Path) -> int:
     DOCX writer would make it a document property). Returns how many entries were dropped."""
     ast = json.loads(ast_path.read_text(encoding="utf-8"))
     nocite = ast.get("meta", {}).pop("nocite", None)
-    cited: set[str] = set()
-    _cited_ids(ast["blocks"], cited)
+    cited = set(cited_sources(ast["blocks"]))
     dropped = 0
     stack = [ast["blocks"]]
     while stack:

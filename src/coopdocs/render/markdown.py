@@ -108,6 +108,10 @@ def anchor(record_id: str) -> Trusted:
     return Trusted("{#" + record_id + "}")
 
 
+# The attribute that gives records.lua an appendix entry's number instead of its position.
+RECORD_NUMBER = "record-number"
+
+
 def entry_anchor(entry: dict) -> Trusted:
     """The attributes of a record's entry in the 'Data provenance' appendix: ``{#prov-prj-x}``,
     and with the number the numbering register gives it ``{#prov-prj-x record-number="12"}``
@@ -120,7 +124,7 @@ def entry_anchor(entry: dict) -> Trusted:
     number = entry.get("number")
     if number is None:
         return attrs
-    return Trusted(attrs[:-1] + f' record-number="{int(number)}"' + "}")
+    return Trusted(attrs[:-1] + f' {RECORD_NUMBER}="{int(number)}"' + "}")
 
 
 _FIGURE_FILE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\.svg")

@@ -20,10 +20,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from coopdocs.render.markdown import RECORD_NUMBER
+
 # The appendix entries records.lua numbers: spans whose identifier is "prov-" and an identifier.
 ENTRY = re.compile(r"^prov-[A-Za-z0-9-]+$")
-# The attribute that gives records.lua an entry's number instead of its position.
-NUMBER_ATTRIBUTE = "record-number"
 FORM_ATTRIBUTE = "record-mark"
 # The class of the number before each entry of citeproc's reference list.
 REFERENCE_NUMBER = "csl-left-margin"
@@ -49,7 +49,7 @@ def entry_numbers(ast: dict) -> dict[str, int]:
     numbers: dict[str, int] = {}
     for el in _elements(ast.get("blocks", [])):
         if el["t"] == "Span" and ENTRY.match(el["c"][0][0]) and el["c"][0][0] not in numbers:
-            stated = dict(el["c"][0][2]).get(NUMBER_ATTRIBUTE, "")
+            stated = dict(el["c"][0][2]).get(RECORD_NUMBER, "")
             numbers[el["c"][0][0]] = int(stated) if stated.isdigit() else len(numbers) + 1
     return numbers
 
@@ -72,8 +72,8 @@ def pin_marks(merged: dict, old: dict, new: dict) -> dict:
     for el in _elements(merged.get("blocks", [])):
         if el["t"] == "Span" and el["c"][0][0] in numbers:
             attr = el["c"][0]
-            kv = [kv for kv in attr[2] if kv[0] != NUMBER_ATTRIBUTE]
-            el["c"][0] = [attr[0], attr[1], [*kv, [NUMBER_ATTRIBUTE, str(numbers[attr[0]])]]]
+            kv = [kv for kv in attr[2] if kv[0] != RECORD_NUMBER]
+            el["c"][0] = [attr[0], attr[1], [*kv, [RECORD_NUMBER, str(numbers[attr[0]])]]]
     return merged
 
 
