@@ -23,6 +23,7 @@ from coopdocs.compute.contexts import (
     citing_works,
     declared_tables,
     digest,
+    established,
     event_entry,
     is_member,
     names_organisation,
@@ -732,7 +733,9 @@ def highlights_part(r: Review, donors: list[dict], measures: dict[str, Any]) -> 
             "count": top_theme.number,
             "ties": list(top_theme.ties),
         },
-        "themes_used": len({th for p in t["projects"] for th in p["themes"]}),
+        # The same projects the most frequent theme is counted in: those under way or completed.
+        "projects_established": len(established(t["projects"])),
+        "themes_used": len({th for p in established(t["projects"]) for th in p["themes"]}),
         "donors": donors,
         **funding_part(r, donors),
         **union_programme_part(r),
