@@ -31,9 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopdocs import layout
-from coopdocs.compute.timeline import draw
-from coopdocs.render import citations, sections
-from coopdocs.render.metadata import document_metadata
 from coopdocs.tools.files import atomic_output
 from coopdocs.tools.pandoc import (
     PANDOC_READER,
@@ -43,7 +40,10 @@ from coopdocs.tools.pandoc import (
     pandoc_command,
     pandoc_heap,
 )
-from coopdocs.tools.typst import typst_pdf
+
+# What only one stage uses is imported there: the write stage of a long document does not draw a
+# timeline or read sections (compute.timeline alone was ~50 ms of its imports), and the read stage
+# does not compile a PDF.
 
 # Above this much Markdown a document is read whole even with a sections cache: a cold read holds
 # its whole AST as Python objects (~10x the JSON, ~150 MB at 2 MB of Markdown), beside the memory
@@ -137,9 +137,12 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
     Returns the figures the document shows (``doc.figures`` and the timeline drawn here).
     ``environment``: see :func:`render_markdown`.
     """
+    from coopdocs.render.metadata import document_metadata
+
     context = render_markdown(doc, out.md, environment)
     figures = list(doc.figures)
     if doc.timeline_template is not None:
+        from coopdocs.compute.timeline import draw
         from coopdocs.load.strings import load_strings, with_locale
 
         assert out.timeline_svg is not None and out.timeline_png is not None
@@ -163,6 +166,8 @@ def _read_ast(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: d
     document keeps a sections cache). With the numbering register's gaps, citeproc also lists
     every numbered source and the entries no citation names are dropped afterwards
     (coopdocs.render.citations)."""
+    from coopdocs.render import citations, sections
+
     heap = pandoc_heap(out.md)
     ids = citations.nocite(doc.bibliography, out.md.read_text(encoding="utf-8"))
     with citations.nocite_file(ids) as extra:
@@ -229,6 +234,8 @@ def write(
     parallel: int = 1,
 ) -> None:
     """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
+    from coopdocs.tools.typst import typst_pdf
+
     heap = pandoc_heap(out.md)
     writers = _writer_commands(styles, out, figures_dir)
     wanted = [(cmd, target) for cmd, target in writers if target is not None]
@@ -258,6 +265,8 @@ def _write_parallel(
     writers asked for, in that order.
     """
     from concurrent.futures import ThreadPoolExecutor
+
+    from coopdocs.tools.typst import typst_pdf
 
     typst_run = PandocRun(writers[0][0], out.ast, out.typ, epoch, stack, heap)
     first = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[:1]]
