@@ -109,3 +109,23 @@ def test_typst_compiles_the_projects_own_assets(tmp_path):
     out = tmp_path / "doc.pdf"
     typst_pdf(typ, out, epoch=0, assets=[svg], pdf_a=False)
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_case08_one_process_writers_refuse_an_image_outside_the_media_bag(tmp_path):
+    """The writers of coopdocs.render.publish run in one `pandoc lua` process, which has no
+    --sandbox: an image that no filter put into the media bag is refused before any writer runs."""
+    from coopdocs.tools.pandoc import PANDOC_READER
+    from coopdocs.tools.pandoc_writers import PandocWriters, Writer
+
+    secret = _png(tmp_path)
+    md = tmp_path / "doc.md"
+    md.write_text(f"Text.\n\n![x]({secret})\n", encoding="utf-8")
+    ast = tmp_path / "doc.json"
+    pandoc(md, ast, "json", epoch=0, source_format=PANDOC_READER)
+    for to in ("docx", "html"):
+        out = tmp_path / f"doc.{to}"
+        run = PandocWriters(ast, [Writer(to, out)], epoch=0)
+        error = run.wait()
+        assert error is not None and "is not one of the project's figures" in error
+        assert str(out) in error
+        assert not out.exists()

@@ -32,14 +32,8 @@ from pathlib import Path
 
 from coopdocs import layout
 from coopdocs.tools.files import atomic_output
-from coopdocs.tools.pandoc import (
-    PANDOC_READER,
-    ConversionError,
-    PandocRun,
-    pandoc,
-    pandoc_command,
-    pandoc_heap,
-)
+from coopdocs.tools.pandoc import PANDOC_READER, ConversionError, pandoc, pandoc_heap
+from coopdocs.tools.pandoc_writers import PandocWriters, Writer
 
 # What only one stage uses is imported there: the write stage of a long document does not draw a
 # timeline or read sections (compute.timeline alone was ~50 ms of its imports), and the read stage
@@ -192,36 +186,33 @@ def _read_ast(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: d
         citations.prune(out.ast)
 
 
-def _writer_commands(
-    styles: Styles, out: Outputs, figures_dir: Path
-) -> list[tuple[list, Path | None]]:
-    """The pandoc command of each writer (Typst, DOCX, HTML, in that order) with its target."""
+def _writers(styles: Styles, out: Outputs, figures_dir: Path) -> list[Writer]:
+    """The formats to write from the AST (Typst, DOCX, HTML, in that order, those wanted), each
+    with the options of its pandoc command line (coopdocs.tools.pandoc.pandoc_command)."""
     meta = {"figures-dir": str(figures_dir)}
     both = [styles.figures_filter, styles.records_filter]
     # Citations are already rendered by citeproc: Typst must print them, not emit #cite().
     # The figures filter gives Typst each figure's text alternative (PDF/UA, issue 30).
-    typst_cmd = pandoc_command(
-        "typst-citations",
-        source_format="json",
-        template=styles.typst_template,
-        lua_filters=both,
-    )
-    docx_cmd = pandoc_command(
-        "docx",
-        source_format="json",
-        reference_doc=styles.reference_doc,
-        lua_filters=both,
-        metadata=meta,
-    )
-    html_cmd = pandoc_command(
-        "html",
-        source_format="json",
-        template=styles.html_template,
-        lua_filters=both,
-        metadata=meta,
-        variables=html_attributes(out.ast),
-    )
-    return [(typst_cmd, out.typ), (docx_cmd, out.docx), (html_cmd, out.html)]
+    writers = [
+        Writer("typst-citations", out.typ, both, template=styles.typst_template)
+        if out.typ is not None
+        else None,
+        Writer("docx", out.docx, both, reference_doc=styles.reference_doc, metadata=meta)
+        if out.docx is not None
+        else None,
+        Writer(
+            "html",
+            out.html,
+            both,
+            template=styles.html_template,
+            metadata=meta,
+            variables=html_attributes(out.ast),
+            html=True,
+        )
+        if out.html is not None
+        else None,
+    ]
+    return [w for w in writers if w is not None]
 
 
 def write(
@@ -233,62 +224,41 @@ def write(
     figures: list[Path],
     parallel: int = 1,
 ) -> None:
-    """Steps 4–5: DOCX, HTML and Typst from the AST (``parallel`` writers at once), then the PDF."""
-    from coopdocs.tools.typst import typst_pdf
+    """Steps 4–5: Typst, DOCX and HTML from the AST in one pandoc process, then the PDF.
 
-    heap = pandoc_heap(out.md)
-    writers = _writer_commands(styles, out, figures_dir)
-    wanted = [(cmd, target) for cmd, target in writers if target is not None]
-    with contextlib.ExitStack() as stack:
-        if parallel <= 1 or out.pdf is None:
-            for cmd, target in wanted:
-                run = PandocRun(cmd, out.ast, target, epoch, stack, heap)
-                _raise_failures([run])
-                _finish(run, out, epoch)
-            stack.close()  # commit the files before the PDF reads the Typst one
-            if out.pdf is not None:
-                typst_pdf(out.typ, out.pdf, epoch=epoch, assets=figures)
-            return
-        _write_parallel(
-            out, writers, wanted[1:], epoch=epoch, heap=heap, figures=figures, stack=stack
-        )
-
-
-def _write_parallel(
-    out: Outputs, writers: list, queue: list, *, epoch, heap, figures, stack
-) -> None:
-    """Two or more writers at once: DOCX beside the Typst writer, then HTML beside the PDF compile.
-
-    The compile runs in a thread (Typst releases the GIL), so that this one finishes the DOCX
-    (coopdocs.render.docx, ~0.3 s of Python for the review article) meanwhile instead of after
-    both. Every format is moved into place only when all succeeded. ``queue``: the DOCX and HTML
-    writers asked for, in that order.
+    pandoc reads the AST once and writes the Typst file first: with ``parallel`` > 1 the PDF is
+    compiled from it in a thread (Typst releases the GIL) while pandoc writes the DOCX and HTML;
+    with one, after pandoc has ended (large builds: one big process at a time, for memory). Every
+    format is moved into place only when all succeeded (the stack), the PDF included.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from coopdocs.tools.typst import typst_pdf
 
-    typst_run = PandocRun(writers[0][0], out.ast, out.typ, epoch, stack, heap)
-    first = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[:1]]
-    _raise_failures([typst_run], wait_also=first)
-    rest = [PandocRun(cmd, out.ast, target, epoch, stack, heap) for cmd, target in queue[1:]]
-    # The PDF too is moved into place with the other formats when all succeeded (the stack).
-    pdf_tmp = stack.enter_context(atomic_output(out.pdf))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf = pool.submit(typst_pdf, typst_run.tmp, pdf_tmp, epoch=epoch, assets=figures)
-        errors = [e for e in (r.wait() for r in first) if e]
-        if not errors:
-            for run in first:
-                _finish(run, out, epoch)
-        errors += [e for e in (r.wait() for r in rest) if e]
-        failed = pdf.exception()  # waits for the compile
-    # As one after another: every writer's failure named in one error, before the PDF's own.
-    if errors:
-        raise ConversionError("\n".join(errors))
-    if failed is not None:
-        raise failed
-    for run in rest:
-        _finish(run, out, epoch)
+    writers = _writers(styles, out, figures_dir)
+    with contextlib.ExitStack() as stack:
+        for w in writers:
+            w.target, w.output = w.output, stack.enter_context(atomic_output(w.output))
+        pdf_tmp = stack.enter_context(atomic_output(out.pdf)) if out.pdf is not None else None
+        typst_tmp = next((w.output for w in writers if w.target == out.typ), None)
+        run = PandocWriters(out.ast, writers, epoch, pandoc_heap(out.md))
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        pdf = None
+        if pdf_tmp is not None and parallel > 1:
+            while (done := run.next_output()) is not None and done != typst_tmp:
+                pass
+            if done is not None:
+                pdf = pool.submit(typst_pdf, typst_tmp, pdf_tmp, epoch=epoch, assets=figures)
+        error = run.wait()
+        if error is None and pdf_tmp is not None and pdf is None:
+            pdf = pool.submit(typst_pdf, typst_tmp, pdf_tmp, epoch=epoch, assets=figures)
+        failed = pdf.exception() if pdf is not None else None  # waits for the compile
+        if error:
+            raise ConversionError(error)
+        if failed is not None:
+            raise failed
+        if out.docx is not None:
+            _finish_docx(next(w.output for w in writers if w.target == out.docx), out, epoch)
 
 
 # The metadata the HTML template puts inside a <meta> tag's content="...": pandoc's HTML writer
@@ -310,24 +280,14 @@ def html_attributes(ast: Path) -> dict[str, str]:
     }
 
 
-def _finish(run: PandocRun, out: Outputs, epoch: int) -> None:
-    """What pandoc's writers leave to do (a DOCX's table widths and properties: coopdocs.render.docx)."""
-    if out.docx is not None and run.target == out.docx:
-        from coopdocs.render import docx
+def _finish_docx(tmp: Path, out: Outputs, epoch: int) -> None:
+    """What pandoc's DOCX writer leaves to do (table widths and properties: coopdocs.render.docx)."""
+    from coopdocs.render import docx
 
-        docx.finish(run.tmp, epoch=epoch, metadata=docx.ast_metadata(out.ast))
+    docx.finish(tmp, epoch=epoch, metadata=docx.ast_metadata(out.ast))
 
 
 def publish(doc: Document, styles: Styles, out: Outputs, *, epoch: int, parallel: int = 1) -> None:
     """Build every file of ``doc`` (see the module docstring); ``parallel`` pandoc writers at once."""
     figures = read(doc, out, epoch=epoch, csl=styles.csl)
     write(styles, out, epoch=epoch, figures_dir=doc.figures_dir, figures=figures, parallel=parallel)
-
-
-def _raise_failures(runs: list, wait_also: list | None = None) -> None:
-    """Wait for ``runs``; raise one ConversionError naming every failure (after ``wait_also`` ends too)."""
-    errors = [e for e in (r.wait() for r in runs) if e]
-    if errors:
-        for r in wait_also or []:
-            r.wait()
-        raise ConversionError("\n".join(errors))

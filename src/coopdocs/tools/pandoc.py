@@ -8,7 +8,6 @@ This module only imports the standard library at module level: it runs once per 
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
@@ -187,39 +186,3 @@ def write_ast(
             f"pandoc -> {target}",
             stdin=json.dumps(ast).encode("utf-8"),
         )
-
-
-class PandocRun:
-    """A pandoc conversion running in the background; its output is written atomically.
-
-    Start it inside a ``contextlib.ExitStack`` (``stack``): the target is moved into place when
-    the stack closes without an exception, and discarded otherwise (see :func:`atomic_output`).
-    """
-
-    def __init__(
-        self,
-        cmd: list[str],
-        source: Path,
-        target: Path,
-        epoch: int,
-        stack: contextlib.ExitStack,
-        heap: str | None = None,
-    ):
-        self.source, self.target = source, target
-        self.tmp = tmp = stack.enter_context(atomic_output(target))
-        self.proc = subprocess.Popen(
-            cmd + ["--output", str(tmp), str(source)],
-            env=pandoc_env(epoch, heap),
-            text=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def wait(self) -> str | None:
-        """Wait for pandoc; return its error message if it failed (warnings go to stderr)."""
-        _, err = self.proc.communicate()
-        if self.proc.returncode != 0:
-            return f"pandoc {self.source} -> {self.target} failed (exit {self.proc.returncode}):\n{err.strip()}"
-        if err.strip():
-            sys.stderr.write(err)
-        return None
