@@ -6,9 +6,10 @@ The path of every document (a brief, the comparative tables, the review article)
 2. for a brief, draw its timeline figure with Typst (SVG and PNG);
 3. pandoc reads the Markdown once and resolves the citations (citeproc) into a JSON AST (a long
    document with a sections cache re-reads only its changed sections: coopdocs.render.sections);
-4. pandoc writes DOCX, HTML and Typst from that AST (the three writers may run at once); the DOCX
-   gets table widths from its content and its properties (coopdocs.render.docx);
-5. Typst compiles the PDF/A-2b.
+4. pandoc writes Typst, DOCX and HTML from that AST, in one process that reads it once
+   (coopdocs.tools.pandoc_writers); the DOCX gets table widths from its content and its
+   properties (coopdocs.render.docx);
+5. Typst compiles the PDF/A-2b (with two threads, while pandoc still writes the DOCX and HTML).
 
 Reading the Markdown and running citeproc once instead of three times is about 40 % of a
 document's pandoc time, and one job per document instead of five is what keeps the workflow's
