@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 # Not the loader (coopdocs.load.datapackage): every brief's job imports this module through
 # compute.timeline, and the loader's import was a third of the job's start (docs/performance.md).
 from coopdocs.load.descriptor import OPTIONAL_TABLES
-from coopdocs.load.problems import Record
 from coopdocs.load.grammar import join_list, long_date, named
+from coopdocs.load.problems import Record
 from coopdocs.load.roles import UNION_PROGRAMME
 from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version

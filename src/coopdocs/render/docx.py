@@ -45,6 +45,7 @@ def escape(text: str, entities: dict[str, str] | None = None) -> str:
         text = text.replace(char, entity)
     return text
 
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 
