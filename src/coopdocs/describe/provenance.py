@@ -17,7 +17,6 @@ import platform
 import subprocess
 import time
 from collections.abc import Callable
-from importlib import metadata
 from json.encoder import encode_basestring as _encode_string  # dumps' own, without ensure_ascii
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -96,13 +95,11 @@ class FileHashes:
 
 def tool_versions() -> dict[str, str]:
     """Versions of the tools that make the outputs."""
+    from coopdocs.tools.cache import library_version
     from coopdocs.tools.pandoc import pandoc_path
 
     def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "not installed"
+        return library_version(dist) or "not installed"
 
     pandoc = subprocess.run(
         [pandoc_path(), "--version"], capture_output=True, text=True, check=False
