@@ -15,8 +15,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-# Not the loader (coopdocs.load.datapackage): every brief's job imports this module through
-# compute.timeline, and the loader's import was a third of the job's start (docs/performance.md).
+# record_year lives with the brief's timeline: every brief's job imports that module, not this one.
+from coopdocs.compute.timeline import record_year
 from coopdocs.load.descriptor import OPTIONAL_TABLES
 from coopdocs.load.grammar import join_list, long_date, named
 from coopdocs.load.problems import Record
@@ -42,15 +42,6 @@ def year_span(start: int | None, end: int | None, words: Words | None = None) ->
     ('2016–2019', '2016', 'from 2016')
     """
     return period(start, end, words)
-
-
-def record_year(record: Record) -> int | None:
-    """The year a record is placed at on a time line: its date's year, else its start year."""
-    date = record.get("date")
-    if date:
-        return int(str(date)[:4])
-    start = record.get("start_year")
-    return int(start) if start is not None else None
 
 
 def record_date(record: Record, words: Words | None = None) -> str:
