@@ -9,6 +9,7 @@ SOURCE_DATE_EPOCH fixed.
     .venv/bin/python benchmarks/run.py --quick                # sizes real,20; 1 run each (about 2 min)
     .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --runs 3 --synthetic-runs 1
     .venv/bin/python benchmarks/run.py --sizes real --measure edit --out /tmp/edit   # edits only
+    .venv/bin/python benchmarks/run.py --sizes real,50,200,1000 --floor-max-countries 200   # floor to 200
 
 What is measured, per size ("real" is data/; a number is a synthetic package of that many states
 made by synthetic.py, once per seed of --seeds). A size whose build or stage fails is reported
