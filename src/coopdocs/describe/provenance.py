@@ -70,7 +70,9 @@ class FileHashes:
 
         self.root = root
         self.store = Store(root / layout.HASHES_CACHE, ".json")
-        self.key = digest(self.FORMAT, str(root.resolve()))
+        # Not keyed by the folder: a copy of the project has new inodes and ctimes, so no stamp
+        # of a copied table matches (a hard link is the same file, the same bytes).
+        self.key = digest(self.FORMAT)
         content = self.store.get(self.key)
         self.known: dict[str, list] = json.loads(content) if content is not None else {}
         self.kept: dict[str, list] = {}
