@@ -22,6 +22,7 @@ OUTPUT = "out/doc.txt"
 EXTRA = "elsewhere/input.txt"  # a job input outside the build's folders
 # The environment of every call (pytest's own variables change between a test's phases).
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+ARGS = ["--cores", "2"]
 
 
 def record(root: Path, name: str) -> None:
@@ -54,7 +55,9 @@ def write_stamp(root: Path, before: dict | None = None) -> str | None:
     dag = root / ".snakemake" / "dag.json"
     dag.write_text(json.dumps({"outputs": [OUTPUT], "sources": [EXTRA]}), encoding="utf-8")
     before = stamp.sources(root) if before is None else before
-    return stamp.write(root, before, stamp.build_key(root, ENV), dag, time.time_ns() - 10**9, ENV)
+    return stamp.write(
+        root, before, stamp.build_key(root, ARGS, ENV), dag, time.time_ns() - 10**9, ENV
+    )
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def test_a_written_stamp_shows_the_state_up_to_date(project):
-    assert stamp.stale_reason(project, ENV) is None
+    assert stamp.stale_reason(project, ARGS, ENV) is None
     saved = json.loads((project / stamp.STAMP).read_text(encoding="utf-8"))
     assert {OUTPUT, EXTRA, "data/a.csv", "templates/t.md.j2", "Snakefile"} <= set(
         saved["sources"]
@@ -109,7 +112,7 @@ def test_any_change_to_the_stamp_is_not_up_to_date(project, data):
     parent[where[-1]] = _changed(parent[where[-1]])
     path.write_text(json.dumps(saved), encoding="utf-8")
     try:
-        assert stamp.stale_reason(project, ENV) is not None, where
+        assert stamp.stale_reason(project, ARGS, ENV) is not None, where
     finally:
         path.write_text(good, encoding="utf-8")
 
@@ -152,7 +155,7 @@ def test_any_change_to_the_stamp_is_not_up_to_date(project, data):
 )
 def test_a_change_is_not_up_to_date(project, change):
     change(project)
-    assert stamp.stale_reason(project, ENV) is not None
+    assert stamp.stale_reason(project, ARGS, ENV) is not None
 
 
 def test_an_edit_of_the_same_size_and_mtime_is_not_up_to_date(project):
@@ -160,14 +163,19 @@ def test_an_edit_of_the_same_size_and_mtime_is_not_up_to_date(project):
     st_before = os.stat(path)
     path.write_text("id,name\n1,eno\n", encoding="utf-8")
     os.utime(path, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
-    assert stamp.stale_reason(project, ENV) is not None
+    assert stamp.stale_reason(project, ARGS, ENV) is not None
 
 
 @pytest.mark.parametrize("name", ["SOURCE_DATE_EPOCH", "COOPDOCS_SOURCE_COMMIT", "PYTHONPATH", "X"])
 def test_an_environment_change_is_not_up_to_date(project, name):
     env = dict(ENV)
     env[name] = env.get(name, "") + "1"
-    assert stamp.stale_reason(project, env) is not None
+    assert stamp.stale_reason(project, ARGS, env) is not None
+
+
+@pytest.mark.parametrize("args", [["--cores", "1"], ["-c2"], ["--cores", "2", "--quiet"]])
+def test_other_options_are_not_up_to_date(project, args):
+    assert stamp.stale_reason(project, args, ENV) is not None
 
 
 def test_no_stamp_when_a_source_changed_during_the_run(tmp_path, monkeypatch):
@@ -187,13 +195,23 @@ def test_no_stamp_when_an_extra_input_was_written_during_the_run(tmp_path, monke
     assert not (root / stamp.STAMP).exists()
 
 
-def test_no_stamp_when_an_output_changed_after_its_job(tmp_path, monkeypatch):
+def test_no_stamp_when_an_output_changed_during_the_run_after_its_job(tmp_path, monkeypatch):
     monkeypatch.setitem(ENV, "GIT_CEILING_DIRECTORIES", str(tmp_path))
     root = made_up(tmp_path / "p")
-    later = os.stat(root / OUTPUT).st_mtime_ns + 10**9
-    os.utime(root / OUTPUT, ns=(later, later))
+    os.utime(root / OUTPUT)  # now: after the job's recorded end, during the run
+    assert stamp.recorded_mtimes_hold(root, [OUTPUT], time.time_ns() - 10**9) is False
     assert write_stamp(root) is not None
     assert not (root / stamp.STAMP).exists()
+
+
+def test_an_output_changed_before_the_run_was_seen_by_snakemake(tmp_path, monkeypatch):
+    """Touched before the run began: Snakemake decided on it as it is (its job ran, or not)."""
+    monkeypatch.setitem(ENV, "GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = made_up(tmp_path / "p")
+    past = time.time_ns() - 60 * 10**9
+    os.utime(root / OUTPUT, ns=(past, past))
+    assert write_stamp(root) is None
+    assert stamp.stale_reason(root, ARGS, ENV) is None
 
 
 def test_invalidate_removes_whatever_is_there(project):

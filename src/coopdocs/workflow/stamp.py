@@ -11,7 +11,8 @@ The one rule: the fast path must never skip a build Snakemake would run. So the 
 everything Snakemake's decision depends on, and the comparison is strict (any difference, any
 doubt, any error: Snakemake decides):
 
-- the *key*: this format, the code version the rules pass to every job
+- the *key*: this format, Snakemake's options as given and the processor count (the cores bound
+  a job's threads, which a rule's params may read), the code version the rules pass to every job
   (:func:`coopdocs.workflow.helpers.code_version`), Python and Snakemake, the environment (all of
   it but a few per-shell variables, :data:`VOLATILE_ENV`), the build date the rules compute
   (:func:`coopdocs.tools.builddate.source_date_epoch`: how a new commit reaches the documents),
@@ -29,8 +30,9 @@ the graph's inputs and outputs there. Only a plain full build (no targets; only 
 uses the stamp. Every run of Snakemake removes it before any job starts (``coopdocs build``
 itself, and the Snakefile's ``onstart``, for a raw ``snakemake``), so a failed, interrupted,
 partial or forced run leaves none. The stamp is written only when the sources read after the run
-equal those read before it, and every output still has the modification time Snakemake recorded
-for it when its job ended (an output touched afterwards: no stamp).
+equal those read before it, and every output written since the run began still has the
+modification time Snakemake recorded when its job ended (one changed during the run after its job:
+no stamp).
 """
 
 from __future__ import annotations
@@ -102,8 +104,9 @@ def _config(root: Path) -> dict:
     return yaml.safe_load((root / layout.CONFIG).read_text(encoding="utf-8")) or {}
 
 
-def build_key(root: Path, environ: dict[str, str] | None = None) -> dict:
-    """What Snakemake's decision depends on besides the files (see the module's docstring)."""
+def build_key(root: Path, args: list[str], environ: dict[str, str] | None = None) -> dict:
+    """What Snakemake's decision depends on besides the files (see the module's docstring), for
+    Snakemake's ``args``."""
     import importlib.metadata
 
     from coopdocs.tools import git
@@ -115,6 +118,10 @@ def build_key(root: Path, environ: dict[str, str] | None = None) -> dict:
     data_dir = root / str(config.get("data_dir", "data"))
     return {
         "format": FORMAT,
+        # The options as given, and the processors `--cores all` counts: the cores bound the
+        # threads of a job, which a rule's params may read (the publish job's writers).
+        "args": list(args),
+        "cpus": [os.cpu_count(), len(os.sched_getaffinity(0))],
         "code": code_version(),
         "python": [sys.version, sys.executable],
         "snakemake": importlib.metadata.version("snakemake"),
@@ -197,8 +204,9 @@ def outputs(root: Path, files: list[str]) -> dict:
 # ------------------------------------------------------------------------------- the decision
 
 
-def stale_reason(root: Path, environ: dict[str, str] | None = None) -> str | None:
-    """Why the stamp in ``root`` does not show an up-to-date build (None: it does)."""
+def stale_reason(root: Path, args: list[str], environ: dict[str, str] | None = None) -> str | None:
+    """Why the stamp in ``root`` does not show an up-to-date build with Snakemake's ``args``
+    (None: it does)."""
     try:
         stamp = json.loads((root / STAMP).read_text(encoding="utf-8"))
         key, src, out = stamp["key"], stamp["sources"], stamp["outputs"]
@@ -207,7 +215,7 @@ def stale_reason(root: Path, environ: dict[str, str] | None = None) -> str | Non
         return "no build stamp"
     except (OSError, ValueError, TypeError, KeyError) as exc:
         return f"the build stamp cannot be read ({type(exc).__name__})"
-    if key != build_key(root, environ):
+    if key != build_key(root, args, environ):
         return "the code, the environment, the commit or the tools changed"
     if any((root / lock).exists() for lock in _locks(root)):
         return "Snakemake holds a lock on this folder"
@@ -266,15 +274,20 @@ def record_dag_at_exit(workflow) -> None:
     atexit.register(record)
 
 
-def recorded_mtimes_hold(root: Path, files: list[str]) -> bool:
-    """Whether every output still has the mtime Snakemake recorded when its job ended (the
-    ``endtime`` of its metadata record): an output changed after that may change the next
-    decision (a consumer now older than its input), so no stamp is written."""
+def recorded_mtimes_hold(root: Path, files: list[str], started_ns: int) -> bool:
+    """Whether every output written since ``started_ns`` (by the run, or during it) still has the
+    mtime Snakemake recorded when its job ended (the ``endtime`` of its metadata record).
+
+    An output changed during the run after its job ended was not seen by Snakemake's decision (a
+    consumer may have read it before, or Snakemake may have decided before it changed), so no
+    stamp. An older output was there when the run began: Snakemake saw it as it is.
+    """
     for name in files:
         try:
-            record = _record_path(root, name)
-            endtime = json.loads(record.read_text(encoding="utf-8"))["endtime"]
-            if os.stat(root / name).st_mtime != endtime:
+            if os.stat(root / name).st_mtime_ns < started_ns:
+                continue
+            record = json.loads(_record_path(root, name).read_text(encoding="utf-8"))
+            if os.stat(root / name).st_mtime != record["endtime"]:
                 return False
         except (OSError, ValueError, KeyError, TypeError):
             return False
@@ -311,9 +324,9 @@ def write(
     changed_before = any(after.get(n) != s for n, s in before.items() if n not in out)
     # Inputs outside the build's folders were not read before the run: any written since it began.
     late = any(v is None or v[1] >= started_ns for n, v in after.items() if n not in before)
-    if changed_before or late or build_key(root, environ) != key:
+    if changed_before or late or build_key(root, key["args"], environ) != key:
         return "a source changed while Snakemake ran"
-    if not recorded_mtimes_hold(root, out):
+    if not recorded_mtimes_hold(root, out, started_ns):
         return "an output changed after Snakemake wrote it"
     stamp = {"key": key, "sources": after, "outputs": outputs(root, out), "dag_sources": extra}
     tmp = root / STAMP.with_suffix(".tmp")
@@ -338,7 +351,7 @@ def build(args: list[str], use_stamp: bool = True, root: Path | None = None) -> 
         invalidate(root)
         sys.stdout.flush()
         os.execv(command[0], command)  # Snakemake itself: its process, signals, exit code
-    if stale_reason(root) is None:
+    if stale_reason(root, args) is None:
         print(
             f"{NOTHING_TO_BE_DONE}\n(decided by coopdocs' build stamp, {STAMP}, without "
             "starting Snakemake; `coopdocs build --no-stamp` asks Snakemake)",
@@ -347,7 +360,7 @@ def build(args: list[str], use_stamp: bool = True, root: Path | None = None) -> 
         return 0
     invalidate(root)
     started = time.time_ns() - 2_000_000_000  # file times lag the clock by up to a tick
-    key, before = build_key(root), sources(root)
+    key, before = build_key(root, args), sources(root)
     (root / STAMP).parent.mkdir(parents=True, exist_ok=True)
     dag_file = root / STAMP.with_name(f"coopdocs-dag-{os.getpid()}.json")
     dag_file.unlink(missing_ok=True)
