@@ -42,7 +42,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 STAMP = Path(".snakemake") / "coopdocs-stamp.json"
@@ -359,18 +358,27 @@ def build(args: list[str], use_stamp: bool = True, root: Path | None = None) -> 
         )
         return 0
     invalidate(root)
-    started = time.time_ns() - 2_000_000_000  # file times lag the clock by up to a tick
     key, before = build_key(root, args), sources(root)
     (root / STAMP).parent.mkdir(parents=True, exist_ok=True)
     dag_file = root / STAMP.with_name(f"coopdocs-dag-{os.getpid()}.json")
     dag_file.unlink(missing_ok=True)
     try:
+        started = _file_clock(dag_file)
         code = _run(command, dict(os.environ, **{DAG_ENV: str(dag_file.resolve())}))
         if code == 0:
             write(root, before, key, dag_file, started)
     finally:
         dag_file.unlink(missing_ok=True)
     return code
+
+
+def _file_clock(path: Path) -> int:
+    """Now, by the file system's clock (the mtime_ns of ``path``, written and removed): what the
+    times of files written from now on are compared with (it can lag ``time.time_ns()``)."""
+    path.write_bytes(b"")
+    started = os.stat(path).st_mtime_ns
+    path.unlink()
+    return started
 
 
 def _run(command: list[str], env: dict[str, str]) -> int:
