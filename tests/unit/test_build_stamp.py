@@ -173,9 +173,14 @@ def test_an_environment_change_is_not_up_to_date(project, name):
     assert stamp.stale_reason(project, ARGS, env) is not None
 
 
-@pytest.mark.parametrize("args", [["--cores", "1"], ["-c2"], ["--cores", "2", "--quiet"]])
-def test_other_options_are_not_up_to_date(project, args):
+@pytest.mark.parametrize("args", [["--cores", "1"], ["-c2"], ["--cores", "all"], []])
+def test_other_cores_are_not_up_to_date(project, args):
     assert stamp.stale_reason(project, args, ENV) is not None
+
+
+@pytest.mark.parametrize("args", [["--cores", "2", "--quiet"], ["-p", "--cores", "2", "-k"]])
+def test_what_snakemake_prints_does_not_matter(project, args):
+    assert stamp.stale_reason(project, args, ENV) is None
 
 
 def test_no_stamp_when_a_source_changed_during_the_run(tmp_path, monkeypatch):

@@ -221,7 +221,7 @@ def test_a_new_commit_of_the_data(project):
     git(project, "commit", "-q", "-m", "v1", when=helpers.EPOCH)
     snakemake_ran(project, epoch=None)
     assert fast(project, epoch=None)
-    edit(project / "data/projects.csv", "modernizatioN", "modernisation")
+    edit(project / "data/projects.csv", "of manufacturers of components", "of makers of components")
     snakemake_ran(project, epoch=None)
     assert fast(project, epoch=None)
     git(project, "commit", "-q", "-am", "v2", when=helpers.EPOCH + 86400)

@@ -11,7 +11,7 @@ The one rule: the fast path must never skip a build Snakemake would run. So the 
 everything Snakemake's decision depends on, and the comparison is strict (any difference, any
 doubt, any error: Snakemake decides):
 
-- the *key*: this format, Snakemake's options as given and the processor count (the cores bound
+- the *key*: this format, the cores as given and the processor count (the cores bound
   a job's threads, which a rule's params may read), the code version the rules pass to every job
   (:func:`coopdocs.workflow.helpers.code_version`), Python and Snakemake, the environment (all of
   it but a few per-shell variables, :data:`VOLATILE_ENV`), the build date the rules compute
@@ -92,6 +92,21 @@ def plain_build(args: list[str]) -> bool:
     return True
 
 
+def cores_args(args: list[str]) -> list[str]:
+    """The words of a plain build's ``args`` that may change Snakemake's decision: all but
+    ``--quiet`` (and its values), ``-p`` and ``-k``, which change only what it prints.
+
+    >>> cores_args(["--cores", "2", "--quiet", "rules", "-p"]), cores_args(["-q", "-c2"])
+    (['--cores', '2'], ['-c2'])
+    """
+    out, quiet = [], False
+    for word in args:
+        quiet = (quiet and word in QUIET_VALUES) or word in QUIET_OPTIONS
+        if not quiet and word not in FLAG_OPTIONS:
+            out.append(word)
+    return out
+
+
 # --------------------------------------------------------------------------------- the state
 
 
@@ -117,9 +132,9 @@ def build_key(root: Path, args: list[str], environ: dict[str, str] | None = None
     data_dir = root / str(config.get("data_dir", "data"))
     return {
         "format": FORMAT,
-        # The options as given, and the processors `--cores all` counts: the cores bound the
+        # The cores as given, and the processors `--cores all` counts: the cores bound the
         # threads of a job, which a rule's params may read (the publish job's writers).
-        "args": list(args),
+        "args": cores_args(args),
         "cpus": [os.cpu_count(), len(os.sched_getaffinity(0))],
         "code": code_version(),
         "python": [sys.version, sys.executable],
