@@ -117,6 +117,7 @@ def test_the_floor_is_skipped_above_floor_max_countries_and_the_reason_reported(
 ):
     monkeypatch.setattr(run, "make_project", fake_project)
     monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "coopdocs_build", lambda project: fake_build(project, 2))
     monkeypatch.setattr(run, "job_times", lambda project: {})
     floors = []
     monkeypatch.setattr(
