@@ -7,6 +7,7 @@ from snakemake.utils import min_version
 
 from coopdocs import layout as L
 from coopdocs.workflow import helpers as cw
+from coopdocs.workflow import stamp
 
 min_version("9.0")
 
@@ -19,6 +20,17 @@ cw.validate_config(config, os.path.join(workflow.basedir, L.SCHEMA))
 
 
 report: "report/workflow.rst"
+
+
+# The build stamp (coopdocs.workflow.stamp): `coopdocs build` says "nothing to be done" without
+# Snakemake when nothing changed since the last successful full build. The job graph's files come
+# from here (written at exit, for `coopdocs build` only), and a run that starts jobs removes the
+# stamp first, so a raw `snakemake` that changes anything (or fails) leaves none behind.
+stamp.record_dag_at_exit(workflow)
+
+
+onstart:
+    stamp.invalidate()
 
 
 include: "rules/common.smk"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Front door: set up the project's environment from the lock file, then build or test.
 
-    python3 bootstrap.py build [snakemake options]   # every report into reports/
+    python3 bootstrap.py build [snakemake options]   # every report into reports/ (coopdocs build)
     python3 bootstrap.py test  [pytest options]      # unit, template and end-to-end tests
     python3 bootstrap.py setup                       # only the environment
 
@@ -87,7 +87,10 @@ def main(argv: list[str]) -> int:
             if any(a.startswith(("-c", "--cores", "-j", "--jobs")) for a in rest)
             else ["--cores", "all"]
         )
-        return subprocess.call([str(VENV / BIN / "snakemake"), *cores, *rest], cwd=ROOT, env=env)
+        # `coopdocs build`: Snakemake, or its no-op decided by the build stamp without starting
+        # it (src/coopdocs/workflow/stamp.py; `--no-stamp` always asks Snakemake).
+        build = [str(VENV / BIN / "coopdocs"), "build", *cores, *rest]
+        return subprocess.call(build, cwd=ROOT, env=env)
     if command == "test":
         return subprocess.call([str(VENV / BIN / "pytest"), *rest], cwd=ROOT, env=env)
     return 0

@@ -9,6 +9,7 @@ document (see the measured costs in docs/performance.md).
     coopdocs render   --context C.json --template brief.md.j2 --templates templates --out X.md
     coopdocs tables   --bundle B --tables-dir D --figures-dir F --context C --bib B --epoch N [--config C] ...
     coopdocs preview  [DOCUMENT] [--port 8000]   (author preview, HTML in the browser)
+    coopdocs build    [--no-stamp] [snakemake options]   (every report; see workflow/stamp.py)
     coopdocs publish  --context C.json --template brief.md.j2 --md .. --docx .. --html .. --pdf .. (one document)
                       [--stage read|write: Markdown and AST | DOCX, HTML, Typst and PDF]
 """
@@ -744,6 +745,24 @@ def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build every report: Snakemake with the given options, or, for a plain full build (no
+    targets; only --cores/--jobs, --quiet, -p, -k) with nothing changed since the last successful
+    one, 'Nothing to be done' without starting it (the build stamp, coopdocs.workflow.stamp).
+    --no-stamp: always Snakemake."""
+    from coopdocs.workflow.stamp import build
+
+    rest = [a for a in args.snakemake if a != "--no-stamp"]
+    return build(rest, use_stamp=len(rest) == len(args.snakemake))
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    """``coopdocs build [--no-stamp] [snakemake options]`` (:func:`cmd_build`)."""
+    p = sub.add_parser("build", help="build every report", description=cmd_build.__doc__)
+    p.add_argument("snakemake", nargs="*", help="Snakemake's options and targets, as given")
+    p.set_defaults(func=cmd_build)
+
+
 # The subcommands in the order ``coopdocs --help`` lists them.
 _SUBCOMMANDS = (
     _add_validate,
@@ -759,6 +778,7 @@ _SUBCOMMANDS = (
     _add_number,
     _add_preview,
     _add_publish,
+    _add_build,
 )
 
 
@@ -774,6 +794,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``coopdocs`` console script."""
     freeze_heap_at_exit()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["build"] and not {"-h", "--help"} & set(argv[1:2]):
+        # Snakemake's options as given, in order (argparse would take them as coopdocs' own).
+        return cmd_build(argparse.Namespace(snakemake=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)
 

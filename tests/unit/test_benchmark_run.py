@@ -34,6 +34,7 @@ def fake_build(project: Path, cores: int, *args, **kwargs) -> dict:
 def test_a_failed_size_is_reported_and_the_next_size_is_measured(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "make_project", fake_project)
     monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "coopdocs_build", lambda project: fake_build(project, 2))
     monkeypatch.setattr(run, "job_times", lambda project: {})
     monkeypatch.setattr(run, "floor", lambda project: {"wall_s": 2.0, "cpu_s": 2.0})
     monkeypatch.setattr(run, "stages", lambda project: {"prepare": 0.1})
@@ -116,6 +117,7 @@ def test_the_floor_is_skipped_above_floor_max_countries_and_the_reason_reported(
 ):
     monkeypatch.setattr(run, "make_project", fake_project)
     monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "coopdocs_build", lambda project: fake_build(project, 2))
     monkeypatch.setattr(run, "job_times", lambda project: {})
     floors = []
     monkeypatch.setattr(
