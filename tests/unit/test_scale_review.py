@@ -105,3 +105,18 @@ def test_provenance_lists_what_it_shows_and_counts_the_rest(reviews):
     rest = len(context["records"]) - len(listed)
     assert rest > 0
     assert f"The other {rest:,} records" in md.replace("\\", "")
+
+
+def test_projects_shared_only_by_other_states_are_counted(reviews):
+    context, md, t = reviews[60]
+    shown = {s["country"]["code"] for s in context["states"]}
+    states = {c["code"] for c in t["countries"] if c["kind"] != "union"}
+    only_others = [
+        p
+        for p in t["projects"]
+        if len(set(p["countries"]) | set(p["countries_inferred"])) > 1 or p["countries_inferred"]
+        if (set(p["countries"]) | set(p["countries_inferred"])) <= states - shown
+    ]
+    described = set(re.findall(r"\(#prov-(prj-reg-[^ )]+)", md))
+    assert not described & {p["id"] for p in only_others}
+    assert f"describe {len(only_others)} projects" in md.replace("\\", "")

@@ -692,6 +692,11 @@ def regional_part(r: Review) -> dict[str, list[dict]]:
     t, res = r.t, r.res
     projects = sorted((p for p in t["projects"] if is_shared(p, state_codes)), key=sort_key_year)
     events = sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
+    if len(r.states) < len(r.all_states):
+        summed = state_codes - {c["code"] for c in r.states}
+        projects, rest_projects = partition_summed(projects, summed)
+        events, rest_events = partition_summed(events, summed)
+        r.summed["regional"] = {"projects": len(rest_projects), "events": len(rest_events)}
     return {
         "projects": [
             project_entry(p, res, res.outcomes_by_project.get(p["id"], []), r.words)
@@ -699,6 +704,23 @@ def regional_part(r: Review) -> dict[str, list[dict]]:
         ],
         "events": [event_entry(e, res) for e in events],
     }
+
+
+def partition_summed(records: list[dict], summed: set[str]) -> tuple[list[dict], list[dict]]:
+    """``records`` split into those a review with summed states describes (any state they name,
+    stated or inferred, is shown one by one, or they name none) and those that name only summed
+    states, which their briefs describe (issue 35).
+
+    >>> r = [{"countries": ["A", "B"]}, {"countries": ["B", "C"], "countries_inferred": []},
+    ...      {"countries": [], "countries_inferred": ["C"]}, {"countries": []}]
+    >>> [len(x) for x in partition_summed(r, {"B", "C"})]
+    [2, 2]
+    """
+    kept, rest = [], []
+    for x in records:
+        named = set(x.get("countries") or []) | set(x.get("countries_inferred") or [])
+        (rest if named and named <= summed else kept).append(x)
+    return kept, rest
 
 
 def donor_entries(r: Review) -> list[dict]:
