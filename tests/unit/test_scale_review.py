@@ -91,7 +91,7 @@ def test_offices_of_the_other_states_are_counted_where_they_are_listed(reviews):
     rest = [o for o in own if o["country"] and o["country"] not in shown]
     states = len({o["country"] for o in rest})
     text = md.replace("\\", "")
-    assert f"The {len(rest)} offices and centres of the other {states} states are" in text
+    assert f"Another {len(rest)} offices and centres stand in {states} of the other states" in text
     listed = re.search(r"reach the region: (.*?)\n", md).group(1)
     assert listed.count("[@") == len(own) - len(rest)
 

@@ -1205,12 +1205,17 @@ def summed_views(
     """What a review with states summed as "Other states" words in numbers instead of naming
     every state (issue 35): the records its provenance lists one by one, the rankings of the
     comparisons by the states shown one by one and the others counted (``highlights.ranked``),
-    and what the parts counted (``summed``: the organisation's offices in the other states).
+    the marks of the budgets of the projects it describes (``highlights.budget_marks``), and what
+    the parts counted (``summed``: the organisation's offices in the other states).
     Nothing without summed states: the context, and its digest, stay as they were."""
     if len(r.states) == len(r.all_states):
         return
     context["detailed_records"] = detailed_records(r, parts)
     context["summed"] = r.summed
+    # The budgets' marks: of the projects the review describes (all of them: 80 at 100 states).
+    detailed = set(context["detailed_records"])
+    budget = context["highlights"]["projects_with_budget"]
+    context["highlights"]["budget_marks"] = [x for x in budget["records"] if x in detailed]
     context["highlights"]["ranked"] = shown_rankings(measures, [c["name"] for c in r.states])
 
 
