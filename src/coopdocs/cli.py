@@ -208,26 +208,25 @@ def cmd_number(args: argparse.Namespace) -> int:
     last build: every document's sources and records numbered 1..n in reading order, no gaps.
     ``--check``: write nothing; exit 1 listing what keeps the register from being that (a source
     or record it lacks or no longer used, a gap or another order), 0 when it is."""
-    from coopdocs.describe.numbers import NumberError, reading
-    from coopdocs.load.register import check, compact, dumps, load_register, register_path
+    from coopdocs.describe.numbers import NumberError, reading, register_problems
+    from coopdocs.load.register import compact, dumps, register_path
     from coopdocs.tools.config import load_config
 
     root = Path.cwd()
     data_dir = args.data_dir or load_config(root, Path(args.config), validate=False)["data_dir"]
+    path = register_path(root / data_dir)
+    # As the command was given: relative to the project for its own data, else in full.
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
     try:
+        if args.check:
+            lines = register_problems(root, data_dir, shown)
+            for line in lines:
+                print(line, file=sys.stderr)
+            return 1 if lines else 0
         order = reading(root, data_dir)
     except NumberError as exc:
         print(f"coopdocs number: {exc}", file=sys.stderr)
         return 2
-    register, problems = load_register(root / data_dir, list(order))
-    path = register_path(root / data_dir)
-    # As the command was given: relative to the project for its own data, else in full.
-    shown = path.relative_to(root) if path.is_relative_to(root) else path
-    if args.check:
-        lines = [str(p) for p in problems] + [f"{shown}: {line}" for line in check(register, order)]
-        for line in lines:
-            print(line, file=sys.stderr)
-        return 1 if lines else 0
     text = dumps(compact(order))
     path.write_text(text, encoding="utf-8")
     counts = sum(len(v) for d in order.values() for v in d.values())

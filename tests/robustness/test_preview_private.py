@@ -8,6 +8,7 @@ Each test runs a real preview of one brief on a copy of the project's data, temp
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -138,3 +139,39 @@ def test_the_data_folder_moved_away_and_back_is_watched_again(preview, project: 
     next(r for r in rows if r["countries"] == "AM")["title"] = "Came back and still watched"
     write_table(path, rows, header)
     assert _wait(lambda: "Came back and still watched" in _request(preview, f"/{DOC}.html")[1])
+
+
+def test_a_backtracking_pattern_saved_during_the_preview_is_an_error_not_a_hang(
+    project: Path, tmp_path: Path
+):
+    """The refresh of `coopdocs preview` validates with the pattern time limit (main thread only)."""
+    log = tmp_path / "preview.log"
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coopdocs", "preview", "armenia", "--port", "0"],
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=dict(os.environ),
+        )
+    try:
+        assert _wait(lambda: "http://127.0.0.1:" in log.read_text(encoding="utf-8")), log.read_text(
+            encoding="utf-8"
+        )
+        path = project / "data" / "datapackage.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        themes = next(r for r in data["resources"] if r["name"] == "themes")
+        label = next(f for f in themes["schema"]["fields"] if f["name"] == "label")
+        label.setdefault("constraints", {})["pattern"] = "(a+)+$"
+        rows = read_table(project / "data" / "themes.csv")
+        rows[0]["label"] = "a" * 40 + "!"  # 2**40 ways to fail: hours without a time limit
+        write_table(project / "data" / "themes.csv", rows)
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        assert _wait(
+            lambda: "pattern (a+)+$ took over 2 s" in log.read_text(encoding="utf-8"), timeout=90
+        ), log.read_text(encoding="utf-8")
+        assert proc.poll() is None, "the preview stopped instead of showing the error"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "Traceback" not in log.read_text(encoding="utf-8")

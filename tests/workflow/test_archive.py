@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -76,6 +77,29 @@ def test_refuses_dirty_tree_and_bad_epoch(tmp_path):
         and "uncommitted changes" in dirty.stderr
         and "data/themes.csv" in dirty.stderr
     )
+    assert not (repo / "reports" / "archive").exists()
+
+
+def test_refuses_a_numbering_register_that_is_not_compact(tmp_path):
+    """A publication build prints numbers in reading order: a register with a gap is refused."""
+    repo = make_repo(tmp_path / "repo")
+    path = repo / "data" / "numbering.json"
+    register = json.loads(path.read_text(encoding="utf-8"))
+    sources = register["briefs/armenia"]["sources"]
+    last = max(sources, key=sources.get)
+    sources[last] += 5  # as if five sources had been removed from the brief since it was numbered
+    path.write_text(json.dumps(register, indent=1), encoding="utf-8")
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "gap"],
+        cwd=repo,
+        check=True,
+    )
+    proc = coopdocs(repo, "archive", env={"SOURCE_DATE_EPOCH": "1672401600"})
+    assert proc.returncode == 2, proc.stderr
+    assert "the numbering register does not number this build 1..n" in proc.stderr
+    assert "run `coopdocs number`" in proc.stderr
+    assert "data/numbering.json: briefs/armenia: sources not numbered 1.." in proc.stderr
+    assert ": a gap" in proc.stderr
     assert not (repo / "reports" / "archive").exists()
 
 

@@ -161,6 +161,37 @@ def build_snapshot(
     return project
 
 
+def check_numbering(project: Path, config: tuple[str, ...] = ()) -> None:
+    """ArchiveError when the snapshot's numbering register does not number its build 1..n.
+
+    A publication prints every document's citation and record numbers 1..n: a source added since
+    the register was written (numbered after all the others, "[140]" on page 2) or a removed
+    one's gap is an editor's draft, closed by ``coopdocs number`` and a commit. A data set
+    without a register is numbered 1..n at every build, so it passes.
+    """
+    from coopdocs.describe.numbers import register_problems
+    from coopdocs.load.register import register_path
+    from coopdocs.tools.config import load_config, parse_overrides
+
+    data_dir = load_config(project, validate=False, overrides=parse_overrides(list(config)))[
+        "data_dir"
+    ]
+    path = register_path(project / data_dir)
+    if not path.is_file():
+        return
+    # Gaps and unnumbered or unused entries, not order: an edition in another language may cite
+    # in another order than the one the register was numbered from (numbers 1..n still hold).
+    problems = register_problems(project, data_dir, path.relative_to(project), order=False)
+    if problems:
+        shown = "\n".join("  " + line for line in problems[:10])
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise ArchiveError(
+            "the numbering register does not number this build 1..n, so citation or record "
+            "numbers would print with gaps or out of reading order; run `coopdocs number` after "
+            f"a build and commit {path.relative_to(project)}:\n{shown}{more}"
+        )
+
+
 README = """# {name} {version}: archival build
 
 This folder is a BagIt bag (RFC 8493). Its payload (`data/`) holds the publication build of
@@ -240,6 +271,7 @@ def make_archive(
         project = build_snapshot(
             source_tar, tmp_path / "build", epoch, commit, cores=cores, config=tuple(config)
         )
+        check_numbering(project, config)
         bag = tmp_path / name
         _copy_payload(project, source_tar, bag)
         readme = README.format(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from coopdocs import layout
 from coopdocs.compute.contexts import reading_order
-from coopdocs.load.register import GAP_PREFIX
+from coopdocs.load.register import GAP_PREFIX, check, load_register
 from coopdocs.render.citations import cited_sources
 
 Reading = dict[str, dict[str, list[str]]]
@@ -46,3 +46,24 @@ def reading(root: Path, data_dir: str) -> Reading:
     ``data_dir``, relative to ``root``)."""
     docs = layout.documents(layout.brief_slugs(root / data_dir))
     return {doc.key: document_order(root, doc) for doc in docs}
+
+
+def register_problems(
+    root: Path, data_dir: str, shown: Path | str, order: bool = True
+) -> list[str]:
+    """What keeps the numbering register of the data in ``data_dir`` (relative to ``root``) from
+    being the compact register of the last build (empty: it is): the register's own problems,
+    then one line a document and kind, each starting with ``shown`` (the register's path as the
+    reader gave it); ``order`` False: numbers 1..n in any order (see
+    :func:`coopdocs.load.register.check`). Raises NumberError without a finished build.
+
+    What ``coopdocs number --check`` prints, and what a publication build (``coopdocs archive``)
+    refuses: a register that is not compact prints citation numbers out of reading order or with
+    gaps.
+    """
+
+    order_of = reading(root, data_dir)
+    register, problems = load_register(root / data_dir, list(order_of))
+    return [str(p) for p in problems] + [
+        f"{shown}: {line}" for line in check(register, order_of, order)
+    ]

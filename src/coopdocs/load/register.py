@@ -143,9 +143,16 @@ def dumps(register: Register) -> str:
     return json.dumps(register, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def check(register: Register | None, reading: dict[str, dict[str, list[str]]]) -> list[str]:
+def check(
+    register: Register | None, reading: dict[str, dict[str, list[str]]], order: bool = True
+) -> list[str]:
     """What keeps ``register`` from being the compact register of ``reading`` (empty: it is),
-    one line a document and kind: ids it lacks, ids no longer used, gaps and order."""
+    one line a document and kind: ids it lacks, ids no longer used, gaps and order.
+
+    ``order`` False: the numbers need only be 1..n, in any order (another edition of the same
+    documents, e.g. another language, may cite its sources in another order than the one the
+    register was numbered from).
+    """
     if register is None:
         return ["no register: run coopdocs number"]
     lines = []
@@ -161,8 +168,12 @@ def check(register: Register | None, reading: dict[str, dict[str, list[str]]]) -
                 lines.append(f"{key}: {kind} not numbered: {', '.join(missing)}")
             if unused:
                 lines.append(f"{key}: {kind} numbered but unused: {', '.join(unused)}")
-            if not missing and not unused and given != compact({key: ids})[key][kind]:
+            if missing or unused:
+                continue
+            if order and given != compact({key: ids})[key][kind]:
                 lines.append(f"{key}: {kind} not numbered 1..{len(wanted)} in reading order")
+            elif not order and sorted(given.values()) != list(range(1, len(wanted) + 1)):
+                lines.append(f"{key}: {kind} not numbered 1..{len(wanted)}: a gap")
     return lines
 
 

@@ -129,6 +129,7 @@ class PreviewServer(ThreadingHTTPServer):
             raise PortError(f"cannot serve on {HOST}:{port}: {exc.strerror or exc}") from None
         self.session = session
         self.default = default
+        self.wanted = [default] if default else None  # the documents refreshed (None: all)
         self.generation = Generation()
         self.lock = threading.Lock()  # one refresh at a time
         # The document whose page was served last (a key): with several documents, it is
@@ -257,13 +258,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def watch(
-    server: PreviewServer, wanted: list[str] | None, stop: threading.Event, ready: threading.Event
+    server: PreviewServer,
+    wanted: list[str] | None,
+    stop: threading.Event,
+    ready: threading.Event,
+    catch_up: bool = False,
 ) -> None:
     """Refresh whenever a watched file changes, until ``stop`` is set; set ``ready`` once watching.
 
     step: changes are taken 30 ms after the last one of a burst (an editor's save writes several
     times); debounce: at most 500 ms of grouping. The watcher wakes every 200 ms with no change
-    (an empty batch): the first wake says it is watching, so a save right after ``start`` is seen.
+    (an empty batch): the first wake says it is watching, so a save right after ``start`` is seen
+    by a caller that waits for ``ready``. ``catch_up``: refresh once at that first wake (quietly:
+    only a change or an error is told), for a caller that served before watching (:func:`serve`).
     A changed config may name other folders: the watch then starts again on those.
     """
     import watchfiles  # the watcher is only needed by a running preview
@@ -273,6 +280,10 @@ def watch(
         for changes in watchfiles.watch(
             *paths, stop_event=stop, step=30, debounce=500, rust_timeout=200, yield_on_timeout=True
         ):
+            if catch_up and not ready.is_set():
+                ready.set()
+                server._refresh(wanted, quiet=True)
+                continue
             ready.set()
             # A watched folder moved away and back sends no event to a watch armed without it:
             # its coming back (or going) is seen here, and the watch is armed again.
@@ -285,21 +296,29 @@ def watch(
 
 
 def start(
-    root: Path, document: str | None, port: int, overrides: dict | None = None
+    root: Path,
+    document: str | None,
+    port: int,
+    overrides: dict | None = None,
+    watcher: bool = True,
 ) -> tuple[PreviewServer, threading.Event]:
     """Build the preview of ``document`` (e.g. ``briefs/armenia``; None: every document) and start serving it.
 
-    ``overrides``: settings put over the config file's (``--config language=ru``).
+    ``overrides``: settings put over the config file's (``--config language=ru``). ``watcher``:
+    watch the files in a thread of its own, armed before serving starts; False leaves the watch
+    to the caller (:func:`serve` runs it in the main thread).
 
     Returns the server (its ``server_address`` holds the port) and the event that stops it.
     """
     session = PreviewSession(root, overrides=overrides)
-    wanted = [document] if document else None
     server = PreviewServer(session, port, document)
-    server.refresh(wanted)
+    server.refresh(server.wanted)
     stop, watching = threading.Event(), threading.Event()
-    threading.Thread(target=watch, args=(server, wanted, stop, watching), daemon=True).start()
-    watching.wait(timeout=30)
+    if watcher:
+        threading.Thread(
+            target=watch, args=(server, server.wanted, stop, watching), daemon=True
+        ).start()
+        watching.wait(timeout=30)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def shut_down() -> None:
@@ -314,16 +333,20 @@ def start(
 def serve(root: Path, document: str | None, port: int, overrides: dict | None = None) -> int:
     """Run a preview until interrupted (Ctrl-C); a port it cannot use is one line and exit 2."""
     try:
-        server, stop = start(root, document, port, overrides)
+        server, stop = start(root, document, port, overrides, watcher=False)
     except PortError as exc:
         print(f"coopdocs preview: {exc}", file=sys.stderr, flush=True)
         return 2
     host, bound = server.server_address[:2]
     print(f"coopdocs preview: http://{host}:{bound}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # The refreshes run here, in the main thread: only there does validation bound the time a
+    # schema pattern may take (coopdocs.load.patterns uses SIGALRM, which only the main thread
+    # receives), so a pattern that backtracks catastrophically is an error in the page, not a hang.
     try:
-        while not stop.wait(0.5):
-            pass
+        watch(server, server.wanted, stop, threading.Event(), catch_up=True)
     except KeyboardInterrupt:
+        pass
+    finally:
         stop.set()
     return 0
 
