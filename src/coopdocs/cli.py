@@ -77,6 +77,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from coopdocs.load.datapackage import DataError, load_package
     from coopdocs.load.settings import language_problems, resolve_settings
     from coopdocs.load.strings import load_strings
+    from coopdocs.tools.collation import kept_keys
 
     claims = claim_names()
     try:
@@ -102,16 +103,17 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if args.language:
         settings["language"] = args.language
     try:
-        write_contexts(
-            package,
-            Path(args.data),
-            Path(args.bundle),
-            Path(args.contexts),
-            args.epoch,
-            settings,
-            words=load_strings(Path(args.strings) if args.strings else None),
-            register=register,
-        )
+        with kept_keys(Path(layout.CACHE) / "collation" / "prepare"):
+            write_contexts(
+                package,
+                Path(args.data),
+                Path(args.bundle),
+                Path(args.contexts),
+                args.epoch,
+                settings,
+                words=load_strings(Path(args.strings) if args.strings else None),
+                register=register,
+            )
     except StringsError as exc:
         return _strings_error(exc, args.strings)
     return 0
@@ -156,6 +158,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     strings file must have every table's caption and column headings (all missing ones named)."""
     from coopdocs.compute.tables import StringsError
     from coopdocs.load.strings import load_strings
+    from coopdocs.tools.collation import kept_keys
 
     meta, detailed = None, None
     if args.config:
@@ -166,7 +169,9 @@ def cmd_tables(args: argparse.Namespace) -> int:
         meta, detailed = settings["article"], settings.get("detailed_states_max")
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     try:
-        _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
+        # The names it sorts, with their keys from its last run (coopdocs.tools.collation).
+        with kept_keys(Path(layout.CACHE) / "collation" / "tables"):
+            _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
     except StringsError as exc:
         return _strings_error(exc, args.strings)
     return 0

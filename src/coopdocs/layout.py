@@ -55,6 +55,7 @@ TABLES_CACHE = f"{CACHE}/tables"
 JINJA_CACHE = f"{CACHE}/jinja"
 SECTIONS_CACHE = f"{CACHE}/sections"
 CONFIG_CACHE = f"{CACHE}/config"  # configurations that passed the schema (workflow.helpers)
+HASHES_CACHE = f"{CACHE}/hashes"  # the manifest's file hashes (describe.provenance)
 
 LOGS = "logs"
 

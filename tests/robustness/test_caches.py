@@ -282,3 +282,40 @@ def test_a_deleted_cache_changes_nothing(baseline, tmp_path):
     project = rbtools.copy_tree(baseline, tmp_path / "p")
     shutil.rmtree(project / "build" / "cache")
     _check(project, baseline, [], ["--forcerun", "compute_tables", "read_document"], cores=2)
+
+
+def _forged_hashes(project: Path, entry: Path) -> bytes:
+    """The manifest's table of hashes with every file's stamp as it is now and a wrong hash."""
+    import json
+    import os
+
+    table = json.loads(entry.read_bytes().partition(b"\n")[2] or b"{}")
+    forged = {}
+    for rel in table or [str(p.relative_to(project)) for p in (project / "data").iterdir()]:
+        st = os.stat(project / rel)
+        forged[rel] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, "0" * 64]
+    return json.dumps(forged).encode()
+
+
+@pytest.mark.workflow
+def test_collation_keys_and_manifest_hashes_damaged_change_nothing(baseline, tmp_path):
+    """The keys the prepare and tables jobs keep (coopdocs.tools.collation) and the manifest's
+    table of file hashes (coopdocs.describe.provenance): a forged table whose stamps match every
+    file but whose hashes are wrong must not reach the manifest."""
+    project = rbtools.copy_tree(baseline, tmp_path / "p")
+    folder = project / "build" / "cache"
+    (prepare,) = _entries(folder / "collation" / "prepare", "*.json")
+    (tables,) = _entries(folder / "collation" / "tables", "*.json")
+    (hashes,) = _entries(folder / "hashes", "*.json")
+    _damage(prepare, "corrupt")
+    keys = tables.read_bytes().partition(b"\n")[2]
+    _forge(tables, keys.replace(b"[", b"[1,"))  # every name's key changed, with a plain hash
+    assert keys.count(b"[") > 3
+    _forge(hashes, _forged_hashes(project, hashes))
+    _check(
+        project,
+        baseline,
+        [prepare, tables, hashes],
+        ["--forcerun", "prepare_data", "compute_tables", "write_manifest"],
+        cores=2,
+    )

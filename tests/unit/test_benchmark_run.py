@@ -109,3 +109,30 @@ def test_edit_lines_give_each_edit_its_jobs_per_rule():
     assert run.edit_lines(results)[-1] == (
         "* real, edit 1: 2.50 s, CPU 4.00 s, 9 report files rewritten; read_document (1): 0.80"
     )
+
+
+def test_the_floor_is_skipped_above_floor_max_countries_and_the_reason_reported(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(run, "make_project", fake_project)
+    monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "job_times", lambda project: {})
+    floors = []
+    monkeypatch.setattr(
+        run, "floor", lambda project: floors.append(project.name) or {"wall_s": 2.0}
+    )
+    monkeypatch.setattr(run, "stages", lambda project: {})
+    monkeypatch.setattr(run, "SNAKEMAKE", "true")
+    out = tmp_path / "results"
+    argv = ["--sizes", "50,60", "--seeds", "0", "--c1-max-countries", "0", "--out", str(out)]
+    assert run.main([*argv, "--floor-max-countries", "50"]) == 0
+    assert floors == ["project-50-0"]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert "floor_skipped" not in results["sizes"][0]
+    assert results["sizes"][1]["floor_skipped"] == "over --floor-max-countries 50"
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| 60 (seed 0) | 60 | 3 | 1.00 | – | – | – |" in table
+    assert "* 60 (seed 0): over --floor-max-countries 50" in table
+    floors.clear()
+    assert run.main(argv) == 0  # the default measures every size's floor, as before
+    assert floors == ["project-50-0", "project-60-0"]

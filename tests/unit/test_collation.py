@@ -47,3 +47,39 @@ def test_names_sort_as_a_reader_expects():
         "Zeta",
     ]
     assert by_name([{"n": "b"}, {"n": "A"}], lambda r: r["n"]) == [{"n": "A"}, {"n": "b"}]
+
+
+def test_kept_keys_serve_the_next_run_and_equal_the_collators(tmp_path, monkeypatch):
+    from coopdocs.tools import collation
+
+    folder = tmp_path / "collation" / "job"
+    with collation.kept_keys(folder):
+        first = by_name(SAMPLES, str)
+    assert len(list(folder.iterdir())) == 1  # one entry: this job's keys
+    computed = []
+    real = collation._collator
+    monkeypatch.setattr(
+        collation, "_collator", lambda: computed.append(1) or real()
+    )  # counts keys computed, not kept
+    with collation.kept_keys(folder):
+        assert by_name(reversed(SAMPLES), str) == first
+        assert computed == []  # every key from the table
+        assert collation_key("Zeta") == (tuple(real().sort_key("Zeta")), "Zeta")
+        by_name(["Ωμέγα", "a new name"], str)
+        assert len(computed) == 1  # only the new name is computed
+    assert collation._kept is None  # outside the block, the collator again
+
+
+def test_a_damaged_key_table_is_a_miss(tmp_path, capsys):
+    from coopdocs.tools import collation
+
+    folder = tmp_path / "keys"
+    with collation.kept_keys(folder):
+        by_name(SAMPLES, str)
+    (entry,) = folder.iterdir()
+    entry.write_bytes(entry.read_bytes().replace(b"[", b"[1,", 1))  # a forged key
+    with collation.kept_keys(folder):
+        assert [collation_key(t)[0] for t in SAMPLES] == [
+            tuple(_collator().sort_key(t)) for t in SAMPLES
+        ]
+    assert "ignored" in capsys.readouterr().err

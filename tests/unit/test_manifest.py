@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -226,3 +227,66 @@ def test_tool_versions_name_the_pinned_tools():
     assert tools["pandoc"].startswith("3.9")
     assert tools["typst"].startswith("0.15") and tools["snakemake"].startswith("9.")
     assert "not installed" not in tools.values()
+
+
+def _hashing(monkeypatch) -> list[str]:
+    """The files the manifest reads to hash (provenance.sha256 counted)."""
+    from coopdocs.describe import provenance
+
+    read: list[str] = []
+    real = provenance.sha256
+    monkeypatch.setattr(provenance, "sha256", lambda path: read.append(path.name) or real(path))
+    return read
+
+
+def test_a_second_manifest_hashes_only_the_files_that_changed(project, monkeypatch):
+    from coopdocs.describe import provenance
+
+    root, settings = project
+    monkeypatch.setattr(provenance, "_SETTLED_NS", 0)  # every file here is older than the run
+    first = build_manifest(root, settings, EPOCH, GIT)
+    read = _hashing(monkeypatch)
+    assert build_manifest(root, settings, EPOCH, GIT) == first
+    assert read == []  # nothing changed: every hash from the table
+    # Rewritten in place, same size, its modification time put back: its ctime still moved.
+    html = root / "reports/briefs/belarus.html"
+    stat = html.stat()
+    html.write_text("<!DOCTYPE html><html>Belaruz</html>\n", encoding="utf-8")
+    os.utime(html, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    third = build_manifest(root, settings, EPOCH, GIT)
+    assert read == ["belarus.html"]
+    entry = next(o for o in third["outputs"] if o["path"] == "reports/briefs/belarus.html")
+    assert entry["sha256"] == _sha(html)
+
+
+def test_a_file_changed_just_before_the_manifest_is_hashed_again_next_time(project, monkeypatch):
+    root, settings = project
+    build_manifest(root, settings, EPOCH, GIT)  # every file here is fresh: none is kept
+    read = _hashing(monkeypatch)
+    build_manifest(root, settings, EPOCH, GIT)
+    assert "belarus.html" in read and "brief.md.j2" in read
+
+
+def test_a_damaged_table_of_hashes_is_a_miss_not_a_wrong_hash(project, monkeypatch, capsys):
+    from coopdocs import layout
+    from coopdocs.describe import provenance
+
+    root, settings = project
+    monkeypatch.setattr(provenance, "_SETTLED_NS", 0)
+    first = build_manifest(root, settings, EPOCH, GIT)
+    (entry,) = (root / layout.HASHES_CACHE).iterdir()
+    entry.write_bytes(entry.read_bytes().replace(_sha(root / "Snakefile").encode(), b"0" * 64))
+    read = _hashing(monkeypatch)
+    assert build_manifest(root, settings, EPOCH, GIT) == first
+    assert "Snakefile" in read and "ignored" in capsys.readouterr().err
+
+
+def test_the_manifest_is_indented_as_json_dumps_would(project):
+    from coopdocs.describe.provenance import indented_json
+
+    root, settings = project
+    manifest = build_manifest(root, settings, EPOCH, GIT)
+    manifest["odd"] = {'é\n"': [1.5, -0.0, None, False, [], {}, 10**20], "a": "\u2028\x00"}
+    assert indented_json(manifest) == json.dumps(
+        manifest, indent=1, sort_keys=True, ensure_ascii=False
+    )

@@ -13,13 +13,19 @@ import hashlib
 import json
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coopdocs.load.datapackage import OPTIONAL_TABLES, Package, Record
+# record_year lives with the brief's timeline: every brief's job imports that module, not this one.
+from coopdocs.compute.timeline import record_year
+from coopdocs.load.descriptor import OPTIONAL_TABLES
 from coopdocs.load.grammar import join_list, long_date, named
+from coopdocs.load.problems import Record
 from coopdocs.load.roles import UNION_PROGRAMME
 from coopdocs.load.strings import Words, label, period, word
 from coopdocs.tools.git import data_version
+
+if TYPE_CHECKING:
+    from coopdocs.load.datapackage import Package
 
 UNION_KIND = "union"
 
@@ -36,15 +42,6 @@ def year_span(start: int | None, end: int | None, words: Words | None = None) ->
     ('2016–2019', '2016', 'from 2016')
     """
     return period(start, end, words)
-
-
-def record_year(record: Record) -> int | None:
-    """The year a record is placed at on a time line: its date's year, else its start year."""
-    date = record.get("date")
-    if date:
-        return int(str(date)[:4])
-    start = record.get("start_year")
-    return int(start) if start is not None else None
 
 
 def record_date(record: Record, words: Words | None = None) -> str:

@@ -17,9 +17,25 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from coopdocs.compute.contexts import record_year
 from coopdocs.load.grammar import counted, join_list, named
 from coopdocs.load.strings import Words, word
+
+
+def record_year(record: dict[str, Any]) -> int | None:
+    """The year a record is placed at on a time line: its date's year, else its start year.
+
+    Here, not in compute.contexts (which the other stages use): a brief's job imports this module
+    alone, and contexts' imports were a tenth of that job's start.
+
+    >>> record_year({"date": "2018-04-27", "start_year": 2016}), record_year({"start_year": 2016})
+    (2018, 2016)
+    """
+    date = record.get("date")
+    if date:
+        return int(str(date)[:4])
+    start = record.get("start_year")
+    return int(start) if start is not None else None
+
 
 # Characters of a project title on one line of its lane label (2.35 in at 8 pt holds ~50 of
 # Libertinus Serif's; fewer, so that Typst's own wrapping never needs more lines than counted).

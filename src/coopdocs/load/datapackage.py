@@ -133,6 +133,8 @@ class Package:
     def index(self, table: str) -> dict[str, Record]:
         """Records of ``table`` keyed by their primary key (built once per table; do not modify)."""
         cache = self.__dict__.setdefault("_indexes", {})
+        if table in cache:  # before declares(): an edit's contexts look up thousands of records
+            return cache[table]
         if not self.declares(table):
             return {}
         if table not in cache:

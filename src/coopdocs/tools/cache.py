@@ -33,6 +33,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -47,13 +48,45 @@ _reported: set[str] = set()
 
 
 @functools.cache
-def _version(name: str) -> str:
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder or "."))
+    except OSError:
+        return ()
+
+
+@functools.cache
+def library_version(name: str) -> str | None:
+    """The installed version of the distribution ``name``; None when it is not installed.
+
+    Read from the name of its ``<name>-<version>.dist-info`` folder, the first on ``sys.path``
+    (as importlib.metadata finds it); importlib.metadata itself only when there is none: its
+    import and search cost a brief's job ~20 ms and the tables job ~50 ms, only to key a cache.
+
+    >>> library_version("jinja2") == __import__("importlib.metadata").metadata.version("jinja2")
+    True
+    """
+    wanted = _normalised(name)
+    for folder in sys.path:
+        for entry in _listing(folder):
+            dist, sep, version = entry.removesuffix(".dist-info").partition("-")
+            if entry.endswith(".dist-info") and sep and _normalised(dist) == wanted:
+                return version
     import importlib.metadata
 
     try:
-        return f"{name}=={importlib.metadata.version(name)}"
+        return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        return f"{name}==?"
+        return None
+
+
+def _version(name: str) -> str:
+    return f"{name}=={library_version(name) or '?'}"
+
+
+def _normalised(name: str) -> str:
+    """A distribution's name as its folder spells it, in lower case (the wheel format's rule)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 @functools.cache

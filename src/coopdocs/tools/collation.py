@@ -7,12 +7,19 @@ use, and parses its table lazily: pyuca reads all 30,000 entries of the DUCET (0
 third of the tables job of an edit, which sorts a few dozen names); here the file's lines are only
 grouped by their first code point, and a group is parsed the first time a text needs it (every
 entry a lookup can reach starts with the code point it starts from, so the keys are the same).
+Even so, reading the table is ~0.1 s of each of the two jobs on an edit's path (prepare and
+tables), which sort the same few dozen names every time: within :func:`kept_keys` the keys a job
+computed are kept for its next run (a coopdocs.tools.cache entry, keyed by the table's bytes and
+the collation code), and the table is read only for a name that is not there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import json
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -67,6 +74,59 @@ def _collator():
     return _lazy_collator_class()()
 
 
+class _KeptKeys:
+    """The UCA keys of one job's names: those of its last run (``known``), those of this one (``used``)."""
+
+    FORMAT = "collation-keys/1"
+
+    def __init__(self, folder: Path) -> None:
+        import pyuca
+        import pyuca.collator
+
+        from coopdocs.tools.cache import Store, digest
+
+        package = Path(pyuca.collator.__file__).parent
+        table = package / f"allkeys-{pyuca.Collator.UCA_VERSION}.txt"
+        self.store = Store(folder, ".json")
+        # Everything a key is made of: the table pyuca reads, its code and this module's.
+        code = [table, *(package / f for f in ("collator.py", "trie.py", "utils.py"))]
+        self.key = digest(self.FORMAT, code=[*code, Path(__file__)])
+        content = self.store.get(self.key)
+        self.known: dict[str, list[int]] = json.loads(content) if content is not None else {}
+        self.used: dict[str, list[int]] = {}
+
+    def sort_key(self, text: str) -> list[int]:
+        """The UCA key of ``text``, kept or computed."""
+        if text not in self.used:
+            known = self.known.get(text)
+            self.used[text] = known if known is not None else list(_collator().sort_key(text))
+        return self.used[text]
+
+    def save(self) -> None:
+        """Keep this run's keys (only these: a name no longer sorted leaves the table)."""
+        if self.used != self.known:
+            self.store.put(self.key, json.dumps(self.used, sort_keys=True).encode("utf-8"))
+        self.store.keep_only([self.key])
+
+
+_kept: _KeptKeys | None = None
+
+
+@contextlib.contextmanager
+def kept_keys(folder: Path) -> Iterator[None]:
+    """Within the block, sort keys come from the table of the last run kept in ``folder`` (one
+    folder per job), and this run's are kept there when the block ends without an error."""
+    global _kept
+    collation_key.cache_clear()
+    _kept = _KeptKeys(folder)
+    try:
+        yield
+        _kept.save()
+    finally:
+        _kept = None
+        collation_key.cache_clear()
+
+
 @lru_cache(maxsize=65536)
 def collation_key(text: str) -> tuple:
     """The sort key of ``text``: its UCA key, then the text itself (a total, stable order).
@@ -74,6 +134,8 @@ def collation_key(text: str) -> tuple:
     >>> sorted(["Zeta", "Ísvík", "Čermava", "Alpha"], key=collation_key)
     ['Alpha', 'Čermava', 'Ísvík', 'Zeta']
     """
+    if _kept is not None:
+        return (tuple(_kept.sort_key(text)), text)
     return (tuple(_collator().sort_key(text)), text)
 
 

@@ -173,6 +173,39 @@ def _rows(text: str, key: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def head_texts(root: Path, paths: list[str]) -> list[str | None]:
+    """The text at HEAD of each of ``paths`` (from the top of the work tree holding ``root``);
+    None for a path HEAD has no file at, and for all of them when git cannot tell.
+
+    One ``git cat-file --batch`` for every path instead of one ``git show`` each: a process per
+    table was ~0.1 s of the prepare job, on the path of every edit (docs/performance.md).
+    """
+    if any("\n" in p for p in paths):  # the batch reads one name a line
+        return [query(root, "show", f"HEAD:{p}", strip=False) for p in paths]
+    specs = "".join(f"HEAD:{p}\n" for p in paths).encode("utf-8")
+    try:
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"], cwd=root, input=specs, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        return [None] * len(paths)
+    if proc.returncode != 0:
+        return [None] * len(paths)
+    out, pos, texts = proc.stdout, 0, []
+    for _ in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")  # "<oid> <type> <size>", or "<name> missing"
+        pos = end + 1
+        if len(header) != 3 or not header[2].isdigit():
+            texts.append(None)
+            continue
+        size = int(header[2])
+        blob = header[1] == b"blob"
+        texts.append(out[pos : pos + size].decode("utf-8", "replace") if blob else None)
+        pos += size + 1
+    return texts
+
+
 def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any]:
     """Records whose row differs from HEAD (changed, added or removed), per the descriptor's tables.
 
@@ -183,14 +216,15 @@ def changed_records(data_dir: Path, descriptor: dict[str, Any]) -> dict[str, Any
     if not commit or os.environ.get(SNAPSHOT_COMMIT_ENV):
         return {"commit": commit, "changed": []}
     where = query(data_dir, "rev-parse", "--show-prefix") or ""
+    resources = descriptor["resources"]
+    at_head = head_texts(data_dir, [f"{where}{res['path']}" for res in resources])
     changed: set[str] = set()
-    for res in descriptor["resources"]:
+    for res, old_text in zip(resources, at_head):
         key = res["schema"]["primaryKey"]
         path = data_dir / res["path"]
         current = (
             _rows(path.read_text(encoding="utf-8", errors="replace"), key) if path.is_file() else {}
         )
-        old_text = query(data_dir, "show", f"HEAD:{where}{res['path']}", strip=False)
         previous = _rows(old_text, key) if old_text is not None else {}
         for k in set(current) | set(previous):
             if current.get(k) != previous.get(k):
