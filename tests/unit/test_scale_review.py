@@ -120,3 +120,13 @@ def test_projects_shared_only_by_other_states_are_counted(reviews):
     described = set(re.findall(r"\(#prov-(prj-reg-[^ )]+)", md))
     assert not described & {p["id"] for p in only_others}
     assert f"describe {len(only_others)} projects" in md.replace("\\", "")
+
+
+def test_the_abstract_names_the_states_shown_among_all(reviews):
+    context, md, t = reviews[60]
+    abstract = re.search(r"\*\*Abstract\.\*\*(.*)", md).group(1)
+    shown = [s["country"]["name"] for s in context["states"]]
+    assert "its 60 member states (among them " in abstract
+    assert all(name in abstract for name in shown)
+    others = [c["name"] for c in t["countries"] if c["kind"] != "union" and c["name"] not in shown]
+    assert not [n for n in others if re.search(rf"\b{n}\b", abstract)]
