@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from coopdocs import layout
@@ -153,6 +153,36 @@ def state_measures(claims: ClaimSet, states: list[dict]) -> dict[str, dict[str, 
             counts[m][c["name"]] = claim.number
             behind[m].update(claim.records)
     return {m: ranking(counts[m], len(behind[m])) for m in MEASURES}
+
+
+def shown_rankings(measures: dict[str, dict[str, Any]], shown: list[str]) -> dict[str, dict]:
+    """The rankings as a review with summed states words them (issue 35): per measure, the
+    ``rows`` (with a count) and ``without`` (none) of the states in ``shown``, by name, and
+    ``rest``, the other states in numbers: how many (``n``), how many have some (``some``) and
+    the least and most of those (``low``, ``high``). A sentence that named every state grew
+    with the data (536 citations in one section at 50 states).
+
+    >>> m = {"projects": ranking({"A": 4, "B": 0, "C": 2, "D": 0, "E": 3}, 9)}
+    >>> v = shown_rankings(m, ["A", "B"])["projects"]
+    >>> [x["name"] for x in v["rows"]], v["without"], v["rest"]
+    (['A'], ['B'], {'n': 3, 'some': 2, 'low': 2, 'high': 3})
+    """
+    keep = set(shown)
+    out = {}
+    for m, rank in measures.items():
+        rest = [x["count"] for x in rank["rows"] if x["name"] not in keep]
+        some = [n for n in rest if n]
+        out[m] = {
+            "rows": [x for x in rank["rows"] if x["name"] in keep and x["count"]],
+            "without": [n for n in rank["without"] if n in keep],
+            "rest": {
+                "n": len(rest),
+                "some": len(some),
+                "low": min(some, default=0),
+                "high": max(some, default=0),
+            },
+        }
+    return out
 
 
 def firsts(claims: ClaimSet, states: list[dict]) -> dict[str, Any]:
@@ -528,6 +558,8 @@ class Review:
     claims: ClaimSet
     tables: dict[str, dict[str, Any]]
     figures: dict[str, dict[str, Any]]
+    # What a review with summed states counts instead of listing (issue 35), by part.
+    summed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def t(self) -> dict[str, list[dict]]:
@@ -614,7 +646,7 @@ def organisation_part(r: Review) -> dict[str, list[dict]]:
     """The organisation's own framework: instruments, events, its own offices and facts tied to
     no member state, each in date order."""
     t = r.t
-    return {
+    part = {
         "framework": sorted(
             (dict(i) for i in t["instruments"] if not i["countries"]),
             key=lambda i: (i.get("date") or str(i.get("start_year") or "9999"), i["id"]),
@@ -630,6 +662,26 @@ def organisation_part(r: Review) -> dict[str, list[dict]]:
             (dict(f) for f in t.get("facts", []) if not f["countries"]), key=sort_key_fact
         ),
     }
+    if len(r.states) < len(r.all_states):
+        part["offices"], r.summed["offices"] = summed_offices(
+            part["offices"], {c["code"] for c in r.states}
+        )
+    return part
+
+
+def summed_offices(offices: list[dict], shown: set[str]) -> tuple[list[dict], dict[str, int]]:
+    """With states summed as "Other states": the organisation's ``offices`` in the states shown
+    one by one (or in none), and those of the others counted (``n`` offices in ``states``
+    states), which their briefs list. The list named every office of every state (75 at 50
+    states; issue 35).
+
+    >>> kept, rest = summed_offices([{"country": "A"}, {"country": "B"}, {"country": ""}], {"A"})
+    >>> len(kept), rest
+    (2, {'n': 1, 'states': 1})
+    """
+    rest = [o for o in offices if o.get("country") and o["country"] not in shown]
+    kept = [o for o in offices if not (o.get("country") and o["country"] not in shown)]
+    return kept, {"n": len(rest), "states": len({o["country"] for o in rest})}
 
 
 def regional_part(r: Review) -> dict[str, list[dict]]:
@@ -640,6 +692,11 @@ def regional_part(r: Review) -> dict[str, list[dict]]:
     t, res = r.t, r.res
     projects = sorted((p for p in t["projects"] if is_shared(p, state_codes)), key=sort_key_year)
     events = sorted((e for e in t["events"] if e.get("countries_inferred")), key=sort_key_year)
+    if len(r.states) < len(r.all_states):
+        summed = state_codes - {c["code"] for c in r.states}
+        projects, rest_projects = partition_summed(projects, summed)
+        events, rest_events = partition_summed(events, summed)
+        r.summed["regional"] = {"projects": len(rest_projects), "events": len(rest_events)}
     return {
         "projects": [
             project_entry(p, res, res.outcomes_by_project.get(p["id"], []), r.words)
@@ -647,6 +704,23 @@ def regional_part(r: Review) -> dict[str, list[dict]]:
         ],
         "events": [event_entry(e, res) for e in events],
     }
+
+
+def partition_summed(records: list[dict], summed: set[str]) -> tuple[list[dict], list[dict]]:
+    """``records`` split into those a review with summed states describes (any state they name,
+    stated or inferred, is shown one by one, or they name none) and those that name only summed
+    states, which their briefs describe (issue 35).
+
+    >>> r = [{"countries": ["A", "B"]}, {"countries": ["B", "C"], "countries_inferred": []},
+    ...      {"countries": [], "countries_inferred": ["C"]}, {"countries": []}]
+    >>> [len(x) for x in partition_summed(r, {"B", "C"})]
+    [2, 2]
+    """
+    kept, rest = [], []
+    for x in records:
+        named = set(x.get("countries") or []) | set(x.get("countries_inferred") or [])
+        (rest if named and named <= summed else kept).append(x)
+    return kept, rest
 
 
 def donor_entries(r: Review) -> list[dict]:
@@ -929,6 +1003,21 @@ def used_records(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> set
     return used
 
 
+def detailed_records(r: Review, parts: dict[str, Any]) -> list[str]:
+    """The records a review with summed states lists one by one in its provenance appendix
+    (besides those its text links to): those the briefs of the states and the union it shows
+    one by one present, and those of its organisation, regional and proposals parts. The
+    records only the counts of the summed states draw on are counted there instead: their
+    briefs' appendices and the tables' CSV files list them (issue 35)."""
+    ids = {x for b in r.briefs.values() for x in b["records"]}
+    ids.update(x["id"] for group in parts["organisation"].values() for x in group)
+    ids.update(p["id"] for p in r.t["proposals"])
+    regional = parts["regional"]
+    ids.update(x["id"] for x in regional["projects"] + regional["events"])
+    ids.update(o["id"] for p in regional["projects"] for o in p["outcomes"])
+    return sorted(ids)
+
+
 def review_sources(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> list[str]:
     """The sources the review cites, for the bibliography: those of the briefs' records but
     what it leaves to the briefs (the countries' summaries, the facts other than the union's
@@ -1060,13 +1149,12 @@ def article_context(
 ) -> dict[str, Any]:
     """Everything the review article's template needs, ready to word.
 
-    ``frames`` are the tables as the article shows them (coopdocs.compute.selection.focus_frames).
-    With ``others`` > 0 only the member states in ``keep`` get a section of their own; counts and
-    the comparisons of the most active states still cover every state. ``settings``: the checked
-    ``organisation``, ``union`` and ``union_body``. The author's judgements come from the
-    package's authored text ``article`` (coopdocs.load.authored), when it has one. Each part has
-    its own builder (above, and coopdocs.compute.article_sections for what the partials word).
-    """
+    ``frames``: the tables as the article shows them (coopdocs.compute.selection.focus_frames).
+    With ``others`` > 0 only the member states in ``keep`` get a section, and the lists that grow
+    with the states are bounded (:func:`summed_views`); counts cover every state. ``settings``:
+    the checked ``organisation``, ``union`` and ``union_body``. The author's judgements: the
+    package's authored text ``article`` (coopdocs.load.authored), if any. Each part has its own
+    builder (above, and coopdocs.compute.article_sections for what the partials word)."""
     r = review_inputs(package, frames, settings, build, keep, others, words)
     parts = {"organisation": organisation_part(r), "regional": regional_part(r)}
     shared_ids = {p["id"] for p in parts["regional"]["projects"]}
@@ -1103,11 +1191,32 @@ def article_context(
         "brief_records": sorted({x for b in r.briefs.values() for x in b["records"]}),
         "sources": sources,
     }
+    summed_views(context, r, parts, measures)
     _reword_dates(context, words)
     context.update(section_views(context, r.t, settings["organisation"]))
     context["claims"] = r.claims.register
     context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context
+
+
+def summed_views(
+    context: dict[str, Any], r: Review, parts: dict[str, Any], measures: dict[str, Any]
+) -> None:
+    """What a review with states summed as "Other states" words in numbers instead of naming
+    every state (issue 35): the records its provenance lists one by one, the rankings of the
+    comparisons by the states shown one by one and the others counted (``highlights.ranked``),
+    the marks of the budgets of the projects it describes (``highlights.budget_marks``), and what
+    the parts counted (``summed``: the organisation's offices in the other states).
+    Nothing without summed states: the context, and its digest, stay as they were."""
+    if len(r.states) == len(r.all_states):
+        return
+    context["detailed_records"] = detailed_records(r, parts)
+    context["summed"] = r.summed
+    # The budgets' marks: of the projects the review describes (all of them: 80 at 100 states).
+    detailed = set(context["detailed_records"])
+    budget = context["highlights"]["projects_with_budget"]
+    context["highlights"]["budget_marks"] = [x for x in budget["records"] if x in detailed]
+    context["highlights"]["ranked"] = shown_rankings(measures, [c["name"] for c in r.states])
 
 
 def authored_context_values(r: Review, union_body: dict[str, Any] | None) -> dict[str, Any]:
