@@ -12,7 +12,12 @@ from collections import Counter
 
 import pytest
 
-from coopdocs.compute.article import ARTICLE_FIGURES, ARTICLE_TABLES, article_context
+from coopdocs.compute.article import (
+    ARTICLE_FIGURES,
+    ARTICLE_TABLES,
+    article_context,
+    article_provenance,
+)
 from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import stated
 from coopdocs.compute.selection import focus_frames, focus_states
@@ -450,12 +455,11 @@ def test_a_record_s_period_is_written_once_after_its_title(context):
 @pytest.fixture(scope="module")
 def markdown(context, two_states):
     """The review's Markdown rendered from the fixture's context, as the pipeline renders it."""
-    from coopdocs.compute.contexts import provenance
     from coopdocs.render.markdown import render
 
     meta = dict(META, authors=[{"name": "Editors", "affiliation": ""}], version="1")
     full = dict(context, meta=dict(context["meta"], **meta, date=BUILD["date"]))
-    full["provenance"] = provenance(two_states, context["records"], None)
+    full["provenance"] = article_provenance(two_states, context, None)
     return render(ROOT / "templates", "article.md.j2", full)
 
 
@@ -576,7 +580,6 @@ def context_code(package, name: str) -> str:
 def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
     """On the invented package (tests/fixtures/iawc) some states have no project or instrument:
     the review says so instead of ranking them "fifth by projects (0)"."""
-    from coopdocs.compute.contexts import provenance
     from coopdocs.load.datapackage import load_package
     from coopdocs.render.markdown import render
 
@@ -589,7 +592,7 @@ def test_a_state_with_nothing_recorded_is_not_ranked_by_zeros():
         package, frames, meta, BUILD, settings, keep=keep, others=others, words=WORDS
     )
     context["meta"]["date"] = BUILD["date"]
-    context["provenance"] = provenance(package, context["records"], None)
+    context["provenance"] = article_provenance(package, context, None)
     text = render(ROOT / "templates", "article.md.j2", context).replace("\\", "")
     assert "(0" not in text
     idle = [

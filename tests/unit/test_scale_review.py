@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import synthetic
-from coopdocs.compute.article import article_context
+from coopdocs.compute.article import article_context, article_provenance
 from coopdocs.compute.claims import claim_names
-from coopdocs.compute.contexts import provenance
+from coopdocs.compute.contexts import digest
 from coopdocs.compute.selection import focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
 from coopdocs.load.datapackage import load_package
@@ -40,7 +40,7 @@ def review(folder: Path, n: int) -> tuple[dict, str, dict]:
     context = article_context(
         package, frames, META, BUILD, SETTINGS, keep=keep, others=others, words=WORDS
     )
-    context["provenance"] = provenance(package, context["records"], None)
+    context["provenance"] = article_provenance(package, context, None)
     return context, render(ROOT / "templates", "article.md.j2", context), package.tables
 
 
@@ -130,3 +130,43 @@ def test_the_abstract_names_the_states_shown_among_all(reviews):
     assert all(name in abstract for name in shown)
     others = [c["name"] for c in t["countries"] if c["kind"] != "union" and c["name"] not in shown]
     assert not [n for n in others if re.search(rf"\b{n}\b", abstract)]
+
+
+def test_the_provenance_list_is_the_contexts_not_read_from_the_markdown(reviews):
+    """The records the appendix lists one by one come from the context (the parts shown and the
+    records their claims mark, coopdocs.compute.article.linked_records): the rendered text plays
+    no part, and every mark it prints still finds its entry."""
+    context, md, t = reviews[60]
+    listed = [e["id"] for e in context["provenance"]["records"]]
+    assert set(listed) == set(context["detailed_records"]) & set(context["records"])
+    assert context["provenance"]["unlisted"] == len(context["records"]) - len(listed)
+    assert set(re.findall(r"\(#prov-([^ )]+)", md)) <= set(listed)
+
+
+def test_a_review_of_every_state_has_the_same_keys_and_sums_nothing(tmp_path):
+    """Below the bound the templates read the same keys (no fallbacks in them): the rankings
+    with no other states, nothing summed, every record listed; the digest leaves out what only
+    repeats the rankings (coopdocs.compute.article.digested)."""
+    context, md, t = review(tmp_path, SHOWN - 2)
+    assert context["focus"]["others"] == 0 and "detailed_records" not in context
+    assert context["summed"] == {
+        "offices": {"n": 0, "states": 0},
+        "regional": {"projects": 0, "events": 0},
+        "budget_marks": False,
+    }
+    for m, rank in context["highlights"]["ranked"].items():
+        assert rank["rest"]["key"] is None and rank["rest"]["n"] == 0
+        named = [r["name"] for r in context["highlights"]["measures"][m]["rows"] if r["count"]]
+        assert [r["name"] for r in rank["rows"]] == named
+    assert context["provenance"]["unlisted"] == 0
+    assert len(context["provenance"]["records"]) == len(context["records"])
+    bare = {
+        k: v
+        for k, v in context.items()
+        if k not in ("build", "summed", "provenance", "data_digest")
+    }
+    bare["highlights"] = {
+        k: v for k, v in context["highlights"].items() if k not in ("ranked", "budget_marks")
+    }
+    assert context["data_digest"] == digest(bare)
+    assert "summed as" not in md.replace("\\", "")

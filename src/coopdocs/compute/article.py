@@ -29,6 +29,7 @@ from coopdocs.compute.contexts import (
     names_organisation,
     organisation,
     project_entry,
+    provenance,
     record_date,
     record_year,
     sort_key_fact,
@@ -164,25 +165,43 @@ def shown_rankings(measures: dict[str, dict[str, Any]], shown: list[str]) -> dic
 
     >>> m = {"projects": ranking({"A": 4, "B": 0, "C": 2, "D": 0, "E": 3}, 9)}
     >>> v = shown_rankings(m, ["A", "B"])["projects"]
-    >>> [x["name"] for x in v["rows"]], v["without"], v["rest"]
-    (['A'], ['B'], {'n': 3, 'some': 2, 'low': 2, 'high': 3})
+    >>> [x["name"] for x in v["rows"]], v["without"], [v["rest"][k] for k in ("n", "some", "low", "high")]
+    (['A'], ['B'], [3, 2, 2, 3])
     """
     keep = set(shown)
     out = {}
     for m, rank in measures.items():
         rest = [x["count"] for x in rank["rows"] if x["name"] not in keep]
-        some = [n for n in rest if n]
         out[m] = {
             "rows": [x for x in rank["rows"] if x["name"] in keep and x["count"]],
             "without": [n for n in rank["without"] if n in keep],
-            "rest": {
-                "n": len(rest),
-                "some": len(some),
-                "low": min(some, default=0),
-                "high": max(some, default=0),
-            },
+            "rest": rest_counts(rest),
         }
     return out
+
+
+def rest_counts(counts: list[int]) -> dict[str, Any]:
+    """The other states of a ranking in numbers (:func:`shown_rankings`), with the words' keys
+    chosen: ``key`` the strings file's sentence (None without other states: nothing to say) and
+    ``range_key`` how the least and most of those that have some read ("4" or "4 to 15").
+
+    >>> rest_counts([0, 4, 15])["key"], rest_counts([4, 4])["range_key"], rest_counts([])["key"]
+    ('summed_states.rest_some', 'summed_states.range_one', None)
+    """
+    some = [n for n in counts if n]
+    low, high = min(some, default=0), max(some, default=0)
+    key = None
+    if counts:
+        key = "summed_states." + ("rest_all" if len(some) == len(counts) else "rest_some")
+        key = key if some else "summed_states.rest_none"
+    return {
+        "n": len(counts),
+        "some": len(some),
+        "low": low,
+        "high": high,
+        "key": key,
+        "range_key": "summed_states." + ("range_one" if low == high else "range"),
+    }
 
 
 def firsts(claims: ClaimSet, states: list[dict]) -> dict[str, Any]:
@@ -990,32 +1009,61 @@ def claimed_views(r: Review) -> dict[str, Any]:
 
 
 def used_records(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> set[str]:
-    """Every record the review uses: those its claims count, its briefs present and its
-    organisation, regional and proposals parts name."""
-    used = set(claimed_ids)
-    for b in r.briefs.values():
-        used.update(b["records"])
-    used.update(x["id"] for group in parts["organisation"].values() for x in group)
-    used.update(p["id"] for p in r.t["proposals"])
-    regional = parts["regional"]
-    used.update(x["id"] for x in regional["projects"] + regional["events"])
-    used.update(o["id"] for p in regional["projects"] for o in p["outcomes"])
-    return used
+    """Every record the review uses: those its claims count and those of :func:`part_records`."""
+    return set(claimed_ids) | part_records(r, parts)
 
 
-def detailed_records(r: Review, parts: dict[str, Any]) -> list[str]:
-    """The records a review with summed states lists one by one in its provenance appendix
-    (besides those its text links to): those the briefs of the states and the union it shows
-    one by one present, and those of its organisation, regional and proposals parts. The
-    records only the counts of the summed states draw on are counted there instead: their
-    briefs' appendices and the tables' CSV files list them (issue 35)."""
+def part_records(r: Review, parts: dict[str, Any]) -> set[str]:
+    """The records the briefs of the states and the union the review shows one by one present,
+    and those of its organisation, regional and proposals parts. With states summed, the
+    provenance appendix lists these one by one besides those the text links to
+    (:func:`linked_records`); the records only the counts of the summed states draw on are
+    counted there instead: their briefs' appendices and the tables' CSV files list them
+    (issue 35)."""
     ids = {x for b in r.briefs.values() for x in b["records"]}
     ids.update(x["id"] for group in parts["organisation"].values() for x in group)
     ids.update(p["id"] for p in r.t["proposals"])
     regional = parts["regional"]
     ids.update(x["id"] for x in regional["projects"] + regional["events"])
     ids.update(o["id"] for p in regional["projects"] for o in p["outcomes"])
-    return sorted(ids)
+    return ids
+
+
+def linked_records(context: dict[str, Any]) -> set[str]:
+    """The records the review's text links to by their marks beyond :func:`part_records`: those
+    of every claim of the sections of the states it shows one by one (counted or counted apart:
+    partials/article/state), of the union's meetings (partials/article/union), of the rows of the
+    union's programme table and the budgets' marks (``highlights.budget_marks``). A superset of
+    the marks printed (a claim's records its sentence leaves unmarked), bounded by the states
+    shown: the provenance appendix lists them so that every mark finds its entry (issue 35)."""
+    ids = set(context["highlights"]["budget_marks"])
+    for row in context["tables"].get(layout.UNION_PROGRAMME, {}).get("rows", []):
+        ids.update(row.get("records") or [])
+    for value in [*context["states"], context["union"].get("met")]:
+        ids.update(claim_view_records(value))
+    return ids
+
+
+def claim_view_records(value: Any) -> set[str]:
+    """The records of every claim view (a dict with ``records`` and ``apart``) in ``value``, at
+    any depth.
+
+    >>> v = {"a": {"records": ["r1"], "apart": {"planned": ["r2"]}}, "b": [{"x": 1}]}
+    >>> sorted(claim_view_records(v))
+    ['r1', 'r2']
+    """
+    if isinstance(value, list):
+        return set().union(*(claim_view_records(v) for v in value))
+    if not isinstance(value, dict):
+        return set()
+    ids = set()
+    if "records" in value and isinstance(value.get("apart"), dict):
+        ids.update(value["records"])
+        for apart in value["apart"].values():
+            ids.update(apart)
+    for v in value.values():
+        ids |= claim_view_records(v)
+    return ids
 
 
 def review_sources(r: Review, parts: dict[str, Any], claimed_ids: set[str]) -> list[str]:
@@ -1195,7 +1243,7 @@ def article_context(
     _reword_dates(context, words)
     context.update(section_views(context, r.t, settings["organisation"]))
     context["claims"] = r.claims.register
-    context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
+    context["data_digest"] = digest(digested(context))
     return context
 
 
@@ -1203,20 +1251,63 @@ def summed_views(
     context: dict[str, Any], r: Review, parts: dict[str, Any], measures: dict[str, Any]
 ) -> None:
     """What a review with states summed as "Other states" words in numbers instead of naming
-    every state (issue 35): the records its provenance lists one by one, the rankings of the
-    comparisons by the states shown one by one and the others counted (``highlights.ranked``),
-    the marks of the budgets of the projects it describes (``highlights.budget_marks``), and what
-    the parts counted (``summed``: the organisation's offices in the other states).
-    Nothing without summed states: the context, and its digest, stay as they were."""
-    if len(r.states) == len(r.all_states):
-        return
-    context["detailed_records"] = detailed_records(r, parts)
-    context["summed"] = r.summed
+    every state (issue 35), in every context so that the templates only word it: the rankings of
+    the comparisons by the states shown one by one and the others counted
+    (``highlights.ranked``), the marks of the budgets of the projects it describes
+    (``highlights.budget_marks``), what the parts counted (``summed``: the organisation's offices
+    in the other states, the shared projects and events of only those, whether the budget marks
+    are a part) and, only with states summed, the records its provenance lists one by one
+    (``detailed_records``, :func:`article_provenance`)."""
+    summing = len(r.states) < len(r.all_states)
+    highlights = context["highlights"]
+    highlights["ranked"] = shown_rankings(measures, [c["name"] for c in r.states])
+    budget = highlights["projects_with_budget"]["records"]
+    listed = part_records(r, parts) if summing else set(budget)
     # The budgets' marks: of the projects the review describes (all of them: 80 at 100 states).
-    detailed = set(context["detailed_records"])
-    budget = context["highlights"]["projects_with_budget"]
-    context["highlights"]["budget_marks"] = [x for x in budget["records"] if x in detailed]
-    context["highlights"]["ranked"] = shown_rankings(measures, [c["name"] for c in r.states])
+    highlights["budget_marks"] = [x for x in budget if x in listed]
+    context["summed"] = {
+        "offices": r.summed.get("offices", {"n": 0, "states": 0}),
+        "regional": r.summed.get("regional", {"projects": 0, "events": 0}),
+        "budget_marks": summing,
+    }
+    if summing:
+        context["detailed_records"] = sorted(listed | linked_records(context))
+
+
+# Keys of the review's context that without summed states only repeat what it holds already
+# (highlights.ranked the rankings of highlights.measures, highlights.budget_marks the records of
+# projects_with_budget) or count nothing (summed): the data digest leaves them out there, so a
+# review's digest stays what it was before they were in every context.
+SUMMED_VIEWS = ("summed",)
+SUMMED_HIGHLIGHTS = ("ranked", "budget_marks")
+
+
+def digested(context: dict[str, Any]) -> dict[str, Any]:
+    """The context the review's data digest is of: all of it but the build, and without summed
+    states (no ``detailed_records``) but :data:`SUMMED_VIEWS` and :data:`SUMMED_HIGHLIGHTS`."""
+    out = {k: v for k, v in context.items() if k != "build"}
+    if "detailed_records" in context:
+        return out
+    out = {k: v for k, v in out.items() if k not in SUMMED_VIEWS}
+    h = out["highlights"]
+    out["highlights"] = {k: v for k, v in h.items() if k not in SUMMED_HIGHLIGHTS}
+    return out
+
+
+def article_provenance(package: Package, context: dict[str, Any], git: Any) -> dict[str, Any]:
+    """The review's provenance appendix (coopdocs.compute.contexts.provenance) of its
+    ``records``: with states summed, the entries of ``detailed_records`` only, and ``unlisted``
+    the number of the others (their briefs' appendices and the CSV records column list them;
+    issue 35); without, every entry and ``unlisted`` 0."""
+    out = provenance(package, context["records"], git)
+    listed = context.get("detailed_records")
+    out["unlisted"] = 0
+    if listed is not None:
+        keep = set(listed)
+        shown = [e for e in out["records"] if e["id"] in keep]
+        out["unlisted"] = len(out["records"]) - len(shown)
+        out["records"] = shown
+    return out
 
 
 def authored_context_values(r: Review, union_body: dict[str, Any] | None) -> dict[str, Any]:

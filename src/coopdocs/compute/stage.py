@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.article import article_context
+from coopdocs.compute.article import article_context, article_provenance
 from coopdocs.compute.claims import add_brief_claims
 from coopdocs.compute.contexts import (
     bibliography,
@@ -194,7 +194,7 @@ def _write_document_contexts(
         article = article_context(
             package, shown, article_meta, build, settings, keep=keep, others=others, words=words
         )
-        article["provenance"] = provenance(package, article["records"], git)
+        article["provenance"] = article_provenance(package, article, git)
         bib = bibliography(package, cited_sources(package, article), words)
         numbered(article, bib, register, _key(layout.ARTICLE))
         write_json(paths["article_context"], article)

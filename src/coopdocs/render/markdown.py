@@ -213,37 +213,6 @@ def record_marks(context, record_ids: Iterable[str]) -> Trusted:
     return Trusted((cite(sources) + " " if sources else "") + marks)
 
 
-def as_rendered(block: str) -> Trusted:
-    """A block the template itself rendered (``{% set body %}...{% endset %}``), printed as it
-    was written: its values were escaped when they were printed into it. Never for data.
-
-    >>> env = make_environment(Path("templates"))
-    >>> env.from_string("{% set b %}{{ '*x*' }}{% endset %}{{ b | as_rendered }}").render()
-    '\\\\*x\\\\*'
-    """
-    return Trusted(block)
-
-
-def provenance_shown(entries: list[dict], detailed: Iterable[str] | None, body: str) -> list[dict]:
-    """The provenance entries a document with summed states lists one by one: those of
-    ``detailed`` (the records of the states shown one by one and of the parts not tied to a
-    state) and every other record the ``body`` (the document's Markdown above the appendix)
-    links to, so that every mark finds its entry. With ``detailed`` None (no summed states),
-    every entry.
-
-    >>> e = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
-    >>> [x["id"] for x in provenance_shown(e, ["a"], 'see [c](#prov-c "Record c")')]
-    ['a', 'c']
-    >>> len(provenance_shown(e, None, ""))
-    3
-    """
-    if detailed is None:
-        return list(entries)
-    linked = set(re.findall(r"\(#prov-([^\s)]+)[\s)]", body))
-    keep = set(detailed) | linked
-    return [e for e in entries if e["id"] in keep]
-
-
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept between processes in a verified store (coopdocs.tools.cache).
 
@@ -371,8 +340,6 @@ def make_environment(
     env.filters["figure_file"] = figure_file
     env.filters["record_link"] = record_link
     env.filters["record_attrs"] = record_attrs
-    env.filters["provenance_shown"] = provenance_shown
-    env.filters["as_rendered"] = as_rendered
     env.filters["record_marks"] = record_marks
     env.filters["provenance_anchor"] = provenance_anchor
     env.filters["entry_anchor"] = entry_anchor
