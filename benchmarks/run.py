@@ -676,11 +676,14 @@ def plot(results: dict, path: Path) -> None:
 
 
 def size_seeds(args) -> list[tuple[str, int]]:
-    """The (size, seed) pairs to measure: the real data once, each synthetic size per seed."""
+    """The (size, seed) pairs to measure: the real data once, each synthetic size per seed
+    (``--seeds``, or the size's own after a colon: ``1000:0``, ``200:0+3``)."""
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     pairs = []
-    for size in (x.strip() for x in args.sizes.split(",") if x.strip()):
-        pairs += [(size, 0)] if size == "real" else [(size, seed) for seed in seeds]
+    for item in (x.strip() for x in args.sizes.split(",") if x.strip()):
+        size, _, own = item.partition(":")
+        mine = [int(x) for x in own.split("+") if x.strip()] if own else seeds
+        pairs += [(size, 0)] if size == "real" else [(size, seed) for seed in mine]
     return pairs
 
 
@@ -692,7 +695,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The benchmark's options (``--quick`` filled in)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--sizes", default="real,50,200", help="comma-separated: 'real' and/or numbers of states"
+        "--sizes",
+        default="real,50,200",
+        help="comma-separated: 'real' and/or numbers of states, each with its own seeds if given "
+        "after a colon (1000:0 builds 1,000 states with seed 0 only)",
     )
     parser.add_argument(
         "--runs", type=int, default=3, help="runs of each measurement on the real data"

@@ -66,6 +66,15 @@ def test_a_failed_size_is_reported_and_the_next_size_is_measured(tmp_path, monke
 def test_size_seeds_measure_the_real_data_once_and_each_synthetic_size_per_seed():
     args = argparse.Namespace(sizes="real, 50,1000", seeds="0,1")
     assert run.size_seeds(args) == [("real", 0), ("50", 0), ("50", 1), ("1000", 0), ("1000", 1)]
+    args = run.parse_args(["--sizes", "real,200,1000:0,20:2+5", "--seeds", "0,1"])
+    assert run.size_seeds(args) == [
+        ("real", 0),
+        ("200", 0),
+        ("200", 1),
+        ("1000", 0),
+        ("20", 2),
+        ("20", 5),
+    ]
 
 
 def test_measure_runs_only_what_it_names_on_one_unrecorded_clean_build(tmp_path, monkeypatch):
