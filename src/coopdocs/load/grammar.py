@@ -539,11 +539,16 @@ def _cldr_date(year: int, month: int, day: str | None, words: Words | None) -> s
     return format_skeleton("yMMMM", date, locale=locale)
 
 
-def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
+def unsaid(value: Any, text: Any, separator: str = ", ", whole: bool = False) -> str:
     """The parts of ``value`` (split at ``separator``) that ``text`` does not already state.
 
     So that a title which holds its date, period or place is not followed by it again: "Strategy
     until 2060 (until 2060)", "visit to Vienna, Vienna, Austria" are template seams.
+
+    ``whole``: all or nothing, for a list whose every member counts (the states of an agreement,
+    the recipients of a project): nothing when ``text`` states them all, else the whole list;
+    "Agreement of the Ministry of Belarus and the Skolkovo Foundation: Russia" reads as if
+    Russia alone were party to it.
 
     >>> unsaid("until 2060", "Strategy until 2060"), unsaid("Vienna, Austria", "Visit to Vienna")
     ('', 'Austria')
@@ -551,10 +556,16 @@ def unsaid(value: Any, text: Any, separator: str = ", ") -> str:
     ('2019', '')
     >>> unsaid("2022\u20132026", "Programme for 2022-2026")
     ''
+    >>> title = "Agreement of Belarus"
+    >>> unsaid("Belarus, Russia", title, whole=True), unsaid("Belarus", title, whole=True)
+    ('Belarus, Russia', '')
     """
     said = _dashless(text)
     parts = [p for p in str(value or "").split(separator) if p.strip()]
-    return separator.join(p for p in parts if _dashless(p.strip()) not in said)
+    kept = [p for p in parts if _dashless(p.strip()) not in said]
+    if whole and kept:
+        kept = parts
+    return separator.join(kept)
 
 
 def _dashless(text: Any) -> str:
