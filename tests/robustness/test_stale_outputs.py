@@ -140,8 +140,8 @@ def test_a_killed_long_document_job_is_redone_by_the_next_build(
     _edit(project)
     if stage == "read":  # the pandoc run that reads the Markdown and resolves the citations
         words = ("pandoc", "--citeproc", f"build/ast/{folder}/.{name}.json")
-    else:  # a pandoc writer of the publish job
-        words = ("pandoc", "--to docx", f"reports/{folder}/.{name}.docx")
+    else:  # the pandoc that runs the publish job's writers (coopdocs.tools.pandoc_writers)
+        words = ("pandoc", " lua ", f"coopdocs-writers-{name}-")
     failed = _build_killing(project, words, tmp_path / "killed.log")
     assert failed.returncode != 0, "the build must say that it failed"
     # Never the old document: the failed job's documents are absent until the next build.

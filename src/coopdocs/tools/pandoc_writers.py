@@ -117,7 +117,9 @@ class PandocWriters:
 
     def __init__(self, ast: Path, writers: list[Writer], epoch: int, heap: str | None = None):
         self.ast, self.writers = ast, writers
-        self._scratch = tempfile.TemporaryDirectory(prefix="coopdocs-writers-")
+        # The document's name in the folder's, so that its process is told apart from another
+        # document's (ps, the stale-output tests that stop one document's writers).
+        self._scratch = tempfile.TemporaryDirectory(prefix=f"coopdocs-writers-{ast.stem}-")
         folder = Path(self._scratch.name)
         (folder / "writers.lua").write_text(SCRIPT, encoding="utf-8")
         spec = {"ast": str(ast), "writers": [w.spec() for w in writers]}
