@@ -111,20 +111,19 @@ def cores_args(args: list[str]) -> list[str]:
 
 
 def _config(root: Path) -> dict:
-    import yaml
+    """The project's settings with the schema's defaults, as the workflow reads them (unchecked:
+    a config the schema refuses makes Snakemake fail, never the stamp decide)."""
+    from coopdocs.tools.config import load_config
 
-    from coopdocs import layout
-
-    return yaml.safe_load((root / layout.CONFIG).read_text(encoding="utf-8")) or {}
+    return load_config(root, validate=False)
 
 
 def build_key(root: Path, args: list[str], environ: dict[str, str] | None = None) -> dict:
     """What Snakemake's decision depends on besides the files (see the module's docstring), for
     Snakemake's ``args``."""
-    import importlib.metadata
-
     from coopdocs.tools import git
     from coopdocs.tools.builddate import source_date_epoch
+    from coopdocs.tools.cache import library_version
     from coopdocs.workflow.helpers import code_version
 
     env = dict(os.environ if environ is None else environ)
@@ -138,7 +137,7 @@ def build_key(root: Path, args: list[str], environ: dict[str, str] | None = None
         "cpus": [os.cpu_count(), len(os.sched_getaffinity(0))],
         "code": code_version(),
         "python": [sys.version, sys.executable],
-        "snakemake": importlib.metadata.version("snakemake"),
+        "snakemake": library_version("snakemake"),
         "environment": sorted([k, v] for k, v in env.items() if k not in VOLATILE_ENV),
         "root": str(root.resolve()),
         # The build date as the rules compute it (a commit of the inputs changes it), and the
