@@ -141,11 +141,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     import jinja2
 
     from coopdocs.render.markdown import render
+    from coopdocs.render.publish import render_text
     from coopdocs.tools.files import atomic_output
 
     context = json.loads(Path(args.context).read_text(encoding="utf-8"))
+    bibliography = Path(args.bibliography) if args.bibliography else None
     try:
-        text = render(Path(args.templates), args.template, context)
+        text = render_text(
+            lambda c: render(Path(args.templates), args.template, c), context, bibliography
+        )
     except jinja2.TemplateError as exc:
         _report_template_error(exc, args.template)
         return 1
@@ -521,6 +525,9 @@ def _add_render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--template", required=True)
     p.add_argument("--templates", default="templates")
     p.add_argument("--out", required=True)
+    p.add_argument(
+        "--bibliography", help="the document's CSL JSON (its cited entries are in the text digest)"
+    )
     p.set_defaults(func=cmd_render)
 
 

@@ -214,31 +214,6 @@ def test_with_fewer_sections_than_states_counts_still_cover_every_state(two_stat
     ] == []  # Russia has no section of its own
 
 
-def test_digest_ignores_the_build_date_but_not_the_data(two_states, frames, context):
-    keep, others = focus_states(two_states.tables, 12)
-    shown = focus_frames(frames, keep, others, WORDS)
-    later = article_context(
-        two_states,
-        shown,
-        META,
-        dict(BUILD, date="2031-01-01", epoch=1924992000),
-        SETTINGS,
-        keep=keep,
-        words=WORDS,
-    )
-    assert later["data_digest"] == context["data_digest"]
-    retitled = article_context(
-        two_states,
-        shown,
-        dict(META, title="Another title"),
-        BUILD,
-        SETTINGS,
-        keep=keep,
-        words=WORDS,
-    )
-    assert retitled["data_digest"] != context["data_digest"]
-
-
 def _stated_states(record, states):
     return [c for c in stated(record, "countries") if c in states]
 

@@ -80,12 +80,6 @@ def test_records_and_sources_lists_are_complete(real_package):
     assert "KZ" in ctx["records"]
 
 
-def test_context_digest_ignores_build_date(real_package):
-    a = brief_context(real_package, "AM", BUILD, ORG)
-    b = brief_context(real_package, "AM", dict(BUILD, date="2030-01-01"), ORG)
-    assert a["data_digest"] == b["data_digest"]
-
-
 def test_bibliography_names_the_article_reference_number(real_package):
     words = load_strings(ROOT / "templates")
     ids = ["ref045", "ref106", "ref060", "ref061", "ref029"]

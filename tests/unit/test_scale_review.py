@@ -16,7 +16,6 @@ import pytest
 import synthetic
 from coopdocs.compute.article import article_context, article_provenance
 from coopdocs.compute.claims import claim_names
-from coopdocs.compute.contexts import digest
 from coopdocs.compute.selection import focus_frames, focus_states
 from coopdocs.compute.tables import compute_tables
 from coopdocs.load.datapackage import load_package
@@ -145,8 +144,7 @@ def test_the_provenance_list_is_the_contexts_not_read_from_the_markdown(reviews)
 
 def test_a_review_of_every_state_has_the_same_keys_and_sums_nothing(tmp_path):
     """Below the bound the templates read the same keys (no fallbacks in them): the rankings
-    with no other states, nothing summed, every record listed; the digest leaves out what only
-    repeats the rankings (coopdocs.compute.article.digested)."""
+    with no other states, nothing summed, every record listed."""
     context, md, t = review(tmp_path, SHOWN - 2)
     assert context["focus"]["others"] == 0 and "detailed_records" not in context
     assert context["summed"] == {
@@ -160,13 +158,4 @@ def test_a_review_of_every_state_has_the_same_keys_and_sums_nothing(tmp_path):
         assert [r["name"] for r in rank["rows"]] == named
     assert context["provenance"]["unlisted"] == 0
     assert len(context["provenance"]["records"]) == len(context["records"])
-    bare = {
-        k: v
-        for k, v in context.items()
-        if k not in ("build", "summed", "provenance", "data_digest")
-    }
-    bare["highlights"] = {
-        k: v for k, v in context["highlights"].items() if k not in ("ranked", "budget_marks")
-    }
-    assert context["data_digest"] == digest(bare)
     assert "summed as" not in md.replace("\\", "")

@@ -22,7 +22,6 @@ from coopdocs.compute.contexts import (
     brief_context,
     citing_works,
     declared_tables,
-    digest,
     established,
     event_entry,
     is_member,
@@ -1243,7 +1242,6 @@ def article_context(
     _reword_dates(context, words)
     context.update(section_views(context, r.t, settings["organisation"]))
     context["claims"] = r.claims.register
-    context["data_digest"] = digest(digested(context))
     return context
 
 
@@ -1272,26 +1270,6 @@ def summed_views(
     }
     if summing:
         context["detailed_records"] = sorted(listed | linked_records(context))
-
-
-# Keys of the review's context that without summed states only repeat what it holds already
-# (highlights.ranked the rankings of highlights.measures, highlights.budget_marks the records of
-# projects_with_budget) or count nothing (summed): the data digest leaves them out there, so a
-# review's digest stays what it was before they were in every context.
-SUMMED_VIEWS = ("summed",)
-SUMMED_HIGHLIGHTS = ("ranked", "budget_marks")
-
-
-def digested(context: dict[str, Any]) -> dict[str, Any]:
-    """The context the review's data digest is of: all of it but the build, and without summed
-    states (no ``detailed_records``) but :data:`SUMMED_VIEWS` and :data:`SUMMED_HIGHLIGHTS`."""
-    out = {k: v for k, v in context.items() if k != "build"}
-    if "detailed_records" in context:
-        return out
-    out = {k: v for k, v in out.items() if k not in SUMMED_VIEWS}
-    h = out["highlights"]
-    out["highlights"] = {k: v for k, v in h.items() if k not in SUMMED_HIGHLIGHTS}
-    return out
 
 
 def article_provenance(package: Package, context: dict[str, Any], git: Any) -> dict[str, Any]:

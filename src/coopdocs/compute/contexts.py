@@ -371,12 +371,6 @@ def sort_key_fact(record: Record) -> tuple:
     )
 
 
-def digest(value: Any) -> str:
-    """A short, stable content digest of a JSON-serialisable value."""
-    blob = json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:12]
-
-
 def organisation(package: Package, actor_id: str) -> Record:
     """The organisation the documents are about (an actor; the config's ``organisation``)."""
     return _clean(package.index("actors")[actor_id])
@@ -727,9 +721,6 @@ def brief_context(
     if with_provenance:
         context["provenance"] = provenance(package, record_ids, git)
         notes_elsewhere(package, context["provenance"]["records"], code, words, org["short_name"])
-    context["data_digest"] = digest(
-        {k: v for k, v in context.items() if k not in ("build", "provenance")}
-    )
     return context
 
 

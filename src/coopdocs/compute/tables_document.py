@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coopdocs import layout
-from coopdocs.compute.contexts import digest, is_member, stated
+from coopdocs.compute.contexts import is_member, stated
 from coopdocs.compute.overview import describe_theme_matrix, describe_timeline_overview
 from coopdocs.compute.selection import cell_ids, count_matrix, focus_order, frame_rows
 from coopdocs.compute.tables import TABLES, Frame, caption, subjects
@@ -343,5 +343,4 @@ def build_document_context(
         "records": records,
         "sources": sources,
     }
-    context["data_digest"] = digest({k: v for k, v in context.items() if k != "build"})
     return context

@@ -43,6 +43,15 @@ def nocite(bibliography: Path | None, markdown: str) -> list[str]:
     return sorted(numbered, key=lambda ident: (numbered[ident], ident))
 
 
+def cited_entries(bibliography: Path | None, markdown: str) -> list[dict]:
+    """The items of ``bibliography`` that ``markdown`` cites, in the file's order."""
+    if bibliography is None or not bibliography.is_file():
+        return []
+    cited = set(_CITED.findall(markdown))
+    items = json.loads(bibliography.read_text(encoding="utf-8"))
+    return [i for i in items if str(i.get("id")) in cited]
+
+
 @contextlib.contextmanager
 def nocite_file(ids: list[str]) -> Iterator[Path | None]:
     """A pandoc metadata file listing ``ids`` as ``nocite`` (None when there are none), removed

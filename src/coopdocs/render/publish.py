@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,34 @@ def withdraw(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+# Where a document's text digest stands while its Markdown is rendered: control characters, which
+# no data value can hold (coopdocs.load.cells rejects them), so only the templates' own use of
+# ``data_digest`` is replaced.
+DIGEST_MARK = "\x00textdigest\x00"
+
+
+def text_digest(markdown: str, bibliography: Path | None) -> str:
+    """The digest a document prints: of its rendered Markdown (``DIGEST_MARK`` where the digest
+    goes) and of the bibliography entries it cites, i.e. of what the document states and not of
+    context it never prints, so that an edit the document does not show leaves its bytes alone."""
+    from coopdocs.render.citations import cited_entries
+    from coopdocs.tools.cache import digest
+
+    entries = cited_entries(bibliography, markdown)
+    return digest(markdown, json.dumps(entries, sort_keys=True, ensure_ascii=False))[:12]
+
+
+def render_text(
+    render: Callable[[dict], str], context: dict, bibliography: Path | None
+) -> str:
+    """The Markdown ``render`` makes of ``context``, its ``data_digest`` the :func:`text_digest`
+    of the text itself (one render: the digest's place marked, then filled in)."""
+    text = render({**context, "data_digest": DIGEST_MARK})
+    if DIGEST_MARK in text:
+        text = text.replace(DIGEST_MARK, text_digest(text, bibliography))
+    return text
+
+
 def render_markdown(doc: Document, target: Path, environment=None) -> dict:
     """Render the document's Markdown to ``target``; return its context.
 
@@ -118,8 +147,10 @@ def render_markdown(doc: Document, target: Path, environment=None) -> dict:
     context = json.loads(doc.context.read_text(encoding="utf-8"))
     if doc.jinja_cache is not None:
         doc.jinja_cache.mkdir(parents=True, exist_ok=True)
-    text = render(
-        doc.templates_dir, doc.template, context, doc.jinja_cache, environment=environment
+    text = render_text(
+        lambda c: render(doc.templates_dir, doc.template, c, doc.jinja_cache, environment=environment),
+        context,
+        doc.bibliography,
     )
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
