@@ -79,12 +79,16 @@ SPLIT = cw.one_of(L.SPLIT_FOLDERS)
 SPLIT_OUTPUTS = document_outputs("{folder}")
 
 
-rule read_document:
+checkpoint read_document:
     """The Markdown of the tables document or the article, and its JSON AST with citations resolved.
 
     Only the sections whose Markdown changed since the last build go through pandoc's reader;
     the others come from build/cache/sections (a cache: deleting it costs one slower read;
-    coopdocs.render.sections).
+    coopdocs.render.sections), and an unchanged document costs no pandoc run at all. A
+    checkpoint, so that Snakemake re-examines publish_document after it ran: when the AST kept
+    its bytes (an edit of a record the document does not print), the documents made from it are
+    put back (coopdocs.render.reuse: only when made from exactly what the write would read now)
+    and not written again.
     """
     input:
         unpack(
@@ -119,6 +123,7 @@ rule read_document:
         templates=cw.folder_holding("templates", kind_template_name, "input"),
         jinja_cache=L.JINJA_CACHE,
         sections_cache=L.sections_cache("{folder}", "{name}"),
+        stash=cw.withdrawn_stash("{folder}", "{name}"),
         epoch=EPOCH,
         # publish_document's outputs, removed before the read: a failed read must not leave
         # documents made from the old AST that a later build calls current (issue 19).
@@ -136,9 +141,15 @@ rule read_document:
             --jinja-cache {params.jinja_cache:q} \
             --sections-cache {params.sections_cache:q} \
             --withdraw {params.withdraw:q} \
+            --stash {params.stash:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """
+
+
+def read_outputs(wildcards):
+    """publish_document's Markdown and AST, known once read_document (a checkpoint) has run."""
+    return cw.checkpoint_outputs(checkpoints.read_document, wildcards, "md", "ast")
 
 
 rule publish_document:
@@ -156,9 +167,8 @@ rule publish_document:
                 pngs=L.figure_output("{figure}", "png"),
             )
         ),
+        unpack(read_outputs),
         **L.style_files(config, L.write_styles()),
-        md=SPLIT_OUTPUTS["md"],
-        ast=SPLIT_OUTPUTS["ast"],
     output:
         **{k: v for k, v in SPLIT_OUTPUTS.items() if k not in ("md", "ast")},
     log:
@@ -180,6 +190,7 @@ rule publish_document:
         figures=[L.figure_output(f, "svg") for f in L.OVERVIEW_FIGURES],
         # pandoc writers at once: all the job's threads in a small build, one in a large one.
         writers=lambda wildcards, threads: HEAVY.writers.format(threads=threads),
+        stash=cw.withdrawn_stash("{folder}", "{name}"),
         epoch=EPOCH,
     shell:
         """
@@ -194,6 +205,7 @@ rule publish_document:
             --figures {params.figures:q} \
             --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
             --parallel {params.writers} \
+            --stash {params.stash:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """

@@ -429,17 +429,12 @@ def _run_publish_stage(args: argparse.Namespace, pub) -> None:
     """Run the stage --stage names: read (Markdown and AST), write (the formats) or all."""
     doc, styles, out = _publish_job(args, pub)
     if args.stage == "read":
-        pub.withdraw([Path(w) for w in args.withdraw])
-        pub.read(doc, out, epoch=args.epoch, csl=styles.csl)
+        withdrawn = [Path(w) for w in args.withdraw]
+        stash = Path(args.stash) if args.stash else None
+        pub.read_stage(doc, out, epoch=args.epoch, csl=styles.csl, withdrawn=withdrawn, stash=stash)
     elif args.stage == "write":
-        pub.write(
-            styles,
-            out,
-            epoch=args.epoch,
-            figures_dir=doc.figures_dir,
-            figures=doc.figures,
-            parallel=args.parallel,
-        )
+        stash = Path(args.stash) if args.stash else None
+        pub.write_stage(styles, out, epoch=args.epoch, doc=doc, parallel=args.parallel, stash=stash)
     else:
         pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
 
@@ -745,6 +740,12 @@ def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
         default=[],
         help="--stage read: files made from the previous AST (the write stage's outputs), removed "
         "before anything is read, so that a failed read never leaves them looking current",
+    )
+    p.add_argument(
+        "--stash",
+        help="folder (a cache) where --stage read keeps the --withdraw files and --stage write "
+        "records what its files were made from; they are put back only when made from exactly "
+        "what the write would read now",
     )
     p.add_argument(
         "--sections-cache",

@@ -208,3 +208,65 @@ def test_command_line_names_the_options_a_stage_needs(tmp_path):
         "--html-template, --figures-filter"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_that_gives_the_same_ast_puts_the_documents_back(doc, styles, tmp_path):
+    """The read stage puts the write stage's files back only when they were made from this very
+    AST and the very files the write reads (coopdocs.render.reuse); otherwise they stay withdrawn
+    for the write job to make."""
+    out = outputs(tmp_path / "out")
+    cached = pub.Document(**{**doc.__dict__, "sections_cache": tmp_path / "sections"})
+    made = [out.typ, out.docx, out.html, out.pdf]
+    stash = tmp_path / "withdrawn"
+    docx = tmp_path / "reference.docx"
+    shutil.copy(styles.reference_doc, docx)
+    own = pub.Styles(**{**styles.__dict__, "reference_doc": docx})
+
+    def read_then_write(document=cached):
+        pub.read_stage(document, out, epoch=EPOCH, csl=own.csl, withdrawn=made, stash=stash)
+        if not all(p.exists() for p in made):
+            pub.write_stage(own, out, epoch=EPOCH, doc=document, parallel=1, stash=stash)
+        return {p.name: p.stat().st_mtime_ns for p in made}
+
+    first = read_then_write()
+    assert read_then_write() == first  # same AST: the very files put back, not written again
+    # A writer's input changed (same AST): written again.
+    with zipfile.ZipFile(docx, "a") as z:
+        z.writestr("customXml/extra.xml", "<x/>")
+    second = read_then_write()
+    assert all(second[k] != first[k] for k in first)
+    # A published file altered after the write: not put back as it is.
+    out.html.write_text("<p>tampered</p>", encoding="utf-8")
+    third = read_then_write()
+    assert "tampered" not in out.html.read_text(encoding="utf-8")
+    assert third["doc.docx"] != second["doc.docx"]
+    # Another text: withdrawn, and the new words in the documents the write makes.
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps({**CONTEXT, "heading": "Another heading"}), encoding="utf-8")
+    other = pub.Document(**{**cached.__dict__, "context": changed})
+    pub.read_stage(other, out, epoch=EPOCH, csl=own.csl, withdrawn=made, stash=stash)
+    assert not any(p.exists() for p in made)
+    read_then_write(other)
+    assert "Another heading" in pdf_text(out.pdf)
+
+
+def test_the_digest_a_document_prints_is_of_its_text(tmp_path):
+    """The digest changes with what the document says (its text, the entries it cites), not
+    with context it does not print."""
+    bib = tmp_path / "bib.json"
+    bib.write_text(json.dumps(BIBLIOGRAPHY), encoding="utf-8")
+
+    def printed(context, bibliography=bib):
+        template = "{{ heading }} [@ref001]; digest {{ data_digest }}"
+        text = pub.render_text(
+            lambda c: jinja2.Template(template).render(**c), context, bibliography
+        )
+        assert "\x00" not in text
+        return text.rsplit(" ", 1)[1]
+
+    first = printed(CONTEXT)
+    assert len(first) == 12
+    assert printed({**CONTEXT, "unprinted": "another description"}) == first
+    assert printed({**CONTEXT, "heading": "Another heading"}) != first
+    bib.write_text(json.dumps([{**BIBLIOGRAPHY[0], "title": "Retitled"}]), encoding="utf-8")
+    assert printed(CONTEXT) != first

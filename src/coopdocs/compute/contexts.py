@@ -9,8 +9,6 @@ use it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any

@@ -92,6 +92,47 @@ class Document:
     )
 
 
+def read_stage(
+    doc: Document, out: Outputs, *, epoch: int, csl: Path, withdrawn: list[Path], stash: Path | None
+) -> None:
+    """``--stage read``: withdraw the write stage's documents, read, and (``stash`` given) put them
+    back when they were made from exactly this AST and what the write stage reads now
+    (coopdocs.render.reuse)."""
+    if stash is None:
+        withdraw(withdrawn)
+        read(doc, out, epoch=epoch, csl=csl)
+        return
+    from coopdocs.render import reuse
+
+    reuse.withdraw(withdrawn, stash)
+    read(doc, out, epoch=epoch, csl=csl)
+    reuse.reinstate(withdrawn, out.ast, stash, epoch)
+
+
+def write_stage(
+    styles: Styles, out: Outputs, *, epoch: int, doc: Document, parallel: int, stash: Path | None
+) -> None:
+    """``--stage write``: the formats from the AST (:func:`write`), and (``stash`` given) the record
+    of what they were made from, for the next read to put them back (coopdocs.render.reuse)."""
+    from coopdocs.render import reuse
+
+    if stash is not None:
+        reuse.forget(stash)
+    write(
+        styles,
+        out,
+        epoch=epoch,
+        figures_dir=doc.figures_dir,
+        figures=doc.figures,
+        parallel=parallel,
+    )
+    if stash is None:
+        return
+    made = [p for p in (out.typ, out.docx, out.html, out.pdf) if p is not None]
+    inputs = [out.md, *(Path(v) for v in vars(styles).values() if v), *doc.figures]
+    reuse.record(stash, made, out.ast, inputs, epoch=epoch, figures_dir=doc.figures_dir)
+
+
 def withdraw(paths: list[Path]) -> None:
     """Remove the documents made from a long document's previous AST, before it is read again.
 
@@ -124,9 +165,7 @@ def text_digest(markdown: str, bibliography: Path | None) -> str:
     return digest(markdown, json.dumps(entries, sort_keys=True, ensure_ascii=False))[:12]
 
 
-def render_text(
-    render: Callable[[dict], str], context: dict, bibliography: Path | None
-) -> str:
+def render_text(render: Callable[[dict], str], context: dict, bibliography: Path | None) -> str:
     """The Markdown ``render`` makes of ``context``, its ``data_digest`` the :func:`text_digest`
     of the text itself (one render: the digest's place marked, then filled in)."""
     text = render({**context, "data_digest": DIGEST_MARK})
@@ -148,7 +187,9 @@ def render_markdown(doc: Document, target: Path, environment=None) -> dict:
     if doc.jinja_cache is not None:
         doc.jinja_cache.mkdir(parents=True, exist_ok=True)
     text = render_text(
-        lambda c: render(doc.templates_dir, doc.template, c, doc.jinja_cache, environment=environment),
+        lambda c: render(
+            doc.templates_dir, doc.template, c, doc.jinja_cache, environment=environment
+        ),
         context,
         doc.bibliography,
     )
@@ -188,8 +229,49 @@ def read(doc: Document, out: Outputs, *, epoch: int, csl: Path, environment=None
 
 
 def _read_ast(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: dict) -> None:
-    """Step 3: the Markdown read into the JSON AST, citations resolved (by sections when the
-    document keeps a sections cache). With the numbering register's gaps, citeproc also lists
+    """Step 3: the Markdown read into the JSON AST. A long document (one with a sections cache)
+    keeps its last AST in that cache, keyed by all that makes it (:func:`_ast_key`): an edit that
+    leaves its Markdown, bibliography and metadata alone (a record it does not print) costs no
+    pandoc run (0.7 s for the review article)."""
+    from coopdocs.tools.cache import Store
+
+    if doc.sections_cache is None:
+        _read_citations(doc, out, epoch=epoch, csl=csl, metadata=metadata)
+        return
+    store = Store(doc.sections_cache / "document", ".ast")
+    key = _ast_key(out.md, doc.bibliography, csl, metadata, epoch)
+    cached = store.get(key)
+    if cached is not None:
+        with atomic_output(out.ast) as tmp:
+            tmp.write_bytes(cached)
+        return
+    _read_citations(doc, out, epoch=epoch, csl=csl, metadata=metadata)
+    if out.md.stat().st_size <= SECTIONS_MAX:
+        store.put(key, out.ast.read_bytes())
+        store.keep_only([key])
+
+
+def _ast_key(md: Path, bibliography: Path, csl: Path, metadata: dict, epoch: int) -> str:
+    """The cache key of a document's AST: its Markdown, bibliography, style, metadata, build date,
+    the reader (pandoc binary and options, coopdocs.render.sections) and this code."""
+    from coopdocs.render import citations, sections
+    from coopdocs.tools.cache import digest
+
+    return digest(
+        "ast",
+        sections.reader_salt(),
+        md.read_bytes(),
+        bibliography.read_bytes() if bibliography.is_file() else b"",
+        csl.read_bytes(),
+        json.dumps(metadata, sort_keys=True, ensure_ascii=False),
+        str(epoch),
+        code=[Path(__file__), Path(citations.__file__)],
+    )
+
+
+def _read_citations(doc: Document, out: Outputs, *, epoch: int, csl: Path, metadata: dict) -> None:
+    """pandoc reads the Markdown and resolves the citations into the JSON AST (by sections when
+    the document keeps a sections cache). With the numbering register's gaps, citeproc also lists
     every numbered source and the entries no citation names are dropped afterwards
     (coopdocs.render.citations)."""
     from coopdocs.render import citations, sections

@@ -224,7 +224,7 @@ def _store(section: Section, store: Store) -> None:
     store.put(section.key, f"{head}\n{section.blocks}\n".encode())
 
 
-def _salt() -> str:
+def reader_salt() -> str:
     """What else decides a section's blocks: the cache format, the reader, this code and the pandoc binary."""
     binary = Path(pandoc_path())
     stat = binary.stat()
@@ -306,7 +306,7 @@ def read(
     sections = split(markdown.read_text(encoding="utf-8"))
     if sections is None:
         return False
-    salt = _salt()
+    salt = reader_salt()
     for section in sections:
         section.key = _cache_key(section, salt)
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -318,6 +318,22 @@ def after_checkpoints(checkpoints, folder: str | None, **patterns: str):
     return inputs
 
 
+def checkpoint_outputs(checkpoint, wildcards, *names: str) -> dict[str, str]:
+    """Input function body: the outputs ``names`` of ``checkpoint``'s job with these wildcards.
+
+    Until that job has run, Snakemake's "incomplete checkpoint" signal (from ``get``): the
+    consuming job is then examined only after it, with the checksums of what it wrote.
+    """
+    job = checkpoint.get(**dict(wildcards.items()))
+    return {name: getattr(job.output, name) for name in names}
+
+
+def withdrawn_stash(folder: str, name: str) -> str:
+    """``build/cache/withdrawn/<folder>/<name>``: where a long document's read job keeps the
+    documents made from the previous AST while it reads (coopdocs.render.publish.withdraw)."""
+    return f"{layout.CACHE}/withdrawn/{folder}/{name}"
+
+
 def kind_template(settings: dict, folder: str) -> str:
     """The path of the Jinja template of a document kind (by its folder)."""
     return os.path.join(settings["templates_dir"], settings[layout.KIND_BY_FOLDER[folder].template])
