@@ -172,6 +172,45 @@ def test_lint_is_clean(built):
     assert "Congratulations, your workflow is in a good condition!" in proc.stdout + proc.stderr
 
 
+def _jobs_run(proc) -> list[str]:
+    """The jobs a Snakemake run printed, as ``rule[wildcard values]``, sorted."""
+    ran = []
+    for block in re.split(
+        r"^(?=(?:local)?(?:rule|checkpoint) \w+:)", proc.stdout + proc.stderr, flags=re.M
+    )[1:]:
+        rule = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block).group(1)
+        wildcards = re.search(r"^\s+wildcards: (.+)$", block.split("\n\n")[0], re.M)
+        values = [w.split("=", 1)[1] for w in wildcards.group(1).split(", ")] if wildcards else []
+        ran.append(f"{rule}[{'/'.join(values)}]" if values else rule)
+    return sorted(ran)
+
+
+def test_an_edit_the_review_does_not_print_leaves_its_documents_alone(tmp_path, built):
+    """Issue 35: a project's description, which its brief prints and the review does not. The
+    review's text and text digest stay the same, so its read job puts back the DOCX, HTML and PDF
+    the write job made (coopdocs.render.reuse) and Snakemake skips the write job; the brief shows
+    the new words."""
+    project = tmp_path / "p"
+    shutil.copytree(built, project, symlinks=True)
+    review = sorted((project / "reports" / "article").glob("review.*"))
+    assert len(review) == 3
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in review}
+    path = project / "data" / "projects.csv"
+    rows = read_table(path)
+    target = next(r for r in rows if r["countries"] == "KG")
+    target["description"] += " Quuxified widgets were counted."
+    write_table(path, rows)
+    ran = _jobs_run(snakemake(project))
+    assert "read_document[article/review]" in ran, ran
+    assert not [r for r in ran if r.startswith("publish_document")], ran
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in review} == before
+    assert "Quuxified widgets" in squash(
+        pdf_text(project / "reports" / "briefs" / "kyrgyzstan.pdf")
+    )
+    dry = snakemake(project, "--dry-run")
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
 def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatch):
     project = tmp_path / "p"
     shutil.copytree(built, project, symlinks=True)
@@ -191,15 +230,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
     proc = snakemake(project)
     # The jobs that ran: validation, the tables (the end year is in the timeline table), the
     # Kyrgyz brief, the two documents that show every state, and the manifest; no other brief.
-    ran = []
-    for block in re.split(
-        r"^(?=(?:local)?(?:rule|checkpoint) \w+:)", proc.stdout + proc.stderr, flags=re.M
-    )[1:]:
-        rule = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block).group(1)
-        wildcards = re.search(r"^\s+wildcards: (.+)$", block.split("\n\n")[0], re.M)
-        values = [w.split("=", 1)[1] for w in wildcards.group(1).split(", ")] if wildcards else []
-        ran.append(f"{rule}[{'/'.join(values)}]" if values else rule)
-    ran.sort()
+    ran = _jobs_run(proc)
     # The tables document and the article are read (Markdown, citations) and written (DOCX,
     # HTML, PDF) by two jobs each.
     assert ran == [
