@@ -379,7 +379,13 @@ def test_the_union_level_is_compared_with_the_states_in_numbers(built):
 
 def test_the_body_says_nothing_of_how_it_was_made_and_names_people_as_authors(built):
     body = html_text(article(built, "html")).split("References")[0]
-    for phrase in ("generated from the data", "can be rebuilt", "records digest", "coopdocs"):
+    for phrase in (
+        "generated from the data",
+        "can be rebuilt",
+        "records digest",
+        "text digest",
+        "coopdocs",
+    ):
         assert phrase not in body, phrase
     author = pypdf.PdfReader(str(article(built, "pdf"))).metadata.author
     assert author and "coopdocs" not in author.lower()

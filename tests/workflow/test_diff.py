@@ -278,7 +278,7 @@ def test_redline_has_exactly_the_changed_words(result):
     _, out = result
     ins, dels = _revisions(out / "briefs-armenia.docx")
     assert "2018" in ins and "2017" in dels, (ins, dels)
-    # Nothing else changed in Armenia's brief but the year (table and text) and its records digest.
+    # Nothing else changed in Armenia's brief but the year (table and text) and its text digest.
     assert all(re.fullmatch(r"2018|[0-9a-f]{12}", s.strip()) for s in ins), ins
     assert all(re.fullmatch(r"2017|[0-9a-f]{12}", s.strip()) for s in dels), dels
     xml = zipfile.ZipFile(out / "briefs-armenia.docx").read("word/document.xml").decode("utf-8")
