@@ -141,7 +141,7 @@ checkpoint read_document:
             --jinja-cache {params.jinja_cache:q} \
             --sections-cache {params.sections_cache:q} \
             --withdraw {params.withdraw:q} \
-            --stash {params.stash:q} \
+            --stash {params.stash:q} --code-version {params.code:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """
@@ -205,7 +205,7 @@ rule publish_document:
             --figures {params.figures:q} \
             --typ {output.typ:q} --docx {output.docx:q} --html {output.html:q} --pdf {output.pdf:q} \
             --parallel {params.writers} \
-            --stash {params.stash:q} \
+            --stash {params.stash:q} --code-version {params.code:q} \
             --epoch {params.epoch} \
             2> {log:q} || {{ cat {log:q} >&2; exit 1; }}
         """

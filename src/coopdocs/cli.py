@@ -428,13 +428,14 @@ def _publish_job(args: argparse.Namespace, pub) -> tuple:
 def _run_publish_stage(args: argparse.Namespace, pub) -> None:
     """Run the stage --stage names: read (Markdown and AST), write (the formats) or all."""
     doc, styles, out = _publish_job(args, pub)
+    # Where the long documents' files wait while they are read again, and the code version that
+    # says whether they may be put back (coopdocs.render.reuse).
+    stash = {"stash": Path(args.stash) if args.stash else None, "code": args.code_version}
     if args.stage == "read":
         withdrawn = [Path(w) for w in args.withdraw]
-        stash = Path(args.stash) if args.stash else None
-        pub.read_stage(doc, out, epoch=args.epoch, csl=styles.csl, withdrawn=withdrawn, stash=stash)
+        pub.read_stage(doc, out, epoch=args.epoch, csl=styles.csl, withdrawn=withdrawn, **stash)
     elif args.stage == "write":
-        stash = Path(args.stash) if args.stash else None
-        pub.write_stage(styles, out, epoch=args.epoch, doc=doc, parallel=args.parallel, stash=stash)
+        pub.write_stage(styles, out, epoch=args.epoch, doc=doc, parallel=args.parallel, **stash)
     else:
         pub.publish(doc, styles, out, epoch=args.epoch, parallel=args.parallel)
 
@@ -740,6 +741,11 @@ def _add_publish_run_options(p: argparse.ArgumentParser) -> None:
         default=[],
         help="--stage read: files made from the previous AST (the write stage's outputs), removed "
         "before anything is read, so that a failed read never leaves them looking current",
+    )
+    p.add_argument(
+        "--code-version",
+        help="with --stash: the version of the code and libraries, as the rules compute it "
+        "(coopdocs.workflow.helpers.code_version; computed when not given)",
     )
     p.add_argument(
         "--stash",

@@ -93,11 +93,18 @@ class Document:
 
 
 def read_stage(
-    doc: Document, out: Outputs, *, epoch: int, csl: Path, withdrawn: list[Path], stash: Path | None
+    doc: Document,
+    out: Outputs,
+    *,
+    epoch: int,
+    csl: Path,
+    withdrawn: list[Path],
+    stash: Path | None,
+    code: str | None = None,
 ) -> None:
     """``--stage read``: withdraw the write stage's documents, read, and (``stash`` given) put them
-    back when they were made from exactly this AST and what the write stage reads now
-    (coopdocs.render.reuse)."""
+    back when they were made from exactly this AST and what the write stage reads now, with the
+    code version ``code`` (coopdocs.render.reuse)."""
     if stash is None:
         withdraw(withdrawn)
         read(doc, out, epoch=epoch, csl=csl)
@@ -106,11 +113,18 @@ def read_stage(
 
     reuse.withdraw(withdrawn, stash)
     read(doc, out, epoch=epoch, csl=csl)
-    reuse.reinstate(withdrawn, out.ast, stash, epoch)
+    reuse.reinstate(withdrawn, out.ast, stash, epoch, code)
 
 
 def write_stage(
-    styles: Styles, out: Outputs, *, epoch: int, doc: Document, parallel: int, stash: Path | None
+    styles: Styles,
+    out: Outputs,
+    *,
+    epoch: int,
+    doc: Document,
+    parallel: int,
+    stash: Path | None,
+    code: str | None = None,
 ) -> None:
     """``--stage write``: the formats from the AST (:func:`write`), and (``stash`` given) the record
     of what they were made from, for the next read to put them back (coopdocs.render.reuse)."""
@@ -130,7 +144,7 @@ def write_stage(
         return
     made = [p for p in (out.typ, out.docx, out.html, out.pdf) if p is not None]
     inputs = [out.md, *(Path(v) for v in vars(styles).values() if v), *doc.figures]
-    reuse.record(stash, made, out.ast, inputs, epoch=epoch, figures_dir=doc.figures_dir)
+    reuse.record(stash, made, out.ast, inputs, epoch=epoch, figures_dir=doc.figures_dir, code=code)
 
 
 def withdraw(paths: list[Path]) -> None:

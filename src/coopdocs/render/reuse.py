@@ -27,19 +27,25 @@ STASHED = "files"
 RECORD = "made-from.json"
 
 
-def made_from(ast: Path, inputs: list[Path], epoch: int, figures_dir: Path | None) -> str:
+def made_from(
+    ast: Path, inputs: list[Path], epoch: int, figures_dir: Path | None, code: str | None
+) -> str:
     """The digest of everything the write job's files are made from: the AST's bytes, each of
     ``inputs`` (path and bytes), the figures of ``figures_dir`` the AST names (the writers embed
-    them), the build date, and this package's code with its libraries' versions (the fonts are
-    Typst's bundled ones, in its version)."""
+    them), the build date, and ``code``, the version of this package's code and its libraries
+    (the rules' ``code`` parameter, coopdocs.workflow.helpers.code_version, computed here when
+    not given; the fonts are Typst's bundled ones, in its version)."""
     from coopdocs.tools.cache import digest
-    from coopdocs.workflow.helpers import code_version
 
+    if code is None:
+        from coopdocs.workflow.helpers import code_version
+
+        code = code_version()
     tree = ast.read_bytes()
     files = set(inputs)
     if figures_dir is not None and figures_dir.is_dir():
         files |= {f for f in figures_dir.iterdir() if f.is_file() and f.name.encode() in tree}
-    parts: list[str | bytes] = [tree, str(epoch), code_version()]
+    parts: list[str | bytes] = [tree, str(epoch), code]
     for path in sorted(files):
         parts += [path.as_posix(), path.read_bytes()]
     return digest("made-from", *parts)
@@ -53,6 +59,7 @@ def record(
     *,
     epoch: int,
     figures_dir: Path | None,
+    code: str | None = None,
 ) -> None:
     """After a successful write: note in ``stash`` the files it made (their SHA-256) and what they
     were made from; a stashed file is put back only with the bytes the write made."""
@@ -63,7 +70,7 @@ def record(
         "outputs": [_sha256(p) for p in outputs],
         "inputs": sorted(p.as_posix() for p in inputs),
         "figures_dir": figures_dir.as_posix() if figures_dir is not None else None,
-        "key": made_from(ast, inputs, epoch, figures_dir),
+        "key": made_from(ast, inputs, epoch, figures_dir, code),
     }
     with atomic_output(stash / RECORD) as tmp:
         tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
@@ -93,7 +100,9 @@ def withdraw(paths: list[Path], stash: Path) -> None:
                 path.unlink()
 
 
-def reinstate(paths: list[Path], ast: Path, stash: Path, epoch: int) -> bool:
+def reinstate(
+    paths: list[Path], ast: Path, stash: Path, epoch: int, code: str | None = None
+) -> bool:
     """Put back the files :func:`withdraw` stashed when they were made from exactly what the write
     job would read now (:func:`made_from`, with the inputs its :func:`record` named); all of them
     or none. Otherwise the stash and its record are removed. Returns whether they were put back."""
@@ -104,7 +113,7 @@ def reinstate(paths: list[Path], ast: Path, stash: Path, epoch: int) -> bool:
         inputs = [Path(p) for p in entry["inputs"]]
         folder = Path(entry["figures_dir"]) if entry["figures_dir"] is not None else None
         same = [_sha256(f) for f in stashed] == entry["outputs"] and made_from(
-            ast, inputs, epoch, folder
+            ast, inputs, epoch, folder, code
         ) == entry["key"]
     if same:
         for f, path in zip(stashed, paths):
