@@ -191,11 +191,14 @@ rule publish_document:
         # pandoc writers at once: all the job's threads in a small build, one in a large one.
         writers=lambda wildcards, threads: HEAVY.writers.format(threads=threads),
         stash=cw.withdrawn_stash("{folder}", "{name}"),
+        # The read job's outputs, inputs known only after that checkpoint: by path (see above).
+        md=SPLIT_OUTPUTS["md"],
+        ast=SPLIT_OUTPUTS["ast"],
         epoch=EPOCH,
     shell:
         """
         coopdocs publish --stage write \
-            --md {input.md:q} --ast {input.ast:q} \
+            --md {params.md:q} --ast {params.ast:q} \
             --reference-doc {input.reference_docx:q} \
             --html-template {input.html_template:q} \
             --typst-template {input.typst_template:q} \

@@ -293,7 +293,7 @@ def test_one_record_edit_rebuilds_only_its_documents(tmp_path, built, monkeypatc
             metadata=document_metadata(context),
         )
         assert whole.read_bytes() == Path(f"build/ast/{doc}.json").read_bytes(), doc
-        cached = list(Path(f"build/cache/sections/{doc}").iterdir())
+        cached = list(Path(f"build/cache/sections/{doc}").glob("*.section"))
         assert len(cached) == len(split(Path(f"build/md/{doc}.md").read_text(encoding="utf-8"))) > 5
         read_again = [p for p in cached if p.stat().st_mtime_ns >= started]
         assert 0 < len(read_again) < len(cached) / 2, doc
