@@ -147,11 +147,6 @@ checkpoint read_document:
         """
 
 
-def read_outputs(wildcards):
-    """publish_document's Markdown and AST, known once read_document (a checkpoint) has run."""
-    return cw.checkpoint_outputs(checkpoints.read_document, wildcards, "md", "ast")
-
-
 rule publish_document:
     """DOCX, HTML and PDF/A of the tables document or the article, from its AST.
 
@@ -167,7 +162,8 @@ rule publish_document:
                 pngs=L.figure_output("{figure}", "png"),
             )
         ),
-        unpack(read_outputs),
+        # The Markdown and AST, known once read_document (a checkpoint) has run.
+        unpack(lambda w: cw.checkpoint_outputs(checkpoints.read_document, w, "md", "ast")),
         **L.style_files(config, L.write_styles()),
     output:
         **{k: v for k, v in SPLIT_OUTPUTS.items() if k not in ("md", "ast")},
