@@ -250,7 +250,11 @@ def test_sections_cache_damaged_entries_change_nothing(baseline, tmp_path):
     _forge(
         rest[3], rest[4].read_bytes().partition(b"\n")[2]
     )  # another section's blocks, with a plain hash
-    damaged = [edited, rest[0], rest[1], rest[2], rest[3]]
+    # The document's last AST, kept beside its sections (coopdocs.render.publish._read_ast):
+    # damaged too, so that the read is refused it and goes through the damaged sections.
+    (whole,) = _entries(folder / "document", "*.ast")
+    _damage(whole, "corrupt")
+    damaged = [edited, rest[0], rest[1], rest[2], rest[3], whole]
     _check(
         project,
         baseline,
