@@ -20,7 +20,10 @@ core, ``--stage write`` for steps 4–5 on two), so that its single-threaded rea
 for two free cores (see rules/convert.smk). The read job first withdraws the documents the write
 job made from the previous AST (:func:`withdraw`): when the read fails, Snakemake deletes its
 outputs, and Snakemake does not rerun a job only because an intermediate input is missing, so
-without this the next build would call the old documents current.
+without this the next build would call the old documents current. In the workflow it moves them
+into a stash instead and puts them back when they were made from exactly the new AST and what the
+write job reads now (:func:`read_stage`, coopdocs.render.reuse): an edit a document does not
+print leaves its text and text digest (:func:`text_digest`) alone, and its write job is skipped.
 """
 
 from __future__ import annotations
