@@ -250,6 +250,7 @@ both = [p("figures_filter"), p("records_filter")]
 times = {"pandoc_json": 0.0, "pandoc_docx": 0.0, "pandoc_html": 0.0, "pandoc_typst": 0.0, "typst_pdf": 0.0,
          "typst_figures": 0.0}
 per_folder = {}
+words_of = {}  # the timeline's words per language
 docs = sorted((project / "build/md").rglob("*.md"))
 for md in docs:
     folder, name = md.parent.name, md.stem
@@ -265,8 +266,10 @@ for md in docs:
     language = (context.get("build") or {}).get("language")
     if folder == "briefs":  # the brief's timeline figure is Typst's work too
         figs = [out.with_name(f"timeline-{name}.svg")]
-        strings = Path(layout.strings_file(config["templates_dir"], language))  # cwd: the project
-        words = with_locale(load_strings(strings), language) if strings.is_file() else None
+        if language not in words_of:  # read once per language: the floor times the tools, not YAML
+            strings = Path(layout.strings_file(config["templates_dir"], language))  # cwd: the project
+            words_of[language] = with_locale(load_strings(strings), language) if strings.is_file() else None
+        words = words_of[language]
         draw(context, p("timeline_template"), figs[0], out.with_name(f"timeline-{name}.png"), words=words)
         times["typst_figures"] += time.perf_counter() - t; t = time.perf_counter()
     ast = out.with_suffix(".json")
