@@ -56,6 +56,38 @@ local function table(tbl)
   return tbl
 end
 
+-- Typst: a table of more than WIDE numeric (right-aligned) columns, such as the review's count
+-- tables at a dozen states and more, does not fit the page with its column heads set across: the
+-- heads ran into one another and the sources column was left one reference wide. Its numeric
+-- columns' heads are turned upright (turned-head, templates/typst/document.typ) and every column
+-- sized by its content (auto), so that each numeric column is as narrow as its numbers and the
+-- text columns share the rest of the line. One rule for every such table, in every document.
+local WIDE = 8
+
+local function turn_head(cell)
+  local inlines = pandoc.utils.blocks_to_inlines(cell.contents)
+  inlines:insert(1, pandoc.RawInline("typst", "#turned-head["))
+  inlines:insert(pandoc.RawInline("typst", "]"))
+  cell.contents = { pandoc.Plain(inlines) }
+end
+
+local function wide_table(tbl)
+  local numeric, count = {}, 0
+  for i, spec in ipairs(tbl.colspecs) do
+    if spec[1] == "AlignRight" then numeric[i], count = true, count + 1 end
+  end
+  if count <= WIDE then return nil end
+  for i, spec in ipairs(tbl.colspecs) do tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault } end
+  for _, row in ipairs(tbl.head.rows) do
+    local column = 1
+    for _, cell in ipairs(row.cells) do
+      if numeric[column] and cell.col_span == 1 then turn_head(cell) end
+      column = column + cell.col_span
+    end
+  end
+  return tbl
+end
+
 -- Typst: a heading and the one paragraph that leads in to a table or figure stay with it (issue
 -- 30: headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
 -- lead-in paragraph between it and the table is made sticky here (the function lead-in there), so
@@ -83,5 +115,6 @@ end
 -- writer ~0.05 s even when its function returns nil at once.
 local passes = { { Meta = meta }, { Image = image } }
 if FORMAT:match("^html") then passes[2].Table = table end
+if FORMAT == "typst" then passes[2].Table = wide_table end
 if FORMAT == "typst" then passes[#passes + 1] = { Blocks = lead_ins } end
 return passes
