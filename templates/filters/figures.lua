@@ -56,13 +56,14 @@ local function table(tbl)
   return tbl
 end
 
--- Typst: a table of more than WIDE numeric (right-aligned) columns, such as the review's count
--- tables at a dozen states and more, does not fit the page with its column heads set across: the
--- heads ran into one another and the sources column was left one reference wide. Its numeric
--- columns' heads are turned upright (turned-head, templates/typst/document.typ) and every column
--- sized by its content (auto), so that each numeric column is as narrow as its numbers and the
--- text columns share the rest of the line. One rule for every such table, in every document.
-local WIDE = 8
+-- Typst: a count table, one of COUNTS or more numeric (right-aligned) columns, has every column
+-- sized by its content (auto) instead of by the template's separator dashes, so that a numeric
+-- column is as narrow as its head and numbers and the text columns (the row labels, the sources)
+-- share the rest of the line: with the dashes' shares the review's sources column was a few
+-- references wide beside half-empty state columns. Beyond WIDE numeric columns (a dozen states and
+-- more) the heads set across would still run into one another: they are turned upright
+-- (turned-head, templates/typst/document.typ). One rule for every such table, in every document.
+local COUNTS, WIDE = 3, 8
 
 local function turn_head(cell)
   local inlines = pandoc.utils.blocks_to_inlines(cell.contents)
@@ -76,8 +77,9 @@ local function wide_table(tbl)
   for i, spec in ipairs(tbl.colspecs) do
     if spec[1] == "AlignRight" then numeric[i], count = true, count + 1 end
   end
-  if count <= WIDE then return nil end
+  if count < COUNTS then return nil end
   for i, spec in ipairs(tbl.colspecs) do tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault } end
+  if count <= WIDE then return tbl end
   for _, row in ipairs(tbl.head.rows) do
     local column = 1
     for _, cell in ipairs(row.cells) do

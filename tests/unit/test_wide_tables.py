@@ -1,9 +1,10 @@
-"""Wide numeric tables in the PDF (the review's count tables at 50 states): one rule for all.
+"""Count tables in the PDF (the review's §5 tables, at five states and at 50): one rule for all.
 
-A table of more than eight numeric (right-aligned) columns gets upright column heads and columns
-sized by their content (templates/filters/figures.lua, wide_table; turned-head in
-templates/typst/document.typ): at a dozen states and more the heads set across ran into one
-another and the sources column was one reference wide. A narrower table is left as it was.
+A table of three or more numeric (right-aligned) columns has its columns sized by their content,
+and one of more than eight numeric columns also upright column heads (templates/filters/figures.lua,
+wide_table; turned-head in templates/typst/document.typ): at a dozen states and more the heads set
+across ran into one another and the sources column was one reference wide. A table of fewer
+numeric columns keeps the widths its template's separator line gives.
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ def test_a_table_of_fourteen_numeric_columns_turns_its_heads_and_sizes_columns_b
     assert "#turned-head[Sources]" not in table
 
 
-def test_a_table_of_five_numeric_columns_is_left_as_it_was(tmp_path):
+def test_a_count_table_of_five_states_sizes_its_columns_but_keeps_its_heads_across(tmp_path):
     typst = typst_of(tmp_path, count_table(STATES[:5]))
+    table = typst[typst.index("#table(") :]
+    assert "columns: 7," in table and "#turned-head[" not in table
+
+
+def test_a_table_of_two_numeric_columns_keeps_the_templates_widths(tmp_path):
+    typst = typst_of(tmp_path, count_table(STATES[:2]))
     table = typst[typst.index("#table(") :]
     assert "#turned-head[" not in table
     assert re.search(r"columns: \([\d.]+%", table)
