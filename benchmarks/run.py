@@ -172,6 +172,12 @@ def make_project(dest: Path, size: str, seed: int) -> Path:
         shutil.copytree(ROOT / "data", dest / "data")
     else:
         generate(dest / "data", int(size), seed)
+    # The copy's modules compiled, as `bootstrap.py setup` compiles the project's: the jobs import
+    # the copy's src/ (revision.build_env), and where PYTHONDONTWRITEBYTECODE is set every job
+    # would compile each module it imports again (~0.1 CPU-s of a brief's job, measured loaded).
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "compileall", "-q", str(dest / "src")], check=True
+    )
     return dest
 
 
@@ -229,6 +235,11 @@ from coopdocs.tools.pandoc import PANDOC_READER, pandoc, pandoc_heap
 from coopdocs.tools.typst import typst_pdf
 from coopdocs.compute.timeline import draw
 from coopdocs.tools.config import load_config
+from coopdocs import layout
+from coopdocs.load.strings import load_strings, with_locale
+from coopdocs.render import citations
+from coopdocs.render.metadata import document_metadata
+from coopdocs.render.publish import html_attributes
 
 project, scratch, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 config = load_config(project)
@@ -239,6 +250,7 @@ both = [p("figures_filter"), p("records_filter")]
 times = {"pandoc_json": 0.0, "pandoc_docx": 0.0, "pandoc_html": 0.0, "pandoc_typst": 0.0, "typst_pdf": 0.0,
          "typst_figures": 0.0}
 per_folder = {}
+words_of = {}  # the timeline's words per language
 docs = sorted((project / "build/md").rglob("*.md"))
 for md in docs:
     folder, name = md.parent.name, md.stem
@@ -247,20 +259,33 @@ for md in docs:
     out.parent.mkdir(parents=True, exist_ok=True)
     t = t_doc = time.perf_counter()
     figs = [figures / f"{f}.svg" for f in ("timeline", "themes-by-state")]
+    # The document's metadata (title, language, link-citations: the PDF's citation links, laid out
+    # by Typst in a second pass) and the timeline's words, as coopdocs.render.publish.read passes
+    # them: the same pandoc and Typst work as the build, the same Typst file and PDF.
+    context = json.loads((project / "build/context" / folder / f"{name}.json").read_text())
+    language = (context.get("build") or {}).get("language")
     if folder == "briefs":  # the brief's timeline figure is Typst's work too
-        context = json.loads((project / "build/context" / folder / f"{name}.json").read_text())
         figs = [out.with_name(f"timeline-{name}.svg")]
-        draw(context, p("timeline_template"), figs[0], out.with_name(f"timeline-{name}.png"))
+        if language not in words_of:  # read once per language: the floor times the tools, not YAML
+            strings = Path(layout.strings_file(config["templates_dir"], language))  # cwd: the project
+            words_of[language] = with_locale(load_strings(strings), language) if strings.is_file() else None
+        words = words_of[language]
+        draw(context, p("timeline_template"), figs[0], out.with_name(f"timeline-{name}.png"), words=words)
         times["typst_figures"] += time.perf_counter() - t; t = time.perf_counter()
     ast = out.with_suffix(".json")
     heap = pandoc_heap(md)  # the heap the build gives pandoc for this document
-    pandoc(md, ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER, bibliography=bib, csl=p("csl"))
+    ids = citations.nocite(bib, md.read_text(encoding="utf-8"))
+    with citations.nocite_file(ids) as extra:
+        pandoc(md, ast, "json", epoch=epoch, heap=heap, source_format=PANDOC_READER, bibliography=bib, csl=p("csl"),
+               metadata=document_metadata(context), metadata_file=extra)
+    if ids:
+        citations.prune(ast)
     times["pandoc_json"] += time.perf_counter() - t; t = time.perf_counter()
     pandoc(ast, out.with_suffix(".docx"), "docx", epoch=epoch, heap=heap, source_format="json",
            reference_doc=p("reference_docx"), lua_filters=both, metadata=meta)
     times["pandoc_docx"] += time.perf_counter() - t; t = time.perf_counter()
     pandoc(ast, out.with_suffix(".html"), "html", epoch=epoch, heap=heap, source_format="json",
-           template=p("html_template"), lua_filters=both, metadata=meta)
+           template=p("html_template"), lua_filters=both, metadata=meta, variables=html_attributes(ast))
     times["pandoc_html"] += time.perf_counter() - t; t = time.perf_counter()
     typ = out.with_suffix(".typ")
     # Both filters, as coopdocs.render.publish.write: the figures filter gives Typst each figure's

@@ -56,6 +56,40 @@ local function table(tbl)
   return tbl
 end
 
+-- Typst: a count table, one of COUNTS or more numeric (right-aligned) columns, has every column
+-- sized by its content (auto) instead of by the template's separator dashes, so that a numeric
+-- column is as narrow as its head and numbers and the text columns (the row labels, the sources)
+-- share the rest of the line: with the dashes' shares the review's sources column was a few
+-- references wide beside half-empty state columns. Beyond WIDE numeric columns (a dozen states and
+-- more) the heads set across would still run into one another: they are turned upright
+-- (turned-head, templates/typst/document.typ). One rule for every such table, in every document.
+local COUNTS, WIDE = 3, 8
+
+local function turn_head(cell)
+  local inlines = pandoc.utils.blocks_to_inlines(cell.contents)
+  inlines:insert(1, pandoc.RawInline("typst", "#turned-head["))
+  inlines:insert(pandoc.RawInline("typst", "]"))
+  cell.contents = { pandoc.Plain(inlines) }
+end
+
+local function wide_table(tbl)
+  local numeric, count = {}, 0
+  for i, spec in ipairs(tbl.colspecs) do
+    if spec[1] == "AlignRight" then numeric[i], count = true, count + 1 end
+  end
+  if count < COUNTS then return nil end
+  for i, spec in ipairs(tbl.colspecs) do tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault } end
+  if count <= WIDE then return tbl end
+  for _, row in ipairs(tbl.head.rows) do
+    local column = 1
+    for _, cell in ipairs(row.cells) do
+      if numeric[column] and cell.col_span == 1 then turn_head(cell) end
+      column = column + cell.col_span
+    end
+  end
+  return tbl
+end
+
 -- Typst: a heading and the one paragraph that leads in to a table or figure stay with it (issue
 -- 30: headings kept with their tables). The heading is sticky (templates/typst/document.typ); the
 -- lead-in paragraph between it and the table is made sticky here (the function lead-in there), so
@@ -83,5 +117,6 @@ end
 -- writer ~0.05 s even when its function returns nil at once.
 local passes = { { Meta = meta }, { Image = image } }
 if FORMAT:match("^html") then passes[2].Table = table end
+if FORMAT == "typst" then passes[2].Table = wide_table end
 if FORMAT == "typst" then passes[#passes + 1] = { Blocks = lead_ins } end
 return passes

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from locations import ROOT
+
 # Imported by a brief's job before (each 10-50 ms) and used by none of its steps.
 NOT_A_BRIEFS = (
     "coopdocs.load.datapackage",  # the data loader: the brief reads its context
@@ -45,3 +47,32 @@ def test_the_docx_escape_is_xml_saxutils_escape():
     for text in ("a & b < c > d", "say \"hi\" & 'bye'", "", "&amp;", "é\n\t"):
         assert escape(text) == sax_escape(text)
         assert escape(text, {'"': "&quot;"}) == sax_escape(text, {'"': "&quot;"})
+
+
+def test_the_snakefiles_checks_import_no_table_checks(tmp_path):
+    """What the Snakefile runs at parse time on every Snakemake run (the descriptor's and the
+    templates' checks) does not import the data loader; a broken descriptor still stops it with
+    the loader's message."""
+    code = (
+        "from coopdocs.tools.config import load_config\n"
+        "from coopdocs.workflow import helpers as cw\n"
+        f"config = load_config(__import__('pathlib').Path({str(ROOT)!r}))\n"
+        f"cw.descriptor_or_exit({str(ROOT / 'data')!r})\n"
+        "cw.templates_or_exit(config)\n"
+    )
+    modules = _imported_by(f"import os\nos.chdir({str(ROOT)!r})\n{code}")
+    assert "coopdocs.load.descriptor" in modules
+    assert modules.isdisjoint({"coopdocs.load.datapackage", "coopdocs.load.authored"})
+    (tmp_path / "datapackage.json").write_text('{"resources": 3}', encoding="utf-8")
+    broken = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from coopdocs.workflow import helpers as cw\n"
+            f"cw.descriptor_or_exit({str(tmp_path)!r})",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert broken.returncode != 0 and "datapackage.json" in broken.stderr
+    assert "nothing was built" in broken.stderr and "Traceback" not in broken.stderr

@@ -290,3 +290,38 @@ def test_the_manifest_is_indented_as_json_dumps_would(project):
     assert indented_json(manifest) == json.dumps(
         manifest, indent=1, sort_keys=True, ensure_ascii=False
     )
+
+
+DUMPS = dict(indent=1, sort_keys=True, ensure_ascii=False)
+
+
+def test_the_manifest_file_is_written_in_pieces_as_json_dumps_would(project):
+    """write streams the manifest (STREAMED_DEPTHS) and keeps the text of shared containers
+    only; the file is still json.dumps's bytes, with the lists the formats of one document share
+    and containers empty or shared at every depth."""
+    from coopdocs.describe import provenance
+
+    root, settings = project
+    shared_list, shared_dict = ["r1", "r2"], {"path": "data/x.csv", "sha256": "0" * 64}
+    value = {
+        "empty": {},
+        "none": [],
+        "outputs": [
+            {"records": shared_list, "inputs": [shared_dict, shared_dict]},
+            {"records": shared_list, "inputs": [shared_dict], "nested": [[shared_list], {}]},
+            shared_list,
+            [],
+            "text",
+        ],
+    }
+    pieces = list(provenance.iter_indented_json(value))
+    assert len(pieces) > 10  # written item by item, not as one string
+    expected = json.dumps(value, **DUMPS)
+    assert "".join(pieces) == expected == provenance.indented_json(value)
+    memo = provenance._Memo(provenance._shared_containers(value))
+    assert "".join(provenance.iter_indented_json(value, memo=memo)) == expected
+    assert {key[0] for key in memo} <= {id(shared_list), id(shared_dict)}
+    provenance.write(root, settings, EPOCH, GIT)
+    written = (root / "reports" / "manifest.json").read_text(encoding="utf-8")
+    assert json.loads(written)["outputs"]
+    assert written == json.dumps(build_manifest(root, settings, EPOCH, GIT), **DUMPS) + "\n"

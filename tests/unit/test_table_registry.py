@@ -46,10 +46,12 @@ def test_the_strings_have_every_tables_caption_and_heading(frames):
 def test_a_missing_caption_or_heading_is_named(frames):
     words = load_strings(ROOT / "templates")
     del words["tables"]["legal-basis"]["caption"]
+    del words["tables"]["timeline"]["heading"]
     del words["headings"]["theme"]
     assert check_strings(words, frames["two-states"]) == [
         "tables.legal-basis.caption: missing (the caption of table legal-basis)",
         "headings.theme: missing (a column of table projects-by-theme)",
+        "tables.timeline.heading: missing (the heading of table timeline)",
     ]
     assert check_strings(None, frames["two-states"]) == []  # no strings file: no words at all
 
@@ -87,7 +89,11 @@ def _project(tmp_path: Path, with_words: bool) -> Path:
     shutil.copytree(ROOT / "templates", templates)
     strings = yaml.safe_load((templates / "strings.yaml").read_text(encoding="utf-8"))
     if with_words:
-        strings["tables"][SCRATCH] = {"caption": "Projects by year of start", "note": "Each year."}
+        strings["tables"][SCRATCH] = {
+            "heading": "Projects over the years",
+            "caption": "Projects by year of start",
+            "note": "Each year.",
+        }
         strings["headings"]["projects_started"] = "Projects started"
     (templates / "strings.yaml").write_text(yaml.safe_dump(strings), encoding="utf-8")
     return templates
@@ -115,6 +121,7 @@ def test_a_seventh_table_without_its_words_stops_the_tables_job(tmp_path, sevent
     assert code == 1
     assert err.splitlines() == [
         f"{templates / 'strings.yaml'}: tables.{SCRATCH}.caption: missing (the caption of table {SCRATCH})",
+        f"{templates / 'strings.yaml'}: tables.{SCRATCH}.heading: missing (the heading of table {SCRATCH})",
         f"{templates / 'strings.yaml'}: headings.projects_started: missing (a column of table {SCRATCH})",
     ]
     assert not (tmp_path / "tables").exists() or not list((tmp_path / "tables").iterdir())
@@ -148,8 +155,10 @@ def test_a_seventh_table_builds_in_every_format(tmp_path, seventh_table):
     # Without a section of its own: its columns in the table's order, under the strings' headings.
     assert "| Start | Projects started | Sources |" in (out / "t.md").read_text(encoding="utf-8")
     first = entry["rows"][0]
-    heading = f"Table {entry['number']}: Projects by year of start"
+    # Its section's heading names the subject and its caption titles it: the title once.
+    caption = f"Table {entry['number']}. Projects by year of start. Data: {SCRATCH}.csv."
     for fmt in ("docx", "html", "pdf"):
         text = squash(document_text(out / f"t.{fmt}"))
-        assert heading in text, fmt
+        assert "Projects over the years" in text and caption in text, fmt
+        assert text.count("Projects by year of start") == 1, fmt
         assert "Projects started" in text and str(first["start_year"]) in text, fmt

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 # record_year lives with the brief's timeline: every brief's job imports that module, not this one.
 from coopdocs.compute.timeline import record_year
 from coopdocs.load.descriptor import OPTIONAL_TABLES
-from coopdocs.load.grammar import join_list, long_date, named
+from coopdocs.load.grammar import adds_nothing, join_list, long_date, named
 from coopdocs.load.problems import Record
 from coopdocs.load.roles import UNION_PROGRAMME
 from coopdocs.load.strings import Words, label, period, word
@@ -342,6 +342,37 @@ def said_once(records: list[Record], field: str, label: str = "when", min_words:
             r[f"{field}_as_in"] = earlier.get(label) or earlier.get("title") or earlier["id"]
         else:
             first[text] = r
+
+
+def said_already(
+    records: list[Record], field: str, within: tuple[str, ...], words: Words | None
+) -> None:
+    """Mark ``<field>_said`` on each record whose ``field`` adds no significant word to its
+    ``within`` fields (:func:`coopdocs.load.grammar.adds_nothing`), so that a template leaves out
+    a sentence that only says again what the record's title, description and parties say.
+    Records are changed in place.
+
+    >>> rs = [{"m": "A programme for Norland.", "title": "Programme of Norland"},
+    ...       {"m": "The organisation chairs it.", "title": "Programme of Norland"}]
+    >>> said_already(rs, "m", ("title",), {"language": {"minor_words": ["a", "for", "of"]}})
+    >>> rs[0]["m_said"], rs[1]["m_said"]
+    (True, False)
+    """
+    for r in records:
+        said = " ".join(
+            " ".join(v) if isinstance(v, list) else str(v or "") for v in (r.get(f) for f in within)
+        )
+        r[f"{field}_said"] = adds_nothing(r.get(field), said, words)
+
+
+def _mentions_said_once(instruments: list[Record], words: Words | None) -> None:
+    """What the organisation is told by several instruments in the same words is said once
+    (:func:`said_once`), and what only repeats an instrument's title, description and parties is
+    not said at all (:func:`said_already`)."""
+    said_once(instruments, "organisation_mention")
+    said_already(
+        instruments, "organisation_mention", ("title", "description", "party_names"), words
+    )
 
 
 def event_entry(r: Record, res: Resolver) -> Record:
@@ -684,8 +715,7 @@ def brief_context(
     is_union = country["kind"] == UNION_KIND
     parts = _brief_records(res, code, words, org["short_name"])
     instruments, projects = parts["instruments"], parts["projects"]
-    # What the organisation is told by several instruments in the same words is said once.
-    said_once(instruments, "organisation_mention")
+    _mentions_said_once(instruments, words)
     union_parts = _union_parts(package, instruments, words, is_union)
     parts.update(union_programme=union_parts["union_programme"], proposals=union_parts["proposals"])
     parts["funded_by_others"] = _funded_by_others(res, code, projects)
@@ -709,7 +739,8 @@ def brief_context(
         "is_union": is_union,
         "declared": declared_tables(package),
         "role_groups": role_groups(parts["roles"], res),
-        "themes": _brief_themes(res, res.of_country("projects", code)),
+        # As claims.most_frequent_theme counts them, so that its sentence and the table agree.
+        "themes": _brief_themes(res, established(res.of_country("projects", code))),
         **{k: v for k, v in parts.items() if k != "all_facts"},
         "proposals_author": union_parts["author"],
         "proposals_derived": union_parts["derived"],

@@ -62,8 +62,9 @@ class TableSpec:
     counts of the records of data table ``counts`` per value of column ``row_column`` and state).
     ``own_section``: templates/tables.md.j2 lays the table out by hand; otherwise the document
     shows its rows under its columns' headings (the context entry's ``columns``).
-    Its words live in the templates' strings file, not here: ``tables.<id>.caption`` and
-    ``.note``, and a heading under ``headings`` for each of its columns (:func:`check_strings`).
+    Its words live in the templates' strings file, not here: ``tables.<id>.caption``, ``.note``
+    and ``.heading`` (its section's heading), and a heading under ``headings`` for each of its
+    columns (:func:`check_strings`).
     Adding a table is a declaration in :data:`TABLES`, its builder and its strings (and its id in
     coopdocs.layout.TABLE_IDS, the outputs' contract, which tests/unit/test_layout.py keeps equal).
     """
@@ -491,16 +492,17 @@ class StringsError(ValueError):
 
 
 def check_strings(words: Words | None, frames: dict[str, Frame]) -> list[str]:
-    """What the strings file lacks for the tables in ``frames``: each table's caption, and a
-    heading for each of its columns. None without a strings file (the program then writes no
+    """What the strings file lacks for the tables in ``frames``: each table's caption and its
+    section's heading, and a heading for each of its columns. None without a strings file (the program then writes no
     words at all, by design)."""
     if not words:
         return []
     headings = words.get("headings") or {}
     missing = []
     for spec in TABLES:
-        if not word(words, f"tables.{spec.id}.caption"):
-            missing.append(f"tables.{spec.id}.caption: missing (the caption of table {spec.id})")
+        for part in ("caption", "heading"):
+            if not word(words, f"tables.{spec.id}.{part}"):
+                missing.append(f"tables.{spec.id}.{part}: missing (the {part} of table {spec.id})")
         frame = frames.get(spec.id) or Frame([], [])
         for column in frame.columns:
             if heading_key(frame, column) not in headings:

@@ -197,6 +197,7 @@ def _table_entry(
     """One table of the document: caption, note, rows, and for a matrix its counts and register."""
     entry = {
         "id": spec.id,
+        "heading": caption(words, spec.id, org, "heading"),
         "caption": caption(words, spec.id, org),
         "note": caption(words, spec.id, org, "note"),
         "csv": f"{spec.id}.csv",

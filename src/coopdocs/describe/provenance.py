@@ -16,7 +16,7 @@ import json
 import platform
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring as _encode_string  # dumps' own, without ensure_ascii
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -177,7 +177,7 @@ class _InputCache:
         self.root = root
         self.file_hashes = hashes
         self.entries: dict[str, dict[str, Any] | None] = {}
-        self.contexts: dict[tuple[str, str], dict[str, Any]] = {}
+        self.records: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
 
     def file_entry(self, rel: str) -> dict[str, Any] | None:
         """The path and hash of one input file; None when there is no such file."""
@@ -193,12 +193,17 @@ class _InputCache:
         found = (self.file_entry(f) for f in sorted(set(inputs)))
         return [e for e in found if e is not None]
 
-    def context_of(self, folder: str, stem: str) -> dict[str, Any]:
-        """The context JSON of one document."""
-        if (folder, stem) not in self.contexts:
+    def records_of(self, folder: str, stem: str) -> tuple[list[str], list[str]]:
+        """The records and sources one document's context lists.
+
+        Only those two lists are kept, not the context: at 1,000 states every context held at
+        once was ~120 MB of the manifest job's peak, and the lists are all the manifest needs.
+        """
+        if (folder, stem) not in self.records:
             path = self.root / layout.context(folder, stem)
-            self.contexts[(folder, stem)] = json.loads(path.read_text(encoding="utf-8"))
-        return self.contexts[(folder, stem)]
+            context = json.loads(path.read_text(encoding="utf-8"))
+            self.records[(folder, stem)] = context["records"], context["sources"]
+        return self.records[(folder, stem)]
 
 
 def _records_and_sources(
@@ -206,8 +211,7 @@ def _records_and_sources(
 ) -> tuple[list[str], list[str]]:
     """The records and sources one output draws on, read from where its kind keeps them."""
     if out.document is not None:
-        context = cache.context_of(out.folder, out.subject)
-        return context["records"], context["sources"]
+        return cache.records_of(out.folder, out.subject)
     if out.kind == "table":  # the CSV says which records and sources each row counts
         return _table_refs(cache.root / layout.table_output(out.subject, "csv"))
     if out.kind == "figure":
@@ -459,39 +463,92 @@ def build_rocrate(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     return {"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": graph}
 
 
-def indented_json(
-    value: Any, depth: int = 0, memo: dict[tuple[int, int], str] | None = None
-) -> str:
+def indented_json(value: Any) -> str:
     """``json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)``, byte for byte, faster.
 
     With ``indent`` the json module encodes in pure Python, node by node: 60–80 ms for the
     manifest of the real data, whose outputs list the same input entries again and again. Here
-    each object is encoded once per depth (``memo``, by identity: only within one call, while
-    nothing changes) and strings with the json module's own C function.
+    an object met more than once is encoded once per depth, and strings with the json module's
+    own C function (:func:`iter_indented_json`, which :func:`write` streams to the file).
 
     >>> v = {"b": [1.5, None, True, {}], "a": {"é": "x\\n"}, "c": []}
     >>> indented_json(v) == json.dumps(v, indent=1, sort_keys=True, ensure_ascii=False)
     True
     """
-    memo = {} if memo is None else memo
+    return "".join(iter_indented_json(value))
+
+
+# The depths written piece by piece: the manifest, and its list of outputs; each output's entry
+# is then one string. Built whole, the manifest of 1,000 states (71 MB) was held several times
+# over (each depth's text, and the parts it was joined from): 390 MB of its job's 694 MB peak.
+STREAMED_DEPTHS = 2
+
+
+class _Memo(dict):
+    """Texts of shared containers by (id, depth); ``shared``: the ids of those containers."""
+
+    def __init__(self, shared: set[int]) -> None:
+        super().__init__()
+        self.shared = shared
+
+
+def iter_indented_json(value: Any, depth: int = 0, memo: _Memo | None = None) -> Iterator[str]:
+    """The text of :func:`indented_json` in pieces, each container above
+    :data:`STREAMED_DEPTHS` one piece per item."""
+    memo = _Memo(_shared_containers(value)) if memo is None else memo
+    if depth >= STREAMED_DEPTHS or not isinstance(value, (dict, list)) or not value:
+        yield _indented(value, depth, memo)
+        return
+    pad = "\n" + " " * (depth + 1)
+    items = sorted(value.items()) if isinstance(value, dict) else ((None, v) for v in value)
+    yield "{" if isinstance(value, dict) else "["
+    for i, (key, item) in enumerate(items):
+        yield ("," if i else "") + pad + ("" if key is None else _encode_string(key) + ": ")
+        yield from iter_indented_json(item, depth + 1, memo)
+    yield "\n" + " " * depth + ("}" if isinstance(value, dict) else "]")
+
+
+def _shared_containers(value: Any) -> set[int]:
+    """The ids of the non-empty dicts and lists reached more than once in ``value`` (the only
+    ones worth keeping the text of)."""
+    seen: set[int] = set()
+    shared: set[int] = set()
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            shared.add(id(item))
+            continue
+        seen.add(id(item))
+        children = item.values() if isinstance(item, dict) else item
+        todo.extend(c for c in children if isinstance(c, (dict, list)) and c)
+    return shared
+
+
+def _indented(value: Any, depth: int, memo: _Memo) -> str:
+    """The text of ``value`` at ``depth``; a shared container's kept in ``memo`` (by identity:
+    only within one call of :func:`iter_indented_json`, while nothing changes)."""
     if isinstance(value, str):
         return _encode_string(value)
     if not isinstance(value, (dict, list)) or not value:
         return json.dumps(value, ensure_ascii=False)
     key = (id(value), depth)
-    if key not in memo:
-        pad = "\n" + " " * (depth + 1)
-        if isinstance(value, dict):
-            parts = [
-                f"{_encode_string(k)}: {indented_json(v, depth + 1, memo)}"
-                for k, v in sorted(value.items())
-            ]
-            opening, closing = "{", "}"
-        else:
-            parts = [indented_json(v, depth + 1, memo) for v in value]
-            opening, closing = "[", "]"
-        memo[key] = opening + pad + ("," + pad).join(parts) + "\n" + " " * depth + closing
-    return memo[key]
+    if key in memo:
+        return memo[key]
+    pad = "\n" + " " * (depth + 1)
+    if isinstance(value, dict):
+        parts = [
+            f"{_encode_string(k)}: {_indented(v, depth + 1, memo)}"
+            for k, v in sorted(value.items())
+        ]
+        opening, closing = "{", "}"
+    else:
+        parts = [_indented(v, depth + 1, memo) for v in value]
+        opening, closing = "[", "]"
+    text = opening + pad + ("," + pad).join(parts) + "\n" + " " * depth + closing
+    if id(value) in memo.shared:
+        memo[key] = text
+    return text
 
 
 def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any]) -> None:
@@ -501,8 +558,6 @@ def write(root: Path, settings: dict[str, Any], epoch: int, git: dict[str, Any])
     manifest = build_manifest(root, settings, epoch, git)
     crate = build_rocrate(manifest, root)
     for path, value in ((layout.MANIFEST, manifest), (layout.CRATE, crate)):
-        with atomic_output(root / path) as tmp:
-            tmp.write_text(
-                indented_json(value) + "\n",
-                encoding="utf-8",
-            )
+        with atomic_output(root / path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(iter_indented_json(value))
+            fh.write("\n")

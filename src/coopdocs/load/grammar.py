@@ -592,6 +592,21 @@ def echoes(name: str, label: str, words: Words | None = None) -> bool:
     return any(w in named for w in _significant(label, words))
 
 
+def adds_nothing(text: Any, said: Any, words: Words | None = None) -> bool:
+    """Whether ``text`` states no significant word that ``said`` does not already state: a data
+    column that repeats its record's title and parties in other words ("An IAWC programme for
+    Norland." after "IAWC country programme ... of the Republic of Norland") tells a reader nothing.
+
+    >>> w = {"language": {"minor_words": ["an", "for", "of"]}}
+    >>> adds_nothing("An IAWC programme for Norland.", "IAWC programme of Norland", w)
+    True
+    >>> adds_nothing("IAWC chairs its steering committee.", "IAWC programme", w), adds_nothing("", "x", w)
+    (False, False)
+    """
+    own = _significant(str(text or ""), words)
+    return bool(own) and set(own) <= set(_significant(str(said or ""), words))
+
+
 def _starts_with_article(name: str, words: Words | None) -> bool:
     """Whether the name itself begins with an article of the language ("The Hague")."""
     articles = {str(a).lower() for a in _lang(words).get("articles") or []}

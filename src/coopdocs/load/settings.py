@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coopdocs.load.authored import AuthoredTextError, known_names, parse_authored
-from coopdocs.load.datapackage import Package, Problem, text_paths
+from coopdocs.load.problems import Problem
+
+# The Snakefile imports this module for template_problems on every run: the authored texts'
+# parser and the whole of coopdocs.load.datapackage (every check of the tables) are imported by
+# the functions that use them.
+if TYPE_CHECKING:
+    from coopdocs.load.datapackage import Package
 
 UNION_KIND = "union"
 WHERE = "config"
@@ -135,6 +140,9 @@ def authored_front(
     authored texts: those the parser raises and a ``union_body`` naming no actor (so that
     ``coopdocs validate`` reports what the build would stop on). ``claims``: the names of the
     claims a text may name (coopdocs.compute.claims.claim_names)."""
+    from coopdocs.load.authored import AuthoredTextError, known_names, parse_authored
+    from coopdocs.load.texts import text_paths
+
     actors = {a["id"] for a in package.tables.get("actors", [])}
     front: dict[str, Any] = {}
     problems: list[Problem] = []

@@ -32,7 +32,10 @@ def descriptor_or_exit(data_dir: str | Path) -> dict:
     data_files), so that a malformed datapackage.json is reported as validation reports it, not
     as a traceback pointing into rules/common.smk.
     """
-    from coopdocs.load.datapackage import DataError, load_descriptor
+    # Not from coopdocs.load.datapackage: that imports every check of the tables (glyphs, cells,
+    # notes...), ~20 ms of every Snakemake run that only needs the descriptor's.
+    from coopdocs.load.descriptor import load_descriptor
+    from coopdocs.load.problems import DataError
 
     try:
         return load_descriptor(Path(data_dir) / "datapackage.json")

@@ -217,18 +217,20 @@ def outputs(root: Path, files: list[str]) -> dict:
 # ------------------------------------------------------------------------------- the decision
 
 
-def stale_reason(root: Path, args: list[str], environ: dict[str, str] | None = None) -> str | None:
+def stale_reason(
+    root: Path, args: list[str], environ: dict[str, str] | None = None, key: dict | None = None
+) -> str | None:
     """Why the stamp in ``root`` does not show an up-to-date build with Snakemake's ``args``
-    (None: it does)."""
+    (None: it does). ``key``: :func:`build_key` of ``args`` and ``environ``, read just now."""
     try:
         stamp = json.loads((root / STAMP).read_text(encoding="utf-8"))
-        key, src, out = stamp["key"], stamp["sources"], stamp["outputs"]
+        stamp_key, src, out = stamp["key"], stamp["sources"], stamp["outputs"]
         dag_sources = stamp["dag_sources"]
     except FileNotFoundError:
         return "no build stamp"
     except (OSError, ValueError, TypeError, KeyError) as exc:
         return f"the build stamp cannot be read ({type(exc).__name__})"
-    if key != build_key(root, args, environ):
+    if stamp_key != (build_key(root, args, environ) if key is None else key):
         return "the code, the environment, the commit or the tools changed"
     if any((root / lock).exists() for lock in _locks(root)):
         return "Snakemake holds a lock on this folder"
@@ -364,7 +366,10 @@ def build(args: list[str], use_stamp: bool = True, root: Path | None = None) -> 
         invalidate(root)
         sys.stdout.flush()
         os.execv(command[0], command)  # Snakemake itself: its process, signals, exit code
-    if stale_reason(root, args) is None:
+    # The key once, before Snakemake: for the decision, and as the run's "before" (its code
+    # version and git calls were ~0.1 s of an edit's start, twice).
+    key = build_key(root, args)
+    if stale_reason(root, args, key=key) is None:
         print(
             f"{NOTHING_TO_BE_DONE}\n(decided by coopdocs' build stamp, {STAMP}, without "
             "starting Snakemake; `coopdocs build --no-stamp` asks Snakemake)",
@@ -372,7 +377,7 @@ def build(args: list[str], use_stamp: bool = True, root: Path | None = None) -> 
         )
         return 0
     invalidate(root)
-    key, before = build_key(root, args), sources(root)
+    before = sources(root)
     (root / STAMP).parent.mkdir(parents=True, exist_ok=True)
     dag_file = root / STAMP.with_name(f"coopdocs-dag-{os.getpid()}.json")
     dag_file.unlink(missing_ok=True)
