@@ -458,11 +458,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
         import jinja2
 
         template_errors = (jinja2.TemplateError,)
+    from coopdocs.load.kept import kept_values
     from coopdocs.render import publish as pub
     from coopdocs.tools.pandoc import ConversionError
 
     try:
-        _run_publish_stage(args, pub)
+        # The strings' parse and the language's CLDR facts, kept for the next job.
+        with kept_values(Path(layout.CACHE) / "kept"):
+            _run_publish_stage(args, pub)
     except template_errors as exc:
         _report_template_error(exc, _publish_template(args))
         return 1

@@ -20,8 +20,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+from coopdocs.load.kept import kept
 from coopdocs.load.strings import Words, fill, locale_of, period, word
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -52,10 +54,15 @@ _PROBES = (1234, 12345, 1234567, -1234567.25, 0.5, 999)
 
 
 @functools.lru_cache(maxsize=8)
-def _number_signs(tag: str) -> tuple[str, str, str] | None:
-    """The language's group, decimal and minus signs, when putting them into Python's "1,234.5"
-    gives exactly what CLDR gives (English, Russian, French …: numbers grouped by threes); None
-    otherwise (Indian "12,34,567"). Babel's own formatting costs ~0.1 ms a number."""
+def _cldr_facts(tag: str) -> dict[str, Any]:
+    """What the prose asks CLDR about the language ``tag``: its plural rules (CLDR's rule text by
+    category), its group sign and :func:`_number_signs`. Kept between jobs by Babel's version and
+    the tag (coopdocs.load.kept): Babel's whole locale costs ~0.03 s of each brief's job."""
+    return kept("cldr", [tag], lambda: _facts_of(tag), ["babel"], [Path(__file__)])
+
+
+def _facts_of(tag: str) -> dict[str, Any]:
+    """:func:`_cldr_facts` from Babel's locale data (plain values that coopdocs.load.kept can keep)."""
     from babel.numbers import (
         format_decimal,
         get_decimal_symbol,
@@ -69,7 +76,16 @@ def _number_signs(tag: str) -> tuple[str, str, str] | None:
         _with_signs(f"{n:,}", signs) == format_decimal(n, locale=locale, decimal_quantization=False)
         for n in _PROBES
     )
-    return signs if same else None
+    plural = dict(locale.plural_form.rules)
+    return {"plural": plural, "group": signs[0], "signs": list(signs) if same else None}
+
+
+def _number_signs(tag: str) -> tuple[str, str, str] | None:
+    """The language's group, decimal and minus signs, when putting them into Python's "1,234.5"
+    gives exactly what CLDR gives (English, Russian, French …: numbers grouped by threes); None
+    otherwise (Indian "12,34,567"). Babel's own formatting costs ~0.1 ms a number."""
+    signs = _cldr_facts(tag)["signs"]
+    return (signs[0], signs[1], signs[2]) if signs else None
 
 
 def _with_signs(text: str, signs: tuple[str, str, str]) -> str:
@@ -149,7 +165,16 @@ def plural_category(value: int | float, words: Words | None = None) -> str:
 @functools.lru_cache(maxsize=4096)
 def _category(tag: str, value: int | float) -> str:
     """The CLDR plural category of ``value`` in the language ``tag`` (kept: counts repeat)."""
-    return cldr_locale(tag).plural_form(value)
+    return _plural_rule(tag)(value)
+
+
+@functools.lru_cache(maxsize=8)
+def _plural_rule(tag: str):
+    """The CLDR plural rule of the language ``tag``: Babel's, made again from its rule text
+    (:func:`_cldr_facts`; the same category for every number in every CLDR locale)."""
+    from babel.plural import PluralRule
+
+    return PluralRule(_cldr_facts(tag)["plural"])
 
 
 def plural(count: int, one: str, many: str, words: Words | None = None, **forms: str) -> str:
@@ -372,8 +397,6 @@ def states_number(
     >>> states_number("An installation was transferred.", 1, "installations", w), states_number("In 2019.", 19, None, w)
     (False, False)
     """
-    from babel.numbers import get_group_symbol
-
     if value is None or isinstance(value, bool):
         return False
     body = str(text or "")
@@ -382,7 +405,7 @@ def states_number(
         return bool(re.search(r"(?<![\w.,])" + re.escape(word) + r"(?![\w]|[.,]\d)", body, flags))
 
     spelled, figures = number_word(value, words), digits(value, words)
-    group = get_group_symbol(cldr_locale(locale_of(words)))
+    group = _cldr_facts(locale_of(words))["group"]
     figure = said(figures) or said(figures.replace(group, ""))
     figure = figure or (not spelled[:1].isdigit() and said(spelled, re.IGNORECASE))
     name = str(unit or "").strip()

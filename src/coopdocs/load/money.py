@@ -22,10 +22,18 @@ CURRENCY_FIELD = "currencyField"
 
 @functools.cache
 def _currencies() -> frozenset[str]:
-    """The ISO 4217 codes CLDR knows (Babel's list; loaded once)."""
+    """The ISO 4217 codes CLDR knows (Babel's list; loaded once, kept between jobs by Babel's
+    version: coopdocs.load.kept)."""
+    from coopdocs.load.kept import kept
+
+    return frozenset(kept("currencies", [], _babel_currencies, ["babel"]))
+
+
+def _babel_currencies() -> list[str]:
+    """Babel's list of the ISO 4217 codes CLDR knows, sorted."""
     from babel.numbers import list_currencies
 
-    return frozenset(list_currencies())
+    return sorted(list_currencies())
 
 
 def known_currency(code: str) -> bool:
