@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from coopdocs.load.problems import Problem, Record
@@ -26,7 +27,7 @@ def _currencies() -> frozenset[str]:
     version: coopdocs.load.kept)."""
     from coopdocs.load.kept import kept
 
-    return frozenset(kept("currencies", [], _babel_currencies, ["babel"]))
+    return frozenset(kept("currencies", [], _babel_currencies, ["babel"], [Path(__file__)]))
 
 
 def _babel_currencies() -> list[str]:
