@@ -28,8 +28,9 @@ _JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 CSL_TERMS = {"published", "online", "accessed", "available", "retrieved", "edition", "edited"}
 # Names that Russian writes as English does: a product.
 SAME_IN_RUSSIAN = {"excel"}
-# File names a document shows (a figure's file, a table's CSV): names, not words.
-_FILE = re.compile(r"[\w.-]+\.(?:png|svg|csv|xlsx)\b")
+# File names a document shows (a figure's file, a table's CSV), and the hexadecimal digests and
+# commits of its provenance ("1a2b…" reads as the words "a b"): names, not words.
+_FILE = re.compile(r"[\w.-]+\.(?:png|svg|csv|xlsx)\b|\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b")
 
 
 def _strings_text(node) -> list[str]:
