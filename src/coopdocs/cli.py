@@ -104,7 +104,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if args.language:
         settings["language"] = args.language
     try:
-        with kept_keys(Path(layout.CACHE) / "collation" / "prepare"):
+        with kept_keys(Path(layout.COLLATION_CACHE) / "prepare"):
             write_contexts(
                 package,
                 Path(args.data),
@@ -175,7 +175,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     opt = lambda v: Path(v) if v else None  # noqa: E731 - tiny local adapter
     try:
         # The names it sorts, with their keys from its last run (coopdocs.tools.collation).
-        with kept_keys(Path(layout.CACHE) / "collation" / "tables"):
+        with kept_keys(Path(layout.COLLATION_CACHE) / "tables"):
             _write_tables(args, opt, meta, detailed, load_strings(opt(args.strings)))
     except StringsError as exc:
         return _strings_error(exc, args.strings)
@@ -464,7 +464,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     try:
         # The strings' parse and the language's CLDR facts, kept for the next job.
-        with kept_values(Path(layout.CACHE) / "kept"):
+        with kept_values(Path(layout.KEPT_CACHE)):
             _run_publish_stage(args, pub)
     except template_errors as exc:
         _report_template_error(exc, _publish_template(args))

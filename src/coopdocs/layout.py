@@ -56,6 +56,8 @@ JINJA_CACHE = f"{CACHE}/jinja"
 SECTIONS_CACHE = f"{CACHE}/sections"
 CONFIG_CACHE = f"{CACHE}/config"  # configurations that passed the schema (workflow.helpers)
 HASHES_CACHE = f"{CACHE}/hashes"  # the manifest's file hashes (describe.provenance)
+KEPT_CACHE = f"{CACHE}/kept"  # a publish job's start-up values (load.kept)
+COLLATION_CACHE = f"{CACHE}/collation"  # sort keys of names, per stage (tools.collation)
 
 LOGS = "logs"
 

@@ -1,10 +1,10 @@
 """Issue 19: every cache is content-addressed and verified (coopdocs.tools.cache).
 
-A cache may make a build faster, never different. Each of the four caches (compiled Jinja
-templates, the long documents' read sections, the tables stage's workbooks and figures) has
-entries corrupted, truncated, swapped and forged; the build that uses them must end with outputs
-byte-identical to a clean build, say once per damaged entry that it ignored it, and never run a
-forged template.
+A cache may make a build faster, never different. Each cache (compiled Jinja templates, the
+long documents' read sections, the tables stage's workbooks and figures, and the others of
+coopdocs.tools.cache's docstring) has entries corrupted, truncated, swapped and forged; the build
+that uses them must end with outputs byte-identical to a clean build, say once per damaged entry
+that it ignored it, and never run a forged template.
 """
 
 from __future__ import annotations
@@ -64,6 +64,22 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(b"\x80\x04 not an entry at all")
     else:
         raise AssertionError(how)
+
+
+def test_keep_files_removes_every_other_file_of_the_folder(store):
+    """Two stores sharing a folder (the tables stage's workbooks and figures) keep what was used."""
+    other = cache.Store(store.folder, ".xlsx.entry")
+    for n in range(3):
+        store.put(_key(n), b"figure %d" % n)
+        other.put(_key(n), b"workbook %d" % n)
+    (store.folder / ".left.tmp").write_bytes(b"a killed writer's file")
+    store.keep_files([store.path(_key(0)), other.path(_key(2))])
+    assert sorted(p.name for p in store.folder.iterdir()) == sorted(
+        [f"{_key(0)}.entry", f"{_key(2)}.xlsx.entry"]
+    )
+    assert store.get(_key(0)) == b"figure 0" and other.get(_key(2)) == b"workbook 2"
+    store.keep_only([_key(0)])
+    assert [p.name for p in store.folder.iterdir()] == [f"{_key(0)}.entry"]
 
 
 @pytest.mark.parametrize("how", ["corrupt", "truncate", "extend", "forge", "garbage"])
@@ -279,6 +295,20 @@ def test_tables_cache_damaged_workbooks_and_figures_change_nothing(baseline, tmp
     _damage(svgs[0], "extend")
     damaged = workbooks[:3] + pngs + svgs[:1]
     _check(project, baseline, damaged, ["--forcerun", "compute_tables"], cores=2)
+
+
+@pytest.mark.workflow
+def test_tables_cache_keeps_only_the_entries_of_the_last_run(baseline, tmp_path):
+    """An edit of a table leaves an entry no later build reads: the tables job removes it."""
+    project = rbtools.copy_tree(baseline, tmp_path / "p")
+    folder = project / "build" / "cache" / "tables"
+    current = sorted(p.name for p in folder.iterdir())
+    assert len(_entries(folder, "*.xlsx.entry")) == 6 and len(current) == 10
+    stale = folder / f"{_key(7)}.xlsx.entry"
+    shutil.copyfile(folder / current[0], stale)
+    (folder / f"{_key(8)}.entry").write_bytes(b"a figure of an earlier edit")
+    _check(project, baseline, [], ["--forcerun", "compute_tables"], cores=2)
+    assert sorted(p.name for p in folder.iterdir()) == current
 
 
 @pytest.mark.workflow

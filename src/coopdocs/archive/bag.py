@@ -38,12 +38,12 @@ import bagit
 from coopdocs import layout
 from coopdocs.compute.claims import claim_names
 from coopdocs.compute.contexts import bibliography
-from coopdocs.describe.provenance import sha256
 from coopdocs.load.datapackage import load_package
 from coopdocs.tools import git, revision
 from coopdocs.tools.builddate import BuildInfoError, iso_date
 from coopdocs.tools.builddate import archival_epoch as _policy_epoch
 from coopdocs.tools.config import ConfigError, load_config
+from coopdocs.tools.files import sha256
 from coopdocs.tools.zips import zip_folder
 
 

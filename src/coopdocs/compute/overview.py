@@ -31,6 +31,7 @@ def cached_figure(
     frame: Frame,
     order: list,
     labels: dict[str, str] | None = None,
+    used: set[Path] | None = None,
 ) -> None:
     """Draw the overview figure ``kind`` (a function of coopdocs.compute.figures) to ``stem``.svg/.png.
 
@@ -40,7 +41,8 @@ def cached_figure(
     numpy's and pandas' versions), one verified entry per format (coopdocs.tools.cache): an edit
     that leaves the figure's data alone (a description, a date inside the same year) then costs
     neither the ~1 s import of matplotlib nor the drawing. The files are byte-identical either
-    way; a damaged, swapped or foreign entry is a miss and the figure is drawn again.
+    way; a damaged, swapped or foreign entry is a miss and the figure is drawn again. The
+    entries' paths are added to ``used``.
     """
     targets = [stem.with_suffix(ext) for ext in EXTENSIONS]
     store = Store(cache_dir, ".entry") if cache_dir is not None else None
@@ -60,6 +62,8 @@ def cached_figure(
             libraries=["matplotlib", "numpy", "pandas"],
         )
         keys = [digest(base, ext) for ext in EXTENSIONS]
+        if used is not None:
+            used.update(store.path(key) for key in keys)
         cached = [store.get(key) for key in keys]
         if all(data is not None for data in cached):
             for data, target in zip(cached, targets):

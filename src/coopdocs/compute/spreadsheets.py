@@ -250,8 +250,10 @@ def cached_xlsx(
     epoch: int,
     cache_dir: Path | None,
     headings: dict[str, str] | None = None,
+    used: set[Path] | None = None,
 ) -> bytes:
-    """The XLSX of a table, from ``cache_dir`` when the same table was written before.
+    """The XLSX of a table, from ``cache_dir`` when the same table was written before (the entry's
+    path is added to ``used``, for the stage to prune the others).
 
     Keyed by what the workbook is made of (the table's values with their types, its title and headings, the
     epoch, this module's code, openpyxl's and zlib's versions) in a verified store
@@ -276,6 +278,8 @@ def cached_xlsx(
         code=[Path(__file__), Path(__file__).with_name("xlsx_layout.py")],
         libraries=["openpyxl"],
     )
+    if used is not None:
+        used.add(store.path(key))
     data = store.get(key)
     if data is None:
         data = to_xlsx_bytes(df, title, epoch, headings)

@@ -37,6 +37,7 @@ from coopdocs.load.descriptor import table_names
 from coopdocs.load.register import Register, number_bibliography, number_provenance
 from coopdocs.load.strings import DEFAULT_LOCALE, Words, fill, label_gaps, with_locale, word
 from coopdocs.tools.builddate import iso_date
+from coopdocs.tools.cache import Store
 from coopdocs.tools.files import atomic_output, write_json
 from coopdocs.tools.git import changed_records
 
@@ -225,9 +226,10 @@ def _write_table_files(
     tables_dir: Path,
     epoch: int,
     cache_dir: Path | None,
+    used: set[Path],
 ) -> None:
     """Write every table of ``specs`` as CSV and as an XLSX workbook (the workbook from the verified
-    cache when its table, title and headings did not change)."""
+    cache when its table, title and headings did not change; its entry is added to ``used``)."""
     names = {"org": org["short_name"]}
     headings = {
         column: fill(text, **names) for column, text in (words or {}).get("headings", {}).items()
@@ -245,14 +247,17 @@ def _write_table_files(
             tmp.write_text(csv_text, encoding="utf-8")
         with atomic_output(tables_dir / f"{spec.id}.xlsx") as tmp:
             tmp.write_bytes(
-                cached_xlsx(df, csv_text, title, epoch, cache_dir, column_headings(headings, df))
+                cached_xlsx(
+                    df, csv_text, title, epoch, cache_dir, column_headings(headings, df), used
+                )
             )
 
 
 def _draw_figures(
-    focus: tuple, words: Words | None, figures_dir: Path, cache_dir: Path | None
+    focus: tuple, words: Words | None, figures_dir: Path, cache_dir: Path | None, used: set[Path]
 ) -> None:
-    """Draw the two overview figures (or take them from the verified cache)."""
+    """Draw the two overview figures (or take them from the verified cache; their entries are
+    added to ``used``)."""
     shown, order, theme_order = focus[2:]
     labels = (words or {}).get("figures", {})
     cached_figure(
@@ -262,6 +267,7 @@ def _draw_figures(
         shown[layout.TIMELINE_TABLE],
         order,
         labels.get(layout.TIMELINE_FIGURE, {}),
+        used,
     )
     cached_figure(
         figures_dir / layout.THEMES_FIGURE,
@@ -270,6 +276,7 @@ def _draw_figures(
         shown[layout.PROJECTS_BY_THEME],
         theme_order,
         labels.get(layout.THEMES_FIGURE, {}),
+        used,
     )
 
 
@@ -322,5 +329,10 @@ def write_tables(
     del bundle
     if table_files:
         gc.collect()
-    _write_table_files(written, frames, words, org, tables_dir, epoch, cache_dir)
-    _draw_figures(focus, words, figures_dir, cache_dir)
+    used: set[Path] = set()
+    _write_table_files(written, frames, words, org, tables_dir, epoch, cache_dir, used)
+    _draw_figures(focus, words, figures_dir, cache_dir, used)
+    # Only this run's workbooks and figures stay in the cache: each edit of a table would otherwise
+    # add an entry that no later build reads. The preview (no table files) prunes nothing.
+    if cache_dir is not None and table_files:
+        Store(cache_dir).keep_files(used)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import platform
 import subprocess
@@ -23,6 +22,7 @@ from typing import Any
 
 from coopdocs import layout
 from coopdocs.describe.claims_register import read_register
+from coopdocs.tools.files import sha256
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -34,15 +34,6 @@ MEDIA_TYPES = {
     "png": "image/png",
     "json": "application/json",
 }
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # A file changed this long before its hash was taken can be trusted by its stat: any later

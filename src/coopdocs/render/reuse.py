@@ -22,6 +22,8 @@ import os
 import shutil
 from pathlib import Path
 
+from coopdocs.tools.files import atomic_output, sha256
+
 # Below the stash folder: the withdrawn files, and the record of what they were made from.
 STASHED = "files"
 RECORD = "made-from.json"
@@ -63,24 +65,16 @@ def record(
 ) -> None:
     """After a successful write: note in ``stash`` the files it made (their SHA-256) and what they
     were made from; a stashed file is put back only with the bytes the write made."""
-    from coopdocs.tools.files import atomic_output
 
     stash.mkdir(parents=True, exist_ok=True)
     entry = {
-        "outputs": [_sha256(p) for p in outputs],
+        "outputs": [sha256(p) for p in outputs],
         "inputs": sorted(p.as_posix() for p in inputs),
         "figures_dir": figures_dir.as_posix() if figures_dir is not None else None,
         "key": made_from(ast, inputs, epoch, figures_dir, code),
     }
     with atomic_output(stash / RECORD) as tmp:
         tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def forget(stash: Path) -> None:
@@ -112,7 +106,7 @@ def reinstate(
         entry = json.loads((stash / RECORD).read_text(encoding="utf-8"))
         inputs = [Path(p) for p in entry["inputs"]]
         folder = Path(entry["figures_dir"]) if entry["figures_dir"] is not None else None
-        same = [_sha256(f) for f in stashed] == entry["outputs"] and made_from(
+        same = [sha256(f) for f in stashed] == entry["outputs"] and made_from(
             ast, inputs, epoch, folder, code
         ) == entry["key"]
     if same:

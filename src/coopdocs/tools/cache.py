@@ -1,9 +1,16 @@
 """The build's caches: one verified, content-addressed store used by all of them.
 
-Four caches keep work between jobs and builds: compiled Jinja templates (``build/cache/jinja``),
-the sections of the long documents already read by pandoc (``build/cache/sections``), and the
-workbooks and overview figures of the tables stage (``build/cache/tables``). A cache may only ever
-make a build faster, never change what it produces. So every cache goes through :class:`Store`:
+These caches keep work between jobs and builds (their folders are coopdocs.layout's ``*_CACHE``):
+compiled Jinja templates (``build/cache/jinja``); the sections and the last AST of the long
+documents, already read by pandoc (``build/cache/sections``); the workbooks and overview figures
+of the tables stage (``build/cache/tables``); the configurations that passed the schema
+(``build/cache/config``); the manifest's file hashes (``build/cache/hashes``); the collation keys
+of the prepare and tables jobs (``build/cache/collation``); and a publish job's start-up values
+(``build/cache/kept``, coopdocs.load.kept). The sections, hashes and collation caches keep only
+their current entries (:meth:`Store.keep_only`); the others hold one small entry per template,
+configuration or library version and are not pruned (``build/cache/kept``: ~2 KB a version). A
+cache may only ever make a build faster, never change what it produces. So every cache goes
+through :class:`Store`:
 
 * **Content-addressed.** An entry's key is a digest (:func:`digest`) of everything the entry is
   made of: its inputs, the code that makes it and the versions of the libraries and tools it
@@ -247,7 +254,12 @@ class Store:
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry (and every leftover file) of the folder but those of ``keys``."""
-        keep = {f"{k}{self.suffix}" for k in keys}
+        self.keep_files(self.path(k) for k in keys)
+
+    def keep_files(self, paths: Iterable[Path]) -> None:
+        """Remove every file of the folder but ``paths`` (entries of this or another store that
+        shares the folder, as the tables stage's workbooks and figures do)."""
+        keep = {Path(p).name for p in paths}
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.folder):
                 if entry.name not in keep and entry.is_file(follow_symlinks=False):

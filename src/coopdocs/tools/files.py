@@ -8,11 +8,19 @@ output intact or no output, never a truncated one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks (the manifest's, the archive's and the
+    long documents' stash's file hashes)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
