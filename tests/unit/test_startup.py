@@ -68,15 +68,23 @@ echo "MinJobAge               = 300 sec"
 
 @pytest.fixture
 def fake_scontrol(tmp_path):
-    """A ``scontrol`` first on PATH that notes each call in a file and reports MinJobAge 300 s."""
+    """A ``scontrol`` first on PATH that notes each call in a file and reports MinJobAge 300 s.
+
+    With ``sinfo`` and ``squeue`` beside it: the plugin probes MinJobAge only where it finds SLURM's
+    client (the test must not depend on whether this machine has SLURM installed)."""
     pytest.importorskip("snakemake_executor_plugin_slurm")
     import os
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    tool = bin_dir / "scontrol"
-    tool.write_text(FAKE_SCONTROL)
-    tool.chmod(0o755)
+    for name, text in (
+        ("scontrol", FAKE_SCONTROL),
+        ("sinfo", "#!/bin/sh\n"),
+        ("squeue", "#!/bin/sh\n"),
+    ):
+        tool = bin_dir / name
+        tool.write_text(text)
+        tool.chmod(0o755)
     mark = tmp_path / "calls"
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "MARK": str(mark)}, mark
 
