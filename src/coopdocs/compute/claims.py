@@ -125,8 +125,8 @@ class Facts:
         self.t = package.tables
         self.res = Resolver.of(package)
         self.organisation = organisation
-        unions = [c for c in self.t["countries"] if c["kind"] == UNION_KIND]
-        self.union = union or (unions[0]["code"] if len(unions) == 1 else None)
+        unions = self.res.unions
+        self.union = union or (unions[0] if len(unions) == 1 else None)
         self.union_body = union_body
 
     def actor_country(self, actor_id: str) -> str | None:

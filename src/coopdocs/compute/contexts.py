@@ -101,6 +101,8 @@ class Resolver:
             if actor["type"] == "government" and actor.get("country"):
                 self.government_of.setdefault(actor["country"], actor["id"])
         self.country_of_government = {g: c for c, g in self.government_of.items()}
+        # The unions among the countries (each brief's claims ask; one scan per brief was quadratic).
+        self.unions = [c["code"] for c in package.tables["countries"] if c["kind"] == UNION_KIND]
         self.source_numbers = {s["id"]: s["ref_number"] for s in package.tables["sources"]}
         # Records per country, in table order: one pass over each table instead of one per country
         # (a brief per country scanning every table made preparing 1,000 states quadratic).
