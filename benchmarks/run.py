@@ -28,7 +28,14 @@ with its error (results.md, results.json's "error") and the benchmark goes on wi
 * no-op rebuild (nothing changed): `snakemake` and `coopdocs build` (the build stamp; "stamp"),
   and, for the real data, the rebuild after editing one record
   (a Kyrgyz project's description);
-* the dry run (DAG building and checkpoint evaluation without jobs) on the built tree.
+* the dry run (DAG building and checkpoint evaluation without jobs) on the built tree;
+* the machine's speed around each synthetic clean -c2 build and floor (``--no-probe`` leaves it
+  out): the floor of the real data's documents (the same tools, ~12 s), timed right before and
+  right after. This machine's speed drifts over minutes (two floors of 200 states measured 20
+  minutes apart differed by 24 %, the same briefs' jobs by 40 %), so a ratio or an exponent
+  between two builds made at different times mixes the code's cost with the drift. Results also
+  give each such time divided by its probes (in units of the run's median probe), and the
+  scaling section the exponent of cost between sizes both as measured and so divided.
 
 Results: benchmarks/results/results.json (every run), results.md (a table) and scaling.png.
 """
@@ -39,6 +46,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import platform
 import re
@@ -454,7 +462,6 @@ def measure_size(res: dict, project: Path, args) -> None:
     ``res["runs"]`` and ``res["stages"]``; :class:`SizeFailed` when a build fails."""
     size = res["size"]
     runs = args.runs if size == "real" else args.synthetic_runs
-    timeout = args.timeout_min * 60
 
     def record(name: str, result: dict) -> None:
         res["runs"].setdefault(name, []).append(result)
@@ -467,22 +474,13 @@ def measure_size(res: dict, project: Path, args) -> None:
         if result.get("returncode"):
             raise SizeFailed(f"{name} exited {result['returncode']}: {result.get('tail', '')}")
 
-    cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
     measured = set(args.measure.split(","))
-    if "clean" not in measured:
-        cores, runs_clean = [2], 1  # one build to measure the rest on, not recorded
-    else:
-        runs_clean = runs
-    for c in cores:
-        for _ in range(runs_clean):
-            clean(project)
-            r = snakemake(project, c, timeout=timeout)
-            if c == 2:
-                r["job_times"] = job_times(project)
-            if "clean" in measured:
-                record(f"clean_c{c}", r)
-            elif r["returncode"]:
-                raise SizeFailed(f"clean build exited {r['returncode']}: {r.get('tail', '')}")
+    probe = args.probe if size != "real" else None
+
+    def probed(measure):
+        return probe.around(measure) if probe is not None else measure()
+
+    clean_builds(project, size, args, record, probed)
     # The tree is now a complete -c1 (or -c2) build: measure what works on it. Latencies are
     # measured without the memory sampler (see run_measured); memory is a clean build's figure.
     for _ in range(runs if "noop" in measured else 0):
@@ -506,10 +504,54 @@ def measure_size(res: dict, project: Path, args) -> None:
             f"over --floor-max-countries {args.floor_max_countries}",
         )
     for _ in range(floor_runs if "floor" in measured else 0):
-        record("floor", floor(project))
+        record("floor", probed(lambda: floor(project)))
     if "stages" in measured:
         res["stages"] = stages(project)
         print(f"  {size:>5} stages {res['stages']}", flush=True)
+
+
+def clean_builds(project: Path, size: str, args, record, probed) -> None:
+    """The clean builds of one size: -c2 (each between two speed probes, ``probed``), and -c1
+    up to --c1-max-countries; without ``clean`` in --measure one -c2 build, not recorded."""
+    runs = args.runs if size == "real" else args.synthetic_runs
+    timeout = args.timeout_min * 60
+    cores = [2] + ([1] if (size == "real" or int(size) <= args.c1_max_countries) else [])
+    measured = set(args.measure.split(","))
+    if "clean" not in measured:
+        cores, runs = [2], 1  # one build to measure the rest on, not recorded
+    for c in cores:
+        for _ in range(runs):
+            clean(project)
+            if c == 2:
+                r = probed(lambda: snakemake(project, 2, timeout=timeout))
+                r["job_times"] = job_times(project)
+            else:
+                r = snakemake(project, c, timeout=timeout)
+            if "clean" in measured:
+                record(f"clean_c{c}", r)
+            elif r["returncode"]:
+                raise SizeFailed(f"clean build exited {r['returncode']}: {r.get('tail', '')}")
+
+
+class SpeedProbe:
+    """The machine's speed now: the floor of the real data's documents in a project built once."""
+
+    def __init__(self, workdir: Path):
+        self.project = make_project(workdir / "probe", "real", 0)
+        r = snakemake(self.project, 2, sample_memory=False)
+        if r["returncode"]:
+            raise RuntimeError(f"the speed probe's project did not build: {r['tail']}")
+
+    def time(self) -> float:
+        """Wall seconds of one probe (the floor of the real data's 8 documents)."""
+        return floor(self.project)["wall_s"]
+
+    def around(self, measure):
+        """``measure()``'s result with ``probe_s``: the probe's time right before and after it."""
+        before = self.time()
+        result = measure()
+        result["probe_s"] = [before, self.time()]
+        return result
 
 
 def floor_skipped(size: str, args) -> bool:
@@ -538,6 +580,10 @@ def summarise(runs: dict[str, list[dict]]) -> dict:
     for name in ("clean_c2", "clean_c1", "floor", "noop", "noop_stamp", "edit_one"):
         if name in runs:
             out[f"{name}_cpu"] = summary([r.get("cpu_s") for r in runs[name]])
+    for name in ("clean_c2", "floor"):
+        probes = [p for r in runs.get(name, []) for p in r.get("probe_s", [])]
+        if probes:
+            out[f"{name}_probe"] = summary(probes)
     for key in ("tree_peak_rss_mb", "tree_peak_pss_mb"):
         out[key] = summary([r.get(key) for r in runs.get("clean_c2", [])])
     singles = [r.get("max_rss_single_mb") for rs in runs.values() for r in rs]
@@ -636,8 +682,87 @@ def write_markdown(results: dict, path: Path) -> None:
             f"{st.get('tables_cached', '–')} | {st.get('render_all', '–')} | "
             f"{st.get('coopdocs_startup', '–')} | {busy} |"
         )
+    lines += scaling_lines(results["scaling"])
     lines += edit_lines(results)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _per_speed(s: dict, name: str, unit: float | None) -> float | None:
+    """A measurement's median divided by the median of its probes, in units of ``unit`` (the
+    run's median probe): what it would have taken at the run's typical speed."""
+    if not unit or not s.get(name) or not s.get(f"{name}_probe"):
+        return None
+    return s[name]["median"] / s[f"{name}_probe"]["median"] * unit
+
+
+def scaling(results: dict) -> dict:
+    """Per synthetic size (mean over its seeds): the clean -c2 build as measured and per the
+    machine's speed, its ratio to the floor both ways, and the exponent of cost between each
+    size and the next (log of the cost ratio over log of the states ratio)."""
+    probes = [
+        p
+        for r in results["sizes"]
+        for rs in r["runs"].values()
+        for x in rs
+        for p in x.get("probe_s", [])
+    ]
+    unit = statistics.median(probes) if probes else None
+    by_size: dict[int, list[dict]] = {}
+    for r in results["sizes"]:
+        if r["size"] != "real" and not r.get("error") and r["summary"].get("clean_c2"):
+            by_size.setdefault(r["countries"], []).append(r["summary"])
+    rows = []
+    for states, sums in sorted(by_size.items()):
+        raw = statistics.mean(s["clean_c2"]["median"] for s in sums)
+        speed = [_per_speed(s, "clean_c2", unit) for s in sums]
+        ratios = [(_per_speed(s, "clean_c2", unit), _per_speed(s, "floor", unit)) for s in sums]
+        ratios = [a / b for a, b in ratios if a and b]
+        rows.append(
+            {
+                "states": states,
+                "seeds": len(sums),
+                "clean_c2_s": round(raw, 1),
+                "clean_c2_per_speed_s": round(statistics.mean(speed), 1) if all(speed) else None,
+                "ratio_to_floor_per_speed": [round(x, 3) for x in ratios],
+            }
+        )
+    for a, b in zip(rows, rows[1:]):
+        scale = math.log(b["states"] / a["states"])
+        b["exponent_from"] = a["states"]
+        b["exponent"] = round(math.log(b["clean_c2_s"] / a["clean_c2_s"]) / scale, 3)
+        if a["clean_c2_per_speed_s"] and b["clean_c2_per_speed_s"]:
+            per = b["clean_c2_per_speed_s"] / a["clean_c2_per_speed_s"]
+            b["exponent_per_speed"] = round(math.log(per) / scale, 3)
+    return {
+        "probe_median_s": round(unit, 2) if unit else None,
+        "probes": len(probes),
+        "sizes": rows,
+    }
+
+
+def scaling_lines(sc: dict) -> list[str]:
+    """The scaling section of results.md."""
+    if not sc["sizes"]:
+        return []
+    lines = [
+        "",
+        f"Scaling (synthetic sizes, mean over seeds). Speed probe: the floor of the real data, "
+        f"median {sc['probe_median_s']} s over {sc['probes']} probes; 'per speed' divides each "
+        "time by the probes around it (times the median probe).",
+        "",
+        "| states | seeds | clean -c2 | clean -c2 per speed | -c2 / floor per speed | exponent "
+        "| exponent per speed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in sc["sizes"]:
+        since = f" (from {r['exponent_from']})" if "exponent_from" in r else ""
+        lines.append(
+            f"| {r['states']} | {r['seeds']} | {r['clean_c2_s']} | "
+            f"{r['clean_c2_per_speed_s'] or '–'} | "
+            f"{', '.join(f'{x:.2f}' for x in r['ratio_to_floor_per_speed']) or '–'} | "
+            f"{r.get('exponent', '–')}{since} | {r.get('exponent_per_speed', '–')} |"
+        )
+    return lines
 
 
 def edit_lines(results: dict) -> list[str]:
@@ -762,6 +887,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated, of " + ", ".join(MEASUREMENTS) + " (without clean, one clean "
         "build is made to measure the rest on, not recorded)",
     )
+    parser.add_argument(
+        "--no-probe",
+        dest="use_probe",
+        action="store_false",
+        help="leave out the speed probe around each synthetic build and floor",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
     args = parser.parse_args(argv)
@@ -790,16 +921,20 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "snakemake": version,
         },
-        "options": vars(args),
+        "options": {k: v for k, v in vars(args).items() if k != "probe"},
         "sizes": [],
     }
     workdir = Path(tempfile.mkdtemp(prefix="coopdocs-bench-"))
     try:
-        for size, seed in size_seeds(args):
+        pairs = size_seeds(args)
+        synthetic = any(size != "real" for size, _ in pairs)
+        args.probe = SpeedProbe(workdir) if args.use_probe and synthetic else None
+        for size, seed in pairs:
             print(f"size {size}" + ("" if size == "real" else f", seed {seed}"), flush=True)
             t0 = time.perf_counter()
             results["sizes"].append(bench_size(size, seed, args, workdir))
             results["sizes"][-1]["benchmark_wall_s"] = round(time.perf_counter() - t0, 1)
+            results["scaling"] = scaling(results)
             # Write after every size, so a long run leaves its results even if stopped.
             (out / "results.json").write_text(
                 json.dumps(results, indent=1) + "\n", encoding="utf-8"
