@@ -12,9 +12,10 @@ CITATION_ERROR = "error: label `<ref-ref092>` does not exist in the document"
 
 
 def fake_project(dest: Path, size: str, seed: int) -> Path:
-    """A project folder with just a countries table of ``size`` states and the Union."""
+    """A project folder with just a countries table of ``size`` states (5 for the real data)
+    and the Union."""
     (dest / "data").mkdir(parents=True)
-    rows = ["code"] + [f"S{i}" for i in range(int(size) + 1)]
+    rows = ["code"] + [f"S{i}" for i in range(5 if size == "real" else int(size) + 1)]
     (dest / "data" / "countries.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return dest
 
@@ -42,6 +43,7 @@ def test_a_failed_size_is_reported_and_the_next_size_is_measured(tmp_path, monke
     out = tmp_path / "results"
     code = run.main(
         ["--sizes", "200,50", "--seeds", "0,1", "--c1-max-countries", "0", "--out", str(out)]
+        + ["--no-probe"]
     )
     assert code == 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -88,7 +90,8 @@ def test_measure_runs_only_what_it_names_on_one_unrecorded_clean_build(tmp_path,
     )
     monkeypatch.setattr(run, "SNAKEMAKE", "true")
     out = tmp_path / "results"
-    code = run.main(["--sizes", "50", "--seeds", "0", "--measure", "noop", "--out", str(out)])
+    argv = ["--sizes", "50", "--seeds", "0", "--measure", "noop", "--out", str(out), "--no-probe"]
+    code = run.main(argv)
     assert code == 0
     assert builds == [(), ()]  # the clean build to measure on, then the no-op; no -c1, no dry run
     size = json.loads((out / "results.json").read_text(encoding="utf-8"))["sizes"][0]
@@ -136,6 +139,7 @@ def test_the_floor_is_skipped_above_floor_max_countries_and_the_reason_reported(
     monkeypatch.setattr(run, "SNAKEMAKE", "true")
     out = tmp_path / "results"
     argv = ["--sizes", "50,60", "--seeds", "0", "--c1-max-countries", "0", "--out", str(out)]
+    argv.append("--no-probe")
     assert run.main([*argv, "--floor-max-countries", "50"]) == 0
     assert floors == ["project-50-0"]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -147,3 +151,43 @@ def test_the_floor_is_skipped_above_floor_max_countries_and_the_reason_reported(
     floors.clear()
     assert run.main(argv) == 0  # the default measures every size's floor, as before
     assert floors == ["project-50-0", "project-60-0"]
+
+
+def test_the_speed_probe_brackets_each_build_and_floor_and_the_scaling_divides_by_it(
+    tmp_path, monkeypatch
+):
+    """Probes of 10 s around the 200-state build and floor, 12 s around the 1,000-state build:
+    the 1,000-state build (600 s against 100 s) is 500 s per speed, so the exponent is 1.11 as
+    measured and 1.0 per speed; the 200-state ratio to its floor (150 s) is 0.67 per speed."""
+    probe_times = iter([10.0, 10.0, 10.0, 10.0, 12.0, 12.0])
+
+    def fake_floor(project: Path) -> dict:
+        wall = next(probe_times) if project.name == "probe" else 150.0
+        return {"wall_s": wall, "cpu_s": wall}
+
+    def fake_build(project: Path, cores: int, *args, **kwargs) -> dict:
+        wall = 600.0 if project.name.startswith("project-1000-") else 100.0
+        return {"wall_s": wall, "cpu_s": wall, "returncode": 0, "jobs": 3}
+
+    monkeypatch.setattr(run, "make_project", fake_project)
+    monkeypatch.setattr(run, "snakemake", fake_build)
+    monkeypatch.setattr(run, "job_times", lambda project: {})
+    monkeypatch.setattr(run, "floor", fake_floor)
+    monkeypatch.setattr(run, "SNAKEMAKE", "true")
+    out = tmp_path / "results"
+    argv = ["--sizes", "200,1000", "--seeds", "0", "--measure", "clean,floor", "--out", str(out)]
+    assert run.main([*argv, "--c1-max-countries", "0", "--floor-max-countries", "200"]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    small, large = results["sizes"]
+    assert small["runs"]["clean_c2"][0]["probe_s"] == [10.0, 10.0]
+    assert small["runs"]["floor"][0]["probe_s"] == [10.0, 10.0]
+    assert large["runs"]["clean_c2"][0]["probe_s"] == [12.0, 12.0]
+    assert next(probe_times, None) is None, "one probe before and one after each, no more"
+    scaling = results["scaling"]
+    assert scaling["probe_median_s"] == 10.0 and scaling["probes"] == 6
+    first, second = scaling["sizes"]
+    assert first["ratio_to_floor_per_speed"] == [0.667]
+    assert (second["clean_c2_s"], second["clean_c2_per_speed_s"]) == (600.0, 500.0)
+    assert (second["exponent"], second["exponent_per_speed"]) == (1.113, 1.0)
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| 1000 | 1 | 600.0 | 500.0 | – | 1.113 (from 200) | 1.0 |" in table
