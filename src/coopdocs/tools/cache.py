@@ -6,9 +6,10 @@ documents, already read by pandoc (``build/cache/sections``); the workbooks and 
 of the tables stage (``build/cache/tables``); the configurations that passed the schema
 (``build/cache/config``); the manifest's file hashes (``build/cache/hashes``); the collation keys
 of the prepare and tables jobs (``build/cache/collation``); and a publish job's start-up values
-(``build/cache/kept``, coopdocs.load.kept). The sections, hashes and collation caches keep only
-their current entries (:meth:`Store.keep_only`); the others hold one small entry per template,
-configuration or library version and are not pruned (``build/cache/kept``: ~2 KB a version). A
+(``build/cache/kept``, coopdocs.load.kept). The sections, tables, hashes and collation caches
+keep only their last run's entries (:meth:`Store.keep_only`, :meth:`Store.keep_files`); the jinja,
+config and kept caches hold one small entry per template, configuration or library version and
+are not pruned (``build/cache/kept``: ~2 KB a version). A
 cache may only ever make a build faster, never change what it produces. So every cache goes
 through :class:`Store`:
 
