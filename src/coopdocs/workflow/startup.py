@@ -23,6 +23,12 @@ the real module, run once, as an eager import would have made it; nothing about 
 the moment its code runs (so a module that is installed but broken raises at its first use, not
 at the import). Nothing else is touched.
 
+And it runs Snakemake's persistence module (:data:`PERSISTENCE`) with the job-metadata record on a
+plain base class instead of SQLModel, and gives its database backend's module (:data:`DB`) as a
+stand-in that loads the real one when that backend is chosen (:mod:`coopdocs.workflow.light_records`
+says how and what stays the same): SQLModel, SQLAlchemy and pydantic were 0.45 s of every
+Snakemake process's start.
+
 ``COOPDOCS_EAGER_IMPORTS=1`` turns all of this off (to measure it, or to rule it out).
 """
 
@@ -37,6 +43,9 @@ from types import ModuleType
 DEFERRED = "snakemake_executor_plugin_slurm.efficiency_report"
 QUIET_AT_IMPORT = "snakemake_executor_plugin_slurm.job_status_query"
 ENV = "COOPDOCS_EAGER_IMPORTS"
+# Snakemake's persistence (run with the light record class) and its database backend (a stand-in).
+PERSISTENCE = "snakemake.persistence"
+DB = "snakemake.persistence.db"
 
 # Modules given as lazy modules, each with whether its submodules may be imported before its own
 # code has run. True only after reading that the package's __init__ does nothing its submodules
@@ -142,6 +151,49 @@ class _QuietAtImportLoader:
 
         should_recommend_squeue_status_command.__doc__ = probe.__doc__
         module.should_recommend_squeue_status_command = should_recommend_squeue_status_command
+
+
+class _LightRecordsLoader:
+    """Runs ``snakemake.persistence`` with the light record class, or as it is when that does not
+    apply (:func:`coopdocs.workflow.light_records.exec_light`)."""
+
+    def __init__(self, real_loader):
+        self._real = real_loader
+
+    def __getattr__(self, name: str):
+        # get_source, get_filename, is_package and the like: the real loader's.
+        return getattr(self._real, name)
+
+    def create_module(self, spec):
+        """The real loader's module object (None: Python's default)."""
+        return self._real.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The module's code with the light record class, else its code as it is."""
+        from coopdocs.workflow import light_records
+
+        if not light_records.exec_light(self._real, module):
+            self._real.exec_module(module)
+
+
+class _DbStandInLoader:
+    """Makes ``snakemake.persistence.db`` a stand-in whose class loads the real module."""
+
+    def create_module(self, spec):
+        """Python's default module object."""
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Fill the stand-in (:data:`coopdocs.workflow.light_records.DB_STAND_IN`)."""
+        from coopdocs.workflow import light_records
+
+        module.__dict__.update(light_records.DB_STAND_IN)
+
+
+def _light_persistence() -> bool:
+    """Whether ``snakemake.persistence`` was run with the light record class."""
+    light = sys.modules.get("coopdocs.workflow.light_records")
+    return light is not None and light.is_light(sys.modules.get(PERSISTENCE))
 
 
 # For a Python without the import system's module locks: one lock for every lazy module's first
@@ -288,7 +340,8 @@ class _AdoptLoader:
 
 
 class _Finder:
-    """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT` and :data:`LAZY`, when installed."""
+    """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT`, :data:`LAZY`, :data:`PERSISTENCE`
+    and :data:`DB`, when installed."""
 
     def find_spec(self, name, path, target=None):
         """A spec with this module's loader for those names (origin the real file); else None."""
@@ -298,11 +351,18 @@ class _Finder:
             if made and getattr(made, "__spec__", None) is not None:
                 made.__spec__.loader = _AdoptLoader(made)
                 return made.__spec__
-        if name not in (DEFERRED, QUIET_AT_IMPORT) and name not in LAZY:
+        if name not in (DEFERRED, QUIET_AT_IMPORT, PERSISTENCE, DB) and name not in LAZY:
+            return None
+        if name == DB and not _light_persistence():
             return None
         real = importlib.machinery.PathFinder.find_spec(name, path)
         if real is None or real.origin is None:
             return None
+        if name == PERSISTENCE:
+            real.loader = _LightRecordsLoader(real.loader)
+            return real
+        if name == DB:
+            return importlib.machinery.ModuleSpec(name, _DbStandInLoader(), origin=real.origin)
         if name in LAZY:
             real.loader = _LazyLoader(real.loader, LAZY[name])
             return real
