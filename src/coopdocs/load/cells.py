@@ -77,6 +77,10 @@ def normalise_text(value: str) -> str:
 def visible(text: str) -> str:
     """``text`` without what a reader cannot see: format characters (zero-width space and
     joiner, word joiner, bidirectional marks) and spaces at either end."""
+    if (
+        text.isascii()
+    ):  # no format character is ASCII: most cells, read without a per-character scan
+        return text.strip()
     return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
 
