@@ -250,3 +250,33 @@ def test_threads_that_use_a_lazy_module_at_once_wait_for_its_code(tmp_path):
         "print(got, builtins.RUNS, type(pkg).__name__)\n"
     )
     assert _run(code, PYTHONPATH=str(tmp_path)) == "[5, 5, 5, 5, 5, 5] ['pkg'] module"
+
+
+SCANS = (
+    "import pkgutil; calls = []; real = pkgutil.iter_modules\n"
+    "pkgutil.iter_modules = lambda *a, **k: (calls.append(a), real(*a, **k))[1]\n"
+    "import snakemake.cli\n"
+    "snakemake.cli.get_argument_parser()\n"
+    "from snakemake_interface_executor_plugins.registry import ExecutorPluginRegistry\n"
+    "from snakemake_interface_report_plugins.registry import ReportPluginRegistry\n"
+    "print(len(calls), sorted(ExecutorPluginRegistry().plugins), sorted(ReportPluginRegistry().plugins))\n"
+)
+
+
+def test_the_plugin_registries_list_sys_path_once_and_find_the_same_plugins():
+    scan_once, eager = _run(SCANS), _run(SCANS, **{startup.ENV: "1"})
+    count, plugins = scan_once.split(" ", 1)
+    assert count == "1" and int(eager.split(" ", 1)[0]) > 1
+    assert plugins == eager.split(" ", 1)[1] and "'local'" in plugins and "'html'" in plugins
+
+
+def test_scan_once_lists_again_for_another_sys_path(monkeypatch, tmp_path):
+    import pkgutil
+
+    scan = startup._ScanOnce(pkgutil)
+    first = list(scan.iter_modules())
+    assert list(scan.iter_modules()) == first == list(pkgutil.iter_modules())
+    (tmp_path / "coopdocs_scan_probe.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "coopdocs_scan_probe" in {m.name for m in scan.iter_modules()}
+    assert list(scan.iter_modules([str(tmp_path)])) == list(pkgutil.iter_modules([str(tmp_path)]))

@@ -14,6 +14,11 @@ The same finder keeps the plugin's ``MinJobAge`` probe (``scontrol show config``
 import (:class:`_QuietAtImportLoader`): where SLURM's client is installed and no controller
 answers, that probe made every Snakemake process wait about 9 s.
 
+Snakemake's plugin registries (executor, storage, report, logger, scheduler) each list every
+module on ``sys.path`` to find their plugins (``pkgutil.iter_modules()``, ~25 ms a scan): the
+finder gives their module (:data:`SCAN_ONCE`) a ``pkgutil`` that makes that list once per
+``sys.path`` for all of them (:class:`_ScanOnce`), ~0.1 s of every Snakemake process's start.
+
 The finder also gives the modules of :data:`LAZY` as lazy modules (:class:`_LazyLoader`): the
 module object is made at once, empty, and the module's own code runs, into that same object, the
 first time a name of it is used (``requests.get``, ``from requests import Session``). Each is a
@@ -43,6 +48,8 @@ from types import ModuleType
 DEFERRED = "snakemake_executor_plugin_slurm.efficiency_report"
 QUIET_AT_IMPORT = "snakemake_executor_plugin_slurm.job_status_query"
 ENV = "COOPDOCS_EAGER_IMPORTS"
+# The module of Snakemake's plugin registries, given a pkgutil that scans sys.path once (_ScanOnce).
+SCAN_ONCE = "snakemake_interface_common.plugin_registry"
 # Snakemake's persistence (run with the light record class) and its database backend (a stand-in).
 PERSISTENCE = "snakemake.persistence"
 DB = "snakemake.persistence.db"
@@ -151,6 +158,49 @@ class _QuietAtImportLoader:
 
         should_recommend_squeue_status_command.__doc__ = probe.__doc__
         module.should_recommend_squeue_status_command = should_recommend_squeue_status_command
+
+
+class _ScanOnce:
+    """``pkgutil`` for the plugin registries: ``iter_modules()`` of the whole ``sys.path`` listed
+    once per ``sys.path`` (the same modules in the same order, as long as no package is installed
+    while the process runs); any other call and name is pkgutil's own."""
+
+    def __init__(self, pkgutil: ModuleType):
+        self._pkgutil = pkgutil
+        self._listed: dict[tuple[str, ...], list] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._pkgutil, name)
+
+    def iter_modules(self, path=None, prefix=""):
+        """pkgutil.iter_modules, the whole sys.path's list made once."""
+        if path is not None or prefix:
+            return self._pkgutil.iter_modules(path, prefix)
+        key = tuple(sys.path)
+        if key not in self._listed:
+            self._listed[key] = list(self._pkgutil.iter_modules())
+        return iter(self._listed[key])
+
+
+class _ScanOnceLoader:
+    """Runs the plugin-registry module, then gives it a :class:`_ScanOnce` for its ``pkgutil``."""
+
+    def __init__(self, real_loader):
+        self._real = real_loader
+
+    def __getattr__(self, name: str):
+        # get_source, get_filename, is_package and the like: the real loader's.
+        return getattr(self._real, name)
+
+    def create_module(self, spec):
+        """The real loader's module object (None: Python's default)."""
+        return self._real.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Execute the real module; wrap its ``pkgutil`` (left alone if it has none)."""
+        self._real.exec_module(module)
+        if isinstance(module.__dict__.get("pkgutil"), ModuleType):
+            module.pkgutil = _ScanOnce(module.pkgutil)
 
 
 class _LightRecordsLoader:
@@ -340,8 +390,8 @@ class _AdoptLoader:
 
 
 class _Finder:
-    """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT`, :data:`LAZY`, :data:`PERSISTENCE`
-    and :data:`DB`, when installed."""
+    """Answers for :data:`DEFERRED`, :data:`QUIET_AT_IMPORT`, :data:`SCAN_ONCE`, :data:`LAZY`,
+    :data:`PERSISTENCE` and :data:`DB`, when installed."""
 
     def find_spec(self, name, path, target=None):
         """A spec with this module's loader for those names (origin the real file); else None."""
@@ -351,7 +401,7 @@ class _Finder:
             if made and getattr(made, "__spec__", None) is not None:
                 made.__spec__.loader = _AdoptLoader(made)
                 return made.__spec__
-        if name not in (DEFERRED, QUIET_AT_IMPORT, PERSISTENCE, DB) and name not in LAZY:
+        if name not in (DEFERRED, QUIET_AT_IMPORT, SCAN_ONCE, PERSISTENCE, DB) and name not in LAZY:
             return None
         if name == DB and not _light_persistence():
             return None
@@ -370,6 +420,9 @@ class _Finder:
             return importlib.machinery.ModuleSpec(
                 name, _QuietAtImportLoader(real.loader), origin=real.origin
             )
+        if name == SCAN_ONCE:  # a package: its own spec (search locations), another loader
+            real.loader = _ScanOnceLoader(real.loader)
+            return real
         return importlib.machinery.ModuleSpec(name, _StandInLoader(), origin=real.origin)
 
 
