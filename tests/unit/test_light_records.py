@@ -51,7 +51,10 @@ def classes():
 
     if not light_records.is_light(snakemake.persistence):
         pytest.skip("this process runs Snakemake's own persistence (COOPDOCS_EAGER_IMPORTS?)")
-    return snakemake.persistence.MetadataRecord, light_records.real_record_class()
+    return (
+        snakemake.persistence.MetadataRecord,
+        light_records.real_record_class(snakemake.persistence),
+    )
 
 
 # A record as the file persistence writes it (a publish job of the real data, shortened).

@@ -8,7 +8,7 @@ persistence, the one this project uses, reads and writes each record as a JSON o
 
 :func:`exec_light` runs the real ``snakemake.persistence`` with :class:`LightModel` as the
 record's base class and inert column markers, and the import finder of
-:mod:`coopdocs.workflow.startup` gives ``snakemake.persistence.db`` as :data:`DB_STAND_IN`.
+:mod:`coopdocs.workflow.startup` gives ``snakemake.persistence.db`` as a stand-in (:func:`db_stand_in`).
 Nothing else changes:
 
 - a record is made, read (``model_validate``) and written (``model_dump``) as pydantic would, for
@@ -31,8 +31,6 @@ import sys
 import types
 from types import ModuleType
 from typing import Any
-
-from coopdocs.workflow.startup import DB, PERSISTENCE
 
 # The record's fields as Snakemake 9.27.1 declares them (name: the annotation's text), in order.
 FIELDS = {
@@ -154,7 +152,8 @@ class LightModel:
                 return cls(**obj)
             except Unsupported:
                 pass
-        return cls(**real_record_class().model_validate(obj).model_dump())
+        real = real_record_class(sys.modules[cls.__module__])
+        return cls(**real.model_validate(obj).model_dump())
 
     def model_dump(self) -> dict[str, Any]:
         """Every field and its value, in declaration order."""
@@ -205,15 +204,14 @@ def exec_light(real_loader, module: ModuleType) -> bool:
 _REAL: dict[str, Any] = {}
 
 
-def real_record_class() -> type:
-    """Snakemake's own ``MetadataRecord`` (SQLModel), from its module's code run again under a
-    private name (imported once, when first asked for)."""
+def real_record_class(persistence: ModuleType) -> type:
+    """Snakemake's own ``MetadataRecord`` (SQLModel), from the code of ``persistence`` (the
+    ``snakemake.persistence`` module) run again under a private name, once, when first asked for."""
     if "record" not in _REAL:
         import importlib.util
 
-        origin = sys.modules[PERSISTENCE].__spec__.origin
-        name = f"{PERSISTENCE}._coopdocs_real"
-        spec = importlib.util.spec_from_file_location(name, origin)
+        name = f"{persistence.__name__}._coopdocs_real"
+        spec = importlib.util.spec_from_file_location(name, persistence.__spec__.origin)
         real = importlib.util.module_from_spec(spec)
         sys.modules[name] = real
         spec.loader.exec_module(real)
@@ -221,35 +219,38 @@ def real_record_class() -> type:
     return _REAL["record"]
 
 
-def real_db() -> ModuleType:
-    """The real ``snakemake.persistence.db``, with the real record class put into
-    ``snakemake.persistence`` (and its file module) first, so that every record made from then on
-    is Snakemake's own."""
+def real_db(name: str) -> ModuleType:
+    """The real database-backend module ``name`` (``snakemake.persistence.db``), with the real record
+    class put into its package and the package's file module first, so that every record made from
+    then on is Snakemake's own."""
+    import importlib.machinery
     import importlib.util
 
-    record = real_record_class()
-    for name in (PERSISTENCE, f"{PERSISTENCE}.file"):
-        if name in sys.modules:
-            sys.modules[name].MetadataRecord = record
-    import importlib.machinery
-
+    package = sys.modules[name.rpartition(".")[0]]
+    record = real_record_class(package)
+    for module in (package, sys.modules.get(f"{package.__name__}.file")):
+        if module is not None:
+            module.MetadataRecord = record
     # Not importlib.util.find_spec: it answers with the stand-in's spec from sys.modules.
-    spec = importlib.machinery.PathFinder.find_spec(DB, sys.modules[PERSISTENCE].__path__)
+    spec = importlib.machinery.PathFinder.find_spec(name, package.__path__)
     real = importlib.util.module_from_spec(spec)
-    sys.modules[DB] = real
+    sys.modules[name] = real
     spec.loader.exec_module(real)
     return real
 
 
-class DbPersistence:
-    """Stands for ``snakemake.persistence.db.DbPersistence`` until the database backend is
-    chosen: making one makes the real one (:func:`real_db`)."""
+def db_stand_in(module: ModuleType) -> None:
+    """Fill ``module`` (the database backend's) with a ``DbPersistence`` that stands for the real
+    one until that backend is chosen: making one makes the real one (:func:`real_db`)."""
+    name = module.__name__
 
-    def __new__(cls, *args, **kwargs):
-        return real_db().DbPersistence(*args, **kwargs)
+    class DbPersistence:
+        """Stands for Snakemake's database persistence; makes the real one."""
 
+        def __new__(cls, *args, **kwargs):
+            return real_db(name).DbPersistence(*args, **kwargs)
 
-DB_STAND_IN = {"DbPersistence": DbPersistence}
+    module.DbPersistence = DbPersistence
 
 
 def is_light(module: ModuleType | None) -> bool:

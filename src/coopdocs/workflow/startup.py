@@ -234,10 +234,10 @@ class _DbStandInLoader:
         return None
 
     def exec_module(self, module: ModuleType) -> None:
-        """Fill the stand-in (:data:`coopdocs.workflow.light_records.DB_STAND_IN`)."""
+        """Fill the stand-in (:func:`coopdocs.workflow.light_records.db_stand_in`)."""
         from coopdocs.workflow import light_records
 
-        module.__dict__.update(light_records.DB_STAND_IN)
+        light_records.db_stand_in(module)
 
 
 def _light_persistence() -> bool:
