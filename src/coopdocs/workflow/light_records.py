@@ -16,7 +16,7 @@ Nothing else changes:
   given an int gets a float, as pydantic's lax mode does). A value of any other type, or anything
   but a dict to validate, goes to the real SQLModel class (imported then) and its result is
   taken: the same record, the same errors, only slower. tests/unit/test_light_records.py
-  compares both on the records of a real build and on generated ones;
+  compares both on a record as the file persistence writes it and on generated ones;
 - the database backend (``--persistence-backend db``) gets the real module: :func:`real_db` loads
   SQLModel, puts the real record class into ``snakemake.persistence`` before any record is made,
   and runs the real ``snakemake.persistence.db``;
@@ -104,8 +104,7 @@ class LightModel:
     (pydantic's default), a name that is no field refused with pydantic's message.
     """
 
-    _fields: dict[str, tuple] = {}
-    _real: type | None = None
+    _fields: dict[str, tuple] = {}  # name: (the value's check, the default's maker), in order
 
     def __init_subclass__(cls, **kwargs):
         if kwargs:  # table=True and the like: an ORM model
@@ -125,7 +124,7 @@ class LightModel:
         cls._fields = fields
 
     def __init__(self, **values: Any):
-        for name, (_check, default) in self._fields.items():
+        for name, (_, default) in self._fields.items():
             object.__setattr__(self, name, default())
         for name, value in values.items():
             if name in self._fields:

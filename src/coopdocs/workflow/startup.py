@@ -127,7 +127,23 @@ def _package_initialising(module: ModuleType) -> bool:
     return bool(getattr(spec, "_initializing", False))
 
 
-class _QuietAtImportLoader:
+class _AroundLoader:
+    """A loader around the module's real one: the real loader's module object, and every other
+    name the import system may ask for (get_source, get_filename, is_package, get_resource_reader
+    and the like) the real loader's; each subclass says how the module's code runs."""
+
+    def __init__(self, real_loader):
+        self._real = real_loader
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def create_module(self, spec):
+        """The real loader's module object (None: Python's default)."""
+        return self._real.create_module(spec)
+
+
+class _QuietAtImportLoader(_AroundLoader):
     """Runs the real job-status module, then keeps its MinJobAge probe out of the plugin's import.
 
     The plugin's ``ExecutorSettings`` computes a help text at import, and for it asks the SLURM
@@ -138,13 +154,6 @@ class _QuietAtImportLoader:
     recommendation), at once; once imported, the executor's own calls ask the controller as
     before.
     """
-
-    def __init__(self, real_loader):
-        self._real = real_loader
-
-    def create_module(self, spec):
-        """Python's default module object."""
-        return None
 
     def exec_module(self, module: ModuleType) -> None:
         """Execute the real module, then wrap its recommendation probe."""
@@ -182,19 +191,8 @@ class _ScanOnce:
         return iter(self._listed[key])
 
 
-class _ScanOnceLoader:
+class _ScanOnceLoader(_AroundLoader):
     """Runs the plugin-registry module, then gives it a :class:`_ScanOnce` for its ``pkgutil``."""
-
-    def __init__(self, real_loader):
-        self._real = real_loader
-
-    def __getattr__(self, name: str):
-        # get_source, get_filename, is_package and the like: the real loader's.
-        return getattr(self._real, name)
-
-    def create_module(self, spec):
-        """The real loader's module object (None: Python's default)."""
-        return self._real.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
         """Execute the real module; wrap its ``pkgutil`` (left alone if it has none)."""
@@ -203,20 +201,9 @@ class _ScanOnceLoader:
             module.pkgutil = _ScanOnce(module.pkgutil)
 
 
-class _LightRecordsLoader:
+class _LightRecordsLoader(_AroundLoader):
     """Runs ``snakemake.persistence`` with the light record class, or as it is when that does not
     apply (:func:`coopdocs.workflow.light_records.exec_light`)."""
-
-    def __init__(self, real_loader):
-        self._real = real_loader
-
-    def __getattr__(self, name: str):
-        # get_source, get_filename, is_package and the like: the real loader's.
-        return getattr(self._real, name)
-
-    def create_module(self, spec):
-        """The real loader's module object (None: Python's default)."""
-        return self._real.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
         """The module's code with the light record class, else its code as it is."""
@@ -331,20 +318,12 @@ class _LazyModule(ModuleType):
         return ModuleType.__getattribute__(self, name)
 
 
-class _LazyLoader:
+class _LazyLoader(_AroundLoader):
     """Makes an empty module whose first used name runs the real loader's code into it."""
 
     def __init__(self, real_loader, submodules_alone: bool):
-        self._real = real_loader
+        super().__init__(real_loader)
         self._submodules_alone = submodules_alone
-
-    def __getattr__(self, name: str):
-        # get_resource_reader, get_filename, is_package and the like: the real loader's.
-        return getattr(self._real, name)
-
-    def create_module(self, spec):
-        """The real loader's module object (None: Python's default)."""
-        return self._real.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
         """Make ``module`` a :class:`_LazyModule`: its code runs on the first name used.
