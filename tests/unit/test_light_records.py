@@ -2,7 +2,6 @@
 records, values and errors as Snakemake's own class; the database backend still works."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,20 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopdocs.workflow import light_records, startup
+from support.interpreter import fresh_python
 
 pytest.importorskip("snakemake")
-
-
-def _run(code: str, **env: str) -> str:
-    """``code`` in a fresh interpreter of this environment (its .pth files run first)."""
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **env},
-    )
-    return result.stdout.strip()
 
 
 PROBE = (
@@ -37,11 +25,13 @@ PROBE = (
 
 
 def test_snakemake_starts_without_sqlmodel_sqlalchemy_or_pydantic():
-    assert _run(PROBE) == "[] True"
+    assert fresh_python(PROBE) == "[] True"
 
 
 def test_eager_imports_give_snakemakes_own_record():
-    assert _run(PROBE, **{startup.ENV: "1"}) == "['pydantic', 'sqlalchemy', 'sqlmodel'] False"
+    assert (
+        fresh_python(PROBE, **{startup.ENV: "1"}) == "['pydantic', 'sqlalchemy', 'sqlmodel'] False"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.workflow import startup
-
-
-def _run(code: str, **env: str) -> str:
-    """``code`` in a fresh interpreter of this environment (its .pth files run first)."""
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **env},
-    )
-    return result.stdout.strip()
-
+from support.interpreter import fresh_python
 
 PROBE = (
     "import sys, snakemake_executor_plugin_slurm as p; "
@@ -30,13 +16,13 @@ PROBE = (
 
 
 def test_the_environment_installs_the_finder():
-    assert _run("import sys; print(type(sys.meta_path[0]).__name__)") == "_Finder"
+    assert fresh_python("import sys; print(type(sys.meta_path[0]).__name__)") == "_Finder"
 
 
 def test_the_plugin_imports_without_pandas():
     pytest.importorskip("snakemake_executor_plugin_slurm")
-    assert _run(PROBE) == "False True"
-    assert _run(PROBE, **{startup.ENV: "1"}) == "True True"
+    assert fresh_python(PROBE) == "False True"
+    assert fresh_python(PROBE, **{startup.ENV: "1"}) == "True True"
 
 
 def test_any_other_name_loads_the_real_module():
@@ -45,7 +31,7 @@ def test_any_other_name_loads_the_real_module():
         "import sys; from snakemake_executor_plugin_slurm import efficiency_report as e; "
         "print(e.parse_maxrss('2G'), 'pandas' in sys.modules)"
     )
-    assert _run(code) == "2048.0 True"
+    assert fresh_python(code) == "2048.0 True"
 
 
 def test_the_wrapper_calls_the_real_function():
@@ -57,7 +43,7 @@ def test_the_wrapper_calls_the_real_function():
         "except TypeError as exc:\n"
         "    print('create_efficiency_report' in str(exc))\n"
     )
-    assert _run(code) == "True"
+    assert fresh_python(code) == "True"
 
 
 FAKE_SCONTROL = """#!/bin/sh
@@ -91,9 +77,12 @@ def fake_scontrol(tmp_path):
 
 def test_importing_the_plugin_does_not_ask_the_controller(fake_scontrol):
     env, mark = fake_scontrol
-    assert _run("import snakemake_executor_plugin_slurm; print('imported')", **env) == "imported"
+    assert (
+        fresh_python("import snakemake_executor_plugin_slurm; print('imported')", **env)
+        == "imported"
+    )
     assert not mark.exists()
-    _run("import snakemake_executor_plugin_slurm", **env, **{startup.ENV: "1"})
+    fresh_python("import snakemake_executor_plugin_slurm", **env, **{startup.ENV: "1"})
     assert mark.read_text().split() == ["called"]
 
 
@@ -104,7 +93,7 @@ def test_the_probe_asks_the_controller_once_imported(fake_scontrol):
         "from snakemake_executor_plugin_slurm import job_status_query as q\n"
         "print(q.should_recommend_squeue_status_command(), q.get_min_job_age())\n"
     )
-    assert _run(code, **env) == "True 300"
+    assert fresh_python(code, **env) == "True 300"
     assert mark.read_text().split() == ["called", "called"]
 
 
@@ -120,7 +109,7 @@ LAZY_REPORT = (
 
 def _lazy_and_eager(code: str) -> tuple[str, str]:
     """What ``code`` prints with the lazy modules, then with every import eager."""
-    return _run(code), _run(code, **{startup.ENV: "1"})
+    return fresh_python(code), fresh_python(code, **{startup.ENV: "1"})
 
 
 def test_the_html_reporter_imports_without_the_report_package_body():
@@ -140,12 +129,12 @@ def test_a_lazy_module_runs_its_code_once_on_first_use():
         "      requests.adapters.HTTPAdapter is sys.modules['requests.adapters'].HTTPAdapter,\n"
         "      type(requests.__spec__.loader).__name__, '__getattr__' in vars(requests))\n"
     )
-    assert _run(code) == "False True True True SourceFileLoader False"
+    assert fresh_python(code) == "False True True True SourceFileLoader False"
 
 
 def test_from_import_of_a_name_runs_the_module():
     code = "import sys\nfrom requests import Session\nprint(Session.__module__, 'urllib3' in sys.modules)"
-    assert _run(code) == "requests.sessions True"
+    assert fresh_python(code) == "requests.sessions True"
 
 
 REPORT_SNAKEFILE = """
@@ -199,7 +188,7 @@ LAZY_PKG = (
 )
 def test_a_submodule_of_a_lazy_package_runs_once(tmp_path, alone, expected):
     _package(tmp_path, "from . import sub\n")
-    assert _run(LAZY_PKG.format(alone=alone), PYTHONPATH=str(tmp_path)) == expected
+    assert fresh_python(LAZY_PKG.format(alone=alone), PYTHONPATH=str(tmp_path)) == expected
 
 
 def test_a_lazy_package_that_fails_raises_on_first_use(tmp_path):
@@ -213,7 +202,7 @@ def test_a_lazy_package_that_fails_raises_on_first_use(tmp_path):
         "except ImportError as exc:\n"
         "    print(exc)\n"
     )
-    assert _run(code, PYTHONPATH=str(tmp_path)) == "broken on purpose"
+    assert fresh_python(code, PYTHONPATH=str(tmp_path)) == "broken on purpose"
 
 
 def test_yte_reads_a_profile_without_running_numpy():
@@ -249,7 +238,7 @@ def test_threads_that_use_a_lazy_module_at_once_wait_for_its_code(tmp_path):
         "[t.join() for t in threads]\n"
         "print(got, builtins.RUNS, type(pkg).__name__)\n"
     )
-    assert _run(code, PYTHONPATH=str(tmp_path)) == "[5, 5, 5, 5, 5, 5] ['pkg'] module"
+    assert fresh_python(code, PYTHONPATH=str(tmp_path)) == "[5, 5, 5, 5, 5, 5] ['pkg'] module"
 
 
 SCANS = (
@@ -264,7 +253,7 @@ SCANS = (
 
 
 def test_the_plugin_registries_list_sys_path_once_and_find_the_same_plugins():
-    scan_once, eager = _run(SCANS), _run(SCANS, **{startup.ENV: "1"})
+    scan_once, eager = fresh_python(SCANS), fresh_python(SCANS, **{startup.ENV: "1"})
     count, plugins = scan_once.split(" ", 1)
     assert count == "1" and int(eager.split(" ", 1)[0]) > 1
     assert plugins == eager.split(" ", 1)[1] and "'local'" in plugins and "'html'" in plugins
